@@ -1,0 +1,32 @@
+/** Configuration from the environment, read once; every process takes what it needs from here. */
+export interface Config {
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  jwtSecret: string;
+  port: number;
+  publicUrl: string;
+  logLevel: string;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+/** Reads the configuration; throws naming the first missing variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  return {
+    databaseUrl: required(env, 'DATABASE_URL'),
+    temporalAddress: env.TEMPORAL_ADDRESS ?? 'localhost:7233',
+    temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'bss',
+    jwtSecret: required(env, 'JWT_SECRET'),
+    port,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,6 @@
+/** Installs what a fresh machine lacks before tests run: the Temporal CLI and test server. */
+import { resolveTemporalCli, resolveTestServer } from './tools';
+
+const cli = resolveTemporalCli();
+const testServer = resolveTestServer();
+console.log(`temporal CLI: ${cli}\ntemporal test server: ${testServer}`);

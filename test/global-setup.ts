@@ -1,0 +1,67 @@
+/**
+ * Starts the servers once per test run: embedded PostgreSQL (migrated and seeded) and the Temporal
+ * dev server, on free ports, and bundles the workflows once. Test files find them through env vars.
+ */
+import { bundleWorkflowCode } from '@temporalio/worker';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createKnex } from '../db/knex';
+import { migrateAndSeed } from '../db/setup';
+import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { startTemporalDevServer } from '../runtime/temporal-server';
+import { resolveTestServer } from '../runtime/tools';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+type Stop = () => Promise<void>;
+declare global {
+  var __testServers: Stop[] | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bss-test-'));
+  fs.chmodSync(workDir, 0o755); // PostgreSQL runs as its own OS user and must reach its data folder
+  const stops: Stop[] = [];
+  globalThis.__testServers = stops;
+
+  const [pgPort, temporalPort] = [await freePort(), await freePort()];
+  const [pg, temporal] = await Promise.all([
+    startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: pgPort, password: 'test', database: 'bss_test' }),
+    startTemporalDevServer({ port: temporalPort }),
+  ]);
+  stops.push(temporal.stop, pg.stop, async () => fs.rmSync(workDir, { recursive: true, force: true }));
+
+  const knex = createKnex(pg.url);
+  try {
+    await migrateAndSeed(knex, 'http://bss.test');
+  } finally {
+    await knex.destroy();
+  }
+
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } });
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+
+  Object.assign(process.env, {
+    DATABASE_URL: pg.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: 'default',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    PUBLIC_URL: 'http://bss.test',
+    LOG_LEVEL: 'silent',
+    TEST_WORKFLOW_BUNDLE: bundlePath,
+    TEMPORAL_TEST_SERVER: resolveTestServer(),
+  });
+}

@@ -1,0 +1,2 @@
+/** Every workflow, re-exported for the worker bundle. Deterministic code only below this folder. */
+export {};
