@@ -80,10 +80,12 @@ export async function claimDueDeliveries(db: Db, limit: number, leaseSeconds: nu
                WHERE status = 'pending' AND next_attempt_at <= now()
                ORDER BY next_attempt_at
                LIMIT ? FOR UPDATE SKIP LOCKED)
-  RETURNING d.event_id, d.listener_id, d.callback, d.attempts, o.payload`,
+  RETURNING d.event_id, d.listener_id, d.callback, d.attempts, o.payload, o.seq`,
     [leaseSeconds, limit],
   );
-  return result.rows.map((r: Record<string, unknown>) => ({
+  // UPDATE … RETURNING has no order: put each listener's events back in the order they happened.
+  const rows = [...result.rows].sort((a: { seq: string }, b: { seq: string }) => Number(BigInt(a.seq) - BigInt(b.seq)));
+  return rows.map((r: Record<string, unknown>) => ({
     eventId: r.event_id as string,
     listenerId: r.listener_id as string,
     callback: r.callback as string,

@@ -82,7 +82,14 @@ export class EventSender {
   async sendBatch(): Promise<number> {
     const leaseSeconds = Math.ceil((this.opts.requestTimeoutMs * 2) / 1000);
     const due = await claimDueDeliveries(this.knex, this.opts.batchSize, leaseSeconds);
-    await Promise.all(due.map((d) => this.deliver(d)));
+    // One callback gets its events one after another, in the order they were claimed; callbacks in parallel.
+    const byCallback = new Map<string, DueDelivery[]>();
+    for (const d of due) byCallback.set(d.callback, [...(byCallback.get(d.callback) ?? []), d]);
+    await Promise.all(
+      [...byCallback.values()].map(async (queue) => {
+        for (const d of queue) await this.deliver(d);
+      }),
+    );
     return due.length;
   }
 

@@ -7,6 +7,8 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('event_outbox', (t) => {
     t.uuid('event_id').primary();
+    // Commit order within one process is insertion order: delivery order per listener follows it.
+    t.bigIncrements('seq', { primaryKey: false });
     t.text('api_name').notNullable();
     t.text('event_type').notNullable();
     t.jsonb('payload').notNullable();
