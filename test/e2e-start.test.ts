@@ -1,0 +1,135 @@
+/**
+ * `npm start` end to end: the launcher brings up embedded PostgreSQL, the Temporal dev server with
+ * its Web UI, the worker and the API; Ctrl-C stops it all; a second start finds the same data.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  token: string;
+  output: () => string;
+}
+
+function launch(env: NodeJS.ProcessEnv): Promise<Running> {
+  // Its own process group, so that Ctrl-C can be sent the way a terminal sends it: to every process.
+  const child = spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up in 120 s:\n${out}`)), 120_000);
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${out}`)));
+    const poll = setInterval(() => {
+      const match = out.match(/admin token[^\n]*\n\s+(\S+)/);
+      if (match && out.includes('Ctrl-C stops everything')) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ child, token: match[1], output: () => out });
+      }
+    }, 100);
+  });
+}
+
+/**
+ * Ctrl-C: SIGINT to the whole process group. npm re-raises the signal on itself once the
+ * launcher has exited, so a clean stop is exit code 0 or death by that same SIGINT.
+ */
+function interrupt(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve(code === 0 || signal === 'SIGINT' ? 'stopped' : `exit ${code} ${signal}`));
+    process.kill(-child.pid!, 'SIGINT');
+  });
+}
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Every server the launcher started has gone: PostgreSQL removed its pid file, nothing is left in the group. */
+async function expectAllStopped(dataDir: string, group: number): Promise<void> {
+  expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  const deadline = Date.now() + 10_000;
+  while (isRunning(-group) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(isRunning(-group)).toBe(false);
+}
+
+describe('npm start (embedded default)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bss-start-'));
+  fs.chmodSync(dataDir, 0o755);
+  let env: NodeJS.ProcessEnv;
+  let api: string;
+  let ui: string;
+
+  beforeAll(async () => {
+    const [port, pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    env = { ...process.env, BSS_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_TEMPORAL_PORT: String(temporalPort), EMBEDDED_TEMPORAL_UI_PORT: String(uiPort) };
+    // The test run's own servers must not be used: the launcher starts its own.
+    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'PUBLIC_URL']) delete env[name];
+    api = `http://localhost:${port}`;
+    ui = `http://localhost:${uiPort}`;
+  });
+
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('runs everything, stops cleanly on Ctrl-C, and keeps the data across restarts', async () => {
+    const first = await launch(env);
+    let offeringId: string;
+    try {
+      const auth = { Authorization: `Bearer ${first.token}` };
+      const health = await fetch(`${api}/health`);
+      expect(health.status).toBe(200);
+      expect((await fetch(ui)).status).toBe(200);
+
+      const offerings = await fetch(`${api}/tmf-api/productCatalogManagement/v4/productOffering?lifecycleStatus=Launched`, { headers: auth });
+      expect(offerings.status).toBe(200);
+      expect(((await offerings.json()) as unknown[]).length).toBeGreaterThanOrEqual(7);
+
+      const created = await fetch(`${api}/tmf-api/productCatalogManagement/v4/productOffering`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Survives a restart' }),
+      });
+      expect(created.status).toBe(201);
+      offeringId = ((await created.json()) as { id: string }).id;
+    } finally {
+      expect(await interrupt(first.child)).toBe('stopped');
+    }
+    expect(first.output()).toContain('stopping');
+    await expectAllStopped(dataDir, first.child.pid!);
+
+    const second = await launch(env);
+    try {
+      // Same generated secret: the first token still works, and the offering is still there.
+      const again = await fetch(`${api}/tmf-api/productCatalogManagement/v4/productOffering/${offeringId}`, {
+        headers: { Authorization: `Bearer ${first.token}` },
+      });
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ id: offeringId, name: 'Survives a restart' });
+      expect(second.output()).toContain('database schema up to date');
+    } finally {
+      expect(await interrupt(second.child)).toBe('stopped');
+    }
+    await expectAllStopped(dataDir, second.child.pid!);
+  }, 240_000);
+});
