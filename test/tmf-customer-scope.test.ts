@@ -21,14 +21,14 @@ describe('customer scoping in the TMF machinery', () => {
   beforeAll(async () => {
     api = await createTestApi();
     await api.knex.schema.dropTableIfExists(TABLE);
-    await createTmfResourceTable(api.knex, TABLE);
+    await createTmfResourceTable(api.knex, TABLE, { customerOwned: true });
     const tmf = new TmfApi('scopeTest', { knex: api.knex, clock: systemClock, publicUrl: 'http://bss.test' }).resource({
       name: 'thing',
       type: 'Thing',
       table: TABLE,
       schema: z.object({ name: z.string(), customerId: z.string() }),
       access: { read: ['admin', 'customer'], write: ['admin', 'customer'] },
-      customerScope: (p) => [{ path: ['customerId'], values: [p.customerId!] }],
+      ownerCustomerId: (doc) => doc.customerId as string,
     });
     app = express();
     app.use(authenticate(process.env.JWT_SECRET!));
@@ -62,7 +62,13 @@ describe('customer scoping in the TMF machinery', () => {
     await request(app).delete(`${base}/${b.body.id}`).set(alice).expect(404);
     expect((await request(app).get(`${base}/${b.body.id}`).set(bob).expect(200)).body.name).toBe('b');
 
+    // A customer cannot create, or move a row into, someone else's data.
+    await request(app).post(base).set(alice).send({ name: 'c', customerId: 'bob' }).expect(403);
+    await request(app).patch(`${base}/${a.body.id}`).set(alice).send({ customerId: 'bob' }).expect(403);
+    await request(app).post(base).set(alice).send({ name: 'd', customerId: 'alice' }).expect(201);
+
     const all = await request(app).get(base).set(admin).expect(200);
-    expect(all.body).toHaveLength(2);
+    expect(all.body).toHaveLength(3);
+    expect((await request(app).get(base).set(bob).expect(200)).body.map((t: { name: string }) => t.name)).toEqual(['b']);
   });
 });

@@ -14,7 +14,7 @@ import {
   listResources,
   replaceResource,
   resourceHref,
-  type EqualityFilters,
+  type OwnerScope,
   type TmfDocument,
 } from '../../db/tmf-resources';
 import { publishTmfEvent, type TmfEventKind } from '../../db/publish-event';
@@ -50,8 +50,11 @@ export interface TmfResourceSpec {
   /** Attribute the server stamps with the creation time (e.g. `creationDate`). */
   creationDateField?: string;
   access: { read: Role[]; write: Role[] };
-  /** Rows a customer-role caller may see; undefined → the resource has no customer data. */
-  customerScope?(principal: Principal): EqualityFilters;
+  /**
+   * The customer a document belongs to, for resources of customer data (their table is created
+   * `customerOwned`). A customer-role caller sees, changes and creates only its own.
+   */
+  ownerCustomerId?(doc: TmfDocument): string | undefined;
   hooks?: TmfWriteHooks;
 }
 
@@ -123,26 +126,25 @@ export class TmfApi {
     // Unknown attributes are kept: TMF resources are extended by adding attributes.
     const schema = spec.schema.loose();
 
-    // Filters that keep a customer-role caller inside its own data.
-    const scopeFor = (req: Request): EqualityFilters => {
-      if (!isCustomerOnly(req.principal) || !spec.customerScope) return [];
-      return spec.customerScope(req.principal);
-    };
-    const findVisible = async (db: Knex | Knex.Transaction, req: Request, forUpdate = false) => {
-      const id = String(req.params.id);
+    // Keeps a customer-role caller inside its own data; staff roles see everything.
+    const scopeFor = (req: Request): OwnerScope =>
+      spec.ownerCustomerId && isCustomerOnly(req.principal) ? { customerId: req.principal.customerId ?? '' } : {};
+    const ownerOf = (req: Request, doc: TmfDocument): string | undefined => {
+      if (!spec.ownerCustomerId) return undefined;
+      const owner = spec.ownerCustomerId(doc) ?? null;
       const scope = scopeFor(req);
-      if (scope.length) {
-        const { items } = await listResources(db, spec.table, [{ path: ['id'], values: [id] }, ...scope], { offset: 0, limit: 1 });
-        if (!items.length) return undefined;
+      if (scope.customerId !== undefined && owner !== scope.customerId) {
+        throw new TmfError(403, 'Forbidden', `a customer may only write its own ${spec.type}`);
       }
-      return findResource(db, spec.table, id, forUpdate);
+      return owner ?? undefined;
     };
+    const findVisible = (db: Knex | Knex.Transaction, req: Request, forUpdate = false) =>
+      findResource(db, spec.table, String(req.params.id), { forUpdate, scope: scopeFor(req) });
 
     this.router.get(path, read, async (req, res) => {
       const page = parsePaging(req.query);
       const fields = parseFields(req.query);
-      const filters = [...parseFilters(req.query), ...scopeFor(req)];
-      const { items, total } = await listResources(knex, spec.table, filters, page);
+      const { items, total } = await listResources(knex, spec.table, parseFilters(req.query), page, scopeFor(req));
       res.setHeader('X-Total-Count', String(total));
       res.setHeader('X-Result-Count', String(items.length));
       res.status(200).json(items.map((doc) => projectFields(doc, fields)));
@@ -167,8 +169,9 @@ export class TmfApi {
       };
       if (spec.lastUpdateField) doc[spec.lastUpdateField] = now.toISOString();
       if (spec.creationDateField) doc[spec.creationDateField] = now.toISOString();
+      const owner = ownerOf(req, doc);
       await knex.transaction(async (trx) => {
-        await insertResource(trx, spec.table, doc);
+        await insertResource(trx, spec.table, doc, owner);
         await spec.hooks?.afterWrite?.({ db: trx, doc });
         await this.emit(trx, spec, 'CreateEvent', doc, now);
       });
@@ -188,7 +191,7 @@ export class TmfApi {
         let after: TmfDocument = { ...merged, id: before.id, href: before.href };
         if (spec.lastUpdateField) after[spec.lastUpdateField] = now.toISOString();
         if (spec.hooks?.beforeUpdate) after = await spec.hooks.beforeUpdate({ db: trx, before, after });
-        await replaceResource(trx, spec.table, after);
+        await replaceResource(trx, spec.table, after, ownerOf(req, after));
         await spec.hooks?.afterWrite?.({ db: trx, doc: after });
         await this.emit(trx, spec, 'AttributeValueChangeEvent', after, now);
         if (spec.stateField && before[spec.stateField] !== after[spec.stateField]) {
