@@ -27,7 +27,7 @@ function catalogItem(name: string, type: string, table: string, schema: z.ZodObj
     access,
     hooks: versioned
       ? {
-          beforeUpdate: ({ before, after }) => ({ ...after, version: versionAfterUpdate(name, before, after) }),
+          beforeWrite: ({ before, after }) => (before ? { ...after, version: versionAfterUpdate(name, before, after) } : after),
           afterWrite: ({ db, doc }) => saveCatalogVersion(db, name, doc),
         }
       : undefined,

@@ -5,6 +5,8 @@ export interface Config {
   temporalNamespace: string;
   taskQueue: string;
   jwtSecret: string;
+  /** Base64 master key (32 bytes) for personal data at rest. */
+  piiKey: string;
   port: number;
   publicUrl: string;
   logLevel: string;
@@ -25,6 +27,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'bss',
     jwtSecret: required(env, 'JWT_SECRET'),
+    piiKey: required(env, 'PII_KEY'),
     port,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL ?? 'info',

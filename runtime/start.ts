@@ -41,7 +41,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll());
 
   const secrets = loadOrCreateSecrets(dataDir);
-  const env: NodeJS.ProcessEnv = { ...process.env, JWT_SECRET: process.env.JWT_SECRET ?? secrets.jwtSecret };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    JWT_SECRET: process.env.JWT_SECRET ?? secrets.jwtSecret,
+    PII_KEY: process.env.PII_KEY ?? secrets.piiKey,
+  };
 
   try {
     if (!env.DATABASE_URL) {

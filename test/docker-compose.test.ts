@@ -94,7 +94,7 @@ describe('docker-compose.yml', () => {
 
   it.each(['api', 'worker'])('gives %s the database, Temporal and auth settings', (name) => {
     const e = env(name);
-    for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'JWT_SECRET']) {
+    for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'JWT_SECRET', 'PII_KEY']) {
       expect(e[key]).toBeTruthy();
     }
     expect(new URL(interpolate(e.DATABASE_URL)).hostname).toBe('postgres');
@@ -102,6 +102,7 @@ describe('docker-compose.yml', () => {
     expect(e.TEMPORAL_NAMESPACE).toBe('default');
     // The secret comes from the operator's environment and is required, never a default in the file.
     expect(e.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?[^}]*\}$/);
+    expect(e.PII_KEY).toMatch(/^\$\{PII_KEY:\?[^}]*\}$/);
   });
 
   it('points migrate at the same database', () => {

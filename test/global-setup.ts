@@ -59,6 +59,7 @@ export default async function globalSetup(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: 'default',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    PII_KEY: Buffer.alloc(32, 42).toString('base64'),
     PUBLIC_URL: 'http://bss.test',
     LOG_LEVEL: 'silent',
     TEST_WORKFLOW_BUNDLE: bundlePath,

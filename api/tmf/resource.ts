@@ -27,8 +27,11 @@ import { parseFields, parseFilters, parsePaging, projectFields } from './query';
 
 /** Hooks run inside the write transaction, for rules a resource adds to plain storage. */
 export interface TmfWriteHooks {
-  /** Adjusts a patched document before it is stored (e.g. a new version of a launched item). */
-  beforeUpdate?(ctx: { db: Knex.Transaction; before: TmfDocument; after: TmfDocument }): Promise<TmfDocument> | TmfDocument;
+  /**
+   * Adjusts a document before it is stored, on create (`before` undefined) and on update: e.g. a
+   * new version of a launched item, or personal data moved to encrypted storage and masked.
+   */
+  beforeWrite?(ctx: { db: Knex.Transaction; before?: TmfDocument; after: TmfDocument }): Promise<TmfDocument> | TmfDocument;
   /** Runs after every create or update, with the stored document. */
   afterWrite?(ctx: { db: Knex.Transaction; doc: TmfDocument }): Promise<void>;
 }
@@ -160,7 +163,7 @@ export class TmfApi {
       const body = validate(schema, withoutServerOwned(requireJsonObject(req)));
       const now = clock.now();
       const id = randomUUID();
-      const doc: TmfDocument = {
+      let doc: TmfDocument = {
         ...spec.defaults?.(now),
         ...body,
         id,
@@ -171,6 +174,7 @@ export class TmfApi {
       if (spec.creationDateField) doc[spec.creationDateField] = now.toISOString();
       const owner = ownerOf(req, doc);
       await knex.transaction(async (trx) => {
+        if (spec.hooks?.beforeWrite) doc = await spec.hooks.beforeWrite({ db: trx, after: doc });
         await insertResource(trx, spec.table, doc, owner);
         await spec.hooks?.afterWrite?.({ db: trx, doc });
         await this.emit(trx, spec, 'CreateEvent', doc, now);
@@ -190,7 +194,7 @@ export class TmfApi {
         const merged = validate(schema, mergePatch(before, patch) as Record<string, unknown>);
         let after: TmfDocument = { ...merged, id: before.id, href: before.href };
         if (spec.lastUpdateField) after[spec.lastUpdateField] = now.toISOString();
-        if (spec.hooks?.beforeUpdate) after = await spec.hooks.beforeUpdate({ db: trx, before, after });
+        if (spec.hooks?.beforeWrite) after = await spec.hooks.beforeWrite({ db: trx, before, after });
         await replaceResource(trx, spec.table, after, ownerOf(req, after));
         await spec.hooks?.afterWrite?.({ db: trx, doc: after });
         await this.emit(trx, spec, 'AttributeValueChangeEvent', after, now);
