@@ -15,6 +15,11 @@ import { errorHandler, unknownRoute } from './tmf/errors';
 export interface AppDeps {
   knex: Knex;
   temporal: Connection;
+  /**
+   * For /health only: a connection without the retry interceptor, so that a probe that gave up
+   * leaves no call retrying in the background (which would throw once the connection closes).
+   */
+  temporalProbe: Connection;
   clock: Clock;
   logger: Logger;
   jwtSecret: string;
@@ -31,7 +36,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogger(deps.logger));
   app.use(metrics.middleware);
 
-  app.get('/health', healthHandler(deps.knex, deps.temporal));
+  app.get('/health', healthHandler(deps.knex, deps.temporalProbe));
 
   // Everything below needs a valid token; bodies are only read once the caller is known.
   app.use(authenticate(deps.jwtSecret));
@@ -45,7 +50,13 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  for (const api of apis) app.use(api.basePath, api.router);
+  for (const api of apis) {
+    // Remembered for the metrics label: Express resets req.baseUrl when an error leaves the router.
+    app.use(api.basePath, (req, res, next) => {
+      res.locals.routeBase = req.baseUrl;
+      next();
+    }, api.router);
+  }
 
   app.use(unknownRoute);
   app.use(errorHandler);

@@ -13,7 +13,8 @@ export async function startApi(env: NodeJS.ProcessEnv = process.env): Promise<{ 
   const knex = createKnex(config.databaseUrl);
   // Lazy: the API starts (and /health says 503) even while Temporal is still coming up.
   const temporal = Connection.lazy({ address: config.temporalAddress });
-  const app = createApp({ knex, temporal, clock: systemClock, logger, jwtSecret: config.jwtSecret, publicUrl: config.publicUrl });
+  const temporalProbe = Connection.lazy({ address: config.temporalAddress, interceptors: [] });
+  const app = createApp({ knex, temporal, temporalProbe, clock: systemClock, logger, jwtSecret: config.jwtSecret, publicUrl: config.publicUrl });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -25,7 +26,7 @@ export async function startApi(env: NodeJS.ProcessEnv = process.env): Promise<{ 
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await Promise.all([knex.destroy(), temporal.close()]);
+      await Promise.all([knex.destroy(), temporal.close(), temporalProbe.close()]);
     },
   };
 }

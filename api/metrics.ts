@@ -22,7 +22,7 @@ export function createHttpMetrics(): HttpMetrics {
     const end = duration.startTimer();
     res.on('finish', () => {
       // The route template, never the raw path: ids would make one series per resource.
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const route = req.route?.path ? `${res.locals.routeBase ?? req.baseUrl}${req.route.path}` : 'unmatched';
       end({ method: req.method, route, status_code: String(res.statusCode) });
     });
     next();

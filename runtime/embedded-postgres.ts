@@ -7,6 +7,8 @@ import { Client } from 'pg';
 export interface EmbeddedPostgresHandle {
   /** Connection string for the application database. */
   url: string;
+  /** Creates another database on the same server if it is missing; returns its connection string. */
+  ensureDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -59,16 +61,23 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await pg.initialise();
   }
   await pg.start();
-  const admin = new Client({ host: '127.0.0.1', port: opts.port, user: 'postgres', password: opts.password, database: 'postgres' });
-  await admin.connect();
-  try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
-    if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${opts.database}"`);
-  } finally {
-    await admin.end();
-  }
+  const urlFor = (database: string) => `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${database}`;
+  const ensureDatabase = async (name: string) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
+    const admin = new Client({ connectionString: urlFor('postgres') });
+    await admin.connect();
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
+    } finally {
+      await admin.end();
+    }
+    return urlFor(name);
+  };
+  await ensureDatabase(opts.database);
   return {
-    url: `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${opts.database}`,
+    url: urlFor(opts.database),
+    ensureDatabase,
     stop: async () => {
       // Ctrl-C in a terminal signals the whole process group, so PostgreSQL may already have shut
       // itself down; the library would then wait forever for an exit that already happened.

@@ -8,7 +8,7 @@ describe('TM Forum TMF620 v4 conformance kit', () => {
   let server: Server;
 
   beforeAll(async () => {
-    api = await createTestApi();
+    api = await createTestApi(undefined, { databaseUrl: process.env.CTK_DATABASE_URL });
     server = api.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
   });

@@ -4,7 +4,6 @@
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createKnex } from '../db/knex';
@@ -12,18 +11,7 @@ import { migrateAndSeed } from '../db/setup';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { startTemporalDevServer } from '../runtime/temporal-server';
 import { resolveTestServer } from '../runtime/tools';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './helpers/ports';
 
 type Stop = () => Promise<void>;
 declare global {
@@ -43,11 +31,16 @@ export default async function globalSetup(): Promise<void> {
   ]);
   stops.push(temporal.stop, pg.stop, async () => fs.rmSync(workDir, { recursive: true, force: true }));
 
-  const knex = createKnex(pg.url);
-  try {
-    await migrateAndSeed(knex, 'http://bss.test');
-  } finally {
-    await knex.destroy();
+  // Conformance kits list whole collections and check every element, so they get a database of
+  // their own, holding only the seeds and what the kits create.
+  const ctkUrl = await pg.ensureDatabase('bss_ctk');
+  for (const url of [pg.url, ctkUrl]) {
+    const knex = createKnex(url);
+    try {
+      await migrateAndSeed(knex, 'http://bss.test');
+    } finally {
+      await knex.destroy();
+    }
   }
 
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } });
@@ -56,6 +49,7 @@ export default async function globalSetup(): Promise<void> {
 
   Object.assign(process.env, {
     DATABASE_URL: pg.url,
+    CTK_DATABASE_URL: ctkUrl,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: 'default',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',

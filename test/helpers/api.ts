@@ -16,12 +16,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** Builds the app; pass a ManualClock to control server time. */
-export async function createTestApi(clock: Clock = systemClock): Promise<TestApi> {
+/**
+ * Builds the app; pass a ManualClock to control server time, and `databaseUrl` for another
+ * database of the run (CTK_DATABASE_URL: the conformance kits' own).
+ */
+export async function createTestApi(clock: Clock = systemClock, opts: { databaseUrl?: string } = {}): Promise<TestApi> {
   const config = loadConfig();
-  const knex = createKnex(config.databaseUrl);
+  const knex = createKnex(opts.databaseUrl ?? config.databaseUrl);
   const temporal = await Connection.connect({ address: config.temporalAddress });
-  const app = createApp({ knex, temporal, clock, logger: pino({ level: 'silent' }), jwtSecret: config.jwtSecret, publicUrl: config.publicUrl });
+  const app = createApp({ knex, temporal, temporalProbe: temporal, clock, logger: pino({ level: 'silent' }), jwtSecret: config.jwtSecret, publicUrl: config.publicUrl });
   return { app, knex, temporal, close: async () => void (await Promise.all([knex.destroy(), temporal.close()])) };
 }
 
