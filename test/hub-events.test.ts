@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -72,15 +73,20 @@ describe('TMF hub: events through the outbox', () => {
 
   const deliveriesFor = (hubId: string) => api.knex('event_delivery').where({ listener_id: hubId });
 
+  // Other test files create offerings at the same time: each listener here asks only for the
+  // events of its own offering (by its unique name), as a real subscriber would filter.
+  const uniqueName = (prefix: string) => `${prefix}-${randomUUID()}`;
+
   it('delivers the events a listener asked for, and only those', async () => {
+    const name = uniqueName('hub');
     const hub = await request(api.app)
       .post(`${BASE}/hub`)
       .set(admin)
-      .send({ callback, query: 'eventType=ProductOfferingCreateEvent,ProductOfferingStateChangeEvent' })
+      .send({ callback, query: `eventType=ProductOfferingCreateEvent,ProductOfferingStateChangeEvent&event.productOffering.name=${name}` })
       .expect(201);
     expect(hub.headers.location).toBe(`${BASE}/hub/${hub.body.id}`);
 
-    const created = await request(api.app).post(`${BASE}/productOffering`).set(admin).send({ name: `hub-${Date.now()}` }).expect(201);
+    const created = await request(api.app).post(`${BASE}/productOffering`).set(admin).send({ name }).expect(201);
     await request(api.app).patch(`${BASE}/productOffering/${created.body.id}`).set(admin).send({ lifecycleStatus: 'Launched' }).expect(200);
 
     await until('two events', () => listener.received.length >= 2, () => sender.sendBatch());
@@ -101,8 +107,9 @@ describe('TMF hub: events through the outbox', () => {
 
   it('retries a delivery the listener refused, with backoff', async () => {
     listener.failFirst = 2;
-    const hub = await request(api.app).post(`${BASE}/hub`).set(admin).send({ callback, query: 'eventType=ProductOfferingDeleteEvent' }).expect(201);
-    const created = await request(api.app).post(`${BASE}/productOffering`).set(admin).send({ name: `retry-${Date.now()}` }).expect(201);
+    const name = uniqueName('retry');
+    const hub = await request(api.app).post(`${BASE}/hub`).set(admin).send({ callback, query: `eventType=ProductOfferingDeleteEvent&event.productOffering.name=${name}` }).expect(201);
+    const created = await request(api.app).post(`${BASE}/productOffering`).set(admin).send({ name }).expect(201);
     await request(api.app).delete(`${BASE}/productOffering/${created.body.id}`).set(admin).expect(204);
 
     await until('the delivery after two refusals', () => listener.received.length === 1, () => sender.sendBatch());
@@ -114,8 +121,9 @@ describe('TMF hub: events through the outbox', () => {
   });
 
   it('delivers an event whose sender died after claiming it, once its lease runs out', async () => {
-    const hub = await request(api.app).post(`${BASE}/hub`).set(admin).send({ callback, query: 'eventType=ProductOfferingCreateEvent' }).expect(201);
-    const created = await request(api.app).post(`${BASE}/productOffering`).set(admin).send({ name: `crash-${Date.now()}` }).expect(201);
+    const name = uniqueName('crash');
+    const hub = await request(api.app).post(`${BASE}/hub`).set(admin).send({ callback, query: `eventType=ProductOfferingCreateEvent&event.productOffering.name=${name}` }).expect(201);
+    const created = await request(api.app).post(`${BASE}/productOffering`).set(admin).send({ name }).expect(201);
 
     // A sender claims the delivery and dies before sending it.
     const claimed = await claimDueDeliveries(api.knex, 100, 1);

@@ -3,21 +3,11 @@
  * patch / delete with the rules every TMF Open API shares, events in the same transaction as the
  * change, and the OpenAPI description of all of it.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import {
-  deleteResource,
-  findResource,
-  insertResource,
-  listResources,
-  replaceResource,
-  resourceHref,
-  type OwnerScope,
-  type TmfDocument,
-} from '../../db/tmf-resources';
-import { publishTmfEvent, type TmfEventKind } from '../../db/publish-event';
+import { findResource, listResources, type OwnerScope, type TmfDocument } from '../../db/tmf-resources';
+import { deleteTmfDocument, insertTmfDocument, newTmfDocument, updateTmfDocument, type TmfModel } from '../../db/tmf-store';
 import type { Clock } from '../../domain/clock';
 import { requireRole, type Principal, type Role } from '../auth';
 import { addHubRoutes } from './hub';
@@ -25,40 +15,13 @@ import { badRequest, describeZodError, notFound, TmfError } from './errors';
 import { mergePatch } from './merge-patch';
 import { parseFields, parseFilters, parsePaging, projectFields } from './query';
 
-/** Hooks run inside the write transaction, for rules a resource adds to plain storage. */
-export interface TmfWriteHooks {
-  /**
-   * Adjusts a document before it is stored, on create (`before` undefined) and on update: e.g. a
-   * new version of a launched item, or personal data moved to encrypted storage and masked.
-   */
-  beforeWrite?(ctx: { db: Knex.Transaction; before?: TmfDocument; after: TmfDocument }): Promise<TmfDocument> | TmfDocument;
-  /** Runs after every create or update, with the stored document. */
-  afterWrite?(ctx: { db: Knex.Transaction; doc: TmfDocument }): Promise<void>;
-}
+export type { TmfWriteHooks } from '../../db/tmf-store';
 
-export interface TmfResourceSpec {
-  /** e.g. `productOffering` (path segment and event key). */
-  name: string;
-  /** e.g. `ProductOffering` (default `@type` and event name prefix). */
-  type: string;
-  table: string;
+/** A TMF resource of an API: how it is stored, plus how clients may write it and who may. */
+export interface TmfResourceSpec extends Omit<TmfModel, 'apiName'> {
   /** The resource as a client writes it; unknown attributes are kept (TMF extension pattern). */
   schema: z.ZodObject;
-  /** Attribute whose change raises a StateChangeEvent (`state`, `status`, `lifecycleStatus`). */
-  stateField?: string;
-  /** Values the server fills in on create when the client left them out. */
-  defaults?(now: Date): Record<string, unknown>;
-  /** Attribute the server stamps with the time of every write (e.g. `lastUpdate`). */
-  lastUpdateField?: string;
-  /** Attribute the server stamps with the creation time (e.g. `creationDate`). */
-  creationDateField?: string;
   access: { read: Role[]; write: Role[] };
-  /**
-   * The customer a document belongs to, for resources of customer data (their table is created
-   * `customerOwned`). A customer-role caller sees, changes and creates only its own.
-   */
-  ownerCustomerId?(doc: TmfDocument): string | undefined;
-  hooks?: TmfWriteHooks;
 }
 
 export interface TmfApiDeps {
@@ -111,18 +74,11 @@ export class TmfApi {
     addHubRoutes(this.router, apiName, deps.knex);
   }
 
-  private href(spec: TmfResourceSpec, id: string): string {
-    return resourceHref(this.deps.publicUrl, this.apiName, spec.name, id);
-  }
-
-  private async emit(db: Knex.Transaction, spec: TmfResourceSpec, kind: TmfEventKind, resource: TmfDocument, now: Date) {
-    await publishTmfEvent(db, { apiName: this.apiName, resourceName: spec.name, type: spec.type, kind, resource, now });
-  }
-
   /** Adds the five routes of a resource. */
   resource(spec: TmfResourceSpec): this {
     this.resources.push(spec);
-    const { knex, clock } = this.deps;
+    const { knex, clock, publicUrl } = this.deps;
+    const model: TmfModel = { ...spec, apiName: this.apiName };
     const path = `/${spec.name}`;
     const read = requireRole(...spec.access.read);
     const write = requireRole(...spec.access.write);
@@ -132,14 +88,11 @@ export class TmfApi {
     // Keeps a customer-role caller inside its own data; staff roles see everything.
     const scopeFor = (req: Request): OwnerScope =>
       spec.ownerCustomerId && isCustomerOnly(req.principal) ? { customerId: req.principal.customerId ?? '' } : {};
-    const ownerOf = (req: Request, doc: TmfDocument): string | undefined => {
-      if (!spec.ownerCustomerId) return undefined;
-      const owner = spec.ownerCustomerId(doc) ?? null;
+    const checkOwner = (req: Request, doc: Record<string, unknown>): void => {
       const scope = scopeFor(req);
-      if (scope.customerId !== undefined && owner !== scope.customerId) {
+      if (scope.customerId !== undefined && spec.ownerCustomerId?.(doc as TmfDocument) !== scope.customerId) {
         throw new TmfError(403, 'Forbidden', `a customer may only write its own ${spec.type}`);
       }
-      return owner ?? undefined;
     };
     const findVisible = (db: Knex | Knex.Transaction, req: Request, forUpdate = false) =>
       findResource(db, spec.table, String(req.params.id), { forUpdate, scope: scopeFor(req) });
@@ -162,24 +115,10 @@ export class TmfApi {
     this.router.post(path, write, async (req, res) => {
       const body = validate(schema, withoutServerOwned(requireJsonObject(req)));
       const now = clock.now();
-      const id = randomUUID();
-      let doc: TmfDocument = {
-        ...spec.defaults?.(now),
-        ...body,
-        id,
-        href: this.href(spec, id),
-        '@type': body['@type'] ?? spec.type,
-      };
-      if (spec.lastUpdateField) doc[spec.lastUpdateField] = now.toISOString();
-      if (spec.creationDateField) doc[spec.creationDateField] = now.toISOString();
-      const owner = ownerOf(req, doc);
-      await knex.transaction(async (trx) => {
-        if (spec.hooks?.beforeWrite) doc = await spec.hooks.beforeWrite({ db: trx, after: doc });
-        await insertResource(trx, spec.table, doc, owner);
-        await spec.hooks?.afterWrite?.({ db: trx, doc });
-        await this.emit(trx, spec, 'CreateEvent', doc, now);
-      });
-      res.status(201).location(doc.href as string).json(doc);
+      const doc = newTmfDocument(model, body, { now, publicUrl });
+      checkOwner(req, doc);
+      const stored = await knex.transaction((trx) => insertTmfDocument(trx, model, doc, now));
+      res.status(201).location(stored.href as string).json(stored);
     });
 
     this.router.patch(`${path}/:id`, write, async (req, res) => {
@@ -192,16 +131,8 @@ export class TmfApi {
         const before = await findVisible(trx, req, true);
         if (!before) throw notFound(`${spec.type} ${req.params.id}`);
         const merged = validate(schema, mergePatch(before, patch) as Record<string, unknown>);
-        let after: TmfDocument = { ...merged, id: before.id, href: before.href };
-        if (spec.lastUpdateField) after[spec.lastUpdateField] = now.toISOString();
-        if (spec.hooks?.beforeWrite) after = await spec.hooks.beforeWrite({ db: trx, before, after });
-        await replaceResource(trx, spec.table, after, ownerOf(req, after));
-        await spec.hooks?.afterWrite?.({ db: trx, doc: after });
-        await this.emit(trx, spec, 'AttributeValueChangeEvent', after, now);
-        if (spec.stateField && before[spec.stateField] !== after[spec.stateField]) {
-          await this.emit(trx, spec, 'StateChangeEvent', after, now);
-        }
-        return after;
+        checkOwner(req, merged);
+        return updateTmfDocument(trx, model, before, merged, now);
       });
       res.status(200).json(stored);
     });
@@ -210,8 +141,7 @@ export class TmfApi {
       await knex.transaction(async (trx) => {
         const before = await findVisible(trx, req, true);
         if (!before) throw notFound(`${spec.type} ${req.params.id}`);
-        await deleteResource(trx, spec.table, before.id);
-        await this.emit(trx, spec, 'DeleteEvent', before, clock.now());
+        await deleteTmfDocument(trx, model, before, clock.now());
       });
       res.status(204).end();
     });
