@@ -1,15 +1,25 @@
 /** The Express application: operations endpoints, security, and the TMF APIs. */
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
-import type { Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { PaymentGateway } from '../activities/payments/gateway';
 import type { Clock } from '../domain/clock';
+import type { PiiKeys } from '../domain/pii';
 import { authenticate, requireRole } from './auth';
 import { healthHandler } from './health';
 import { requestLogger } from './logging';
 import { createHttpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { registrationsRouter } from './registrations';
 import { productCatalogApi } from './tmf620-product-catalog';
+import { customerApi } from './tmf629-customer';
+import { partyApi } from './tmf632-party';
+import { accountApi } from './tmf666-account';
+import { documentApi } from './tmf667-document';
+import { partyInteractionApi } from './tmf683-party-interaction';
+import { communicationApi } from './tmf681-communication';
+import { devOutboxRouter } from './dev-outbox';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -20,10 +30,18 @@ export interface AppDeps {
    * leaves no call retrying in the background (which would throw once the connection closes).
    */
   temporalProbe: Connection;
+  temporalNamespace: string;
+  /** Task queue of the worker that runs the workflows this API starts. */
+  taskQueue: string;
   clock: Clock;
   logger: Logger;
   jwtSecret: string;
   publicUrl: string;
+  /** Keys of personal data at rest (derived from PII_KEY). */
+  piiKeys: PiiKeys;
+  paymentGateway: PaymentGateway;
+  /** Serve GET /api/dev/outbox (the local notification sinks): the embedded default only. */
+  devOutbox?: boolean;
 }
 
 const BODY_LIMIT = '1mb';
@@ -43,13 +61,35 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/merge-patch+json', 'application/*+json'] }));
 
   const tmfDeps = { knex: deps.knex, clock: deps.clock, publicUrl: deps.publicUrl };
-  const apis = [productCatalogApi(tmfDeps)];
+  const crmDeps = { ...tmfDeps, piiKeys: deps.piiKeys };
+  const apis = [
+    productCatalogApi(tmfDeps),
+    customerApi(tmfDeps),
+    partyApi(crmDeps),
+    accountApi(tmfDeps),
+    partyInteractionApi(tmfDeps),
+    communicationApi(tmfDeps),
+    documentApi(crmDeps), // also PUT/GET /tmf-api/document/v4/document/{id}/content (raw upload, 5 MB)
+  ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+  const temporalClient = new Client({ connection: deps.temporal, namespace: deps.temporalNamespace });
+  app.use(
+    '/api/registrations',
+    registrationsRouter({
+      knex: deps.knex,
+      temporal: temporalClient,
+      taskQueue: deps.taskQueue,
+      clock: deps.clock,
+      piiKeys: deps.piiKeys,
+      gateway: deps.paymentGateway,
+      publicUrl: deps.publicUrl,
+    }),
+  );
   for (const api of apis) {
     // Remembered for the metrics label: Express resets req.baseUrl when an error leaves the router.
     app.use(api.basePath, (req, res, next) => {
@@ -57,6 +97,8 @@ export function createApp(deps: AppDeps): Express {
       next();
     }, api.router);
   }
+
+  if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);
   app.use(errorHandler);

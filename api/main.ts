@@ -3,7 +3,9 @@ import { Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '../config';
 import { createKnex } from '../db/knex';
+import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { systemClock } from '../domain/clock';
+import { derivePiiKeys } from '../domain/pii';
 import { createApp } from './app';
 
 /** Starts the HTTP server; resolves with a function that stops it and closes its connections. */
@@ -14,7 +16,20 @@ export async function startApi(env: NodeJS.ProcessEnv = process.env): Promise<{ 
   // Lazy: the API starts (and /health says 503) even while Temporal is still coming up.
   const temporal = Connection.lazy({ address: config.temporalAddress });
   const temporalProbe = Connection.lazy({ address: config.temporalAddress, interceptors: [] });
-  const app = createApp({ knex, temporal, temporalProbe, clock: systemClock, logger, jwtSecret: config.jwtSecret, publicUrl: config.publicUrl });
+  const app = createApp({
+    knex,
+    temporal,
+    temporalProbe,
+    temporalNamespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    clock: systemClock,
+    logger,
+    jwtSecret: config.jwtSecret,
+    publicUrl: config.publicUrl,
+    piiKeys: derivePiiKeys(config.piiKey),
+    paymentGateway: new SimulatedPaymentGateway(),
+    devOutbox: config.devOutbox,
+  });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

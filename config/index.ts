@@ -10,6 +10,18 @@ export interface Config {
   port: number;
   publicUrl: string;
   logLevel: string;
+  /** Outgoing e-mail (SMTP) and SMS (SMPP). */
+  smtpUrl: string;
+  mailFrom: string;
+  smppUrl: string;
+  smppSystemId: string;
+  smppPassword: string;
+  smsSender: string;
+  /** Serve GET /api/dev/outbox (what the local sinks received): the embedded default only. */
+  devOutbox: boolean;
+  /** Who reviews identities, and who is told when a review waits too long. */
+  reviewQueueEmail: string;
+  supervisorEmail: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -31,5 +43,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL ?? 'info',
+    smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:2525',
+    mailFrom: env.MAIL_FROM ?? 'BSS <no-reply@bss.local>',
+    smppUrl: env.SMPP_URL ?? 'smpp://127.0.0.1:2775',
+    smppSystemId: env.SMPP_SYSTEM_ID ?? 'bss',
+    smppPassword: env.SMPP_PASSWORD ?? 'bss',
+    smsSender: env.SMS_SENDER ?? 'BSS',
+    devOutbox: env.DEV_OUTBOX === 'true',
+    reviewQueueEmail: env.REVIEW_QUEUE_EMAIL ?? 'identity-review@bss.local',
+    supervisorEmail: env.SUPERVISOR_EMAIL ?? 'crm-supervisor@bss.local',
   };
 }

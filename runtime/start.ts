@@ -11,6 +11,7 @@ import { createKnex } from '../db/knex';
 import { migrateAndSeed } from '../db/setup';
 import { startWorker } from '../worker/main';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { startNotificationSinks } from './sinks';
 import { dataDir } from './paths';
 import { loadOrCreateSecrets } from './secrets';
 import { startTemporalDevServer } from './temporal-server';
@@ -82,6 +83,21 @@ async function main(): Promise<void> {
       await knex.destroy();
     }
 
+    if (!env.SMTP_URL && !env.SMPP_URL) {
+      // Local sinks keep every e-mail and SMS the system sends: GET /api/dev/outbox shows them.
+      const sinkKnex = createKnex(env.DATABASE_URL, { max: 2 });
+      const sinks = await startNotificationSinks({
+        knex: sinkKnex,
+        smtpPort: Number(env.DEV_SMTP_PORT ?? 2525),
+        smppPort: Number(env.DEV_SMPP_PORT ?? 2775),
+      });
+      stops.push(async () => {
+        await sinks.stop();
+        await sinkKnex.destroy();
+      });
+      Object.assign(env, { SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`, SMPP_URL: `smpp://127.0.0.1:${sinks.smppPort}`, DEV_OUTBOX: 'true' });
+    }
+
     console.log('starting the worker (bundling workflows)…');
     const worker = await startWorker(env);
     stops.push(worker.stop);
@@ -96,6 +112,7 @@ BSS/OSS is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Catalog        ${base}/tmf-api/productCatalogManagement/v4/productOffering
   Temporal UI    ${temporalUi ?? '(external Temporal: see its own UI)'}
   Temporal       ${env.TEMPORAL_ADDRESS}
+  Outbox         ${env.DEV_OUTBOX === 'true' ? `${base}/api/dev/outbox (admin: every e-mail and SMS sent)` : `${env.SMTP_URL} / ${env.SMPP_URL}`}
   Logs           .data/logs/
 Development admin token (30 days):
   ${token}

@@ -10,6 +10,7 @@ import { createKnex } from '../db/knex';
 import { migrateAndSeed } from '../db/setup';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { startTemporalDevServer } from '../runtime/temporal-server';
+import { startNotificationSinks } from '../runtime/sinks';
 import { resolveTestServer } from '../runtime/tools';
 import { freePort } from './helpers/ports';
 
@@ -43,6 +44,14 @@ export default async function globalSetup(): Promise<void> {
     }
   }
 
+  // Local SMTP and SMPP sinks: tests read what a customer would receive from dev_outbox.
+  const sinkKnex = createKnex(pg.url, { max: 2 });
+  const sinks = await startNotificationSinks({ knex: sinkKnex, smtpPort: 0, smppPort: 0 });
+  stops.unshift(async () => {
+    await sinks.stop();
+    await sinkKnex.destroy();
+  });
+
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error } });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
@@ -58,5 +67,7 @@ export default async function globalSetup(): Promise<void> {
     LOG_LEVEL: 'silent',
     TEST_WORKFLOW_BUNDLE: bundlePath,
     TEMPORAL_TEST_SERVER: resolveTestServer(),
+    SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`,
+    SMPP_URL: `smpp://127.0.0.1:${sinks.smppPort}`,
   });
 }

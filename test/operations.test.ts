@@ -4,12 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../api/app';
 import { createKnex } from '../db/knex';
 import { systemClock } from '../domain/clock';
-import { bearer, createTestApi, tokenFor, type TestApi } from './helpers/api';
+import { bearer, createTestApi, testAppDeps, tokenFor, type TestApi } from './helpers/api';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const OFFERING = '/tmf-api/productCatalogManagement/v4/productOffering';
@@ -49,13 +48,7 @@ describe('operations endpoints', () => {
       });
 
       it('answers 503 naming both as down', async () => {
-        const app = createApp({
-          ...unreachable,
-          clock: systemClock,
-          logger: pino({ level: 'silent' }),
-          jwtSecret: process.env.JWT_SECRET!,
-          publicUrl: 'http://bss.test',
-        });
+        const app = createApp({ ...testAppDeps(), ...unreachable, clock: systemClock });
         // knex reports the refused connection on console.log; that is expected here.
         const knexLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
         const res = await Promise.resolve(request(app).get('/health')).finally(() => knexLog.mockRestore());

@@ -2,6 +2,9 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
+import { createNotificationService } from '../activities/notifications';
+import { systemClock } from '../domain/clock';
+import { derivePiiKeys } from '../domain/pii';
 import { loadConfig } from '../config';
 import { createKnex } from '../db/knex';
 import { EventSender } from './event-sender';
@@ -16,17 +19,34 @@ export interface WorkerHandle {
  */
 export async function startWorker(
   env: NodeJS.ProcessEnv = process.env,
-  extra: Pick<WorkerOptions, 'workflowBundle'> = {},
+  extra: Pick<WorkerOptions, 'workflowBundle'> & { activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>> } = {},
 ): Promise<WorkerHandle> {
   const config = loadConfig(env);
   const logger = pino({ level: config.logLevel, base: { service: 'worker' } });
   const knex = createKnex(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const notifications = createNotificationService({
+    knex,
+    clock: systemClock,
+    publicUrl: config.publicUrl,
+    mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
+    sms: { smppUrl: config.smppUrl, systemId: config.smppSystemId, password: config.smppPassword, sender: config.smsSender },
+  });
+  const activities = createActivities({
+    knex,
+    clock: systemClock,
+    piiKeys: derivePiiKeys(config.piiKey),
+    publicUrl: config.publicUrl,
+    sendNotification: notifications.activities.sendNotification,
+    reviewQueueEmail: config.reviewQueueEmail,
+    supervisorEmail: config.supervisorEmail,
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: createActivities({ knex }),
+    // Overrides let a test inject a failure into one step.
+    activities: { ...activities, ...extra.activityOverrides },
     ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
   const sender = new EventSender(knex, logger);
@@ -38,7 +58,7 @@ export async function startWorker(
       // The SDK also shuts workers down on SIGINT/SIGTERM; only ask if nobody has yet.
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await sender.stop();
+      await Promise.all([sender.stop(), notifications.close()]);
       await Promise.all([connection.close(), knex.destroy()]);
     },
   };

@@ -1,2 +1,2 @@
 /** Every workflow, re-exported for the worker bundle. Deterministic code only below this folder. */
-export {};
+export { registration } from './registration';

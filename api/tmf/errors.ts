@@ -2,19 +2,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 
-/** An error the client caused (or may see), carrying its HTTP status. */
-export class TmfError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { TmfError } from '../../domain/errors';
 
-export const notFound = (what: string) => new TmfError(404, 'Not Found', `${what} not found`);
-export const badRequest = (message: string) => new TmfError(400, 'Bad Request', message);
+export { TmfError, badRequest, notFound } from '../../domain/errors';
 
 /** TMF Error resource body. */
 export function errorBody(status: number, reason: string, message: string) {

@@ -7,7 +7,9 @@ import { signToken, type Principal, type Role } from '../../api/auth';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../config';
 import { createKnex } from '../../db/knex';
+import { SimulatedPaymentGateway } from '../../activities/payments/gateway';
 import { ManualClock, systemClock, type Clock } from '../../domain/clock';
+import { derivePiiKeys } from '../../domain/pii';
 
 export interface TestApi {
   app: Express;
@@ -24,8 +26,23 @@ export async function createTestApi(clock: Clock = systemClock, opts: { database
   const config = loadConfig();
   const knex = createKnex(opts.databaseUrl ?? config.databaseUrl);
   const temporal = await Connection.connect({ address: config.temporalAddress });
-  const app = createApp({ knex, temporal, temporalProbe: temporal, clock, logger: pino({ level: 'silent' }), jwtSecret: config.jwtSecret, publicUrl: config.publicUrl });
+  const app = createApp({ ...testAppDeps(), knex, temporal, temporalProbe: temporal, clock });
   return { app, knex, temporal, close: async () => void (await Promise.all([knex.destroy(), temporal.close()])) };
+}
+
+/** The dependencies of createApp that tests share (pass knex, temporal, temporalProbe and clock). */
+export function testAppDeps() {
+  const config = loadConfig();
+  return {
+    temporalNamespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    logger: pino({ level: 'silent' }),
+    jwtSecret: config.jwtSecret,
+    publicUrl: config.publicUrl,
+    piiKeys: derivePiiKeys(config.piiKey),
+    paymentGateway: new SimulatedPaymentGateway(),
+    devOutbox: true,
+  };
 }
 
 /** A bearer token for the given role (customer tokens carry their customer id). */
