@@ -136,9 +136,10 @@ export async function registration(input: { registrationId: string; timeouts?: P
   if (verdict.outcome === 'rejected') return endWith('rejected', verdict.reasons, 'registrationRejected');
   if (verdict.outcome === 'manualReview') {
     await moveTo('pendingReview', verdict.reasons);
+    const reviewRequestedAt = new Date().toISOString(); // workflow time: deterministic on replay
     await notify.requestIdentityReview(registrationId, verdict.reasons);
     if (!(await condition(() => review !== undefined, timeouts.reviewEscalation))) {
-      await notify.escalateIdentityReview(registrationId, timeouts.reviewEscalation);
+      await notify.escalateIdentityReview(registrationId, reviewRequestedAt);
       const remaining = toMs(timeouts.reviewExpiry) - toMs(timeouts.reviewEscalation);
       if (!(await condition(() => review !== undefined, remaining))) {
         return endWith('expired', ['the identity review was not decided in time'], 'registrationExpired');

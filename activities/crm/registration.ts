@@ -101,12 +101,12 @@ export function createRegistrationActivities(deps: RegistrationActivityDeps) {
       });
     },
 
-    /** Tells the supervisor a review has waited past its SLA. */
-    async escalateIdentityReview(registrationId: string, waitedFor: string): Promise<void> {
+    /** Tells the supervisor a review has waited past its SLA (waiting since an ISO time). */
+    async escalateIdentityReview(registrationId: string, waitingSince: string): Promise<void> {
       await deps.sendNotification({
         event: 'identityReviewEscalation',
         language: 'en',
-        params: { registrationId, waitingSince: waitedFor },
+        params: { registrationId, waitingSince },
         to: { email: deps.supervisorEmail },
         idempotencyKey: `registration-${registrationId}:identityReviewEscalation`,
       });

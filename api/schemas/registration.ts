@@ -17,20 +17,6 @@ export const LANGUAGES = ['en', 'es'] as const;
 const name = z.string().trim().min(1).max(60);
 const isoDate = z.iso.date();
 
-const card = z.object({
-  type: z.literal('card'),
-  number: z.string().min(12).max(23),
-  expiryMonth: z.number().int().min(1).max(12),
-  expiryYear: z.number().int().min(0).max(9999),
-  holderName: name,
-});
-
-const directDebit = z.object({
-  type: z.literal('directDebit'),
-  iban: z.string().min(15).max(42),
-  holderName: name,
-});
-
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -40,59 +26,77 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** The request schema; `today` (YYYY-MM-DD, from the server clock) decides adulthood and card expiry. */
+const e164 = z.string().max(32).superRefine((value, ctx) => {
+  const verdict = normalizeE164(value);
+  if (!verdict.valid) ctx.addIssue({ code: 'custom', message: `not an E.164 number: ${verdict.reason}` });
+});
+
+/**
+ * The request schema; `today` (YYYY-MM-DD, from the server clock) decides adulthood and card
+ * expiry. Checks sit on the smallest object that holds what they need, so that one request gets
+ * every field's problem at once (zod skips an object's own checks while its fields fail).
+ */
 export function registrationRequestSchema(today: string) {
+  const card = z
+    .object({
+      type: z.literal('card'),
+      number: z.string().min(12).max(23),
+      expiryMonth: z.number().int().min(1).max(12),
+      expiryYear: z.number().int().min(0).max(9999),
+      holderName: name,
+    })
+    .superRefine((c, ctx) => {
+      const verdict = validateCard({ ...c, today });
+      if (!verdict.valid) ctx.addIssue({ code: 'custom', path: ['number'], message: verdict.reasons.join('; ') });
+    });
+  const directDebit = z.object({
+    type: z.literal('directDebit'),
+    iban: z.string().min(15).max(42).superRefine((iban, ctx) => {
+      const verdict = validateIban(iban);
+      if (!verdict.valid) ctx.addIssue({ code: 'custom', message: verdict.reason });
+    }),
+    holderName: name,
+  });
   return z
     .object({
       channel: z.enum(CHANNELS),
       language: z.enum(LANGUAGES).default('en'),
       givenName: name,
       familyName: name,
-      birthDate: isoDate,
+      birthDate: isoDate.refine((d) => !isValidIsoDate(d) || isAdult(d, today), 'the customer must be 18 or older'),
       nationalIdentity: z.object({
         type: z.enum(['nationalIdCard', 'residencePermit', 'passport']),
         number: z.string().trim().min(5).max(20).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes only'),
         issuingCountry: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'),
       }),
       contact: z.object({
-        email: z.string().max(254),
-        mobile: z.string().max(32),
-        address: z.object({
-          street: z.string().trim().min(1).max(200),
-          city: z.string().trim().min(1).max(100),
-          postalCode: z.string().trim().min(1).max(16),
-          country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'),
-        }),
+        email: z.string().max(254).refine(isValidEmail, 'not a valid e-mail address'),
+        mobile: e164,
+        address: z
+          .object({
+            street: z.string().trim().min(1).max(200),
+            city: z.string().trim().min(1).max(100),
+            postalCode: z.string().trim().min(1).max(16),
+            country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 country code'),
+          })
+          .refine((a) => !hasPostalCodeRule(a.country) || isValidPostalCode(a.postalCode, a.country), {
+            path: ['postalCode'],
+            message: 'not a postal code of the address country',
+          }),
       }),
       account: z
         .object({
           paymentType: z.enum(['prepaid', 'postpaid']),
           currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code').default('EUR'),
           billCycleDay: z.number().int().min(1).max(28).default(1),
-          timeZone: z.string().default('Europe/Madrid'),
-        })
-        .refine((a) => isTimeZone(a.timeZone), { path: ['timeZone'], message: 'not an IANA time zone' }),
-      service: z.object({ mobile: z.boolean().default(true), msisdn: z.string().optional() }).default({ mobile: true }),
+          timeZone: z.string().default('Europe/Madrid').refine(isTimeZone, 'not an IANA time zone'),
+        }),
+      service: z.object({ mobile: z.boolean().default(true), msisdn: e164.optional() }).default({ mobile: true }),
       paymentMethod: z.discriminatedUnion('type', [card, directDebit]).optional(),
     })
-    .superRefine((r, ctx) => {
-      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-      if (isValidIsoDate(r.birthDate) && !isAdult(r.birthDate, today)) issue(['birthDate'], 'the customer must be 18 or older');
-      if (!isValidEmail(r.contact.email)) issue(['contact', 'email'], 'not a valid e-mail address');
-      const mobile = normalizeE164(r.contact.mobile);
-      if (!mobile.valid) issue(['contact', 'mobile'], `not an E.164 number: ${mobile.reason}`);
-      const { postalCode, country } = r.contact.address;
-      if (hasPostalCodeRule(country) && !isValidPostalCode(postalCode, country)) issue(['contact', 'address', 'postalCode'], `not a postal code of ${country}`);
-      if (r.service.msisdn !== undefined && !normalizeE164(r.service.msisdn).valid) issue(['service', 'msisdn'], 'not an E.164 number');
-      if (r.account.paymentType === 'postpaid' && !r.paymentMethod) issue(['paymentMethod'], 'required for postpaid');
-      if (r.paymentMethod?.type === 'card') {
-        const verdict = validateCard({ ...r.paymentMethod, today });
-        if (!verdict.valid) issue(['paymentMethod', 'number'], verdict.reasons.join('; '));
-      }
-      if (r.paymentMethod?.type === 'directDebit') {
-        const verdict = validateIban(r.paymentMethod.iban);
-        if (!verdict.valid) issue(['paymentMethod', 'iban'], verdict.reason);
-      }
+    .refine((r) => r.account.paymentType !== 'postpaid' || r.paymentMethod !== undefined, {
+      path: ['paymentMethod'],
+      message: 'required for postpaid',
     });
 }
 
