@@ -1,5 +1,8 @@
 /** Test data for registrations: valid Spanish DNIs, a complete request, a tiny real PDF. */
-import { randomInt } from 'node:crypto';
+import type { Knex } from 'knex';
+import { randomInt, randomUUID } from 'node:crypto';
+import { insertRegistration } from '../../db/registrations';
+import { blindIndex, encryptPii, maskTail, type PiiKeys } from '../../domain/pii';
 
 const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
 
@@ -46,3 +49,45 @@ export function registrationRequest(overrides: Record<string, unknown> = {}) {
 
 /** A minimal real PDF (the upload is checked by content). */
 export const PDF_SCAN = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+/**
+ * Stores a registration the way the API does (sealed document number), for tests that drive the
+ * workflow themselves; returns its id.
+ */
+export async function insertTestRegistration(
+  knex: Knex,
+  keys: PiiKeys,
+  document: { type: string; number: string; country: string } = { type: 'nationalIdCard', number: validDni(), country: 'ES' },
+): Promise<{ id: string; email: string; mobile: string }> {
+  const body = registrationRequest();
+  const id = randomUUID();
+  await insertRegistration(
+    knex,
+    {
+      id,
+      idempotencyKey: null,
+      channel: 'callCentre',
+      language: 'en',
+      applicant: {
+        givenName: body.givenName,
+        familyName: body.familyName,
+        birthDate: body.birthDate,
+        email: body.contact.email,
+        mobile: body.contact.mobile,
+        address: body.contact.address,
+      },
+      document: {
+        type: document.type,
+        country: document.country,
+        numberSealed: encryptPii(keys, document.number),
+        numberIndex: blindIndex(keys, document.number),
+        numberMasked: maskTail(document.number),
+      },
+      account: { paymentType: 'prepaid', currency: 'EUR', billCycleDay: 1, timeZone: 'Europe/Madrid' },
+      wantsMobile: true,
+      preferredMsisdn: null,
+    },
+    undefined,
+  );
+  return { id, email: body.contact.email, mobile: body.contact.mobile };
+}
