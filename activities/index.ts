@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock';
 import type { PiiKeys } from '../domain/pii';
 import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
+import { createInventoryActivities } from './inventory';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
 export interface ActivityDeps {
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCatalogActivities(deps),
     sendNotification: deps.sendNotification,
     ...createRegistrationActivities(deps),
+    ...createInventoryActivities(deps),
   };
 }
 

@@ -20,6 +20,7 @@ import { derivePiiKeys } from '../domain/pii';
 import { documentUploadedSignal, registration, registrationStatusQuery, reviewUpdate } from '../workflows/registration';
 import { insertTestRegistration } from './helpers/registration';
 import { createTimeSkippingEnv } from './helpers/time-skipping';
+import { recordHistory } from './workflows/histories';
 
 const config = loadConfig();
 const keys = derivePiiKeys(config.piiKey);
@@ -70,8 +71,17 @@ describe('registration waits and compensations (time-skipping)', () => {
   }
 
   async function start(taskQueue: string, registrationId: string) {
-    return env.client.workflow.start(registration, { taskQueue, workflowId: `registration-${registrationId}`, args: [{ registrationId }] });
+    const handle = await env.client.workflow.start(registration, { taskQueue, workflowId: `registration-${registrationId}`, args: [{ registrationId }] });
+    started.push(handle);
+    return handle;
   }
+
+  // The finished runs become the replay test's histories when RECORD_HISTORIES is set.
+  const started: WorkflowHandle<typeof registration>[] = [];
+  afterEach(async () => {
+    const test = expect.getState().currentTestName!.replace(/^registration waits and compensations \(time-skipping\) /, '');
+    for (const handle of started.splice(0)) await recordHistory(`registration ${test}`, handle);
+  });
 
   async function stateBecomes(handle: WorkflowHandle<typeof registration>, state: string): Promise<void> {
     const deadline = Date.now() + 30_000;

@@ -1,4 +1,5 @@
 /** `npm run worker`: the Temporal worker and the hub event sender (production entry point). */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
@@ -8,6 +9,7 @@ import { derivePiiKeys } from '../domain/pii';
 import { loadConfig } from '../config';
 import { createKnex } from '../db/knex';
 import { EventSender } from './event-sender';
+import { ensureSchedules } from './schedules';
 
 export interface WorkerHandle {
   stop(): Promise<void>;
@@ -49,6 +51,12 @@ export async function startWorker(
     activities: { ...activities, ...extra.activityOverrides },
     ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  try {
+    await ensureSchedules(new Client({ connection: clientConnection, namespace: config.temporalNamespace }), config.taskQueue);
+  } finally {
+    await clientConnection.close();
+  }
   const sender = new EventSender(knex, logger);
   sender.start();
   const running = worker.run();

@@ -1,2 +1,3 @@
 /** Every workflow, re-exported for the worker bundle. Deterministic code only below this folder. */
+export { inventoryHousekeeping } from './inventory-housekeeping';
 export { registration } from './registration';

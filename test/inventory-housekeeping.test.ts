@@ -1,0 +1,51 @@
+/** The hourly schedule returns numbers whose registration hold ran out unconfirmed to the pool. */
+import { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import { findReservation, reserveMsisdn } from '../db/inventory';
+import { createKnex } from '../db/knex';
+import { startWorker, type WorkerHandle } from '../worker/main';
+import { INVENTORY_HOUSEKEEPING_SCHEDULE } from '../worker/schedules';
+import { recordHistory } from './workflows/histories';
+
+describe('inventory housekeeping schedule', () => {
+  let worker: WorkerHandle;
+  let connection: Connection;
+  let client: Client;
+  let knex: Knex;
+
+  beforeAll(async () => {
+    worker = await startWorker(process.env, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+    connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+    client = new Client({ connection });
+    knex = createKnex(process.env.DATABASE_URL!);
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await connection.close();
+    await knex.destroy();
+  });
+
+  it('runs every hour, and releases expired reservations but not live ones', async () => {
+    const schedule = await client.schedule.getHandle(INVENTORY_HOUSEKEEPING_SCHEDULE).describe();
+    expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
+
+    const abandoned = randomUUID();
+    const live = randomUUID();
+    await reserveMsisdn(knex, { owner: abandoned, until: new Date(Date.now() - 60_000) });
+    await reserveMsisdn(knex, { owner: live, until: new Date(Date.now() + 86_400_000) });
+
+    await client.schedule.getHandle(INVENTORY_HOUSEKEEPING_SCHEDULE).trigger();
+    const deadline = Date.now() + 30_000;
+    while (await findReservation(knex, abandoned)) {
+      if (Date.now() > deadline) throw new Error('the abandoned reservation was never released');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await findReservation(knex, live)).toBeDefined();
+
+    const run = (await client.schedule.getHandle(INVENTORY_HOUSEKEEPING_SCHEDULE).describe()).info.recentActions.at(-1)!.action.workflow;
+    const handle = client.workflow.getHandle(run.workflowId, run.firstExecutionRunId);
+    expect((await handle.result()).numbersReleased).toBeGreaterThanOrEqual(1);
+    await recordHistory('inventoryHousekeeping releases an abandoned reservation', handle);
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * Determinism: every stored history (test/workflows/histories) replays against today's workflow
+ * code without a non-determinism error. A change that breaks one must go behind `patched()`.
+ */
+import { Worker } from '@temporalio/worker';
+import * as workflows from '../workflows';
+import { storedHistories } from './workflows/histories';
+
+const histories = storedHistories();
+
+function workflowTypeOf(history: unknown): string {
+  const events = (history as { events: Array<Record<string, { workflowType?: { name: string } }>> }).events;
+  return events[0].workflowExecutionStartedEventAttributes.workflowType!.name;
+}
+
+describe('workflow replay', () => {
+  it('has stored histories of every workflow', () => {
+    const recorded = new Set(histories.map(({ history }) => workflowTypeOf(history)));
+    expect([...recorded].sort()).toEqual(Object.keys(workflows).sort());
+  });
+
+  it.each(histories.map(({ file, history }) => [file, history] as const))('replays %s', async (file, history) => {
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, file);
+  });
+});

@@ -1,0 +1,18 @@
+/** The Temporal Schedules the worker's workflows run on; created once, left alone when they exist. */
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+
+export const INVENTORY_HOUSEKEEPING_SCHEDULE = 'inventory-housekeeping';
+
+/** Creates each schedule unless it exists (several workers may start at once). */
+export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
+  try {
+    await client.schedule.create({
+      scheduleId: INVENTORY_HOUSEKEEPING_SCHEDULE,
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: { type: 'startWorkflow', workflowType: 'inventoryHousekeeping', workflowId: INVENTORY_HOUSEKEEPING_SCHEDULE, taskQueue },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+}
