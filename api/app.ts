@@ -12,11 +12,12 @@ import { requestLogger } from './logging';
 import { createHttpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { registrationsRouter } from './registrations';
+import { registrationsOpenApi } from './registrations-openapi';
 import { productCatalogApi } from './tmf620-product-catalog';
 import { customerApi } from './tmf629-customer';
 import { partyApi } from './tmf632-party';
 import { accountApi } from './tmf666-account';
-import { documentApi } from './tmf667-document';
+import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
 import { devOutboxRouter } from './dev-outbox';
@@ -71,7 +72,10 @@ export function createApp(deps: AppDeps): Express {
     communicationApi(tmfDeps),
     documentApi(crmDeps), // also PUT/GET /tmf-api/document/v4/document/{id}/content (raw upload, 5 MB)
   ];
-  const openApi = buildOpenApiDocument(apis, deps.publicUrl);
+  const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
+    registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
+    documentContentOpenApi(),
+  ]);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {

@@ -6,16 +6,24 @@ import { z } from 'zod';
 import { hubSubscriptionSchema } from './tmf/hub';
 import type { TmfApi, TmfResourceSpec } from './tmf/resource';
 
-type JsonObject = Record<string, unknown>;
+export type JsonObject = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType): JsonObject {
+/** Paths (and the component schemas they name) of a router that is not a TMF resource. */
+export interface OpenApiPart {
+  paths: JsonObject;
+  schemas?: JsonObject;
+}
+
+export function jsonSchema(schema: z.ZodType): JsonObject {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
   return rest;
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonObject) => ({ 'application/json': { schema } });
-const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const json = (schema: JsonObject) => ({ 'application/json': { schema } });
+/** A raw file body in any of `types`. */
+export const binaryContent = (types: string[]) => Object.fromEntries(types.map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }]));
+export const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
 
 const errorSchema = z.object({
   code: z.string(),
@@ -25,13 +33,13 @@ const errorSchema = z.object({
   '@type': z.string().optional(),
 });
 
-const commonErrors = {
+export const commonErrors = {
   '400': errorResponse('Bad request: the message names each invalid field'),
   '401': errorResponse('Missing or invalid bearer token'),
   '403': errorResponse('The token lacks the role'),
 };
 
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+export const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const fieldsParam = { name: 'fields', in: 'query', required: false, description: 'Comma-separated attributes to return (id and href always come back)', schema: { type: 'string' } };
 const pagingParams = [
   { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
@@ -136,8 +144,8 @@ function hubPaths(api: TmfApi): JsonObject {
   };
 }
 
-/** The whole document for the given APIs. */
-export function buildOpenApiDocument(apis: TmfApi[], serverUrl: string): JsonObject {
+/** The whole document for the given TMF APIs and other routers. */
+export function buildOpenApiDocument(apis: TmfApi[], serverUrl: string, parts: OpenApiPart[] = []): JsonObject {
   const schemas: JsonObject = {
     Error: jsonSchema(errorSchema),
     EventSubscriptionInput: jsonSchema(hubSubscriptionSchema),
@@ -162,6 +170,10 @@ export function buildOpenApiDocument(apis: TmfApi[], serverUrl: string): JsonObj
   for (const api of apis) {
     for (const spec of api.resources) Object.assign(paths, resourcePaths(api, spec, schemas));
     Object.assign(paths, hubPaths(api));
+  }
+  for (const part of parts) {
+    Object.assign(paths, part.paths);
+    Object.assign(schemas, part.schemas);
   }
   return {
     openapi: '3.1.0',

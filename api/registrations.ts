@@ -32,6 +32,7 @@ import type { registration } from '../workflows/registration';
 import { documentUploadedSignal, reviewUpdate } from '../workflows/registration';
 import { requireRole } from './auth';
 import { registrationRequestSchema, reviewRequestSchema, type RegistrationRequest } from './schemas/registration';
+import { UPLOAD_TYPES } from './tmf667-document';
 import { badRequest, describeZodError, notFound, TmfError } from './tmf/errors';
 
 export interface RegistrationApiDeps {
@@ -45,8 +46,6 @@ export interface RegistrationApiDeps {
 }
 
 const staff = requireRole('admin', 'agent');
-/** Content-Types the upload reads; the bytes decide what the file really is (pdf, png or jpeg). */
-const UPLOAD_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'application/octet-stream'];
 const workflowId = (registrationId: string) => `registration-${registrationId}`;
 
 /** What the API shows of a registration: state and results, never the document number in clear. */

@@ -20,14 +20,15 @@ import { attachDocumentContent, MAX_DOCUMENT_BYTES, readDocumentContent } from '
 import { findResource, type OwnerScope } from '../db/tmf-resources';
 import { extensionOf } from '../domain/documents/sniff';
 import { requireRole } from './auth';
+import { binaryContent, commonErrors, errorResponse, idParam, json, type OpenApiPart } from './openapi';
 import { documentSchema } from './schemas/tmf667';
 import { CRM_ACCESS } from './tmf629-customer';
 import type { CrmApiDeps } from './tmf632-party';
 import { badRequest, notFound, TmfError } from './tmf/errors';
 import { TmfApi, type TmfResourceSpec } from './tmf/resource';
 
-/** Content-Types the upload route reads; the bytes decide what the file really is. */
-const UPLOAD_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'application/octet-stream'];
+/** Content-Types the upload routes read; the bytes decide what the file really is. */
+export const UPLOAD_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'application/octet-stream'];
 const TABLE = CRM_TABLES.document;
 
 /** The document resource; content URLs are under `publicUrl` (db/crm-models.ts). */
@@ -91,4 +92,37 @@ export function documentApi(deps: CrmApiDeps): TmfApi {
   });
 
   return api;
+}
+
+/** The OpenAPI description of the content routes beside the TMF667 resource. */
+export function documentContentOpenApi(): OpenApiPart {
+  const tags = [`${DOCUMENT_API} document`];
+  const notFoundResponse = errorResponse('No such document, or no content yet');
+  return {
+    paths: {
+      [`/tmf-api/${DOCUMENT_API}/v4/document/{id}/content`]: {
+        put: {
+          tags,
+          operationId: 'putDocumentContent',
+          description: 'Uploads the file: pdf, png or jpeg by content, at most 5 MB; stored encrypted',
+          parameters: [idParam, { name: 'attachmentType', in: 'query', required: false, schema: { type: 'string', maxLength: 100 } }],
+          requestBody: { required: true, content: binaryContent(UPLOAD_TYPES) },
+          responses: {
+            '200': { description: 'Content replaced', content: json({ $ref: '#/components/schemas/Document' }) },
+            '201': { description: 'First content stored', content: json({ $ref: '#/components/schemas/Document' }) },
+            ...commonErrors,
+            '404': notFoundResponse,
+            '413': errorResponse('Larger than 5 MB'),
+            '415': errorResponse('Not a pdf, png or jpeg'),
+          },
+        },
+        get: {
+          tags,
+          operationId: 'getDocumentContent',
+          parameters: [idParam],
+          responses: { '200': { description: 'The file as uploaded', content: binaryContent(['application/pdf', 'image/png', 'image/jpeg']) }, ...commonErrors, '404': notFoundResponse },
+        },
+      },
+    },
+  };
 }

@@ -3,7 +3,10 @@
  * registers, its references resolve, and the schemas carry what clients need.
  */
 import request from 'supertest';
+import { registrationsRouter, type RegistrationApiDeps } from '../api/registrations';
 import { productCatalogApi } from '../api/tmf620-product-catalog';
+import { documentApi } from '../api/tmf667-document';
+import { derivePiiKeys } from '../domain/pii';
 import { systemClock } from '../domain/clock';
 import { bearer, createTestApi, tokenFor, type TestApi } from './helpers/api';
 
@@ -92,15 +95,29 @@ describe('OpenAPI document', () => {
 
   describe('paths', () => {
     /** The routes the TMF620 router registers, as `METHOD /full/path/{id}`. */
-    function registeredRoutes(): string[] {
-      const tmfApi = productCatalogApi({ knex: api.knex, clock: systemClock, publicUrl: 'http://bss.test' });
-      const stack = (tmfApi.router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack;
+    /** `METHOD /path/{param}` of every route a router registers under `basePath`. */
+    function routesOf(router: unknown, basePath: string): string[] {
+      const stack = (router as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack;
       return stack.flatMap(({ route }) =>
         route
-          ? Object.keys(route.methods).map((m) => `${m.toUpperCase()} ${tmfApi.basePath}${route.path.replace(/:(\w+)/g, '{$1}')}`)
+          ? Object.keys(route.methods).map((m) => `${m.toUpperCase()} ${basePath}${route.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`)
           : [],
       );
     }
+
+    function registeredRoutes(): string[] {
+      const tmfApi = productCatalogApi({ knex: api.knex, clock: systemClock, publicUrl: 'http://bss.test' });
+      return routesOf(tmfApi.router, tmfApi.basePath);
+    }
+
+    it('documents the registration routes and the document content routes', () => {
+      const registration = routesOf(registrationsRouter({} as RegistrationApiDeps), '/api/registrations');
+      expect(registration).toHaveLength(5);
+      const content = routesOf(documentApi({ knex: api.knex, clock: systemClock, publicUrl: 'http://bss.test', piiKeys: derivePiiKeys(Buffer.alloc(32).toString('base64')) }).router, '/tmf-api/document/v4')
+        .filter((r) => r.endsWith('/content'));
+      expect(content).toHaveLength(2);
+      expect(documentedOperations(doc)).toEqual(expect.arrayContaining([...registration, ...content]));
+    });
 
     it('documents every route the TMF620 router registers, and no route it does not', () => {
       const expected = [
