@@ -5,6 +5,10 @@ import type { PiiKeys } from '../domain/pii';
 import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
+import { createBillingActivities } from './billing';
+import { createChargingActivities } from './charging';
+import { createPaymentActivities } from './payments';
+import type { PaymentGateway } from './payments/gateway';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
 export interface ActivityDeps {
@@ -16,6 +20,7 @@ export interface ActivityDeps {
   sendNotification(input: SendNotificationInput): Promise<SendNotificationResult>;
   reviewQueueEmail: string;
   supervisorEmail: string;
+  paymentGateway: PaymentGateway;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -24,6 +29,9 @@ export function createActivities(deps: ActivityDeps) {
     sendNotification: deps.sendNotification,
     ...createRegistrationActivities(deps),
     ...createInventoryActivities(deps),
+    ...createPaymentActivities(deps),
+    ...createChargingActivities(deps),
+    ...createBillingActivities(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { createActivities } from '../activities';
 import { createNotificationService } from '../activities/notifications';
+import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
 import { findReservation } from '../db/inventory';
 import { createKnex } from '../db/knex';
@@ -49,6 +50,7 @@ describe('registration waits and compensations (time-skipping)', () => {
       sendNotification: notifications.activities.sendNotification,
       reviewQueueEmail: config.reviewQueueEmail,
       supervisorEmail: config.supervisorEmail,
+      paymentGateway: new SimulatedPaymentGateway(),
     });
   });
 

@@ -4,6 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import pino from 'pino';
 import { createActivities } from '../activities';
 import { createNotificationService } from '../activities/notifications';
+import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { systemClock } from '../domain/clock';
 import { derivePiiKeys } from '../domain/pii';
 import { loadConfig } from '../config';
@@ -42,6 +43,7 @@ export async function startWorker(
     sendNotification: notifications.activities.sendNotification,
     reviewQueueEmail: config.reviewQueueEmail,
     supervisorEmail: config.supervisorEmail,
+    paymentGateway: new SimulatedPaymentGateway(),
   });
   const worker = await Worker.create({
     connection,

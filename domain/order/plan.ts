@@ -56,6 +56,7 @@ export interface ChargeLine {
   description: string;
   kind: 'oneTime' | 'firstPeriod' | 'prepaidCredit';
   net: string;
+  taxRate: string;
   tax: string;
   gross: string;
   currency: string;
@@ -103,6 +104,7 @@ function chargeLine(productKey: string, price: PriceView, kind: ChargeLine['kind
     description: price.name,
     kind,
     net: formatAmount(net),
+    taxRate: price.taxRate,
     tax: formatAmount(tax),
     gross: formatAmount(net.plus(tax)),
     currency: price.currency ?? currency,
@@ -201,7 +203,7 @@ export function planOrder(
         if (credit) {
           prepaidCredit[key] = formatAmount(money(credit));
           // Credit is money the customer keeps: no tax until it is spent.
-          upFront.push({ productKey: key, priceId: '', priceVersion: '', description: 'Prepaid credit', kind: 'prepaidCredit', net: formatAmount(money(credit)), tax: '0.00', gross: formatAmount(money(credit)), currency: account.currency });
+          upFront.push({ productKey: key, priceId: '', priceVersion: '', description: 'Prepaid credit', kind: 'prepaidCredit', net: formatAmount(money(credit)), taxRate: '0', tax: '0.00', gross: formatAmount(money(credit)), currency: account.currency });
         }
       }
     });

@@ -1,0 +1,48 @@
+/** Billing activities for orders: a postpaid product gets its subscription, its one-time fees wait for the next bill. */
+import type { Knex } from 'knex';
+import { createSubscription, queueOneTimeCharges, voidOrderBilling } from '../../db/billing';
+import type { Clock } from '../../domain/clock';
+import type { ChargeLine, SoldPrice } from '../../domain/order/plan';
+import { calendarDateIn } from '../../domain/time-zone';
+
+export interface BilledProduct {
+  productKey: string;
+  productId?: string;
+  offeringId: string;
+  offeringVersion: string;
+  prices: SoldPrice[];
+}
+
+export function createBillingActivities(deps: { knex: Knex; clock: Clock }) {
+  const { knex, clock } = deps;
+  return {
+    /** Subscriptions start on today's date in the account's time zone (proration counts from it). */
+    async startBillingSubscriptions(input: {
+      orderId: string;
+      customerId: string;
+      billingAccountId: string;
+      timeZone: string;
+      products: BilledProduct[];
+      oneTimeCharges: ChargeLine[];
+    }): Promise<{ startDate: string }> {
+      const now = clock.now();
+      const startDate = calendarDateIn(input.timeZone, now);
+      await knex.transaction(async (trx) => {
+        for (const p of input.products) {
+          await createSubscription(trx, { ...p, billingAccountId: input.billingAccountId, customerId: input.customerId, orderId: input.orderId, startDate, now });
+        }
+        await queueOneTimeCharges(
+          trx,
+          input.oneTimeCharges.map((c) => ({ ...c, billingAccountId: input.billingAccountId, orderId: input.orderId })),
+          now,
+        );
+      });
+      return { startDate };
+    },
+
+    /** Compensation: the order's subscriptions and unbilled charges are voided. */
+    async voidOrderBilling(input: { orderId: string }): Promise<void> {
+      await knex.transaction((trx) => voidOrderBilling(trx, input.orderId));
+    },
+  };
+}
