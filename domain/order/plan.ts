@@ -14,6 +14,7 @@ export interface PlannedService {
   key: string;
   kind: ServiceKind;
   specificationId?: string;
+  specificationCode?: string;
   requiresInstallation: boolean;
   /** The number asked for: an E.164 number, 'reserved' (the registration's reservation) or 'any'. */
   msisdn?: string;
@@ -175,6 +176,7 @@ export function planOrder(
           key,
           kind,
           specificationId: component.specificationId,
+          specificationCode: component.specificationCode,
           requiresInstallation: component.requiresInstallation,
           characteristics: { ...component.fixedCharacteristics },
         };

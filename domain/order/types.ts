@@ -35,6 +35,8 @@ export interface OfferingView {
   serviceType?: ServiceKind | 'equipment' | 'fee';
   requiresInstallation: boolean;
   specificationId?: string;
+  /** The specification's product number (e.g. CNT-VIDEO): the name the network knows it by. */
+  specificationCode?: string;
   /** Fixed characteristic values of the specification (e.g. dataAllowance → "10"). */
   fixedCharacteristics: Record<string, string>;
   /** Characteristics the customer chooses, with their allowed values (first is the default). */
