@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { createSubscription, queueOneTimeCharges, voidOrderBilling } from '../../db/billing';
 import type { Clock } from '../../domain/clock';
-import type { ChargeLine, SoldPrice } from '../../domain/order/plan';
+import type { ChargeLine, SoldPrice } from '../../domain/ordering/plan';
 import { calendarDateIn } from '../../domain/time-zone';
 
 export interface BilledProduct {

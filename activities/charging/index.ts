@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { addBucket, addChargingSubscriber, BUCKET_UNITS, openChargingAccount, removeOrderCharging } from '../../db/charging';
 import type { Clock } from '../../domain/clock';
-import type { PrepaidAllowances } from '../../domain/order/plan';
+import type { PrepaidAllowances } from '../../domain/ordering/plan';
 
 export interface PrepaidLine {
   serviceKey: string;
