@@ -8,6 +8,7 @@
  * full text would not fit one SMS a shorter wording is used where the event has one.
  */
 import { z } from 'zod';
+import { formatAmount, money } from '../../domain/money';
 import { planSms, toGsm7 } from './sms-encoding';
 
 export const NOTIFICATION_EVENTS = [
@@ -17,6 +18,16 @@ export const NOTIFICATION_EVENTS = [
   'registrationFailed',
   'identityReviewEscalation',
   'identityReviewRequested',
+  'orderAcknowledged',
+  'orderInProgress',
+  'orderPending',
+  'orderPaymentDeclined',
+  'orderCompleted',
+  'orderRejected',
+  'orderFailed',
+  'orderCancelled',
+  'appointmentRescheduled',
+  'installationEscalation',
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
@@ -38,6 +49,36 @@ export interface NotificationParams {
   identityReviewEscalation: { registrationId: string; waitingSince: string; supervisorName?: string };
   /** To the identity review queue (staff): a person has to look at a registration; `reasons` why. */
   identityReviewRequested: { registrationId: string; reasons?: string[] };
+  /** To the customer: the order was received; `items` are the names of the offerings ordered. */
+  orderAcknowledged: { givenName?: string; orderId: string; items: string[] };
+  /** To the customer: the order is being fulfilled, with the installation visit when there is one. */
+  orderInProgress: { givenName?: string; orderId: string; appointment?: Appointment };
+  /** To the customer: the order waits (e.g. no network capacity in the area yet); `reason` says why. */
+  orderPending: { givenName?: string; orderId: string; reason: string };
+  /**
+   * To the customer: the up-front payment was declined; unless paid with another method before
+   * `payBefore` (ISO 8601) the order is cancelled. `amount` is a decimal string ("19.90").
+   */
+  orderPaymentDeclined: { givenName?: string; orderId: string; amount: string; currency: string; reason: string; payBefore: string };
+  /** To the customer: the order is complete and the service active; `msisdn` when it has a number. */
+  orderCompleted: { givenName?: string; orderId: string; msisdn?: string; items: string[] };
+  /** To the customer: the order was refused; `reasons` as the validation gave them. */
+  orderRejected: { givenName?: string; orderId: string; reasons: string[] };
+  /** To the customer: the order stopped on a fault of ours; `refunded` (decimal, with `currency`) what was paid back. */
+  orderFailed: { givenName?: string; orderId: string; refunded?: string; currency?: string };
+  /** To the customer: the order was cancelled; `refunded` (decimal, with `currency`) what was paid back. */
+  orderCancelled: { givenName?: string; orderId: string; reason?: string; refunded?: string; currency?: string };
+  /** To the customer: the installation visit has a new date (ISO 8601); `missed` when the last one did not take place. */
+  appointmentRescheduled: { givenName?: string; orderId: string; start: string; end: string; reason?: 'missed' | 'moved' };
+  /** To a supervisor (staff): the technician visit of a work order failed `misses` times. */
+  installationEscalation: { orderId: string; workOrderId: string; misses: number; area?: string };
+}
+
+/** An installation visit: the time window (ISO 8601) and where, when known. */
+export interface Appointment {
+  start: string;
+  end: string;
+  address?: string;
 }
 
 /** Absent, null and '' all mean "not given". */
@@ -50,6 +91,24 @@ const reasonList = z
   .array(z.string())
   .nullish()
   .transform((v) => v ?? []);
+/** At least one name, none empty. */
+const itemList = z.array(requiredText).min(1);
+/** An instant with its offset: `2026-12-01T09:00:00Z`, `2026-12-01T10:00:00+01:00`. */
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date and time with an offset, e.g. 2026-12-01T09:00:00Z' });
+/** A non-negative decimal amount as it crosses JSON ("19.90"). */
+const amount = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount such as 19.90');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as EUR');
+/** Start before end, both instants: the path of an error names the field. */
+const timeWindow = <T extends { start: string; end: string }>(value: T, ctx: z.RefinementCtx): void => {
+  if (Date.parse(value.end) <= Date.parse(value.start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
+};
+/** A refund needs its currency. */
+const refundWithCurrency = (value: { refunded?: string; currency?: string }, ctx: z.RefinementCtx): void => {
+  if (value.refunded !== undefined && value.currency === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['currency'], message: 'required when refunded is given' });
+  }
+};
+const appointment = z.object({ start: instant, end: instant, address: optionalText }).superRefine(timeWindow);
 
 /** What each event's parameters must be at run time (they arrive as JSON); other keys are dropped. */
 const PARAM_SCHEMAS = {
@@ -59,6 +118,48 @@ const PARAM_SCHEMAS = {
   registrationFailed: z.object({ givenName: optionalText, registrationId: optionalText }),
   identityReviewEscalation: z.object({ registrationId: requiredText, waitingSince: requiredText, supervisorName: optionalText }),
   identityReviewRequested: z.object({ registrationId: requiredText, reasons: reasonList }),
+  orderAcknowledged: z.object({ givenName: optionalText, orderId: requiredText, items: itemList }),
+  orderInProgress: z.object({
+    givenName: optionalText,
+    orderId: requiredText,
+    appointment: appointment.nullish().transform((v) => v ?? undefined),
+  }),
+  orderPending: z.object({ givenName: optionalText, orderId: requiredText, reason: requiredText }),
+  orderPaymentDeclined: z.object({
+    givenName: optionalText,
+    orderId: requiredText,
+    amount,
+    currency,
+    reason: requiredText,
+    payBefore: instant,
+  }),
+  orderCompleted: z.object({ givenName: optionalText, orderId: requiredText, msisdn: optionalText, items: itemList }),
+  orderRejected: z.object({ givenName: optionalText, orderId: requiredText, reasons: reasonList }),
+  orderFailed: z
+    .object({ givenName: optionalText, orderId: requiredText, refunded: optionalText.pipe(amount.optional()), currency: optionalText.pipe(currency.optional()) })
+    .superRefine(refundWithCurrency),
+  orderCancelled: z
+    .object({
+      givenName: optionalText,
+      orderId: requiredText,
+      reason: optionalText,
+      refunded: optionalText.pipe(amount.optional()),
+      currency: optionalText.pipe(currency.optional()),
+    })
+    .superRefine(refundWithCurrency),
+  appointmentRescheduled: z
+    .object({
+      givenName: optionalText,
+      orderId: requiredText,
+      start: instant,
+      end: instant,
+      reason: z
+        .enum(['missed', 'moved'])
+        .nullish()
+        .transform((v) => v ?? undefined),
+    })
+    .superRefine(timeWindow),
+  installationEscalation: z.object({ orderId: requiredText, workOrderId: requiredText, misses: z.number().int().min(1), area: optionalText }),
 } satisfies { [E in NotificationEvent]: z.ZodType<NotificationParams[E], unknown> };
 
 export type ParsedNotification = { [E in NotificationEvent]: { ok: true; event: E; params: NotificationParams[E] } }[NotificationEvent];
@@ -137,6 +238,47 @@ export function formatDateTime(value: string): string {
   if (Number.isNaN(date.getTime())) return value;
   return `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
 }
+
+/** A window of time in UTC: `2026-12-01 09:00-13:00 UTC` within one day, else both ends in full. */
+export function formatTimeWindow(start: string, end: string): string {
+  const [from, to] = [new Date(start), new Date(end)];
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return `${formatDateTime(start)} - ${formatDateTime(end)}`;
+  const [a, b] = [from.toISOString(), to.toISOString()];
+  if (a.slice(0, 10) !== b.slice(0, 10)) return `${formatDateTime(start)} - ${formatDateTime(end)}`;
+  return `${a.slice(0, 10)} ${a.slice(11, 16)}-${b.slice(11, 16)} UTC`;
+}
+
+/**
+ * An amount with its currency code, rounded half up to the cent: `19.9`, `EUR` → `19.90 EUR`
+ * in English, `19,90 EUR` in Spanish. An amount that is not a number is shown as given.
+ */
+export function formatMoney(value: string, currencyCode: string, language: Language): string {
+  let fixed: string;
+  try {
+    fixed = formatAmount(money(value));
+  } catch {
+    return `${value} ${currencyCode}`;
+  }
+  return `${language === 'es' ? fixed.replace('.', ',') : fixed} ${currencyCode}`;
+}
+
+/** A refund worth mentioning: an amount above zero, with its currency. */
+function refundOf(refunded: string | undefined, currencyCode: string | undefined, language: Language): string | undefined {
+  if (refunded === undefined || currencyCode === undefined) return undefined;
+  try {
+    if (money(refunded).isZero()) return undefined;
+  } catch {
+    // not a number: shown as given
+  }
+  return formatMoney(refunded, currencyCode, language);
+}
+
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
+const times = {
+  en: (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`),
+  es: (n: number) => (n === 1 ? '1 vez' : `${n} veces`),
+};
 
 const greeting = {
   en: (name?: string) => (name ? `Hello ${name},` : 'Hello,'),
@@ -226,6 +368,181 @@ const en: Templates = {
       `${BRAND}: registration ${registrationId} needs a manual identity review.`,
     ],
   }),
+  orderAcknowledged: ({ givenName, orderId, items }) => ({
+    subject: `We have received your ${BRAND} order ${orderId}`,
+    blocks: [
+      { p: greeting.en(givenName) },
+      { p: 'Thank you for your order. We have received it and will start working on it shortly.' },
+      { fields: [['Order number', orderId]] },
+      ...(items.length ? [{ p: 'You ordered:' }, { list: items }] : []),
+      { p: 'We will keep you informed of its progress.' },
+      { p: signature.en },
+    ],
+    sms: [
+      `${BRAND}: we have received your order ${orderId}${items.length ? `: ${items.join(', ')}` : ''}. We will keep you informed of its progress.`,
+      `${BRAND}: we have received your order ${orderId}. We will keep you informed of its progress.`,
+    ],
+  }),
+  orderInProgress: ({ givenName, orderId, appointment }) => {
+    const visit = appointment && formatTimeWindow(appointment.start, appointment.end);
+    return {
+      subject: `Your ${BRAND} order ${orderId} is in progress`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: 'We are working on your order.' },
+        { fields: [['Order number', orderId]] },
+        ...(appointment
+          ? [
+              { p: 'A technician will visit you to install the service:' },
+              { fields: [['Visit', visit], ['Address', appointment.address]] as Array<[string, string | undefined]> },
+              { p: 'Please make sure someone can let the technician in during that time.' },
+            ]
+          : [{ p: 'We will let you know as soon as your service is active.' }]),
+        { p: signature.en },
+      ],
+      sms: appointment
+        ? [
+            `${BRAND}: we are working on your order ${orderId}. Technician visit: ${visit}${appointment.address ? ` at ${appointment.address}` : ''}.`,
+            `${BRAND}: we are working on your order ${orderId}. Technician visit: ${visit}.`,
+          ]
+        : [`${BRAND}: we are working on your order ${orderId}. We will let you know as soon as your service is active.`],
+    };
+  },
+  orderPending: ({ givenName, orderId, reason }) => ({
+    subject: `Your ${BRAND} order ${orderId} is on hold`,
+    blocks: [
+      { p: greeting.en(givenName) },
+      { p: 'We cannot continue with your order for now.' },
+      { fields: [['Order number', orderId], ['Reason', reason]] },
+      { p: 'We will continue as soon as we can and let you know. You do not need to do anything.' },
+      { p: signature.en },
+    ],
+    sms: [
+      `${BRAND}: your order ${orderId} is on hold (${reason}). We will continue as soon as we can and let you know.`,
+      `${BRAND}: your order ${orderId} is on hold. We will continue as soon as we can and let you know.`,
+    ],
+  }),
+  orderPaymentDeclined: ({ givenName, orderId, amount, currency, reason, payBefore }) => {
+    const total = formatMoney(amount, currency, 'en');
+    const deadline = formatDateTime(payBefore);
+    return {
+      subject: `Payment declined for your ${BRAND} order ${orderId}`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `The payment of ${total} for your order was declined.` },
+        { fields: [['Order number', orderId], ['Amount', total], ['Reason', reason]] },
+        { p: `Please pay with another payment method before ${deadline}. If we have not received the payment by then, the order will be cancelled.` },
+        { p: signature.en },
+      ],
+      sms: [
+        `${BRAND}: payment of ${total} for order ${orderId} declined (${reason}). Pay with another method by ${deadline} or the order will be cancelled.`,
+        `${BRAND}: payment of ${total} for order ${orderId} declined. Pay another way by ${deadline} or the order is cancelled.`,
+      ],
+    };
+  },
+  orderCompleted: ({ givenName, orderId, msisdn, items }) => ({
+    subject: `Your ${BRAND} order ${orderId} is complete`,
+    blocks: [
+      { p: greeting.en(givenName) },
+      { p: 'Your order is complete and your service is active.' },
+      { fields: [['Order number', orderId], ['Mobile number', msisdn]] },
+      ...(items.length ? [{ p: 'Your order included:' }, { list: items }] : []),
+      { p: `Thank you for choosing ${BRAND}.` },
+      { p: signature.en },
+    ],
+    sms: [
+      `${BRAND}: your order ${orderId} is complete${items.length ? `: ${items.join(', ')}` : ''}. Your service is active.${msisdn ? ` Your number is ${msisdn}.` : ''}`,
+      `${BRAND}: your order ${orderId} is complete and your service is active.${msisdn ? ` Your number is ${msisdn}.` : ''}`,
+    ],
+  }),
+  orderRejected: ({ givenName, orderId, reasons = [] }) => ({
+    subject: `Your ${BRAND} order ${orderId} could not be accepted`,
+    blocks: [
+      { p: greeting.en(givenName) },
+      { p: reasons.length ? 'We could not accept your order for the following reasons:' : 'We could not accept your order.' },
+      { list: reasons },
+      { fields: [['Order number', orderId]] },
+      { p: 'If you have any questions, please contact us and quote your order number.' },
+      { p: signature.en },
+    ],
+    sms: [
+      `${BRAND}: we could not accept your order ${orderId}${reasons.length ? `: ${reasons.join('; ')}` : ''}. Please contact us if you have any questions.`,
+      `${BRAND}: we could not accept your order ${orderId}. Please contact us for the details.`,
+    ],
+  }),
+  orderFailed: ({ givenName, orderId, refunded, currency }) => {
+    const refund = refundOf(refunded, currency, 'en');
+    const refundText = refund ? `We have refunded ${refund} to your payment method.` : 'Anything you paid for this order will be refunded.';
+    return {
+      subject: `We could not complete your ${BRAND} order ${orderId}`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: 'Something went wrong on our side and we could not complete your order. We are sorry.' },
+        { p: refundText },
+        { fields: [['Order number', orderId]] },
+        { p: 'You can place the order again, or contact us and quote your order number.' },
+        { p: signature.en },
+      ],
+      sms: [
+        `${BRAND}: we could not complete your order ${orderId} because of a problem on our side. ${refundText}`,
+        `${BRAND}: we could not complete your order ${orderId}. ${refund ? `We have refunded ${refund}.` : 'Anything you paid will be refunded.'}`,
+      ],
+    };
+  },
+  orderCancelled: ({ givenName, orderId, reason, refunded, currency }) => {
+    const refund = refundOf(refunded, currency, 'en');
+    return {
+      subject: `Your ${BRAND} order ${orderId} has been cancelled`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: 'Your order has been cancelled.' },
+        { fields: [['Order number', orderId], ['Reason', reason]] },
+        ...(refund ? [{ p: `We have refunded ${refund} to your payment method.` }] : []),
+        { p: signature.en },
+      ],
+      sms: [
+        `${BRAND}: your order ${orderId} has been cancelled${reason ? ` (${reason})` : ''}.${refund ? ` We have refunded ${refund} to your payment method.` : ''}`,
+        `${BRAND}: your order ${orderId} has been cancelled.${refund ? ` We have refunded ${refund}.` : ''}`,
+      ],
+    };
+  },
+  appointmentRescheduled: ({ givenName, orderId, start, end, reason }) => {
+    const visit = formatTimeWindow(start, end);
+    const why =
+      reason === 'missed'
+        ? 'Your installation visit could not take place as planned.'
+        : reason === 'moved'
+          ? 'Your installation visit has been moved.'
+          : 'Your installation visit has a new date.';
+    return {
+      subject: `New installation date for your ${BRAND} order ${orderId}`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `${why} The technician will now visit you on:` },
+        { fields: [['New visit', visit], ['Order number', orderId]] },
+        { p: 'Please make sure someone can let the technician in during that time.' },
+        { p: signature.en },
+      ],
+      sms: [
+        `${BRAND}: ${lowerFirst(why)} New visit for order ${orderId}: ${visit}.`,
+        `${BRAND}: new installation visit for order ${orderId}: ${visit}.`,
+      ],
+    };
+  },
+  installationEscalation: ({ orderId, workOrderId, misses, area }) => ({
+    subject: `Installation failed ${times.en(misses)}: order ${orderId}`,
+    blocks: [
+      { p: greeting.en() },
+      { p: `The technician visit for order ${orderId} has failed ${times.en(misses)} and needs a supervisor.` },
+      { fields: [['Order', orderId], ['Work order', workOrderId], ['Failed visits', String(misses)], ['Area', area]] },
+      { p: 'Please contact the customer and arrange the next visit.' },
+      { p: BRAND },
+    ],
+    sms: [
+      `${BRAND}: the installation visit for order ${orderId} (work order ${workOrderId}${area ? `, ${area}` : ''}) has failed ${times.en(misses)}. Please arrange the next visit.`,
+      `${BRAND}: the installation visit for order ${orderId} has failed ${times.en(misses)}. Please arrange the next visit.`,
+    ],
+  }),
 };
 
 const es: Templates = {
@@ -306,6 +623,181 @@ const es: Templates = {
     sms: [
       `${BRAND}: el registro ${registrationId} necesita una revisión manual de identidad${reasons.length ? `: ${reasons.join('; ')}` : ''}.`,
       `${BRAND}: el registro ${registrationId} necesita una revisión manual de identidad.`,
+    ],
+  }),
+  orderAcknowledged: ({ givenName, orderId, items }) => ({
+    subject: `Hemos recibido tu pedido ${orderId} de ${BRAND}`,
+    blocks: [
+      { p: greeting.es(givenName) },
+      { p: 'Gracias por tu pedido. Lo hemos recibido y empezaremos a prepararlo en breve.' },
+      { fields: [['Número de pedido', orderId]] },
+      ...(items.length ? [{ p: 'Has pedido:' }, { list: items }] : []),
+      { p: 'Te iremos informando de cómo avanza.' },
+      { p: signature.es },
+    ],
+    sms: [
+      `${BRAND}: hemos recibido tu pedido ${orderId}${items.length ? `: ${items.join(', ')}` : ''}. Te iremos informando de cómo avanza.`,
+      `${BRAND}: hemos recibido tu pedido ${orderId}. Te iremos informando de cómo avanza.`,
+    ],
+  }),
+  orderInProgress: ({ givenName, orderId, appointment }) => {
+    const visit = appointment && formatTimeWindow(appointment.start, appointment.end);
+    return {
+      subject: `Estamos preparando tu pedido ${orderId} de ${BRAND}`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: 'Estamos trabajando en tu pedido.' },
+        { fields: [['Número de pedido', orderId]] },
+        ...(appointment
+          ? [
+              { p: 'Un técnico te visitará para instalar el servicio:' },
+              { fields: [['Visita', visit], ['Dirección', appointment.address]] as Array<[string, string | undefined]> },
+              { p: 'Asegúrate de que haya alguien para abrir al técnico en ese horario.' },
+            ]
+          : [{ p: 'Te avisaremos en cuanto tu servicio esté activo.' }]),
+        { p: signature.es },
+      ],
+      sms: appointment
+        ? [
+            `${BRAND}: estamos trabajando en tu pedido ${orderId}. Visita del técnico: ${visit}${appointment.address ? ` en ${appointment.address}` : ''}.`,
+            `${BRAND}: estamos trabajando en tu pedido ${orderId}. Visita del técnico: ${visit}.`,
+          ]
+        : [`${BRAND}: estamos trabajando en tu pedido ${orderId}. Te avisaremos en cuanto tu servicio esté activo.`],
+    };
+  },
+  orderPending: ({ givenName, orderId, reason }) => ({
+    subject: `Tu pedido ${orderId} de ${BRAND} está en espera`,
+    blocks: [
+      { p: greeting.es(givenName) },
+      { p: 'Por ahora no podemos seguir con tu pedido.' },
+      { fields: [['Número de pedido', orderId], ['Motivo', reason]] },
+      { p: 'Lo retomaremos en cuanto podamos y te avisaremos. No tienes que hacer nada.' },
+      { p: signature.es },
+    ],
+    sms: [
+      `${BRAND}: tu pedido ${orderId} está en espera (${reason}). Lo retomaremos en cuanto podamos y te avisaremos.`,
+      `${BRAND}: tu pedido ${orderId} está en espera. Lo retomaremos en cuanto podamos y te avisaremos.`,
+    ],
+  }),
+  orderPaymentDeclined: ({ givenName, orderId, amount, currency, reason, payBefore }) => {
+    const total = formatMoney(amount, currency, 'es');
+    const deadline = formatDateTime(payBefore);
+    return {
+      subject: `Pago rechazado para tu pedido ${orderId} de ${BRAND}`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Se ha rechazado el pago de ${total} de tu pedido.` },
+        { fields: [['Número de pedido', orderId], ['Importe', total], ['Motivo', reason]] },
+        { p: `Paga con otro medio de pago antes del ${deadline}. Si para entonces no hemos recibido el pago, el pedido se cancelará.` },
+        { p: signature.es },
+      ],
+      sms: [
+        `${BRAND}: pago de ${total} del pedido ${orderId} rechazado (${reason}). Paga con otro medio antes del ${deadline} o el pedido se cancelará.`,
+        `${BRAND}: pago de ${total} del pedido ${orderId} rechazado. Paga con otro medio antes del ${deadline} o se cancelará.`,
+      ],
+    };
+  },
+  orderCompleted: ({ givenName, orderId, msisdn, items }) => ({
+    subject: `Tu pedido ${orderId} de ${BRAND} está completado`,
+    blocks: [
+      { p: greeting.es(givenName) },
+      { p: 'Tu pedido está completado y tu servicio ya está activo.' },
+      { fields: [['Número de pedido', orderId], ['Número de móvil', msisdn]] },
+      ...(items.length ? [{ p: 'Tu pedido incluía:' }, { list: items }] : []),
+      { p: `Gracias por confiar en ${BRAND}.` },
+      { p: signature.es },
+    ],
+    sms: [
+      `${BRAND}: tu pedido ${orderId} está completado${items.length ? `: ${items.join(', ')}` : ''}. Tu servicio ya está activo.${msisdn ? ` Tu número es ${msisdn}.` : ''}`,
+      `${BRAND}: tu pedido ${orderId} está completado y tu servicio ya está activo.${msisdn ? ` Tu número es ${msisdn}.` : ''}`,
+    ],
+  }),
+  orderRejected: ({ givenName, orderId, reasons = [] }) => ({
+    subject: `No hemos podido aceptar tu pedido ${orderId} de ${BRAND}`,
+    blocks: [
+      { p: greeting.es(givenName) },
+      { p: reasons.length ? 'No hemos podido aceptar tu pedido por estos motivos:' : 'No hemos podido aceptar tu pedido.' },
+      { list: reasons },
+      { fields: [['Número de pedido', orderId]] },
+      { p: 'Si tienes cualquier duda, contacta con nosotros indicando el número de pedido.' },
+      { p: signature.es },
+    ],
+    sms: [
+      `${BRAND}: no hemos podido aceptar tu pedido ${orderId}${reasons.length ? `: ${reasons.join('; ')}` : ''}. Si tienes dudas, contacta con nosotros.`,
+      `${BRAND}: no hemos podido aceptar tu pedido ${orderId}. Contacta con nosotros para conocer los detalles.`,
+    ],
+  }),
+  orderFailed: ({ givenName, orderId, refunded, currency }) => {
+    const refund = refundOf(refunded, currency, 'es');
+    const refundText = refund ? `Te hemos devuelto ${refund} a tu medio de pago.` : 'Te devolveremos lo que hayas pagado por este pedido.';
+    return {
+      subject: `No hemos podido completar tu pedido ${orderId} de ${BRAND}`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: 'Algo ha fallado por nuestra parte y no hemos podido completar tu pedido. Lo sentimos.' },
+        { p: refundText },
+        { fields: [['Número de pedido', orderId]] },
+        { p: 'Puedes hacer el pedido de nuevo o contactar con nosotros indicando el número de pedido.' },
+        { p: signature.es },
+      ],
+      sms: [
+        `${BRAND}: no hemos podido completar tu pedido ${orderId} por un problema nuestro. ${refundText}`,
+        `${BRAND}: no hemos podido completar tu pedido ${orderId}. ${refund ? `Te hemos devuelto ${refund}.` : 'Te devolveremos lo que hayas pagado.'}`,
+      ],
+    };
+  },
+  orderCancelled: ({ givenName, orderId, reason, refunded, currency }) => {
+    const refund = refundOf(refunded, currency, 'es');
+    return {
+      subject: `Tu pedido ${orderId} de ${BRAND} se ha cancelado`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: 'Tu pedido se ha cancelado.' },
+        { fields: [['Número de pedido', orderId], ['Motivo', reason]] },
+        ...(refund ? [{ p: `Te hemos devuelto ${refund} a tu medio de pago.` }] : []),
+        { p: signature.es },
+      ],
+      sms: [
+        `${BRAND}: tu pedido ${orderId} se ha cancelado${reason ? ` (${reason})` : ''}.${refund ? ` Te hemos devuelto ${refund} a tu medio de pago.` : ''}`,
+        `${BRAND}: tu pedido ${orderId} se ha cancelado.${refund ? ` Te hemos devuelto ${refund}.` : ''}`,
+      ],
+    };
+  },
+  appointmentRescheduled: ({ givenName, orderId, start, end, reason }) => {
+    const visit = formatTimeWindow(start, end);
+    const why =
+      reason === 'missed'
+        ? 'Tu visita de instalación no pudo hacerse como estaba previsto.'
+        : reason === 'moved'
+          ? 'Tu visita de instalación ha cambiado de fecha.'
+          : 'Tu visita de instalación tiene una nueva fecha.';
+    return {
+      subject: `Nueva fecha de instalación para tu pedido ${orderId} de ${BRAND}`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `${why} El técnico te visitará en esta fecha:` },
+        { fields: [['Nueva visita', visit], ['Número de pedido', orderId]] },
+        { p: 'Asegúrate de que haya alguien para abrir al técnico en ese horario.' },
+        { p: signature.es },
+      ],
+      sms: [
+        `${BRAND}: ${lowerFirst(why)} Nueva visita para el pedido ${orderId}: ${visit}.`,
+        `${BRAND}: nueva visita de instalación para el pedido ${orderId}: ${visit}.`,
+      ],
+    };
+  },
+  installationEscalation: ({ orderId, workOrderId, misses, area }) => ({
+    subject: `Instalación fallida ${times.es(misses)}: pedido ${orderId}`,
+    blocks: [
+      { p: greeting.es() },
+      { p: `La visita del técnico para el pedido ${orderId} ha fallado ${times.es(misses)} y necesita a un supervisor.` },
+      { fields: [['Pedido', orderId], ['Orden de trabajo', workOrderId], ['Visitas fallidas', String(misses)], ['Zona', area]] },
+      { p: 'Contacta con el cliente y organiza la próxima visita.' },
+      { p: BRAND },
+    ],
+    sms: [
+      `${BRAND}: la visita de instalación del pedido ${orderId} (orden de trabajo ${workOrderId}${area ? `, ${area}` : ''}) ha fallado ${times.es(misses)}. Organiza la próxima visita.`,
+      `${BRAND}: la visita de instalación del pedido ${orderId} ha fallado ${times.es(misses)}. Organiza la próxima visita.`,
     ],
   }),
 };
