@@ -6,8 +6,8 @@
  * - `POST productOrder` checks the shape (api/schemas/tmf622.ts) and stores the order in state
  *   `acknowledged` with its items acknowledged, orderDate and creationDate. A customer token orders
  *   for itself only: its customer is added to `relatedParty` when the order names none, and an order
- *   naming another customer is 403. 201 with `Location`; then `onOrderCreated(order)` runs, after
- *   the commit. A failing hook is logged and the answer stays 201: the order is stored, and orders
+ *   naming another customer is 403. After the commit `onOrderCreated(order)` runs, then the answer
+ *   is 201 with `Location` (so a 201 means the hook has run). A failing hook is logged and the answer stays 201: the order is stored, and orders
  *   left `acknowledged` are found by state (db/orders.ts findProductOrders).
  * - The same `externalId` for the same customer (an order naming no customer: the same externalId
  *   among such orders) is the same order: the repeat answers **200** with the stored order and its
@@ -22,7 +22,7 @@
  * - `POST cancelProductOrder` names a visible order (404 otherwise) in state acknowledged, pending,
  *   held or inProgress (409 otherwise). In one transaction the request is stored `acknowledged`
  *   (with the order's customer in `relatedParty`) and the order moves to `assessingCancellation`;
- *   then `onCancellationRequested(request, order)` runs. PATCH and DELETE of a request are admin-only.
+ *   after the commit `onCancellationRequested(request, order)` runs, then the answer is 201. PATCH and DELETE of a request are admin-only.
  *
  * Without hooks (the conformance kit runs without a worker) the API works the same, and orders
  * simply stay where the API left them.
@@ -133,8 +133,8 @@ export function productOrderApi(deps: ProductOrderApiDeps): TmfApi {
     if (!existing) {
       try {
         const stored = await knex.transaction((trx) => insertTmfDocument(trx, productOrderModel, doc, now));
-        res.status(201).location(stored.href as string).json(stored);
         await runHook(req, 'onOrderCreated', deps.onOrderCreated && (() => deps.onOrderCreated!(stored)));
+        res.status(201).location(stored.href as string).json(stored);
         return;
       } catch (err) {
         if (!isDuplicateExternalId(err)) throw err;
@@ -191,8 +191,8 @@ export function productOrderApi(deps: ProductOrderApiDeps): TmfApi {
       const moved = await updateTmfDocument(trx, productOrderModel, before, { ...before, state: 'assessingCancellation' }, now);
       return { cancelRequest: stored, order: moved };
     });
-    res.status(201).location(cancelRequest.href as string).json(cancelRequest);
     await runHook(req, 'onCancellationRequested', deps.onCancellationRequested && (() => deps.onCancellationRequested!(cancelRequest, order)));
+    res.status(201).location(cancelRequest.href as string).json(cancelRequest);
   });
 
   return api.resource(productOrderSpec).resource(cancelProductOrderSpec);

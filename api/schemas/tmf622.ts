@@ -95,7 +95,12 @@ export const productOrderItem = z
     state: z.enum(PRODUCT_ORDER_ITEM_STATES).optional(),
     ...tmfBase,
   })
-  .loose();
+  .loose()
+  .superRefine((item, ctx) => {
+    if ((item.action === 'modify' || item.action === 'delete') && !item.product?.id) {
+      ctx.addIssue({ code: 'custom', path: ['product', 'id'], message: `the product to ${item.action} is required` });
+    }
+  });
 
 export const productOrderSchema = z
   .object({
@@ -130,9 +135,6 @@ export const productOrderSchema = z
     order.productOrderItem.forEach((item, i) => {
       if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['productOrderItem', i, 'id'], message: `duplicate item id ${item.id}` });
       seen.add(item.id);
-      if ((item.action === 'modify' || item.action === 'delete') && !item.product?.id) {
-        ctx.addIssue({ code: 'custom', path: ['productOrderItem', i, 'product', 'id'], message: `the product to ${item.action} is required` });
-      }
     });
   });
 
