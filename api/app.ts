@@ -20,7 +20,7 @@ import { accountApi } from './tmf666-account';
 import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
-import { productOrderApi, type ProductOrderHooks } from './tmf622-product-order';
+import { describeOrderResponses, productOrderApi, type ProductOrderHooks } from './tmf622-product-order';
 import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
@@ -86,6 +86,7 @@ export function createApp(deps: AppDeps): Express {
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     documentContentOpenApi(),
   ]);
+  describeOrderResponses(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {

@@ -197,3 +197,40 @@ export function productOrderApi(deps: ProductOrderApiDeps): TmfApi {
 
   return api.resource(productOrderSpec).resource(cancelProductOrderSpec);
 }
+
+type Operation = { responses: Record<string, unknown> };
+type PathItem = Partial<Record<'get' | 'post' | 'patch' | 'delete', Operation>>;
+
+/**
+ * Adds to the generated OpenAPI document the answers the generic description of a resource
+ * lacks: the 200 of a repeated externalId, and the 404/409 of cancellations and lifecycle moves.
+ */
+export function describeOrderResponses(doc: Record<string, unknown>): void {
+  const paths = doc.paths as Record<string, PathItem>;
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  const base = `/tmf-api/${PRODUCT_ORDER_API}/v4`;
+  const createOrder = paths[`${base}/productOrder`]?.post;
+  if (createOrder) {
+    createOrder.responses['200'] = {
+      description: 'An order with this externalId exists for this customer: that order, unchanged',
+      headers: { Location: { schema: { type: 'string' } } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ProductOrder' } } },
+    };
+  }
+  const createCancel = paths[`${base}/cancelProductOrder`]?.post;
+  if (createCancel) {
+    createCancel.responses['404'] = error('No such product order');
+    createCancel.responses['409'] = error('The order is in a state that cannot be cancelled');
+  }
+  const lifecycle = error('The change breaks the lifecycle, or the resource can no longer change');
+  for (const path of [
+    `${base}/productOrder/{id}`,
+    `${base}/cancelProductOrder/{id}`,
+    '/tmf-api/serviceOrdering/v4/serviceOrder/{id}',
+    '/tmf-api/productInventory/v4/product/{id}',
+    '/tmf-api/serviceInventory/v4/service/{id}',
+  ]) {
+    const patch = paths[path]?.patch;
+    if (patch) patch.responses['409'] = lifecycle;
+  }
+}

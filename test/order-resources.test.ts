@@ -191,6 +191,13 @@ describe('order-side resources', () => {
       expect(created.slice(before).map((o) => o.id)).toEqual([results[0].body.id]);
     });
 
+    it('describes the repeat and the conflicts in the OpenAPI document', async () => {
+      const doc = (await request(app).get('/openapi.json').set(agent).expect(200)).body;
+      expect(Object.keys(doc.paths[ORDER].post.responses)).toEqual(expect.arrayContaining(['200', '201', '400']));
+      expect(Object.keys(doc.paths[CANCEL].post.responses)).toEqual(expect.arrayContaining(['201', '404', '409']));
+      expect(Object.keys(doc.paths[`${SERVICE}/{id}`].patch.responses)).toContain('409');
+    });
+
     it('still answers 201 when the hook fails: the order is stored', async () => {
       failHook = true;
       try {
