@@ -20,6 +20,10 @@ import { accountApi } from './tmf666-account';
 import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
+import { describeOrderResponses, productOrderApi, type ProductOrderHooks } from './tmf622-product-order';
+import { serviceOrderApi } from './tmf641-service-order';
+import { productInventoryApi } from './tmf637-product-inventory';
+import { serviceInventoryApi } from './tmf638-service-inventory';
 import { devOutboxRouter } from './dev-outbox';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
@@ -43,6 +47,8 @@ export interface AppDeps {
   paymentGateway: PaymentGateway;
   /** Serve GET /api/dev/outbox (the local notification sinks): the embedded default only. */
   devOutbox?: boolean;
+  /** Told of new product orders and cancellation requests after commit (starts their workflows). */
+  orderHooks?: ProductOrderHooks;
 }
 
 const BODY_LIMIT = '1mb';
@@ -71,11 +77,16 @@ export function createApp(deps: AppDeps): Express {
     partyInteractionApi(tmfDeps),
     communicationApi(tmfDeps),
     documentApi(crmDeps), // also PUT/GET /tmf-api/document/v4/document/{id}/content (raw upload, 5 MB)
+    productOrderApi({ ...tmfDeps, ...deps.orderHooks }),
+    serviceOrderApi(tmfDeps),
+    productInventoryApi(tmfDeps),
+    serviceInventoryApi(tmfDeps),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     documentContentOpenApi(),
   ]);
+  describeOrderResponses(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {

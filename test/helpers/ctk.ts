@@ -32,7 +32,8 @@ export async function runCtk(kit: string, envVar: string, baseUrl: string, token
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const newman = require('newman') as typeof import('newman');
   const dir = path.join(__dirname, '..', 'ctk', kit);
-  const file = fs.readdirSync(dir).find((f) => /collection\.json$/.test(f));
+  // Kits name their collection `*.postman_collection.json` or `*.testkit.json`.
+  const file = fs.readdirSync(dir).find((f) => /(collection|testkit)\.json$/.test(f) && !/environment/.test(f));
   if (!file) throw new Error(`no collection in ${dir}`);
   const collection = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { item: PostmanItem[] };
   withBearer(collection.item, token);
