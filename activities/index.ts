@@ -7,6 +7,7 @@ import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
 import { createBillingActivities } from './billing';
 import { createChargingActivities } from './charging';
+import { createOrderingActivities } from './ordering';
 import { createPaymentActivities } from './payments';
 import type { PaymentGateway } from './payments/gateway';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     sendNotification: deps.sendNotification,
     ...createRegistrationActivities(deps),
     ...createInventoryActivities(deps),
+    ...createOrderingActivities(deps),
     ...createPaymentActivities(deps),
     ...createChargingActivities(deps),
     ...createBillingActivities(deps),

@@ -82,3 +82,14 @@ export async function releaseExpiredReservations(db: Db, now: Date): Promise<num
     .andWhere('reserved_until', '<', now)
     .update({ status: 'available', reserved_for: null, customer_id: null, reserved_until: null, status_changed_at: db.fn.now() });
 }
+
+/** The number a customer holds from registration (reserved for them, not yet taken by an order). */
+export async function findCustomerRegistrationReservation(db: Db, customerId: string): Promise<MsisdnReservation | undefined> {
+  const row = await db('inventory_msisdn')
+    .select('msisdn', 'reserved_until')
+    .where({ customer_id: customerId, status: 'reserved' })
+    .whereRaw(`reserved_for !~ '/'`) // orders reserve as '<orderId>/<service>'
+    .orderBy('status_changed_at')
+    .first();
+  return row && { msisdn: row.msisdn, reservedUntil: row.reserved_until };
+}

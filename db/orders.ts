@@ -75,3 +75,18 @@ export function isDuplicateExternalId(err: unknown): boolean {
   const e = err as { code?: unknown; constraint?: unknown } | null;
   return !!e && e.code === '23505' && e.constraint === PRODUCT_ORDER_EXTERNAL_ID_INDEX;
 }
+
+/**
+ * Postpaid mobile lines a customer has or has on order (services not terminated), other than
+ * those of `exceptServiceOrderId`: what the credit rule counts.
+ */
+export async function countPostpaidMobileServices(db: Db, customerId: string, exceptServiceOrderId?: string): Promise<number> {
+  const query = db(ORDER_TABLES.service)
+    .where({ customer_id: customerId })
+    .whereNotIn('state', ['terminated'])
+    .whereRaw(`body ->> 'serviceType' = 'mobile'`)
+    .whereRaw(`body -> 'serviceCharacteristic' @> '[{"name":"paymentType","value":"postpaid"}]'::jsonb`);
+  if (exceptServiceOrderId) void query.whereRaw('service_order_id IS DISTINCT FROM ?', [exceptServiceOrderId]);
+  const [{ n }] = await query.count({ n: '*' });
+  return Number(n);
+}
