@@ -1,10 +1,13 @@
 /** createActivities(deps) wires every domain's activities; tests pass fakes, the worker real clients. */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Clock } from '../domain/clock';
 import type { PiiKeys } from '../domain/pii';
 import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
+import { createProvisioningActivities } from './provisioning';
+import type { NetworkSender } from '../network/client';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
 export interface ActivityDeps {
@@ -16,7 +19,15 @@ export interface ActivityDeps {
   sendNotification(input: SendNotificationInput): Promise<SendNotificationResult>;
   reviewQueueEmail: string;
   supervisorEmail: string;
+  /** The network elements (a NetworkClient of NETWORK_URL); without it provisioning fails, not retried. */
+  network?: NetworkSender;
 }
+
+const noNetwork: NetworkSender = {
+  send: async () => {
+    throw ApplicationFailure.nonRetryable('no network client configured for provisioning', 'NoNetworkConfigured');
+  },
+};
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -24,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     sendNotification: deps.sendNotification,
     ...createRegistrationActivities(deps),
     ...createInventoryActivities(deps),
+    ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
   };
 }
 

@@ -21,6 +21,7 @@ import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
 import { devOutboxRouter } from './dev-outbox';
+import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     documentContentOpenApi(),
+    provisioningLogOpenApi(),
   ]);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
@@ -102,6 +104,7 @@ export function createApp(deps: AppDeps): Express {
     }, api.router);
   }
 
+  app.use(provisioningLogRouter(deps.knex));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

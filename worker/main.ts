@@ -7,6 +7,7 @@ import { createNotificationService } from '../activities/notifications';
 import { systemClock } from '../domain/clock';
 import { derivePiiKeys } from '../domain/pii';
 import { loadConfig } from '../config';
+import { NetworkClient } from '../network/client';
 import { createKnex } from '../db/knex';
 import { EventSender } from './event-sender';
 import { ensureSchedules } from './schedules';
@@ -34,6 +35,8 @@ export async function startWorker(
     mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
     sms: { smppUrl: config.smppUrl, systemId: config.smppSystemId, password: config.smppPassword, sender: config.smsSender },
   });
+  // Connects on first use: the worker starts even while the network is unreachable.
+  const network = NetworkClient.fromUrl(config.networkUrl);
   const activities = createActivities({
     knex,
     clock: systemClock,
@@ -42,6 +45,7 @@ export async function startWorker(
     sendNotification: notifications.activities.sendNotification,
     reviewQueueEmail: config.reviewQueueEmail,
     supervisorEmail: config.supervisorEmail,
+    network,
   });
   const worker = await Worker.create({
     connection,
@@ -66,7 +70,7 @@ export async function startWorker(
       // The SDK also shuts workers down on SIGINT/SIGTERM; only ask if nobody has yet.
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await Promise.all([sender.stop(), notifications.close()]);
+      await Promise.all([sender.stop(), notifications.close(), network.close()]);
       await Promise.all([connection.close(), knex.destroy()]);
     },
   };
