@@ -3,6 +3,7 @@ import {
   formatCommand,
   formatReply,
   formatValue,
+  MmlFrameError,
   MmlFramer,
   MmlSyntaxError,
   parseCommand,
@@ -148,6 +149,13 @@ describe('MmlFramer', () => {
     const framer = new MmlFramer(10);
     expect(() => framer.push('A'.repeat(11))).toThrow('statement longer than 10 characters without ";"');
     expect(() => new MmlFramer(10).push(`${'A'.repeat(20)};`)).toThrow('statement longer than 10 characters');
+    try {
+      new MmlFramer(10).push(`A B;${'C'.repeat(20)}`);
+      throw new Error('no overflow');
+    } catch (err) {
+      expect(err).toBeInstanceOf(MmlFrameError);
+      expect((err as MmlFrameError).statements).toEqual(['A B;']);
+    }
   });
 });
 

@@ -55,6 +55,7 @@ export const RETCODE = {
   INTERNAL_ERROR: 1006,
 } as const;
 
+/** One of the RETCODE values. */
 export type RetCode = (typeof RETCODE)[keyof typeof RETCODE];
 
 /** Return codes that another attempt of the same command may turn into success. */
@@ -246,10 +247,21 @@ export function salvageCtag(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** A statement over the length limit; `statements` are the ones completed before it in the same chunk. */
+export class MmlFrameError extends Error {
+  override name = 'MmlFrameError';
+  constructor(
+    message: string,
+    readonly statements: string[],
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Splits a character stream into statements: each ends at a `;` outside quotes. Feed it chunks as
  * they arrive; it keeps a partial statement until its end comes. A statement longer than
- * MAX_STATEMENT_LENGTH makes `push` throw (the stream cannot be resynchronised: close it).
+ * MAX_STATEMENT_LENGTH makes `push` throw MmlFrameError (the stream cannot be resynchronised: close it).
  */
 export class MmlFramer {
   private buffer = '';
@@ -274,7 +286,7 @@ export class MmlFramer {
         this.inQuotes = true;
       } else if (c === ';') {
         const statement = this.buffer.slice(start, i + 1).trim();
-        if (statement.length > this.maxLength) throw new Error(`statement longer than ${this.maxLength} characters`);
+        if (statement.length > this.maxLength) throw new MmlFrameError(`statement longer than ${this.maxLength} characters`, out);
         out.push(statement);
         start = i + 1;
       }
@@ -283,7 +295,7 @@ export class MmlFramer {
     // Whitespace between statements is not the start of one.
     if (!this.inQuotes && this.buffer.trim() === '') this.buffer = '';
     this.scanned = this.buffer.length;
-    if (this.buffer.length > this.maxLength) throw new Error(`statement longer than ${this.maxLength} characters without ";"`);
+    if (this.buffer.length > this.maxLength) throw new MmlFrameError(`statement longer than ${this.maxLength} characters without ";"`, out);
     return out;
   }
 
@@ -293,8 +305,9 @@ export class MmlFramer {
   }
 }
 
-/** The network elements the simulator stands in for. */
+/** The network elements the simulator stands in for (the names `SET FAULT` and `DISPLAY STATS` use). */
 export const NETWORK_ELEMENTS = ['HLR', 'PCRF', 'OLT', 'CONTENT'] as const;
+/** One of NETWORK_ELEMENTS. */
 export type NetworkElementName = (typeof NETWORK_ELEMENTS)[number];
 
 const OBJECT_ELEMENT: Record<string, NetworkElementName> = {

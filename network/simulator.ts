@@ -16,6 +16,7 @@ import path from 'node:path';
 import {
   elementOfObject,
   formatReply,
+  MmlFrameError,
   MmlFramer,
   MmlSyntaxError,
   NETWORK_ELEMENTS,
@@ -27,6 +28,7 @@ import {
   type NetworkElementName,
 } from './mml';
 
+/** A subscriber in the HLR/HSS, keyed by IMSI. */
 export interface Subscriber {
   imsi: string;
   msisdn: string;
@@ -39,12 +41,14 @@ export interface Subscriber {
   barring: 'NONE' | 'OUTGOING';
 }
 
+/** A subscriber's data policy in the PCRF, keyed by IMSI. */
 export interface DataPolicy {
   imsi: string;
   downlinkMbps: number;
   uplinkMbps: number;
 }
 
+/** An active port of an access node (OLT), keyed by node and port. */
 export interface AccessPort {
   node: string;
   port: string;
@@ -55,6 +59,7 @@ export interface AccessPort {
   adminState: 'UP' | 'DOWN';
 }
 
+/** A product a subscriber may use on the content platform. */
 export interface Entitlement {
   subscriber: string;
   product: string;
@@ -75,6 +80,7 @@ export interface NetworkState {
   stats: NetworkStats;
 }
 
+/** FAIL: element-failure reply; TIMEOUT: no reply, not done; SLOW: done and answered after a delay; DROPREPLY: done, no reply. */
 export type FaultMode = 'FAIL' | 'TIMEOUT' | 'SLOW' | 'DROPREPLY';
 
 /** An injected fault: for `count` commands (all when undefined) of an element. */
@@ -84,6 +90,7 @@ export interface Fault {
   delayMs?: number;
 }
 
+/** A running simulator, with inspection helpers for tests. */
 export interface NetworkSimulator {
   host: string;
   port: number;
@@ -432,13 +439,9 @@ export async function startNetworkSimulator(opts: { host?: string; port: number;
   function execute(element: NetworkElementName, cmd: MmlTaggedCommand): Outcome {
     const handler = HANDLERS[`${cmd.verb} ${cmd.object}`];
     if (!handler) throw new Refusal(RETCODE.INVALID_COMMAND, `Unknown command ${cmd.verb} ${cmd.object}`);
-    // Work on a copy, so that a refusal or an exception half way leaves nothing changed.
-    const draft = structuredClone(state);
-    const outcome = handler(cmd, draft);
-    if (outcome.applied) {
-      Object.assign(state, draft);
-      state.stats.applied[element]++;
-    }
+    // Every handler checks all it needs before it changes anything, so a refusal changes nothing.
+    const outcome = handler(cmd, state);
+    if (outcome.applied) state.stats.applied[element]++;
     return outcome;
   }
 
@@ -520,6 +523,8 @@ export async function startNetworkSimulator(opts: { host?: string; port: number;
       try {
         statements = framer.push(chunk);
       } catch (err) {
+        // What was complete before the overflow is still answered.
+        for (const statement of err instanceof MmlFrameError ? err.statements : []) handleStatement(socket, statement);
         send(socket, replyOf(undefined, { retcode: RETCODE.INVALID_COMMAND, desc: `${(err as Error).message}; closing the connection` }));
         socket.end();
         socket.destroySoon();

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     let networkNote = 'external';
     if (!env.NETWORK_URL) {
       // The network simulator stands in for the HLR, PCRF, OLTs and content platform.
-      const network = await startNetworkSimulator({ port: Number(env.NETWORK_SIM_PORT ?? 7700), stateFile: path.join(dataDir, 'network.json') });
+      const network = await startNetworkSimulator({ host: env.NETWORK_SIM_HOST, port: Number(env.NETWORK_SIM_PORT ?? 7700), stateFile: path.join(dataDir, 'network.json') });
       stops.push(network.stop);
       env.NETWORK_URL = network.url;
       networkNote = 'simulator: HLR, PCRF, OLT, content platform; state in .data/network.json';

@@ -271,7 +271,8 @@ describe('network simulator', () => {
 
     it('closes a connection that sends an endless statement, and serves others', async () => {
       const line = await open();
-      line.write('CREATE SUBSCRIBER: CTAG=1, IMSI=' + '1'.repeat(5000));
+      line.write('DISPLAY FAULT: CTAG=9; CREATE SUBSCRIBER: CTAG=1, IMSI=' + '1'.repeat(5000));
+      expect(await line.next()).toMatch(/^RESP: CTAG=9, RETCODE=0, /);
       expect(await line.next()).toBe('RESP: RETCODE=1001, DESC="statement longer than 4096 characters without \\";\\"; closing the connection";');
       await line.closedPromise();
       expect((await client.send(c('DISPLAY', 'STATS'))).reply.retcode).toBe(0);
