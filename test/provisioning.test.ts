@@ -148,6 +148,35 @@ describe('provisioning activities', () => {
     expect((await log(orderId)).map((e) => e.status)).toEqual(['timeout', 'succeeded']);
   });
 
+  it('under failures, lost replies and timeouts, retried activations take effect exactly once', async () => {
+    const services = Array.from({ length: 20 }, () => mobileService());
+    const before = sim.stats().applied;
+    sim.setFault('HLR', { mode: 'DROPREPLY', count: 6 });
+    sim.setFault('PCRF', { mode: 'FAIL', count: 6 });
+    const orderId = randomUUID();
+    // Each service retried until it succeeds, as Temporal would; all at once on one connection.
+    const attempts = await Promise.all(
+      services.map(async (service) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await activities.activateService({ orderId, service });
+            return attempt;
+          } catch (err) {
+            if (err instanceof ApplicationFailure || attempt === 10) throw err;
+          }
+        }
+      }),
+    );
+    expect(attempts.some((n) => n > 1)).toBe(true);
+    const after = sim.stats().applied;
+    expect(after.HLR - before.HLR).toBe(20);
+    expect(after.PCRF - before.PCRF).toBe(20);
+    for (const service of services) expect(sim.dataPolicy(service.imsi)).toMatchObject({ downlinkMbps: 150 });
+    const statuses = (await log(orderId)).map((e) => e.status);
+    expect(statuses.filter((s) => s === 'timeout')).toHaveLength(6);
+    expect(statuses.filter((s) => s === 'failed')).toHaveLength(6);
+  });
+
   it('an element failure is retryable and logged as failed', async () => {
     const orderId = randomUUID();
     sim.setFault('CONTENT', { mode: 'FAIL', count: 1 });
