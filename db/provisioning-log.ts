@@ -6,7 +6,7 @@ export type ProvisioningOperation = 'activate' | 'deactivate' | 'suspend' | 'res
 
 /**
  * `sent`: no outcome yet (in flight, or the worker died); `succeeded`: RETCODE 0; `rejected`: a
- * refusal another attempt would get again; `failed`: an element failure (retryable); `timeout`
+ * refusal another attempt would get again; `failed`: an element failure or another error (retried); `timeout`
  * and `connectionError`: no reply, the command may or may not have taken effect.
  */
 export type ProvisioningLogStatus = 'sent' | 'succeeded' | 'rejected' | 'failed' | 'timeout' | 'connectionError';

@@ -20,7 +20,7 @@ import {
   type NetworkCommand,
   type ServiceToProvision,
 } from '../../domain/provisioning/commands';
-import { NetworkCommandError, NetworkConnectionError, NetworkTimeoutError, type NetworkSender } from '../../network/client';
+import { NetworkCommandError, NetworkConnectionError, NetworkError, NetworkTimeoutError, type NetworkSender } from '../../network/client';
 import { formatCommand } from '../../network/mml';
 
 export interface ProvisioningActivityDeps {
@@ -99,10 +99,11 @@ export function createProvisioningActivities(deps: ProvisioningActivityDeps) {
           details: [{ element: cmd.element, command: exchange.commandText, reply: exchange.replyText, retcode: exchange.reply.retcode, desc: exchange.reply.desc }],
         });
       }
-      const status = err instanceof NetworkTimeoutError ? 'timeout' : 'connectionError';
+      // Anything else (a client that broke in an unforeseen way) is logged as a failure and retried.
+      const status = err instanceof NetworkTimeoutError ? 'timeout' : err instanceof NetworkConnectionError ? 'connectionError' : 'failed';
       await completeProvisioningLogEntry(knex, logId, {
         status,
-        ...(err instanceof NetworkTimeoutError || err instanceof NetworkConnectionError ? { command: err.commandText } : {}),
+        ...(err instanceof NetworkError ? { command: err.commandText } : {}),
         error: (err as Error).message,
         at: endedAt,
       });
