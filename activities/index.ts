@@ -1,4 +1,5 @@
 /** createActivities(deps) wires every domain's activities; tests pass fakes, the worker real clients. */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Clock } from '../domain/clock';
 import type { PiiKeys } from '../domain/pii';
@@ -10,6 +11,8 @@ import { createChargingActivities } from './charging';
 import { createOrderingActivities } from './ordering';
 import { createPaymentActivities } from './payments';
 import type { PaymentGateway } from './payments/gateway';
+import { createProvisioningActivities } from './provisioning';
+import type { NetworkSender } from '../network/client';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
 export interface ActivityDeps {
@@ -22,7 +25,15 @@ export interface ActivityDeps {
   reviewQueueEmail: string;
   supervisorEmail: string;
   paymentGateway: PaymentGateway;
+  /** The network elements (a NetworkClient of NETWORK_URL); without it provisioning fails, not retried. */
+  network?: NetworkSender;
 }
+
+const noNetwork: NetworkSender = {
+  send: async () => {
+    throw ApplicationFailure.nonRetryable('no network client configured for provisioning', 'NoNetworkConfigured');
+  },
+};
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -34,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createChargingActivities(deps),
     ...createBillingActivities(deps),
+    ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
   };
 }
 

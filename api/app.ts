@@ -25,6 +25,7 @@ import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
 import { devOutboxRouter } from './dev-outbox';
+import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Express {
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     documentContentOpenApi(),
+    provisioningLogOpenApi(),
   ]);
   describeOrderResponses(openApi);
 
@@ -113,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
     }, api.router);
   }
 
+  app.use(provisioningLogRouter(deps.knex));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

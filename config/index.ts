@@ -22,6 +22,8 @@ export interface Config {
   /** Who reviews identities, and who is told when a review waits too long. */
   reviewQueueEmail: string;
   supervisorEmail: string;
+  /** The network elements (or the simulator): `tcp://host:port`. */
+  networkUrl: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devOutbox: env.DEV_OUTBOX === 'true',
     reviewQueueEmail: env.REVIEW_QUEUE_EMAIL ?? 'identity-review@bss.local',
     supervisorEmail: env.SUPERVISOR_EMAIL ?? 'crm-supervisor@bss.local',
+    networkUrl: env.NETWORK_URL ?? 'tcp://127.0.0.1:7700',
   };
 }

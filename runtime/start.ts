@@ -10,6 +10,7 @@ import { signToken } from '../api/auth';
 import { createKnex } from '../db/knex';
 import { migrateAndSeed } from '../db/setup';
 import { startWorker } from '../worker/main';
+import { startNetworkSimulator } from '../network/simulator';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startNotificationSinks } from './sinks';
 import { dataDir } from './paths';
@@ -98,6 +99,15 @@ async function main(): Promise<void> {
       Object.assign(env, { SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`, SMPP_URL: `smpp://127.0.0.1:${sinks.smppPort}`, DEV_OUTBOX: 'true' });
     }
 
+    let networkNote = 'external';
+    if (!env.NETWORK_URL) {
+      // The network simulator stands in for the HLR, PCRF, OLTs and content platform.
+      const network = await startNetworkSimulator({ host: env.NETWORK_SIM_HOST, port: Number(env.NETWORK_SIM_PORT ?? 7700), stateFile: path.join(dataDir, 'network.json') });
+      stops.push(network.stop);
+      env.NETWORK_URL = network.url;
+      networkNote = 'simulator: HLR, PCRF, OLT, content platform; state in .data/network.json';
+    }
+
     console.log('starting the worker (bundling workflows)…');
     const worker = await startWorker(env);
     stops.push(worker.stop);
@@ -113,6 +123,7 @@ BSS/OSS is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Temporal UI    ${temporalUi ?? '(external Temporal: see its own UI)'}
   Temporal       ${env.TEMPORAL_ADDRESS}
   Outbox         ${env.DEV_OUTBOX === 'true' ? `${base}/api/dev/outbox (admin: every e-mail and SMS sent)` : `${env.SMTP_URL} / ${env.SMPP_URL}`}
+  Network        ${env.NETWORK_URL} (${networkNote})
   Logs           .data/logs/
 Development admin token (30 days):
   ${token}

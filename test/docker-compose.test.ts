@@ -103,6 +103,7 @@ describe('docker-compose.yml', () => {
     // The secret comes from the operator's environment and is required, never a default in the file.
     expect(e.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?[^}]*\}$/);
     expect(e.PII_KEY).toMatch(/^\$\{PII_KEY:\?[^}]*\}$/);
+    expect(e.NETWORK_URL).toMatch(/^\$\{NETWORK_URL:\?[^}]*\}$/);
   });
 
   it('points migrate at the same database', () => {

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NetworkClient } from '../network/client';
 import { freePort } from './helpers/ports';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -71,12 +72,14 @@ describe('npm start (embedded default)', () => {
   let env: NodeJS.ProcessEnv;
   let api: string;
   let ui: string;
+  let networkPort: number;
 
   beforeAll(async () => {
     const [port, pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    env = { ...process.env, BSS_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_TEMPORAL_PORT: String(temporalPort), EMBEDDED_TEMPORAL_UI_PORT: String(uiPort) };
+    networkPort = await freePort();
+    env = { ...process.env, BSS_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_TEMPORAL_PORT: String(temporalPort), EMBEDDED_TEMPORAL_UI_PORT: String(uiPort), NETWORK_SIM_PORT: String(networkPort) };
     // The test run's own servers must not be used: the launcher starts its own.
-    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'PII_KEY', 'PUBLIC_URL']) delete env[name];
+    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'PII_KEY', 'PUBLIC_URL', 'NETWORK_URL']) delete env[name];
     api = `http://localhost:${port}`;
     ui = `http://localhost:${uiPort}`;
   });
@@ -103,6 +106,15 @@ describe('npm start (embedded default)', () => {
       });
       expect(created.status).toBe(201);
       offeringId = ((await created.json()) as { id: string }).id;
+
+      // The network simulator is up, and keeps what it is told in .data/network.json.
+      expect(first.output()).toContain(`Network        tcp://127.0.0.1:${networkPort}`);
+      const network = new NetworkClient({ host: '127.0.0.1', port: networkPort });
+      try {
+        await network.send({ verb: 'GRANT', object: 'ENTITLEMENT', params: { SUBSCRIBER: 'e2e', PRODUCT: 'VIDEO-PREMIUM' } });
+      } finally {
+        await network.close();
+      }
     } finally {
       expect(await interrupt(first.child)).toBe('stopped');
     }
@@ -118,6 +130,13 @@ describe('npm start (embedded default)', () => {
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ id: offeringId, name: 'Survives a restart' });
       expect(second.output()).toContain('database schema up to date');
+      const network = new NetworkClient({ host: '127.0.0.1', port: networkPort });
+      try {
+        const shown = await network.send({ verb: 'DISPLAY', object: 'ENTITLEMENT', params: { SUBSCRIBER: 'e2e' } });
+        expect(shown.reply.attrs.PRODUCTS).toBe('VIDEO-PREMIUM');
+      } finally {
+        await network.close();
+      }
     } finally {
       expect(await interrupt(second.child)).toBe('stopped');
     }

@@ -8,6 +8,7 @@ import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { systemClock } from '../domain/clock';
 import { derivePiiKeys } from '../domain/pii';
 import { loadConfig } from '../config';
+import { NetworkClient } from '../network/client';
 import { createKnex } from '../db/knex';
 import { EventSender } from './event-sender';
 import { ensureSchedules } from './schedules';
@@ -35,6 +36,8 @@ export async function startWorker(
     mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
     sms: { smppUrl: config.smppUrl, systemId: config.smppSystemId, password: config.smppPassword, sender: config.smsSender },
   });
+  // Connects on first use: the worker starts even while the network is unreachable.
+  const network = NetworkClient.fromUrl(config.networkUrl);
   const activities = createActivities({
     knex,
     clock: systemClock,
@@ -44,6 +47,7 @@ export async function startWorker(
     reviewQueueEmail: config.reviewQueueEmail,
     supervisorEmail: config.supervisorEmail,
     paymentGateway: new SimulatedPaymentGateway(),
+    network,
   });
   const worker = await Worker.create({
     connection,
@@ -68,7 +72,7 @@ export async function startWorker(
       // The SDK also shuts workers down on SIGINT/SIGTERM; only ask if nobody has yet.
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await Promise.all([sender.stop(), notifications.close()]);
+      await Promise.all([sender.stop(), notifications.close(), network.close()]);
       await Promise.all([connection.close(), knex.destroy()]);
     },
   };
