@@ -5,6 +5,7 @@ import type { PiiKeys } from '../domain/pii';
 import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
+import { createWorkforceActivities } from './workforce';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
 export interface ActivityDeps {
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     sendNotification: deps.sendNotification,
     ...createRegistrationActivities(deps),
     ...createInventoryActivities(deps),
+    ...createWorkforceActivities(deps),
   };
 }
 

@@ -20,6 +20,8 @@ import { accountApi } from './tmf666-account';
 import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
+import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
+import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { devOutboxRouter } from './dev-outbox';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
@@ -43,6 +45,10 @@ export interface AppDeps {
   paymentGateway: PaymentGateway;
   /** Serve GET /api/dev/outbox (the local notification sinks): the embedded default only. */
   devOutbox?: boolean;
+  /** Called once a technician has completed an order's work order (the order side signals its workflow). */
+  onWorkOrderCompleted?(event: WorkOrderCompletedEvent): Promise<void>;
+  /** Called after an appointment was moved through the API. */
+  onAppointmentMoved?(event: AppointmentMovedEvent): Promise<void>;
 }
 
 const BODY_LIMIT = '1mb';
@@ -71,6 +77,8 @@ export function createApp(deps: AppDeps): Express {
     partyInteractionApi(tmfDeps),
     communicationApi(tmfDeps),
     documentApi(crmDeps), // also PUT/GET /tmf-api/document/v4/document/{id}/content (raw upload, 5 MB)
+    appointmentApi({ ...tmfDeps, onAppointmentMoved: deps.onAppointmentMoved }),
+    workOrderApi({ ...tmfDeps, onWorkOrderCompleted: deps.onWorkOrderCompleted }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
