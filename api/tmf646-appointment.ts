@@ -37,7 +37,16 @@ const CUSTOMER_MAY_CHANGE = new Set(['validFor', 'note', 'contactMedium', 'descr
 const FINAL = new Set(['cancelled', 'completed', 'failed']);
 
 const isCustomerOnly = (p: Principal) => p.roles.every((r) => r === 'customer');
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with object keys sorted: validation may reorder keys without changing anything. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 /** Top-level attributes whose value differs. */
 export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
