@@ -3,8 +3,8 @@
  * How appointments book and move a technician's time is in db/workforce-models.ts; the API adds
  * schema, access, and who may change what:
  *
- * - staff (admin, agent) read and write all; a customer reads its own, may create its own and may
- *   move one (change `validFor`, also `note`, `contactMedium`, `description`), nothing else;
+ * - staff (admin, agent) read and write all; a customer reads its own and may move one (change
+ *   `validFor`, also `note`, `contactMedium`, `description`), nothing else, and search for slots;
  * - moving re-checks working hours and availability (409 with the reason if refused), then
  *   `onAppointmentMoved` is called after the commit;
  * - the place of an appointment never changes (book another); only a final one may be deleted.
@@ -60,7 +60,11 @@ export function appointmentApi(deps: AppointmentApiDeps): TmfApi {
     schema: appointmentSchema,
     access: ACCESS,
     authorizeWrite: ({ principal, before, after }) => {
-      if (!before) return;
+      if (!before) {
+        // Appointments come from orders (or agents): a customer searches slots and moves its own.
+        if (isCustomerOnly(principal)) throw new TmfError(403, 'Forbidden', 'a customer may not create appointments: they are booked with the order');
+        return;
+      }
       if (!after) {
         if (isCustomerOnly(principal)) throw new TmfError(403, 'Forbidden', 'a customer may not delete an appointment');
         if (!FINAL.has(String(before.status))) throw new TmfError(409, 'Conflict', `a ${String(before.status)} appointment cannot be deleted: cancel it first`);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { TechnicianCalendar, WorkingHours } from '../domain/workforce/slots';
+import { isTimeZone, type TechnicianCalendar, type WorkingHours } from '../domain/workforce/slots';
 import type { Db } from './knex';
 
 export const WORKFORCE_TABLES = {
@@ -59,6 +59,10 @@ export const workingHoursOf = (t: Technician): WorkingHours => ({ timeZone: t.ti
 /** Inserts or updates technicians by id (idempotent). */
 export async function upsertTechnicians(db: Db, technicians: Technician[]): Promise<void> {
   if (technicians.length === 0) return;
+  for (const t of technicians) {
+    if (!isTimeZone(t.timeZone)) throw new RangeError(`technician ${t.id}: unknown time zone ${t.timeZone}`);
+    if (t.workingDays.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) throw new RangeError(`technician ${t.id}: working days are ISO weekdays 1–7`);
+  }
   await db(WORKFORCE_TABLES.technician)
     .insert(
       technicians.map((t) => ({
@@ -243,12 +247,15 @@ export async function latestBookingOfOrder(db: Db, orderId: string, opts: { forU
   return row && toBooking(row);
 }
 
-/** What occupies each technician (booked or completed) in [from, to). */
+/** Statuses whose time the technician spent or will spend (a cancelled booking frees its time). */
+export const OCCUPYING_STATUSES: BookingStatus[] = ['booked', 'completed', 'missed'];
+
+/** What occupies each technician in [from, to). */
 export async function occupiedTime(db: Db, technicianIds: string[], from: Date, to: Date): Promise<Booking[]> {
   if (technicianIds.length === 0) return [];
   const rows = (await selectBookings(db)
     .whereIn('technician_id', technicianIds)
-    .whereIn('status', ['booked', 'completed'])
+    .whereIn('status', OCCUPYING_STATUSES)
     .whereRaw(`during && tstzrange(?::timestamptz, ?::timestamptz, '[)')`, [from.toISOString(), to.toISOString()])) as BookingRow[];
   return rows.map(toBooking);
 }

@@ -129,7 +129,12 @@ describe('TMF646 appointment and TMF697 work order APIs', () => {
     await request(app).get(`${WORK_ORDERS}/${theirs.workOrderId}`).set(alice).expect(404);
     const orders = await request(app).get(WORK_ORDERS).set(alice).expect(200);
     expect(orders.body.map((w: { id: string }) => w.id)).toEqual([mine.workOrderId]);
-    // A customer may not write work orders at all, nor move someone else's appointment.
+    // A customer may not create appointments or write work orders, nor move someone else's appointment.
+    await request(app)
+      .post(APPOINTMENTS)
+      .set(alice)
+      .send({ validFor: { startDateTime: '2026-12-03T08:00:00Z', endDateTime: '2026-12-03T10:00:00Z' }, relatedPlace: { role: 'installationAddress', postcode: area.postalCode }, relatedParty: [{ id: 'cust-alice', role: 'customer' }] })
+      .expect(403);
     await request(app).patch(`${WORK_ORDERS}/${mine.workOrderId}`).set(alice).send({ state: 'cancelled' }).expect(403);
     await request(app)
       .patch(`${APPOINTMENTS}/${theirs.appointmentId}`)

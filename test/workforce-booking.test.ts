@@ -7,7 +7,9 @@ import type { Knex } from 'knex';
 import { createWorkforceActivities, type InstallationBooked } from '../activities/workforce';
 import { createKnex } from '../db/knex';
 import { findResource } from '../db/tmf-resources';
+import { patchTmfResource } from '../db/tmf-store';
 import { insertBooking, SlotTakenError } from '../db/workforce';
+import { workOrderModel } from '../db/workforce-models';
 import { ManualClock } from '../domain/clock';
 import { createTestArea, type TestArea } from './helpers/workforce';
 
@@ -161,6 +163,24 @@ describe('workforce activities', () => {
     const third = (await activities.rebookInstallation({ orderId, earliest: '2026-12-01T10:00:00Z', missedAppointmentId: second.appointmentId })) as InstallationBooked;
     expect(third.start).toBe('2026-12-02T07:00:00.000Z');
     await expect(activities.rebookInstallation({ orderId: randomUUID(), earliest: rebookAt })).rejects.toThrow(/has no installation booked/);
+  });
+
+  it('gives the new visit a work order of its own when the technician reported the old one failed', async () => {
+    const a = await area(1);
+    const orderId = randomUUID();
+    const first = (await book(a, orderId)) as InstallationBooked;
+    await knex.transaction((trx) => patchTmfResource(trx, workOrderModel(clock), first.workOrderId, { state: 'failed' }, clock.now()));
+    const second = (await activities.rebookInstallation({ orderId, earliest: MONDAY, missedAppointmentId: first.appointmentId })) as InstallationBooked;
+    expect(second).toMatchObject({ status: 'booked', start: '2026-11-30T09:00:00.000Z' });
+    expect(second.workOrderId).not.toBe(first.workOrderId);
+    expect(await findResource(knex, 'workforce_work_order', first.workOrderId)).toMatchObject({ state: 'failed', appointment: { id: first.appointmentId } });
+    expect(await findResource(knex, 'workforce_work_order', second.workOrderId)).toMatchObject({
+      state: 'acknowledged',
+      appointment: { id: second.appointmentId },
+      order: [{ id: orderId }],
+      relatedParty: [{ id: `cust-${orderId}`, role: 'customer' }, { role: 'technician' }],
+    });
+    expect(await findResource(knex, 'workforce_appointment', first.appointmentId)).toMatchObject({ status: 'failed' });
   });
 
   it('moves an installation when someone is free then, and says why not otherwise', async () => {

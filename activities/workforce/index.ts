@@ -138,6 +138,32 @@ export function createWorkforceActivities(deps: WorkforceActivityDeps) {
     return appointmentId;
   }
 
+  /** Creates the work order of an installation (its appointment already made). */
+  async function createWorkOrder(
+    trx: Knex.Transaction,
+    args: { workOrderId: string; appointmentId: string; orderId: string; customerId: string; place: Record<string, unknown>; technician: Technician; start: Date; end: Date },
+  ): Promise<void> {
+    await createTmfResourceOnce(
+      trx,
+      workOrders,
+      args.workOrderId,
+      {
+        category: 'installation',
+        description: `Installation for order ${args.orderId}`,
+        state: 'acknowledged',
+        requestedStartDate: args.start.toISOString(),
+        requestedCompletionDate: args.end.toISOString(),
+        workOrderItem: [{ id: '1', action: 'add', description: 'Install the fibre connection (FTTH)', state: 'acknowledged' }],
+        appointment: appointmentRef(args.appointmentId),
+        order: [{ id: args.orderId, '@referredType': 'ProductOrder' }],
+        place: args.place,
+        relatedParty: [{ id: args.customerId, role: 'customer', '@referredType': 'Customer' }, technicianRef(args.technician)],
+        assignedTechnician: assignedTechnician(args.technician),
+      },
+      { now: clock.now(), publicUrl },
+    );
+  }
+
   const appointmentRef = (id: string) => ({ id, href: resourceHref(publicUrl, APPOINTMENT_API, 'appointment', id), '@referredType': 'Appointment' });
 
   const placeOf = (postalCode: string, address: BookInstallationInput['address']) => ({
@@ -172,25 +198,14 @@ export function createWorkforceActivities(deps: WorkforceActivityDeps) {
           end: slot.end,
           workOrderId,
         });
-        await createTmfResourceOnce(
-          trx,
-          workOrders,
+        await createWorkOrder(trx, {
           workOrderId,
-          {
-            category: 'installation',
-            description: `Installation for order ${input.orderId}`,
-            state: 'acknowledged',
-            requestedStartDate: slot.start.toISOString(),
-            requestedCompletionDate: slot.end.toISOString(),
-            workOrderItem: [{ id: '1', action: 'add', description: 'Install the fibre connection (FTTH)', state: 'acknowledged' }],
-            appointment: appointmentRef(appointmentId),
-            order: [{ id: input.orderId, '@referredType': 'ProductOrder' }],
-            place: placeOf(input.postalCode, input.address),
-            relatedParty: [{ id: input.customerId, role: 'customer', '@referredType': 'Customer' }, technicianRef(slot.technician)],
-            assignedTechnician: assignedTechnician(slot.technician),
-          },
-          { now, publicUrl },
-        );
+          appointmentId,
+          orderId: input.orderId,
+          customerId: input.customerId,
+          place: placeOf(input.postalCode, input.address),
+          ...slot,
+        });
         await annotateBooking(trx, appointmentId, { requestedEarliest: asked });
         return { status: 'booked', appointmentId, workOrderId, technicianId: slot.technician.id, start: slot.start.toISOString(), end: slot.end.toISOString() };
       });
@@ -198,8 +213,9 @@ export function createWorkforceActivities(deps: WorkforceActivityDeps) {
 
     /**
      * Marks the order's current appointment missed (`failed`) and books the next free slot from
-     * `earliest`, keeping the work order (it now names the new appointment). A retry of the same
-     * rebooking returns the replacement instead of missing it too.
+     * `earliest`, keeping the work order (it now names the new appointment) unless that was closed
+     * (e.g. reported failed by the technician: then a new one). A retry of the same rebooking
+     * returns the replacement instead of missing it too.
      */
     async rebookInstallation(input: RebookInstallationInput): Promise<InstallationBookingResult> {
       const asked = parseInstant('earliest', input.earliest);
@@ -231,25 +247,26 @@ export function createWorkforceActivities(deps: WorkforceActivityDeps) {
         const slot = await firstFreeSlot(trx, postalCode, earliest, durationMinutes);
         if (!slot) return { status: 'noSlot' } as const;
         const customerId = (appointment.relatedParty as Array<{ id: string; role?: string }>).find((p) => p.role === 'customer')?.id ?? '';
-        const appointmentId = await createAppointment(trx, {
-          orderId: input.orderId,
-          customerId,
-          place: appointment.relatedPlace as Record<string, unknown>,
-          technician: slot.technician,
-          start: slot.start,
-          end: slot.end,
-          workOrderId: current.workOrderId,
-        });
+        const place = appointment.relatedPlace as Record<string, unknown>;
+        // The work order goes on with the new appointment, unless it was closed (e.g. a technician
+        // reported it failed): then the new visit gets a work order of its own.
+        const workOrder = await findResource(trx, WORKFORCE_TABLES.workOrder, current.workOrderId, { forUpdate: true });
+        const reuse = !!workOrder && !FINAL_WORK_ORDER_STATES.includes(workOrder.state as WorkOrderState);
+        const workOrderId = reuse ? current.workOrderId : randomUUID();
+        const appointmentId = await createAppointment(trx, { orderId: input.orderId, customerId, place, ...slot, workOrderId });
         await annotateBooking(trx, appointmentId, { requestedEarliest: asked, replacesBookingId: current.id });
-        const workOrder = (await findResource(trx, WORKFORCE_TABLES.workOrder, current.workOrderId)) as TmfDocument;
-        await patchTmfResource(trx, workOrders, current.workOrderId, {
-          appointment: appointmentRef(appointmentId),
-          requestedStartDate: slot.start.toISOString(),
-          requestedCompletionDate: slot.end.toISOString(),
-          relatedParty: withTechnician(workOrder.relatedParty, slot.technician),
-          assignedTechnician: assignedTechnician(slot.technician),
-        }, now);
-        return { status: 'booked', appointmentId, workOrderId: current.workOrderId, technicianId: slot.technician.id, start: slot.start.toISOString(), end: slot.end.toISOString() };
+        if (reuse) {
+          await patchTmfResource(trx, workOrders, workOrderId, {
+            appointment: appointmentRef(appointmentId),
+            requestedStartDate: slot.start.toISOString(),
+            requestedCompletionDate: slot.end.toISOString(),
+            relatedParty: withTechnician((workOrder as TmfDocument).relatedParty, slot.technician),
+            assignedTechnician: assignedTechnician(slot.technician),
+          }, now);
+        } else {
+          await createWorkOrder(trx, { workOrderId, appointmentId, orderId: input.orderId, customerId, place, ...slot });
+        }
+        return { status: 'booked', appointmentId, workOrderId, technicianId: slot.technician.id, start: slot.start.toISOString(), end: slot.end.toISOString() };
       });
     },
 

@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 
 /**
  * A technician's booked time. The exclusion constraint is what makes double-booking impossible:
- * no two `booked` or `completed` rows of one technician may overlap ([start, end) ranges), whatever
- * the concurrency. It needs the btree_gist extension (shipped with PostgreSQL's contrib modules and
+ * no two rows of one technician that hold time (`booked`, `completed`, or `missed`: the technician
+ * went) may overlap ([start, end) ranges), whatever the concurrency; a cancelled one frees it. It needs the btree_gist extension (shipped with PostgreSQL's contrib modules and
  * trusted, so a database owner may create it). One active booking per order keeps booking idempotent.
  */
 export async function up(knex: Knex): Promise<void> {
@@ -26,7 +26,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`ALTER TABLE workforce_booking ADD CONSTRAINT workforce_booking_range CHECK (NOT isempty(during) AND lower_inc(during) AND NOT upper_inc(during))`);
   await knex.raw(
     `ALTER TABLE workforce_booking ADD CONSTRAINT workforce_booking_no_overlap
-       EXCLUDE USING gist (technician_id WITH =, during WITH &&) WHERE (status IN ('booked','completed'))`,
+       EXCLUDE USING gist (technician_id WITH =, during WITH &&) WHERE (status IN ('booked','completed','missed'))`,
   );
   await knex.raw(`CREATE UNIQUE INDEX workforce_booking_one_per_order ON workforce_booking (order_id) WHERE status = 'booked' AND order_id IS NOT NULL`);
   await knex.raw('CREATE INDEX workforce_booking_order ON workforce_booking (order_id, created_at)');

@@ -26,7 +26,7 @@ export interface Interval {
 export interface TechnicianCalendar {
   technicianId: string;
   hours: WorkingHours;
-  /** What the technician already has (booked or completed), in any order. */
+  /** The time the technician already has taken, in any order. */
   bookings: Interval[];
 }
 
