@@ -118,6 +118,21 @@ describe('TMF646 appointment and TMF697 work order APIs', () => {
     expect(Number(count[0].n)).toBe(1);
   });
 
+  it('gives one time to as many concurrent API bookings as there are technicians', async () => {
+    const staff = await as('agent');
+    const attempts = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        request(app)
+          .post(APPOINTMENTS)
+          .set(staff)
+          .send({ validFor: { startDateTime: '2026-12-07T07:00:00Z', endDateTime: '2026-12-07T08:00:00Z' }, relatedPlace: { role: 'installationAddress', postcode: area.postalCode } }),
+      ),
+    );
+    expect(attempts.map((r) => r.status).sort()).toEqual([201, 201, 409, 409, 409, 409]);
+    const techs = attempts.filter((r) => r.status === 201).map((r) => r.body.relatedParty.find((p: { role: string }) => p.role === 'technician').id);
+    expect(techs.sort()).toEqual(area.technicians.map((t) => t.id));
+  });
+
   it('keeps customers to their own appointments and work orders', async () => {
     const mine = await book('cust-alice');
     const theirs = await book('cust-bob');

@@ -124,6 +124,13 @@ describe('workforce activities', () => {
     await expect(attempt('2026-12-07T09:00:00Z', '2026-12-07T10:00:00Z')).resolves.toMatchObject({ status: 'booked' });
   });
 
+  it('books local working hours across a daylight-saving change', async () => {
+    const a = await area(1);
+    // Friday 26 March 2027 after work (CET, UTC+1); clocks go forward on Sunday the 28th.
+    const result = await book(a, randomUUID(), '2027-03-26T12:00:00Z');
+    expect(result).toMatchObject({ start: '2027-03-29T06:00:00.000Z', end: '2027-03-29T08:00:00.000Z' }); // 08:00 CEST
+  });
+
   it('answers noSlot where no technician works', async () => {
     expect(await activities.bookInstallation({ orderId: randomUUID(), customerId: 'c', postalCode: 'NOWHERE1', address: 'x', earliest: MONDAY, durationMinutes: 120 })).toEqual({ status: 'noSlot' });
     const a = await area(1);
