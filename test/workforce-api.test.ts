@@ -265,6 +265,7 @@ describe('TMF646 appointment and TMF697 work order APIs', () => {
     expect(completed).toEqual([{ workOrderId: job.workOrderId, orderId: expect.any(String), appointmentId: job.appointmentId }]);
     expect(completed[0].orderId).toBe((done.body.order as Array<{ id: string }>)[0].id);
     expect(await findResource(knex, 'workforce_appointment', job.appointmentId)).toMatchObject({ status: 'completed' });
+    expect(await activities.getInstallation({ orderId: completed[0].orderId })).toMatchObject({ status: 'completed', workOrderState: 'completed', workOrderId: job.workOrderId });
 
     // Completing again changes nothing and calls nobody; leaving completed is refused.
     await request(app).patch(url).set(assigned).send({ state: 'completed' }).expect(200);

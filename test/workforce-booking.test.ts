@@ -221,7 +221,10 @@ describe('workforce activities', () => {
     const a = await area(1);
     const orderId = randomUUID();
     const first = (await book(a, orderId)) as InstallationBooked;
+    expect(await activities.getInstallation({ orderId })).toEqual({ ...first, workOrderState: 'acknowledged' });
     expect(await activities.cancelInstallation({ orderId })).toEqual({ status: 'cancelled', appointmentId: first.appointmentId, workOrderId: first.workOrderId });
+    expect(await activities.getInstallation({ orderId })).toEqual({ ...first, status: 'cancelled', workOrderState: 'cancelled' });
+    expect(await activities.getInstallation({ orderId: randomUUID() })).toEqual({ status: 'none' });
     expect(await findResource(knex, 'workforce_work_order', first.workOrderId)).toMatchObject({ state: 'cancelled', cancellationDate: MONDAY });
     expect(await findResource(knex, 'workforce_appointment', first.appointmentId)).toMatchObject({ status: 'cancelled' });
     expect(await bookingsOf(orderId)).toEqual([{ status: 'cancelled', appointment_id: first.appointmentId }]);

@@ -77,6 +77,20 @@ export type MoveInstallationResult =
   | InstallationBooked
   | { status: 'refused'; reason: BookingRefusal | 'notFound'; message: string };
 
+/** Where an order's installation stands (the latest booking and its work order). */
+export type InstallationState =
+  | { status: 'none' }
+  | {
+      status: 'booked' | 'completed' | 'missed' | 'cancelled';
+      appointmentId: string;
+      workOrderId: string;
+      technicianId: string;
+      start: string;
+      end: string;
+      /** The TMF697 state of the work order, e.g. `acknowledged`, `inProgress`, `completed`. */
+      workOrderState?: string;
+    };
+
 export type CancelInstallationResult = { status: 'cancelled' | 'nothingToCancel'; appointmentId?: string; workOrderId?: string };
 
 const MINUTE = 60_000;
@@ -292,6 +306,17 @@ export function createWorkforceActivities(deps: WorkforceActivityDeps) {
         if (err instanceof BookingRefusedError) return { status: 'refused', reason: err.refusal, message: err.message };
         throw err;
       }
+    },
+
+    /**
+     * Where the order's installation stands: what a workflow reads when its wait for the
+     * technician's completion times out (in case the completion signal was lost).
+     */
+    async getInstallation(input: { orderId: string }): Promise<InstallationState> {
+      const current = await latestBookingOfOrder(knex, input.orderId);
+      if (!current) return { status: 'none' };
+      const workOrder = current.workOrderId ? await findResource(knex, WORKFORCE_TABLES.workOrder, current.workOrderId) : undefined;
+      return { ...booked(current), status: current.status, workOrderState: workOrder?.state as string | undefined };
     },
 
     /** Compensation: cancels the order's open work order and appointment (a no-op when none is open). */
