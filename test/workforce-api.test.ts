@@ -274,6 +274,24 @@ describe('TMF646 appointment and TMF697 work order APIs', () => {
     expect(completed).toHaveLength(1);
   });
 
+  it('keeps a completion whose hook failed, and answers 500', async () => {
+    const failing = createApp({
+      ...testAppDeps(),
+      knex,
+      temporal,
+      temporalProbe: temporal,
+      clock,
+      onWorkOrderCompleted: async () => {
+        throw new Error('Temporal unavailable');
+      },
+    });
+    const job = await book(`cust-${randomUUID()}`);
+    const tech = await as('technician', { subject: job.technicianId });
+    const res = await request(failing).patch(`${WORK_ORDERS}/${job.workOrderId}`).set(tech).send({ state: 'completed' }).expect(500);
+    expect(res.body).toMatchObject({ code: '500', message: 'internal error' });
+    expect(await findResource(knex, 'workforce_work_order', job.workOrderId)).toMatchObject({ state: 'completed' });
+  });
+
   it('refuses invalid work orders and transitions for staff', async () => {
     const agent = await as('agent');
     const bad = await request(app).post(WORK_ORDERS).set(agent).send({ description: 'no items' }).expect(400);
