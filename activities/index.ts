@@ -13,6 +13,7 @@ import { createPaymentActivities } from './payments';
 import type { PaymentGateway } from './payments/gateway';
 import { createProvisioningActivities } from './provisioning';
 import type { NetworkSender } from '../network/client';
+import { createWorkforceActivities } from './workforce';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
 export interface ActivityDeps {
@@ -46,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createChargingActivities(deps),
     ...createBillingActivities(deps),
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
+    ...createWorkforceActivities(deps),
   };
 }
 

@@ -24,6 +24,8 @@ import { describeOrderResponses, productOrderApi, type ProductOrderHooks } from 
 import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
+import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
+import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { devOutboxRouter } from './dev-outbox';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { errorHandler, unknownRoute } from './tmf/errors';
@@ -50,6 +52,10 @@ export interface AppDeps {
   devOutbox?: boolean;
   /** Told of new product orders and cancellation requests after commit (starts their workflows). */
   orderHooks?: ProductOrderHooks;
+  /** Called once a technician has completed an order's work order (the order side signals its workflow). */
+  onWorkOrderCompleted?(event: WorkOrderCompletedEvent): Promise<void>;
+  /** Called after an appointment was moved through the API. */
+  onAppointmentMoved?(event: AppointmentMovedEvent): Promise<void>;
 }
 
 const BODY_LIMIT = '1mb';
@@ -82,6 +88,8 @@ export function createApp(deps: AppDeps): Express {
     serviceOrderApi(tmfDeps),
     productInventoryApi(tmfDeps),
     serviceInventoryApi(tmfDeps),
+    appointmentApi({ ...tmfDeps, onAppointmentMoved: deps.onAppointmentMoved }),
+    workOrderApi({ ...tmfDeps, onWorkOrderCompleted: deps.onWorkOrderCompleted }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),

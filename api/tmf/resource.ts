@@ -6,7 +6,7 @@
 import express, { type Request, type Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { findResource, listResources, type OwnerScope, type TmfDocument } from '../../db/tmf-resources';
+import { findResource, listResources, type EqualityFilters, type OwnerScope, type TmfDocument } from '../../db/tmf-resources';
 import { deleteTmfDocument, insertTmfDocument, newTmfDocument, updateTmfDocument, type TmfModel } from '../../db/tmf-store';
 import type { Clock } from '../../domain/clock';
 import { requireRole, type Principal, type Role } from '../auth';
@@ -22,6 +22,27 @@ export interface TmfResourceSpec extends Omit<TmfModel, 'apiName'> {
   /** The resource as a client writes it; unknown attributes are kept (TMF extension pattern). */
   schema: z.ZodObject;
   access: { read: Role[]; write: Role[] };
+  /**
+   * Narrows what a caller sees beyond customer ownership (list, read, change, delete): equality
+   * filters every visible document matches, e.g. a technician sees only its own work orders.
+   */
+  visibleTo?(principal: Principal): EqualityFilters;
+  /**
+   * Who may make this write, beyond the role check (create: no `before`; delete: no `after`); runs
+   * inside the transaction before anything is stored. Throw a TmfError to refuse.
+   */
+  authorizeWrite?(ctx: { principal: Principal; before?: TmfDocument; after?: Record<string, unknown> }): void | Promise<void>;
+  /** Runs after a create or change has committed (e.g. to signal a workflow); its error is the response. */
+  afterCommit?(ctx: { principal: Principal; before?: TmfDocument; after: TmfDocument }): Promise<void>;
+}
+
+/** True when the document has one of the values at every filter's path. */
+function matchesFilters(doc: Record<string, unknown>, filters: EqualityFilters): boolean {
+  return filters.every((f) => {
+    let value: unknown = doc;
+    for (const key of f.path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    return value !== undefined && value !== null && f.values.includes(typeof value === 'object' ? JSON.stringify(value) : String(value));
+  });
 }
 
 export interface TmfApiDeps {
@@ -94,13 +115,17 @@ export class TmfApi {
         throw new TmfError(403, 'Forbidden', `a customer may only write its own ${spec.type}`);
       }
     };
-    const findVisible = (db: Knex | Knex.Transaction, req: Request, forUpdate = false) =>
-      findResource(db, spec.table, String(req.params.id), { forUpdate, scope: scopeFor(req) });
+    const visibility = (req: Request): EqualityFilters => (spec.visibleTo && req.principal ? spec.visibleTo(req.principal) : []);
+    const findVisible = async (db: Knex | Knex.Transaction, req: Request, forUpdate = false) => {
+      const doc = await findResource(db, spec.table, String(req.params.id), { forUpdate, scope: scopeFor(req) });
+      return doc && matchesFilters(doc, visibility(req)) ? doc : undefined;
+    };
 
     this.router.get(path, read, async (req, res) => {
       const page = parsePaging(req.query);
       const fields = parseFields(req.query);
-      const { items, total } = await listResources(knex, spec.table, parseFilters(req.query), page, scopeFor(req));
+      const filters = [...parseFilters(req.query), ...visibility(req)];
+      const { items, total } = await listResources(knex, spec.table, filters, page, scopeFor(req));
       res.setHeader('X-Total-Count', String(total));
       res.setHeader('X-Result-Count', String(items.length));
       res.status(200).json(items.map((doc) => projectFields(doc, fields)));
@@ -117,7 +142,11 @@ export class TmfApi {
       const now = clock.now();
       const doc = newTmfDocument(model, body, { now, publicUrl });
       checkOwner(req, doc);
-      const stored = await knex.transaction((trx) => insertTmfDocument(trx, model, doc, now));
+      const stored = await knex.transaction(async (trx) => {
+        await spec.authorizeWrite?.({ principal: req.principal!, after: doc });
+        return insertTmfDocument(trx, model, doc, now);
+      });
+      await spec.afterCommit?.({ principal: req.principal!, after: stored });
       res.status(201).location(stored.href as string).json(stored);
     });
 
@@ -127,13 +156,15 @@ export class TmfApi {
         if (key in patch) throw badRequest(`${key}: is set by the server and cannot be changed`);
       }
       const now = clock.now();
-      const stored = await knex.transaction(async (trx) => {
+      const { before, stored } = await knex.transaction(async (trx) => {
         const before = await findVisible(trx, req, true);
         if (!before) throw notFound(`${spec.type} ${req.params.id}`);
         const merged = validate(schema, mergePatch(before, patch) as Record<string, unknown>);
         checkOwner(req, merged);
-        return updateTmfDocument(trx, model, before, merged, now);
+        await spec.authorizeWrite?.({ principal: req.principal!, before, after: merged });
+        return { before, stored: await updateTmfDocument(trx, model, before, merged, now) };
       });
+      await spec.afterCommit?.({ principal: req.principal!, before, after: stored });
       res.status(200).json(stored);
     });
 
@@ -141,6 +172,7 @@ export class TmfApi {
       await knex.transaction(async (trx) => {
         const before = await findVisible(trx, req, true);
         if (!before) throw notFound(`${spec.type} ${req.params.id}`);
+        await spec.authorizeWrite?.({ principal: req.principal!, before });
         await deleteTmfDocument(trx, model, before, clock.now());
       });
       res.status(204).end();
