@@ -20,6 +20,8 @@ import { accountApi } from './tmf666-account';
 import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
+import { resourceInventoryApi } from './tmf639-resource-inventory';
+import { inventoryAdminOpenApi, inventoryAdminRouter } from './inventory-admin';
 import { devOutboxRouter } from './dev-outbox';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
@@ -43,6 +45,8 @@ export interface AppDeps {
   paymentGateway: PaymentGateway;
   /** Serve GET /api/dev/outbox (the local notification sinks): the embedded default only. */
   devOutbox?: boolean;
+  /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
+  onCapacityAdded?(areaId: string): Promise<void>;
 }
 
 const BODY_LIMIT = '1mb';
@@ -71,10 +75,12 @@ export function createApp(deps: AppDeps): Express {
     partyInteractionApi(tmfDeps),
     communicationApi(tmfDeps),
     documentApi(crmDeps), // also PUT/GET /tmf-api/document/v4/document/{id}/content (raw upload, 5 MB)
+    resourceInventoryApi(tmfDeps),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     documentContentOpenApi(),
+    inventoryAdminOpenApi(),
   ]);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
@@ -94,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
       publicUrl: deps.publicUrl,
     }),
   );
+  app.use('/api/inventory', inventoryAdminRouter({ knex: deps.knex, onCapacityAdded: deps.onCapacityAdded }));
   for (const api of apis) {
     // Remembered for the metrics label: Express resets req.baseUrl when an error leaves the router.
     app.use(api.basePath, (req, res, next) => {
