@@ -22,6 +22,7 @@ import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
 import { resourceInventoryApi } from './tmf639-resource-inventory';
 import { inventoryAdminOpenApi, inventoryAdminRouter } from './inventory-admin';
+import { resourcePoolOpenApi, resourcePoolRouter } from './tmf685-resource-pool';
 import { devOutboxRouter } from './dev-outbox';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     documentContentOpenApi(),
     inventoryAdminOpenApi(),
+    resourcePoolOpenApi(),
   ]);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
@@ -101,6 +103,11 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api/inventory', inventoryAdminRouter({ knex: deps.knex, onCapacityAdded: deps.onCapacityAdded }));
+  const resourcePools = resourcePoolRouter({ knex: deps.knex, publicUrl: deps.publicUrl }); // TMF685, read only
+  app.use(resourcePools.basePath, (req, res, next) => {
+    res.locals.routeBase = req.baseUrl;
+    next();
+  }, resourcePools.router);
   for (const api of apis) {
     // Remembered for the metrics label: Express resets req.baseUrl when an error leaves the router.
     app.use(api.basePath, (req, res, next) => {
