@@ -493,3 +493,22 @@ export async function poolCapacity(db: Db): Promise<{ msisdn: Record<string, num
   };
   return { msisdn: await tally('inventory_msisdn'), sim: await tally('inventory_sim') };
 }
+
+/**
+ * Returns to the pool every registration reservation whose deadline passed (an order's
+ * reservation has none), and shows the numbers that had a TMF639 document as released. Returns how many.
+ */
+export async function releaseExpiredNumberReservations(db: Db, ctx: InventoryContext): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const { rows } = await trx.raw(
+      `UPDATE inventory_msisdn
+          SET status = 'available', reserved_for = NULL, customer_id = NULL, reserved_until = NULL,
+              order_owned = false, previous_owner = NULL, previous_reserved_until = NULL, status_changed_at = now()
+        WHERE status = 'reserved' AND reserved_until < ?
+    RETURNING msisdn`,
+      [ctx.now],
+    );
+    for (const r of rows as Array<{ msisdn: string }>) await writeResourceDocument(trx, ctx, { kind: 'msisdn', msisdn: r.msisdn }, 'released', {});
+    return rows.length;
+  });
+}

@@ -14,6 +14,7 @@ import {
   confirmOwnerResources,
   ensureServiceArea,
   findServiceArea,
+  releaseExpiredNumberReservations,
   releaseOwnerResources,
   reserveOrderMsisdn,
   reservePort,
@@ -172,6 +173,20 @@ describe('resource inventory', () => {
       expect((await releaseOwnerResources(knex, order, ctx())).msisdns).toEqual([held!.msisdn]);
       expect(await findReservation(knex, registration)).toEqual({ msisdn: held!.msisdn, reservedUntil: until });
       expect(await releaseOwnerResources(knex, order, ctx())).toEqual({ msisdns: [], sims: [], ports: [] });
+    });
+
+    it('expires a registration reservation given back by an order, showing its document released', async () => {
+      const [registration, order, customer] = [randomUUID(), randomUUID(), `cust-${randomUUID()}`];
+      const deadline = new Date('2026-02-01T00:00:00Z');
+      const held = await reserveMsisdn(knex, { owner: registration, customerId: customer, until: deadline });
+      await reserveOrderMsisdn(knex, { owner: order, customerId: customer }, ctx());
+      await releaseOwnerResources(knex, order, ctx());
+      const id = resourceDocumentId({ kind: 'msisdn', msisdn: held!.msisdn });
+      expect((await doc(id))?.body).toMatchObject({ resourceStatus: 'reserved', relatedParty: [{ id: customer }] });
+      expect(await releaseExpiredNumberReservations(knex, { now: new Date('2026-01-15T00:00:00Z'), publicUrl: 'http://bss.test' })).toBe(0);
+      expect(await releaseExpiredNumberReservations(knex, { now: new Date('2026-02-02T00:00:00Z'), publicUrl: 'http://bss.test' })).toBeGreaterThanOrEqual(1);
+      expect(await knex('inventory_msisdn').where({ msisdn: held!.msisdn }).first()).toMatchObject({ status: 'available', reserved_for: null, customer_id: null });
+      expect(await doc(id)).toMatchObject({ customer_id: null, body: expect.objectContaining({ resourceStatus: 'standby', relatedParty: [] }) });
     });
 
     it('reserves the number asked for, or says it is unavailable; a registration number asked for is taken over', async () => {

@@ -18,9 +18,13 @@ describe('inventory seeds', () => {
     sims: Number((await knex('inventory_sim').where('iccid', 'like', '893401%').count({ n: '*' }))[0].n),
     numbers: Number((await knex('inventory_msisdn').where('msisdn', 'like', '+3460000%').count({ n: '*' }))[0].n),
     ports: Object.fromEntries(
-      (await knex('inventory_port').whereIn('access_node_id', SEED_SERVICE_AREAS.flatMap((a) => a.nodes.map((n) => n.id))).select('access_node_id').count({ n: '*' }).groupBy('access_node_id')).map(
-        (r) => [r.access_node_id, Number(r.n)],
-      ),
+      (
+        (await knex('inventory_port')
+          .whereIn('access_node_id', SEED_SERVICE_AREAS.flatMap((a) => a.nodes.map((n) => n.id)))
+          .select('access_node_id')
+          .count({ n: '*' })
+          .groupBy('access_node_id')) as Array<{ access_node_id: string; n: string }>
+      ).map((r) => [r.access_node_id, Number(r.n)]),
     ),
   });
 

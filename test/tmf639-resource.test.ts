@@ -57,6 +57,18 @@ describe('TMF639 resource inventory API', () => {
     await request(api.app).post(BASE).set(token).send({ name: 'x', relatedParty: [{ id: alice, role: 'customer' }] }).expect(403);
   });
 
+  it("keeps the inventory's attributes of an allocated resource to the inventory", async () => {
+    const admin = bearer(await tokenFor('admin'));
+    const id = resourceDocumentId({ kind: 'msisdn', msisdn });
+    const refused = await request(api.app).patch(`${BASE}/${id}`).set(admin).send({ resourceStatus: 'available', relatedParty: [] }).expect(409);
+    expect(refused.body).toMatchObject({ code: '409', reason: 'Conflict' });
+    expect(refused.body.message).toMatch(/^resourceStatus, relatedParty: /);
+    const after = (await request(api.app).get(`${BASE}/${id}`).set(admin).expect(200)).body;
+    expect(after).toMatchObject({ resourceStatus: 'reserved', relatedParty: [{ id: alice }] });
+    const noted = await request(api.app).patch(`${BASE}/${id}`).set(admin).send({ description: 'Golden number', note: [{ text: 'customer asked for it' }] }).expect(200);
+    expect(noted.body).toMatchObject({ description: 'Golden number', resourceStatus: 'reserved' });
+  });
+
   it('shows confirmation and release', async () => {
     const agent = bearer(await tokenFor('agent'));
     const id = resourceDocumentId({ kind: 'msisdn', msisdn });

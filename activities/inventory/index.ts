@@ -4,9 +4,9 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { releaseExpiredReservations } from '../../db/inventory';
 import {
   confirmOwnerResources,
+  releaseExpiredNumberReservations,
   releaseOwnerResources,
   reserveOrderMsisdn,
   reservePort,
@@ -28,7 +28,7 @@ export function createInventoryActivities(deps: { knex: Knex; clock: Clock; publ
   return {
     /** Returns every number whose reservation passed its deadline unconfirmed to the pool; returns how many. */
     async releaseAbandonedNumberReservations(): Promise<number> {
-      return releaseExpiredReservations(deps.knex, deps.clock.now());
+      return releaseExpiredNumberReservations(deps.knex, ctx());
     },
 
     /**
