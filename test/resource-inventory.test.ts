@@ -11,6 +11,7 @@ import { resourceDocumentId, TMF_RESOURCE_TABLE } from '../db/resource-models';
 import {
   addAccessNode,
   addPorts,
+  addSimCards,
   confirmOwnerResources,
   ensureServiceArea,
   findServiceArea,
@@ -138,6 +139,14 @@ describe('resource inventory', () => {
       expect(rows.every((r: { status: string }) => r.status === 'reserved')).toBe(true);
       await Promise.all(owners.map((o) => releaseOwnerResources(knex, o, ctx())));
       expect(await knex('inventory_sim').whereIn('owner', owners).count({ n: '*' })).toEqual([{ n: '0' }]);
+    });
+
+    it('takes only valid ICCIDs and IMSIs into stock, in code and in the table', async () => {
+      await expect(addSimCards(knex, [{ iccid: '8934019999999999991', imsi: '214019999999999' }])).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^iccid: /) });
+      await expect(addSimCards(knex, [{ iccid: '8934019999999999992', imsi: '2140199' }])).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^imsi: /) });
+      await expect(knex('inventory_sim').insert({ iccid: '8934019999999999991', imsi: '214019999999999' })).rejects.toMatchObject({ constraint: 'inventory_sim_iccid_format' });
+      expect(await knex('inventory_sim').where('iccid', 'like', '89340199999%').count({ n: '*' })).toEqual([{ n: '0' }]);
+      expect(await knex.raw(`SELECT inventory_luhn_valid('79927398713') AS ok, inventory_luhn_valid('79927398710') AS bad`)).toMatchObject({ rows: [{ ok: true, bad: false }] });
     });
 
     it('answers undefined when the stock is empty', async () => {
