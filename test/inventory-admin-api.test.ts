@@ -114,6 +114,8 @@ describe('inventory admin API', () => {
         '/api/inventory/service-areas',
         '/tmf-api/resourceInventoryManagement/v4/resource',
         '/tmf-api/resourceInventoryManagement/v4/resource/{id}',
+        '/tmf-api/resourcePoolManagement/v4/resourcePool',
+        '/tmf-api/resourcePoolManagement/v4/resourcePool/{id}',
       ]),
     );
     expect(doc.components.schemas.AddPortsRequest).toMatchObject({ properties: { count: { type: 'integer', minimum: 1, maximum: 1024 } }, required: ['count'] });
