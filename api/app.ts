@@ -26,6 +26,9 @@ import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
 import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
 import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
+import { resourceInventoryApi } from './tmf639-resource-inventory';
+import { inventoryAdminOpenApi, inventoryAdminRouter } from './inventory-admin';
+import { resourcePoolOpenApi, resourcePoolRouter } from './tmf685-resource-pool';
 import { devOutboxRouter } from './dev-outbox';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { errorHandler, unknownRoute } from './tmf/errors';
@@ -56,6 +59,8 @@ export interface AppDeps {
   onWorkOrderCompleted?(event: WorkOrderCompletedEvent): Promise<void>;
   /** Called after an appointment was moved through the API. */
   onAppointmentMoved?(event: AppointmentMovedEvent): Promise<void>;
+  /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
+  onCapacityAdded?(areaId: string): Promise<void>;
 }
 
 const BODY_LIMIT = '1mb';
@@ -90,11 +95,14 @@ export function createApp(deps: AppDeps): Express {
     serviceInventoryApi(tmfDeps),
     appointmentApi({ ...tmfDeps, onAppointmentMoved: deps.onAppointmentMoved }),
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted: deps.onWorkOrderCompleted }),
+    resourceInventoryApi(tmfDeps),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     documentContentOpenApi(),
     provisioningLogOpenApi(),
+    inventoryAdminOpenApi(),
+    resourcePoolOpenApi(),
   ]);
   describeOrderResponses(openApi);
 
@@ -115,6 +123,12 @@ export function createApp(deps: AppDeps): Express {
       publicUrl: deps.publicUrl,
     }),
   );
+  app.use('/api/inventory', inventoryAdminRouter({ knex: deps.knex, onCapacityAdded: deps.onCapacityAdded }));
+  const resourcePools = resourcePoolRouter({ knex: deps.knex, publicUrl: deps.publicUrl }); // TMF685, read only
+  app.use(resourcePools.basePath, (req, res, next) => {
+    res.locals.routeBase = req.baseUrl;
+    next();
+  }, resourcePools.router);
   for (const api of apis) {
     // Remembered for the metrics label: Express resets req.baseUrl when an error leaves the router.
     app.use(api.basePath, (req, res, next) => {
