@@ -30,6 +30,7 @@ import { resourceInventoryApi } from './tmf639-resource-inventory';
 import { inventoryAdminOpenApi, inventoryAdminRouter } from './inventory-admin';
 import { resourcePoolOpenApi, resourcePoolRouter } from './tmf685-resource-pool';
 import { devOutboxRouter } from './dev-outbox';
+import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfilment';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
@@ -59,6 +60,8 @@ export interface AppDeps {
   onWorkOrderCompleted?(event: WorkOrderCompletedEvent): Promise<void>;
   /** Called after an appointment was moved through the API. */
   onAppointmentMoved?(event: AppointmentMovedEvent): Promise<void>;
+  /** Start and drive order workflows from the APIs (the hooks below, when given, win). */
+  fulfilOrders?: boolean;
   /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
   onCapacityAdded?(areaId: string): Promise<void>;
 }
@@ -79,6 +82,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(authenticate(deps.jwtSecret));
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/merge-patch+json', 'application/*+json'] }));
 
+  const temporalClient = new Client({ connection: deps.temporal, namespace: deps.temporalNamespace });
+  const fulfilment = deps.fulfilOrders ? orderFulfilmentHooks({ temporal: temporalClient, taskQueue: deps.taskQueue, knex: deps.knex, logger: deps.logger }) : undefined;
+  const orderHooks = deps.orderHooks ?? fulfilment?.orderHooks;
+  const onWorkOrderCompleted = deps.onWorkOrderCompleted ?? fulfilment?.onWorkOrderCompleted;
+  const onCapacityAdded = deps.onCapacityAdded ?? fulfilment?.onCapacityAdded;
   const tmfDeps = { knex: deps.knex, clock: deps.clock, publicUrl: deps.publicUrl };
   const crmDeps = { ...tmfDeps, piiKeys: deps.piiKeys };
   const apis = [
@@ -89,18 +97,19 @@ export function createApp(deps: AppDeps): Express {
     partyInteractionApi(tmfDeps),
     communicationApi(tmfDeps),
     documentApi(crmDeps), // also PUT/GET /tmf-api/document/v4/document/{id}/content (raw upload, 5 MB)
-    productOrderApi({ ...tmfDeps, ...deps.orderHooks }),
+    productOrderApi({ ...tmfDeps, ...orderHooks }),
     serviceOrderApi(tmfDeps),
     productInventoryApi(tmfDeps),
     serviceInventoryApi(tmfDeps),
     appointmentApi({ ...tmfDeps, onAppointmentMoved: deps.onAppointmentMoved }),
-    workOrderApi({ ...tmfDeps, onWorkOrderCompleted: deps.onWorkOrderCompleted }),
+    workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     documentContentOpenApi(),
     provisioningLogOpenApi(),
+    ordersOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
   ]);
@@ -110,7 +119,6 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  const temporalClient = new Client({ connection: deps.temporal, namespace: deps.temporalNamespace });
   app.use(
     '/api/registrations',
     registrationsRouter({
@@ -123,7 +131,8 @@ export function createApp(deps: AppDeps): Express {
       publicUrl: deps.publicUrl,
     }),
   );
-  app.use('/api/inventory', inventoryAdminRouter({ knex: deps.knex, onCapacityAdded: deps.onCapacityAdded }));
+  app.use('/api/inventory', inventoryAdminRouter({ knex: deps.knex, onCapacityAdded }));
+  app.use('/api/orders', ordersRouter({ knex: deps.knex, temporal: temporalClient, gateway: deps.paymentGateway, clock: deps.clock }));
   const resourcePools = resourcePoolRouter({ knex: deps.knex, publicUrl: deps.publicUrl }); // TMF685, read only
   app.use(resourcePools.basePath, (req, res, next) => {
     res.locals.routeBase = req.baseUrl;

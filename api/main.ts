@@ -29,6 +29,7 @@ export async function startApi(env: NodeJS.ProcessEnv = process.env): Promise<{ 
     piiKeys: derivePiiKeys(config.piiKey),
     paymentGateway: new SimulatedPaymentGateway(),
     devOutbox: config.devOutbox,
+    fulfilOrders: true,
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

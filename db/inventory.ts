@@ -88,7 +88,7 @@ export async function findCustomerRegistrationReservation(db: Db, customerId: st
   const row = await db('inventory_msisdn')
     .select('msisdn', 'reserved_until')
     .where({ customer_id: customerId, status: 'reserved' })
-    .whereRaw(`reserved_for !~ '/'`) // orders reserve as '<orderId>/<service>'
+    .where({ order_owned: false })
     .orderBy('status_changed_at')
     .first();
   return row && { msisdn: row.msisdn, reservedUntil: row.reserved_until };

@@ -1,3 +1,4 @@
 /** Every workflow, re-exported for the worker bundle. Deterministic code only below this folder. */
 export { inventoryHousekeeping } from './inventory-housekeeping';
+export { orderFulfilment } from './order-fulfilment';
 export { registration } from './registration';

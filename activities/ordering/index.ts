@@ -6,8 +6,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { billingAccountModel, customerModel, partyInteractionModel } from '../../db/crm-models';
-import { countPostpaidMobileServices } from '../../db/orders';
-import { productModel, productOrderModel, serviceModel, serviceOrderModel, customerPartyRef } from '../../db/order-models';
+import { countPostpaidMobileServices, findCancellationsOfOrder } from '../../db/orders';
+import { cancelProductOrderModel, customerPartyRef, productModel, productOrderModel, serviceModel, serviceOrderModel } from '../../db/order-models';
+import { FINAL_ORDER_STATES, type ProductOrderState } from '../../domain/ordering/states';
 import { findCustomerRegistrationReservation } from '../../db/inventory';
 import { findResource, type TmfDocument } from '../../db/tmf-resources';
 import { createTmfResourceOnce, patchTmfResource } from '../../db/tmf-store';
@@ -174,11 +175,28 @@ export function createOrderingActivities(deps: {
       };
     },
 
-    /** Mirrors the workflow's state onto the TMF622 order (which publishes the state change event). */
+    /**
+     * Mirrors the workflow's state onto the TMF622 order (which publishes the state change event).
+     * While a cancellation is assessed or under way the cancellation owns the state: only a final
+     * state is written then, and `cancelled` also closes the cancellation requests.
+     */
     async recordOrderState(orderId: string, state: string, reasons: string[]): Promise<void> {
       await knex.transaction(async (trx) => {
         const order = await findResource(trx, productOrderModel.table, orderId, { forUpdate: true });
         if (!order || order.state === state) return;
+        const cancelling = order.state === 'assessingCancellation' || order.state === 'pendingCancellation';
+        if (cancelling && !FINAL_ORDER_STATES.includes(state as ProductOrderState)) return;
+        if (state === 'cancelled' && order.state !== 'pendingCancellation') {
+          if (order.state !== 'assessingCancellation') await patchTmfResource(trx, productOrderModel, orderId, { state: 'assessingCancellation' }, clock.now());
+          await patchTmfResource(trx, productOrderModel, orderId, { state: 'pendingCancellation' }, clock.now());
+        }
+        if (state === 'cancelled') {
+          for (const request of await findCancellationsOfOrder(trx, orderId)) {
+            if (request.state === 'acknowledged' || request.state === 'inProgress') {
+              await patchTmfResource(trx, cancelProductOrderModel, String(request.id), { state: 'done', effectiveCancellationDate: clock.now().toISOString() }, clock.now());
+            }
+          }
+        }
         const now = clock.now().toISOString();
         const patch: Record<string, unknown> = { state };
         if (['completed', 'failed', 'rejected', 'cancelled', 'partial'].includes(state)) patch.completionDate = now;
@@ -187,6 +205,32 @@ export function createOrderingActivities(deps: {
           patch.note = [...notes, { id: String(notes.length + 1), author: 'order fulfilment', date: now, text: `${state}: ${reasons.join('; ')}` }];
         }
         await patchTmfResource(trx, productOrderModel, orderId, patch, clock.now());
+      });
+    },
+
+    /**
+     * The workflow's answer to a cancelProductOrder: accepted → the order is pendingCancellation and
+     * the request inProgress (done once the order is cancelled); refused → the request ends in
+     * terminatedWithError and the order returns to the state the workflow has it in.
+     */
+    async resolveOrderCancellation(input: { orderId: string; cancellationId: string; accepted: boolean; reason?: string; orderState: string }): Promise<void> {
+      const now = clock.now();
+      await knex.transaction(async (trx) => {
+        const request = await findResource(trx, cancelProductOrderModel.table, input.cancellationId, { forUpdate: true });
+        const order = await findResource(trx, productOrderModel.table, input.orderId, { forUpdate: true });
+        if (!request || !order || request.state === 'done' || request.state === 'terminatedWithError') return;
+        if (input.accepted) {
+          if (order.state !== 'assessingCancellation') await patchTmfResource(trx, productOrderModel, input.orderId, { state: 'assessingCancellation' }, now);
+          await patchTmfResource(trx, productOrderModel, input.orderId, { state: 'pendingCancellation' }, now);
+          if (request.state === 'acknowledged') await patchTmfResource(trx, cancelProductOrderModel, input.cancellationId, { state: 'inProgress' }, now);
+          return;
+        }
+        await patchTmfResource(trx, cancelProductOrderModel, input.cancellationId, { state: 'terminatedWithError' }, now);
+        // CancelProductOrder has no place for the reason: the order's notes keep it.
+        const notes = (order.note as unknown[] | undefined) ?? [];
+        const note = { id: String(notes.length + 1), author: 'order fulfilment', date: now.toISOString(), text: `cancellation ${input.cancellationId} refused: ${input.reason ?? 'refused'}` };
+        const back = order.state === 'assessingCancellation' && input.orderState !== 'assessingCancellation' ? { state: input.orderState } : {};
+        if (!FINAL_ORDER_STATES.includes(order.state as ProductOrderState)) await patchTmfResource(trx, productOrderModel, input.orderId, { ...back, note: [...notes, note] }, now);
       });
     },
 

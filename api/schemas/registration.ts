@@ -36,8 +36,9 @@ const e164 = z.string().max(32).superRefine((value, ctx) => {
  * expiry. Checks sit on the smallest object that holds what they need, so that one request gets
  * every field's problem at once (zod skips an object's own checks while its fields fail).
  */
-export function registrationRequestSchema(today: string) {
-  const card = z
+/** A card as entered (number, expiry, holder): Luhn and an expiry after `today`. */
+export function cardSchema(today: string) {
+  return z
     .object({
       type: z.literal('card'),
       number: z.string().min(12).max(23),
@@ -49,6 +50,10 @@ export function registrationRequestSchema(today: string) {
       const verdict = validateCard({ ...c, today });
       if (!verdict.valid) ctx.addIssue({ code: 'custom', path: ['number'], message: verdict.reasons.join('; ') });
     });
+}
+
+export function registrationRequestSchema(today: string) {
+  const card = cardSchema(today);
   const directDebit = z.object({
     type: z.literal('directDebit'),
     iban: z.string().min(15).max(42).superRefine((iban, ctx) => {

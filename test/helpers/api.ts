@@ -19,14 +19,15 @@ export interface TestApi {
 }
 
 /**
- * Builds the app; pass a ManualClock to control server time, and `databaseUrl` for another
- * database of the run (CTK_DATABASE_URL: the conformance kits' own).
+ * Builds the app; pass a ManualClock to control server time, `databaseUrl` for another database
+ * of the run (CTK_DATABASE_URL: the conformance kits' own), and `fulfilOrders` to have new
+ * orders start their workflows.
  */
-export async function createTestApi(clock: Clock = systemClock, opts: { databaseUrl?: string } = {}): Promise<TestApi> {
+export async function createTestApi(clock: Clock = systemClock, opts: { databaseUrl?: string; fulfilOrders?: boolean } = {}): Promise<TestApi> {
   const config = loadConfig();
   const knex = createKnex(opts.databaseUrl ?? config.databaseUrl);
   const temporal = await Connection.connect({ address: config.temporalAddress });
-  const app = createApp({ ...testAppDeps(), knex, temporal, temporalProbe: temporal, clock });
+  const app = createApp({ ...testAppDeps(), knex, temporal, temporalProbe: temporal, clock, fulfilOrders: opts.fulfilOrders });
   return { app, knex, temporal, close: async () => void (await Promise.all([knex.destroy(), temporal.close()])) };
 }
 
