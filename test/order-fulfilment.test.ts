@@ -11,6 +11,9 @@ import { startNetworkSimulator, type NetworkSimulator } from '../network/simulat
 import { startWorker, type WorkerHandle } from '../worker/main';
 import { bearer, createTestApi, tokenFor, type TestApi } from './helpers/api';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
+import { createTestArea } from './helpers/workforce';
+import { ensureAccessNode, ensureServiceArea } from '../db/resource-inventory';
+import { NetworkClient } from '../network/client';
 import { freePort } from './helpers/ports';
 import { recordHistory } from './workflows/histories';
 
@@ -152,6 +155,160 @@ describe('order fulfilment through the API', () => {
     await received(customer.email, /order/i);
     const completed = await received(customer.email, /active|ready|complete/i);
     expect(completed.body).toContain(msisdn);
+  });
+
+  /** Where the workflow stands (appointment, numbers), once it has got as far as `ready` says. */
+  type Fulfilment = { state: string; appointment?: { workOrderId: string; start: string; end: string } };
+
+  async function fulfilment(orderId: string, ready: (f: Fulfilment) => boolean, timeoutMs = 60_000): Promise<Required<Fulfilment>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await request(api.app).get(`/api/orders/${orderId}/fulfilment`).set(agent);
+      if (res.status === 200 && ready(res.body as Fulfilment)) return res.body as Required<Fulfilment>;
+      if (Date.now() > deadline) throw new Error(`fulfilment of ${orderId}: ${JSON.stringify(res.body)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** The assigned technician reports the visit done, as the field app would. */
+  async function technicianCompletes(workOrderId: string): Promise<void> {
+    const workOrder = (await request(api.app).get(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(agent).expect(200)).body;
+    const technician = bearer(await tokenFor('technician', { subject: workOrder.assignedTechnician.id }));
+    await request(api.app).patch(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(technician).send({ state: 'inProgress' }).expect(200);
+    await request(api.app).patch(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(technician).send({ state: 'completed' }).expect(200);
+  }
+
+  const madrid = { streetName: 'Calle de Alcalá', streetNr: '45', city: 'Madrid', postcode: '28014', country: 'ES' };
+
+  it('installs postpaid fibre: a port, an appointment the customer hears of, the technician completes, the OLT port, a billing subscription', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: null });
+    const { body: created } = await order(customer, [{ offering: OFFERING.ftth1g, place: madrid }]);
+    const { appointment } = await fulfilment(created.id, (f) => !!f.appointment);
+    expect((await stateOf(created.id)).state).toBe('inProgress');
+    const port = await knex('inventory_port').where({ customer_id: customer.customerId }).first();
+    expect(port.status).toBe('reserved');
+    const told = await received(customer.email, /progress|appointment|visit/i);
+    expect(told.body).toContain(appointment.start.slice(0, 10));
+
+    await technicianCompletes(appointment.workOrderId);
+    expect((await until(created.id, FINAL)).state).toBe('completed');
+    expect(await knex('inventory_port').where({ customer_id: customer.customerId }).first()).toMatchObject({ status: 'inUse' });
+    const node = await knex('inventory_access_node').where({ id: port.access_node_id }).first();
+    expect(network.accessPort(node.id, port.name)).toBeDefined();
+    // Postpaid: nothing collected now; the installation fee waits for the first bill.
+    expect(await knex('payment_charge').where({ order_id: created.id })).toHaveLength(0);
+    expect((await knex('billing_subscription').where({ order_id: created.id })).map((r) => [r.offering_id, r.status])).toEqual([[OFFERING.ftth1g, 'active']]);
+    expect((await knex('billing_one_time_charge').where({ order_id: created.id })).map((r) => [r.net, r.tax, r.status])).toEqual([['60.00', '12.60', 'pending']]);
+  });
+
+  it('fulfils the fibre + mobile bundle: both services, one visit, the discount kept with the bundle', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: null });
+    const { body: created } = await order(customer, [{ offering: '0ffe0000-0000-4000-8000-000000000007', characteristics: { msisdn: 'any' }, place: madrid }]);
+    const { appointment } = await fulfilment(created.id, (f) => !!f.appointment);
+    await technicianCompletes(appointment.workOrderId);
+    expect((await until(created.id, FINAL)).state).toBe('completed');
+    const subscriptions = await knex('billing_subscription').where({ order_id: created.id }).orderBy('product_key');
+    expect(subscriptions.map((r) => r.product_key)).toEqual(['1', '1/1', '1/2']);
+    expect(subscriptions[0].prices).toEqual([expect.objectContaining({ priceType: 'discount', percentage: '15' })]);
+    expect((await knex('billing_one_time_charge').where({ order_id: created.id }).orderBy('product_key')).map((r) => r.description)).toEqual([
+      'Fibre installation fee',
+      'SIM card fee',
+    ]);
+    expect(await knex('inventory_msisdn').where({ customer_id: customer.customerId, status: 'inUse' })).toHaveLength(1);
+    expect(await knex('inventory_port').where({ customer_id: customer.customerId, status: 'inUse' })).toHaveLength(1);
+  });
+
+  it('waits in pending while the area has no free port, and goes on when capacity is added', async () => {
+    const area = await createTestArea(knex, 1);
+    const areaId = `AREA-${area.prefix}`;
+    const nodeId = `OLT-${area.prefix.toUpperCase()}`;
+    await ensureServiceArea(knex, { id: areaId, name: `Test area ${area.prefix}`, postalCodes: [area.prefix] });
+    await ensureAccessNode(knex, { areaId, id: nodeId, ports: 0 });
+    try {
+      const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: null });
+      const { body: created } = await order(customer, [{ offering: OFFERING.ftth1g, place: { ...madrid, postcode: area.postalCode } }]);
+      const pending = await until(created.id, ['pending']);
+      expect(JSON.stringify(pending)).not.toContain('completed');
+      const waiting = await received(customer.email, /on hold/i);
+      expect(waiting.body).toMatch(/capacity/);
+
+      await request(api.app).post(`/api/inventory/access-nodes/${nodeId}/ports`).set(admin).send({ count: 1 }).expect(201);
+      const { appointment } = await fulfilment(created.id, (f) => !!f.appointment);
+      expect((await stateOf(created.id)).state).toBe('inProgress');
+      await technicianCompletes(appointment.workOrderId);
+      expect((await until(created.id, FINAL)).state).toBe('completed');
+    } finally {
+      await area.remove();
+    }
+  });
+
+  it('holds an order whose card is declined, and completes it when paid with another card', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'prepaid', cardLast4: '0341' });
+    const { body: created } = await order(customer, [{ offering: OFFERING.payg, characteristics: { msisdn: 'any' } }]);
+    const held = await until(created.id, ['held', ...FINAL]);
+    expect(held.state).toBe('held');
+    const declined = await received(customer.email, /payment|declined/i);
+    expect(declined.body).toContain('16.05'); // SIM 6.05 + 10.00 credit
+
+    // A bad card is refused at the door, and the order stays held.
+    await request(api.app).post(`/api/orders/${created.id}/payment`).set(agent).send({ card: { type: 'card', number: '4111111111111112', expiryMonth: 12, expiryYear: 2031, holderName: 'Lucía Martín' } }).expect(400);
+    const paid = await request(api.app)
+      .post(`/api/orders/${created.id}/payment`)
+      .set(bearer(await tokenFor('customer', { customerId: customer.customerId })))
+      .send({ card: { type: 'card', number: '4242424242424242', expiryMonth: 12, expiryYear: 2031, holderName: 'Lucía Martín' } })
+      .expect(202);
+    expect(paid.body.paymentMethodId).toEqual(expect.any(String));
+    expect((await until(created.id, FINAL)).state).toBe('completed');
+    expect((await knex('payment_charge').where({ order_id: created.id }).orderBy('created_at')).map((c) => [c.status, c.amount])).toEqual([
+      ['declined', '16.05'],
+      ['captured', '16.05'],
+    ]);
+    // Paying a completed order is a conflict.
+    await request(api.app).post(`/api/orders/${created.id}/payment`).set(agent).send({ paymentMethodId: paid.body.paymentMethodId }).expect(409);
+  });
+
+  it('cancels an order before activation: resources back in the pool, nothing in the network', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'prepaid', cardLast4: '0341' });
+    const { body: created } = await order(customer, [{ offering: OFFERING.payg, characteristics: { msisdn: 'any' } }]);
+    await until(created.id, ['held']);
+    const reserved = await knex('inventory_msisdn').where({ customer_id: customer.customerId }).first();
+    expect(reserved.status).toBe('reserved');
+    const { body: cancellation } = await request(api.app)
+      .post('/tmf-api/productOrderingManagement/v4/cancelProductOrder')
+      .set(agent)
+      .send({ productOrder: { id: created.id }, cancellationReason: 'changed my mind' })
+      .expect(201);
+    expect((await until(created.id, FINAL)).state).toBe('cancelled');
+    const request_ = (await request(api.app).get(`/tmf-api/productOrderingManagement/v4/cancelProductOrder/${cancellation.id}`).set(agent).expect(200)).body;
+    expect(request_.state).toBe('done');
+    expect(await knex('inventory_msisdn').where({ msisdn: reserved.msisdn }).first()).toMatchObject({ status: 'available' });
+    expect(await knex('inventory_sim').where({ customer_id: customer.customerId })).toHaveLength(0);
+    expect(await knex('provisioning_log').where({ order_id: created.id })).toHaveLength(0);
+    await received(customer.email, /cancel/i);
+  });
+
+  it('compensates fully when the network refuses activation: deactivated, released, refunded, failed', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'prepaid' });
+    const [{ msisdn }] = await knex('inventory_msisdn').select('msisdn').where({ status: 'available' }).orderByRaw('random()').limit(1);
+    // Another subscriber already has this number on the HLR: the create is refused, not retried.
+    const client = NetworkClient.fromUrl(network.url);
+    await client.send({ verb: 'CREATE', object: 'SUBSCRIBER', params: { MSISDN: msisdn, IMSI: '214019999999999', ICCID: '8934019999999999990', PROFILE: 'POSTPAID', VOICE: 'YES', SMS: 'YES', DATA: 'YES' } });
+    await client.close();
+
+    const { body: created } = await order(customer, [{ offering: OFFERING.payg, characteristics: { msisdn } }]);
+    const done = await until(created.id, FINAL);
+    expect(done.state).toBe('failed');
+    expect(JSON.stringify(done.note)).toMatch(/CREATE SUBSCRIBER/);
+    expect((await knex('payment_charge').where({ order_id: created.id })).map((c) => [c.status, c.refunded_amount])).toEqual([['refunded', '16.05']]);
+    expect(await knex('inventory_msisdn').where({ msisdn }).first()).toMatchObject({ status: 'available', customer_id: null });
+    expect(await knex('inventory_sim').where({ customer_id: customer.customerId })).toHaveLength(0);
+    expect(network.subscriber('214019999999999')).toMatchObject({ msisdn }); // the other subscriber is untouched
+    const charging = await knex('charging_account').where({ billing_account_id: customer.billingAccountId });
+    expect(charging).toHaveLength(0);
+    const products = await knex('product_inventory').where({ product_order_id: created.id });
+    expect(products.map((p) => p.body.status)).toEqual(['cancelled']);
+    const failedMail = await received(customer.email, /could not|failed/i);
+    expect(failedMail.body).toMatch(/16[.,]05/);
   });
 
   it('rejects an order that fails validation, with every reason, and touches nothing', async () => {

@@ -331,6 +331,8 @@ export function createOrderingActivities(deps: {
         for (const { id } of products as Array<{ id: string }>) {
           await endIfOpen(trx, productModel, id, 'cancelled', ['cancelled', 'aborted', 'terminated'], now);
         }
+        // TMF641: a service order fails from inProgress.
+        await advance(trx, serviceOrderModel, serviceOrderId, ['acknowledged', 'inProgress'], {}, now);
         await endIfOpen(trx, serviceOrderModel, serviceOrderId, 'failed', ['completed', 'failed', 'cancelled', 'rejected', 'partial'], now);
       });
     },
