@@ -20,6 +20,8 @@ describe('workflow replay', () => {
   });
 
   it.each(histories.map(({ file, history }) => [file, history] as const))('replays %s', async (file, history) => {
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, file);
+    // debugMode false: replay in a worker thread. In-thread replay installs process-wide promise
+    // hooks that outlive the test and break later test files of the same jest worker.
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, debugMode: false }, history, file);
   });
 });
