@@ -287,6 +287,27 @@ describe('order fulfilment through the API', () => {
     await received(customer.email, /cancel/i);
   });
 
+  it('refuses a cancellation once activation has started, and completes the order', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'prepaid' });
+    network.setFault('HLR', { mode: 'SLOW', delayMs: 3000, count: 1 });
+    try {
+      const { body: created } = await order(customer, [{ offering: OFFERING.payg, characteristics: { msisdn: 'any' } }]);
+      await fulfilment(created.id, (f) => (f as { pointOfNoReturn?: boolean }).pointOfNoReturn === true);
+      const { body: cancellation } = await request(api.app)
+        .post('/tmf-api/productOrderingManagement/v4/cancelProductOrder')
+        .set(agent)
+        .send({ productOrder: { id: created.id }, cancellationReason: 'too late' })
+        .expect(201);
+      const done = await until(created.id, FINAL);
+      expect(done.state).toBe('completed');
+      expect(JSON.stringify(done.note)).toContain('activation has started');
+      const decided = (await request(api.app).get(`/tmf-api/productOrderingManagement/v4/cancelProductOrder/${cancellation.id}`).set(agent).expect(200)).body;
+      expect(decided.state).toBe('terminatedWithError');
+    } finally {
+      network.clearFaults();
+    }
+  });
+
   it('compensates fully when the network refuses activation: deactivated, released, refunded, failed', async () => {
     const customer = await createActiveCustomer(knex, { paymentType: 'prepaid' });
     const [{ msisdn }] = await knex('inventory_msisdn').select('msisdn').where({ status: 'available' }).orderByRaw('random()').limit(1);

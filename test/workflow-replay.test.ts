@@ -8,6 +8,13 @@ import { storedHistories } from './workflows/histories';
 
 const histories = storedHistories();
 
+/**
+ * debugMode false: replay in a worker thread. The SDK replays in-thread by default, which installs
+ * process-wide promise hooks that outlive the test and break later test files of the same jest
+ * worker. (ReplayWorkerOptions does not declare debugMode, but the replay worker takes it.)
+ */
+const replayOptions = { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, debugMode: false };
+
 function workflowTypeOf(history: unknown): string {
   const events = (history as { events: Array<Record<string, { workflowType?: { name: string } }>> }).events;
   return events[0].workflowExecutionStartedEventAttributes.workflowType!.name;
@@ -20,8 +27,6 @@ describe('workflow replay', () => {
   });
 
   it.each(histories.map(({ file, history }) => [file, history] as const))('replays %s', async (file, history) => {
-    // debugMode false: replay in a worker thread. In-thread replay installs process-wide promise
-    // hooks that outlive the test and break later test files of the same jest worker.
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, debugMode: false }, history, file);
+    await Worker.runReplayHistory(replayOptions, history, file);
   });
 });
