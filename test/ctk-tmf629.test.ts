@@ -1,28 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { runCtk } from './helpers/ctk';
-import { createTestApi, tokenFor, type TestApi } from './helpers/api';
+import { describeConformanceKit } from './helpers/ctk';
 
-describe('TM Forum TMF629 v4 conformance kit', () => {
-  let api: TestApi;
-  let server: Server;
-
-  beforeAll(async () => {
-    api = await createTestApi(undefined, { databaseUrl: process.env.CTK_DATABASE_URL });
-    server = api.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-  });
-
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await api.close();
-  });
-
-  it('passes every assertion of the kit', async () => {
-    const { port } = server.address() as AddressInfo;
-    const base = `http://127.0.0.1:${port}/tmf-api/customerManagement/v4/`;
-    const result = await runCtk('TMF629', 'Customer', base, await tokenFor('admin'));
-    expect(result.failures).toEqual([]);
-    expect(result.assertions).toBeGreaterThanOrEqual(60);
-  }, 120_000);
-});
+describeConformanceKit({ name: 'TMF629', envVar: 'Customer', apiName: 'customerManagement', minAssertions: 60 });

@@ -6,7 +6,6 @@
  * Until activation starts (the point of no return) the order can be cancelled.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -19,6 +18,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureReason, toMs } from './common';
 import type { FulfilmentPlan, PlannedService } from '../domain/ordering/plan';
 import type { ServiceToProvision } from '../domain/provisioning/commands';
 
@@ -85,17 +85,7 @@ class OrderEnded extends Error {
   }
 }
 
-function failureReason(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && cause.nonRetryable ? cause.message : 'the order could not be fulfilled';
-}
 
-function toMs(duration: string): number {
-  const [amount, unit] = duration.split(' ');
-  const per: Record<string, number> = { second: 1e3, seconds: 1e3, minute: 6e4, minutes: 6e4, hour: 36e5, hours: 36e5, day: 864e5, days: 864e5 };
-  if (!(unit in per)) throw new Error(`unknown duration unit in '${duration}'`);
-  return Number(amount) * per[unit];
-}
 
 /** Resource owner of one service: several lines of one order each get their own number and SIM. */
 const ownerOf = (orderId: string, service: PlannedService) => `${orderId}/${service.key}`;
@@ -272,7 +262,7 @@ export async function orderFulfilment(input: { orderId: string; timeouts?: Parti
         if (ended.state === 'cancelled') await notify.notifyOrderCustomer(orderId, 'orderCancelled', { reason: ended.reasons[0], ...refunded });
         else await notify.notifyOrderCustomer(orderId, 'orderRejected', { reasons: ended.reasons });
       } else {
-        await moveTo('failed', [failureReason(err)]);
+        await moveTo('failed', [failureReason(err, 'the order could not be fulfilled')]);
         await notify.notifyOrderCustomer(orderId, 'orderFailed', refunded);
       }
     });

@@ -5,8 +5,6 @@
  * The personal data stays in the database: the workflow carries only ids.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
   defineQuery,
@@ -19,6 +17,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureReason, toMs } from './common';
 
 export type RegistrationState =
   | 'collecting'
@@ -74,19 +73,7 @@ const notify = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-/** The business reason of a failed step, when an activity gave one; else a generic reason. */
-function failureReason(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && cause.nonRetryable ? cause.message : 'the account could not be created';
-}
 
-/** Milliseconds of a duration string like '48 hours' (the only units used above). */
-function toMs(duration: string): number {
-  const [amount, unit] = duration.split(' ');
-  const per: Record<string, number> = { second: 1e3, seconds: 1e3, minute: 6e4, minutes: 6e4, hour: 36e5, hours: 36e5, day: 864e5, days: 864e5 };
-  if (!(unit in per)) throw new Error(`unknown duration unit in '${duration}'`);
-  return Number(amount) * per[unit];
-}
 
 export async function registration(input: { registrationId: string; timeouts?: Partial<RegistrationTimeouts> }): Promise<RegistrationStatus> {
   const { registrationId } = input;
@@ -177,7 +164,7 @@ export async function registration(input: { registrationId: string; timeouts?: P
           log.error('compensation failed', { registrationId, error: String(compensationError) });
         }
       }
-      await moveTo('failed', [failureReason(err)]);
+      await moveTo('failed', [failureReason(err, 'the account could not be created')]);
       await notify.notifyApplicant(registrationId, 'registrationFailed', {});
     });
     throw err;

@@ -3,7 +3,10 @@
  * against a listening server, adding the bearer token to every request as the shared runner does.
  */
 import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createTestApi, tokenFor, type TestApi } from './api';
 
 interface PostmanItem {
   item?: PostmanItem[];
@@ -48,5 +51,35 @@ export async function runCtk(kit: string, envVar: string, baseUrl: string, token
         resolve({ assertions: summary.run.stats.assertions.total ?? 0, failures });
       },
     );
+  });
+}
+
+/**
+ * The jest suite of one kit: the API on the kit's own database, listening on a free port, the kit
+ * run against `/tmf-api/<apiName>/v4/` with an admin token, no failure allowed, and at least
+ * `minAssertions` assertions made (so that a kit that stopped early cannot pass).
+ */
+export function describeConformanceKit(kit: { name: string; envVar: string; apiName: string; minAssertions: number }): void {
+  describe(`TM Forum ${kit.name} v4 conformance kit`, () => {
+    let api: TestApi;
+    let server: Server;
+
+    beforeAll(async () => {
+      api = await createTestApi(undefined, { databaseUrl: process.env.CTK_DATABASE_URL });
+      server = api.app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await api.close();
+    });
+
+    it('passes every assertion of the kit', async () => {
+      const { port } = server.address() as AddressInfo;
+      const result = await runCtk(kit.name, kit.envVar, `http://127.0.0.1:${port}/tmf-api/${kit.apiName}/v4/`, await tokenFor('admin'));
+      expect(result.failures).toEqual([]);
+      expect(result.assertions).toBeGreaterThanOrEqual(kit.minAssertions);
+    }, 120_000);
   });
 }
