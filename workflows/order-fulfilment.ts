@@ -330,16 +330,15 @@ export async function orderFulfilment(input: { orderId: string; timeouts?: Parti
   }
 
   async function installService(customerId: string, service: PlannedService): Promise<void> {
-    const book = () =>
-      act.bookInstallation({
-        orderId,
-        customerId,
-        postalCode: service.place?.postalCode ?? '',
-        address: [service.place?.street, service.place?.city].filter(Boolean).join(', '),
-        earliest: new Date(Date.now() + 86_400_000).toISOString(),
-        durationMinutes: 180,
-      });
-    let booking = await book();
+    // From the next day on; a standard fibre installation takes three hours.
+    let booking = await act.bookInstallation({
+      orderId,
+      customerId,
+      postalCode: service.place?.postalCode ?? '',
+      address: [service.place?.street, service.place?.city].filter(Boolean).join(', '),
+      earliest: new Date(Date.now() + 86_400_000).toISOString(),
+      durationMinutes: 180,
+    });
     if (booking.status !== 'booked') throw ApplicationFailure.nonRetryable('no technician slot is available for the installation');
     const setAppointment = (b: { appointmentId: string; workOrderId: string; start: string; end: string }) => {
       status.appointment = { appointmentId: b.appointmentId, workOrderId: b.workOrderId, start: b.start, end: b.end };
@@ -375,12 +374,11 @@ export async function orderFulfilment(input: { orderId: string; timeouts?: Parti
       // The visit's time is over. The technician's completion may have been saved without its signal reaching us.
       const installation = await act.getInstallation({ orderId });
       if (installation.status === 'completed' || (installation.status !== 'none' && installation.workOrderState === 'completed')) return;
-      const current = visit;
       misses++;
-      log.warn('installation visit missed', { orderId, workOrderId: current.workOrderId, misses });
+      log.warn('installation visit missed', { orderId, workOrderId: visit.workOrderId, misses });
       if (misses >= MAX_MISSED_VISITS) throw ApplicationFailure.nonRetryable(`the installation visit was missed ${misses} times`);
-      if (misses === 2) await notify.escalateInstallation({ orderId, workOrderId: current.workOrderId, misses });
-      booking = await act.rebookInstallation({ orderId, earliest: new Date(Date.now() + 86_400_000).toISOString(), missedAppointmentId: current.appointmentId });
+      if (misses === 2) await notify.escalateInstallation({ orderId, workOrderId: visit.workOrderId, misses });
+      booking = await act.rebookInstallation({ orderId, earliest: new Date(Date.now() + 86_400_000).toISOString(), missedAppointmentId: visit.appointmentId });
       if (booking.status !== 'booked') throw ApplicationFailure.nonRetryable('no technician slot is available to rebook the installation');
       setAppointment(booking);
       await notify.notifyOrderCustomer(orderId, 'appointmentRescheduled', { start: booking.start, end: booking.end, reason: 'missed' }, `missed-${misses}`);
