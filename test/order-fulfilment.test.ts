@@ -281,7 +281,8 @@ describe('order fulfilment through the API', () => {
     expect((await until(created.id, FINAL)).state).toBe('cancelled');
     const request_ = (await request(api.app).get(`/tmf-api/productOrderingManagement/v4/cancelProductOrder/${cancellation.id}`).set(agent).expect(200)).body;
     expect(request_.state).toBe('done');
-    expect(await knex('inventory_msisdn').where({ msisdn: reserved.msisdn }).first()).toMatchObject({ status: 'available' });
+    // Back in the pool (another test may take it at once): no longer this customer's.
+    expect(await knex('inventory_msisdn').where({ msisdn: reserved.msisdn, customer_id: customer.customerId })).toHaveLength(0);
     expect(await knex('inventory_sim').where({ customer_id: customer.customerId })).toHaveLength(0);
     expect(await knex('provisioning_log').where({ order_id: created.id })).toHaveLength(0);
     await received(customer.email, /cancel/i);
@@ -321,7 +322,7 @@ describe('order fulfilment through the API', () => {
     expect(done.state).toBe('failed');
     expect(JSON.stringify(done.note)).toMatch(/CREATE SUBSCRIBER/);
     expect((await knex('payment_charge').where({ order_id: created.id })).map((c) => [c.status, c.refunded_amount])).toEqual([['refunded', '16.05']]);
-    expect(await knex('inventory_msisdn').where({ msisdn }).first()).toMatchObject({ status: 'available', customer_id: null });
+    expect(await knex('inventory_msisdn').where({ msisdn, customer_id: customer.customerId })).toHaveLength(0);
     expect(await knex('inventory_sim').where({ customer_id: customer.customerId })).toHaveLength(0);
     expect(network.subscriber('214019999999999')).toMatchObject({ msisdn }); // the other subscriber is untouched
     const charging = await knex('charging_account').where({ billing_account_id: customer.billingAccountId });
