@@ -181,9 +181,11 @@ describe('order fulfilment when the worker is killed with 100 orders in flight',
     // Subscriber creation is slow, so that many orders are between their steps when the worker dies.
     network.setFault('HLR', { mode: 'SLOW', delayMs: 500 });
 
-    const prepaid = await inBatches(Array.from({ length: PREPAID_ORDERS }), 10, () => createActiveCustomer(knex, { paymentType: 'prepaid' }));
-    const postpaid = await inBatches(Array.from({ length: POSTPAID_ORDERS + FIBRE_ORDERS }), 10, () => createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: null }));
-    const first = await startWorkerProcess();
+    const [prepaid, postpaid, first] = await Promise.all([
+      inBatches(Array.from({ length: PREPAID_ORDERS }), 10, () => createActiveCustomer(knex, { paymentType: 'prepaid' })),
+      inBatches(Array.from({ length: POSTPAID_ORDERS + FIBRE_ORDERS }), 10, () => createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: null })),
+      startWorkerProcess(),
+    ]);
 
     const placed: PlacedOrder[] = await Promise.all(
       [
