@@ -127,6 +127,14 @@ export async function takeOverDispatch(db: Db, idempotencyKey: string, channel: 
   return n > 0;
 }
 
+/** Extends the lease of an unfinished send its sender is still working on; false when it is no longer that sender's. */
+export async function renewDispatch(db: Db, idempotencyKey: string, channel: DispatchChannel, communicationMessageId: string, leaseMs: number): Promise<boolean> {
+  const n = await db(DISPATCH)
+    .where({ idempotency_key: idempotencyKey, channel, communication_message_id: communicationMessageId, status: 'inProgress' })
+    .update({ lease_until: db.raw(`now() + make_interval(secs => ?)`, [leaseMs / 1000]), updated_at: db.fn.now() });
+  return n > 0;
+}
+
 /** Records the outcome of a claimed send. */
 export async function finishDispatch(
   db: Db,

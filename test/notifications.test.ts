@@ -207,6 +207,48 @@ describe('notifications', () => {
     expect(await listDevOutbox(knex, { recipient: email, limit: 10 })).toHaveLength(1);
   });
 
+  it('keeps the claim of a send that outlasts its lease while the sender lives: a retry waits and sends nothing', async () => {
+    let sends = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = createNotificationService({
+      knex,
+      clock: systemClock,
+      publicUrl: 'http://bss.test',
+      mail: { smtpUrl: 'smtp://127.0.0.1:1', from: MAIL_FROM },
+      sms: { smppUrl: `smpp://127.0.0.1:${sinks.smppPort}`, systemId: 'bss', password: 'secret', sender: 'BSS' },
+      claimLeaseMs: 1500,
+      senders: {
+        mail: {
+          send: async () => {
+            sends++;
+            await gate;
+            return { messageId: '<slow@test>' };
+          },
+          close: async () => undefined,
+        },
+      },
+    });
+    extraServices.push(slow);
+    const key = `wf-${unique()}:welcome`;
+    const input: SendNotificationInput = { event: 'welcome', language: 'en', params: { givenName: 'Orla', customerId: 'c-1' }, to: { email: `slow.${unique()}@example.com` }, idempotencyKey: key };
+    const first = slow.activities.sendNotification(input);
+    const leaseOf = async () => (await knex('crm_notification_dispatch').where({ idempotency_key: key }).first('lease_until'))?.lease_until as Date | undefined;
+    let initial: Date | undefined;
+    while (!(initial = await leaseOf())) await new Promise((r) => setTimeout(r, 20));
+    // Wait until the first lease is over and the sender has renewed it.
+    while ((await knex.raw('SELECT now() > ? AS over', [initial])).rows[0].over !== true || (await leaseOf())!.getTime() <= initial.getTime()) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const retry = slow.activities.sendNotification(input);
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    const [[sent], [waited]] = await Promise.all([first, retry]);
+    expect(sends).toBe(1);
+    expect(sent).toMatchObject({ status: 'sent', providerMessageId: '<slow@test>' });
+    expect(waited).toMatchObject({ status: 'sent', messageId: sent.messageId, duplicate: true });
+  });
+
   it('retries a transient failure, but not one that cannot change', async () => {
     let calls = 0;
     const flaky = createNotificationService({

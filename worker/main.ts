@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
+import { withHeartbeats } from '../activities/heartbeat';
 import { createNotificationService } from '../activities/notifications';
 import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { systemClock } from '../domain/clock';
@@ -53,8 +54,9 @@ export async function startWorker(
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    // Overrides let a test inject a failure into one step.
-    activities: { ...activities, ...extra.activityOverrides },
+    // Overrides let a test inject a failure into one step. Every activity heartbeats, so one that
+    // was running on a worker that died is retried after its heartbeat timeout.
+    activities: withHeartbeats({ ...activities, ...extra.activityOverrides }),
     ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });

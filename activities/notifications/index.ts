@@ -11,7 +11,8 @@
  *
  * Idempotency: with `idempotencyKey` (e.g. `<workflowId>:welcome`) each (key, channel) is claimed
  * once (crm_notification_dispatch); a repeated call sends nothing and returns the first result.
- * A claim whose sender died mid-send is taken over when its lease runs out.
+ * A claim whose sender died mid-send is taken over when its lease runs out (the sender renews it
+ * while it sends).
  */
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,7 @@ import {
   createCommunicationMessage,
   findDispatch,
   finishDispatch,
+  renewDispatch,
   takeOverDispatch,
   updateCommunicationMessage,
   type Dispatch,
@@ -112,11 +114,17 @@ export interface NotificationDeps {
   mail: MailConfig;
   sms: SmsConfig;
   retry?: RetryPolicy;
-  /** How long a claim protects an unfinished send from being taken over (default 120 s). */
+  /** How long a claim protects an unfinished send from being taken over; its sender renews it while sending (default 15 s). */
   claimLeaseMs?: number;
   /** Replace the SMTP / SMPP senders (tests, other providers). */
   senders?: { mail?: MailSender; sms?: SmsSender };
 }
+
+/**
+ * Lease of a send's claim. The sender renews it every third of it while it sends, so it only
+ * bounds how long the message of a sender that died waits before another attempt takes it over.
+ */
+export const DEFAULT_CLAIM_LEASE_MS = 15_000;
 
 /** A notification that cannot go out whatever we retry (bad input). */
 class PermanentNotificationError extends Error {
@@ -148,7 +156,7 @@ export function createNotificationService(deps: NotificationDeps) {
   const sms = deps.senders?.sms ?? createSmppSmsSender(deps.sms);
   const attempts = Math.max(1, deps.retry?.attempts ?? 3);
   const backoffMs = deps.retry?.backoffMs ?? 500;
-  const leaseMs = deps.claimLeaseMs ?? 120_000;
+  const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   const pollMs = Math.min(250, leaseMs);
   const from = parseAddress(deps.mail.from);
 
@@ -173,9 +181,25 @@ export function createNotificationService(deps: NotificationDeps) {
     send: () => Promise<string>;
   }
 
+  /**
+   * Runs `work` while renewing the claim's lease, so that the lease can be short: a sender that
+   * is alive never loses its claim, and one that died loses it within `leaseMs`.
+   */
+  async function holdingClaim<T>(key: string, channel: NotificationChannel, messageId: string, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      // A missed renewal only risks a takeover (and a second send) if the sender stays stuck past the lease.
+      renewDispatch(deps.knex, key, channel, messageId, leaseMs).catch(() => undefined);
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   /** Sends a claimed message and records the outcome. */
   async function deliver(out: Outgoing, messageId: string, key: string | undefined): Promise<ChannelResult> {
-    const outcome = await withRetries(out.send);
+    const outcome = key === undefined ? await withRetries(out.send) : await holdingClaim(key, out.channel, messageId, () => withRetries(out.send));
     const now = deps.clock.now();
     const characteristic = [
       ...((out.body.characteristic as unknown[]) ?? []),
