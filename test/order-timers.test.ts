@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { createActivities } from '../activities';
+import { withHeartbeats } from '../activities/heartbeat';
 import { createNotificationService } from '../activities/notifications';
 import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
@@ -64,7 +65,7 @@ describe('order waits (time-skipping)', () => {
       paymentGateway: new SimulatedPaymentGateway(),
       network: networkClient,
     });
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities });
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities: withHeartbeats(activities) });
     running = worker.run();
   });
 
