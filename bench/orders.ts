@@ -58,7 +58,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** Forks bench/worker-process.ts and resolves once the worker polls its task queue. */
 async function forkWorker(mode: 'orders' | 'floor', env: NodeJS.ProcessEnv, logDir: string): Promise<Stop> {
   const out = fs.openSync(path.join(logDir, `worker-${mode}.log`), 'a');
-  const child: ChildProcess = fork(require.resolve('./worker-process'), [mode], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', out, out, 'ipc'] });
+  // BENCH_CPU_PROFILE=<dir>: each worker writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
+  const child: ChildProcess = fork(require.resolve('./worker-process'), [mode], { env, execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', out, out, 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     child.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`worker ${mode}: ${String(m)}`))));
     child.once('exit', (code) => reject(new Error(`worker ${mode} exited (${code}) during start; see ${logDir}/worker-${mode}.log`)));
@@ -270,6 +272,7 @@ export async function ordersBench(): Promise<boolean> {
     const floorRuns = await Promise.all(Array.from({ length: n }, (_, i) => timedFloor(rig, activities, runId, i)));
     const floorActivities = await activitiesScheduled(client, `floor-${runId}-0`);
     const floor = batchFigures(floorRuns);
+    log(`floor done: ${floor.perSecond.toFixed(1)}/s in ${seconds(floor.wallMs)}`);
 
     log(`orders: ${n} prepaid mobile orders POSTed at once…`);
     const orderRuns = await Promise.all(benchCustomers.map((c) => timedOrder(rig, c)));
