@@ -26,6 +26,7 @@ import { startNotificationSinks } from '../runtime/sinks';
 import { startTemporalDevServer } from '../runtime/temporal-server';
 import { createActiveCustomer, type TestCustomer } from '../test/helpers/customers';
 import { freePort } from '../test/helpers/ports';
+import { byCommandLine, cpuSpent, readCpu, type ProcessGroup } from './cpu';
 import { batchFigures, table, type BatchFigures, type Timed } from './stats';
 import { FLOOR_TASK_QUEUE } from './worker-process';
 
@@ -45,6 +46,8 @@ interface Rig {
   apiBase: string;
   agentToken: string;
   publicUrl: string;
+  /** The processes whose CPU time each phase reports. */
+  processes: ProcessGroup[];
   stops: Stop[];
 }
 
@@ -56,7 +59,7 @@ function fileLog(dir: string, name: string): (msg: string) => void {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Forks bench/worker-process.ts and resolves once the worker polls its task queue. */
-async function forkWorker(mode: 'orders' | 'floor', env: NodeJS.ProcessEnv, logDir: string): Promise<Stop> {
+async function forkWorker(mode: 'orders' | 'floor', env: NodeJS.ProcessEnv, logDir: string): Promise<{ pid: number; stop: Stop }> {
   const out = fs.openSync(path.join(logDir, `worker-${mode}.log`), 'a');
   // BENCH_CPU_PROFILE=<dir>: each worker writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
@@ -65,7 +68,7 @@ async function forkWorker(mode: 'orders' | 'floor', env: NodeJS.ProcessEnv, logD
     child.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`worker ${mode}: ${String(m)}`))));
     child.once('exit', (code) => reject(new Error(`worker ${mode} exited (${code}) during start; see ${logDir}/worker-${mode}.log`)));
   });
-  return async () => {
+  const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.send('stop');
@@ -74,6 +77,7 @@ async function forkWorker(mode: 'orders' | 'floor', env: NodeJS.ProcessEnv, logD
     clearTimeout(timer);
     fs.closeSync(out);
   };
+  return { pid: child.pid!, stop };
 }
 
 async function startRig(log: (msg: string) => void): Promise<Rig> {
@@ -134,7 +138,14 @@ async function startRig(log: (msg: string) => void): Promise<Rig> {
 
     log('starting the workers (each bundles its workflows)…');
     const [ordersWorker, floorWorker] = await Promise.all([forkWorker('orders', env, logDir), forkWorker('floor', env, logDir)]);
-    stops.push(ordersWorker, floorWorker);
+    stops.push(ordersWorker.stop, floorWorker.stop);
+    rig.processes = [
+      byCommandLine('Temporal server', `start-dev --ip 127.0.0.1 --port ${temporalPort} `),
+      byCommandLine('PostgreSQL', `-D ${path.join(workDir, 'postgres')}`, true),
+      { name: 'order worker', pids: () => [ordersWorker.pid] },
+      { name: 'floor worker', pids: () => [floorWorker.pid] },
+      { name: 'bench (API, sinks, network simulator, client)', pids: () => [process.pid] },
+    ];
 
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
@@ -269,14 +280,18 @@ export async function ordersBench(): Promise<boolean> {
     const runId = randomUUID().slice(0, 8);
     await timedFloor(rig, activities, runId, -1);
     log(`floor: ${n} bare workflows × ${activities} no-op activities, started at once…`);
+    const cpuAtFloor = readCpu(rig.processes);
     const floorRuns = await Promise.all(Array.from({ length: n }, (_, i) => timedFloor(rig, activities, runId, i)));
     const floorActivities = await activitiesScheduled(client, `floor-${runId}-0`);
     const floor = batchFigures(floorRuns);
+    const cpuAtOrders = readCpu(rig.processes);
+    const floorCpu = cpuSpent(cpuAtFloor, cpuAtOrders);
     log(`floor done: ${floor.perSecond.toFixed(1)}/s in ${seconds(floor.wallMs)}`);
 
     log(`orders: ${n} prepaid mobile orders POSTed at once…`);
     const orderRuns = await Promise.all(benchCustomers.map((c) => timedOrder(rig, c)));
     const orders = batchFigures(orderRuns);
+    const ordersCpu = cpuSpent(cpuAtOrders, readCpu(rig.processes));
 
     const ratio = orders.perSecond / floor.perSecond;
     console.log(`\nOrder throughput on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${n} at once, latency from submission to completed in ms:\n`);
@@ -288,6 +303,17 @@ export async function ordersBench(): Promise<boolean> {
       ]),
     );
     console.log(`\nratio orders/s ÷ floor/s: ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}${ratio >= TARGET_RATIO ? ', met' : ', NOT met'})`);
+
+    const ms = (cpu: Map<string, number>, name: string) => String(Math.round(((cpu.get(name) ?? 0) * 1000) / n));
+    const total = (cpu: Map<string, number>) => [...cpu.values()].reduce((a, b) => a + b, 0);
+    console.log(`\nCPU time per run in ms, by process (from /proc; PostgreSQL counts its live backends):\n`);
+    console.log(
+      table([
+        ['', 'prepaid orders', 'floor'],
+        ...rig.processes.map((p) => [p.name, ms(ordersCpu, p.name), ms(floorCpu, p.name)]),
+        ['total', String(Math.round((total(ordersCpu) * 1000) / n)), String(Math.round((total(floorCpu) * 1000) / n))],
+      ]),
+    );
 
     const checks = await checkOutcome(knex, orderRuns.map((r) => r.orderId), benchCustomers);
     console.log('\ncorrectness:');
