@@ -66,6 +66,29 @@ export async function appendEvent(db: Db, event: OutboxEvent, listeners: HubList
 }
 
 /**
+ * Writes the event and reads its API's listeners in one statement (one round trip instead of two:
+ * every change of every TMF resource publishes an event). Call inside the transaction of the
+ * change, then `appendDeliveries` for the listeners whose query the event matches.
+ */
+export async function appendEventListingListeners(db: Db, event: OutboxEvent): Promise<HubListener[]> {
+  // A data-modifying WITH runs once whether or not the outer SELECT returns rows.
+  const result = await db.raw(
+    `WITH appended AS (
+       INSERT INTO event_outbox (event_id, api_name, event_type, payload) VALUES (?, ?, ?, ?::jsonb) RETURNING event_id
+     )
+     SELECT id, api_name, callback, query FROM hub_listener WHERE api_name = ?`,
+    [event.eventId, event.apiName, event.eventType, JSON.stringify(event.payload), event.apiName],
+  );
+  return result.rows.map((r: Record<string, string>) => ({ id: r.id, apiName: r.api_name, callback: r.callback, query: r.query }));
+}
+
+/** One pending delivery of an appended event per listener. */
+export async function appendDeliveries(db: Db, eventId: string, listeners: HubListener[]): Promise<void> {
+  if (listeners.length === 0) return;
+  await db('event_delivery').insert(listeners.map((l) => ({ event_id: eventId, listener_id: l.id, callback: l.callback })));
+}
+
+/**
  * Claims up to `limit` due deliveries, pushing their next attempt `leaseSeconds` ahead so that a
  * sender that dies mid-delivery leaves them to be retried, and two senders never claim the same one.
  */

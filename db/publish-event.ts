@@ -1,7 +1,7 @@
 /** Publishes a TMF event through the outbox, to every listener of the API whose query it matches. */
 import { randomUUID } from 'node:crypto';
 import { eventMatchesQuery } from '../domain/hub-query';
-import { appendEvent, listHubListeners } from './events';
+import { appendDeliveries, appendEventListingListeners } from './events';
 import type { Db } from './knex';
 
 export type TmfEventKind = 'CreateEvent' | 'AttributeValueChangeEvent' | 'StateChangeEvent' | 'DeleteEvent';
@@ -24,6 +24,6 @@ export async function publishTmfEvent(
     '@type': eventType,
     event: { [args.resourceName]: args.resource },
   };
-  const listeners = (await listHubListeners(db, args.apiName)).filter((l) => eventMatchesQuery(payload, l.query));
-  await appendEvent(db, { eventId, apiName: args.apiName, eventType, payload }, listeners);
+  const listeners = await appendEventListingListeners(db, { eventId, apiName: args.apiName, eventType, payload });
+  await appendDeliveries(db, eventId, listeners.filter((l) => eventMatchesQuery(payload, l.query)));
 }
