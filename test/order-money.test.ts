@@ -79,6 +79,7 @@ describe('order money: payments, charging accounts, billing subscriptions', () =
       expect(await payments().collectOrderPayment({ orderId, customerId, amount: '6.05', currency: 'EUR', attempt: 1 })).toEqual(declined);
       expect(charged.length).toBe(before);
 
+      clock.advance(60_000); // the second attempt comes a minute later
       const other = randomUUID();
       await knex('crm_payment_method').insert({ id: other, customer_id: customerId, type: 'card', holder_name: 'Ana García', gateway_token: 'tok_sim_4444_abcdef', brand: 'mastercard', last4: '4444', expiry_month: 1, expiry_year: 2031 });
       expect(await payments().collectOrderPayment({ orderId, customerId, amount: '6.05', currency: 'EUR', attempt: 2, paymentMethodId: other })).toMatchObject({ status: 'captured' });
