@@ -101,6 +101,7 @@ describe('order money: payments, charging accounts, billing subscriptions', () =
 
   describe('prepaid charging account', () => {
     it('loads credit and allowances once, on one account per billing account', async () => {
+      clock.set('2026-11-25T23:30:00Z');
       const charging = createChargingActivities({ knex, clock });
       const billingAccountId = randomUUID();
       const orderId = randomUUID();
@@ -138,6 +139,7 @@ describe('order money: payments, charging accounts, billing subscriptions', () =
 
   describe('postpaid billing subscription', () => {
     it('starts on the date of the account time zone, queues one-time fees once, and voids them', async () => {
+      clock.set('2026-11-25T23:30:00Z');
       const billing = createBillingActivities({ knex, clock });
       const orderId = randomUUID();
       const input = {
