@@ -24,7 +24,7 @@ import { describeOrderResponses, productOrderApi, type ProductOrderHooks } from 
 import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
-import { serviceActivationApi } from './tmf640-service-activation';
+import { describeActivationResponses, serviceActivationApi } from './tmf640-service-activation';
 import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
 import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { resourceInventoryApi } from './tmf639-resource-inventory';
@@ -116,6 +116,7 @@ export function createApp(deps: AppDeps): Express {
     resourcePoolOpenApi(),
   ]);
   describeOrderResponses(openApi);
+  describeActivationResponses(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {

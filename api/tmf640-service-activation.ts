@@ -16,6 +16,7 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { activationServiceModel, findMonitorInProgress, monitorModel, SERVICE_ACTIVATION_API } from '../db/activation-models';
+import { findResource } from '../db/tmf-resources';
 import { insertTmfDocument, newTmfDocument, patchTmfResource, type TmfModel } from '../db/tmf-store';
 import { activationPlan, type ActivationOperation } from '../domain/activation/plan';
 import { SERVICE_TRANSITIONS, transitionProblem, type ServiceState } from '../domain/ordering/states';
@@ -86,6 +87,8 @@ export function serviceActivationApi(deps: ServiceActivationApiDeps): TmfApi {
     hooks: {
       beforeWrite: async (ctx) => {
         const { db, before, after } = ctx;
+        // A request left by a write that rolled back is not this one's.
+        pending.delete(after.id);
         const from = (before?.state as string | undefined) ?? 'designed';
         const to = after.state as string;
         if (before && from !== to) {
@@ -118,8 +121,10 @@ export function serviceActivationApi(deps: ServiceActivationApiDeps): TmfApi {
     },
     afterCommit: async ({ after }) => {
       const request = pending.get(after.id);
-      if (!request) return;
       pending.delete(after.id);
+      // Only a request whose monitor was committed goes to the network.
+      const monitor = request && (await findResource(knex, monitorOf.table, request.monitorId));
+      if (!request || monitor?.state !== 'InProgress') return;
       try {
         await temporal.workflow.start<typeof serviceActivation>('serviceActivation', {
           workflowId: serviceActivationWorkflowId(request.monitorId),
@@ -146,4 +151,26 @@ export function serviceActivationApi(deps: ServiceActivationApiDeps): TmfApi {
   const monitorSpec: TmfResourceSpec = { ...monitorModel, schema: monitorSchema, access: { read: ACTIVATION_ACCESS.read, write: [] }, readOnly: true };
 
   return new TmfApi(SERVICE_ACTIVATION_API, deps).resource(serviceSpec).resource(monitorSpec);
+}
+
+type Operation = { responses: Record<string, Record<string, unknown>> };
+
+/** Adds to the OpenAPI document what the generic description of the service cannot know: the monitor link and the 409s. */
+export function describeActivationResponses(doc: Record<string, unknown>): void {
+  const paths = doc.paths as Record<string, Record<string, Operation | undefined>>;
+  const base = `/tmf-api/${SERVICE_ACTIVATION_API}/v4/service`;
+  const link = { Link: { schema: { type: 'string' }, description: 'For a network request: `<monitor href>; rel="monitor"`' } };
+  const conflict409 = { description: 'A request on the service is in progress, or the lifecycle forbids the move', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  const create = paths[base]?.post;
+  if (create) {
+    create.responses['201'] = { ...create.responses['201'], headers: { ...(create.responses['201'].headers as object), ...link } };
+    create.responses['409'] = conflict409;
+  }
+  const patch = paths[`${base}/{id}`]?.patch;
+  if (patch) {
+    patch.responses['200'] = { ...patch.responses['200'], headers: link };
+    patch.responses['409'] = conflict409;
+  }
+  const del = paths[`${base}/{id}`]?.delete;
+  if (del) del.responses['409'] = conflict409;
 }

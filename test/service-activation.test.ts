@@ -268,6 +268,15 @@ describe('TMF640 service activation', () => {
     expect(await knex('activation_monitor').count<Array<{ n: string }>>({ n: '*' })).toEqual(monitorsBefore);
   });
 
+  it('is described in the OpenAPI document: the monitor link, and monitors read only', async () => {
+    const doc = (await request(api.app).get('/openapi.json').set(agent).expect(200)).body;
+    expect(doc.paths[SERVICES].post.responses['201'].headers).toHaveProperty('Link');
+    expect(doc.paths[`${SERVICES}/{id}`].patch.responses['200'].headers).toHaveProperty('Link');
+    expect(Object.keys(doc.paths[MONITORS])).toEqual(['get']);
+    expect(Object.keys(doc.paths[`${MONITORS}/{id}`])).toEqual(['get']);
+    expect(doc.components.schemas.Monitor.properties.state.enum).toEqual(['InProgress', 'Completed', 'InError']);
+  });
+
   it('refuses customers and writes to monitors', async () => {
     const customer = bearer(await tokenFor('customer', { customerId: 'cust-activation' }));
     const technician = bearer(await tokenFor('technician'));
