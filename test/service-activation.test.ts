@@ -211,6 +211,22 @@ describe('TMF640 service activation', () => {
     expect((await request(api.app).get(`${SERVICES}/${res.body.id}`).set(agent).expect(200)).body.state).toBe('inactive');
   });
 
+  it('activates an FTTH port for the service the network knows (networkServiceId)', async () => {
+    const node = `OLT-T${randomInt(1000, 9999)}`;
+    const res = await request(api.app)
+      .post(SERVICES)
+      .set(netops)
+      .send({
+        state: 'active',
+        serviceSpecification: { id: 'ftth-1g' },
+        serviceCharacteristic: characteristics({ serviceKind: 'ftth', networkServiceId: 'tmf638-service-1', accessNode: node, port: '1/1/7', downlinkMbps: '1000', uplinkMbps: 500 }),
+      })
+      .expect(201);
+    const monitor = await finished(monitorIdOf(res), 'activates an FTTH port');
+    expect(monitor).toMatchObject({ state: 'Completed', request: { method: 'activate', to: 'OLT' } });
+    expect(network.accessPort(node, '1/1/7')).toEqual({ node, port: '1/1/7', downlinkMbps: 1000, uplinkMbps: 500, service: 'tmf638-service-1', adminState: 'UP' });
+  });
+
   it('stores a service that asks for no network state without a request', async () => {
     const res = await request(api.app).post(SERVICES).set(agent).send({ state: 'reserved', serviceSpecification: { id: 'ftth-1g' } }).expect(201);
     expect(res.body.state).toBe('reserved');
