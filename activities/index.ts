@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Clock } from '../domain/clock';
 import type { PiiKeys } from '../domain/pii';
+import { createActivationActivities } from './activation';
 import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
@@ -48,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingActivities(deps),
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
     ...createWorkforceActivities(deps),
+    ...createActivationActivities(deps),
   };
 }
 

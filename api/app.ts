@@ -24,6 +24,7 @@ import { describeOrderResponses, productOrderApi, type ProductOrderHooks } from 
 import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
+import { describeActivationResponses, serviceActivationApi } from './tmf640-service-activation';
 import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
 import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { resourceInventoryApi } from './tmf639-resource-inventory';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     appointmentApi({ ...tmfDeps, onAppointmentMoved: deps.onAppointmentMoved }),
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
+    serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
@@ -114,6 +116,7 @@ export function createApp(deps: AppDeps): Express {
     resourcePoolOpenApi(),
   ]);
   describeOrderResponses(openApi);
+  describeActivationResponses(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {

@@ -60,7 +60,7 @@ function resourcePaths(api: TmfApi, spec: TmfResourceSpec, schemas: JsonObject):
   const filterParams = ['id', ...Object.keys(spec.schema.shape)]
     .filter((k) => !k.startsWith('@'))
     .map((k) => ({ name: k, in: 'query', required: false, description: `Equality filter on ${k}; comma = any of`, schema: { type: 'string' } }));
-  return {
+  const paths: JsonObject = {
     [`${api.basePath}/${spec.name}`]: {
       get: {
         tags: [tag],
@@ -113,6 +113,15 @@ function resourcePaths(api: TmfApi, spec: TmfResourceSpec, schemas: JsonObject):
       },
     },
   };
+  if (spec.readOnly) {
+    // Clients only list and read it.
+    delete (paths[`${api.basePath}/${spec.name}`] as JsonObject).post;
+    const item = paths[`${api.basePath}/${spec.name}/{id}`] as JsonObject;
+    delete item.patch;
+    delete item.delete;
+    delete schemas[createName];
+  }
+  return paths;
 }
 
 function hubPaths(api: TmfApi): JsonObject {
@@ -167,8 +176,19 @@ export function buildOpenApiDocument(apis: TmfApi[], serverUrl: string, parts: O
       get: { tags: ['operations'], operationId: 'openapi', responses: { '200': { description: 'This document', content: json({ type: 'object' }) }, '401': commonErrors['401'] } },
     },
   };
+  const operationIds = new Set<string>();
   for (const api of apis) {
-    for (const spec of api.resources) Object.assign(paths, resourcePaths(api, spec, schemas));
+    for (const spec of api.resources) {
+      const added = resourcePaths(api, spec, schemas);
+      // Two APIs may serve a resource of the same type (TMF638 and TMF640 `Service`): the later one's operations name their API.
+      for (const item of Object.values(added) as JsonObject[]) {
+        for (const op of Object.values(item) as JsonObject[]) {
+          if (operationIds.has(op.operationId as string)) op.operationId = `${String(op.operationId)}_${api.apiName}`;
+          operationIds.add(op.operationId as string);
+        }
+      }
+      Object.assign(paths, added);
+    }
     Object.assign(paths, hubPaths(api));
   }
   for (const part of parts) {

@@ -32,8 +32,18 @@ export interface TmfResourceSpec extends Omit<TmfModel, 'apiName'> {
    * inside the transaction before anything is stored. Throw a TmfError to refuse.
    */
   authorizeWrite?(ctx: { principal: Principal; before?: TmfDocument; after?: Record<string, unknown> }): void | Promise<void>;
-  /** Runs after a create or change has committed (e.g. to signal a workflow); its error is the response. */
-  afterCommit?(ctx: { principal: Principal; before?: TmfDocument; after: TmfDocument }): Promise<void>;
+  /**
+   * Runs after a create or change has committed (e.g. to signal a workflow); its error is the
+   * response. It may name response headers to add (e.g. a `Link` to a monitor).
+   */
+  afterCommit?(ctx: { principal: Principal; before?: TmfDocument; after: TmfDocument }): Promise<void | { headers?: Record<string, string> }>;
+  /** Only list and read: clients never write it (other methods answer 405). */
+  readOnly?: boolean;
+}
+
+/** The headers an afterCommit asked for. */
+function setHeaders(res: express.Response, result: void | { headers?: Record<string, string> }): void {
+  for (const [name, value] of Object.entries(result?.headers ?? {})) res.setHeader(name, value);
 }
 
 /** True when the document has one of the values at every filter's path. */
@@ -137,6 +147,19 @@ export class TmfApi {
       res.json(projectFields(doc, parseFields(req.query)));
     });
 
+    if (spec.readOnly) {
+      const refuse = (req: Request) => {
+        throw new TmfError(405, 'Method Not Allowed', `${spec.type} is read only: ${req.method} is not allowed`);
+      };
+      for (const p of [path, `${path}/:id`]) {
+        this.router.all(p, requireRole(...spec.access.read), (req, res) => {
+          res.setHeader('Allow', 'GET');
+          refuse(req);
+        });
+      }
+      return this;
+    }
+
     this.router.post(path, write, async (req, res) => {
       const body = validate(schema, withoutServerOwned(requireJsonObject(req)));
       const now = clock.now();
@@ -146,7 +169,7 @@ export class TmfApi {
         await spec.authorizeWrite?.({ principal: req.principal!, after: doc });
         return insertTmfDocument(trx, model, doc, now);
       });
-      await spec.afterCommit?.({ principal: req.principal!, after: stored });
+      setHeaders(res, await spec.afterCommit?.({ principal: req.principal!, after: stored }));
       res.status(201).location(stored.href as string).json(stored);
     });
 
@@ -164,7 +187,7 @@ export class TmfApi {
         await spec.authorizeWrite?.({ principal: req.principal!, before, after: merged });
         return { before, stored: await updateTmfDocument(trx, model, before, merged, now) };
       });
-      await spec.afterCommit?.({ principal: req.principal!, before, after: stored });
+      setHeaders(res, await spec.afterCommit?.({ principal: req.principal!, before, after: stored }));
       res.status(200).json(stored);
     });
 
