@@ -94,8 +94,6 @@ class OrderEnded extends Error {
   }
 }
 
-
-
 /** Resource owner of one service: several lines of one order each get their own number and SIM. */
 const ownerOf = (orderId: string, service: PlannedService) => `${orderId}/${service.key}`;
 
