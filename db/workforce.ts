@@ -162,6 +162,15 @@ function selectBookings(db: Db) {
 }
 
 /** Raised when the time is no longer free (the exclusion constraint refused it). */
+/**
+ * A booking lost to another for overlapping time: the exclusion constraint's violation (23P01),
+ * or a deadlock (40P01), which PostgreSQL reports when concurrent inserts into an exclusion index
+ * wait on each other's conflicting rows (one of them goes through, the others lose the slot).
+ */
+function lostTheSlot(err: unknown): boolean {
+  return isPgError(err, '23P01') || isPgError(err, '40P01');
+}
+
 export class SlotTakenError extends Error {
   constructor(readonly technicianId: string) {
     super(`technician ${technicianId} is already booked at that time`);
@@ -197,7 +206,7 @@ export async function insertBooking(
       });
     });
   } catch (err) {
-    if (isPgError(err, '23P01')) throw new SlotTakenError(b.technicianId);
+    if (lostTheSlot(err)) throw new SlotTakenError(b.technicianId);
     throw err;
   }
   return { ...b, id, status: 'booked' };
@@ -216,7 +225,7 @@ export async function moveBooking(trx: Knex.Transaction, id: string, technicianI
         });
     });
   } catch (err) {
-    if (isPgError(err, '23P01')) throw new SlotTakenError(technicianId);
+    if (lostTheSlot(err)) throw new SlotTakenError(technicianId);
     throw err;
   }
 }

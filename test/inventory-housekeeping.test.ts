@@ -1,4 +1,7 @@
-/** The hourly schedule returns numbers whose registration hold ran out unconfirmed to the pool. */
+/**
+ * The hourly schedule returns numbers whose registration hold ran out unconfirmed to the pool.
+ * This is the one test whose worker polls the default task queue and creates the schedules.
+ */
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startNetworkSimulator, type NetworkSimulator } from '../network/simulator';
 import { startWorker, type WorkerHandle } from '../worker/main';
-import { bearer, createTestApi, tokenFor, type TestApi } from './helpers/api';
+import { bearer, createTestApi, tokenFor, type TestApi, testTaskQueue } from './helpers/api';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
 import { createTestArea } from './helpers/workforce';
 import { ensureAccessNode, ensureServiceArea } from '../db/resource-inventory';
@@ -28,6 +28,7 @@ const OFFERING = {
 const FINAL = ['completed', 'failed', 'rejected', 'cancelled'];
 
 describe('order fulfilment through the API', () => {
+  const taskQueue = testTaskQueue('orders');
   let api: TestApi;
   let knex: Knex;
   let worker: WorkerHandle;
@@ -37,9 +38,9 @@ describe('order fulfilment through the API', () => {
 
   beforeAll(async () => {
     network = await startNetworkSimulator({ port: await freePort() });
-    api = await createTestApi(undefined, { fulfilOrders: true });
+    api = await createTestApi(undefined, { fulfilOrders: true, taskQueue });
     knex = api.knex;
-    worker = await startWorker({ ...process.env, NETWORK_URL: network.url }, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+    worker = await startWorker({ ...process.env, NETWORK_URL: network.url, TEMPORAL_TASK_QUEUE: taskQueue }, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, schedules: false });
     agent = bearer(await tokenFor('agent'));
     admin = bearer(await tokenFor('admin'));
   });

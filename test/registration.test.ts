@@ -4,20 +4,21 @@
  */
 import request from 'supertest';
 import { startWorker, type WorkerHandle } from '../worker/main';
-import { bearer, createTestApi, tokenFor, type TestApi } from './helpers/api';
+import { bearer, createTestApi, tokenFor, type TestApi, testTaskQueue } from './helpers/api';
 import { PDF_SCAN, registrationRequest, validDni, wrongLetterDni } from './helpers/registration';
 
 const TERMINAL = ['completed', 'rejected', 'expired', 'failed'];
 
 describe('registration through the API', () => {
+  const taskQueue = testTaskQueue('registration');
   let api: TestApi;
   let worker: WorkerHandle;
   let agent: Record<string, string>;
   let admin: Record<string, string>;
 
   beforeAll(async () => {
-    api = await createTestApi();
-    worker = await startWorker(process.env, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+    api = await createTestApi(undefined, { taskQueue });
+    worker = await startWorker({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue }, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, schedules: false });
     agent = bearer(await tokenFor('agent'));
     admin = bearer(await tokenFor('admin'));
   });

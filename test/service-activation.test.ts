@@ -10,7 +10,7 @@ import { iccidFor, imsiFor } from '../domain/inventory/sim';
 import { NetworkClient } from '../network/client';
 import { startNetworkSimulator, type NetworkSimulator } from '../network/simulator';
 import { startWorker, type WorkerHandle } from '../worker/main';
-import { bearer, createTestApi, tokenFor, type TestApi } from './helpers/api';
+import { bearer, createTestApi, tokenFor, type TestApi, testTaskQueue } from './helpers/api';
 import { freePort } from './helpers/ports';
 import { recordHistory } from './workflows/histories';
 
@@ -46,6 +46,7 @@ function monitorIdOf(res: request.Response): string {
 }
 
 describe('TMF640 service activation', () => {
+  const taskQueue = testTaskQueue('activation');
   let api: TestApi;
   let knex: Knex;
   let worker: WorkerHandle;
@@ -56,9 +57,9 @@ describe('TMF640 service activation', () => {
 
   beforeAll(async () => {
     network = await startNetworkSimulator({ port: await freePort() });
-    api = await createTestApi();
+    api = await createTestApi(undefined, { taskQueue });
     knex = api.knex;
-    worker = await startWorker({ ...process.env, NETWORK_URL: network.url }, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+    worker = await startWorker({ ...process.env, NETWORK_URL: network.url, TEMPORAL_TASK_QUEUE: taskQueue }, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, schedules: false });
     netops = bearer(await tokenFor('network'));
     agent = bearer(await tokenFor('agent'));
     admin = bearer(await tokenFor('admin'));

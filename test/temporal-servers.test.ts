@@ -6,12 +6,13 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { startWorker } from '../worker/main';
+import { testTaskQueue } from './helpers/api';
 import { createTimeSkippingEnv } from './helpers/time-skipping';
 import { monthTimer, wakeUp } from './workflows/month-timer';
 
 describe('Temporal for tests', () => {
   it('starts the worker from the prebuilt bundle against the dev server', async () => {
-    const worker = await startWorker(process.env, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+    const worker = await startWorker({ ...process.env, TEMPORAL_TASK_QUEUE: testTaskQueue('infrastructure') }, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, schedules: false });
     const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
     try {
       const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: 'default' });

@@ -24,7 +24,11 @@ export interface WorkerHandle {
  */
 export async function startWorker(
   env: NodeJS.ProcessEnv = process.env,
-  extra: Pick<WorkerOptions, 'workflowBundle'> & { activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>> } = {},
+  extra: Pick<WorkerOptions, 'workflowBundle'> & {
+    activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
+    /** Create the Temporal Schedules (default); tests on a queue of their own leave them to the one test about them. */
+    schedules?: boolean;
+  } = {},
 ): Promise<WorkerHandle> {
   const config = loadConfig(env);
   const logger = pino({ level: config.logLevel, base: { service: 'worker' } });
@@ -59,11 +63,13 @@ export async function startWorker(
     activities: withHeartbeats({ ...activities, ...extra.activityOverrides }),
     ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
-  try {
-    await ensureSchedules(new Client({ connection: clientConnection, namespace: config.temporalNamespace }), config.taskQueue);
-  } finally {
-    await clientConnection.close();
+  if (extra.schedules !== false) {
+    const clientConnection = await Connection.connect({ address: config.temporalAddress });
+    try {
+      await ensureSchedules(new Client({ connection: clientConnection, namespace: config.temporalNamespace }), config.taskQueue);
+    } finally {
+      await clientConnection.close();
+    }
   }
   const sender = new EventSender(knex, logger);
   sender.start();

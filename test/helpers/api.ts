@@ -1,5 +1,6 @@
 /** An in-process API against the run's PostgreSQL and Temporal, and tokens for each role. */
 import { Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import pino from 'pino';
@@ -20,14 +21,14 @@ export interface TestApi {
 
 /**
  * Builds the app; pass a ManualClock to control server time, `databaseUrl` for another database
- * of the run (CTK_DATABASE_URL: the conformance kits' own), and `fulfilOrders` to have new
- * orders start their workflows.
+ * of the run (CTK_DATABASE_URL: the conformance kits' own), `fulfilOrders` to have new orders
+ * start their workflows, and `taskQueue` (see testTaskQueue) for the workflows it starts.
  */
-export async function createTestApi(clock: Clock = systemClock, opts: { databaseUrl?: string; fulfilOrders?: boolean } = {}): Promise<TestApi> {
+export async function createTestApi(clock: Clock = systemClock, opts: { databaseUrl?: string; fulfilOrders?: boolean; taskQueue?: string } = {}): Promise<TestApi> {
   const config = loadConfig();
   const knex = createKnex(opts.databaseUrl ?? config.databaseUrl);
   const temporal = await Connection.connect({ address: config.temporalAddress });
-  const app = createApp({ ...testAppDeps(), knex, temporal, temporalProbe: temporal, clock, fulfilOrders: opts.fulfilOrders });
+  const app = createApp({ ...testAppDeps(), knex, temporal, temporalProbe: temporal, clock, fulfilOrders: opts.fulfilOrders, taskQueue: opts.taskQueue ?? config.taskQueue });
   return { app, knex, temporal, close: async () => void (await Promise.all([knex.destroy(), temporal.close()])) };
 }
 
@@ -56,3 +57,9 @@ export function tokenFor(role: Role, extra: Partial<Principal> = {}): Promise<st
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 export { ManualClock };
+
+/**
+ * A task queue of the test file's own: test files run in parallel, and a worker of one file must
+ * never pick up another file's workflows (it has other simulators and stops at other times).
+ */
+export const testTaskQueue = (name: string) => `${name}-${randomUUID()}`;

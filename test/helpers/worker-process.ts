@@ -5,7 +5,7 @@
  */
 import { startWorker } from '../../worker/main';
 
-startWorker(process.env, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } })
+startWorker(process.env, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, schedules: false })
   .then(({ stop }) => {
     process.stdout.write('worker ready\n');
     const shutdown = () => void stop().then(() => process.exit(0));
