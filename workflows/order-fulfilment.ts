@@ -297,16 +297,19 @@ export async function orderFulfilment(input: { orderId: string; timeouts?: Parti
       }
       if (service.kind === 'ftth') {
         const postalCode = service.place?.postalCode ?? '';
+        // The flag is cleared before each attempt, so capacity added during or after a failed
+        // attempt (even while the customer is being told) wakes the wait below.
+        capacityAdded = false;
         let port = await act.reserveFtthPort({ orderId: owner, customerId, postalCode });
         const waitUntil = Date.now() + toMs(timeouts.capacityWait);
         while (port.status === 'noCapacity') {
           await moveTo('pending', [`no free port on the access network of area ${port.areaId} yet`]);
           await notify.notifyOrderCustomer(orderId, 'orderPending', { reason: 'there is no free capacity on the fibre network in your area yet' });
-          capacityAdded = false;
           const remaining = waitUntil - Date.now();
           const woken = remaining > 0 && (await condition(() => capacityAdded || cancelRequest !== undefined, remaining));
           throwIfCancelled();
           if (!woken) throw new OrderEnded('rejected', [`no fibre capacity in area ${port.areaId} within ${timeouts.capacityWait}`]);
+          capacityAdded = false;
           port = await act.reserveFtthPort({ orderId: owner, customerId, postalCode });
         }
         if (port.status === 'unknownArea') throw new OrderEnded('rejected', [`postal code ${postalCode} is outside the fibre service areas`]);
