@@ -233,20 +233,48 @@ describe('rateForBalance: the quantity an amount buys', () => {
   });
 
   it.each([
-    [PREPAID_VOICE, 'voice', NATIONAL, 1],
-    [PAYG_VOICE, 'voice', UK, 1],
-    [CONNECT_FEE_VOICE, 'voice', NATIONAL, 1],
-    [PAYG_SMS, 'sms', UK, 1],
-    [DATA_003, 'data', undefined, 1024],
-  ] as Array<[Rating, UsageType, string | undefined, number]>)(
-    '%#: agrees with rateUsage: the grant costs what rateUsage says and one step more costs too much',
-    (rating, usageType, destination, step) => {
-      for (const available of ['0.01', '0.13', '0.61', '0.999999', '1.234567', '7.5', '123.45']) {
-        const grant = rateForBalance(rating, { usageType, startTime: WEEKDAY_NOON, destination }, MADRID, available);
-        const quantity = grant.quantity ?? '0';
-        if (quantity !== '0') expect(rateUsage(rating, event(usageType, quantity, destination), MADRID).amount).toBe(grant.amount);
-        const more = rateUsage(rating, event(usageType, String(Number(quantity) + step), destination), MADRID).amount;
-        expect(money(more).gt(money(available))).toBe(true);
+    // already used, available, quantity, amount
+    ['60', '0.25', '150', '0.250000'],
+    ['61', '0.25', '150', '0.250000'], // 0.101667 → 0.351667 is 211 s
+    ['30', '0.25', '180', '0.250000'], // the rest of the paid first minute comes free
+    ['30', '0', '30', '0.000000'],
+    ['59', '0.0016', '1', '0.000000'], // 0.0016 buys no second after the first minute
+    ['3600', '6.00', '3600', '6.000000'],
+  ])('after %s s of a national call, %s EUR buys %s s more (%s EUR)', (used, available, quantity, amount) => {
+    expect(rateForBalance(PREPAID_VOICE, voiceNational, MADRID, available, used)).toEqual({ band: 'national', quantity, amount });
+  });
+
+  it('charges no second connect fee when the event goes on', () => {
+    expect(rateForBalance(CONNECT_FEE_VOICE, voiceNational, MADRID, '0.25', '60')).toEqual({ band: 'any', quantity: '150', amount: '0.250000' });
+  });
+
+  it('continues data from the last charged kilobyte, and free bands stay free', () => {
+    const data = { usageType: 'data' as const, startTime: WEEKDAY_NOON };
+    expect(rateForBalance(DATA_001, data, MADRID, '0', '1')).toEqual({ band: 'any', quantity: '1023', amount: '0.000000' });
+    expect(rateForBalance(PREPAID_VOICE, { ...voiceNational, destination: '+34900123456' }, MADRID, '0', '100').quantity).toBeNull();
+  });
+
+  it.each([['-1'], ['1.5'], ['lots']])('refuses %s as the quantity already used', (used) => {
+    expect(() => rateForBalance(PREPAID_VOICE, voiceNational, MADRID, '1.00', used)).toThrow(RatingError);
+  });
+
+  it.each([
+    [PREPAID_VOICE, 'voice', NATIONAL],
+    [PAYG_VOICE, 'voice', UK],
+    [CONNECT_FEE_VOICE, 'voice', NATIONAL],
+    [PAYG_SMS, 'sms', UK],
+    [DATA_003, 'data', undefined],
+  ] as Array<[Rating, UsageType, string | undefined]>)(
+    '%#: agrees with rateUsage: the grant costs what rateUsage says and one unit more costs too much',
+    (rating, usageType, destination) => {
+      const price = (q: number) => money(rateUsage(rating, event(usageType, String(q), destination), MADRID).amount);
+      for (const used of [0, 1, 30, 60, 61, 1025]) {
+        for (const available of ['0', '0.01', '0.13', '0.61', '0.999999', '1.234567', '7.5', '123.45']) {
+          const grant = rateForBalance(rating, { usageType, startTime: WEEKDAY_NOON, destination }, MADRID, available, String(used));
+          const quantity = Number(grant.quantity);
+          expect(price(used + quantity).minus(price(used)).toFixed(6)).toBe(grant.amount);
+          expect(price(used + quantity + 1).minus(price(used)).gt(money(available))).toBe(true);
+        }
       }
     },
   );
