@@ -37,6 +37,10 @@ describe('localTimeIn', () => {
   it('refuses an invalid date', () => {
     expect(() => localTimeIn(MADRID, new Date('not a date'))).toThrow(RatingError);
   });
+
+  it('refuses an unknown time zone', () => {
+    expect(() => localTimeIn('Europe/Atlantis', new Date('2026-11-04T11:00:00Z'))).toThrow(RatingError);
+  });
 });
 
 describe('selectBand: peak and off-peak in local time, across daylight saving changes', () => {
