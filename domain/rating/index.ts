@@ -1,0 +1,6 @@
+/** Rating of usage under catalog tariffs: one entry point for online and offline charging. */
+export { rateForBalance, rateUsage, RATED_DECIMALS, validateRating } from './rate';
+export { localTimeIn, selectBand } from './select-band';
+export type { LocalTime } from './select-band';
+export { RatingError } from './types';
+export type { BalanceGrant, Band, RatedSlot, RatedUsage, Rating, Slot, UsageEvent, UsageType } from './types';

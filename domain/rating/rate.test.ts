@@ -1,0 +1,281 @@
+import { money } from '../money';
+import { rateForBalance, rateUsage, validateRating } from './rate';
+import { Rating, RatingError, Slot, UsageEvent, UsageType } from './types';
+
+// Tariffs of the seed catalog (db/seeds/catalog-data.ts), copied as data: domain/ imports only domain/.
+const MB = 1_048_576;
+const perMinute = (rate: string): Slot[] => [
+  { start: 0, rate, unit: 60, increment: 60 },
+  { start: 60, rate, unit: 60, increment: 1 },
+];
+const perSms = (rate: string): Slot[] => [{ start: 0, rate, unit: 1, increment: 1 }];
+const perMb = (rate: string): Slot[] => [{ start: 0, rate, unit: MB, increment: 1024 }];
+const FREEPHONE = ['+34800', '+34900'];
+const PREMIUM = ['+3490', '+34803', '+34806', '+34807'];
+
+/** Prepaid 10 GB out-of-bundle calls: national 0.10, premium 0.45, international 0.60 per minute. */
+const PREPAID_VOICE: Rating = {
+  connectFee: '0.00',
+  bands: [
+    { name: 'freephone', destinationPrefixes: FREEPHONE, slots: perMinute('0.00') },
+    { name: 'premium', destinationPrefixes: PREMIUM, slots: perMinute('0.45') },
+    { name: 'national', destinationPrefixes: ['+34'], slots: perMinute('0.10') },
+    { name: 'international', slots: perMinute('0.60') },
+  ],
+};
+/** Pay-as-you-go calls: national 0.12 weekdays 08:00-20:00, 0.06 otherwise. */
+const PAYG_VOICE: Rating = {
+  connectFee: '0.00',
+  bands: [
+    PREPAID_VOICE.bands[0],
+    PREPAID_VOICE.bands[1],
+    { name: 'national-peak', daysOfWeek: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '20:00', destinationPrefixes: ['+34'], slots: perMinute('0.12') },
+    { name: 'national-off-peak', destinationPrefixes: ['+34'], slots: perMinute('0.06') },
+    { name: 'international', slots: perMinute('0.60') },
+  ],
+};
+const PAYG_SMS: Rating = {
+  connectFee: '0.00',
+  bands: [
+    { name: 'national', destinationPrefixes: ['+34'], slots: perSms('0.09') },
+    { name: 'international', slots: perSms('0.30') },
+  ],
+};
+const UNLIMITED_SMS: Rating = { connectFee: '0.00', bands: [{ ...PAYG_SMS.bands[0], slots: perSms('0.00') }, PAYG_SMS.bands[1]] };
+const DATA_001: Rating = { connectFee: '0.00', bands: [{ name: 'any', slots: perMb('0.01') }] };
+const DATA_003: Rating = { connectFee: '0.00', bands: [{ name: 'any', slots: perMb('0.03') }] };
+/** Not in the seed: a voice tariff with a connect fee, 0.15 per call then 0.10 per minute. */
+const CONNECT_FEE_VOICE: Rating = { connectFee: '0.15', bands: [{ name: 'any', slots: perMinute('0.10') }] };
+
+const MADRID = 'Europe/Madrid';
+const WEEKDAY_NOON = new Date('2026-11-04T11:00:00Z'); // Wednesday 12:00 CET
+const SATURDAY_NOON = new Date('2026-11-07T11:00:00Z');
+const NATIONAL = '+34612345678';
+const UK = '+447700900123';
+
+const event = (usageType: UsageType, quantity: string, destination?: string, startTime = WEEKDAY_NOON): UsageEvent => ({
+  usageType,
+  quantity,
+  startTime,
+  destination,
+});
+
+describe('rateUsage: voice, first minute in full then per second', () => {
+  it.each([
+    // quantity, charged, amount, slots [start, quantity, amount]
+    ['1', '60', '0.100000', [[0, '60', '0.100000']]],
+    ['59', '60', '0.100000', [[0, '60', '0.100000']]],
+    ['60', '60', '0.100000', [[0, '60', '0.100000']]],
+    ['61', '61', '0.101667', [[0, '60', '0.100000'], [60, '1', '0.001667']]], // 0.10/60 = 0.0016666…
+    ['90.5', '91', '0.151667', [[0, '60', '0.100000'], [60, '31', '0.051667']]], // a part second counts whole
+    ['150', '150', '0.250000', [[0, '60', '0.100000'], [60, '90', '0.150000']]],
+    ['3600', '3600', '6.000000', [[0, '60', '0.100000'], [60, '3540', '5.900000']]],
+  ])('%s s national → %s s charged, %s EUR', (quantity, charged, amount, slots) => {
+    const rated = rateUsage(PREPAID_VOICE, event('voice', quantity, NATIONAL), MADRID);
+    expect(rated).toEqual({
+      band: 'national',
+      chargedQuantity: charged,
+      amount,
+      slots: slots.map(([start, q, a]) => ({ start, quantity: q, amount: a })),
+    });
+  });
+
+  it('does not charge a zero-second call, not even the connect fee', () => {
+    expect(rateUsage(PREPAID_VOICE, event('voice', '0', NATIONAL), MADRID)).toEqual({ band: 'national', chargedQuantity: '0', amount: '0.000000', slots: [] });
+    expect(rateUsage(CONNECT_FEE_VOICE, event('voice', '0', NATIONAL), MADRID).amount).toBe('0.000000');
+  });
+
+  it.each([
+    ['+34900123456', '120', 'freephone', '0.000000'],
+    ['+34800123456', '3600', 'freephone', '0.000000'],
+    ['+34806123456', '61', 'premium', '0.457500'], // 0.45 + 0.45/60
+    ['+34901123456', '30', 'premium', '0.450000'],
+    [NATIONAL, '125', 'national', '0.208333'], // 0.10 + 65 × 0.10/60 = 0.2083333…
+    [UK, '125', 'international', '1.250000'], // 0.60 + 65 × 0.01
+    [UK, '1', 'international', '0.600000'],
+  ])('%s for %s s is %s at %s EUR', (destination, quantity, band, amount) => {
+    const rated = rateUsage(PREPAID_VOICE, event('voice', quantity, destination), MADRID);
+    expect([rated.band, rated.amount]).toEqual([band, amount]);
+  });
+
+  it.each([
+    [WEEKDAY_NOON, 'national-peak', '0.122000'], // 0.12 + 0.12/60
+    [new Date('2026-11-04T19:00:00Z'), 'national-off-peak', '0.061000'], // Wed 20:00 CET
+    [SATURDAY_NOON, 'national-off-peak', '0.061000'],
+  ])('a 61 s national call at %s is %s, %s EUR', (startTime, band, amount) => {
+    const rated = rateUsage(PAYG_VOICE, event('voice', '61', NATIONAL, startTime), MADRID);
+    expect([rated.band, rated.amount]).toEqual([band, amount]);
+  });
+
+  it('rates the whole call in the band of its start, even when it runs past the boundary', () => {
+    // Friday 19:59 CET, a 10 minute call: all at peak.
+    const rated = rateUsage(PAYG_VOICE, event('voice', '600', NATIONAL, new Date('2026-11-06T18:59:00Z')), MADRID);
+    expect([rated.band, rated.amount]).toEqual(['national-peak', '1.200000']);
+  });
+
+  it('adds the connect fee once per call', () => {
+    expect(rateUsage(CONNECT_FEE_VOICE, event('voice', '1', NATIONAL), MADRID).amount).toBe('0.250000');
+    expect(rateUsage(CONNECT_FEE_VOICE, event('voice', '61', NATIONAL), MADRID).amount).toBe('0.251667');
+    expect(rateUsage(CONNECT_FEE_VOICE, event('voice', '3600', NATIONAL), MADRID).amount).toBe('6.150000');
+  });
+});
+
+describe('rateUsage: SMS per message', () => {
+  it.each([
+    [PAYG_SMS, NATIONAL, '1', 'national', '0.090000'],
+    [PAYG_SMS, NATIONAL, '3', 'national', '0.270000'], // a three-part message
+    [PAYG_SMS, UK, '1', 'international', '0.300000'],
+    [PAYG_SMS, '+34900123456', '1', 'national', '0.090000'], // no freephone band for SMS
+    [UNLIMITED_SMS, NATIONAL, '1', 'national', '0.000000'],
+    [UNLIMITED_SMS, UK, '2', 'international', '0.600000'],
+  ])('%#: to %s, %s message(s) → %s %s EUR', (rating, destination, quantity, band, amount) => {
+    const rated = rateUsage(rating, event('sms', quantity, destination), MADRID);
+    expect([rated.band, rated.chargedQuantity, rated.amount]).toEqual([band, quantity, amount]);
+  });
+});
+
+describe('rateUsage: data per MB in 1 KB steps', () => {
+  it.each([
+    [DATA_001, '1', '1024', '0.000010'], // 0.01 × 1024 / 1048576 = 0.000009765625
+    [DATA_001, '1024', '1024', '0.000010'],
+    [DATA_001, '1025', '2048', '0.000020'], // 0.00001953125
+    [DATA_001, String(MB), String(MB), '0.010000'],
+    [DATA_001, String(MB + 1), '1049600', '0.010010'], // 0.010009765625
+    [DATA_001, '10737418240', '10737418240', '102.400000'], // 10 GB = 10240 MB
+    [DATA_003, String(MB + 1), '1049600', '0.030029'], // 0.030029296875
+    [DATA_003, '1', '1024', '0.000029'],
+    [DATA_003, '0', '0', '0.000000'],
+  ])('%#: %s octets → %s charged, %s EUR', (rating, quantity, charged, amount) => {
+    const rated = rateUsage(rating, event('data', quantity), MADRID);
+    expect([rated.band, rated.chargedQuantity, rated.amount]).toEqual(['any', charged, amount]);
+  });
+});
+
+describe('rateUsage: what it refuses', () => {
+  const code = (fn: () => unknown): string | undefined => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof RatingError) return e.code;
+      throw e;
+    }
+    return undefined;
+  };
+  const band = PREPAID_VOICE.bands[3];
+
+  it.each([
+    ['a negative quantity', PREPAID_VOICE, event('voice', '-1', NATIONAL), 'invalid-event'],
+    ['a quantity that is not a number', PREPAID_VOICE, event('voice', 'ten', NATIONAL), 'invalid-event'],
+    ['a connect fee on SMS', { ...PAYG_SMS, connectFee: '0.05' }, event('sms', '1', NATIONAL), 'invalid-tariff'],
+    ['no bands', { connectFee: '0', bands: [] }, event('voice', '1', NATIONAL), 'invalid-tariff'],
+    ['a band without slots', { connectFee: '0', bands: [{ ...band, slots: [] }] }, event('voice', '1', NATIONAL), 'invalid-tariff'],
+    ['a first slot after 0', { connectFee: '0', bands: [{ ...band, slots: [{ start: 1, rate: '1', unit: 1, increment: 1 }] }] }, event('voice', '1'), 'invalid-tariff'],
+    ['slots out of order', { connectFee: '0', bands: [{ ...band, slots: [...perMinute('1'), { start: 30, rate: '1', unit: 1, increment: 1 }] }] }, event('voice', '1'), 'invalid-tariff'],
+    ['a zero increment', { connectFee: '0', bands: [{ ...band, slots: [{ start: 0, rate: '1', unit: 1, increment: 0 }] }] }, event('voice', '1'), 'invalid-tariff'],
+    ['a zero unit', { connectFee: '0', bands: [{ ...band, slots: [{ start: 0, rate: '1', unit: 0, increment: 1 }] }] }, event('voice', '1'), 'invalid-tariff'],
+    ['a rate that is not a decimal', { connectFee: '0', bands: [{ ...band, slots: perMinute('0,10') }] }, event('voice', '1'), 'invalid-tariff'],
+    ['a negative rate', { connectFee: '0', bands: [{ ...band, slots: perMinute('-0.10') }] }, event('voice', '1'), 'invalid-tariff'],
+    ['day 0', { connectFee: '0', bands: [{ ...band, daysOfWeek: [0] }] }, event('voice', '1'), 'invalid-tariff'],
+    ['no band for the destination', { connectFee: '0', bands: [PREPAID_VOICE.bands[2]] }, event('voice', '1', UK), 'no-band'],
+  ] as Array<[string, Rating, UsageEvent, string]>)('refuses %s', (_what, rating, ev, expected) => {
+    expect(code(() => rateUsage(rating, ev, MADRID))).toBe(expected);
+  });
+
+  it('accepts every seed tariff copied here', () => {
+    for (const r of [PREPAID_VOICE, PAYG_VOICE, PAYG_SMS, UNLIMITED_SMS, DATA_001, DATA_003, CONNECT_FEE_VOICE]) expect(() => validateRating(r)).not.toThrow();
+  });
+});
+
+describe('rateForBalance: the quantity an amount buys', () => {
+  const { quantity: _q, ...voiceNational } = event('voice', '0', NATIONAL);
+
+  it.each([
+    // available, quantity, amount
+    ['0.25', '150', '0.250000'], // 0.10 for the first minute, 0.15 buys 90 s at 0.10/60
+    ['0.10', '60', '0.100000'],
+    ['0.1001', '60', '0.100000'], // 0.0001 buys no second (0.001667)
+    ['0.101666', '60', '0.100000'],
+    ['0.101667', '61', '0.101667'], // one second, priced as rateUsage prices it (rounded to 6 decimals)
+    ['0.09', '0', '0.000000'], // not enough for the first minute
+    ['0', '0', '0.000000'],
+    ['-1.00', '0', '0.000000'],
+    ['6.00', '3600', '6.000000'],
+    ['6.009', '3605', '6.008333'], // 5 s more: 0.008333…
+  ])('%s EUR at 0.10/min national buys %s s (%s EUR)', (available, quantity, amount) => {
+    expect(rateForBalance(PREPAID_VOICE, voiceNational, MADRID, available)).toEqual({ band: 'national', quantity, amount });
+  });
+
+  it.each([
+    [CONNECT_FEE_VOICE, 'voice', NATIONAL, '0.20', '0', '0.000000'], // the connect fee alone buys nothing
+    [CONNECT_FEE_VOICE, 'voice', NATIONAL, '0.25', '60', '0.250000'],
+    [CONNECT_FEE_VOICE, 'voice', NATIONAL, '0.26', '66', '0.260000'],
+    [PAYG_VOICE, 'voice', NATIONAL, '0.25', '125', '0.250000'], // peak 0.12: 0.12 + 65 × 0.002
+    [PREPAID_VOICE, 'voice', '+34806123456', '1.00', '133', '0.997500'], // 0.45 + 73 × 0.0075
+    [PREPAID_VOICE, 'voice', UK, '0.59', '0', '0.000000'],
+    [PAYG_SMS, 'sms', NATIONAL, '0.20', '2', '0.180000'],
+    [PAYG_SMS, 'sms', UK, '1.00', '3', '0.900000'],
+    [DATA_001, 'data', undefined, '1.00', '104857600', '1.000000'], // 100 MB
+    [DATA_001, 'data', undefined, '0.00001', '1024', '0.000010'],
+    [DATA_001, 'data', undefined, '0.000009', '0', '0.000000'],
+    [DATA_003, 'data', undefined, '0.000029', '1024', '0.000029'], // 1 KB costs 0.0000292968…, rated 0.000029
+    [DATA_003, 'data', undefined, '0.05', '1746944', '0.049980'], // 1706 KB: 0.04998046875; 1707 KB is 0.050010
+  ] as Array<[Rating, UsageType, string | undefined, string, string, string]>)(
+    '%#: %s %s to %s with %s EUR buys %s (%s EUR)',
+    (rating, usageType, destination, available, quantity, amount) => {
+      const grant = rateForBalance(rating, { usageType, startTime: WEEKDAY_NOON, destination }, MADRID, available);
+      expect([grant.quantity, grant.amount]).toEqual([quantity, amount]);
+    },
+  );
+
+  it('sets no money limit on a free band', () => {
+    expect(rateForBalance(PREPAID_VOICE, { ...voiceNational, destination: '+34900123456' }, MADRID, '0')).toEqual({ band: 'freephone', quantity: null, amount: '0.000000' });
+    expect(rateForBalance(UNLIMITED_SMS, { usageType: 'sms', startTime: WEEKDAY_NOON, destination: NATIONAL }, MADRID, '0').quantity).toBeNull();
+  });
+
+  it.each([
+    // already used, available, quantity, amount
+    ['60', '0.25', '150', '0.250000'],
+    ['61', '0.25', '150', '0.250000'], // 0.101667 → 0.351667 is 211 s
+    ['30', '0.25', '180', '0.250000'], // the rest of the paid first minute comes free
+    ['30', '0', '30', '0.000000'],
+    ['59', '0.0016', '1', '0.000000'], // 0.0016 buys no second after the first minute
+    ['3600', '6.00', '3600', '6.000000'],
+  ])('after %s s of a national call, %s EUR buys %s s more (%s EUR)', (used, available, quantity, amount) => {
+    expect(rateForBalance(PREPAID_VOICE, voiceNational, MADRID, available, used)).toEqual({ band: 'national', quantity, amount });
+  });
+
+  it('charges no second connect fee when the event goes on', () => {
+    expect(rateForBalance(CONNECT_FEE_VOICE, voiceNational, MADRID, '0.25', '60')).toEqual({ band: 'any', quantity: '150', amount: '0.250000' });
+  });
+
+  it('continues data from the last charged kilobyte, and free bands stay free', () => {
+    const data = { usageType: 'data' as const, startTime: WEEKDAY_NOON };
+    expect(rateForBalance(DATA_001, data, MADRID, '0', '1')).toEqual({ band: 'any', quantity: '1023', amount: '0.000000' });
+    expect(rateForBalance(PREPAID_VOICE, { ...voiceNational, destination: '+34900123456' }, MADRID, '0', '100').quantity).toBeNull();
+  });
+
+  it.each([['-1'], ['1.5'], ['lots']])('refuses %s as the quantity already used', (used) => {
+    expect(() => rateForBalance(PREPAID_VOICE, voiceNational, MADRID, '1.00', used)).toThrow(RatingError);
+  });
+
+  it.each([
+    [PREPAID_VOICE, 'voice', NATIONAL],
+    [PAYG_VOICE, 'voice', UK],
+    [CONNECT_FEE_VOICE, 'voice', NATIONAL],
+    [PAYG_SMS, 'sms', UK],
+    [DATA_003, 'data', undefined],
+  ] as Array<[Rating, UsageType, string | undefined]>)(
+    '%#: agrees with rateUsage: the grant costs what rateUsage says and one unit more costs too much',
+    (rating, usageType, destination) => {
+      const price = (q: number) => money(rateUsage(rating, event(usageType, String(q), destination), MADRID).amount);
+      for (const used of [0, 1, 30, 60, 61, 1025]) {
+        for (const available of ['0', '0.01', '0.13', '0.61', '0.999999', '1.234567', '7.5', '123.45']) {
+          const grant = rateForBalance(rating, { usageType, startTime: WEEKDAY_NOON, destination }, MADRID, available, String(used));
+          const quantity = Number(grant.quantity);
+          expect(price(used + quantity).minus(price(used)).toFixed(6)).toBe(grant.amount);
+          expect(price(used + quantity + 1).minus(price(used)).gt(money(available))).toBe(true);
+        }
+      }
+    },
+  );
+});

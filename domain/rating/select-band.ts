@@ -1,0 +1,95 @@
+/**
+ * Band selection: the first band, in tariff order, whose destination prefixes and local day/time
+ * window both match the event. The tariff puts specific prefixes before general ones (freephone
+ * +34900 before premium +3490 before national +34, a catch-all without prefixes last), so first
+ * match gives longest-prefix results without the engine re-ordering the author's bands.
+ */
+import { Band, RatingError, Rating } from './types';
+
+/** The local calendar view of an instant that band windows are written in. */
+export type LocalTime = {
+  /** ISO weekday: 1 = Monday … 7 = Sunday. */
+  dayOfWeek: number;
+  /** Seconds since local midnight (0 … 86399). */
+  secondOfDay: number;
+};
+
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+// Formatters are costly to build and the OCS rates on every credit-control request: one per zone.
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      });
+    } catch {
+      throw new RatingError('invalid-event', `unknown time zone: ${timeZone}`);
+    }
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The weekday and time of day of `instant` in `timeZone` (IANA name), daylight saving included. */
+export function localTimeIn(timeZone: string, instant: Date): LocalTime {
+  if (Number.isNaN(instant.getTime())) throw new RatingError('invalid-event', 'event start is not a valid date');
+  const parts = formatterFor(timeZone).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const dayOfWeek = WEEKDAYS[get('weekday')];
+  const secondOfDay = Number(get('hour')) * 3600 + Number(get('minute')) * 60 + Number(get('second'));
+  return { dayOfWeek, secondOfDay };
+}
+
+const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** 'HH:MM' as seconds since midnight; '24:00' only where `allowMidnightEnd` (a window's end). */
+export function parseTimeOfDay(value: string, allowMidnightEnd = false): number {
+  if (allowMidnightEnd && value === '24:00') return 86400;
+  const m = HH_MM.exec(value);
+  if (m === null) throw new RatingError('invalid-tariff', `not a time of day (HH:MM): ${value}`);
+  return Number(m[1]) * 3600 + Number(m[2]) * 60;
+}
+
+/** Normal form for prefix comparison: no spaces, dashes, dots or brackets; a leading 00 becomes +. */
+export function normaliseNumber(value: string): string {
+  const compact = value.replace(/[\s\-.()]/g, '');
+  return compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
+}
+
+/** Whether the band's day and time window contains the local time. */
+export function bandWindowContains(band: Band, local: LocalTime): boolean {
+  if (band.daysOfWeek !== undefined && !band.daysOfWeek.includes(local.dayOfWeek)) return false;
+  if (band.startTime === undefined && band.endTime === undefined) return true;
+  const start = parseTimeOfDay(band.startTime ?? '00:00');
+  const end = parseTimeOfDay(band.endTime ?? '24:00', true);
+  const t = local.secondOfDay;
+  if (start === end) throw new RatingError('invalid-tariff', `band ${band.name}: empty time window ${band.startTime}-${band.endTime}`);
+  // A window such as 20:00-08:00 wraps past midnight; its days are those of the event's local date.
+  return start < end ? t >= start && t < end : t >= start || t < end;
+}
+
+/** Whether the band's destination prefixes match (a band without prefixes matches any destination). */
+export function bandPrefixMatches(band: Band, destination: string | undefined): boolean {
+  if (band.destinationPrefixes === undefined || band.destinationPrefixes.length === 0) return true;
+  if (destination === undefined) return false;
+  const number = normaliseNumber(destination);
+  return band.destinationPrefixes.some((p) => number.startsWith(normaliseNumber(p)));
+}
+
+/** The band that rates an event starting at `startTime` towards `destination`; throws when none does. */
+export function selectBand(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string): Band {
+  const local = localTimeIn(timeZone, event.startTime);
+  const band = rating.bands.find((b) => bandPrefixMatches(b, event.destination) && bandWindowContains(b, local));
+  if (band === undefined) {
+    throw new RatingError('no-band', `no band of the tariff matches destination ${event.destination ?? '(none)'} at ${event.startTime.toISOString()}`);
+  }
+  return band;
+}
