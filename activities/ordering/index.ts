@@ -4,7 +4,6 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { createHash } from 'node:crypto';
 import { billingAccountModel, customerModel, partyInteractionModel } from '../../db/crm-models';
 import { countPostpaidMobileServices, findCancellationsOfOrder } from '../../db/orders';
 import { cancelProductOrderModel, customerPartyRef, productModel, productOrderModel, serviceModel, serviceOrderModel } from '../../db/order-models';
@@ -13,6 +12,7 @@ import { findCustomerRegistrationReservation } from '../../db/inventory';
 import { findResource, type TmfDocument } from '../../db/tmf-resources';
 import { createTmfResourceOnce, patchTmfResource } from '../../db/tmf-store';
 import type { Clock } from '../../domain/clock';
+import { uuidV5 } from '../../domain/uuid';
 import { planOrder, type FulfilmentPlan } from '../../domain/ordering/plan';
 import { DEFAULT_ORDER_POLICY, type OrderLine, type PaymentType } from '../../domain/ordering/types';
 import { validateOrder } from '../../domain/ordering/validate';
@@ -47,11 +47,11 @@ export interface OrderResources {
   ftth: Record<string, { accessNode: string; port: string }>;
 }
 
+/** Our namespace for the ids an order's records get (a fixed random UUID). */
+const ORDER_NAMESPACE = '8d2c4b9e-1f3a-4e6d-b7c5-2a9f0e4d6c13';
+
 /** A UUID fixed by a business key, so that a retried activity creates the same resource. */
-export function stableUuid(key: string): string {
-  const h = createHash('sha256').update(key).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+export const stableUuid = (key: string): string => uuidV5(key, ORDER_NAMESPACE);
 
 /** The one service order of a product order (its id is fixed by the order's). */
 export const serviceOrderIdOf = (orderId: string) => stableUuid(`${orderId}:serviceOrder`);
