@@ -8,19 +8,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
-import { createActivities } from '../activities';
 import { withHeartbeats } from '../activities/heartbeat';
-import { createNotificationService } from '../activities/notifications';
-import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
 import { createKnex } from '../db/knex';
 import { productOrderModel } from '../db/order-models';
 import { ensureAccessNode, ensureServiceArea } from '../db/resource-inventory';
 import { createTmfResourceOnce } from '../db/tmf-store';
-import { systemClock } from '../domain/clock';
-import { derivePiiKeys } from '../domain/pii';
 import { NetworkClient } from '../network/client';
 import { startNetworkSimulator, type NetworkSimulator } from '../network/simulator';
+import { createWorkerActivities } from '../worker/activities';
 import { moveAppointmentUpdate, orderFulfilment, orderStatusQuery, workOrderCompletedSignal, type OrderStatus } from '../workflows/order-fulfilment';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
 import { freePort } from './helpers/ports';
@@ -37,7 +33,7 @@ describe('order waits (time-skipping)', () => {
   let knex: Knex;
   let network: NetworkSimulator;
   let networkClient: NetworkClient;
-  let notifications: ReturnType<typeof createNotificationService>;
+  let closeActivities: () => Promise<void>;
   let worker: Worker;
   let running: Promise<void>;
   const taskQueue = `orders-${randomUUID()}`;
@@ -47,24 +43,9 @@ describe('order waits (time-skipping)', () => {
     knex = createKnex(config.databaseUrl);
     network = await startNetworkSimulator({ port: await freePort() });
     networkClient = NetworkClient.fromUrl(network.url);
-    notifications = createNotificationService({
-      knex,
-      clock: systemClock,
-      publicUrl: config.publicUrl,
-      mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
-      sms: { smppUrl: config.smppUrl, systemId: config.smppSystemId, password: config.smppPassword, sender: config.smsSender },
-    });
-    const activities = createActivities({
-      knex,
-      clock: systemClock,
-      piiKeys: derivePiiKeys(config.piiKey),
-      publicUrl: config.publicUrl,
-      sendNotification: notifications.activities.sendNotification,
-      reviewQueueEmail: config.reviewQueueEmail,
-      supervisorEmail: config.supervisorEmail,
-      paymentGateway: new SimulatedPaymentGateway(),
-      network: networkClient,
-    });
+    const built = createWorkerActivities(config, { knex, network: networkClient });
+    closeActivities = built.close;
+    const activities = built.activities;
     worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities: withHeartbeats(activities) });
     running = worker.run();
   });
@@ -72,7 +53,7 @@ describe('order waits (time-skipping)', () => {
   afterAll(async () => {
     worker.shutdown();
     await running;
-    await notifications.close();
+    await closeActivities();
     await networkClient.close();
     await network.stop();
     await knex.destroy();

@@ -9,15 +9,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
-import { createActivities } from '../activities';
-import { createNotificationService } from '../activities/notifications';
-import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
 import { findReservation } from '../db/inventory';
 import { createKnex } from '../db/knex';
 import { findRegistration } from '../db/registrations';
-import { systemClock } from '../domain/clock';
 import { derivePiiKeys } from '../domain/pii';
+import { createWorkerActivities } from '../worker/activities';
 import { documentUploadedSignal, registration, registrationStatusQuery, reviewUpdate } from '../workflows/registration';
 import { insertTestRegistration } from './helpers/registration';
 import { createTimeSkippingEnv } from './helpers/time-skipping';
@@ -29,33 +26,17 @@ const keys = derivePiiKeys(config.piiKey);
 describe('registration waits and compensations (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   let knex: Knex;
-  let notifications: ReturnType<typeof createNotificationService>;
-  let activities: ReturnType<typeof createActivities>;
+  let activities: ReturnType<typeof createWorkerActivities>['activities'];
+  let closeActivities: () => Promise<void>;
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
     knex = createKnex(config.databaseUrl);
-    notifications = createNotificationService({
-      knex,
-      clock: systemClock,
-      publicUrl: config.publicUrl,
-      mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
-      sms: { smppUrl: config.smppUrl, systemId: config.smppSystemId, password: config.smppPassword, sender: config.smsSender },
-    });
-    activities = createActivities({
-      knex,
-      clock: systemClock,
-      piiKeys: keys,
-      publicUrl: config.publicUrl,
-      sendNotification: notifications.activities.sendNotification,
-      reviewQueueEmail: config.reviewQueueEmail,
-      supervisorEmail: config.supervisorEmail,
-      paymentGateway: new SimulatedPaymentGateway(),
-    });
+    ({ activities, close: closeActivities } = createWorkerActivities(config, { knex }));
   });
 
   afterAll(async () => {
-    await notifications.close();
+    await closeActivities();
     await knex.destroy();
     await env.teardown();
   });

@@ -2,15 +2,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
-import { createActivities } from '../activities';
 import { withHeartbeats } from '../activities/heartbeat';
-import { createNotificationService } from '../activities/notifications';
-import { SimulatedPaymentGateway } from '../activities/payments/gateway';
-import { systemClock } from '../domain/clock';
-import { derivePiiKeys } from '../domain/pii';
 import { loadConfig } from '../config';
 import { NetworkClient } from '../network/client';
 import { createKnex } from '../db/knex';
+import { createWorkerActivities } from './activities';
 import { EventSender } from './event-sender';
 import { ensureSchedules } from './schedules';
 
@@ -34,26 +30,9 @@ export async function startWorker(
   const logger = pino({ level: config.logLevel, base: { service: 'worker' } });
   const knex = createKnex(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const notifications = createNotificationService({
-    knex,
-    clock: systemClock,
-    publicUrl: config.publicUrl,
-    mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
-    sms: { smppUrl: config.smppUrl, systemId: config.smppSystemId, password: config.smppPassword, sender: config.smsSender },
-  });
   // Connects on first use: the worker starts even while the network is unreachable.
   const network = NetworkClient.fromUrl(config.networkUrl);
-  const activities = createActivities({
-    knex,
-    clock: systemClock,
-    piiKeys: derivePiiKeys(config.piiKey),
-    publicUrl: config.publicUrl,
-    sendNotification: notifications.activities.sendNotification,
-    reviewQueueEmail: config.reviewQueueEmail,
-    supervisorEmail: config.supervisorEmail,
-    paymentGateway: new SimulatedPaymentGateway(),
-    network,
-  });
+  const { activities, close: closeActivities } = createWorkerActivities(config, { knex, network });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -80,7 +59,7 @@ export async function startWorker(
       // The SDK also shuts workers down on SIGINT/SIGTERM; only ask if nobody has yet.
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await Promise.all([sender.stop(), notifications.close(), network.close()]);
+      await Promise.all([sender.stop(), closeActivities(), network.close()]);
       await Promise.all([connection.close(), knex.destroy()]);
     },
   };

@@ -1,0 +1,35 @@
+/**
+ * The activities a worker registers, with the clients they need (SMTP, SMPP, payment gateway,
+ * network), built from the configuration. Tests that run their own worker build them here too.
+ */
+import type { Knex } from 'knex';
+import { createActivities } from '../activities';
+import { createNotificationService } from '../activities/notifications';
+import { SimulatedPaymentGateway } from '../activities/payments/gateway';
+import type { Config } from '../config';
+import { systemClock } from '../domain/clock';
+import { derivePiiKeys } from '../domain/pii';
+import type { NetworkSender } from '../network/client';
+
+export function createWorkerActivities(config: Config, deps: { knex: Knex; network?: NetworkSender }) {
+  const notifications = createNotificationService({
+    knex: deps.knex,
+    clock: systemClock,
+    publicUrl: config.publicUrl,
+    mail: { smtpUrl: config.smtpUrl, from: config.mailFrom },
+    sms: { smppUrl: config.smppUrl, systemId: config.smppSystemId, password: config.smppPassword, sender: config.smsSender },
+  });
+  const activities = createActivities({
+    knex: deps.knex,
+    clock: systemClock,
+    piiKeys: derivePiiKeys(config.piiKey),
+    publicUrl: config.publicUrl,
+    sendNotification: notifications.activities.sendNotification,
+    reviewQueueEmail: config.reviewQueueEmail,
+    supervisorEmail: config.supervisorEmail,
+    paymentGateway: new SimulatedPaymentGateway(),
+    network: deps.network,
+  });
+  /** Closes the notification service's SMTP and SMPP connections. */
+  return { activities, close: () => notifications.close() };
+}
