@@ -4,21 +4,21 @@
  * `/api/orders/{id}` lets a customer or agent pay a held order with another card or move the
  * installation visit (updates the workflow answers).
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import type { Knex } from 'knex';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { CardDeclinedError, GatewayUnavailableError, type PaymentGateway } from '../activities/payments/gateway';
+import type { PaymentGateway } from '../activities/payments/gateway';
 import { productOrderModel } from '../db/order-models';
 import { findProductOrders } from '../db/orders';
+import { insertPaymentMethod } from '../db/registrations';
 import { findResource } from '../db/tmf-resources';
 import type { Clock } from '../domain/clock';
-import { cardBrand, normalizePan } from '../domain/payment/card';
 import type { orderFulfilment } from '../workflows/order-fulfilment';
 import { capacityAddedSignal, cancelOrderSignal, moveAppointmentUpdate, orderStatusQuery, payWithUpdate, workOrderCompletedSignal } from '../workflows/order-fulfilment';
 import { requireRole } from './auth';
+import { tokeniseCard } from './card-tokenisation';
 import { commonErrors, errorResponse, idParam, json, jsonSchema, type OpenApiPart } from './openapi';
 import { cardSchema } from './schemas/registration';
 import type { ProductOrderHooks } from './tmf622-product-order';
@@ -100,27 +100,9 @@ export function ordersRouter(deps: { knex: Knex; temporal: Client; gateway: Paym
     if (!parsed.success) throw badRequest(describeZodError(parsed.error));
     let paymentMethodId: string;
     if ('card' in parsed.data) {
-      const card = parsed.data.card;
-      const number = normalizePan(card.number);
-      try {
-        const token = await deps.gateway.tokenizeCard({ ...card, number }, cardBrand(number));
-        paymentMethodId = randomUUID();
-        await knex('crm_payment_method').insert({
-          id: paymentMethodId,
-          customer_id: order.customerId,
-          type: 'card',
-          holder_name: card.holderName,
-          gateway_token: token.token,
-          brand: token.brand,
-          last4: token.last4,
-          expiry_month: token.expiryMonth,
-          expiry_year: token.expiryYear,
-        });
-      } catch (err) {
-        if (err instanceof CardDeclinedError) throw new TmfError(422, 'Card Declined', `card: ${err.message}`);
-        if (err instanceof GatewayUnavailableError) throw new TmfError(503, 'Service Unavailable', 'the payment gateway is not answering; try again');
-        throw err;
-      }
+      const method = await tokeniseCard(deps.gateway, parsed.data.card, 'card');
+      await insertPaymentMethod(knex, method, { customerId: order.customerId });
+      paymentMethodId = method.id;
     } else paymentMethodId = parsed.data.paymentMethodId;
     const status = await update(() => temporal.workflow.getHandle<typeof orderFulfilment>(orderWorkflowId(order.id)).executeUpdate(payWithUpdate, { args: [{ paymentMethodId }] }));
     res.status(202).json({ id: order.id, state: status.state, paymentMethodId });

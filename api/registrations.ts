@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request, type Router } from 'express';
 import type { Knex } from 'knex';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { CardDeclinedError, GatewayUnavailableError, type PaymentGateway } from '../activities/payments/gateway';
+import type { PaymentGateway } from '../activities/payments/gateway';
 import { documentModel } from '../db/crm-models';
 import { attachDocumentContent, MAX_DOCUMENT_BYTES } from '../db/documents';
 import { sampleAvailableMsisdns } from '../db/inventory';
@@ -25,12 +25,12 @@ import { createTmfResourceOnce } from '../db/tmf-store';
 import type { Clock } from '../domain/clock';
 import { normalizeE164 } from '../domain/contact/phone';
 import { normalizeDocumentNumber } from '../domain/identity/national-id';
-import { cardBrand, normalizePan } from '../domain/payment/card';
 import { maskIban, normalizeIban } from '../domain/payment/iban';
 import { blindIndex, encryptPii, maskTail, type PiiKeys } from '../domain/pii';
 import type { registration } from '../workflows/registration';
 import { documentUploadedSignal, reviewUpdate } from '../workflows/registration';
 import { requireRole } from './auth';
+import { tokeniseCard } from './card-tokenisation';
 import { registrationRequestSchema, reviewRequestSchema, type RegistrationRequest } from './schemas/registration';
 import { UPLOAD_TYPES } from './tmf667-document';
 import { badRequest, describeZodError, notFound, TmfError } from './tmf/errors';
@@ -71,20 +71,9 @@ function view(r: RegistrationRow) {
 }
 
 async function tokenise(deps: RegistrationApiDeps, method: NonNullable<RegistrationRequest['paymentMethod']>): Promise<NewPaymentMethod> {
-  const id = randomUUID();
-  if (method.type === 'directDebit') {
-    const iban = normalizeIban(method.iban);
-    return { id, type: 'directDebit', holderName: method.holderName, ibanSealed: encryptPii(deps.piiKeys, iban), ibanMasked: maskIban(iban) };
-  }
-  const number = normalizePan(method.number);
-  try {
-    const token = await deps.gateway.tokenizeCard({ ...method, number }, cardBrand(number));
-    return { id, type: 'card', holderName: method.holderName, gatewayToken: token.token, brand: token.brand, last4: token.last4, expiryMonth: token.expiryMonth, expiryYear: token.expiryYear };
-  } catch (err) {
-    if (err instanceof CardDeclinedError) throw new TmfError(422, 'Card Declined', `paymentMethod: ${err.message}`);
-    if (err instanceof GatewayUnavailableError) throw new TmfError(503, 'Service Unavailable', 'the payment gateway is not answering; try again');
-    throw err;
-  }
+  if (method.type === 'card') return tokeniseCard(deps.gateway, method, 'paymentMethod');
+  const iban = normalizeIban(method.iban);
+  return { id: randomUUID(), type: 'directDebit', holderName: method.holderName, ibanSealed: encryptPii(deps.piiKeys, iban), ibanMasked: maskIban(iban) };
 }
 
 async function ensureWorkflow(deps: RegistrationApiDeps, registrationId: string): Promise<void> {

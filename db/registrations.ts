@@ -83,27 +83,31 @@ function fromRow(r: Record<string, unknown>): RegistrationRow {
 }
 
 /** Inserts a registration (and its payment method, if any) in one transaction. */
+/** Stores a payment method (already tokenised or sealed) for a registration or a customer. */
+export async function insertPaymentMethod(db: Db, method: NewPaymentMethod, owner: { registrationId?: string; customerId?: string }): Promise<void> {
+  await db('crm_payment_method').insert({
+    id: method.id,
+    registration_id: owner.registrationId ?? null,
+    customer_id: owner.customerId ?? null,
+    type: method.type,
+    holder_name: method.holderName,
+    gateway_token: method.gatewayToken,
+    brand: method.brand,
+    last4: method.last4,
+    expiry_month: method.expiryMonth,
+    expiry_year: method.expiryYear,
+    iban_sealed: method.ibanSealed,
+    iban_masked: method.ibanMasked,
+  });
+}
+
 export async function insertRegistration(
   db: Db,
   reg: Omit<RegistrationRow, 'state' | 'reasons' | 'paymentMethodId' | 'documentId' | 'customerId' | 'individualId' | 'billingAccountId' | 'msisdn' | 'createdAt' | 'updatedAt'>,
   paymentMethod: NewPaymentMethod | undefined,
 ): Promise<void> {
   await db.transaction(async (trx) => {
-    if (paymentMethod) {
-      await trx('crm_payment_method').insert({
-        id: paymentMethod.id,
-        registration_id: reg.id,
-        type: paymentMethod.type,
-        holder_name: paymentMethod.holderName,
-        gateway_token: paymentMethod.gatewayToken,
-        brand: paymentMethod.brand,
-        last4: paymentMethod.last4,
-        expiry_month: paymentMethod.expiryMonth,
-        expiry_year: paymentMethod.expiryYear,
-        iban_sealed: paymentMethod.ibanSealed,
-        iban_masked: paymentMethod.ibanMasked,
-      });
-    }
+    if (paymentMethod) await insertPaymentMethod(trx, paymentMethod, { registrationId: reg.id });
     await trx('crm_registration').insert({
       id: reg.id,
       idempotency_key: reg.idempotencyKey,
