@@ -1,0 +1,79 @@
+/**
+ * The contract between the charging engine and its protocol front ends (Nchf over HTTP/2,
+ * Diameter Gy over TCP). A front end turns its wire format into a ChargingRequest and the
+ * ChargingAnswer back into its own; result codes are the Diameter credit-control ones
+ * (RFC 6733 / RFC 4006), which Nchf maps to its names.
+ */
+
+/** What a rating group charges; the unit is seconds for voice, octets for data, events for SMS. */
+export type ServiceType = 'voice' | 'data' | 'sms';
+
+/** The rating groups this operator uses (Rating-Group AVP, Nchf `ratingGroup`). */
+export const SERVICE_OF_RATING_GROUP: Readonly<Record<number, ServiceType>> = { 100: 'voice', 200: 'sms', 300: 'data' };
+
+/** Result codes an answer carries, overall and per rating group. */
+export const RESULT = {
+  SUCCESS: 2001,
+  END_USER_SERVICE_DENIED: 4010,
+  CREDIT_LIMIT_REACHED: 4012,
+  UNKNOWN_SESSION_ID: 5002,
+  /** A request number that is neither the next one nor a retransmission of the last. */
+  UNABLE_TO_COMPLY: 5012,
+  USER_UNKNOWN: 5030,
+  RATING_FAILED: 5031,
+} as const;
+export type ResultCode = (typeof RESULT)[keyof typeof RESULT];
+
+/** One rating group of a request (Multiple-Services-Credit-Control, Nchf multipleUnitUsage). */
+export interface UnitRequest {
+  ratingGroup: number;
+  serviceIdentifier?: number;
+  /** Units asked for; `quantity` absent means the engine's default quota. Absent: report only. */
+  requested?: { quantity?: string };
+  /** Units consumed since the last report (decimal string: seconds, octets or events). */
+  used?: { quantity: string };
+}
+
+export interface ChargingRequest {
+  /** Unique per session: the Diameter Session-Id, or the Nchf chargingDataRef. */
+  sessionId: string;
+  /** CC-Request-Number / invocationSequenceNumber: 0 for the initial request, then +1 each time. */
+  requestNumber: number;
+  type: 'initial' | 'update' | 'termination' | 'event';
+  /** At least one of them identifies the subscriber. */
+  subscriber: { msisdn?: string; imsi?: string };
+  /** When the usage happened (Event-Timestamp), for time-of-day bands. */
+  eventTime: Date;
+  /** The other party of a call or message (E.164), for destination bands. */
+  destination?: string;
+  units: UnitRequest[];
+}
+
+/** What the engine grants for one rating group. */
+export interface UnitGrant {
+  ratingGroup: number;
+  serviceIdentifier?: number;
+  resultCode: ResultCode;
+  granted?: { quantity: string };
+  /** Seconds the grant is valid for (Validity-Time): unreported units are released after it. */
+  validityTime?: number;
+  /** The grant is the last the balance allows (Final-Unit-Indication, action TERMINATE). */
+  finalUnit?: boolean;
+}
+
+export interface ChargingAnswer {
+  sessionId: string;
+  requestNumber: number;
+  /** 2001 when the request was processed, even if a rating group was refused (its own code says). */
+  resultCode: ResultCode;
+  units: UnitGrant[];
+}
+
+/** The charging engine as its front ends see it. */
+export interface ChargingEngine {
+  /**
+   * Charges one request exactly once: a retransmission (same session and request number) gets
+   * the first answer again and debits nothing.
+   */
+  charge(request: ChargingRequest): Promise<ChargingAnswer>;
+}
