@@ -15,6 +15,10 @@ export interface NewSubscription {
   offeringId: string;
   offeringVersion: string;
   prices: unknown[];
+  /** The number of a mobile product (usage records name it). */
+  msisdn?: string;
+  /** Allowances per bill cycle: dataOctets, voiceSeconds, smsEvents (integer strings or 'unlimited'). */
+  allowances?: { dataOctets?: string; voiceSeconds?: string; smsEvents?: string };
   /** Calendar date in the account's time zone (proration starts here). */
   startDate: string;
   now: Date;
@@ -32,6 +36,8 @@ export async function createSubscription(db: Db, s: NewSubscription): Promise<vo
       offering_id: s.offeringId,
       offering_version: s.offeringVersion,
       prices: JSON.stringify(s.prices),
+      msisdn: s.msisdn ?? null,
+      allowances: JSON.stringify(s.allowances ?? {}),
       start_date: s.startDate,
       status: 'active',
       created_at: s.now,

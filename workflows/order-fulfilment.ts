@@ -249,7 +249,7 @@ export async function orderFulfilment(input: { orderId: string; timeouts?: Parti
         customerId: order.customerId,
         billingAccountId: order.billingAccountId,
         timeZone: order.timeZone,
-        products: plan.products.map((p) => ({ productKey: p.key, productId: ids.productIds[p.key], offeringId: p.offering.id, offeringVersion: p.offering.version, prices: p.prices })),
+        products: plan.products.map((p) => ({ productKey: p.key, productId: ids.productIds[p.key], offeringId: p.offering.id, offeringVersion: p.offering.version, prices: p.prices, msisdn: resources.mobile[p.key]?.msisdn, allowances: p.allowances })),
         oneTimeCharges: plan.nextBill,
       });
     }

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { createSubscription, queueOneTimeCharges, voidOrderBilling } from '../../db/billing';
 import type { Clock } from '../../domain/clock';
-import type { ChargeLine, SoldPrice } from '../../domain/ordering/plan';
+import type { ChargeLine, PrepaidAllowances, SoldPrice } from '../../domain/ordering/plan';
 import { calendarDateIn } from '../../domain/time-zone';
 
 export interface BilledProduct {
@@ -11,6 +11,10 @@ export interface BilledProduct {
   offeringId: string;
   offeringVersion: string;
   prices: SoldPrice[];
+  /** The number of a mobile product: offline charging finds the subscription by it. */
+  msisdn?: string;
+  /** Allowances per bill cycle of a mobile plan. */
+  allowances?: PrepaidAllowances;
 }
 
 export function createBillingActivities(deps: { knex: Knex; clock: Clock }) {

@@ -5,7 +5,8 @@ import type { CatalogReader, OfferingSnapshot } from '../catalog/catalog-reader'
 
 type Characteristic = { name: string; configurable?: boolean; productSpecCharacteristicValue?: Array<{ value: unknown; isDefault?: boolean }> };
 
-function priceView(doc: TmfDocument): PriceView {
+/** A TMF620 ProductOfferingPrice as order rules (and sold prices) see it. */
+export function priceView(doc: TmfDocument): PriceView {
   const amount = (doc.price as { value?: number | string; unit?: string } | undefined) ?? undefined;
   const tax = (doc.tax as Array<{ taxRate?: number | string }> | undefined)?.[0];
   const periodType = doc.recurringChargePeriodType as 'day' | 'month' | undefined;
@@ -20,6 +21,8 @@ function priceView(doc: TmfDocument): PriceView {
     period: periodType ? { type: periodType, length: Number(doc.recurringChargePeriodLength ?? 1) } : undefined,
     percentage: doc.percentage === undefined ? undefined : String(doc.percentage),
     discounts: (doc.popRelationship as Array<{ id: string; relationshipType?: string }> | undefined)?.filter((r) => r.relationshipType === 'discounts').map((r) => r.id),
+    usageType: doc.usageType as PriceView['usageType'],
+    rating: doc.rating as PriceView['rating'],
   };
 }
 

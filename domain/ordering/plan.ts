@@ -35,6 +35,9 @@ export interface SoldPrice {
   period?: PriceView['period'];
   percentage?: string;
   discounts?: string[];
+  /** Usage prices keep their tariff: offline charging rates postpaid usage with it. */
+  usageType?: PriceView['usageType'];
+  rating?: PriceView['rating'];
 }
 
 export interface PlannedProduct {
@@ -48,6 +51,8 @@ export interface PlannedProduct {
   prices: SoldPrice[];
   /** Keys of the services that realise it. */
   services: string[];
+  /** A mobile plan's allowances per period (postpaid: per bill cycle), from its specification. */
+  allowances?: PrepaidAllowances;
 }
 
 export interface ChargeLine {
@@ -91,8 +96,9 @@ export interface FulfilmentPlan {
 const OCTETS_PER_GB = 1024n ** 3n;
 
 function sold(price: PriceView): SoldPrice {
-  const { id, version, name, priceType, amount, currency, taxRate, period, percentage, discounts } = price;
-  return { id, version, name, priceType, amount, currency, taxRate, period, percentage, discounts };
+  const { id, version, name, priceType, amount, currency, taxRate, period, percentage, discounts, usageType, rating } = price;
+  const usage = usageType === undefined ? {} : { usageType, rating };
+  return { id, version, name, priceType, amount, currency, taxRate, period, percentage, discounts, ...usage };
 }
 
 function chargeLine(productKey: string, price: PriceView, kind: ChargeLine['kind'], currency: string): ChargeLine {
@@ -192,6 +198,7 @@ export function planOrder(
         if (component.requiresInstallation) service.place = line.place;
         services.push(service);
         product.services.push(key);
+        if (kind === 'mobile') product.allowances = allowancesOf(component.fixedCharacteristics);
         if (prepaid && kind === 'mobile') prepaidAllowances[key] = allowancesOf(component.fixedCharacteristics);
       }
 

@@ -2,6 +2,7 @@
  * What order validation and decomposition work on: the order's lines and the catalog as plain
  * values (read by activities), so that the rules are pure and testable with exact values.
  */
+import type { Rating, UsageType } from '../rating';
 
 export type PaymentType = 'prepaid' | 'postpaid';
 export type ServiceKind = 'mobile' | 'ftth' | 'content';
@@ -21,6 +22,9 @@ export interface PriceView {
   /** Discount in percent, and the prices it applies to. */
   percentage?: string;
   discounts?: string[];
+  /** Usage prices: what they rate and the tariff (domain/rating), so a sold price can be rated later. */
+  usageType?: UsageType;
+  rating?: Rating;
 }
 
 /** An offering with its specification and prices; bundles carry their components. */

@@ -1,0 +1,191 @@
+/**
+ * Usage records (offline charging) as small set-based query functions: one statement per batch
+ * for each step (find tariffs, lock allowance counters, find duplicates, insert, add to counters),
+ * rows passed as one JSON parameter so a batch of thousands costs one round trip.
+ */
+import type { Knex } from 'knex';
+import type { RawUsage } from '../domain/usage/usage-input';
+import { allowancesOf, SubscriberTariff, usagePricesOf } from '../domain/usage/subscriber-tariff';
+import { BILL_STRUCTURE_DEFAULTS } from './crm-models';
+import type { Db } from './knex';
+
+export type UsageState = 'received' | 'rated' | 'rejected' | 'billed';
+
+/** A usage_record row as written by ingestion (snake_case in the table). */
+export interface UsageRow {
+  id: string;
+  source: string;
+  recordId: string;
+  state: UsageState;
+  reason: string | null;
+  raw: RawUsage | null;
+  msisdn: string | null;
+  billingAccountId: string | null;
+  subscriptionId: string | null;
+  usageType: string | null;
+  startTime: string | null;
+  quantity: string | null;
+  destination: string | null;
+  cycleStart: string | null;
+  band: string | null;
+  priceId: string | null;
+  allowanceQuantity: string | null;
+  overageQuantity: string | null;
+  chargedQuantity: string | null;
+  amount: string | null;
+  currency: string | null;
+  receivedAt: string;
+  ratedAt: string | null;
+}
+
+/** The key of a record: source and record id. */
+export const recordKey = (source: string, recordId: string): string => `${source}\u0000${recordId}`;
+
+/** The key of an allowance counter. */
+export const counterKey = (subscriptionId: string, cycleStart: string, usageType: string): string => `${subscriptionId}|${cycleStart}|${usageType}`;
+
+/** The active postpaid subscriptions of these numbers with what rating needs of them. */
+export async function findSubscriberTariffs(db: Db, msisdns: string[]): Promise<Map<string, SubscriberTariff>> {
+  const tariffs = new Map<string, SubscriberTariff>();
+  if (!msisdns.length) return tariffs;
+  const { rows } = await db.raw(
+    `SELECT DISTINCT ON (s.msisdn) s.id, s.billing_account_id, s.msisdn, s.prices, s.allowances, a.body -> 'billStructure' AS bill_structure
+       FROM billing_subscription s
+       LEFT JOIN crm_billing_account a ON a.id::text = s.billing_account_id
+      WHERE s.msisdn = ANY (?::text[]) AND s.status = 'active'
+      ORDER BY s.msisdn, s.start_date DESC, s.created_at DESC`,
+    [toPgArray(msisdns)],
+  );
+  for (const r of rows as Array<{ id: string; billing_account_id: string; msisdn: string; prices: unknown[]; allowances: Record<string, string>; bill_structure: Record<string, unknown> | null }>) {
+    const bs = { ...BILL_STRUCTURE_DEFAULTS, ...(r.bill_structure ?? {}) } as { billCycleDay: number; timeZone: string; currency: string };
+    tariffs.set(r.msisdn, {
+      subscriptionId: r.id,
+      billingAccountId: r.billing_account_id,
+      msisdn: r.msisdn,
+      timeZone: bs.timeZone,
+      billCycleDay: Number(bs.billCycleDay),
+      prices: usagePricesOf(r.prices, bs.currency),
+      allowances: allowancesOf(r.allowances),
+    });
+  }
+  return tariffs;
+}
+
+/** A Postgres array literal of text values (one parameter, however many values). */
+function toPgArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+/**
+ * Locks the allowance counters of a batch (created at zero when new) and returns what each has
+ * used. Locked in key order, so two batches never wait on each other in a circle.
+ */
+export async function lockAllowanceCounters(trx: Knex.Transaction, keys: Array<{ subscriptionId: string; cycleStart: string; usageType: string }>): Promise<Map<string, string>> {
+  const used = new Map<string, string>();
+  if (!keys.length) return used;
+  const { rows } = await trx.raw(
+    `INSERT INTO usage_allowance_counter (subscription_id, cycle_start, usage_type, used)
+     SELECT k.subscription_id, k.cycle_start, k.usage_type, 0
+       FROM json_to_recordset(?::json) AS k(subscription_id uuid, cycle_start date, usage_type text)
+      ORDER BY k.subscription_id, k.cycle_start, k.usage_type
+     ON CONFLICT (subscription_id, cycle_start, usage_type) DO UPDATE SET used = usage_allowance_counter.used
+     RETURNING subscription_id, to_char(cycle_start, 'YYYY-MM-DD') AS cycle_start, usage_type, used`,
+    [JSON.stringify(keys.map((k) => ({ subscription_id: k.subscriptionId, cycle_start: k.cycleStart, usage_type: k.usageType })))],
+  );
+  for (const r of rows as Array<{ subscription_id: string; cycle_start: string; usage_type: string; used: string }>) {
+    used.set(counterKey(r.subscription_id, r.cycle_start, r.usage_type), r.used);
+  }
+  return used;
+}
+
+/** Adds what a batch took from allowances to their (locked) counters. */
+export async function addAllowanceUsage(trx: Knex.Transaction, taken: Map<string, string>): Promise<void> {
+  if (!taken.size) return;
+  const rows = [...taken].map(([key, amount]) => {
+    const [subscription_id, cycle_start, usage_type] = key.split('|');
+    return { subscription_id, cycle_start, usage_type, amount };
+  });
+  await trx.raw(
+    `UPDATE usage_allowance_counter c SET used = c.used + t.amount::numeric
+       FROM json_to_recordset(?::json) AS t(subscription_id uuid, cycle_start date, usage_type text, amount text)
+      WHERE c.subscription_id = t.subscription_id AND c.cycle_start = t.cycle_start AND c.usage_type = t.usage_type`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** Which of these keys are already stored. */
+export async function findStoredKeys(db: Db, keys: Array<{ source: string; recordId: string }>): Promise<Set<string>> {
+  const stored = new Set<string>();
+  if (!keys.length) return stored;
+  const { rows } = await db.raw(
+    `SELECT u.source, u.record_id FROM usage_record u
+       JOIN json_to_recordset(?::json) AS k(source text, record_id text) ON u.source = k.source AND u.record_id = k.record_id`,
+    [JSON.stringify(keys.map((k) => ({ source: k.source, record_id: k.recordId })))],
+  );
+  for (const r of rows as Array<{ source: string; record_id: string }>) stored.add(recordKey(r.source, r.record_id));
+  return stored;
+}
+
+const COLUMNS: Array<[keyof UsageRow, string, string]> = [
+  ['id', 'id', 'uuid'],
+  ['source', 'source', 'text'],
+  ['recordId', 'record_id', 'text'],
+  ['state', 'state', 'text'],
+  ['reason', 'reason', 'text'],
+  ['raw', 'raw', 'jsonb'],
+  ['msisdn', 'msisdn', 'text'],
+  ['billingAccountId', 'billing_account_id', 'text'],
+  ['subscriptionId', 'subscription_id', 'uuid'],
+  ['usageType', 'usage_type', 'text'],
+  ['startTime', 'start_time', 'timestamptz'],
+  ['quantity', 'quantity', 'numeric'],
+  ['destination', 'destination', 'text'],
+  ['cycleStart', 'cycle_start', 'date'],
+  ['band', 'band', 'text'],
+  ['priceId', 'price_id', 'text'],
+  ['allowanceQuantity', 'allowance_quantity', 'numeric'],
+  ['overageQuantity', 'overage_quantity', 'numeric'],
+  ['chargedQuantity', 'charged_quantity', 'numeric'],
+  ['amount', 'amount', 'numeric'],
+  ['currency', 'currency', 'text'],
+  ['receivedAt', 'received_at', 'timestamptz'],
+  ['ratedAt', 'rated_at', 'timestamptz'],
+];
+const COLUMN_LIST = COLUMNS.map(([, c]) => c).join(', ');
+const RECORD_TYPE = COLUMNS.map(([, c, t]) => `${c} ${t}`).join(', ');
+
+/** Inserts rows, skipping keys already stored; returns the keys it inserted. */
+export async function insertUsageRows(trx: Knex.Transaction, rows: UsageRow[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  if (!rows.length) return inserted;
+  // Arrays of values per row (not objects) keep the JSON small; json_to_recordset wants objects, so name them positionally.
+  const payload = rows.map((r) => {
+    const o: Record<string, unknown> = {};
+    for (const [field, column] of COLUMNS) o[column] = r[field];
+    return o;
+  });
+  const { rows: out } = await trx.raw(
+    `INSERT INTO usage_record (${COLUMN_LIST})
+     SELECT ${COLUMN_LIST} FROM json_to_recordset(?::json) AS r(${RECORD_TYPE})
+     ON CONFLICT (source, record_id) DO NOTHING
+     RETURNING source, record_id`,
+    [JSON.stringify(payload)],
+  );
+  for (const r of out as Array<{ source: string; record_id: string }>) inserted.add(recordKey(r.source, r.record_id));
+  return inserted;
+}
+
+/** Takes up to `limit` records not rated (received or rejected) out of the table for a re-rate, in id order after `afterId`. */
+export async function takeUnratedRecords(trx: Knex.Transaction, opts: { afterId: string; limit: number; source?: string }): Promise<Array<{ id: string; source: string; recordId: string; raw: RawUsage; receivedAt: Date }>> {
+  const { rows } = await trx.raw(
+    `DELETE FROM usage_record WHERE id IN (
+        SELECT id FROM usage_record
+         WHERE state IN ('received','rejected') AND id > ?::uuid ${opts.source ? 'AND source = ?' : ''}
+         ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+     RETURNING id, source, record_id, raw, received_at`,
+    opts.source ? [opts.afterId, opts.source, opts.limit] : [opts.afterId, opts.limit],
+  );
+  return (rows as Array<{ id: string; source: string; record_id: string; raw: RawUsage | null; received_at: Date }>)
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((r) => ({ id: r.id, source: r.source, recordId: r.record_id, raw: r.raw ?? {}, receivedAt: r.received_at }));
+}
