@@ -4,12 +4,14 @@
  * finds its results wrong.
  */
 import { ordersBench } from './orders';
+import { usageIngestionBench } from './usage-ingestion';
 
 /** A benchmark: resolves true when its correctness checks passed. */
 export type Bench = () => Promise<boolean>;
 
 const BENCHES: Record<string, Bench> = {
   orders: ordersBench,
+  billing: usageIngestionBench,
 };
 
 async function main(): Promise<void> {

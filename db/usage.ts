@@ -4,6 +4,9 @@
  * rows passed as one JSON parameter so a batch of thousands costs one round trip.
  */
 import type { Knex } from 'knex';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { RawUsage } from '../domain/usage/usage-input';
 import { allowancesOf, SubscriberTariff, usagePricesOf } from '../domain/usage/subscriber-tariff';
 import { BILL_STRUCTURE_DEFAULTS } from './crm-models';
@@ -113,64 +116,52 @@ export async function addAllowanceUsage(trx: Knex.Transaction, taken: Map<string
   );
 }
 
-/** Which of these keys are already stored. */
+/** Which of these keys are already stored (one index probe per key, the keys as two arrays). */
 export async function findStoredKeys(db: Db, keys: Array<{ source: string; recordId: string }>): Promise<Set<string>> {
   const stored = new Set<string>();
   if (!keys.length) return stored;
   const { rows } = await db.raw(
-    `SELECT u.source, u.record_id FROM usage_record u
-       JOIN json_to_recordset(?::json) AS k(source text, record_id text) ON u.source = k.source AND u.record_id = k.record_id`,
-    [JSON.stringify(keys.map((k) => ({ source: k.source, record_id: k.recordId })))],
+    `SELECT u.source, u.record_id FROM unnest(?::text[], ?::text[]) AS k(source, record_id)
+       JOIN usage_record u ON u.source = k.source AND u.record_id = k.record_id`,
+    [toPgArray(keys.map((k) => k.source)), toPgArray(keys.map((k) => k.recordId))],
   );
   for (const r of rows as Array<{ source: string; record_id: string }>) stored.add(recordKey(r.source, r.record_id));
   return stored;
 }
 
-const COLUMNS: Array<[keyof UsageRow, string, string]> = [
-  ['id', 'id', 'uuid'],
-  ['source', 'source', 'text'],
-  ['recordId', 'record_id', 'text'],
-  ['state', 'state', 'text'],
-  ['reason', 'reason', 'text'],
-  ['raw', 'raw', 'jsonb'],
-  ['msisdn', 'msisdn', 'text'],
-  ['billingAccountId', 'billing_account_id', 'text'],
-  ['subscriptionId', 'subscription_id', 'uuid'],
-  ['usageType', 'usage_type', 'text'],
-  ['startTime', 'start_time', 'timestamptz'],
-  ['quantity', 'quantity', 'numeric'],
-  ['destination', 'destination', 'text'],
-  ['cycleStart', 'cycle_start', 'date'],
-  ['band', 'band', 'text'],
-  ['priceId', 'price_id', 'text'],
-  ['allowanceQuantity', 'allowance_quantity', 'numeric'],
-  ['overageQuantity', 'overage_quantity', 'numeric'],
-  ['chargedQuantity', 'charged_quantity', 'numeric'],
-  ['amount', 'amount', 'numeric'],
-  ['currency', 'currency', 'text'],
-  ['receivedAt', 'received_at', 'timestamptz'],
-  ['ratedAt', 'rated_at', 'timestamptz'],
+const COLUMNS: Array<keyof UsageRow> = [
+  'id', 'source', 'recordId', 'state', 'reason', 'raw', 'msisdn', 'billingAccountId', 'subscriptionId', 'usageType', 'startTime', 'quantity', 'destination',
+  'cycleStart', 'band', 'priceId', 'allowanceQuantity', 'overageQuantity', 'chargedQuantity', 'amount', 'currency', 'receivedAt', 'ratedAt',
 ];
-const COLUMN_LIST = COLUMNS.map(([, c]) => c).join(', ');
-const RECORD_TYPE = COLUMNS.map(([, c, t]) => `${c} ${t}`).join(', ');
+const COLUMN_LIST = COLUMNS.map((c) => c.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)).join(', ');
 
-/** Inserts rows, skipping keys already stored; returns the keys it inserted. */
+/** A value in COPY's text format: \N for null, and backslash, tab, newline and return escaped. */
+function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return /[\\\t\n\r]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : text;
+}
+
+/**
+ * Inserts rows, skipping keys already stored; returns the keys it inserted. The rows go by COPY
+ * into a temporary table of the transaction, then one INSERT … SELECT … ON CONFLICT DO NOTHING.
+ */
 export async function insertUsageRows(trx: Knex.Transaction, rows: UsageRow[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   if (!rows.length) return inserted;
-  // Arrays of values per row (not objects) keep the JSON small; json_to_recordset wants objects, so name them positionally.
-  const payload = rows.map((r) => {
-    const o: Record<string, unknown> = {};
-    for (const [field, column] of COLUMNS) o[column] = r[field];
-    return o;
-  });
+  await trx.raw('CREATE TEMPORARY TABLE IF NOT EXISTS usage_record_stage (LIKE usage_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
+  let text = '';
+  for (const r of rows) text += `${COLUMNS.map((c) => copyText(r[c])).join('\t')}\n`;
+  // Inside a transaction knex hands out the transaction's own connection.
+  const conn = await trx.client.acquireConnection();
+  await pipeline(Readable.from([text]), conn.query(copyFrom(`COPY usage_record_stage (${COLUMN_LIST}) FROM STDIN`)));
   const { rows: out } = await trx.raw(
     `INSERT INTO usage_record (${COLUMN_LIST})
-     SELECT ${COLUMN_LIST} FROM json_to_recordset(?::json) AS r(${RECORD_TYPE})
+     SELECT ${COLUMN_LIST} FROM usage_record_stage
      ON CONFLICT (source, record_id) DO NOTHING
      RETURNING source, record_id`,
-    [JSON.stringify(payload)],
   );
+  await trx.raw('TRUNCATE usage_record_stage');
   for (const r of out as Array<{ source: string; record_id: string }>) inserted.add(recordKey(r.source, r.record_id));
   return inserted;
 }

@@ -132,9 +132,9 @@ describe('usage ingestion', () => {
       ['b4', 'rejected', 'unknown usage type: fax'],
       ['b5', 'rejected', 'bad start time: 2026-11-31T10:00:00Z'],
       ['b6', 'rejected', 'bad start time: yesterday'],
-      ['line-9', 'rejected', 'missing record id'],
       ['ok1', 'rated', null],
       ['ok2', 'rated', null],
+      ['record-8', 'rejected', 'missing record id'],
     ]);
     expect(rows.find((r) => r.record_id === 'b2').raw).toEqual({ recordId: 'b2', msisdn: m, usageType: 'voice', startTime: '2026-11-04T10:00:00Z', quantity: 'thirty', destination: '+34612345678' });
   });

@@ -1,7 +1,8 @@
 /**
  * Import of a usage file (CSV with a header: record_id, msisdn, usage_type, start_time, quantity,
- * destination and optionally source), streamed and stored in batches. A line the CSV parser cannot
- * read is stored as rejected too (record id `line-<n>`), so no line is ever lost.
+ * destination and optionally source), streamed and stored in batches. A record without a record id,
+ * or one the CSV parser cannot read, is stored as rejected under `record-<n>` (its number in the
+ * file, header excluded), so no record is ever lost.
  */
 import { parse } from 'csv-parse';
 import fs from 'node:fs';
@@ -20,16 +21,27 @@ export interface ImportFileOptions {
   onProgress?: (bytesRead: number, summary: ImportSummary) => void;
 }
 
-type CsvRow = Record<string, string | undefined>;
+const REQUIRED = ['record_id', 'msisdn', 'usage_type', 'start_time', 'quantity'] as const;
+const OPTIONAL = ['destination', 'source'] as const;
+type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 
-const rawOf = (r: CsvRow): RawUsage => ({
-  source: r.source,
-  recordId: r.record_id,
-  msisdn: r.msisdn,
-  usageType: r.usage_type,
-  startTime: r.start_time,
-  quantity: r.quantity,
-  destination: r.destination,
+/** Where each column is, from the header line; a file without the required columns is refused. */
+function columnsOf(header: string[]): Record<Column, number> {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const missing = REQUIRED.filter((c) => !names.includes(c));
+  if (missing.length) throw new Error(`not a usage file: the header lacks ${missing.join(', ')}`);
+  return Object.fromEntries([...REQUIRED, ...OPTIONAL].map((c) => [c, names.indexOf(c)])) as Record<Column, number>;
+}
+
+// Arrays rather than objects per record: the parser does half the work.
+const rawOf = (r: string[], c: Record<Column, number>): RawUsage => ({
+  source: c.source < 0 ? undefined : r[c.source],
+  recordId: r[c.record_id],
+  msisdn: r[c.msisdn],
+  usageType: r[c.usage_type],
+  startTime: r[c.start_time],
+  quantity: r[c.quantity],
+  destination: c.destination < 0 ? undefined : r[c.destination],
 });
 
 /** Imports a CSV usage file; throws (before storing anything) when the file cannot be read. */
@@ -40,10 +52,12 @@ export async function importUsageFile(knex: Knex, file: string, opts: ImportFile
   const tariffs: TariffCache = new Map();
   const summary = emptySummary();
   const input = fs.createReadStream(file);
-  const parser = parse({ columns: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true, skip_records_with_error: true });
+  const parser = parse({ relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true });
   const items: IngestItem[] = [];
-  parser.on('skip', (err: Error & { lines?: number }) => {
-    items.push({ raw: { source }, fallbackRecordId: `line-${err.lines ?? 'unknown'}`, rejectAs: `unreadable CSV line: ${err.message}` });
+  let records = 0;
+  parser.on('skip', (err: Error) => {
+    records++;
+    items.push({ raw: { source }, fallbackRecordId: `record-${records}`, rejectAs: `unreadable CSV record: ${err.message}` });
   });
 
   // One batch is stored while the next is parsed: PostgreSQL and the parser use a core each.
@@ -57,8 +71,14 @@ export async function importUsageFile(knex: Knex, file: string, opts: ImportFile
   };
 
   input.pipe(parser);
-  for await (const { record, info } of parser as AsyncIterable<{ record: CsvRow; info: { lines: number } }>) {
-    items.push({ raw: rawOf(record), fallbackRecordId: `line-${info.lines}` });
+  let columns: Record<Column, number> | undefined;
+  for await (const record of parser as AsyncIterable<string[]>) {
+    if (!columns) {
+      columns = columnsOf(record);
+      continue;
+    }
+    records++;
+    items.push({ raw: rawOf(record, columns), fallbackRecordId: `record-${records}` });
     if (items.length >= batchSize) {
       await storing;
       store(items.splice(0));

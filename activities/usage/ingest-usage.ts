@@ -7,11 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { addAllowanceUsage, counterKey, findStoredKeys, findSubscriberTariffs, insertUsageRows, lockAllowanceCounters, recordKey, UsageRow } from '../../db/usage';
-import { money } from '../../domain/money';
+import { addQuantities } from '../../domain/usage/allowance';
 import { placeUsage, Placement, rateWithAllowance } from '../../domain/usage/rate-record';
 import type { SubscriberTariff } from '../../domain/usage/subscriber-tariff';
 import { parseUsage, RawUsage, UsageInput } from '../../domain/usage/usage-input';
-import type Decimal from 'decimal.js';
 
 /** One record to ingest: the raw input, and for a re-rate the id and key it already had. */
 export interface IngestItem {
@@ -36,14 +35,16 @@ export interface IngestOptions {
   tariffs?: TariffCache;
 }
 
-type Prepared = { item: IngestItem; row: UsageRow; usage?: UsageInput; tariff?: SubscriberTariff; placement?: Placement };
+type Prepared = { item: IngestItem; key: string; row: UsageRow; usage?: UsageInput; tariff?: SubscriberTariff; placement?: Placement };
+
+const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const isDeadlock = (err: unknown): boolean => (err as { code?: string }).code === '40P01';
 
 /** A record stored by a concurrent import between our duplicate check and our insert: the batch runs again. */
 class ConcurrentInsert extends Error {}
 
-function baseRow(item: IngestItem, source: string, recordId: string, now: Date): UsageRow {
+function baseRow(item: IngestItem, source: string, recordId: string, receivedAt: string): UsageRow {
   return {
     id: item.id ?? randomUUID(),
     source,
@@ -66,7 +67,7 @@ function baseRow(item: IngestItem, source: string, recordId: string, now: Date):
     chargedQuantity: null,
     amount: null,
     currency: null,
-    receivedAt: (item.receivedAt ?? now).toISOString(),
+    receivedAt: item.receivedAt?.toISOString() ?? receivedAt,
     ratedAt: null,
   };
 }
@@ -88,77 +89,99 @@ async function lookUpTariffs(db: Knex, cache: TariffCache, msisdns: string[]): P
 async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache: TariffCache): Promise<Prepared[]> {
   const parsed = items.map((item) => ({ item, parsed: item.rejectAs ? ({ ok: false, reason: item.rejectAs } as const) : parseUsage(item.raw, opts.source) }));
   await lookUpTariffs(db, cache, parsed.flatMap((p) => (p.parsed.ok ? [p.parsed.usage.msisdn] : [])));
+  const receivedAt = opts.now.toISOString();
   return parsed.map(({ item, parsed: result }) => {
     const source = item.raw.source?.trim() || opts.source;
     const recordId = item.raw.recordId?.trim() || item.fallbackRecordId || randomUUID();
-    const p: Prepared = { item, row: baseRow(item, source, recordId, opts.now) };
+    const p: Prepared = { item, key: recordKey(source, recordId), row: baseRow(item, source, recordId, receivedAt) };
     if (!result.ok) {
       reject(p, result.reason);
       return p;
     }
     const u = result.usage;
-    Object.assign(p.row, { msisdn: u.msisdn, usageType: u.usageType, startTime: u.startTime.toISOString(), quantity: u.quantity, destination: u.destination ?? null });
+    const row = p.row;
+    row.msisdn = u.msisdn;
+    row.usageType = u.usageType;
+    row.startTime = u.startTime.toISOString();
+    row.quantity = u.quantity;
+    row.destination = u.destination ?? null;
     const tariff = cache.get(u.msisdn);
     if (!tariff) {
       reject(p, `unknown subscriber: ${u.msisdn}`);
       return p;
     }
-    Object.assign(p.row, { billingAccountId: tariff.billingAccountId, subscriptionId: tariff.subscriptionId });
+    row.billingAccountId = tariff.billingAccountId;
+    row.subscriptionId = tariff.subscriptionId;
     const placement = placeUsage(tariff, u);
     if ('reason' in placement) {
       reject(p, placement.reason);
       return p;
     }
-    Object.assign(p, { usage: u, tariff, placement });
-    p.row.cycleStart = placement.cycleStart;
+    p.usage = u;
+    p.tariff = tariff;
+    p.placement = placement;
+    row.cycleStart = placement.cycleStart;
     return p;
   });
 }
 
-/** Rates the placed records of a batch against the locked counters, in start time order. */
+/** Rates the placed records of a batch against the locked counters, in start time order; returns what each counter gained. */
 function rate(prepared: Prepared[], used: Map<string, string>, now: Date): Map<string, string> {
-  const taken = new Map<string, Decimal>();
+  const taken = new Map<string, string>();
+  const ratedAt = now.toISOString();
   const placed = prepared.filter((p) => p.placement).sort((a, b) => a.usage!.startTime.getTime() - b.usage!.startTime.getTime());
   for (const p of placed) {
     const { usage: u, tariff: t, placement: pl } = p as Required<Prepared>;
     const key = counterKey(t.subscriptionId, pl.cycleStart, u.usageType);
-    const before = money(used.get(key) ?? '0').plus(taken.get(key) ?? 0);
-    const r = rateWithAllowance(pl, t, u, before);
-    if (pl.allowance !== undefined) taken.set(key, (taken.get(key) ?? money(0)).plus(r.allowanceQuantity));
-    Object.assign(p.row, { ...r, state: 'rated', ratedAt: now.toISOString() });
+    const r = rateWithAllowance(pl, t, u, addQuantities(used.get(key) ?? '0', taken.get(key) ?? '0'));
+    if (pl.allowance !== undefined && r.allowanceQuantity !== '0') taken.set(key, addQuantities(taken.get(key) ?? '0', r.allowanceQuantity));
+    const row = p.row;
+    row.state = 'rated';
+    row.cycleStart = r.cycleStart;
+    row.band = r.band;
+    row.priceId = r.priceId;
+    row.currency = r.currency;
+    row.allowanceQuantity = r.allowanceQuantity;
+    row.overageQuantity = r.overageQuantity;
+    row.chargedQuantity = r.chargedQuantity;
+    row.amount = r.amount;
+    row.ratedAt = ratedAt;
   }
-  return new Map([...taken].filter(([, v]) => !v.isZero()).map(([k, v]) => [k, v.toString()]));
+  return taken;
 }
 
-/** Stores one batch in one transaction (rated and rejected alike); duplicates are reported, not stored. */
+/**
+ * Stores one batch in one transaction (rated and rejected alike); duplicates are reported, not
+ * stored. The allowance counters are locked first: any import that could store the same records
+ * (same number, so same counters) waits for them, so the duplicate check that follows holds.
+ */
 async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date): Promise<Outcome[]> {
-  const keys = [...new Map(prepared.map((p) => [recordKey(p.row.source, p.row.recordId), { source: p.row.source, recordId: p.row.recordId }])).values()];
-  const stored = await findStoredKeys(trx, keys);
+  const counters = new Map<string, { subscriptionId: string; cycleStart: string; usageType: string }>();
+  for (const p of prepared) {
+    if (p.placement?.allowance === undefined) continue;
+    const k = { subscriptionId: p.tariff!.subscriptionId, cycleStart: p.placement.cycleStart, usageType: p.usage!.usageType };
+    counters.set(counterKey(k.subscriptionId, k.cycleStart, k.usageType), k);
+  }
+  const used = await lockAllowanceCounters(trx, [...counters.values()]);
+  const keys = new Map<string, { source: string; recordId: string }>();
+  for (const p of prepared) if (!keys.has(p.key)) keys.set(p.key, { source: p.row.source, recordId: p.row.recordId });
+  const stored = await findStoredKeys(trx, [...keys.values()]);
   const seen = new Set<string>();
   const fresh: Prepared[] = [];
   const outcomes: Outcome[] = [];
   for (const p of prepared) {
-    const key = recordKey(p.row.source, p.row.recordId);
+    const key = p.key;
     if (stored.has(key) || seen.has(key)) outcomes.push({ id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: 'duplicate' });
     else {
       seen.add(key);
       fresh.push(p);
     }
   }
-  const counters = new Map<string, { subscriptionId: string; cycleStart: string; usageType: string }>();
-  for (const p of fresh) {
-    if (p.placement?.allowance === undefined) continue;
-    const k = { subscriptionId: p.tariff!.subscriptionId, cycleStart: p.placement.cycleStart, usageType: p.usage!.usageType };
-    counters.set(counterKey(k.subscriptionId, k.cycleStart, k.usageType), k);
-  }
-  const used = await lockAllowanceCounters(trx, [...counters.values()]);
-  // Checked again under the counter locks: an import holding them may have stored some meanwhile.
-  const storedNow = counters.size ? await findStoredKeys(trx, fresh.map((p) => ({ source: p.row.source, recordId: p.row.recordId }))) : new Set<string>();
-  if (storedNow.size) throw new ConcurrentInsert();
   const taken = rate(fresh, used, now);
   // Rows in key order: two imports inserting the same keys wait on each other in one direction only.
-  const rows = fresh.map((p) => p.row).sort((a, b) => recordKey(a.source, a.recordId).localeCompare(recordKey(b.source, b.recordId)));
+  const rows = [...fresh].sort((a, b) => compareKeys(a.key, b.key)).map((p) => p.row);
   const inserted = await insertUsageRows(trx, rows);
+  // A record stored meanwhile by an import that held no counter of ours (a rejection): try again.
   if (inserted.size !== fresh.length) throw new ConcurrentInsert();
   await addAllowanceUsage(trx, taken);
   for (const p of fresh) outcomes.push({ id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: p.row.state === 'rated' ? 'rated' : 'rejected', reason: p.row.reason ?? undefined });

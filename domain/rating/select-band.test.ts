@@ -34,6 +34,21 @@ describe('localTimeIn', () => {
     expect(localTimeIn(zone, new Date(instant))).toEqual({ dayOfWeek: day, secondOfDay: second });
   });
 
+  it.each([
+    [MADRID, '2026-10-24T12:00:00Z'],
+    ['Australia/Lord_Howe', '2026-10-03T12:00:00Z'], // +10:30 → +11:00, a half-hour shift
+    ['Asia/Kathmandu', '2026-11-04T00:00:00Z'], // +05:45
+    ['America/St_Johns', '2026-11-01T00:00:00Z'], // −02:30 → −03:30
+  ])('agrees with formatting each instant itself in %s across a day and an offset change', (zone, from) => {
+    const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    const days: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+    for (let ms = Date.parse(from); ms < Date.parse(from) + 2 * 86_400_000; ms += 37_001) {
+      const parts = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+      const expected = { dayOfWeek: days[parts.weekday], secondOfDay: Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second) };
+      expect([new Date(ms).toISOString(), localTimeIn(zone, new Date(ms))]).toEqual([new Date(ms).toISOString(), expected]);
+    }
+  });
+
   it('refuses an invalid date', () => {
     expect(() => localTimeIn(MADRID, new Date('not a date'))).toThrow(RatingError);
   });

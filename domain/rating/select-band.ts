@@ -38,14 +38,36 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The weekday and time of day of `instant` in `timeZone` (IANA name), daylight saving included. */
-export function localTimeIn(timeZone: string, instant: Date): LocalTime {
-  if (Number.isNaN(instant.getTime())) throw new RatingError('invalid-event', 'event start is not a valid date');
+function formatLocalTime(timeZone: string, instant: Date): LocalTime {
   const parts = formatterFor(timeZone).formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const dayOfWeek = WEEKDAYS[get('weekday')];
   const secondOfDay = Number(get('hour')) * 3600 + Number(get('minute')) * 60 + Number(get('second'));
   return { dayOfWeek, secondOfDay };
+}
+
+const QUARTER_HOUR_MS = 900_000;
+const MAX_QUARTERS = 100_000;
+const quarterStarts = new Map<string, LocalTime>();
+
+/**
+ * The weekday and time of day of `instant` in `timeZone` (IANA name), daylight saving included.
+ * Formatting is the costly part (offline rating calls this per record), so it runs once per zone
+ * and quarter hour: every UTC offset and every offset change is a whole number of quarter hours,
+ * so within one quarter hour local time runs evenly and never passes midnight.
+ */
+export function localTimeIn(timeZone: string, instant: Date): LocalTime {
+  const ms = instant.getTime();
+  if (Number.isNaN(ms)) throw new RatingError('invalid-event', 'event start is not a valid date');
+  const quarterStart = Math.floor(ms / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const key = `${timeZone}|${quarterStart}`;
+  let start = quarterStarts.get(key);
+  if (start === undefined) {
+    start = formatLocalTime(timeZone, new Date(quarterStart));
+    if (quarterStarts.size >= MAX_QUARTERS) quarterStarts.clear();
+    quarterStarts.set(key, start);
+  }
+  return { dayOfWeek: start.dayOfWeek, secondOfDay: start.secondOfDay + Math.floor((ms - quarterStart) / 1000) };
 }
 
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;

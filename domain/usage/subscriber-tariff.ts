@@ -8,6 +8,7 @@ import type { Allowance } from './allowance';
 /** A usage price as sold: the catalog price id and its tariff. */
 export interface SoldUsagePrice {
   priceId: string;
+  version: string;
   rating: Rating;
   currency: string;
 }
@@ -23,7 +24,7 @@ export interface SubscriberTariff {
   allowances: Partial<Record<UsageType, Allowance>>;
 }
 
-type PriceLike = { id?: unknown; priceType?: unknown; usageType?: unknown; rating?: unknown; currency?: unknown };
+type PriceLike = { id?: unknown; version?: unknown; priceType?: unknown; usageType?: unknown; rating?: unknown; currency?: unknown };
 type AllowancesLike = { dataOctets?: string; voiceSeconds?: string; smsEvents?: string };
 
 /** The usage prices among a subscription's sold prices, by usage type (the first of each type). */
@@ -32,7 +33,7 @@ export function usagePricesOf(prices: unknown[], defaultCurrency: string): Subsc
   for (const p of prices as PriceLike[]) {
     if (p.priceType !== 'usage' || typeof p.usageType !== 'string' || !p.rating) continue;
     const type = p.usageType as UsageType;
-    byType[type] ??= { priceId: String(p.id), rating: p.rating as Rating, currency: typeof p.currency === 'string' ? p.currency : defaultCurrency };
+    byType[type] ??= { priceId: String(p.id), version: String(p.version ?? '1.0'), rating: p.rating as Rating, currency: typeof p.currency === 'string' ? p.currency : defaultCurrency };
   }
   return byType;
 }
