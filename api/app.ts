@@ -33,6 +33,7 @@ import { resourcePoolOpenApi, resourcePoolRouter } from './tmf685-resource-pool'
 import { devOutboxRouter } from './dev-outbox';
 import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfilment';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
+import { usageOpenApi, usageRouter } from './tmf635-usage';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
     ordersOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
+    usageOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
@@ -141,6 +143,11 @@ export function createApp(deps: AppDeps): Express {
     res.locals.routeBase = req.baseUrl;
     next();
   }, resourcePools.router);
+  const usage = usageRouter(tmfDeps); // TMF635
+  app.use(usage.basePath, (req, res, next) => {
+    res.locals.routeBase = req.baseUrl;
+    next();
+  }, usage.router);
   for (const api of apis) {
     // Remembered for the metrics label: Express resets req.baseUrl when an error leaves the router.
     app.use(api.basePath, (req, res, next) => {

@@ -23,7 +23,7 @@ export interface IngestItem {
   rejectAs?: string;
 }
 
-export type Outcome = { id: string; source: string; recordId: string; result: 'rated' | 'rejected' | 'duplicate'; reason?: string };
+export type Outcome = { index: number; id: string; source: string; recordId: string; result: 'rated' | 'rejected' | 'duplicate'; reason?: string };
 
 /** Subscriptions already looked up by number, kept across the batches of one import. */
 export type TariffCache = Map<string, SubscriberTariff | null>;
@@ -35,7 +35,7 @@ export interface IngestOptions {
   tariffs?: TariffCache;
 }
 
-type Prepared = { item: IngestItem; key: string; row: UsageRow; usage?: UsageInput; tariff?: SubscriberTariff; placement?: Placement };
+type Prepared = { index: number; item: IngestItem; key: string; row: UsageRow; usage?: UsageInput; tariff?: SubscriberTariff; placement?: Placement };
 
 const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -90,10 +90,10 @@ async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache
   const parsed = items.map((item) => ({ item, parsed: item.rejectAs ? ({ ok: false, reason: item.rejectAs } as const) : parseUsage(item.raw, opts.source) }));
   await lookUpTariffs(db, cache, parsed.flatMap((p) => (p.parsed.ok ? [p.parsed.usage.msisdn] : [])));
   const receivedAt = opts.now.toISOString();
-  return parsed.map(({ item, parsed: result }) => {
+  return parsed.map(({ item, parsed: result }, index) => {
     const source = item.raw.source?.trim() || opts.source;
     const recordId = item.raw.recordId?.trim() || item.fallbackRecordId || randomUUID();
-    const p: Prepared = { item, key: recordKey(source, recordId), row: baseRow(item, source, recordId, receivedAt) };
+    const p: Prepared = { index, item, key: recordKey(source, recordId), row: baseRow(item, source, recordId, receivedAt) };
     if (!result.ok) {
       reject(p, result.reason);
       return p;
@@ -171,7 +171,7 @@ async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date
   const outcomes: Outcome[] = [];
   for (const p of prepared) {
     const key = p.key;
-    if (stored.has(key) || seen.has(key)) outcomes.push({ id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: 'duplicate' });
+    if (stored.has(key) || seen.has(key)) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: 'duplicate' });
     else {
       seen.add(key);
       fresh.push(p);
@@ -184,7 +184,7 @@ async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date
   // A record stored meanwhile by an import that held no counter of ours (a rejection): try again.
   if (inserted.size !== fresh.length) throw new ConcurrentInsert();
   await addAllowanceUsage(trx, taken);
-  for (const p of fresh) outcomes.push({ id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: p.row.state === 'rated' ? 'rated' : 'rejected', reason: p.row.reason ?? undefined });
+  for (const p of fresh) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: p.row.state === 'rated' ? 'rated' : 'rejected', reason: p.row.reason ?? undefined });
   return outcomes;
 }
 
