@@ -143,28 +143,21 @@ function copyText(value: unknown): string {
 }
 
 /**
- * Inserts rows, skipping keys already stored; returns the keys it inserted. The rows go by COPY
- * into a temporary table of the transaction, then one INSERT … SELECT … ON CONFLICT DO NOTHING.
+ * Writes rows with COPY straight into usage_record. The caller has checked for duplicates under
+ * the allowance counter locks; a record stored meanwhile by an import that held none of them
+ * (a rejection) fails the COPY with a unique violation, and the caller runs the batch again.
  */
-export async function insertUsageRows(trx: Knex.Transaction, rows: UsageRow[]): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  if (!rows.length) return inserted;
-  await trx.raw('CREATE TEMPORARY TABLE IF NOT EXISTS usage_record_stage (LIKE usage_record INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
+export async function copyUsageRows(trx: Knex.Transaction, rows: UsageRow[]): Promise<void> {
+  if (!rows.length) return;
   let text = '';
   for (const r of rows) text += `${COLUMNS.map((c) => copyText(r[c])).join('\t')}\n`;
   // Inside a transaction knex hands out the transaction's own connection.
   const conn = await trx.client.acquireConnection();
-  await pipeline(Readable.from([text]), conn.query(copyFrom(`COPY usage_record_stage (${COLUMN_LIST}) FROM STDIN`)));
-  const { rows: out } = await trx.raw(
-    `INSERT INTO usage_record (${COLUMN_LIST})
-     SELECT ${COLUMN_LIST} FROM usage_record_stage
-     ON CONFLICT (source, record_id) DO NOTHING
-     RETURNING source, record_id`,
-  );
-  await trx.raw('TRUNCATE usage_record_stage');
-  for (const r of out as Array<{ source: string; record_id: string }>) inserted.add(recordKey(r.source, r.record_id));
-  return inserted;
+  await pipeline(Readable.from([text]), conn.query(copyFrom(`COPY usage_record (${COLUMN_LIST}) FROM STDIN`)));
 }
+
+/** Whether an error is a unique violation (a key stored twice). */
+export const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
 
 /** Takes up to `limit` records not rated (received or rejected) out of the table for a re-rate, in id order after `afterId`. */
 export async function takeUnratedRecords(trx: Knex.Transaction, opts: { afterId: string; limit: number; source?: string }): Promise<Array<{ id: string; source: string; recordId: string; raw: RawUsage; receivedAt: Date }>> {

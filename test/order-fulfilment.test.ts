@@ -211,6 +211,11 @@ describe('order fulfilment through the API', () => {
     const subscriptions = await knex('billing_subscription').where({ order_id: created.id }).orderBy('product_key');
     expect(subscriptions.map((r) => r.product_key)).toEqual(['1', '1/1', '1/2']);
     expect(subscriptions[0].prices).toEqual([expect.objectContaining({ priceType: 'discount', percentage: '15' })]);
+    // Offline charging finds the mobile subscription by its number and rates with its allowances and tariffs.
+    const [number] = await knex('inventory_msisdn').where({ customer_id: customer.customerId, status: 'inUse' }).pluck('msisdn');
+    expect(subscriptions.filter((r) => r.msisdn !== null).map((r) => [r.msisdn, r.allowances])).toEqual([[number, { dataOctets: '21474836480', voiceSeconds: '60000', smsEvents: 'unlimited' }]]);
+    const usagePrices = subscriptions.find((r) => r.msisdn !== null).prices.filter((p: { priceType: string }) => p.priceType === 'usage');
+    expect(usagePrices.map((p: { usageType: string; rating: { bands: unknown[] } }) => [p.usageType, p.rating.bands.length > 0]).sort()).toEqual([['data', true], ['sms', true], ['voice', true]]);
     expect((await knex('billing_one_time_charge').where({ order_id: created.id }).orderBy('product_key')).map((r) => r.description)).toEqual([
       'Fibre installation fee',
       'SIM card fee',

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { addAllowanceUsage, counterKey, findStoredKeys, findSubscriberTariffs, insertUsageRows, lockAllowanceCounters, recordKey, UsageRow } from '../../db/usage';
+import { addAllowanceUsage, copyUsageRows, counterKey, findStoredKeys, findSubscriberTariffs, isUniqueViolation, lockAllowanceCounters, recordKey, UsageRow } from '../../db/usage';
+import { uuidV7 } from '../../domain/uuid-v7';
 import { addQuantities } from '../../domain/usage/allowance';
 import { placeUsage, Placement, rateWithAllowance } from '../../domain/usage/rate-record';
 import type { SubscriberTariff } from '../../domain/usage/subscriber-tariff';
@@ -44,9 +45,9 @@ const isDeadlock = (err: unknown): boolean => (err as { code?: string }).code ==
 /** A record stored by a concurrent import between our duplicate check and our insert: the batch runs again. */
 class ConcurrentInsert extends Error {}
 
-function baseRow(item: IngestItem, source: string, recordId: string, receivedAt: string): UsageRow {
+function baseRow(item: IngestItem, source: string, recordId: string, receivedAt: string, now: Date): UsageRow {
   return {
-    id: item.id ?? randomUUID(),
+    id: item.id ?? uuidV7(now),
     source,
     recordId,
     state: 'rejected',
@@ -93,7 +94,7 @@ async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache
   return parsed.map(({ item, parsed: result }, index) => {
     const source = item.raw.source?.trim() || opts.source;
     const recordId = item.raw.recordId?.trim() || item.fallbackRecordId || randomUUID();
-    const p: Prepared = { index, item, key: recordKey(source, recordId), row: baseRow(item, source, recordId, receivedAt) };
+    const p: Prepared = { index, item, key: recordKey(source, recordId), row: baseRow(item, source, recordId, receivedAt, opts.now) };
     if (!result.ok) {
       reject(p, result.reason);
       return p;
@@ -180,9 +181,13 @@ async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date
   const taken = rate(fresh, used, now);
   // Rows in key order: two imports inserting the same keys wait on each other in one direction only.
   const rows = [...fresh].sort((a, b) => compareKeys(a.key, b.key)).map((p) => p.row);
-  const inserted = await insertUsageRows(trx, rows);
-  // A record stored meanwhile by an import that held no counter of ours (a rejection): try again.
-  if (inserted.size !== fresh.length) throw new ConcurrentInsert();
+  try {
+    await copyUsageRows(trx, rows);
+  } catch (err) {
+    // A record stored meanwhile by an import that held no counter of ours (a rejection): try again.
+    if (isUniqueViolation(err)) throw new ConcurrentInsert();
+    throw err;
+  }
   await addAllowanceUsage(trx, taken);
   for (const p of fresh) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: p.row.state === 'rated' ? 'rated' : 'rejected', reason: p.row.reason ?? undefined });
   return outcomes;
