@@ -1,7 +1,7 @@
 /**
  * Usage records (offline charging) as small set-based query functions: one statement per batch
- * for each step (find tariffs, lock allowance counters, find duplicates, insert, add to counters),
- * rows passed as one JSON parameter so a batch of thousands costs one round trip.
+ * for each step (find tariffs, lock allowance counters, find duplicates, COPY the rows, add to the
+ * counters), keys and rows passed as one array, JSON or COPY stream: a batch costs one round trip.
  */
 import type { Knex } from 'knex';
 import { Readable } from 'node:stream';
