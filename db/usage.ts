@@ -134,6 +134,13 @@ const COLUMNS: Array<keyof UsageRow> = [
   'cycleStart', 'band', 'priceId', 'allowanceQuantity', 'overageQuantity', 'chargedQuantity', 'amount', 'currency', 'receivedAt', 'ratedAt',
 ];
 const COLUMN_LIST = COLUMNS.map((c) => c.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)).join(', ');
+// Written by ingestion from validated input or the server's own values (uuids, states, E.164
+// numbers, decimals, dates): they never hold a backslash, tab or line break, so need no escaping.
+const PLAIN: ReadonlySet<keyof UsageRow> = new Set<keyof UsageRow>([
+  'id', 'state', 'msisdn', 'subscriptionId', 'usageType', 'startTime', 'quantity', 'destination', 'cycleStart',
+  'allowanceQuantity', 'overageQuantity', 'chargedQuantity', 'amount', 'receivedAt', 'ratedAt',
+]);
+const ESCAPED = COLUMNS.map((c) => !PLAIN.has(c));
 
 /** A value in COPY's text format: \N for null, and backslash, tab, newline and return escaped. */
 function copyText(value: unknown): string {
@@ -150,7 +157,14 @@ function copyText(value: unknown): string {
 export async function copyUsageRows(trx: Knex.Transaction, rows: UsageRow[]): Promise<void> {
   if (!rows.length) return;
   let text = '';
-  for (const r of rows) text += `${COLUMNS.map((c) => copyText(r[c])).join('\t')}\n`;
+  for (const r of rows) {
+    let line = '';
+    for (let i = 0; i < COLUMNS.length; i++) {
+      const v = r[COLUMNS[i]];
+      line += (i ? '\t' : '') + (v === null || v === undefined ? '\\N' : ESCAPED[i] ? copyText(v) : (v as string));
+    }
+    text += `${line}\n`;
+  }
   // Inside a transaction knex hands out the transaction's own connection.
   const conn = await trx.client.acquireConnection();
   await pipeline(Readable.from([text]), conn.query(copyFrom(`COPY usage_record (${COLUMN_LIST}) FROM STDIN`)));

@@ -187,6 +187,14 @@ describe('usage ingestion', () => {
     expect(dup).toMatchObject({ result: 'duplicate' });
   });
 
+  it('stores tabs, backslashes and line breaks of the input as they came', async () => {
+    const raw = { recordId: 'a\tb\\c', msisdn: '+34600000000', usageType: 'data', startTime: '2026-11-04T10:00:00Z', quantity: '1\n2' };
+    const [o] = await ingestUsageBatch(knex, [{ raw }], { source: 'odd\\source', now: now() });
+    expect(o).toMatchObject({ result: 'rejected', reason: 'bad quantity: 1\n2' });
+    const row = await knex('usage_record').where({ id: o.id }).first('source', 'record_id', 'reason', 'raw');
+    expect(row).toEqual({ source: 'odd\\source', record_id: 'a\tb\\c', reason: 'bad quantity: 1\n2', raw });
+  });
+
   it('refuses a file it cannot read before storing anything', async () => {
     await expect(importUsageFile(knex, path.join(dir, 'missing.csv'), { now })).rejects.toThrow(/ENOENT/);
   });
