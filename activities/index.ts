@@ -14,6 +14,7 @@ import { createPaymentActivities } from './payments';
 import type { PaymentGateway } from './payments/gateway';
 import { createProvisioningActivities } from './provisioning';
 import type { NetworkSender } from '../network/client';
+import { createTicketActivities } from './tickets';
 import { createWorkforceActivities } from './workforce';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
     ...createWorkforceActivities(deps),
     ...createActivationActivities(deps),
+    ...createTicketActivities(deps),
   };
 }
 

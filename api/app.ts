@@ -25,6 +25,7 @@ import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
 import { describeActivationResponses, serviceActivationApi } from './tmf640-service-activation';
+import { troubleTicketApi } from './tmf621-trouble-ticket';
 import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
 import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { resourceInventoryApi } from './tmf639-resource-inventory';
@@ -63,6 +64,8 @@ export interface AppDeps {
   onAppointmentMoved?(event: AppointmentMovedEvent): Promise<void>;
   /** Start and drive order workflows from the APIs (the hooks below, when given, win). */
   fulfilOrders?: boolean;
+  /** Start and signal the workflows of customer queries (TMF621). */
+  answerTickets?: boolean;
   /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
   onCapacityAdded?(areaId: string): Promise<void>;
 }
@@ -106,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
+    troubleTicketApi({ ...tmfDeps, temporal: deps.answerTickets ? temporalClient : undefined, taskQueue: deps.taskQueue, logger: deps.logger }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
