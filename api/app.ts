@@ -26,6 +26,7 @@ import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
 import { describeActivationResponses, serviceActivationApi } from './tmf640-service-activation';
 import { troubleTicketApi } from './tmf621-trouble-ticket';
+import { reportsRouter } from './reports';
 import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
 import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { resourceInventoryApi } from './tmf639-resource-inventory';
@@ -64,6 +65,8 @@ export interface AppDeps {
   onAppointmentMoved?(event: AppointmentMovedEvent): Promise<void>;
   /** Start and drive order workflows from the APIs (the hooks below, when given, win). */
   fulfilOrders?: boolean;
+  /** Time zone that reports count months in (default Europe/Madrid). */
+  reportTimeZone?: string;
   /** Start and signal the workflows of customer queries (TMF621). */
   answerTickets?: boolean;
   /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
@@ -138,6 +141,7 @@ export function createApp(deps: AppDeps): Express {
       publicUrl: deps.publicUrl,
     }),
   );
+  app.use('/api/reports', reportsRouter({ knex: deps.knex, clock: deps.clock, timeZone: deps.reportTimeZone ?? 'Europe/Madrid' }));
   app.use('/api/inventory', inventoryAdminRouter({ knex: deps.knex, onCapacityAdded }));
   app.use('/api/orders', ordersRouter({ knex: deps.knex, temporal: temporalClient, gateway: deps.paymentGateway, clock: deps.clock }));
   const resourcePools = resourcePoolRouter({ knex: deps.knex, publicUrl: deps.publicUrl }); // TMF685, read only

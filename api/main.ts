@@ -31,6 +31,7 @@ export async function startApi(env: NodeJS.ProcessEnv = process.env): Promise<{ 
     devOutbox: config.devOutbox,
     fulfilOrders: true,
     answerTickets: true,
+    reportTimeZone: config.reportTimeZone,
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
