@@ -14,6 +14,7 @@ import { createPaymentActivities } from './payments';
 import type { PaymentGateway } from './payments/gateway';
 import { createProvisioningActivities } from './provisioning';
 import type { NetworkSender } from '../network/client';
+import { createReportActivities } from './reports';
 import { createTicketActivities } from './tickets';
 import { createWorkforceActivities } from './workforce';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
@@ -52,6 +53,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWorkforceActivities(deps),
     ...createActivationActivities(deps),
     ...createTicketActivities(deps),
+    ...createReportActivities(deps),
   };
 }
 
