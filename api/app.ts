@@ -27,6 +27,7 @@ import { serviceInventoryApi } from './tmf638-service-inventory';
 import { describeActivationResponses, serviceActivationApi } from './tmf640-service-activation';
 import { troubleTicketApi } from './tmf621-trouble-ticket';
 import { reportsRouter } from './reports';
+import { reportsPageRouter } from './reports-page';
 import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
 import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { resourceInventoryApi } from './tmf639-resource-inventory';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health', healthHandler(deps.knex, deps.temporalProbe));
 
   // Everything below needs a valid token; bodies are only read once the caller is known.
+  app.use('/reports', reportsPageRouter()); // the page only: its data comes from /api/reports
   app.use(authenticate(deps.jwtSecret));
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/merge-patch+json', 'application/*+json'] }));
 
