@@ -6,7 +6,7 @@ import { PROVINCES } from '../../domain/reports/regions';
  * (refreshed by the `reports-refresh` schedule), one row per customer, order item, query and
  * interaction, with the dimensions reports filter by (channel, product, region). Customer status
  * history comes from the TMF event outbox (every CustomerStateChangeEvent is kept): when a
- * customer first became Active, and when it was Closed.
+ * customer first became Active, and when it was Closed (the events' own eventTime).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('report_region', (t) => {
@@ -18,7 +18,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE MATERIALIZED VIEW report_customer AS
     WITH status_changes AS (
-      SELECT payload->'event'->'customer'->>'id' AS id, payload->'event'->'customer'->>'status' AS status, min(created_at) AS at
+      SELECT payload->'event'->'customer'->>'id' AS id, payload->'event'->'customer'->>'status' AS status, min((payload->>'eventTime')::timestamptz) AS at
       FROM event_outbox WHERE event_type = 'CustomerStateChangeEvent'
       GROUP BY 1, 2
     )

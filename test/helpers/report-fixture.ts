@@ -31,8 +31,7 @@ export async function seedReportFixture(knex: Knex): Promise<{ ftth: string; pay
         event_id: randomUUID(),
         api_name: 'customerManagement',
         event_type: 'CustomerStateChangeEvent',
-        payload: { eventType: 'CustomerStateChangeEvent', event: { customer: { id, status } } },
-        created_at: at,
+        payload: { eventType: 'CustomerStateChangeEvent', eventTime: at, event: { customer: { id, status } } },
       });
     }
   }
