@@ -69,6 +69,8 @@ export class DiameterPeer extends EventEmitter {
   remote?: RemoteIdentity;
   /** Why the connection closed, once it has. */
   closeReason?: string;
+  /** Watchdog exchanges seen: DWRs the peer sent us, DWAs it returned to ours. */
+  readonly watchdogs = { requestsReceived: 0, answersReceived: 0 };
   readonly ids = new IdentifierSource();
   private readonly framer: DiameterFramer;
   private readonly pending = new Map<number, Pending>();
@@ -233,13 +235,13 @@ export class DiameterPeer extends EventEmitter {
     }
     switch (message.commandCode) {
       case COMMAND.DEVICE_WATCHDOG:
+        this.watchdogs.requestsReceived++;
         this.send(answerTo(message, [avp('Result-Code', DIAMETER_RESULT.SUCCESS), ...this.originAvps(), avp('Origin-State-Id', this.options.identity.originStateId)]));
         return;
       case COMMAND.DISCONNECT_PEER:
         this.send(answerTo(message, [avp('Result-Code', DIAMETER_RESULT.SUCCESS), ...this.originAvps()]));
-        this.state = 'closing';
-        // The sender of DPR closes the transport; end ours once the DPA is flushed.
-        this.socket.end();
+        // The sender of DPR closes the transport; we end ours once the DPA is flushed.
+        this.close('disconnected by the peer (DPR)', { flush: true });
         return;
       case COMMAND.CAPABILITIES_EXCHANGE:
         // A second CER on an open connection is not something we take part in (RFC 6733 §5.6.4).
@@ -252,6 +254,7 @@ export class DiameterPeer extends EventEmitter {
   }
 
   private onAnswer(message: DiameterMessage): void {
+    if (message.commandCode === COMMAND.DEVICE_WATCHDOG) this.watchdogs.answersReceived++;
     const pending = this.pending.get(message.hopByHop);
     if (pending) {
       this.pending.delete(message.hopByHop);
