@@ -118,13 +118,11 @@ export function decodeAvps(buf: Buffer): Avp[] {
     if (length < headerLength || offset + length > buf.length) {
       throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, truncatedAvp(code, flags, vendorId), `AVP ${code} has length ${length}`);
     }
-    avps.push({
-      code,
-      ...(vendorId !== undefined ? { vendorId } : {}),
-      mandatory: (flags & AVP_FLAG.MANDATORY) !== 0,
-      ...((flags & AVP_FLAG.PROTECTED) !== 0 ? { protected: true } : {}),
-      data: buf.subarray(offset + headerLength, offset + length),
-    });
+    // Built field by field: this runs for every AVP of every message.
+    const a: Avp = { code, mandatory: (flags & AVP_FLAG.MANDATORY) !== 0, data: buf.subarray(offset + headerLength, offset + length) };
+    if (vendorId !== undefined) a.vendorId = vendorId;
+    if ((flags & AVP_FLAG.PROTECTED) !== 0) a.protected = true;
+    avps.push(a);
     // The last AVP of a message may omit its padding in the wild; never read past the end.
     offset = Math.min(offset + padded(length), buf.length);
   }
@@ -262,7 +260,6 @@ export function decodeValue(def: AvpDefinition, a: Avp): AvpValue {
   if (fixed !== undefined && a.data.length !== fixed) {
     throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, a, `${def.name} needs ${fixed} bytes, got ${a.data.length}`);
   }
-  const invalid = (why: string) => new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, a, `${def.name}: ${why}`);
   switch (def.type) {
     case 'OctetString':
       return a.data;
@@ -272,17 +269,17 @@ export function decodeValue(def: AvpDefinition, a: Avp): AvpValue {
       try {
         return utf8.decode(a.data);
       } catch {
-        throw invalid('not UTF-8');
+        throw invalidValue(def, a, 'not UTF-8');
       }
     case 'Address':
-      return decodeAddress(a.data, invalid);
+      return decodeAddress(def, a);
     case 'Integer32':
       return a.data.readInt32BE(0);
     case 'Unsigned32':
       return a.data.readUInt32BE(0);
     case 'Enumerated': {
       const v = a.data.readUInt32BE(0);
-      if (def.values && !Object.values(def.values).includes(v)) throw invalid(`unknown value ${v}`);
+      if (def.values && !Object.values(def.values).includes(v)) throw invalidValue(def, a, `unknown value ${v}`);
       return v;
     }
     case 'Integer64':
@@ -300,8 +297,13 @@ export function decodeValue(def: AvpDefinition, a: Avp): AvpValue {
   }
 }
 
-function decodeAddress(data: Buffer, invalid: (why: string) => AvpError): string {
-  if (data.length < 2) throw invalid('no address family');
+function invalidValue(def: AvpDefinition, a: Avp, why: string): AvpError {
+  return new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, a, `${def.name}: ${why}`);
+}
+
+function decodeAddress(def: AvpDefinition, a: Avp): string {
+  const data = a.data;
+  if (data.length < 2) throw invalidValue(def, a, 'no address family');
   const family = data.readUInt16BE(0);
   if (family === 1 && data.length === 6) return [...data.subarray(2)].join('.');
   if (family === 2 && data.length === 18) {
@@ -309,7 +311,7 @@ function decodeAddress(data: Buffer, invalid: (why: string) => AvpError): string
     for (let i = 0; i < 8; i++) groups.push(data.readUInt16BE(2 + 2 * i).toString(16));
     return groups.join(':');
   }
-  throw invalid(`address family ${family} with ${data.length - 2} bytes`);
+  throw invalidValue(def, a, `address family ${family} with ${data.length - 2} bytes`);
 }
 
 /**

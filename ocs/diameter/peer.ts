@@ -76,6 +76,7 @@ export class DiameterPeer extends EventEmitter {
   private readonly pending = new Map<number, Pending>();
   private lastReceived = Date.now();
   private watchdogOutstanding = false;
+  private corked = false;
   private watchdogTimer?: NodeJS.Timeout;
   private readonly opened: Promise<void>;
   private readonly closedPromise: Promise<void>;
@@ -115,6 +116,16 @@ export class DiameterPeer extends EventEmitter {
   /** Writes a message (no-op once closed). */
   send(message: DiameterMessage): void {
     if (this.state === 'closed' || this.socket.destroyed) return;
+    // Messages written in the same tick leave in one writev: under pipelined load this saves a
+    // system call per answer, which is most of the cost of a small message.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(encodeMessage(message));
   }
 

@@ -11,11 +11,16 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../domain/clock';
 import type { ChargingEngine } from '../engine/types';
-import { AvpError, findAvp } from './codec';
+import { AvpError, findAvp, type Avp, type DiameterMessage } from './codec';
 import { APPLICATION, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from './dictionary';
 import { ccaAvps, parseCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from './message';
 import { DiameterPeer, type IncomingMessage } from './peer';
+
+/** The AVPs of a CCR that an error answer repeats, as far as the request had them. */
+function echoed(request: DiameterMessage): Avp[] {
+  return ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'].map((n) => findAvp(request.avps, n)).filter((a) => a !== undefined);
+}
 
 /** The Diameter port of RFC 6733 §2.1. */
 export const DIAMETER_PORT = 3868;
@@ -74,7 +79,6 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   };
 
   const answerCcr = async ({ message, avpError }: IncomingMessage, peer: DiameterPeer): Promise<void> => {
-    const echo = () => ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'].map((n) => findAvp(message.avps, n)).filter((a) => a !== undefined);
     let parsed;
     try {
       if (avpError) throw avpError;
@@ -82,7 +86,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
     } catch (err) {
       if (!(err instanceof AvpError)) throw err;
       options.logger?.info({ resultCode: err.resultCode, reason: err.message }, 'gy: CCR refused');
-      peer.send(errorAnswer(message, origin, err.resultCode, err.failedAvp, echo()));
+      peer.send(errorAnswer(message, origin, err.resultCode, err.failedAvp, echoed(message)));
       return;
     }
     try {
@@ -90,7 +94,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       peer.send(answerTo(message, ccaAvps(parsed, answer, origin)));
     } catch (err) {
       options.logger?.error({ err, sessionId: parsed.request.sessionId }, 'gy: the charging engine failed');
-      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echo()));
+      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(message)));
     }
   };
 
