@@ -5,7 +5,7 @@
  * error or a closed connection while other peers are still served.
  */
 import { avp, encodeAvp, encodeMessage, findAvp, valueOf, type Avp, type DiameterMessage } from '../ocs/diameter/codec';
-import { DiameterClient } from '../ocs/diameter/client';
+import { DiameterClient, DiameterTimeoutError } from '../ocs/diameter/client';
 import { buildCcr, readCca, type CcrParams } from '../ocs/diameter/gy-client-messages';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { ManualClock } from '../domain/clock';
@@ -151,6 +151,17 @@ describe('Gy server: credit control', () => {
       expect(readCca(answer)).toMatchObject({ sessionId: `pipe;${i}`, requestNumber: i, resultCode: 2001, units: [{ ratingGroup: 300, granted: BigInt(1000 + i) }] });
     });
     expect(new Set(answers.map((a) => a.hopByHop)).size).toBe(500);
+  });
+
+  it('lets a client give up on a request the engine never answers, and forget it', async () => {
+    engine.respond = () => new Promise(() => undefined);
+    const impatient = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'impatient.test', originRealm: 'test', requestTimeoutMs: 200 });
+    try {
+      await expect(impatient.creditControl(ccr({ sessionId: 'stuck;1', type: 'initial', requestNumber: 0, units: [] }))).rejects.toThrow(DiameterTimeoutError);
+      expect(impatient.inFlight).toBe(0);
+    } finally {
+      await impatient.close();
+    }
   });
 
   it('answers 5012 when the engine fails, and goes on serving', async () => {

@@ -87,7 +87,7 @@ export class DiameterClient {
       flags: { request: true, proxiable: true, error: false, retransmit: options.retransmit ?? false },
       commandCode,
       applicationId,
-      hopByHop: options.hopByHop ?? 0,
+      hopByHop: options.hopByHop ?? this.peer.ids.nextHopByHop(),
       endToEnd: options.endToEnd ?? 0,
       avps,
     };
@@ -100,6 +100,9 @@ export class DiameterClient {
     });
     try {
       return await Promise.race([answer, timeout]);
+    } catch (err) {
+      if (err instanceof DiameterTimeoutError) this.peer.forget(message.hopByHop);
+      throw err;
     } finally {
       clearTimeout(timer);
     }

@@ -140,6 +140,11 @@ export class DiameterPeer extends EventEmitter {
     });
   }
 
+  /** Stops waiting for the answer to a request (given up on by its sender); a late answer is ignored. */
+  forget(hopByHop: number): void {
+    this.pending.delete(hopByHop);
+  }
+
   /** Requests in flight (sent, not yet answered). */
   get inFlight(): number {
     return this.pending.size;

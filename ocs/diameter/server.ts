@@ -84,7 +84,12 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       if (avpError) throw avpError;
       parsed = parseCcr(message.avps, clock.now());
     } catch (err) {
-      if (!(err instanceof AvpError)) throw err;
+      if (!(err instanceof AvpError)) {
+        // A request we failed to read for a reason of our own: refuse it, never take the process down.
+        options.logger?.error({ err }, 'gy: reading a CCR failed');
+        peer.send(errorAnswer(message, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(message)));
+        return;
+      }
       options.logger?.info({ resultCode: err.resultCode, reason: err.message }, 'gy: CCR refused');
       peer.send(errorAnswer(message, origin, err.resultCode, err.failedAvp, echoed(message)));
       return;
