@@ -101,6 +101,7 @@ describe('Gy server with freeDiameter as the peer', () => {
     }
     await server?.close();
     await quiet?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('exchanges capabilities, then charges CCR-I, CCR-U and CCR-T with the answers freeDiameter reads back', async () => {

@@ -60,12 +60,15 @@ const padded = (n: number) => (n + 3) & ~3;
 export function encodeAvp(avp: Avp): Buffer {
   const headerLength = avp.vendorId !== undefined ? 12 : 8;
   const length = headerLength + avp.data.length;
-  const out = Buffer.alloc(padded(length));
+  // allocUnsafe takes from Node's pool (no zeroing, no new ArrayBuffer per AVP); every byte is
+  // written below, the padding explicitly.
+  const out = Buffer.allocUnsafe(padded(length));
   out.writeUInt32BE(avp.code, 0);
   const flags = (avp.vendorId !== undefined ? AVP_FLAG.VENDOR : 0) | (avp.mandatory ? AVP_FLAG.MANDATORY : 0) | (avp.protected ? AVP_FLAG.PROTECTED : 0);
   out.writeUInt32BE(((flags << 24) | length) >>> 0, 4);
   if (avp.vendorId !== undefined) out.writeUInt32BE(avp.vendorId, 8);
   avp.data.copy(out, headerLength);
+  out.fill(0, length);
   return out;
 }
 
@@ -77,7 +80,7 @@ export function encodeAvps(avps: readonly Avp[]): Buffer {
 /** Encodes a whole message, computing its length. */
 export function encodeMessage(message: DiameterMessage): Buffer {
   const body = encodeAvps(message.avps);
-  const out = Buffer.alloc(HEADER_LENGTH + body.length);
+  const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
   out.writeUInt32BE(((1 << 24) | out.length) >>> 0, 0);
   const f = message.flags;
   const flags = (f.request ? HEADER_FLAG.REQUEST : 0) | (f.proxiable ? HEADER_FLAG.PROXIABLE : 0) | (f.error ? HEADER_FLAG.ERROR : 0) | (f.retransmit ? HEADER_FLAG.RETRANSMIT : 0);
@@ -187,28 +190,28 @@ export function encodeValue(def: AvpDefinition, value: AvpValue): Buffer {
     case 'Address':
       return encodeAddress(String(value));
     case 'Integer32': {
-      const b = Buffer.alloc(4);
+      const b = Buffer.allocUnsafe(4);
       b.writeInt32BE(Number(value));
       return b;
     }
     case 'Unsigned32':
     case 'Enumerated': {
-      const b = Buffer.alloc(4);
+      const b = Buffer.allocUnsafe(4);
       b.writeUInt32BE(Number(value));
       return b;
     }
     case 'Integer64': {
-      const b = Buffer.alloc(8);
+      const b = Buffer.allocUnsafe(8);
       b.writeBigInt64BE(BigInt(value as number | bigint));
       return b;
     }
     case 'Unsigned64': {
-      const b = Buffer.alloc(8);
+      const b = Buffer.allocUnsafe(8);
       b.writeBigUInt64BE(BigInt(value as number | bigint));
       return b;
     }
     case 'Time': {
-      const b = Buffer.alloc(4);
+      const b = Buffer.allocUnsafe(4);
       const unix = Math.floor((value as Date).getTime() / 1000);
       // Time wraps in February 2036 (RFC 6733 §4.3.1): keep the low 32 bits.
       b.writeUInt32BE((unix + NTP_UNIX_OFFSET) % 2 ** 32);
@@ -222,7 +225,9 @@ export function encodeValue(def: AvpDefinition, value: AvpValue): Buffer {
 /** Builds an AVP from the dictionary by name. */
 export function avp(name: string, value: AvpValue): Avp {
   const def = avpNamed(name);
-  return { code: def.code, ...(def.vendorId ? { vendorId: def.vendorId } : {}), mandatory: def.mandatory, data: encodeValue(def, value) };
+  const a: Avp = { code: def.code, mandatory: def.mandatory, data: encodeValue(def, value) };
+  if (def.vendorId) a.vendorId = def.vendorId;
+  return a;
 }
 
 function encodeAddress(text: string): Buffer {
