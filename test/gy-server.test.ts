@@ -262,6 +262,19 @@ describe('Gy server: malformed input', () => {
     expect([resultOf(command), command.flags.error, command.commandCode]).toEqual([3001, true, 999]);
   });
 
+  it('answers a request with the E bit with 3008', async () => {
+    const answer = await raw.ask(raw.request(272, 4, base(), { error: true }));
+    expect([resultOf(answer), answer.flags.error, answer.flags.request]).toEqual([3008, true, false]);
+  });
+
+  it('returns the Proxy-Info AVPs of a request at the end of its answer', async () => {
+    const proxy = avp('Proxy-Info', [avp('Proxy-Host', 'dra.test'), avp('Proxy-State', Buffer.from([1, 2, 3]))]);
+    const answer = await send([...base(), proxy]);
+    expect([resultOf(answer), answer.avps.at(-1)]).toEqual([2001, proxy]);
+    const refused = await send([...base().filter((a) => a.code !== 415), proxy]);
+    expect([resultOf(refused), refused.avps.at(-1)]).toEqual([5005, proxy]);
+  });
+
   const garbage: Array<[string, Buffer]> = [
     ['garbage bytes', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')],
     ['a wrong version', Buffer.from('02000014' + '80000110' + '00000004' + '00000001' + '00000001', 'hex')],

@@ -5,15 +5,19 @@
 import crypto from 'node:crypto';
 import { avp, type Avp, type DiameterMessage } from './codec';
 
-/** An answer to a request: same command, application, hop-by-hop and end-to-end ids. */
+/**
+ * An answer to a request: same command, application, hop-by-hop and end-to-end ids, and the
+ * request's Proxy-Info AVPs at the end, in order (RFC 6733 §6.2: a relay needs its state back).
+ */
 export function answerTo(request: DiameterMessage, avps: Avp[], options: { error?: boolean } = {}): DiameterMessage {
+  const proxyInfo = request.avps.filter((a) => a.code === 284 && a.vendorId === undefined);
   return {
     flags: { request: false, proxiable: request.flags.proxiable, error: options.error ?? false, retransmit: false },
     commandCode: request.commandCode,
     applicationId: request.applicationId,
     hopByHop: request.hopByHop,
     endToEnd: request.endToEnd,
-    avps,
+    avps: proxyInfo.length ? [...avps, ...proxyInfo] : avps,
   };
 }
 

@@ -67,6 +67,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
 
   const onRequest = (incoming: IncomingMessage, peer: DiameterPeer) => {
     const { message } = incoming;
+    if (message.flags.error) {
+      // The E bit belongs to answers only (RFC 6733 §3).
+      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.INVALID_HDR_BITS));
+      return;
+    }
     if (message.commandCode !== COMMAND.CREDIT_CONTROL) {
       peer.send(errorAnswer(message, origin, DIAMETER_RESULT.COMMAND_UNSUPPORTED));
       return;
