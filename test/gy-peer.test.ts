@@ -28,7 +28,7 @@ describe('Gy server: peer state machine', () => {
 
   beforeAll(async () => {
     server = await startGyServer({ engine: new FakeEngine(), port: 0, host: '127.0.0.1', ...origin, productName: 'ocs-test', vendorId: 0 });
-    quick = await startGyServer({ engine: new FakeEngine(), port: 0, host: '127.0.0.1', ...origin, watchdogMs: 500 });
+    quick = await startGyServer({ engine: new FakeEngine(), port: 0, host: '127.0.0.1', ...origin, watchdogMs: 1000 });
   });
   afterAll(async () => {
     raws.forEach((r) => r.end());
