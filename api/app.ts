@@ -33,6 +33,7 @@ import { resourcePoolOpenApi, resourcePoolRouter } from './tmf685-resource-pool'
 import { devOutboxRouter } from './dev-outbox';
 import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfilment';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
+import { describePrepayBalance, prepayBalanceApi } from './tmf654-prepay-balance';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -65,6 +66,8 @@ export interface AppDeps {
   fulfilOrders?: boolean;
   /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
   onCapacityAdded?(areaId: string): Promise<void>;
+  /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
+  lowBalanceThreshold?: string;
 }
 
 const BODY_LIMIT = '1mb';
@@ -106,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
+    prepayBalanceApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger, lowBalanceThreshold: deps.lowBalanceThreshold ?? '5.00' }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
@@ -117,6 +121,7 @@ export function createApp(deps: AppDeps): Express {
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
+  describePrepayBalance(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {

@@ -24,6 +24,8 @@ export interface Config {
   supervisorEmail: string;
   /** The network elements (or the simulator): `tcp://host:port`. */
   networkUrl: string;
+  /** Default low-balance threshold of prepaid accounts (decimal, the account's currency). */
+  lowBalanceThreshold: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -55,5 +57,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reviewQueueEmail: env.REVIEW_QUEUE_EMAIL ?? 'identity-review@bss.local',
     supervisorEmail: env.SUPERVISOR_EMAIL ?? 'crm-supervisor@bss.local',
     networkUrl: env.NETWORK_URL ?? 'tcp://127.0.0.1:7700',
+    lowBalanceThreshold: env.LOW_BALANCE_THRESHOLD ?? '5.00',
   };
 }

@@ -2,6 +2,8 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 
 export const INVENTORY_HOUSEKEEPING_SCHEDULE = 'inventory-housekeeping';
+/** Every minute: reservations released, allowances expired, low balances told (up to a minute late). */
+export const PREPAY_HOUSEKEEPING_SCHEDULE = 'prepay-housekeeping';
 
 /** Creates each schedule unless it exists (several workers may start at once). */
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
@@ -11,6 +13,16 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
       spec: { intervals: [{ every: '1 hour' }] },
       action: { type: 'startWorkflow', workflowType: 'inventoryHousekeeping', workflowId: INVENTORY_HOUSEKEEPING_SCHEDULE, taskQueue },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  try {
+    await client.schedule.create({
+      scheduleId: PREPAY_HOUSEKEEPING_SCHEDULE,
+      spec: { intervals: [{ every: '1 minute' }] },
+      action: { type: 'startWorkflow', workflowType: 'prepayHousekeeping', workflowId: PREPAY_HOUSEKEEPING_SCHEDULE, taskQueue },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
     });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;

@@ -31,6 +31,9 @@ const PARAMS: NotificationParams = {
   orderCancelled: { givenName: 'Ana', orderId: 'ORD-7', reason: 'payment not received in time', refunded: '10', currency: 'EUR' },
   appointmentRescheduled: { givenName: 'Ana', orderId: 'ORD-7', start: '2026-12-04T15:00:00Z', end: '2026-12-04T19:00:00Z', reason: 'missed' },
   installationEscalation: { orderId: 'ORD-7', workOrderId: 'WO-31', misses: 2, area: 'Madrid Centro' },
+  topUpCompleted: { givenName: 'Ana', topupId: 'TOP-9', amount: '20', currency: 'EUR', balance: '23.5' },
+  topUpFailed: { givenName: 'Ana', topupId: 'TOP-9', amount: '20', currency: 'EUR', reason: 'card ****0341 declined: insufficient funds', refunded: '20.00' },
+  lowBalance: { givenName: 'Ana', balance: '3.2', currency: 'EUR', threshold: '5' },
 };
 
 describe('notification templates', () => {

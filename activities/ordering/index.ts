@@ -90,7 +90,8 @@ function placeOf(product: { place?: Array<Record<string, unknown>> } | undefined
   return { street: street || undefined, city: place.city as string | undefined, postalCode: (place.postcode ?? place.postalCode) as string | undefined, country: place.country as string | undefined };
 }
 
-function contactOf(customer: TmfDocument) {
+/** How to reach a customer: e-mail, mobile, name and language from its TMF629 document. */
+export function contactOf(customer: TmfDocument) {
   const media = (customer.contactMedium as Array<{ mediumType: string; characteristic: Record<string, string> }> | undefined) ?? [];
   const language = (customer.characteristic as Array<{ name: string; value: string }> | undefined)?.find((c) => c.name === 'preferredLanguage')?.value;
   return {
