@@ -95,6 +95,9 @@ interface Stored {
 
 /** The action document every kind shares: the request as sent, with what the server owns. */
 function actionDocument(model: TmfModel, publicUrl: string, body: Record<string, unknown>, id: string, now: Date): TmfDocument {
+  const amount = body.amount as { amount: number | string; units: string } | undefined;
+  // Stored and answered as the spec writes it: a JSON number, whichever form the client used.
+  if (amount) body = { ...body, amount: { ...amount, ...toQuantity(parseQuantityAmount(amount.amount), amount.units) } };
   return { ...body, id, href: resourceHref(publicUrl, model.apiName, model.name, id), '@type': body['@type'] ?? model.type, requestedDate: now.toISOString() };
 }
 

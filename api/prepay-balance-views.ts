@@ -123,7 +123,12 @@ export function accumulatedDocuments(buckets: Doc[], publicUrl: string): Doc[] {
     const key = `${owner}|${String(b.usageType)}|${units}`;
     groups.set(key, [...(groups.get(key) ?? []), b]);
   }
-  return [...groups.entries()].map(([key, members]) => {
+  // Per owner, in the spec's order of usage types (monetary first).
+  const order = (key: string) => {
+    const [owner, usageType] = key.split('|');
+    return `${owner}|${USAGE_TYPES.indexOf(usageType as UsageType)}`;
+  };
+  return [...groups.entries()].sort(([a], [b]) => order(a).localeCompare(order(b))).map(([key, members]) => {
     const [owner, usageType, units] = key.split('|');
     const id = uuidV5(key, ACCUMULATED_NAMESPACE);
     const total = members.reduce((s, b) => s.plus(String((b.remainingValue as { amount: number }).amount)), money(0));

@@ -9,6 +9,11 @@ import { money } from '../domain/money';
 import type { Db } from './knex';
 import { applyLedgerEntry, lockPrepayBucket } from './prepay-balance';
 
+/** Limits a housekeeping run to some accounts (operations on one customer, tests). */
+export interface AccountScope {
+  chargingAccountIds: string[];
+}
+
 /** Holds a reservation on a bucket locked by the caller until `expiresAt`. */
 export async function insertReservationHold(trx: Knex.Transaction, h: { reservationId: string; bucketId: string; amount: string; expiresAt: Date; now: Date }): Promise<void> {
   await trx('prepay_reservation_hold').insert({
@@ -33,14 +38,16 @@ export async function releaseReservationHold(trx: Knex.Transaction, reservationI
 }
 
 /** Reservations still held after their end. */
-export async function dueReservationHolds(db: Db, now: Date, limit = 500): Promise<string[]> {
-  const rows = await db('prepay_reservation_hold').where({ state: 'held' }).andWhere('expires_at', '<=', now).orderBy('expires_at').limit(limit).select('reservation_id');
+export async function dueReservationHolds(db: Db, now: Date, only?: AccountScope, limit = 500): Promise<string[]> {
+  const query = db('prepay_reservation_hold').where({ state: 'held' }).andWhere('expires_at', '<=', now).orderBy('expires_at').limit(limit).select('reservation_id');
+  if (only) void query.whereIn('bucket_id', db('charging_bucket').whereIn('charging_account_id', only.chargingAccountIds).select('id'));
+  const rows = await query;
   return rows.map((r) => r.reservation_id as string);
 }
 
 /** Allowance buckets past their validity that still hold something unexpired. */
-export async function dueExpiredBuckets(db: Db, now: Date, limit = 500): Promise<string[]> {
-  const rows = await db('charging_bucket')
+export async function dueExpiredBuckets(db: Db, now: Date, only?: AccountScope, limit = 500): Promise<string[]> {
+  const query = db('charging_bucket')
     .whereNot({ bucket_type: 'money' })
     .andWhere('valid_until', '<=', now)
     .andWhere('balance', '>', db.raw('reserved'))
@@ -48,6 +55,8 @@ export async function dueExpiredBuckets(db: Db, now: Date, limit = 500): Promise
     .orderBy('valid_until')
     .limit(limit)
     .select('id');
+  if (only) void query.whereIn('charging_account_id', only.chargingAccountIds);
+  const rows = await query;
   return rows.map((r) => r.id as string);
 }
 
@@ -82,16 +91,17 @@ const MONEY_BALANCE = `
   GROUP BY b.charging_account_id`;
 
 /** Active customer accounts below their threshold (their own, else `defaultThreshold`) with the notice armed. */
-export async function armedAccountsBelowThreshold(db: Db, now: Date, defaultThreshold: string, limit = 500): Promise<LowBalanceAccount[]> {
+export async function armedAccountsBelowThreshold(db: Db, now: Date, defaultThreshold: string, only?: AccountScope, limit = 500): Promise<LowBalanceAccount[]> {
   const { rows } = (await db.raw(
     `SELECT a.id, a.customer_id, a.currency, m.balance, coalesce(l.threshold, CAST(:default AS numeric)) AS threshold, coalesce(l.crossings, 0) AS crossings
      FROM charging_account a
      JOIN (${MONEY_BALANCE}) m ON m.charging_account_id = a.id
      LEFT JOIN prepay_low_balance l ON l.charging_account_id = a.id
      WHERE a.status = 'active' AND a.customer_id <> '' AND coalesce(l.armed, true)
+       AND (CAST(:all AS boolean) OR a.id = ANY(CAST(:only AS uuid[])))
        AND m.balance < coalesce(l.threshold, CAST(:default AS numeric))
      ORDER BY a.id LIMIT :limit`,
-    { now, default: defaultThreshold, limit },
+    { now, default: defaultThreshold, limit, all: !only, only: only?.chargingAccountIds ?? [] },
   )) as { rows: Array<Record<string, unknown>> };
   return rows.map((r) => ({
     chargingAccountId: r.id as string,

@@ -2,9 +2,10 @@
  * Prepay housekeeping, run every minute by the `prepay-housekeeping` schedule, outside the
  * charging hot path: releases TMF654 reservations past their end, empties allowances past their
  * validity, and tells customers whose money balance fell below their threshold (once per crossing).
+ * Each takes an optional list of charging accounts to limit the run to (the schedule gives none).
  */
 import { reserveBalanceModel } from '../../db/prepay-models';
-import { armedAccountsBelowThreshold, disarmLowBalance, dueExpiredBuckets, dueReservationHolds, expireBucket, releaseReservationHold } from '../../db/prepay-housekeeping';
+import { armedAccountsBelowThreshold, type AccountScope, disarmLowBalance, dueExpiredBuckets, dueReservationHolds, expireBucket, releaseReservationHold } from '../../db/prepay-housekeeping';
 import { patchTmfResource } from '../../db/tmf-store';
 import { money } from '../../domain/money';
 import { notifyCustomer, type PrepayDeps } from './top-up';
@@ -13,10 +14,10 @@ export function createPrepayHousekeepingActivities(deps: PrepayDeps) {
   const { knex, clock } = deps;
   return {
     /** Releases every reservation past its end; returns how many. */
-    async releaseExpiredReservations(): Promise<number> {
+    async releaseExpiredReservations(only?: AccountScope): Promise<number> {
       const now = clock.now();
       let released = 0;
-      for (const id of await dueReservationHolds(knex, now)) {
+      for (const id of await dueReservationHolds(knex, now, only)) {
         await knex.transaction(async (trx) => {
           if (!(await releaseReservationHold(trx, id, now))) return;
           await patchTmfResource(trx, reserveBalanceModel, id, { releaseDate: now.toISOString() }, now);
@@ -27,10 +28,10 @@ export function createPrepayHousekeepingActivities(deps: PrepayDeps) {
     },
 
     /** Debits what is left of every allowance past its validity (once per bucket); returns how many buckets. */
-    async expireAllowanceBuckets(): Promise<number> {
+    async expireAllowanceBuckets(only?: AccountScope): Promise<number> {
       const now = clock.now();
       let expired = 0;
-      for (const id of await dueExpiredBuckets(knex, now)) {
+      for (const id of await dueExpiredBuckets(knex, now, only)) {
         if (await knex.transaction((trx) => expireBucket(trx, id, now))) expired += 1;
       }
       return expired;
@@ -40,10 +41,10 @@ export function createPrepayHousekeepingActivities(deps: PrepayDeps) {
      * Tells each customer whose money balance is below its threshold while the notice is armed,
      * then disarms it. The notice's key counts the crossings, so a retry sends it once.
      */
-    async notifyLowBalances(): Promise<number> {
+    async notifyLowBalances(only?: AccountScope): Promise<number> {
       const now = clock.now();
       let notified = 0;
-      for (const a of await armedAccountsBelowThreshold(knex, now, deps.lowBalanceThreshold)) {
+      for (const a of await armedAccountsBelowThreshold(knex, now, deps.lowBalanceThreshold, only)) {
         await notifyCustomer(deps, {
           customerId: a.customerId,
           event: 'lowBalance',
