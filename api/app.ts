@@ -34,6 +34,7 @@ import { devOutboxRouter } from './dev-outbox';
 import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfilment';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { describePrepayBalance, prepayBalanceApi } from './tmf654-prepay-balance';
+import { voucherAdminOpenApi, voucherAdminRouter } from './voucher-admin';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -118,6 +119,7 @@ export function createApp(deps: AppDeps): Express {
     ordersOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
+    voucherAdminOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
@@ -155,6 +157,7 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(provisioningLogRouter(deps.knex));
+  app.use(voucherAdminRouter({ knex: deps.knex, clock: deps.clock }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

@@ -27,6 +27,7 @@ import { badRequest, describeZodError, notFound, TmfError } from './tmf/errors';
 import { parseFields, parseFilters, parsePaging, projectFields } from './tmf/query';
 import { TmfApi, type TmfApiDeps } from './tmf/resource';
 import type { EqualityFilters } from '../db/tmf-resources';
+import { patchTmfResource } from '../db/tmf-store';
 import { jsonSchema } from './openapi';
 
 export interface PrepayBalanceApiDeps extends TmfApiDeps {
@@ -125,7 +126,14 @@ export function prepayBalanceApi(deps: PrepayBalanceApiDeps): TmfApi {
   router.post('/topupBalance', anyone, async (req, res) => {
     const { doc, cardTopUp } = await createTopup(actionDeps, req.principal!, body(req, topupBalanceSchema), clock.now());
     if (cardTopUp) {
-      await deps.temporal.workflow.start<typeof prepaidTopUp>('prepaidTopUp', { workflowId: topUpWorkflowId(cardTopUp.topupId), taskQueue: deps.taskQueue, args: [cardTopUp] });
+      try {
+        await deps.temporal.workflow.start<typeof prepaidTopUp>('prepaidTopUp', { workflowId: topUpWorkflowId(cardTopUp.topupId), taskQueue: deps.taskQueue, args: [cardTopUp] });
+      } catch (err) {
+        // Nothing was charged yet: the top-up is failed rather than left waiting for a workflow that never came.
+        deps.logger.error({ err, topupId: cardTopUp.topupId }, 'could not start the top-up workflow');
+        await knex.transaction((trx) => patchTmfResource(trx, topupBalanceModel, cardTopUp.topupId, { status: 'failed', statusReason: 'the top-up could not be started; nothing was charged' }, clock.now()));
+        throw new TmfError(503, 'Service Unavailable', 'the top-up could not be started; nothing was charged, try again');
+      }
     }
     res.status(201).location(doc.href as string).json(doc);
   });

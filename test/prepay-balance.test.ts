@@ -230,6 +230,29 @@ describe('TMF654 prepay balance management', () => {
     });
   });
 
+  describe('voucher batches', () => {
+    it('issues codes once to an admin, which top up like any voucher', async () => {
+      const expiresAt = new Date(start.getTime() + 90 * 86400_000).toISOString();
+      const res = await request(app).post('/api/prepay/vouchers').set(admin).send({ count: 2, value: '15.00', currency: 'EUR', expiresAt }).expect(201);
+      expect(res.body).toMatchObject({ value: '15.00', currency: 'EUR', expiresAt });
+      expect(res.body.vouchers).toHaveLength(2);
+      const [first] = res.body.vouchers as Array<{ serial: string; code: string }>;
+      expect(first.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$/);
+      // Only the hash is kept.
+      expect(JSON.stringify(await knex('prepay_voucher').where({ serial: first.serial }).first())).not.toContain(first.code);
+
+      const c = await customer({ money: '0.00' });
+      // Typed in lower case without dashes, as people do.
+      await request(app).post(`${BASE}/topupBalance`).set(await customerToken(c)).send({ bucket: { id: c.moneyBucketId }, voucher: first.code.replace(/-/g, '').toLowerCase() }).expect(201);
+      expect(await bucketRow(c.moneyBucketId)).toEqual({ balance: '15.000000', reserved: '0.000000' });
+
+      await request(app).post('/api/prepay/vouchers').set(agent).send({ count: 1, value: '5', currency: 'EUR', expiresAt }).expect(403);
+      const bad = await request(app).post('/api/prepay/vouchers').set(admin).send({ count: 0, value: '5', currency: 'eur', expiresAt }).expect(400);
+      expect(bad.body.message).toContain('count');
+      expect(bad.body.message).toContain('currency');
+    });
+  });
+
   describe('adjustments', () => {
     it('lets staff credit and debit down to the credit limit and refuses a debit beyond it', async () => {
       const c = await customer({ money: '20.00', creditLimit: '10.00' });
