@@ -127,7 +127,13 @@ export function prepayBalanceApi(deps: PrepayBalanceApiDeps): TmfApi {
     const { doc, cardTopUp } = await createTopup(actionDeps, req.principal!, body(req, topupBalanceSchema), clock.now());
     if (cardTopUp) {
       try {
-        await deps.temporal.workflow.start<typeof prepaidTopUp>('prepaidTopUp', { workflowId: topUpWorkflowId(cardTopUp.topupId), taskQueue: deps.taskQueue, args: [cardTopUp] });
+        await deps.temporal.workflow.start<typeof prepaidTopUp>('prepaidTopUp', {
+          workflowId: topUpWorkflowId(cardTopUp.topupId),
+          taskQueue: deps.taskQueue,
+          args: [cardTopUp],
+          // Found in the Web UI by customer, like the customer's orders.
+          searchAttributes: { CustomerId: [cardTopUp.customerId] },
+        });
       } catch (err) {
         // Nothing was charged yet: the top-up is failed rather than left waiting for a workflow that never came.
         deps.logger.error({ err, topupId: cardTopUp.topupId }, 'could not start the top-up workflow');
