@@ -35,6 +35,7 @@ import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfi
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { describePrepayBalance, prepayBalanceApi } from './tmf654-prepay-balance';
 import { voucherAdminOpenApi, voucherAdminRouter } from './voucher-admin';
+import { lowBalanceThresholdOpenApi, lowBalanceThresholdRouter } from './low-balance-threshold';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps): Express {
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
     voucherAdminOpenApi(),
+    lowBalanceThresholdOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
@@ -158,6 +160,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(provisioningLogRouter(deps.knex));
   app.use(voucherAdminRouter({ knex: deps.knex, clock: deps.clock }));
+  app.use(lowBalanceThresholdRouter({ knex: deps.knex, defaultThreshold: deps.lowBalanceThreshold ?? '5.00' }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

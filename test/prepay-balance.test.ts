@@ -354,6 +354,26 @@ describe('TMF654 prepay balance management', () => {
     });
   });
 
+  describe('low-balance thresholds', () => {
+    it('lets a customer set its own threshold, which the housekeeping then uses', async () => {
+      jobClock.set(start);
+      const c = await customer({ money: '7.00' });
+      const token = await customerToken(c);
+      const path = `/api/prepay/accounts/${c.billingAccountId}/low-balance-threshold`;
+      expect((await request(app).get(path).set(token).expect(200)).body).toEqual({ billingAccountId: c.billingAccountId, currency: 'EUR', threshold: null, effectiveThreshold: '5.00', armed: true });
+      const set = await request(app).put(path).set(token).send({ threshold: '8' }).expect(200);
+      expect(set.body).toMatchObject({ threshold: '8.00', effectiveThreshold: '8.00' });
+      expect(await jobs.notifyLowBalances({ chargingAccountIds: [c.chargingAccountId] })).toBe(1);
+      expect((await waitForOutbox(c.email, 1)).map((m) => m.subject)).toEqual(['Your BSS balance is low: 7.00 EUR']);
+
+      await request(app).put(path).set(token).send({ threshold: '-1' }).expect(400);
+      await request(app).put(path).set(token).send({ threshold: 8 }).expect(400);
+      await request(app).get(path).set(await customerToken(await customer())).expect(404);
+      await request(app).put(path).set(agent).send({ threshold: null }).expect(200);
+      expect((await request(app).get(path).set(admin).expect(200)).body).toMatchObject({ threshold: null, effectiveThreshold: '5.00', armed: false });
+    });
+  });
+
   describe('new buckets', () => {
     it('lets an admin add a bucket to a customer’s account, and nobody else', async () => {
       const c = await customer();
