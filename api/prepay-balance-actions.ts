@@ -18,18 +18,17 @@ import {
   openStandaloneAccount,
   type PrepayBucket,
 } from '../db/prepay-balance';
-import { insertReservationHold } from '../db/prepay-housekeeping';
-import { rearmLowBalance } from '../db/prepay-housekeeping';
+import { insertReservationHold, rearmLowBalance, releaseReservationHold } from '../db/prepay-housekeeping';
 import { adjustBalanceModel, reserveBalanceModel, topupBalanceModel, type ActionStatus } from '../db/prepay-models';
 import { burnVoucher, lockVoucher } from '../db/prepay-vouchers';
-import { resourceHref, type TmfDocument } from '../db/tmf-resources';
-import { insertTmfDocument, type TmfModel } from '../db/tmf-store';
+import { findResource, resourceHref, type TmfDocument } from '../db/tmf-resources';
+import { insertTmfDocument, patchTmfResource, type TmfModel } from '../db/tmf-store';
 import { money, type Money } from '../domain/money';
 import { bucketStatusOf, bucketTypeOf, parseQuantityAmount, sameUnits, toQuantity, usageTypeOf } from '../domain/prepay/quantity';
 import type { Principal } from './auth';
 import { bucketRef } from './prepay-balance-views';
 import type { adjustBalanceSchema, bucketCreateSchema, reserveBalanceSchema, topupBalanceSchema } from './schemas/tmf654';
-import { badRequest, TmfError } from './tmf/errors';
+import { badRequest, notFound, TmfError } from './tmf/errors';
 
 export interface ActionDeps {
   knex: Knex;
@@ -259,5 +258,24 @@ export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucket
       validUntil,
       now,
     });
+  });
+}
+
+/**
+ * PATCH reserveBalance `{"status": "cancelled"}`: gives back what a reservation still holds, at
+ * once (a second cancel changes nothing). Nothing else of a reservation changes afterwards.
+ */
+export async function cancelReservation(deps: ActionDeps, scope: { customerId?: string }, id: string, patch: Record<string, unknown>, now: Date): Promise<TmfDocument> {
+  const { reason, ...rest } = patch;
+  if (rest.status !== 'cancelled' || Object.keys(rest).length !== 1 || (reason !== undefined && typeof reason !== 'string')) {
+    throw badRequest('status: a reservation is only changed by cancelling it ({"status": "cancelled", "reason": "…"})');
+  }
+  return deps.knex.transaction(async (trx) => {
+    const before = await findResource(trx, reserveBalanceModel.table, id, { forUpdate: true, scope });
+    if (!before) throw notFound(`ReserveBalance ${id}`);
+    if (before.status === 'cancelled') return before;
+    if (before.status !== 'completed') throw new TmfError(409, 'Conflict', `a ${String(before.status)} reservation holds nothing to cancel`);
+    await releaseReservationHold(trx, id, now);
+    return (await patchTmfResource(trx, reserveBalanceModel, id, { status: 'cancelled', releaseDate: now.toISOString(), ...(reason ? { cancellationReason: reason } : {}) }, now))!;
   });
 }

@@ -12,7 +12,7 @@ import { PREPAY_BALANCE_API, adjustBalanceModel, reserveBalanceModel, topupBalan
 import type { prepaidTopUp } from '../workflows/prepaid-top-up';
 import { requireRole, type Principal } from './auth';
 import { commonErrors, errorResponse, json, ref, type JsonObject } from './openapi';
-import { createAdjustment, createBucket, createReservation, createTopup, type ActionDeps } from './prepay-balance-actions';
+import { cancelReservation, createAdjustment, createBucket, createReservation, createTopup, type ActionDeps } from './prepay-balance-actions';
 import { accumulatedDocuments, bucketDocumentById, bucketDocuments, historyDocuments, type Doc, type ViewScope } from './prepay-balance-views';
 import {
   accumulatedBalanceSchema,
@@ -151,9 +151,15 @@ export function prepayBalanceApi(deps: PrepayBalanceApiDeps): TmfApi {
     const { doc } = await createReservation(actionDeps, req.principal!, body(req, reserveBalanceSchema), clock.now());
     res.status(201).location(doc.href as string).json(doc);
   });
+  router.patch('/reserveBalance/:id', anyone, async (req, res) => {
+    if (!req.is(['application/json', 'application/merge-patch+json'])) throw new TmfError(415, 'Unsupported Media Type', 'send application/json or application/merge-patch+json');
+    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw badRequest('(body): expected a JSON object');
+    res.json(await cancelReservation(actionDeps, scopeOf(req.principal), String(req.params.id), req.body as Record<string, unknown>, clock.now()));
+  });
 
   // Lists and reads of the stored actions (customer-scoped by the generic machinery); they are
-  // records of what happened, so they are not changed or deleted afterwards (405).
+  // records of what happened, so they are not changed or deleted afterwards (405), but for the
+  // cancellation of a reservation above.
   const access = { read: ['admin', 'agent', 'customer'] as const, write: ['admin', 'agent', 'customer'] as const };
   api.resource({ ...topupBalanceModel, schema: topupBalanceSchema, access: { read: [...access.read], write: [...access.write] }, readOnly: true });
   api.resource({ ...adjustBalanceModel, schema: adjustBalanceSchema, access: { read: [...access.read], write: ['admin', 'agent'] }, readOnly: true });
@@ -216,4 +222,16 @@ export function describePrepayBalance(doc: JsonObject): void {
   for (const [name, type] of [['topupBalance', 'TopupBalance'], ['adjustBalance', 'AdjustBalance'], ['reserveBalance', 'ReserveBalance']] as const) {
     (paths[`${base}/${name}`] as JsonObject).post = createOp(name, type, `${type}_Create`);
   }
+  (paths[`${base}/reserveBalance/{id}`] as JsonObject).patch = {
+    tags: [`${TAG} reserveBalance`],
+    operationId: 'patchReserveBalance',
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+    requestBody: { required: true, content: json({ type: 'object', required: ['status'], properties: { status: { const: 'cancelled' }, reason: { type: 'string' } } }) },
+    responses: {
+      '200': { description: 'Cancelled: what it held is given back', content: json(ref('ReserveBalance')) },
+      ...commonErrors,
+      '404': errorResponse('No such reservation'),
+      '409': errorResponse('A failed reservation holds nothing'),
+    },
+  };
 }

@@ -305,6 +305,22 @@ describe('TMF654 prepay balance management', () => {
       const after = await request(app).get(`${BASE}/reserveBalance/${res.body.id}`).set(token).expect(200);
       expect(after.body.releaseDate).toBe(new Date(start.getTime() + 11 * 60_000).toISOString());
     });
+    it('gives back what a cancelled reservation held, once', async () => {
+      const c = await customer({ money: '10.00' });
+      const token = await customerToken(c);
+      const res = await request(app).post(`${BASE}/reserveBalance`).set(token).send({ bucket: { id: c.moneyBucketId }, amount: { amount: 3, units: 'EUR' } }).expect(201);
+      const path = `${BASE}/reserveBalance/${res.body.id}`;
+      await request(app).patch(path).set(token).send({ amount: { amount: 1, units: 'EUR' } }).expect(400);
+      await request(app).patch(path).set(await customerToken(await customer())).send({ status: 'cancelled' }).expect(404);
+      const cancelled = await request(app).patch(path).set(token).send({ status: 'cancelled', reason: 'purchase abandoned' }).expect(200);
+      expect(cancelled.body).toMatchObject({ status: 'cancelled', cancellationReason: 'purchase abandoned', releaseDate: start.toISOString(), amount: { amount: 3, units: 'EUR' } });
+      await request(app).patch(path).set(token).send({ status: 'cancelled' }).expect(200);
+      await request(app).delete(path).set(admin).expect(405);
+      expect(await bucketRow(c.moneyBucketId)).toEqual({ balance: '10.000000', reserved: '0.000000' });
+      expect((await ledgerOf(c.moneyBucketId)).map((e) => e.kind)).toEqual(['reservation', 'release']);
+      jobClock.set(new Date(start.getTime() + 16 * 60_000));
+      expect(await jobs.releaseExpiredReservations({ chargingAccountIds: [c.chargingAccountId] })).toBe(0);
+    });
   });
 
   describe('allowance expiry', () => {
