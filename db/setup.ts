@@ -4,7 +4,6 @@ import { migrationSource } from './migrations';
 import { seedCatalog } from './seeds/catalog';
 import { seedInventory } from './seeds/inventory';
 import { seedWorkforce } from './seeds/workforce';
-import { seedVouchers } from './seeds/vouchers';
 
 /** Runs pending migrations, then the seeds; returns the names of the migrations applied. */
 export async function migrateAndSeed(knex: Knex, publicUrl = process.env.PUBLIC_URL ?? 'http://localhost:3000'): Promise<string[]> {
@@ -12,6 +11,5 @@ export async function migrateAndSeed(knex: Knex, publicUrl = process.env.PUBLIC_
   await seedCatalog(knex, publicUrl.replace(/\/$/, ''));
   await seedInventory(knex);
   await seedWorkforce(knex);
-  await seedVouchers(knex);
   return applied;
 }

@@ -12,7 +12,8 @@ import { createNotificationService } from '../activities/notifications';
 import { createPrepayActivities } from '../activities/prepay';
 import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
-import { insertVoucher } from '../db/prepay-vouchers';
+import { insertVoucher, voucherCodeHash } from '../db/prepay-vouchers';
+import { SEED_VOUCHERS, seedVouchers } from '../db/seeds/vouchers';
 import { ManualClock } from '../domain/clock';
 import { bearer, createTestApi, tokenFor, type TestApi } from './helpers/api';
 import { createPrepaidCustomer, ledgerMismatches, type PrepaidCustomer } from './helpers/prepaid';
@@ -250,6 +251,16 @@ describe('TMF654 prepay balance management', () => {
       const bad = await request(app).post('/api/prepay/vouchers').set(admin).send({ count: 0, value: '5', currency: 'eur', expiresAt }).expect(400);
       expect(bad.body.message).toContain('count');
       expect(bad.body.message).toContain('currency');
+    });
+  });
+
+  describe('demo vouchers', () => {
+    it('seeds the documented codes once', async () => {
+      await seedVouchers(knex);
+      await seedVouchers(knex);
+      const rows = await knex('prepay_voucher').whereIn('serial', SEED_VOUCHERS.map((v) => v.serial)).orderBy('serial').select('serial', 'code_hash', 'value', 'currency');
+      expect(rows).toEqual(SEED_VOUCHERS.map((v) => ({ serial: v.serial, code_hash: voucherCodeHash(v.code), value: `${v.value}0000`, currency: 'EUR' })));
+      expect(voucherCodeHash('bss demo 0010 eur')).toBe(voucherCodeHash('BSS-DEMO-0010-EUR'));
     });
   });
 

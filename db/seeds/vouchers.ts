@@ -1,4 +1,4 @@
-/** Top-up vouchers of the embedded default (codes in the README), added once. */
+/** Top-up vouchers of the embedded default only (codes in the README), added once: runtime/start.ts seeds them into the embedded database. */
 import type { Knex } from 'knex';
 import { insertVoucher } from '../prepay-vouchers';
 
