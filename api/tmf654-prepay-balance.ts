@@ -12,7 +12,11 @@ import { PREPAY_BALANCE_API, adjustBalanceModel, reserveBalanceModel, topupBalan
 import type { prepaidTopUp } from '../workflows/prepaid-top-up';
 import { requireRole, type Principal } from './auth';
 import { commonErrors, errorResponse, json, ref, type JsonObject } from './openapi';
-import { cancelReservation, createAdjustment, createBucket, createReservation, createTopup, type ActionDeps } from './prepay-balance-actions';
+import type { ActionDeps } from './prepay-action-rules';
+import { createAdjustment } from './prepay-adjustment';
+import { createBucket } from './prepay-bucket-create';
+import { cancelReservation, createReservation } from './prepay-reservation';
+import { createTopup } from './prepay-topup';
 import { accumulatedDocuments, bucketDocumentById, bucketDocuments, historyDocuments, type Doc, type ViewScope } from './prepay-balance-views';
 import {
   accumulatedBalanceSchema,
