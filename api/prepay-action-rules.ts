@@ -13,7 +13,7 @@ import { insertTmfDocument, type TmfModel } from '../db/tmf-store';
 import type { Money } from '../domain/money';
 import { bucketStatusOf, parseQuantityAmount, sameUnits, toQuantity } from '../domain/prepay/quantity';
 import type { Principal } from './auth';
-import { badRequest, TmfError } from './tmf/errors';
+import { badRequest, notFound, TmfError } from './tmf/errors';
 
 export interface ActionDeps {
   knex: Knex;
@@ -88,8 +88,13 @@ export function settle(doc: TmfDocument, status: ActionStatus, now: Date, reason
   return settled;
 }
 
-/** A bucket reference that names nothing we hold: the action is recorded failed. */
-export async function recordUnknownBucket(trx: Knex.Transaction, model: TmfModel, doc: TmfDocument, what: string, now: Date): Promise<Stored> {
+/**
+ * A bucket reference that names nothing we hold: staff's action is recorded failed. A customer
+ * acts on buckets it can see only, so for a customer it is not found (and nothing is stored that
+ * could name another customer in its relatedParty).
+ */
+export async function recordUnknownBucket(trx: Knex.Transaction, principal: Principal, model: TmfModel, doc: TmfDocument, what: string, now: Date): Promise<Stored> {
+  if (isCustomer(principal)) throw notFound(what);
   return { doc: await insertTmfDocument(trx, model, settle(doc, 'failed', now, `${what} not found`), now) };
 }
 

@@ -6,13 +6,14 @@ import { rearmLowBalance } from '../db/prepay-housekeeping';
 import { adjustBalanceModel } from '../db/prepay-models';
 import { insertTmfDocument } from '../db/tmf-store';
 import { parseQuantityAmount, usageTypeOf } from '../domain/prepay/quantity';
+import type { Principal } from './auth';
 import { actionDocument, partiesFor, recordUnknownBucket, settle, throwIfOtherUnits, unprocessable, type ActionDeps, type Stored } from './prepay-action-rules';
 import { bucketRef } from './prepay-balance-views';
 import type { adjustBalanceSchema } from './schemas/tmf654';
 import { badRequest } from './tmf/errors';
 
 /** POST adjustBalance (staff): a positive amount credits, a negative one debits down to the credit limit at most. */
-export async function createAdjustment(deps: ActionDeps, body: z.infer<typeof adjustBalanceSchema>, now: Date): Promise<Stored> {
+export async function createAdjustment(deps: ActionDeps, principal: Principal, body: z.infer<typeof adjustBalanceSchema>, now: Date): Promise<Stored> {
   if (!body.amount) throw badRequest('amount: required');
   if (!body.bucket) throw badRequest('bucket: required (the bucket to adjust)');
   const amount = parseQuantityAmount(body.amount.amount);
@@ -21,7 +22,7 @@ export async function createAdjustment(deps: ActionDeps, body: z.infer<typeof ad
   const base = actionDocument(adjustBalanceModel, deps.publicUrl, body, id, now);
   return deps.knex.transaction(async (trx) => {
     const bucket = await lockPrepayBucket(trx, body.bucket!.id);
-    if (!bucket) return recordUnknownBucket(trx, adjustBalanceModel, base, `bucket ${body.bucket!.id}`, now);
+    if (!bucket) return recordUnknownBucket(trx, principal, adjustBalanceModel, base, `bucket ${body.bucket!.id}`, now);
     throwIfOtherUnits(body.amount!.units, bucket);
     if (body.usageType && body.usageType !== usageTypeOf(bucket.type)) throw unprocessable(`usageType: bucket ${bucket.id} is ${usageTypeOf(bucket.type)}`);
     if (amount.lt(0) && availableOf(bucket).plus(amount).lt(0)) {

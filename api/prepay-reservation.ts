@@ -29,7 +29,7 @@ export async function createReservation(deps: ActionDeps, principal: Principal, 
   const base = actionDocument(reserveBalanceModel, deps.publicUrl, body, id, now);
   return deps.knex.transaction(async (trx) => {
     const bucket = await lockPrepayBucket(trx, body.bucket!.id);
-    if (!bucket) return recordUnknownBucket(trx, reserveBalanceModel, base, `bucket ${body.bucket!.id}`, now);
+    if (!bucket) return recordUnknownBucket(trx, principal, reserveBalanceModel, base, `bucket ${body.bucket!.id}`, now);
     throwIfOtherCustomer(principal, bucket);
     throwIfNotUsable(bucket, now);
     throwIfOtherUnits(body.amount!.units, bucket);

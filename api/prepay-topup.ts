@@ -36,7 +36,7 @@ export async function createTopup(deps: ActionDeps, principal: Principal, body: 
   const base = actionDocument(topupBalanceModel, deps.publicUrl, { ...shown, usageType: 'monetary', ...(body.voucher ? { voucher: `****${body.voucher.slice(-4)}` } : {}) }, id, now);
   return deps.knex.transaction(async (trx) => {
     const { bucket, named } = await topupTarget(trx, body);
-    if (!bucket) return recordUnknownBucket(trx, topupBalanceModel, base, named, now);
+    if (!bucket) return recordUnknownBucket(trx, principal, topupBalanceModel, base, named, now);
     throwIfOtherCustomer(principal, bucket);
     if (bucket.type !== 'money') throw unprocessable(`bucket ${bucket.id} holds ${bucket.unit}: top-ups go to a money bucket`);
     throwIfNotUsable(bucket, now);

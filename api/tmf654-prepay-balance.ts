@@ -148,7 +148,7 @@ export function prepayBalanceApi(deps: PrepayBalanceApiDeps): TmfApi {
     res.status(201).location(doc.href as string).json(doc);
   });
   router.post('/adjustBalance', staff, async (req, res) => {
-    const { doc } = await createAdjustment(actionDeps, body(req, adjustBalanceSchema), clock.now());
+    const { doc } = await createAdjustment(actionDeps, req.principal!, body(req, adjustBalanceSchema), clock.now());
     res.status(201).location(doc.href as string).json(doc);
   });
   router.post('/reserveBalance', anyone, async (req, res) => {

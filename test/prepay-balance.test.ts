@@ -200,6 +200,7 @@ describe('TMF654 prepay balance management', () => {
         [admin, { bucket: { id: c.moneyBucketId }, amount: { amount: -5, units: 'EUR' } }, 400, 'amount.amount: must be greater than zero'],
         [token, { bucket: { id: other.moneyBucketId }, voucher: 'NOPE' }, 403, 'a customer may only act on its own buckets'],
         [token, { bucket: { id: c.moneyBucketId }, voucher: 'NOPE' }, 422, 'voucher: unknown code'],
+        [token, { bucket: { id: randomUUID() }, voucher: 'NOPE' }, 404, 'not found'],
         [token, { bucket: { id: c.moneyBucketId }, voucher: expired }, 422, 'voucher: expired'],
         [token, { bucket: { id: c.moneyBucketId }, voucher: usd }, 422, 'voucher: worth USD, the bucket holds EUR'],
         [token, { bucket: { id: c.dataBucketId }, voucher: usd }, 422, `bucket ${c.dataBucketId} holds octets: top-ups go to a money bucket`],
