@@ -11,6 +11,7 @@ import { createBillingActivities } from './billing';
 import { createChargingActivities } from './charging';
 import { createOrderingActivities } from './ordering';
 import { createPaymentActivities } from './payments';
+import { createPrepayActivities, DEFAULT_LOW_BALANCE_THRESHOLD } from './prepay';
 import type { PaymentGateway } from './payments/gateway';
 import { createProvisioningActivities } from './provisioning';
 import type { NetworkSender } from '../network/client';
@@ -31,6 +32,8 @@ export interface ActivityDeps {
   paymentGateway: PaymentGateway;
   /** The network elements (a NetworkClient of NETWORK_URL); without it provisioning fails, not retried. */
   network?: NetworkSender;
+  /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
+  lowBalanceThreshold?: string;
 }
 
 const noNetwork: NetworkSender = {
@@ -54,6 +57,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createActivationActivities(deps),
     ...createTicketActivities(deps),
     ...createReportActivities(deps),
+    ...createPrepayActivities({ ...deps, lowBalanceThreshold: deps.lowBalanceThreshold ?? DEFAULT_LOW_BALANCE_THRESHOLD }),
   };
 }
 

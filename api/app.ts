@@ -36,6 +36,9 @@ import { resourcePoolOpenApi, resourcePoolRouter } from './tmf685-resource-pool'
 import { devOutboxRouter } from './dev-outbox';
 import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfilment';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
+import { describePrepayBalance, prepayBalanceApi } from './tmf654-prepay-balance';
+import { voucherAdminOpenApi, voucherAdminRouter } from './voucher-admin';
+import { lowBalanceThresholdOpenApi, lowBalanceThresholdRouter } from './low-balance-threshold';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -72,6 +75,8 @@ export interface AppDeps {
   answerTickets?: boolean;
   /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
   onCapacityAdded?(areaId: string): Promise<void>;
+  /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
+  lowBalanceThreshold?: string;
 }
 
 const BODY_LIMIT = '1mb';
@@ -115,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
     troubleTicketApi({ ...tmfDeps, temporal: deps.answerTickets ? temporalClient : undefined, taskQueue: deps.taskQueue, logger: deps.logger }),
+    prepayBalanceApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger, lowBalanceThreshold: deps.lowBalanceThreshold ?? '5.00' }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
@@ -123,9 +129,12 @@ export function createApp(deps: AppDeps): Express {
     ordersOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
+    voucherAdminOpenApi(),
+    lowBalanceThresholdOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
+  describePrepayBalance(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {
@@ -160,6 +169,8 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(provisioningLogRouter(deps.knex));
+  app.use(voucherAdminRouter({ knex: deps.knex, clock: deps.clock }));
+  app.use(lowBalanceThresholdRouter({ knex: deps.knex, defaultThreshold: deps.lowBalanceThreshold ?? '5.00' }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

@@ -11,6 +11,7 @@ import { createKnex } from '../db/knex';
 import { refreshReportViews } from '../db/reports';
 import { generatedCustomers, generateHistory } from '../db/seeds/history';
 import { migrateAndSeed } from '../db/setup';
+import { seedVouchers } from '../db/seeds/vouchers';
 import { startWorker } from '../worker/main';
 import { startNetworkSimulator } from '../network/simulator';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   };
 
   try {
+    const embeddedDatabase = !env.DATABASE_URL;
     if (!env.DATABASE_URL) {
       console.log('starting embedded PostgreSQL (data in .data/postgres)…');
       const pg = await startEmbeddedPostgres({
@@ -81,6 +83,8 @@ async function main(): Promise<void> {
     const knex = createKnex(env.DATABASE_URL);
     try {
       const applied = await migrateAndSeed(knex, env.PUBLIC_URL);
+      // Demo vouchers with printed codes: the embedded default only, never a real database.
+      if (embeddedDatabase) await seedVouchers(knex);
       console.log(applied.length ? `migrations applied: ${applied.length}` : 'database schema up to date');
     } finally {
       await knex.destroy();

@@ -29,6 +29,7 @@ export function createWorkerActivities(config: Config, deps: { knex: Knex; netwo
     supervisorEmail: config.supervisorEmail,
     paymentGateway: new SimulatedPaymentGateway(),
     network: deps.network,
+    lowBalanceThreshold: config.lowBalanceThreshold,
   });
   /** Closes the notification service's SMTP and SMPP connections. */
   return { activities, close: () => notifications.close() };

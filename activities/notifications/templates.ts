@@ -32,6 +32,9 @@ export const NOTIFICATION_EVENTS = [
   'ticketReminder',
   'ticketEscalation',
   'ticketAnswered',
+  'topUpCompleted',
+  'topUpFailed',
+  'lowBalance',
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
@@ -87,6 +90,12 @@ export interface NotificationParams {
    * query may be reopened until `reopenUntil` (ISO 8601).
    */
   ticketAnswered: { givenName?: string; ticketId: string; answer: string; status: string; reopenUntil?: string };
+  /** To the customer: a top-up was credited; `amount` and `balance` (the money balance after it) are decimal strings. */
+  topUpCompleted: { givenName?: string; topupId: string; amount: string; currency: string; balance: string };
+  /** To the customer: a top-up failed (`reason`); nothing was credited, and `refunded` says what was paid back. */
+  topUpFailed: { givenName?: string; topupId: string; amount: string; currency: string; reason: string; refunded?: string };
+  /** To the customer: the money balance fell below `threshold`. */
+  lowBalance: { givenName?: string; balance: string; currency: string; threshold: string };
 }
 
 /** An installation visit: the time window (ISO 8601) and where, when known. */
@@ -179,6 +188,9 @@ const PARAM_SCHEMAS = {
   ticketReminder: z.object({ ticketId: requiredText, deadline: requiredText, assigneeName: optionalText }),
   ticketEscalation: z.object({ ticketId: requiredText, queue: requiredText, deadline: requiredText, severity: requiredText, assigneeName: optionalText, supervisorName: optionalText }),
   ticketAnswered: z.object({ givenName: optionalText, ticketId: requiredText, answer: requiredText, status: requiredText, reopenUntil: optionalText }),
+  topUpCompleted: z.object({ givenName: optionalText, topupId: requiredText, amount, currency, balance: amount }),
+  topUpFailed: z.object({ givenName: optionalText, topupId: requiredText, amount, currency, reason: requiredText, refunded: optionalText.pipe(amount.optional()) }),
+  lowBalance: z.object({ givenName: optionalText, balance: amount, currency, threshold: amount }),
 } satisfies { [E in NotificationEvent]: z.ZodType<NotificationParams[E], unknown> };
 
 export type ParsedNotification = { [E in NotificationEvent]: { ok: true; event: E; params: NotificationParams[E] } }[NotificationEvent];
@@ -605,6 +617,49 @@ const en: Templates = {
     ],
     sms: [`${BRAND}, query ${ticketId}: ${answer}`, `${BRAND}: we have answered your query ${ticketId}. Please see your email or self-care.`],
   }),
+  topUpCompleted: ({ givenName, amount, currency, balance }) => {
+    const [added, total] = [formatMoney(amount, currency, 'en'), formatMoney(balance, currency, 'en')];
+    return {
+      subject: `Your ${BRAND} top-up of ${added} is done`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `We have added ${added} to your balance.` },
+        { fields: [['Top-up', added], ['Balance now', total]] },
+        { p: signature.en },
+      ],
+      sms: [`${BRAND}: we have added ${added} to your balance. Your balance is now ${total}.`],
+    };
+  },
+  topUpFailed: ({ givenName, amount, currency, reason, refunded }) => {
+    const [asked, refund] = [formatMoney(amount, currency, 'en'), refundOf(refunded, currency, 'en')];
+    return {
+      subject: `Your ${BRAND} top-up of ${asked} did not go through`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `Your top-up of ${asked} did not go through and nothing was added to your balance.` },
+        { fields: [['Reason', reason]] },
+        ...(refund ? [{ p: `We have refunded ${refund} to your card.` }] : []),
+        { p: 'You can try again with another card or a voucher.' },
+        { p: signature.en },
+      ],
+      sms: [
+        `${BRAND}: your top-up of ${asked} did not go through (${reason}).${refund ? ` We have refunded ${refund}.` : ''} Nothing was added to your balance.`,
+        `${BRAND}: your top-up of ${asked} did not go through.${refund ? ` We have refunded ${refund}.` : ''}`,
+      ],
+    };
+  },
+  lowBalance: ({ givenName, balance, currency, threshold }) => {
+    const [left, limit] = [formatMoney(balance, currency, 'en'), formatMoney(threshold, currency, 'en')];
+    return {
+      subject: `Your ${BRAND} balance is low: ${left}`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `Your balance is ${left}, below ${limit}. Top up to keep using your services.` },
+        { p: signature.en },
+      ],
+      sms: [`${BRAND}: your balance is ${left}, below ${limit}. Top up to keep using your services.`],
+    };
+  },
 };
 
 const es: Templates = {
@@ -905,6 +960,49 @@ const es: Templates = {
     ],
     sms: [`${BRAND}, consulta ${ticketId}: ${answer}`, `${BRAND}: hemos respondido a tu consulta ${ticketId}. Consulta tu email o el area de cliente.`],
   }),
+  topUpCompleted: ({ givenName, amount, currency, balance }) => {
+    const [added, total] = [formatMoney(amount, currency, 'es'), formatMoney(balance, currency, 'es')];
+    return {
+      subject: `Tu recarga de ${added} en ${BRAND} está hecha`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Hemos añadido ${added} a tu saldo.` },
+        { fields: [['Recarga', added], ['Saldo actual', total]] },
+        { p: signature.es },
+      ],
+      sms: [`${BRAND}: hemos añadido ${added} a tu saldo. Tu saldo es ahora ${total}.`],
+    };
+  },
+  topUpFailed: ({ givenName, amount, currency, reason, refunded }) => {
+    const [asked, refund] = [formatMoney(amount, currency, 'es'), refundOf(refunded, currency, 'es')];
+    return {
+      subject: `Tu recarga de ${asked} en ${BRAND} no se ha completado`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Tu recarga de ${asked} no se ha completado y no se ha añadido nada a tu saldo.` },
+        { fields: [['Motivo', reason]] },
+        ...(refund ? [{ p: `Te hemos devuelto ${refund} a tu tarjeta.` }] : []),
+        { p: 'Puedes volver a intentarlo con otra tarjeta o con un cupón.' },
+        { p: signature.es },
+      ],
+      sms: [
+        `${BRAND}: tu recarga de ${asked} no se ha completado (${reason}).${refund ? ` Te hemos devuelto ${refund}.` : ''} No se ha añadido nada a tu saldo.`,
+        `${BRAND}: tu recarga de ${asked} no se ha completado.${refund ? ` Te hemos devuelto ${refund}.` : ''}`,
+      ],
+    };
+  },
+  lowBalance: ({ givenName, balance, currency, threshold }) => {
+    const [left, limit] = [formatMoney(balance, currency, 'es'), formatMoney(threshold, currency, 'es')];
+    return {
+      subject: `Tu saldo en ${BRAND} es bajo: ${left}`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Tu saldo es de ${left}, por debajo de ${limit}. Recarga para seguir usando tus servicios.` },
+        { p: signature.es },
+      ],
+      sms: [`${BRAND}: tu saldo es de ${left}, por debajo de ${limit}. Recarga para seguir usando tus servicios.`],
+    };
+  },
 };
 
 const TEMPLATES: Record<Language, Templates> = { en, es };
