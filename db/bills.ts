@@ -36,6 +36,7 @@ export const appliedCustomerBillingRateModel: TmfModel = {
   ownerCustomerId: billOwner,
 };
 
+/** A request for a bill on demand; its relatedParty is one party (the customer), not a list. */
 export const customerBillOnDemandModel: TmfModel = {
   apiName: CUSTOMER_BILL_API,
   name: 'customerBillOnDemand',
@@ -43,8 +44,14 @@ export const customerBillOnDemandModel: TmfModel = {
   table: 'billing_bill_on_demand',
   stateField: 'state',
   lastUpdateField: 'lastUpdate',
-  ownerCustomerId: billOwner,
+  ownerCustomerId: (doc) => (doc.relatedParty as { id?: string } | undefined)?.id,
 };
+
+/** The latest bill of an account (by cycle), if any. */
+export async function latestBillOf(db: Db, billingAccountId: string): Promise<BillRecord | undefined> {
+  const row = await selectBill(db).where({ billing_account_id: billingAccountId }).orderBy('cycle_start', 'desc').first();
+  return row ? toRecord(row) : undefined;
+}
 
 /** A stored bill's columns. */
 export interface BillRecord {
