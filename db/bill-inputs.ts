@@ -5,7 +5,9 @@
 import type { BillableSubscription, PendingCharge } from '../domain/billing/bill';
 import type { BillCycle } from '../domain/billing/cycle';
 import type { SoldPrice } from '../domain/ordering/plan';
+import { CRM_TABLES } from './crm';
 import type { Db } from './knex';
+import { isUuid, type TmfDocument } from './tmf-resources';
 
 const dateText = (value: unknown): string =>
   value instanceof Date ? `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, '0')}-${String(value.getDate()).padStart(2, '0')}` : String(value).slice(0, 10);
@@ -49,4 +51,15 @@ export async function pendingOneTimeCharges(db: Db, billingAccountId: string): P
 export async function markOneTimeChargesBilled(db: Db, ids: string[], billId: string): Promise<void> {
   if (!ids.length) return;
   await db('billing_one_time_charge').whereIn('id', ids).where({ status: 'pending' }).update({ status: 'billed', bill_id: billId });
+}
+
+/** A billing account and the customer it belongs to (its owner), in one read. */
+export async function accountWithCustomer(db: Db, billingAccountId: string): Promise<{ account: TmfDocument; customer?: TmfDocument } | undefined> {
+  if (!isUuid(billingAccountId)) return undefined;
+  const { rows } = await db.raw<{ rows: Array<{ account: TmfDocument; customer: TmfDocument | null }> }>(
+    `SELECT a.body AS account, c.body AS customer FROM ${CRM_TABLES.billingAccount} a LEFT JOIN ${CRM_TABLES.customer} c ON c.id::text = a.customer_id WHERE a.id = ?`,
+    [billingAccountId],
+  );
+  const row = rows[0];
+  return row ? { account: row.account as TmfDocument, ...(row.customer ? { customer: row.customer as TmfDocument } : {}) } : undefined;
 }

@@ -129,10 +129,13 @@ export async function findBill(db: Db, billId: string): Promise<BillRecord | und
   return row ? toRecord(row) : undefined;
 }
 
-/** The next bill number from the sequence (taken inside the issuing transaction). */
-export async function nextBillNo(db: Db): Promise<string> {
-  const { rows } = await db.raw<{ rows: Array<{ n: string }> }>(`SELECT nextval('billing_bill_no_seq')::text AS n`);
-  return rows[0].n;
+/**
+ * Takes the account's issuing lock for the transaction and the next bill number: one round trip.
+ * A number taken by a run that then finds the bill already issued is not reused (a gap).
+ */
+export async function lockAccountForBilling(trx: Knex.Transaction, billingAccountId: string): Promise<{ nextBillNo: string }> {
+  const { rows } = await trx.raw<{ rows: Array<{ n: string }> }>(`SELECT pg_advisory_xact_lock(hashtext(?)), nextval('billing_bill_no_seq')::text AS n`, [`bill:${billingAccountId}`]);
+  return { nextBillNo: rows[0].n };
 }
 
 export interface NewBill {

@@ -7,10 +7,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { accountBalance, accountEntriesBetween, bookAccountEntry } from '../../db/billing-ledger';
-import { markOneTimeChargesBilled, pendingOneTimeCharges, subscriptionsForCycle } from '../../db/bill-inputs';
-import { findBill, findBillForCycle, formatBillNo, insertBill, nextBillNo, type BillRecord } from '../../db/bills';
-import { CRM_TABLES } from '../../db/crm';
-import { findResource, type TmfDocument } from '../../db/tmf-resources';
+import { accountWithCustomer, markOneTimeChargesBilled, pendingOneTimeCharges, subscriptionsForCycle } from '../../db/bill-inputs';
+import { findBill, findBillForCycle, formatBillNo, insertBill, lockAccountForBilling, type BillRecord } from '../../db/bills';
+import type { TmfDocument } from '../../db/tmf-resources';
 import { computeBill } from '../../domain/billing/bill';
 import { cycleContaining, nextCycle, startOfDateIn, type BillCycle } from '../../domain/billing/cycle';
 import type { BillStatement, PostalAddress } from '../../domain/billing/statement';
@@ -39,6 +38,7 @@ interface AccountView {
   currency: string;
   timeZone: string;
   customerId: string;
+  customerDoc?: TmfDocument;
 }
 
 function accountView(doc: TmfDocument): AccountView {
@@ -80,9 +80,9 @@ export function createBillRunActivities(deps: BillRunDeps): BillRunActivities {
   const { knex, clock, publicUrl, settings } = deps;
 
   async function loadAccount(billingAccountId: string): Promise<AccountView> {
-    const doc = await findResource(knex, CRM_TABLES.billingAccount, billingAccountId);
-    if (!doc) throw ApplicationFailure.nonRetryable(`billing account ${billingAccountId} does not exist`, 'BillingAccountNotFound');
-    return accountView(doc);
+    const found = await accountWithCustomer(knex, billingAccountId);
+    if (!found) throw ApplicationFailure.nonRetryable(`billing account ${billingAccountId} does not exist`, 'BillingAccountNotFound');
+    return { ...accountView(found.account), customerDoc: found.customer };
   }
 
   function throwIfNotACycleOf(account: AccountView, cycle: BillCycle): void {
@@ -95,7 +95,7 @@ export function createBillRunActivities(deps: BillRunDeps): BillRunActivities {
     }
   }
 
-  /** Issues the bill in one transaction; undefined when another run issued it first. */
+  /** Issues the bill in one transaction, or returns the one another run issued first. */
   async function issue(account: AccountView, cycle: BillCycle, usage: Awaited<ReturnType<UsageForBilling['usageToBill']>>): Promise<BillRecord> {
     const now = clock.now();
     const cycleStartsAt = startOfDateIn(cycle.start, account.timeZone);
@@ -103,21 +103,19 @@ export function createBillRunActivities(deps: BillRunDeps): BillRunActivities {
     const today = calendarDateIn(account.timeZone, now);
     const issueDate = today > cycle.end ? today : cycle.end;
     const billId = billIdFor(account.id, cycle.start);
-    const customerDoc = await findResource(knex, CRM_TABLES.customer, account.customerId);
-    const { customer, language } = customerView(customerDoc, account.customerId);
+    const { customer, language } = customerView(account.customerDoc, account.customerId);
 
     return knex.transaction(async (trx) => {
       // One issuer per account at a time; the unique (account, cycle start) is the last word.
-      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`bill:${account.id}`]);
+      const { nextBillNo: seq } = await lockAccountForBilling(trx, account.id);
       const existing = await findBillForCycle(trx, account.id, cycle.start);
       if (existing) return existing;
 
-      const [subscriptions, oneTimeCharges, previousBalance, periodEntries, seq] = [
+      const [subscriptions, oneTimeCharges, previousBalance, periodEntries] = [
         await subscriptionsForCycle(trx, account.id, cycle),
         await pendingOneTimeCharges(trx, account.id),
         await accountBalance(trx, account.id, cycleStartsAt),
         await accountEntriesBetween(trx, account.id, cycleStartsAt, cycleEndsAt),
-        await nextBillNo(trx),
       ];
       const computed = computeBill({
         cycle,
@@ -147,7 +145,22 @@ export function createBillRunActivities(deps: BillRunDeps): BillRunActivities {
         description: `Bill ${statement.billNo} for ${cycle.start} to ${cycle.end}`,
         bookedAt: new Date(cycleEndsAt.getTime() - 1),
       });
-      return (await findBillForCycle(trx, account.id, cycle.start))!;
+      return {
+        id: billId,
+        billNo: statement.billNo,
+        billingAccountId: account.id,
+        customerId: account.customerId,
+        cycleStart: cycle.start,
+        cycleEnd: cycle.end,
+        issueDate,
+        dueDate: computed.dueDate,
+        currency: account.currency,
+        totalCharges: computed.totals.charges,
+        amountDue: computed.totals.amountDue,
+        state: 'new',
+        statement,
+        hasPdf: false,
+      };
     });
   }
 
