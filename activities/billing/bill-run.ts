@@ -111,12 +111,10 @@ export function createBillRunActivities(deps: BillRunDeps): BillRunActivities {
       const existing = await findBillForCycle(trx, account.id, cycle.start);
       if (existing) return existing;
 
-      const [subscriptions, oneTimeCharges, previousBalance, periodEntries] = [
-        await subscriptionsForCycle(trx, account.id, cycle),
-        await pendingOneTimeCharges(trx, account.id),
-        await accountBalance(trx, account.id, cycleStartsAt),
-        await accountEntriesBetween(trx, account.id, cycleStartsAt, cycleEndsAt),
-      ];
+      const subscriptions = await subscriptionsForCycle(trx, account.id, cycle);
+      const oneTimeCharges = await pendingOneTimeCharges(trx, account.id);
+      const previousBalance = await accountBalance(trx, account.id, cycleStartsAt);
+      const periodEntries = await accountEntriesBetween(trx, account.id, cycleStartsAt, cycleEndsAt);
       const computed = computeBill({
         cycle,
         currency: account.currency,
@@ -166,8 +164,7 @@ export function createBillRunActivities(deps: BillRunDeps): BillRunActivities {
 
   return {
     async closeBillingCycle({ billingAccountId, cycle }) {
-      const existing = await findBillForCycle(knex, billingAccountId, cycle.start);
-      let bill = existing;
+      let bill = await findBillForCycle(knex, billingAccountId, cycle.start);
       if (!bill) {
         const account = await loadAccount(billingAccountId);
         throwIfNotACycleOf(account, cycle);
@@ -175,7 +172,8 @@ export function createBillRunActivities(deps: BillRunDeps): BillRunActivities {
         try {
           bill = await issue(account, cycle, usage);
         } catch (err) {
-          // A run on another worker without the lock's protection (a second database session) lost the race.
+          // Should a second issuer get past the lock (one that does not take it), the unique
+          // (account, cycle start) refuses its bill: the first one stands.
           if (!isUniqueViolation(err)) throw err;
           bill = await findBillForCycle(knex, billingAccountId, cycle.start);
           if (!bill) throw err;
