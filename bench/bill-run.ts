@@ -36,7 +36,7 @@ export interface BillRunBenchOptions {
   accounts?: number;
   /** Rated usage records per account (default BENCH_BILL_USAGE or 200). */
   usagePerAccount?: number;
-  /** Closes in flight at once (default BENCH_BILL_CONCURRENCY or 8). */
+  /** Closes in flight at once (default BENCH_BILL_CONCURRENCY or 16). */
   concurrency?: number;
   /** An existing database to use (it is migrated); default: an embedded PostgreSQL in a temporary folder. */
   databaseUrl?: string;
@@ -224,7 +224,7 @@ async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promi
 export async function benchBillRun(opts: BillRunBenchOptions = {}): Promise<boolean> {
   const n = opts.accounts ?? Number(process.env.BENCH_BILL_ACCOUNTS ?? 10_000);
   const perAccount = opts.usagePerAccount ?? Number(process.env.BENCH_BILL_USAGE ?? 200);
-  const concurrency = opts.concurrency ?? Number(process.env.BENCH_BILL_CONCURRENCY ?? 8);
+  const concurrency = opts.concurrency ?? Number(process.env.BENCH_BILL_CONCURRENCY ?? 16);
   const log = opts.log ?? ((msg: string) => console.log(`[billing] ${msg}`));
   const stops: Array<() => Promise<void>> = [];
   try {

@@ -20,12 +20,28 @@ const lineIdFor = (billId: string, lineNo: number): string => uuidV5(`bill-line:
 
 const amount = (value: string, unit: string) => ({ unit, value: Number(value) });
 
+/**
+ * Local midnight of a date in a zone, as an ISO instant. Remembered: a bill asks for the same few
+ * dates many times, and each answer costs several time-zone conversions.
+ */
+const midnights = new Map<string, string>();
+function midnightIn(date: string, timeZone: string): string {
+  const key = `${date}|${timeZone}`;
+  let iso = midnights.get(key);
+  if (iso === undefined) {
+    iso = startOfDateIn(date, timeZone).toISOString();
+    if (midnights.size >= 10_000) midnights.clear();
+    midnights.set(key, iso);
+  }
+  return iso;
+}
+
 /** Where the bill's PDF is downloaded. */
 export const billPdfUrl = (publicUrl: string, billId: string): string => `${resourceHref(publicUrl, CUSTOMER_BILL_API, 'customerBill', billId)}/pdf`;
 
 /** The customerBill document of a bill. */
 export function customerBillDocument(s: BillStatement, ctx: { billId: string; publicUrl: string; now: Date; nextCycleEnd: string }): TmfDocument {
-  const at = (date: string) => startOfDateIn(date, s.timeZone).toISOString();
+  const at = (date: string) => midnightIn(date, s.timeZone);
   const due = money(s.totals.amountDue);
   return {
     id: ctx.billId,
@@ -81,7 +97,7 @@ function characteristics(l: BillLine): Array<{ name: string; valueType: string; 
 /** The appliedCustomerBillingRate documents of a bill's lines, in line order. */
 export function appliedRateDocuments(s: BillStatement, ctx: { billId: string; publicUrl: string }): TmfDocument[] {
   const billHref = resourceHref(ctx.publicUrl, CUSTOMER_BILL_API, 'customerBill', ctx.billId);
-  const at = (date: string) => startOfDateIn(date, s.timeZone).toISOString();
+  const at = (date: string) => midnightIn(date, s.timeZone);
   return s.lines.map((l, i) => {
     const id = lineIdFor(ctx.billId, i + 1);
     return {
