@@ -8,6 +8,8 @@ import path from 'node:path';
 import { startApi } from '../api/main';
 import { signToken } from '../api/auth';
 import { createKnex } from '../db/knex';
+import { refreshReportViews } from '../db/reports';
+import { generatedCustomers, generateHistory } from '../db/seeds/history';
 import { migrateAndSeed } from '../db/setup';
 import { startWorker } from '../worker/main';
 import { startNetworkSimulator } from '../network/simulator';
@@ -127,11 +129,32 @@ BSS/OSS is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Logs           .data/logs/
 Development admin token (30 days):
   ${token}
+  Reports        ${base}/reports#token=<the token>
 Try: curl -H "Authorization: Bearer $TOKEN" ${base}/tmf-api/productCatalogManagement/v4/productOffering
 Ctrl-C stops everything.`);
+    const historyKnex = createKnex(env.DATABASE_URL, { max: 2 });
+    stops.push(() => historyKnex.destroy());
+    void writeHistoryOnce(historyKnex, Number(env.HISTORY_CUSTOMERS ?? 3000), env.PUBLIC_URL ?? base, () => stopping);
   } catch (err) {
     console.error('start failed:', err);
     await stopAll();
+  }
+}
+
+/**
+ * A new database gets a year of generated history (db/seeds/history.ts) in the background, so that
+ * the reports show something; HISTORY_CUSTOMERS=0 turns it off.
+ */
+async function writeHistoryOnce(knex: ReturnType<typeof createKnex>, customers: number, publicUrl: string, stopping: () => boolean): Promise<void> {
+  const missing = customers - (await generatedCustomers(knex));
+  if (missing <= 0) return;
+  console.log(`writing a year of history for the reports (${missing} customers) in the background…`);
+  try {
+    const summary = await generateHistory(knex, { customers: missing, months: 12, end: new Date(), publicUrl, seed: 20261126 + customers - missing });
+    await refreshReportViews(knex);
+    console.log(`history ready: ${summary.customers} customers (${summary.churned} left), ${summary.orders} orders, ${summary.queries} queries, ${summary.interactions} interactions`);
+  } catch (err) {
+    if (!stopping()) console.error('writing the history failed:', err);
   }
 }
 

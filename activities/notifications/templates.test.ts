@@ -32,6 +32,10 @@ const PARAMS: NotificationParams = {
   appointmentRescheduled: { givenName: 'Ana', orderId: 'ORD-7', start: '2026-12-04T15:00:00Z', end: '2026-12-04T19:00:00Z', reason: 'missed' },
   installationEscalation: { orderId: 'ORD-7', workOrderId: 'WO-31', misses: 2, area: 'Madrid Centro' },
   billIssued: { givenName: 'Ana', billNo: 'B-0000000042', periodStart: '2026-11-01', periodEnd: '2026-11-30', amountDue: '61.71', currency: 'EUR', dueDate: '2026-12-15' },
+  ticketAssigned: { ticketId: 'TT-9', ticketType: 'billing', severity: 'major', description: 'I was charged twice for November', assigneeName: 'Elena' },
+  ticketReminder: { ticketId: 'TT-9', deadline: '2026-11-26T18:00:00Z', assigneeName: 'Elena' },
+  ticketEscalation: { ticketId: 'TT-9', queue: 'billing', deadline: '2026-11-26T18:00:00Z', severity: 'major', assigneeName: 'Elena', supervisorName: 'Rosa' },
+  ticketAnswered: { givenName: 'Ana', ticketId: 'TT-9', answer: 'The second charge has been refunded.', status: 'resolved', reopenUntil: '2026-12-03T10:00:00Z' },
 };
 
 describe('notification templates', () => {
