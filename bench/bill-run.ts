@@ -274,10 +274,13 @@ export async function benchBillRun(opts: BillRunBenchOptions = {}): Promise<bool
     }
     log(`billing ${n} accounts, ${concurrency} at a time…`);
     const began = performance.now();
+    const cpuBefore = process.cpuUsage();
     await pool(accounts, concurrency, async (a) => {
       await billRun.closeBillingCycle({ billingAccountId: a.id, cycle: CYCLE });
     });
     const billMs = performance.now() - began;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMsPerBill = (cpu.user + cpu.system) / 1000 / n;
     for (const [sql, t] of [...timings].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`  ${t.ms.toFixed(0).padStart(8)} ms ${String(t.n).padStart(6)}× ${sql}`);
 
     // Checks: one bill per account, charges billed once, ledger = bills, usage as generated, retries change nothing.
@@ -303,6 +306,7 @@ export async function benchBillRun(opts: BillRunBenchOptions = {}): Promise<bool
     const perSecond = (n / billMs) * 1000;
     console.log(`  accounts billed       ${n} (${perAccount} usage records each, ${concurrency} closes at a time)`);
     console.log(`  bill run              ${(billMs / 1000).toFixed(1)} s, ${perSecond.toFixed(0)} bills/s, total charges ${charges} EUR`);
+    console.log(`  this process's CPU    ${cpuMsPerBill.toFixed(1)} ms per bill (the rest of the time is PostgreSQL and waiting)`);
     console.log(`  SQL aggregate (floor) ${(floor.ms / 1000).toFixed(2)} s over the same subscriptions, one-time charges and ${n * perAccount} usage records`);
     console.log(`  ratio                 ${(billMs / floor.ms).toFixed(1)}× the floor; ${n} bills in ${(billMs / 1000).toFixed(1)} s (target ${TARGET_SECONDS} s for 10,000: ${((billMs / 1000) * (10_000 / n)).toFixed(1)} s at this rate)`);
     for (const p of problems) console.error(`  WRONG: ${p}`);
