@@ -8,6 +8,9 @@ import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
 import { createBillingActivities } from './billing';
+import { createBillRunActivities } from './billing/bill-run';
+import { defaultBillingSettings, type BillingSettings } from './billing/settings';
+import type { UsageForBilling } from './billing/types';
 import { createChargingActivities } from './charging';
 import { createOrderingActivities } from './ordering';
 import { createPaymentActivities } from './payments';
@@ -34,6 +37,10 @@ export interface ActivityDeps {
   network?: NetworkSender;
   /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
   lowBalanceThreshold?: string;
+  /** Rated usage for the bill run (the usage domain's db/usage-billing). */
+  usage: UsageForBilling;
+  /** Operator, payment details and terms printed on bills (default: defaultBillingSettings). */
+  billing?: BillingSettings;
 }
 
 const noNetwork: NetworkSender = {
@@ -52,6 +59,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createChargingActivities(deps),
     ...createBillingActivities(deps),
+    ...createBillRunActivities({ ...deps, settings: deps.billing ?? defaultBillingSettings(deps.publicUrl) }),
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
     ...createWorkforceActivities(deps),
     ...createActivationActivities(deps),

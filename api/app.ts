@@ -20,6 +20,7 @@ import { accountApi } from './tmf666-account';
 import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
+import { customerBillApi, customerBillPdfOpenApi } from './tmf678-customer-bill';
 import { describeOrderResponses, productOrderApi, type ProductOrderHooks } from './tmf622-product-order';
 import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
+    customerBillApi(tmfDeps), // also GET /tmf-api/customerBillManagement/v4/customerBill/{id}/pdf
     troubleTicketApi({ ...tmfDeps, temporal: deps.answerTickets ? temporalClient : undefined, taskQueue: deps.taskQueue, logger: deps.logger }),
     prepayBalanceApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger, lowBalanceThreshold: deps.lowBalanceThreshold ?? '5.00' }),
   ];
@@ -131,6 +133,7 @@ export function createApp(deps: AppDeps): Express {
     resourcePoolOpenApi(),
     voucherAdminOpenApi(),
     lowBalanceThresholdOpenApi(),
+    customerBillPdfOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);

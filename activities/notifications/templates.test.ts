@@ -31,6 +31,7 @@ const PARAMS: NotificationParams = {
   orderCancelled: { givenName: 'Ana', orderId: 'ORD-7', reason: 'payment not received in time', refunded: '10', currency: 'EUR' },
   appointmentRescheduled: { givenName: 'Ana', orderId: 'ORD-7', start: '2026-12-04T15:00:00Z', end: '2026-12-04T19:00:00Z', reason: 'missed' },
   installationEscalation: { orderId: 'ORD-7', workOrderId: 'WO-31', misses: 2, area: 'Madrid Centro' },
+  billIssued: { givenName: 'Ana', billNo: 'B-0000000042', periodStart: '2026-11-01', periodEnd: '2026-11-30', amountDue: '61.71', currency: 'EUR', dueDate: '2026-12-15' },
   ticketAssigned: { ticketId: 'TT-9', ticketType: 'billing', severity: 'major', description: 'I was charged twice for November', assigneeName: 'Elena' },
   ticketReminder: { ticketId: 'TT-9', deadline: '2026-11-26T18:00:00Z', assigneeName: 'Elena' },
   ticketEscalation: { ticketId: 'TT-9', queue: 'billing', deadline: '2026-11-26T18:00:00Z', severity: 'major', assigneeName: 'Elena', supervisorName: 'Rosa' },
@@ -531,6 +532,25 @@ describe('notification templates', () => {
       const long = { orderId: UUID, workOrderId: UUID, misses: 2, area: 'Sierra Norte de Madrid' };
       expect(renderNotification('installationEscalation', 'en', long).sms).toBe(`BSS: the installation visit for order ${UUID} has failed twice. Please arrange the next visit.`);
       expect(renderNotification('installationEscalation', 'es', long).sms).toBe(`BSS: la visita de instalacion del pedido ${UUID} ha fallado 2 veces. Organiza la proxima visita.`);
+    });
+
+    it('announces a bill with what is due, or the credit', () => {
+      expect(renderNotification('billIssued', 'en', PARAMS.billIssued)).toMatchObject({
+        subject: 'Your BSS bill B-0000000042',
+        text:
+          'Hello Ana,\n\nYour bill for 2026-11-01 to 2026-11-30 is ready; you will find it attached as a PDF.\n\n' +
+          'Bill number: B-0000000042\nAmount due: 61.71 EUR\nDue date: 2026-12-15\n\n' +
+          'Pay by card in self-care, or by bank transfer quoting the bill number (details on the bill).\n\nThe BSS team\n',
+        sms: 'BSS: your bill B-0000000042 is ready. Amount due 61.71 EUR by 2026-12-15.',
+      });
+      expect(renderNotification('billIssued', 'es', PARAMS.billIssued).text).toContain('Importe a pagar: 61,71 EUR\nFecha de vencimiento: 2026-12-15');
+      const credit = renderNotification('billIssued', 'en', { ...PARAMS.billIssued, amountDue: '-9.75' });
+      expect(credit.text).toContain('Credit in your favour: 9.75 EUR\n\nThere is nothing to pay.');
+      expect(credit.text).not.toContain('Due date');
+      expect(parseNotificationParams('billIssued', { ...PARAMS.billIssued, dueDate: '15/12/2026' })).toEqual({
+        ok: false,
+        error: 'invalid parameters for billIssued: params.dueDate: must be a calendar date such as 2026-12-01',
+      });
     });
 
     it('keeps every order SMS to one message with long ids, names and texts, GSM or not', () => {

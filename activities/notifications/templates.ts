@@ -28,6 +28,7 @@ export const NOTIFICATION_EVENTS = [
   'orderCancelled',
   'appointmentRescheduled',
   'installationEscalation',
+  'billIssued',
   'ticketAssigned',
   'ticketReminder',
   'ticketEscalation',
@@ -79,6 +80,11 @@ export interface NotificationParams {
   appointmentRescheduled: { givenName?: string; orderId: string; start: string; end: string; reason?: 'missed' | 'moved' };
   /** To a supervisor (staff): the technician visit of a work order failed `misses` times. */
   installationEscalation: { orderId: string; workOrderId: string; misses: number; area?: string };
+  /**
+   * To the customer: a bill was issued (its PDF attached). Dates are calendar dates; `periodEnd`
+   * is the last day billed; `amountDue` is signed ("-5.00": a credit in the customer's favour).
+   */
+  billIssued: { givenName?: string; billNo: string; periodStart: string; periodEnd: string; amountDue: string; currency: string; dueDate: string };
   /** To an expert (staff): a customer query was given to them. */
   ticketAssigned: { ticketId: string; ticketType: string; severity: string; description: string; assigneeName?: string };
   /** To the assignee: the query's resolution time is running out; `deadline` is ISO 8601. */
@@ -132,6 +138,8 @@ const refundWithCurrency = (value: { refunded?: string; currency?: string }, ctx
     ctx.addIssue({ code: 'custom', path: ['currency'], message: 'required when refunded is given' });
   }
 };
+/** A calendar date, YYYY-MM-DD. */
+const calendarDate = z.iso.date({ message: 'must be a calendar date such as 2026-12-01' });
 const appointment = z.object({ start: instant, end: instant, address: optionalText }).superRefine(timeWindow);
 
 /** What each event's parameters must be at run time (they arrive as JSON); other keys are dropped. */
@@ -184,6 +192,15 @@ const PARAM_SCHEMAS = {
     })
     .superRefine(timeWindow),
   installationEscalation: z.object({ orderId: requiredText, workOrderId: requiredText, misses: z.number().int().min(1), area: optionalText }),
+  billIssued: z.object({
+    givenName: optionalText,
+    billNo: requiredText,
+    periodStart: calendarDate,
+    periodEnd: calendarDate,
+    amountDue: z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal amount such as 19.90 or -5.00'),
+    currency,
+    dueDate: calendarDate,
+  }),
   ticketAssigned: z.object({ ticketId: requiredText, ticketType: requiredText, severity: requiredText, description: requiredText, assigneeName: optionalText }),
   ticketReminder: z.object({ ticketId: requiredText, deadline: requiredText, assigneeName: optionalText }),
   ticketEscalation: z.object({ ticketId: requiredText, queue: requiredText, deadline: requiredText, severity: requiredText, assigneeName: optionalText, supervisorName: optionalText }),
@@ -574,6 +591,21 @@ const en: Templates = {
       `${BRAND}: the installation visit for order ${orderId} has failed ${times.en(misses)}. Please arrange the next visit.`,
     ],
   }),
+  billIssued: ({ givenName, billNo, periodStart, periodEnd, amountDue, currency, dueDate }) => {
+    const credit = amountDue.startsWith('-');
+    const due = formatMoney(credit ? amountDue.slice(1) : amountDue, currency, 'en');
+    return {
+      subject: `Your ${BRAND} bill ${billNo}`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `Your bill for ${periodStart} to ${periodEnd} is ready; you will find it attached as a PDF.` },
+        { fields: [['Bill number', billNo], [credit ? 'Credit in your favour' : 'Amount due', due], ['Due date', credit ? undefined : dueDate]] },
+        { p: credit || money(amountDue).isZero() ? 'There is nothing to pay.' : 'Pay by card in self-care, or by bank transfer quoting the bill number (details on the bill).' },
+        { p: signature.en },
+      ],
+      sms: [`${BRAND}: your bill ${billNo} is ready. ${credit ? `Credit: ${due}.` : `Amount due ${due} by ${dueDate}.`}`],
+    };
+  },
   ticketAssigned: ({ ticketId, ticketType, severity, description, assigneeName }) => ({
     subject: `New ${severity} ${ticketType} query: ${ticketId}`,
     blocks: [
@@ -917,6 +949,21 @@ const es: Templates = {
       `${BRAND}: la visita de instalación del pedido ${orderId} ha fallado ${times.es(misses)}. Organiza la próxima visita.`,
     ],
   }),
+  billIssued: ({ givenName, billNo, periodStart, periodEnd, amountDue, currency, dueDate }) => {
+    const credit = amountDue.startsWith('-');
+    const due = formatMoney(credit ? amountDue.slice(1) : amountDue, currency, 'es');
+    return {
+      subject: `Tu factura ${billNo} de ${BRAND}`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Tu factura del ${periodStart} al ${periodEnd} ya está disponible; la tienes adjunta en PDF.` },
+        { fields: [['Número de factura', billNo], [credit ? 'Saldo a tu favor' : 'Importe a pagar', due], ['Fecha de vencimiento', credit ? undefined : dueDate]] },
+        { p: credit || money(amountDue).isZero() ? 'No tienes nada que pagar.' : 'Puedes pagar con tarjeta en el área de cliente o por transferencia indicando el número de factura (datos en la factura).' },
+        { p: signature.es },
+      ],
+      sms: [`${BRAND}: tu factura ${billNo} ya está disponible. ${credit ? `Saldo a tu favor: ${due}.` : `Importe ${due}, vence el ${dueDate}.`}`],
+    };
+  },
   ticketAssigned: ({ ticketId, ticketType, severity, description, assigneeName }) => ({
     subject: `Nueva consulta ${ticketType} (${severity}): ${ticketId}`,
     blocks: [
