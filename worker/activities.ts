@@ -7,6 +7,7 @@ import { createActivities } from '../activities';
 import { createNotificationService } from '../activities/notifications';
 import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import type { Config } from '../config';
+import { markUsageBilled, usageToBill } from '../db/usage-billing';
 import { systemClock } from '../domain/clock';
 import { derivePiiKeys } from '../domain/pii';
 import type { NetworkSender } from '../network/client';
@@ -29,6 +30,12 @@ export function createWorkerActivities(config: Config, deps: { knex: Knex; netwo
     supervisorEmail: config.supervisorEmail,
     paymentGateway: new SimulatedPaymentGateway(),
     network: deps.network,
+    lowBalanceThreshold: config.lowBalanceThreshold,
+    // Rated postpaid usage, as offline charging stores it.
+    usage: {
+      usageToBill: (billingAccountId, cycleStart) => usageToBill(deps.knex, billingAccountId, cycleStart),
+      markUsageBilled: (billingAccountId, cycleStart, billId) => markUsageBilled(deps.knex, billingAccountId, cycleStart, billId),
+    },
   });
   /** Closes the notification service's SMTP and SMPP connections. */
   return { activities, close: () => notifications.close() };
