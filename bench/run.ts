@@ -3,6 +3,7 @@
  * its figures next to a floor measured in the same run. Exits non-zero if a benchmark fails or
  * finds its results wrong.
  */
+import { ocsBench } from './ocs';
 import { ordersBench } from './orders';
 
 /** A benchmark: resolves true when its correctness checks passed. */
@@ -10,6 +11,7 @@ export type Bench = () => Promise<boolean>;
 
 const BENCHES: Record<string, Bench> = {
   orders: ordersBench,
+  ocs: ocsBench,
 };
 
 async function main(): Promise<void> {

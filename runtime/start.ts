@@ -11,6 +11,7 @@ import { createKnex } from '../db/knex';
 import { migrateAndSeed } from '../db/setup';
 import { startWorker } from '../worker/main';
 import { startNetworkSimulator } from '../network/simulator';
+import { startOcs } from '../ocs/main';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startNotificationSinks } from './sinks';
 import { dataDir } from './paths';
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
     stops.push(worker.stop);
     const api = await startApi(env);
     stops.push(api.stop);
+    const ocs = await startOcs(env);
+    stops.push(ocs.stop);
 
     const token = await signToken(env.JWT_SECRET!, { subject: 'dev-admin', roles: ['admin'] }, '30d');
     const base = `http://localhost:${api.port}`;
@@ -124,6 +127,7 @@ BSS/OSS is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Temporal       ${env.TEMPORAL_ADDRESS}
   Outbox         ${env.DEV_OUTBOX === 'true' ? `${base}/api/dev/outbox (admin: every e-mail and SMS sent)` : `${env.SMTP_URL} / ${env.SMPP_URL}`}
   Network        ${env.NETWORK_URL} (${networkNote})
+  OCS (Nchf)     http://localhost:${ocs.nchfPort}/nchf-convergedcharging/v3 (HTTP/2 cleartext)
   Logs           .data/logs/
 Development admin token (30 days):
   ${token}
