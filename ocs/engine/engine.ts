@@ -1,13 +1,13 @@
 /**
- * The online charging engine: one short transaction per credit-control request on PostgreSQL,
- * which stays the truth for balances (top-ups and adjustments write the same rows under the same
- * row locks). Tariffs are cached; balances never are.
+ * The online charging engine: per credit-control request one read and one guarded write on
+ * PostgreSQL (ocs/engine/store.ts), which stays the truth for balances (top-ups and adjustments
+ * write the same rows under row locks). Tariffs are cached; balances never are.
  */
 import pg from 'pg';
 import type { Clock } from '../../domain/clock';
 import { RatingError } from '../../domain/rating';
 import { planRequest, type EngineSettings } from './plan';
-import { lockState, writePlan } from './store';
+import { isConflict, readState, writePlan } from './store';
 import { TariffCache } from './tariffs';
 import { RESULT, type ChargingAnswer, type ChargingEngine, type ChargingRequest, type ResultCode } from './types';
 
@@ -36,6 +36,9 @@ export interface OnlineChargingEngine extends ChargingEngine {
   readonly tariffs: TariffCache;
 }
 
+/** Attempts before a request that keeps meeting concurrent writers fails (it never has in tests). */
+const MAX_TRIES = 100;
+
 const refusal = (request: ChargingRequest, resultCode: ResultCode): ChargingAnswer => ({ sessionId: request.sessionId, requestNumber: request.requestNumber, resultCode, units: [] });
 
 /** Creates the engine over a pg pool (sized for the expected concurrency). */
@@ -44,32 +47,32 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
   const tariffs = new TariffCache({ ttlMs: config.tariffTtlMs, defaultTimeZone: config.defaultTimeZone, now: () => clock.now().getTime() });
 
-  /** The answer, or 'retry' when a concurrent first request of the same session won the race. */
-  async function chargeLocked(client: pg.PoolClient, request: ChargingRequest): Promise<{ answer: ChargingAnswer; write: boolean } | 'retry'> {
-    const state = await lockState(client, request);
+  /** Charges once on the state as read now; a conflict (isConflict) means read and try again. */
+  async function attempt(request: ChargingRequest): Promise<ChargingAnswer> {
+    const state = await readState(pool, request);
     const { session, subscriber } = state;
     if (session) {
       // Exactly once: the last request again gets its stored answer; anything but the next is refused.
-      if (request.requestNumber === session.lastRequestNumber) return { answer: session.lastAnswer, write: false };
-      if (session.state === 'closed') return { answer: refusal(request, RESULT.UNKNOWN_SESSION_ID), write: false };
+      if (request.requestNumber === session.lastRequestNumber) return session.lastAnswer;
+      if (session.state === 'closed') return refusal(request, RESULT.UNKNOWN_SESSION_ID);
       if (request.requestNumber !== session.lastRequestNumber + 1 || request.type === 'initial' || request.type === 'event') {
-        return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY), write: false };
+        return refusal(request, RESULT.UNABLE_TO_COMPLY);
       }
     } else if (request.type === 'update' || request.type === 'termination') {
-      return { answer: refusal(request, RESULT.UNKNOWN_SESSION_ID), write: false };
+      return refusal(request, RESULT.UNKNOWN_SESSION_ID);
     }
-    if (!subscriber || !subscriber.active) return { answer: refusal(request, RESULT.USER_UNKNOWN), write: false };
+    if (!subscriber || !subscriber.active) return refusal(request, RESULT.USER_UNKNOWN);
 
-    const accountTariffs = await tariffs.tariffsOf(client, subscriber.productId, subscriber.billingAccountId);
+    const accountTariffs = await tariffs.tariffsOf(pool, subscriber.productId, subscriber.billingAccountId);
     let plan;
     try {
       plan = planRequest({ request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings: config });
     } catch (err) {
-      if (err instanceof RatingError) return { answer: refusal(request, RESULT.RATING_FAILED), write: false };
+      if (err instanceof RatingError) return refusal(request, RESULT.RATING_FAILED);
       throw err;
     }
     const now = clock.now();
-    const written = await writePlan(client, {
+    await writePlan(pool, {
       plan,
       request,
       previousRequestNumber: session?.lastRequestNumber ?? null,
@@ -79,30 +82,19 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
       sessionExpiresAt: new Date(now.getTime() + config.sessionTimeout * 1000),
       reservationExpiresAt: new Date(now.getTime() + config.validityTime * 1000),
     });
-    return written ? { answer: plan.answer, write: true } : 'retry';
+    return plan.answer;
   }
 
   return {
     config,
     tariffs,
     async charge(request: ChargingRequest): Promise<ChargingAnswer> {
-      const client = await pool.connect();
-      try {
-        for (;;) {
-          await client.query('BEGIN');
-          const outcome = await chargeLocked(client, request);
-          if (outcome !== 'retry') {
-            await client.query('COMMIT');
-            return outcome.answer;
-          }
-          // Two first requests of one new session raced: read again, the loser is now a retransmission.
-          await client.query('ROLLBACK');
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt(request);
+        } catch (err) {
+          if (!isConflict(err) || tries >= MAX_TRIES) throw err;
         }
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
       }
     },
   };

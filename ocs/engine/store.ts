@@ -1,8 +1,12 @@
 /**
- * The engine's SQL: one prepared statement reads and locks everything a request needs (the
- * session, the subscriber, the account's buckets in id order, the session's reservations), and
- * one writes everything it changes (buckets, ledger, reservations, session). With BEGIN and
- * COMMIT that is four round trips, and the locks are held only between the two statements.
+ * The engine's SQL: two round trips per request and no transaction held open across the network.
+ * One prepared statement reads everything a request needs (the session, the subscriber, the
+ * account's buckets, the session's reservations) from one snapshot; one writes everything it
+ * changes (buckets, ledger, reservations, session) atomically, guarded by what was read: a bucket
+ * may not be reserved beyond what it holds, the released reservations must still exist, the session
+ * must still be at the request number read. A failed guard fails the whole statement (40001) and
+ * the engine reads again: optimistic concurrency, with PostgreSQL's row locks held only for the
+ * statement, so top-ups and sweeps that lock the same rows interleave safely.
  */
 import type pg from 'pg';
 import { money } from '../../domain/money';
@@ -29,7 +33,7 @@ export interface SubscriberRow {
   active: boolean;
 }
 
-export interface LockedState {
+export interface ReadState {
   session?: SessionRow;
   subscriber?: SubscriberRow;
   buckets: BucketState[];
@@ -39,7 +43,7 @@ export interface LockedState {
 const READ = `
 WITH sess AS (
   SELECT id, charging_account_id, msisdn, state, last_request_number, last_answer, usage
-  FROM charging_session WHERE id = $1 FOR UPDATE
+  FROM charging_session WHERE id = $1
 ), sub AS (
   SELECT s.msisdn, s.charging_account_id, a.billing_account_id, s.product_id, (s.status = 'active' AND a.status = 'active') AS active
   FROM charging_subscriber s JOIN charging_account a ON a.id = s.charging_account_id
@@ -50,7 +54,7 @@ WITH sess AS (
          priority, valid_from, valid_until, created_at
   FROM charging_bucket
   WHERE charging_account_id = coalesce((SELECT charging_account_id FROM sess), (SELECT charging_account_id FROM sub))
-  ORDER BY id FOR UPDATE
+  ORDER BY id
 ), rs AS (
   SELECT id::text AS id, rating_group, bucket_id, amount::text AS amount, quantity::text AS quantity
   FROM charging_reservation WHERE session_id = $1
@@ -65,6 +69,9 @@ WITH bu AS (
   UPDATE charging_bucket b SET balance = b.balance - d.debit, reserved = b.reserved + d.reserve
   FROM unnest($1::uuid[], $2::numeric[], $3::numeric[]) AS d(id, debit, reserve)
   WHERE b.id = d.id
+    -- Usage already happened, so money may overrun; a reservation (and a unit debit) may not.
+    AND ((b.bucket_type = 'money' AND d.reserve <= 0)
+      OR b.balance - d.debit + CASE WHEN b.bucket_type = 'money' THEN coalesce(b.credit_limit, 0) ELSE 0 END - (b.reserved + d.reserve) >= 0)
   RETURNING b.id
 ), led AS (
   INSERT INTO charging_ledger (bucket_id, kind, amount, reference, created_at)
@@ -76,7 +83,7 @@ WITH bu AS (
   VALUES ($9, $10, $11, $12, $13, $14, $15, $4, $4, $16)
   ON CONFLICT (id) DO UPDATE SET state = excluded.state, last_request_number = excluded.last_request_number,
     last_answer = excluded.last_answer, usage = excluded.usage, updated_at = excluded.updated_at, expires_at = excluded.expires_at
-  WHERE charging_session.last_request_number = $23
+  WHERE charging_session.last_request_number = $23 AND charging_session.state = 'open'
   RETURNING id
 ), rdel AS (
   DELETE FROM charging_reservation WHERE id = ANY($17::bigint[]) RETURNING id
@@ -86,8 +93,10 @@ WITH bu AS (
   FROM unnest($19::int[], $20::uuid[], $21::numeric[], $22::numeric[]) AS r(rg, bucket_id, amount, quantity)
   RETURNING id
 )
-SELECT (SELECT count(*) FROM bu) AS buckets, (SELECT count(*) FROM led) AS ledger, (SELECT count(*) FROM ses) AS sessions,
-       (SELECT count(*) FROM rdel) AS released, (SELECT count(*) FROM rins) AS reserved`;
+SELECT charging_check((SELECT count(*) FROM bu) = cardinality($1::uuid[])
+                  AND (SELECT count(*) FROM ses) = 1
+                  AND (SELECT count(*) FROM rdel) = cardinality($17::bigint[])
+                  AND (SELECT count(*) FROM led) >= 0 AND (SELECT count(*) FROM rins) >= 0) AS ok`;
 
 type Json = Record<string, unknown>;
 
@@ -103,9 +112,9 @@ const toBucket = (b: Json): BucketState => ({
   createdAt: new Date(b.created_at as string),
 });
 
-/** Reads and locks the session, subscriber, buckets and reservations of a request (inside a transaction). */
-export async function lockState(client: pg.PoolClient, request: ChargingRequest): Promise<LockedState> {
-  const { rows } = await client.query({ name: 'ocs_read', text: READ, values: [request.sessionId, request.subscriber.msisdn ?? null, request.subscriber.imsi ?? null] });
+/** Reads the session, subscriber, buckets and reservations of a request, from one snapshot. */
+export async function readState(db: pg.Pool | pg.PoolClient, request: ChargingRequest): Promise<ReadState> {
+  const { rows } = await db.query({ name: 'ocs_read', text: READ, values: [request.sessionId, request.subscriber.msisdn ?? null, request.subscriber.imsi ?? null] });
   const row = rows[0] as { session: Json | null; subscriber: Json | null; buckets: Json[]; reservations: Json[] };
   const s = row.session;
   const sub = row.subscriber;
@@ -141,17 +150,20 @@ export async function lockState(client: pg.PoolClient, request: ChargingRequest)
   };
 }
 
+/** A failed guard (or a deadlock with a sweep): read again and plan again. */
+export const isConflict = (err: unknown): boolean => ['40001', '40P01'].includes((err as { code?: string }).code ?? '');
+
 /**
- * Writes a plan in one statement: buckets, ledger, session, released and new reservations.
- * False when the session was created by a concurrent first request meanwhile (nothing must stay).
+ * Writes a plan in one statement: buckets (in id order), ledger, session, released and new
+ * reservations; throws a conflict (isConflict) when the state is no longer what was read.
  */
 export async function writePlan(
-  client: pg.PoolClient,
+  db: pg.Pool | pg.PoolClient,
   w: { plan: Plan; request: ChargingRequest; previousRequestNumber: number | null; chargingAccountId: string; msisdn: string; now: Date; sessionExpiresAt: Date; reservationExpiresAt: Date },
-): Promise<boolean> {
+): Promise<void> {
   const { plan } = w;
-  const changes = [...plan.bucketChanges.entries()];
-  const { rows } = await client.query({
+  const changes = [...plan.bucketChanges.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  await db.query({
     name: 'ocs_write',
     text: WRITE,
     values: [
@@ -181,5 +193,4 @@ export async function writePlan(
       w.previousRequestNumber ?? -1,
     ],
   });
-  return Number(rows[0].sessions) === 1;
 }

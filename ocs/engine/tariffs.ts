@@ -5,8 +5,8 @@
  */
 import type pg from 'pg';
 
-/** Where tariffs are read: the request's own connection, so a load never waits for a free one. */
-type Queryable = Pick<pg.PoolClient, 'query'>;
+/** Where tariffs are read. */
+type Queryable = Pick<pg.Pool, 'query'>;
 import type { Rating } from '../../domain/rating';
 import type { Tariffs } from './plan';
 import type { ServiceType } from './types';
@@ -73,7 +73,6 @@ export class TariffCache {
   private async usageRatings(db: Queryable, refs: Ref[]): Promise<Partial<Record<ServiceType, Rating>>> {
     const ratings: Partial<Record<ServiceType, Rating>> = {};
     for (const ref of refs) {
-      // One after the other: the connection is the request's own.
       const p = await this.document(db, 'productOfferingPrice', ref);
       if (p?.priceType !== 'usage' || !p.rating || !p.usageType) continue;
       const type = p.usageType as ServiceType;
