@@ -208,7 +208,9 @@ async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[]> {
 /** Forks the OCS process and resolves with its Nchf port once it listens. */
 async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ port: number; stop: () => Promise<void> }> {
   const out = fs.openSync(logFile, 'a');
-  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', out, out, 'ipc'] });
+  // BENCH_CPU_PROFILE=<dir>: the OCS writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
+  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', out, out, 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { nchfPort?: number }) => (m.nchfPort ? resolve(m.nchfPort) : reject(new Error(`ocs: ${JSON.stringify(m)}`))));
     child.once('exit', (code) => reject(new Error(`the OCS exited (${code}) during start; see ${logFile}`)));

@@ -147,6 +147,35 @@ describe('charging engine', () => {
     expect(await ledgerOf(knex, line.buckets[0])).toEqual(ledgerBefore);
   });
 
+  it('charges a request that arrives twice at the same moment only once', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const call = session(line);
+    await call.initial('60');
+    const [a, b] = await Promise.all([call.update('60', '60', VOICE, 1), call.update('60', '60', VOICE, 1)]);
+    expect(a).toEqual(b);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.880000', reserved: '0.120000' });
+    expect(await ledgerOf(knex, line.buckets[0])).toEqual([
+      ['reservation', '0.120000'],
+      ['release', '0.120000'],
+      ['debit', '0.120000'],
+      ['reservation', '0.120000'],
+    ]);
+  });
+
+  it('sees a top-up written by another transaction at once (no balance is cached)', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.00' }] });
+    const [cash] = line.buckets;
+    expect((await session(line).initial('60')).units[0].resultCode).toBe(RESULT.CREDIT_LIMIT_REACHED);
+    await knex.transaction(async (trx) => {
+      await trx('charging_bucket').where({ id: cash }).forUpdate().first('id');
+      await trx('charging_bucket').where({ id: cash }).increment('balance', 5);
+      await trx('charging_ledger').insert({ bucket_id: cash, kind: 'credit', amount: '5.00', reference: `topup:${cash}`, created_at: PEAK });
+    });
+    expect((await session(line).initial('60')).units[0]).toMatchObject({ resultCode: RESULT.SUCCESS, granted: { quantity: '60' } });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '5.000000', reserved: '0.120000' });
+    expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
+  });
+
   it('refuses unknown sessions (5002), unknown or closed subscribers (5030), and usage without a tariff (5031)', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
     const base = { requestNumber: 1, subscriber: { msisdn: line.msisdn }, eventTime: PEAK, units: [{ ratingGroup: VOICE, used: { quantity: '10' } }] };

@@ -45,10 +45,14 @@ WITH sess AS (
   SELECT id, charging_account_id, msisdn, state, last_request_number, last_answer, usage
   FROM charging_session WHERE id = $1
 ), sub AS (
+  -- Two index lookups (by number, else by IMSI) rather than an OR the planner may scan for.
   SELECT s.msisdn, s.charging_account_id, a.billing_account_id, s.product_id, (s.status = 'active' AND a.status = 'active') AS active
-  FROM charging_subscriber s JOIN charging_account a ON a.id = s.charging_account_id
-  WHERE s.msisdn = coalesce($2, (SELECT msisdn FROM sess)) OR s.imsi = $3
-  LIMIT 1
+  FROM (
+    (SELECT * FROM charging_subscriber WHERE msisdn = coalesce($2, (SELECT msisdn FROM sess)))
+    UNION ALL
+    (SELECT * FROM charging_subscriber WHERE imsi = $3)
+    LIMIT 1
+  ) s JOIN charging_account a ON a.id = s.charging_account_id
 ), bk AS (
   SELECT id, bucket_type, balance::text AS balance, reserved::text AS reserved, coalesce(credit_limit, 0)::text AS credit_limit,
          priority, valid_from, valid_until, created_at
