@@ -14,6 +14,8 @@ import { createPaymentActivities } from './payments';
 import type { PaymentGateway } from './payments/gateway';
 import { createProvisioningActivities } from './provisioning';
 import type { NetworkSender } from '../network/client';
+import { createReportActivities } from './reports';
+import { createTicketActivities } from './tickets';
 import { createWorkforceActivities } from './workforce';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
@@ -50,6 +52,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
     ...createWorkforceActivities(deps),
     ...createActivationActivities(deps),
+    ...createTicketActivities(deps),
+    ...createReportActivities(deps),
   };
 }
 

@@ -25,6 +25,9 @@ import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
 import { describeActivationResponses, serviceActivationApi } from './tmf640-service-activation';
+import { troubleTicketApi } from './tmf621-trouble-ticket';
+import { reportsRouter } from './reports';
+import { reportsPageRouter } from './reports-page';
 import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
 import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { resourceInventoryApi } from './tmf639-resource-inventory';
@@ -63,6 +66,10 @@ export interface AppDeps {
   onAppointmentMoved?(event: AppointmentMovedEvent): Promise<void>;
   /** Start and drive order workflows from the APIs (the hooks below, when given, win). */
   fulfilOrders?: boolean;
+  /** Time zone that reports count months in (default Europe/Madrid). */
+  reportTimeZone?: string;
+  /** Start and signal the workflows of customer queries (TMF621). */
+  answerTickets?: boolean;
   /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
   onCapacityAdded?(areaId: string): Promise<void>;
 }
@@ -80,6 +87,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health', healthHandler(deps.knex, deps.temporalProbe));
 
   // Everything below needs a valid token; bodies are only read once the caller is known.
+  app.use('/reports', reportsPageRouter()); // the page only: its data comes from /api/reports
   app.use(authenticate(deps.jwtSecret));
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/merge-patch+json', 'application/*+json'] }));
 
@@ -106,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
+    troubleTicketApi({ ...tmfDeps, temporal: deps.answerTickets ? temporalClient : undefined, taskQueue: deps.taskQueue, logger: deps.logger }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
@@ -134,6 +143,7 @@ export function createApp(deps: AppDeps): Express {
       publicUrl: deps.publicUrl,
     }),
   );
+  app.use('/api/reports', reportsRouter({ knex: deps.knex, clock: deps.clock, timeZone: deps.reportTimeZone ?? 'Europe/Madrid' }));
   app.use('/api/inventory', inventoryAdminRouter({ knex: deps.knex, onCapacityAdded }));
   app.use('/api/orders', ordersRouter({ knex: deps.knex, temporal: temporalClient, gateway: deps.paymentGateway, clock: deps.clock }));
   const resourcePools = resourcePoolRouter({ knex: deps.knex, publicUrl: deps.publicUrl }); // TMF685, read only

@@ -30,6 +30,8 @@ export async function startApi(env: NodeJS.ProcessEnv = process.env): Promise<{ 
     paymentGateway: new SimulatedPaymentGateway(),
     devOutbox: config.devOutbox,
     fulfilOrders: true,
+    answerTickets: true,
+    reportTimeZone: config.reportTimeZone,
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

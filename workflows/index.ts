@@ -2,4 +2,6 @@
 export { inventoryHousekeeping } from './inventory-housekeeping';
 export { orderFulfilment } from './order-fulfilment';
 export { registration } from './registration';
+export { reportsRefresh } from './reports-refresh';
 export { serviceActivation } from './service-activation';
+export { troubleTicket } from './trouble-ticket';

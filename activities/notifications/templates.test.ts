@@ -31,6 +31,10 @@ const PARAMS: NotificationParams = {
   orderCancelled: { givenName: 'Ana', orderId: 'ORD-7', reason: 'payment not received in time', refunded: '10', currency: 'EUR' },
   appointmentRescheduled: { givenName: 'Ana', orderId: 'ORD-7', start: '2026-12-04T15:00:00Z', end: '2026-12-04T19:00:00Z', reason: 'missed' },
   installationEscalation: { orderId: 'ORD-7', workOrderId: 'WO-31', misses: 2, area: 'Madrid Centro' },
+  ticketAssigned: { ticketId: 'TT-9', ticketType: 'billing', severity: 'major', description: 'I was charged twice for November', assigneeName: 'Elena' },
+  ticketReminder: { ticketId: 'TT-9', deadline: '2026-11-26T18:00:00Z', assigneeName: 'Elena' },
+  ticketEscalation: { ticketId: 'TT-9', queue: 'billing', deadline: '2026-11-26T18:00:00Z', severity: 'major', assigneeName: 'Elena', supervisorName: 'Rosa' },
+  ticketAnswered: { givenName: 'Ana', ticketId: 'TT-9', answer: 'The second charge has been refunded.', status: 'resolved', reopenUntil: '2026-12-03T10:00:00Z' },
 };
 
 describe('notification templates', () => {

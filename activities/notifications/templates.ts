@@ -28,6 +28,10 @@ export const NOTIFICATION_EVENTS = [
   'orderCancelled',
   'appointmentRescheduled',
   'installationEscalation',
+  'ticketAssigned',
+  'ticketReminder',
+  'ticketEscalation',
+  'ticketAnswered',
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
@@ -72,6 +76,17 @@ export interface NotificationParams {
   appointmentRescheduled: { givenName?: string; orderId: string; start: string; end: string; reason?: 'missed' | 'moved' };
   /** To a supervisor (staff): the technician visit of a work order failed `misses` times. */
   installationEscalation: { orderId: string; workOrderId: string; misses: number; area?: string };
+  /** To an expert (staff): a customer query was given to them. */
+  ticketAssigned: { ticketId: string; ticketType: string; severity: string; description: string; assigneeName?: string };
+  /** To the assignee: the query's resolution time is running out; `deadline` is ISO 8601. */
+  ticketReminder: { ticketId: string; deadline: string; assigneeName?: string };
+  /** To a queue's supervisor: a query is past its resolution time. */
+  ticketEscalation: { ticketId: string; queue: string; deadline: string; severity: string; assigneeName?: string; supervisorName?: string };
+  /**
+   * To the customer: the expert's answer to their query; `status` resolved or rejected; a resolved
+   * query may be reopened until `reopenUntil` (ISO 8601).
+   */
+  ticketAnswered: { givenName?: string; ticketId: string; answer: string; status: string; reopenUntil?: string };
 }
 
 /** An installation visit: the time window (ISO 8601) and where, when known. */
@@ -160,6 +175,10 @@ const PARAM_SCHEMAS = {
     })
     .superRefine(timeWindow),
   installationEscalation: z.object({ orderId: requiredText, workOrderId: requiredText, misses: z.number().int().min(1), area: optionalText }),
+  ticketAssigned: z.object({ ticketId: requiredText, ticketType: requiredText, severity: requiredText, description: requiredText, assigneeName: optionalText }),
+  ticketReminder: z.object({ ticketId: requiredText, deadline: requiredText, assigneeName: optionalText }),
+  ticketEscalation: z.object({ ticketId: requiredText, queue: requiredText, deadline: requiredText, severity: requiredText, assigneeName: optionalText, supervisorName: optionalText }),
+  ticketAnswered: z.object({ givenName: optionalText, ticketId: requiredText, answer: requiredText, status: requiredText, reopenUntil: optionalText }),
 } satisfies { [E in NotificationEvent]: z.ZodType<NotificationParams[E], unknown> };
 
 export type ParsedNotification = { [E in NotificationEvent]: { ok: true; event: E; params: NotificationParams[E] } }[NotificationEvent];
@@ -543,6 +562,49 @@ const en: Templates = {
       `${BRAND}: the installation visit for order ${orderId} has failed ${times.en(misses)}. Please arrange the next visit.`,
     ],
   }),
+  ticketAssigned: ({ ticketId, ticketType, severity, description, assigneeName }) => ({
+    subject: `New ${severity} ${ticketType} query: ${ticketId}`,
+    blocks: [
+      { p: greeting.en(assigneeName) },
+      { p: 'A customer query has been assigned to you.' },
+      { fields: [['Query', ticketId], ['Kind', ticketType], ['Severity', severity]] },
+      { p: description },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: ${severity} ${ticketType} query ${ticketId} has been assigned to you.`],
+  }),
+  ticketReminder: ({ ticketId, deadline, assigneeName }) => ({
+    subject: `Reminder: query ${ticketId} is due by ${formatDateTime(deadline)}`,
+    blocks: [
+      { p: greeting.en(assigneeName) },
+      { p: `Query ${ticketId} should be resolved by ${formatDateTime(deadline)}. Please answer the customer before then.` },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: query ${ticketId} is due by ${formatDateTime(deadline)}.`],
+  }),
+  ticketEscalation: ({ ticketId, queue, deadline, severity, assigneeName, supervisorName }) => ({
+    subject: `Overdue ${severity} query ${ticketId} (${queue})`,
+    blocks: [
+      { p: greeting.en(supervisorName) },
+      { p: `Query ${ticketId} in the ${queue} queue was due by ${formatDateTime(deadline)} and is not resolved.` },
+      { fields: [['Query', ticketId], ['Severity', severity], ['Assigned to', assigneeName]] },
+      { p: 'Please take it over or reassign it.' },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: ${severity} query ${ticketId} (${queue}) is overdue since ${formatDateTime(deadline)}.`],
+  }),
+  ticketAnswered: ({ givenName, ticketId, answer, status, reopenUntil }) => ({
+    subject: status === 'rejected' ? `About your query ${ticketId}` : `Your query ${ticketId} has been answered`,
+    blocks: [
+      { p: greeting.en(givenName) },
+      { p: status === 'rejected' ? 'We have looked at your query and cannot take it further:' : 'We have looked at your query. Our answer:' },
+      { p: answer },
+      ...(reopenUntil ? [{ p: `If this does not solve it, you can reopen the query until ${formatDateTime(reopenUntil)}.` }] : []),
+      { fields: [['Query', ticketId]] },
+      { p: signature.en },
+    ],
+    sms: [`${BRAND}, query ${ticketId}: ${answer}`, `${BRAND}: we have answered your query ${ticketId}. Please see your email or self-care.`],
+  }),
 };
 
 const es: Templates = {
@@ -799,6 +861,49 @@ const es: Templates = {
       `${BRAND}: la visita de instalación del pedido ${orderId} (orden de trabajo ${workOrderId}${area ? `, ${area}` : ''}) ha fallado ${times.es(misses)}. Organiza la próxima visita.`,
       `${BRAND}: la visita de instalación del pedido ${orderId} ha fallado ${times.es(misses)}. Organiza la próxima visita.`,
     ],
+  }),
+  ticketAssigned: ({ ticketId, ticketType, severity, description, assigneeName }) => ({
+    subject: `Nueva consulta ${ticketType} (${severity}): ${ticketId}`,
+    blocks: [
+      { p: greeting.es(assigneeName) },
+      { p: 'Se te ha asignado una consulta de un cliente.' },
+      { fields: [['Consulta', ticketId], ['Tipo', ticketType], ['Gravedad', severity]] },
+      { p: description },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: se te ha asignado la consulta ${ticketId} (${ticketType}, ${severity}).`],
+  }),
+  ticketReminder: ({ ticketId, deadline, assigneeName }) => ({
+    subject: `Recordatorio: la consulta ${ticketId} vence el ${formatDateTime(deadline)}`,
+    blocks: [
+      { p: greeting.es(assigneeName) },
+      { p: `La consulta ${ticketId} debe resolverse antes del ${formatDateTime(deadline)}. Responde al cliente antes de esa fecha.` },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: la consulta ${ticketId} vence el ${formatDateTime(deadline)}.`],
+  }),
+  ticketEscalation: ({ ticketId, queue, deadline, severity, assigneeName, supervisorName }) => ({
+    subject: `Consulta ${ticketId} vencida (${severity}, ${queue})`,
+    blocks: [
+      { p: greeting.es(supervisorName) },
+      { p: `La consulta ${ticketId} de la cola ${queue} vencía el ${formatDateTime(deadline)} y no está resuelta.` },
+      { fields: [['Consulta', ticketId], ['Gravedad', severity], ['Asignada a', assigneeName]] },
+      { p: 'Hazte cargo de ella o reasígnala.' },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: la consulta ${ticketId} (${severity}, ${queue}) está vencida desde el ${formatDateTime(deadline)}.`],
+  }),
+  ticketAnswered: ({ givenName, ticketId, answer, status, reopenUntil }) => ({
+    subject: status === 'rejected' ? `Sobre tu consulta ${ticketId}` : `Hemos respondido a tu consulta ${ticketId}`,
+    blocks: [
+      { p: greeting.es(givenName) },
+      { p: status === 'rejected' ? 'Hemos revisado tu consulta y no podemos darle curso:' : 'Hemos revisado tu consulta. Nuestra respuesta:' },
+      { p: answer },
+      ...(reopenUntil ? [{ p: `Si no queda resuelta, puedes reabrir la consulta hasta el ${formatDateTime(reopenUntil)}.` }] : []),
+      { fields: [['Consulta', ticketId]] },
+      { p: signature.es },
+    ],
+    sms: [`${BRAND}, consulta ${ticketId}: ${answer}`, `${BRAND}: hemos respondido a tu consulta ${ticketId}. Consulta tu email o el area de cliente.`],
   }),
 };
 
