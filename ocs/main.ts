@@ -19,7 +19,8 @@ export interface RunningOcs {
 export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<RunningOcs> {
   const config = loadOcsConfig(env);
   const logger = pino({ level: config.logLevel, base: { service: 'ocs' } });
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
+  // The engine's statements are prepared once per connection; generic plans spare planning each request.
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize, options: '-c plan_cache_mode=force_generic_plan' });
   pool.on('error', (err) => logger.error({ err }, 'idle database connection failed'));
   const engine = createChargingEngine({ pool, clock, config: config.engine });
   const stops: Array<() => Promise<void>> = [() => pool.end()];

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
 import { money, roundToCent } from '../domain/money';
-import { rateUsage, type Rating } from '../domain/rating';
+import { rateCall, rateUsage, type Rating } from '../domain/rating';
 import { catalogSeed } from '../db/seeds/catalog-data';
 import { createChargingEngine, reconcileLedger, RESULT, sweepExpired, type ChargingRequest } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
@@ -256,6 +256,19 @@ describe('charging engine', () => {
     const offline = rateUsage(paygVoice(), { usageType: 'voice', quantity: seconds, startTime: start, destination }, 'Europe/Madrid');
     expect(roundToCent(money(offline.amount)).toFixed(2)).toBe(amount);
     expect(money('50').minus(money((await bucketState(knex, line.buckets[0])).balance)).toFixed(2)).toBe(amount);
+  });
+
+  it('splits a call that crosses the peak/off-peak boundary there, as offline rating does', async () => {
+    // 19:59 in Madrid: the first minute at peak (0.12), the second off-peak (0.06); all at peak would be 0.24.
+    const start = new Date('2026-11-04T18:59:00Z');
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
+    const call = session(line, { eventTime: start });
+    await call.initial('60');
+    await call.update('60', '60');
+    await call.terminate('60');
+    const offline = rateCall(paygVoice(), { usageType: 'voice', quantity: '120', startTime: start, destination: NATIONAL }, 'Europe/Madrid');
+    expect(offline.amount).toBe('0.180000');
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '4.820000', reserved: '0.000000' });
   });
 
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {

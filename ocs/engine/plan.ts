@@ -5,7 +5,7 @@
  */
 import type Decimal from 'decimal.js';
 import { money, Money, roundToCent } from '../../domain/money';
-import { rateForBalance, rateUsage, type Rating } from '../../domain/rating';
+import { rateCall, rateForBalance, type Rating } from '../../domain/rating';
 import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ServiceType, type UnitGrant, type UnitRequest } from './types';
 
 /** A bucket as locked for the request; amounts in its unit (money or octets, seconds, events). */
@@ -164,10 +164,13 @@ class Working {
   }
 }
 
-/** The money a quantity of this rating group costs in total, rounded to the cent. */
+/**
+ * The money a quantity of this rating group costs in total, rounded to the cent: a call that
+ * crosses a band boundary is split there (rateCall), as offline rating does.
+ */
 function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
   if (quantity.isZero()) return ZERO;
-  const rated = rateUsage(rating, { usageType: service, quantity: quantity.toString(), startTime: new Date(usage.start), destination }, timeZone);
+  const rated = rateCall(rating, { usageType: service, quantity: quantity.toString(), startTime: new Date(usage.start), destination }, timeZone);
   return roundToCent(money(rated.amount));
 }
 

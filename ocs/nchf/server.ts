@@ -114,8 +114,12 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
   return {
     port,
     async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sessions) s.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Clients get a moment to read their last answers; then what is still open is cut.
+      const cut = setTimeout(() => sessions.forEach((s) => s.destroy()), 2000);
+      await closed;
+      clearTimeout(cut);
     },
   };
 }
