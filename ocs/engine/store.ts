@@ -72,7 +72,8 @@ const WRITE = `
 WITH bu AS (
   UPDATE charging_bucket b SET balance = b.balance - d.debit, reserved = b.reserved + d.reserve
   FROM unnest($1::uuid[], $2::numeric[], $3::numeric[]) AS d(id, debit, reserve)
-  WHERE b.id = d.id
+  -- = ANY lets the planner reach the few buckets by their key rather than scan and hash the table.
+  WHERE b.id = ANY($1::uuid[]) AND b.id = d.id
     -- Usage already happened, so money may overrun; a reservation (and a unit debit) may not.
     AND ((b.bucket_type = 'money' AND d.reserve <= 0)
       OR b.balance - d.debit + CASE WHEN b.bucket_type = 'money' THEN coalesce(b.credit_limit, 0) ELSE 0 END - (b.reserved + d.reserve) >= 0)
