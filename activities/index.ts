@@ -8,9 +8,13 @@ import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
 import { createBillingActivities } from './billing';
+import { createBillRunActivities } from './billing/bill-run';
+import { defaultBillingSettings, type BillingSettings } from './billing/settings';
+import type { UsageForBilling } from './billing/types';
 import { createChargingActivities } from './charging';
 import { createOrderingActivities } from './ordering';
 import { createPaymentActivities } from './payments';
+import { createPrepayActivities, DEFAULT_LOW_BALANCE_THRESHOLD } from './prepay';
 import type { PaymentGateway } from './payments/gateway';
 import { createProvisioningActivities } from './provisioning';
 import type { NetworkSender } from '../network/client';
@@ -31,6 +35,12 @@ export interface ActivityDeps {
   paymentGateway: PaymentGateway;
   /** The network elements (a NetworkClient of NETWORK_URL); without it provisioning fails, not retried. */
   network?: NetworkSender;
+  /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
+  lowBalanceThreshold?: string;
+  /** Rated usage for the bill run (the usage domain's db/usage-billing). */
+  usage: UsageForBilling;
+  /** Operator, payment details and terms printed on bills (default: defaultBillingSettings). */
+  billing?: BillingSettings;
 }
 
 const noNetwork: NetworkSender = {
@@ -49,11 +59,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createChargingActivities(deps),
     ...createBillingActivities(deps),
+    ...createBillRunActivities({ ...deps, settings: deps.billing ?? defaultBillingSettings(deps.publicUrl) }),
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
     ...createWorkforceActivities(deps),
     ...createActivationActivities(deps),
     ...createTicketActivities(deps),
     ...createReportActivities(deps),
+    ...createPrepayActivities({ ...deps, lowBalanceThreshold: deps.lowBalanceThreshold ?? DEFAULT_LOW_BALANCE_THRESHOLD }),
   };
 }
 

@@ -20,6 +20,7 @@ import { accountApi } from './tmf666-account';
 import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
+import { customerBillApi, customerBillPdfOpenApi } from './tmf678-customer-bill';
 import { describeOrderResponses, productOrderApi, type ProductOrderHooks } from './tmf622-product-order';
 import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
@@ -36,6 +37,9 @@ import { resourcePoolOpenApi, resourcePoolRouter } from './tmf685-resource-pool'
 import { devOutboxRouter } from './dev-outbox';
 import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfilment';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
+import { describePrepayBalance, prepayBalanceApi } from './tmf654-prepay-balance';
+import { voucherAdminOpenApi, voucherAdminRouter } from './voucher-admin';
+import { lowBalanceThresholdOpenApi, lowBalanceThresholdRouter } from './low-balance-threshold';
 import { errorHandler, unknownRoute } from './tmf/errors';
 
 export interface AppDeps {
@@ -72,6 +76,8 @@ export interface AppDeps {
   answerTickets?: boolean;
   /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
   onCapacityAdded?(areaId: string): Promise<void>;
+  /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
+  lowBalanceThreshold?: string;
 }
 
 const BODY_LIMIT = '1mb';
@@ -114,7 +120,9 @@ export function createApp(deps: AppDeps): Express {
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
+    customerBillApi(tmfDeps), // also GET /tmf-api/customerBillManagement/v4/customerBill/{id}/pdf
     troubleTicketApi({ ...tmfDeps, temporal: deps.answerTickets ? temporalClient : undefined, taskQueue: deps.taskQueue, logger: deps.logger }),
+    prepayBalanceApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger, lowBalanceThreshold: deps.lowBalanceThreshold ?? '5.00' }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
@@ -123,9 +131,13 @@ export function createApp(deps: AppDeps): Express {
     ordersOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
+    voucherAdminOpenApi(),
+    lowBalanceThresholdOpenApi(),
+    customerBillPdfOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
+  describePrepayBalance(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {
@@ -160,6 +172,8 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(provisioningLogRouter(deps.knex));
+  app.use(voucherAdminRouter({ knex: deps.knex, clock: deps.clock }));
+  app.use(lowBalanceThresholdRouter({ knex: deps.knex, defaultThreshold: deps.lowBalanceThreshold ?? '5.00' }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

@@ -32,6 +32,7 @@ export async function startApi(env: NodeJS.ProcessEnv = process.env): Promise<{ 
     fulfilOrders: true,
     answerTickets: true,
     reportTimeZone: config.reportTimeZone,
+    lowBalanceThreshold: config.lowBalanceThreshold,
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 /**
  * The OCS benchmark: 1,000 prepaid subscribers, sessions of one initial request, three updates
  * and a termination, sent by many concurrent clients through each protocol front end (a driver
- * per front end: Nchf over HTTP/2 now; Gy plugs in as another driver) to the OCS in its own
+ * per front end: Nchf over HTTP/2 and Diameter Gy) to the OCS in its own
  * process (`ocs/main.ts`, as in production). For each driver: requests/s at full load, and p50/p99
  * at full and at half that load; the floor, measured in the same run on the same database, is
  * raw conditional debits (`UPDATE … SET balance = balance - x WHERE id = $1 AND balance >= x`)
@@ -20,6 +20,7 @@ import { createKnex } from '../db/knex';
 import { migrateAndSeed } from '../db/setup';
 import { money } from '../domain/money';
 import { reconcileLedger } from '../ocs/engine/reconcile';
+import { gyDriver } from '../network/gy-driver';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { freePort } from '../test/helpers/ports';
 import { percentile, table } from './stats';
@@ -32,8 +33,8 @@ const POOL = Number(process.env.BENCH_OCS_POOL ?? 20);
 const PAYG = { id: '0ffe0000-0000-4000-8000-000000000002', version: '1.0' };
 /** A Wednesday at noon in Madrid: national peak. */
 const EVENT_TIME = '2026-11-04T11:00:00Z';
-/** A session uses 60 + 60 + 60 + 30 s: 0.12 + 150 × 0.002 = 0.42 EUR. */
-const SESSION_COST = '0.42';
+/** A session uses 60 s four times: 0.12 + 180 × 0.002 = 0.48 EUR. */
+const SESSION_COST = '0.48';
 const REQUESTS_PER_SESSION = 5;
 const START_BALANCE = '1000000.00';
 
@@ -101,11 +102,39 @@ export function nchfDriver(port: number, connections = 4): FrontEndDriver {
       const created = await timed(record, base, body(sub, 0, { requestedUnit: { time: 60 } }), 201);
       const ref = created.location!.split('/').pop()!;
       for (let n = 1; n <= 3; n++) await timed(record, `${base}/${ref}/update`, body(sub, n, { requestedUnit: { time: 60 }, usedUnitContainer: [{ time: 60 }] }), 200);
-      await timed(record, `${base}/${ref}/release`, body(sub, 4, { usedUnitContainer: [{ time: 30 }] }), 204);
+      await timed(record, `${base}/${ref}/release`, body(sub, 4, { usedUnitContainer: [{ time: 60 }] }), 204);
     },
     async close() {
       for (const c of clients) c.close();
     },
+  };
+}
+
+/** Diameter Gy: CCR-I, three CCR-U and a CCR-T through the traffic generator's Gy driver. */
+export function gyBenchDriver(port: number, connections = 4): FrontEndDriver {
+  const gy = gyDriver({ host: '127.0.0.1', port, connections, originHost: 'bench.gy.local', originRealm: 'gy.local', destinationRealm: 'bss.local' });
+  let sessions = 0;
+  return {
+    name: 'Gy (Diameter)',
+    async open() {},
+    async runSession(sub, record) {
+      const result = await gy.runSession({
+        sessionId: `bench.gy.local;${process.pid};${++sessions}`,
+        subscriber: { msisdn: sub.msisdn },
+        service: 'voice',
+        destination: '+34612345678',
+        startTime: new Date(EVENT_TIME),
+        updates: 3,
+        requested: 60n,
+        usedPerStep: 60n,
+      });
+      for (const r of result.requests) {
+        record(r.doneAt - r.submittedAt);
+        if (r.resultCode !== 2001 || (r.unitResultCode !== undefined && r.unitResultCode !== 2001)) throw new Error(`Gy ${r.type}: ${r.resultCode}/${r.unitResultCode}`);
+      }
+      if (result.requests.length !== REQUESTS_PER_SESSION) throw new Error(`Gy session of ${result.requests.length} requests`);
+    },
+    close: () => gy.close(),
   };
 }
 
@@ -206,17 +235,18 @@ async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[]> {
 }
 
 /** Forks the OCS process and resolves with its Nchf port once it listens. */
-async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ port: number; stop: () => Promise<void> }> {
+async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ port: number; gyPort: number; stop: () => Promise<void> }> {
   const out = fs.openSync(logFile, 'a');
   // BENCH_CPU_PROFILE=<dir>: the OCS writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
   const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', out, out, 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { nchfPort?: number }) => (m.nchfPort ? resolve(m.nchfPort) : reject(new Error(`ocs: ${JSON.stringify(m)}`))));
+  const { nchfPort: port, gyPort } = await new Promise<{ nchfPort: number; gyPort: number }>((resolve, reject) => {
+    child.once('message', (m: { nchfPort?: number; gyPort?: number }) => (m.nchfPort && m.gyPort ? resolve({ nchfPort: m.nchfPort, gyPort: m.gyPort }) : reject(new Error(`ocs: ${JSON.stringify(m)}`))));
     child.once('exit', (code) => reject(new Error(`the OCS exited (${code}) during start; see ${logFile}`)));
   });
   return {
     port,
+    gyPort,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -267,10 +297,11 @@ export async function ocsBench(): Promise<boolean> {
     const subs = await createSubscribers(pool);
     log(`${subs.length} prepaid subscribers on Pay-as-you-go, ${START_BALANCE} EUR each`);
 
-    const ocs = await forkOcs({ ...process.env, DATABASE_URL: pgServer.url, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_DB_POOL: String(POOL), LOG_LEVEL: 'warn' }, path.join(workDir, 'ocs.log'));
+    const ocs = await forkOcs({ ...process.env, DATABASE_URL: pgServer.url, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_GY_PORT: '0', OCS_GY_HOST: '127.0.0.1', OCS_DB_POOL: String(POOL), LOG_LEVEL: 'warn' }, path.join(workDir, 'ocs.log'));
     stops.push(ocs.stop);
-    // Gy joins here as a second driver: { name: 'Gy (Diameter)', … } over the same OCS.
-    const drivers: FrontEndDriver[] = [nchfDriver(ocs.port)];
+    // BENCH_OCS_DRIVERS=nchf or gy runs one front end only.
+    const chosen = (process.env.BENCH_OCS_DRIVERS ?? 'nchf,gy').split(',');
+    const drivers: FrontEndDriver[] = [...(chosen.includes('nchf') ? [nchfDriver(ocs.port)] : []), ...(chosen.includes('gy') ? [gyBenchDriver(ocs.gyPort)] : [])];
 
     const rows: string[][] = [['run', 'requests', 'req/s', 'p50', 'p99', 'ratio to floor']];
     let sessionsRun = 0;

@@ -26,6 +26,8 @@ export interface Config {
   reportTimeZone: string;
   /** The network elements (or the simulator): `tcp://host:port`. */
   networkUrl: string;
+  /** Default low-balance threshold of prepaid accounts (decimal, the account's currency). */
+  lowBalanceThreshold: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -58,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supervisorEmail: env.SUPERVISOR_EMAIL ?? 'crm-supervisor@bss.local',
     reportTimeZone: env.REPORT_TIME_ZONE ?? 'Europe/Madrid',
     networkUrl: env.NETWORK_URL ?? 'tcp://127.0.0.1:7700',
+    lowBalanceThreshold: env.LOW_BALANCE_THRESHOLD ?? '5.00',
   };
 }

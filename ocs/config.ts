@@ -11,6 +11,9 @@ const schema = z.object({
   OCS_NCHF_HOST: z.string().default('0.0.0.0'),
   OCS_NCHF_PUBLIC_URL: z.string().optional(),
   OCS_GY_PORT: int(3868),
+  OCS_GY_HOST: z.string().default('0.0.0.0'),
+  OCS_DIAMETER_ORIGIN_HOST: z.string().default('ocs.bss.local'),
+  OCS_DIAMETER_ORIGIN_REALM: z.string().default('bss.local'),
   OCS_DB_POOL: int(20),
   OCS_VALIDITY_TIME: int(DEFAULT_ENGINE_CONFIG.validityTime),
   OCS_SESSION_TIMEOUT: int(DEFAULT_ENGINE_CONFIG.sessionTimeout),
@@ -25,7 +28,7 @@ const schema = z.object({
 export interface OcsConfig {
   databaseUrl: string;
   nchf: { port: number; host: string; publicUrl?: string };
-  gy: { port: number };
+  gy: { port: number; host: string; originHost: string; originRealm: string };
   poolSize: number;
   sweepIntervalMs: number;
   engine: EngineConfig;
@@ -40,7 +43,7 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
   return {
     databaseUrl: e.DATABASE_URL,
     nchf: { port: e.OCS_NCHF_PORT, host: e.OCS_NCHF_HOST, publicUrl: e.OCS_NCHF_PUBLIC_URL },
-    gy: { port: e.OCS_GY_PORT },
+    gy: { port: e.OCS_GY_PORT, host: e.OCS_GY_HOST, originHost: e.OCS_DIAMETER_ORIGIN_HOST, originRealm: e.OCS_DIAMETER_ORIGIN_REALM },
     poolSize: e.OCS_DB_POOL,
     sweepIntervalMs: e.OCS_SWEEP_INTERVAL_MS,
     engine: {

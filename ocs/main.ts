@@ -8,10 +8,12 @@ import pino from 'pino';
 import { systemClock, type Clock } from '../domain/clock';
 import { loadOcsConfig } from './config';
 import { createChargingEngine, startSweeper } from './engine';
+import { startGyServer } from './diameter/server';
 import { startNchfServer } from './nchf';
 
 export interface RunningOcs {
   nchfPort: number;
+  gyPort: number;
   stop(): Promise<void>;
 }
 
@@ -31,11 +33,13 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     stops.push(nchf.stop);
     logger.info({ port: nchf.port }, 'Nchf_ConvergedCharging listening (HTTP/2 cleartext)');
 
-    // Diameter Gy front end: `startGyServer({ engine, port: config.gy.port })` from ocs/diameter/
-    // starts here, over the same engine, and its stop is pushed onto `stops`.
+    const gy = await startGyServer({ engine, clock, logger, port: config.gy.port, host: config.gy.host, originHost: config.gy.originHost, originRealm: config.gy.originRealm });
+    stops.push(() => gy.close());
+    logger.info({ port: gy.port }, 'Diameter Gy listening');
 
     return {
       nchfPort: nchf.port,
+      gyPort: gy.port,
       async stop() {
         for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'while stopping'));
       },
@@ -52,7 +56,7 @@ if (require.main === module) {
       const shutdown = () => void ocs.stop().then(() => process.exit(0));
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
-      process.send?.({ ready: true, nchfPort: ocs.nchfPort });
+      process.send?.({ ready: true, nchfPort: ocs.nchfPort, gyPort: ocs.gyPort });
     })
     .catch((err) => {
       console.error(err);

@@ -29,6 +29,9 @@ export function createWorkerActivities(config: Config, deps: { knex: Knex; netwo
     supervisorEmail: config.supervisorEmail,
     paymentGateway: new SimulatedPaymentGateway(),
     network: deps.network,
+    lowBalanceThreshold: config.lowBalanceThreshold,
+    // usage comes from db/usage-billing: until it is wired here, bills carry no usage.
+    usage: { usageToBill: async () => [], markUsageBilled: async () => 0 },
   });
   /** Closes the notification service's SMTP and SMPP connections. */
   return { activities, close: () => notifications.close() };

@@ -3,6 +3,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@tem
 
 export const INVENTORY_HOUSEKEEPING_SCHEDULE = 'inventory-housekeeping';
 export const REPORTS_REFRESH_SCHEDULE = 'reports-refresh';
+export const PREPAY_HOUSEKEEPING_SCHEDULE = 'prepay-housekeeping';
 
 /** Creates each schedule unless it exists (several workers may start at once). */
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
@@ -10,6 +11,8 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
     { scheduleId: INVENTORY_HOUSEKEEPING_SCHEDULE, every: '1 hour', workflowType: 'inventoryHousekeeping' },
     // Reports may be 15 minutes behind the system of record.
     { scheduleId: REPORTS_REFRESH_SCHEDULE, every: '15 minutes', workflowType: 'reportsRefresh' },
+    // Reservations released, allowances expired, low balances told (up to a minute late).
+    { scheduleId: PREPAY_HOUSEKEEPING_SCHEDULE, every: '1 minute', workflowType: 'prepayHousekeeping' },
   ];
   for (const { scheduleId, every, workflowType } of schedules) {
     try {

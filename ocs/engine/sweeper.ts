@@ -14,14 +14,15 @@ LIMIT $2`;
 
 const RELEASE = `
 WITH expired AS (
-  DELETE FROM charging_reservation WHERE session_id = $1 AND (expires_at <= $2 OR $3) RETURNING bucket_id, amount
+  DELETE FROM charging_reservation WHERE session_id = $1 AND (expires_at <= $2 OR $3) RETURNING id, bucket_id, amount
 ), per_bucket AS (
   SELECT bucket_id, sum(amount) AS amount FROM expired GROUP BY bucket_id
 ), bu AS (
   UPDATE charging_bucket b SET reserved = b.reserved - p.amount FROM per_bucket p WHERE b.id = p.bucket_id RETURNING b.id
 ), led AS (
   INSERT INTO charging_ledger (bucket_id, kind, amount, reference, created_at)
-  SELECT bucket_id, 'release', amount, 'expiry:' || $1, $2 FROM expired RETURNING id
+  -- One reference per reservation, outside the namespaces of prepay balance management (topup:, expiry: …).
+  SELECT bucket_id, 'release', amount, 'ocs-expiry:' || $1 || ':' || id, $2 FROM expired RETURNING id
 )
 SELECT (SELECT count(*) FROM led) AS released`;
 
