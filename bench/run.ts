@@ -3,6 +3,8 @@
  * its figures next to a floor measured in the same run. Exits non-zero if a benchmark fails or
  * finds its results wrong.
  */
+import { benchBillRun } from './bill-run';
+import { ocsBench } from './ocs';
 import { ordersBench } from './orders';
 import { usageIngestionBench } from './usage-ingestion';
 
@@ -11,7 +13,9 @@ export type Bench = () => Promise<boolean>;
 
 const BENCHES: Record<string, Bench> = {
   orders: ordersBench,
-  billing: usageIngestionBench,
+  // Usage ingestion with rating against a bare COPY, then the bill run against the plain SQL aggregate.
+  billing: async () => (await usageIngestionBench()) && (await benchBillRun()),
+  ocs: ocsBench,
 };
 
 async function main(): Promise<void> {

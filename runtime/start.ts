@@ -14,6 +14,7 @@ import { migrateAndSeed } from '../db/setup';
 import { seedVouchers } from '../db/seeds/vouchers';
 import { startWorker } from '../worker/main';
 import { startNetworkSimulator } from '../network/simulator';
+import { startOcs } from '../ocs/main';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startNotificationSinks } from './sinks';
 import { dataDir } from './paths';
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
     stops.push(worker.stop);
     const api = await startApi(env);
     stops.push(api.stop);
+    const ocs = await startOcs(env);
+    stops.push(ocs.stop);
 
     const token = await signToken(env.JWT_SECRET!, { subject: 'dev-admin', roles: ['admin'] }, '30d');
     const base = `http://localhost:${api.port}`;
@@ -130,6 +133,8 @@ BSS/OSS is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Temporal       ${env.TEMPORAL_ADDRESS}
   Outbox         ${env.DEV_OUTBOX === 'true' ? `${base}/api/dev/outbox (admin: every e-mail and SMS sent)` : `${env.SMTP_URL} / ${env.SMPP_URL}`}
   Network        ${env.NETWORK_URL} (${networkNote})
+  OCS (Nchf)     http://localhost:${ocs.nchfPort}/nchf-convergedcharging/v3 (HTTP/2 cleartext)
+  OCS (Gy)       diameter://localhost:${ocs.gyPort} (Diameter credit control)
   Logs           .data/logs/
 Development admin token (30 days):
   ${token}

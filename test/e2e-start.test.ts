@@ -78,6 +78,8 @@ describe('npm start (embedded default)', () => {
     const [port, pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     networkPort = await freePort();
     env = { ...process.env, BSS_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_TEMPORAL_PORT: String(temporalPort), EMBEDDED_TEMPORAL_UI_PORT: String(uiPort), NETWORK_SIM_PORT: String(networkPort), HISTORY_CUSTOMERS: '30' };
+    env.OCS_NCHF_PORT = String(await freePort());
+    env.OCS_GY_PORT = String(await freePort());
     // The test run's own servers must not be used: the launcher starts its own.
     for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'PII_KEY', 'PUBLIC_URL', 'NETWORK_URL']) delete env[name];
     api = `http://localhost:${port}`;

@@ -1,0 +1,339 @@
+/**
+ * The OCS benchmark: 1,000 prepaid subscribers, sessions of one initial request, three updates
+ * and a termination, sent by many concurrent clients through each protocol front end (a driver
+ * per front end: Nchf over HTTP/2 and Diameter Gy) to the OCS in its own
+ * process (`ocs/main.ts`, as in production). For each driver: requests/s at full load, and p50/p99
+ * at full and at half that load; the floor, measured in the same run on the same database, is
+ * raw conditional debits (`UPDATE … SET balance = balance - x WHERE id = $1 AND balance >= x`)
+ * from as many clients. Then it checks the ledger: every session debited exactly once, nothing
+ * left reserved, every bucket reconciled.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http2 from 'node:http2';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { createKnex } from '../db/knex';
+import { migrateAndSeed } from '../db/setup';
+import { money } from '../domain/money';
+import { reconcileLedger } from '../ocs/engine/reconcile';
+import { gyDriver } from '../network/gy-driver';
+import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { freePort } from '../test/helpers/ports';
+import { percentile, table } from './stats';
+
+const SUBSCRIBERS = Number(process.env.BENCH_OCS_SUBSCRIBERS ?? 1000);
+const SESSIONS = Number(process.env.BENCH_OCS_SESSIONS ?? 4000);
+const CONCURRENCY = Number(process.env.BENCH_OCS_CONCURRENCY ?? 200);
+const POOL = Number(process.env.BENCH_OCS_POOL ?? 20);
+/** Pay-as-you-go (seed catalog): calls 0.12 EUR/min at peak, first minute whole, then per second. */
+const PAYG = { id: '0ffe0000-0000-4000-8000-000000000002', version: '1.0' };
+/** A Wednesday at noon in Madrid: national peak. */
+const EVENT_TIME = '2026-11-04T11:00:00Z';
+/** A session uses 60 s four times: 0.12 + 180 × 0.002 = 0.48 EUR. */
+const SESSION_COST = '0.48';
+const REQUESTS_PER_SESSION = 5;
+const START_BALANCE = '1000000.00';
+
+/** One subscriber as the drivers address it. */
+export interface BenchSubscriber {
+  index: number;
+  msisdn: string;
+  imsi: string;
+}
+
+/** A protocol front end: runs one whole session and reports each request's latency (ms). */
+export interface FrontEndDriver {
+  name: string;
+  open(): Promise<void>;
+  runSession(sub: BenchSubscriber, record: (ms: number) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Nchf_ConvergedCharging over HTTP/2: a few connections, many concurrent streams on each. */
+export function nchfDriver(port: number, connections = 4): FrontEndDriver {
+  const clients: http2.ClientHttp2Session[] = [];
+  let next = 0;
+  const post = (path: string, body: unknown): Promise<{ status: number; location?: string; body: string }> =>
+    new Promise((resolve, reject) => {
+      const client = clients[next++ % clients.length];
+      const stream = client.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json' });
+      let status = 0;
+      let location: string | undefined;
+      const chunks: Buffer[] = [];
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+        location = h.location as string | undefined;
+      });
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('error', reject);
+      stream.on('end', () => resolve({ status, location, body: Buffer.concat(chunks).toString('utf8') }));
+      stream.end(JSON.stringify(body));
+    });
+  const base = '/nchf-convergedcharging/v3/chargingdata';
+  const body = (sub: BenchSubscriber, n: number, unit: Record<string, unknown>) => ({
+    subscriberIdentifier: `msisdn-${sub.msisdn.slice(1)}`,
+    nfConsumerIdentification: { nodeFunctionality: 'SMF' },
+    invocationTimeStamp: EVENT_TIME,
+    invocationSequenceNumber: n,
+    iMSChargingInformation: { calledPartyAddress: 'tel:+34612345678' },
+    multipleUnitUsage: [{ ratingGroup: 100, ...unit }],
+  });
+  const timed = async (record: (ms: number) => void, path: string, b: unknown, expected: number) => {
+    const t0 = performance.now();
+    const r = await post(path, b);
+    record(performance.now() - t0);
+    if (r.status !== expected) throw new Error(`Nchf ${path}: ${r.status} ${r.body}`);
+    return r;
+  };
+  return {
+    name: 'Nchf (HTTP/2)',
+    async open() {
+      for (let i = 0; i < connections; i++) {
+        const c = http2.connect(`http://127.0.0.1:${port}`);
+        await new Promise<void>((resolve, reject) => c.once('connect', () => resolve()).once('error', reject));
+        clients.push(c);
+      }
+    },
+    async runSession(sub, record) {
+      const created = await timed(record, base, body(sub, 0, { requestedUnit: { time: 60 } }), 201);
+      const ref = created.location!.split('/').pop()!;
+      for (let n = 1; n <= 3; n++) await timed(record, `${base}/${ref}/update`, body(sub, n, { requestedUnit: { time: 60 }, usedUnitContainer: [{ time: 60 }] }), 200);
+      await timed(record, `${base}/${ref}/release`, body(sub, 4, { usedUnitContainer: [{ time: 60 }] }), 204);
+    },
+    async close() {
+      for (const c of clients) c.close();
+    },
+  };
+}
+
+/** Diameter Gy: CCR-I, three CCR-U and a CCR-T through the traffic generator's Gy driver. */
+export function gyBenchDriver(port: number, connections = 4): FrontEndDriver {
+  const gy = gyDriver({ host: '127.0.0.1', port, connections, originHost: 'bench.gy.local', originRealm: 'gy.local', destinationRealm: 'bss.local' });
+  let sessions = 0;
+  return {
+    name: 'Gy (Diameter)',
+    async open() {},
+    async runSession(sub, record) {
+      const result = await gy.runSession({
+        sessionId: `bench.gy.local;${process.pid};${++sessions}`,
+        subscriber: { msisdn: sub.msisdn },
+        service: 'voice',
+        destination: '+34612345678',
+        startTime: new Date(EVENT_TIME),
+        updates: 3,
+        requested: 60n,
+        usedPerStep: 60n,
+      });
+      for (const r of result.requests) {
+        record(r.doneAt - r.submittedAt);
+        if (r.resultCode !== 2001 || (r.unitResultCode !== undefined && r.unitResultCode !== 2001)) throw new Error(`Gy ${r.type}: ${r.resultCode}/${r.unitResultCode}`);
+      }
+      if (result.requests.length !== REQUESTS_PER_SESSION) throw new Error(`Gy session of ${result.requests.length} requests`);
+    },
+    close: () => gy.close(),
+  };
+}
+
+interface LoadFigures {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `sessions` sessions with `concurrency` in flight (closed loop), or paced at `sessionsPerSecond` (open loop). */
+async function runLoad(driver: FrontEndDriver, subs: BenchSubscriber[], sessions: number, opts: { concurrency: number; sessionsPerSecond?: number }): Promise<LoadFigures> {
+  const latencies: number[] = [];
+  const record = (ms: number) => latencies.push(ms);
+  // A subscriber has one session at a time: worker w takes subscribers w, w + C, w + 2C …
+  const busy = new Set<number>();
+  let started = 0;
+  const t0 = performance.now();
+  const one = async (i: number) => {
+    let sub = subs[i % subs.length];
+    while (busy.has(sub.index)) sub = subs[(sub.index + 1) % subs.length];
+    busy.add(sub.index);
+    try {
+      await driver.runSession(sub, record);
+    } finally {
+      busy.delete(sub.index);
+    }
+  };
+  if (opts.sessionsPerSecond) {
+    const inFlight: Promise<void>[] = [];
+    while (started < sessions) {
+      const due = Math.min(sessions, Math.floor(((performance.now() - t0) / 1000) * opts.sessionsPerSecond) + 1);
+      while (started < due) inFlight.push(one(started++));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(inFlight);
+  } else {
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, async () => {
+        while (started < sessions) await one(started++);
+      }),
+    );
+  }
+  const wall = performance.now() - t0;
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, perSecond: latencies.length / (wall / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** The floor: raw conditional debits from `clients` connections, `concurrency` in flight, `count` in all. */
+async function floorLoad(url: string, count: number, clients: number, concurrency: number): Promise<LoadFigures> {
+  const pool = new pg.Pool({ connectionString: url, max: clients });
+  try {
+    await pool.query('CREATE TABLE IF NOT EXISTS bench_floor_balance (id int PRIMARY KEY, balance numeric(30,6) NOT NULL)');
+    await pool.query('TRUNCATE bench_floor_balance');
+    await pool.query(`INSERT INTO bench_floor_balance SELECT g, ${START_BALANCE} FROM generate_series(0, ${SUBSCRIBERS - 1}) g`);
+    const latencies: number[] = [];
+    let issued = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (issued < count) {
+          const id = issued++ % SUBSCRIBERS;
+          const s = performance.now();
+          const r = await pool.query({ name: 'floor_debit', text: 'UPDATE bench_floor_balance SET balance = balance - $2 WHERE id = $1 AND balance >= $2', values: [id, '0.12'] });
+          latencies.push(performance.now() - s);
+          if (r.rowCount !== 1) throw new Error('floor debit refused');
+        }
+      }),
+    );
+    const wall = performance.now() - t0;
+    latencies.sort((a, b) => a - b);
+    const total = await pool.query('SELECT sum(balance)::text AS s FROM bench_floor_balance');
+    const expected = money(START_BALANCE).times(SUBSCRIBERS).minus(money('0.12').times(count));
+    if (!money(total.rows[0].s).eq(expected)) throw new Error(`floor lost debits: ${total.rows[0].s} ≠ ${expected.toString()}`);
+    return { requests: count, perSecond: count / (wall / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await pool.end();
+  }
+}
+
+/** 1,000 prepaid lines on Pay-as-you-go, each with its own account and money bucket, in a few statements. */
+async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[]> {
+  await pool.query(`
+    WITH n AS (SELECT g, md5('bench-' || g)::uuid AS account, md5('bench-product-' || g)::uuid AS product FROM generate_series(0, $1 - 1) g),
+    a AS (INSERT INTO charging_account (id, customer_id, billing_account_id, currency, status, origin, created_at)
+          SELECT account, 'bench-' || g, account, 'EUR', 'active', 'bench:' || g, now() FROM n RETURNING id),
+    p AS (INSERT INTO product_inventory (id, customer_id, body)
+          SELECT product, 'bench-' || g, jsonb_build_object('id', product, 'status', 'active', 'productOffering', $2::jsonb, 'productPrice', '[]'::jsonb) FROM n RETURNING id)
+    SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM p)`, [SUBSCRIBERS, JSON.stringify(PAYG)]);
+  await pool.query(`
+    INSERT INTO charging_bucket (id, charging_account_id, bucket_type, unit, initial, balance, priority, valid_from, origin, created_at)
+    SELECT md5('bench-bucket-' || g)::uuid, md5('bench-' || g)::uuid, 'money', 'EUR', $2, $2, 100, '2026-01-01', 'bench:money:' || g, now() FROM generate_series(0, $1 - 1) g`, [SUBSCRIBERS, START_BALANCE]);
+  await pool.query(`
+    INSERT INTO charging_subscriber (msisdn, imsi, charging_account_id, product_id, status, created_at)
+    SELECT '+3460' || lpad(g::text, 7, '0'), '21401' || lpad(g::text, 10, '0'), md5('bench-' || g)::uuid, md5('bench-product-' || g)::uuid::text, 'active', now()
+    FROM generate_series(0, $1 - 1) g`, [SUBSCRIBERS]);
+  return Array.from({ length: SUBSCRIBERS }, (_, i) => ({ index: i, msisdn: `+3460${String(i).padStart(7, '0')}`, imsi: `21401${String(i).padStart(10, '0')}` }));
+}
+
+/** Forks the OCS process and resolves with its Nchf port once it listens. */
+async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ port: number; gyPort: number; stop: () => Promise<void> }> {
+  const out = fs.openSync(logFile, 'a');
+  // BENCH_CPU_PROFILE=<dir>: the OCS writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
+  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', out, out, 'ipc'] });
+  const { nchfPort: port, gyPort } = await new Promise<{ nchfPort: number; gyPort: number }>((resolve, reject) => {
+    child.once('message', (m: { nchfPort?: number; gyPort?: number }) => (m.nchfPort && m.gyPort ? resolve({ nchfPort: m.nchfPort, gyPort: m.gyPort }) : reject(new Error(`ocs: ${JSON.stringify(m)}`))));
+    child.once('exit', (code) => reject(new Error(`the OCS exited (${code}) during start; see ${logFile}`)));
+  });
+  return {
+    port,
+    gyPort,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await exited;
+      fs.closeSync(out);
+    },
+  };
+}
+
+/** Every session debited its cost once, nothing reserved or open, every bucket reconciled. */
+async function checkLedger(pool: pg.Pool, sessions: number, log: (m: string) => void): Promise<boolean> {
+  const debited = await pool.query(`SELECT sum(initial - balance)::text AS debited, sum(reserved)::text AS reserved FROM charging_bucket WHERE origin LIKE 'bench:money:%'`);
+  const ledger = await pool.query(`SELECT count(*) FILTER (WHERE kind = 'debit')::int AS debits, sum(amount) FILTER (WHERE kind = 'debit')::text AS amount FROM charging_ledger`);
+  const open = await pool.query(`SELECT count(*)::int AS n FROM charging_session WHERE state = 'open'`);
+  const differences = await reconcileLedger(pool);
+  const expected = money(SESSION_COST).times(sessions);
+  const checks: Array<[string, boolean]> = [
+    [`debited ${debited.rows[0].debited} = ${sessions} sessions × ${SESSION_COST} = ${expected.toFixed(2)}`, money(debited.rows[0].debited).eq(expected)],
+    [`ledger debits sum to the same (${ledger.rows[0].amount})`, money(ledger.rows[0].amount).eq(expected)],
+    [`one debit per update and termination: ${ledger.rows[0].debits} = ${sessions * 4}`, ledger.rows[0].debits === sessions * 4],
+    [`nothing reserved (${debited.rows[0].reserved})`, money(debited.rows[0].reserved).isZero()],
+    [`no session left open (${open.rows[0].n})`, open.rows[0].n === 0],
+    [`every bucket reconciles with its ledger (${differences.length} differ)`, differences.length === 0],
+  ];
+  for (const [what, ok] of checks) log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  return checks.every(([, ok]) => ok);
+}
+
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+
+/** `npm run bench -- ocs`. */
+export async function ocsBench(): Promise<boolean> {
+  const log = (msg: string) => console.log(`[ocs] ${msg}`);
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bss-ocs-bench-'));
+  fs.chmodSync(workDir, 0o755); // PostgreSQL runs as its own OS user and must reach its data folder
+  const stops: Array<() => Promise<void>> = [];
+  let ok = false;
+  try {
+    log(`starting PostgreSQL in ${workDir}…`);
+    const pgServer = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort(), password: randomBytes(12).toString('hex'), database: 'bss_bench', log: () => undefined });
+    stops.push(pgServer.stop);
+    const knex = createKnex(pgServer.url);
+    await migrateAndSeed(knex);
+    await knex.destroy();
+    const pool = new pg.Pool({ connectionString: pgServer.url, max: 4 });
+    stops.push(() => pool.end());
+    const subs = await createSubscribers(pool);
+    log(`${subs.length} prepaid subscribers on Pay-as-you-go, ${START_BALANCE} EUR each`);
+
+    const ocs = await forkOcs({ ...process.env, DATABASE_URL: pgServer.url, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_GY_PORT: '0', OCS_GY_HOST: '127.0.0.1', OCS_DB_POOL: String(POOL), LOG_LEVEL: 'warn' }, path.join(workDir, 'ocs.log'));
+    stops.push(ocs.stop);
+    // BENCH_OCS_DRIVERS=nchf or gy runs one front end only.
+    const chosen = (process.env.BENCH_OCS_DRIVERS ?? 'nchf,gy').split(',');
+    const drivers: FrontEndDriver[] = [...(chosen.includes('nchf') ? [nchfDriver(ocs.port)] : []), ...(chosen.includes('gy') ? [gyBenchDriver(ocs.gyPort)] : [])];
+
+    const rows: string[][] = [['run', 'requests', 'req/s', 'p50', 'p99', 'ratio to floor']];
+    let sessionsRun = 0;
+    const floor = await floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY);
+    rows.push(['floor: conditional UPDATE', String(floor.requests), floor.perSecond.toFixed(0), ms(floor.p50), ms(floor.p99), '1.00']);
+    for (const driver of drivers) {
+      await driver.open();
+      try {
+        log(`${driver.name}: warm-up…`);
+        await runLoad(driver, subs, Math.min(500, SESSIONS), { concurrency: CONCURRENCY });
+        sessionsRun += Math.min(500, SESSIONS);
+        log(`${driver.name}: ${SESSIONS} sessions, ${CONCURRENCY} in flight…`);
+        const full = await runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY });
+        sessionsRun += SESSIONS;
+        rows.push([`${driver.name}, full load`, String(full.requests), full.perSecond.toFixed(0), ms(full.p50), ms(full.p99), (full.perSecond / floor.perSecond).toFixed(2)]);
+        const halfRate = full.perSecond / 2 / REQUESTS_PER_SESSION;
+        const halfSessions = Math.max(100, Math.round(SESSIONS / 2));
+        log(`${driver.name}: ${halfSessions} sessions paced at half that load (${(halfRate * REQUESTS_PER_SESSION).toFixed(0)} req/s)…`);
+        const half = await runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate });
+        sessionsRun += halfSessions;
+        rows.push([`${driver.name}, half load`, String(half.requests), half.perSecond.toFixed(0), ms(half.p50), ms(half.p99), '']);
+      } finally {
+        await driver.close();
+      }
+    }
+    console.log(table(rows));
+    log('checking the ledger…');
+    ok = await checkLedger(pool, sessionsRun, log);
+    return ok;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error('while stopping:', err));
+    if (ok) fs.rmSync(workDir, { recursive: true, force: true });
+    else console.error(`files and logs kept in ${workDir}`);
+  }
+}

@@ -1,0 +1,58 @@
+/** The OCS process configuration, from the environment (every variable has a default but DATABASE_URL). */
+import { z } from 'zod';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine/engine';
+
+const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+const quantity = (fallback: string) => z.string().regex(/^[0-9]+$/).default(fallback);
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+  OCS_NCHF_PORT: int(8090),
+  OCS_NCHF_HOST: z.string().default('0.0.0.0'),
+  OCS_NCHF_PUBLIC_URL: z.string().optional(),
+  OCS_GY_PORT: int(3868),
+  OCS_GY_HOST: z.string().default('0.0.0.0'),
+  OCS_DIAMETER_ORIGIN_HOST: z.string().default('ocs.bss.local'),
+  OCS_DIAMETER_ORIGIN_REALM: z.string().default('bss.local'),
+  OCS_DB_POOL: int(20),
+  OCS_VALIDITY_TIME: int(DEFAULT_ENGINE_CONFIG.validityTime),
+  OCS_SESSION_TIMEOUT: int(DEFAULT_ENGINE_CONFIG.sessionTimeout),
+  OCS_SWEEP_INTERVAL_MS: int(10_000),
+  OCS_QUOTA_VOICE: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.voice),
+  OCS_QUOTA_DATA: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.data),
+  OCS_QUOTA_SMS: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.sms),
+  OCS_TIME_ZONE: z.string().default(DEFAULT_ENGINE_CONFIG.defaultTimeZone),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+export interface OcsConfig {
+  databaseUrl: string;
+  nchf: { port: number; host: string; publicUrl?: string };
+  gy: { port: number; host: string; originHost: string; originRealm: string };
+  poolSize: number;
+  sweepIntervalMs: number;
+  engine: EngineConfig;
+  logLevel: string;
+}
+
+/** Reads and checks the OCS configuration; throws naming every bad variable. */
+export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) throw new Error(`OCS configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    nchf: { port: e.OCS_NCHF_PORT, host: e.OCS_NCHF_HOST, publicUrl: e.OCS_NCHF_PUBLIC_URL },
+    gy: { port: e.OCS_GY_PORT, host: e.OCS_GY_HOST, originHost: e.OCS_DIAMETER_ORIGIN_HOST, originRealm: e.OCS_DIAMETER_ORIGIN_REALM },
+    poolSize: e.OCS_DB_POOL,
+    sweepIntervalMs: e.OCS_SWEEP_INTERVAL_MS,
+    engine: {
+      ...DEFAULT_ENGINE_CONFIG,
+      validityTime: e.OCS_VALIDITY_TIME,
+      sessionTimeout: e.OCS_SESSION_TIMEOUT,
+      defaultTimeZone: e.OCS_TIME_ZONE,
+      defaultQuota: { voice: e.OCS_QUOTA_VOICE, data: e.OCS_QUOTA_DATA, sms: e.OCS_QUOTA_SMS },
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

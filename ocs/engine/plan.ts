@@ -1,0 +1,343 @@
+/**
+ * What one credit-control request does to an account, computed from the locked state in memory:
+ * which buckets are debited, reserved and released (with their ledger rows), what the session
+ * has used so far, and the answer. Pure: the caller reads and writes the database around it.
+ */
+import type Decimal from 'decimal.js';
+import { money, Money, roundToCent } from '../../domain/money';
+import { rateCall, rateForBalance, type Rating } from '../../domain/rating';
+import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ServiceType, type UnitGrant, type UnitRequest } from './types';
+
+/** A bucket as locked for the request; amounts in its unit (money or octets, seconds, events). */
+export interface BucketState {
+  id: string;
+  type: 'money' | ServiceType;
+  balance: Decimal;
+  reserved: Decimal;
+  /** How far below zero a money bucket may go (0 for none). */
+  creditLimit: Decimal;
+  priority: number;
+  validFrom: Date;
+  validUntil: Date | null;
+  createdAt: Date;
+}
+
+/** A reservation the session holds. */
+export interface ReservationState {
+  id: string;
+  ratingGroup: number;
+  bucketId: string;
+  amount: Decimal;
+  quantity: Decimal;
+}
+
+/** What a session has used of one rating group: rated as one event from its start. */
+export interface RatingGroupUsage {
+  /** When the event started (ISO): its band is chosen by this instant. */
+  start: string;
+  /** Units taken from unit buckets (free of charge). */
+  bucketUnits: string;
+  /** Units paid with money. */
+  moneyUnits: string;
+  /** Money debited for them so far: the price of moneyUnits, rounded to the cent. */
+  charged: string;
+}
+
+export type SessionUsage = Record<string, RatingGroupUsage>;
+
+/** Tariffs of the subscriber's product by service type, and the time zone bands are read in. */
+export interface Tariffs {
+  ratings: Partial<Record<ServiceType, Rating>>;
+  timeZone: string;
+}
+
+export interface EngineSettings {
+  /** Units reserved when a request asks for no particular quantity. */
+  defaultQuota: Record<ServiceType, string>;
+  /** Seconds a grant is valid for (Validity-Time); unreported units are released after it. */
+  validityTime: number;
+}
+
+export type LedgerKind = 'debit' | 'credit' | 'reservation' | 'release';
+
+export interface LedgerRow {
+  bucketId: string;
+  kind: LedgerKind;
+  amount: Decimal;
+  reference: string;
+}
+
+export interface NewReservation {
+  ratingGroup: number;
+  bucketId: string;
+  amount: Decimal;
+  quantity: Decimal;
+}
+
+/** Everything the request changes, written in one statement by the store. */
+export interface Plan {
+  /** Per bucket: what leaves `balance` and what is added to `reserved` (negative for a release). */
+  bucketChanges: Map<string, { debit: Decimal; reserve: Decimal }>;
+  ledger: LedgerRow[];
+  releasedReservationIds: string[];
+  newReservations: NewReservation[];
+  usage: SessionUsage;
+  closeSession: boolean;
+  answer: ChargingAnswer;
+}
+
+const ZERO = new Money(0);
+const isValidAt = (b: BucketState, t: Date) => b.validFrom.getTime() <= t.getTime() && (b.validUntil === null || t.getTime() < b.validUntil.getTime());
+const byPriority = (a: BucketState, b: BucketState) => a.priority - b.priority || a.validFrom.getTime() - b.validFrom.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1);
+
+/** Mutable working state: the buckets as they will be after the request. */
+class Working {
+  readonly changes = new Map<string, { debit: Decimal; reserve: Decimal }>();
+  readonly ledger: LedgerRow[] = [];
+  pendingReservations: NewReservation[] = [];
+  constructor(
+    readonly buckets: BucketState[],
+    readonly reference: string,
+  ) {}
+
+  private change(id: string) {
+    let c = this.changes.get(id);
+    if (!c) this.changes.set(id, (c = { debit: ZERO, reserve: ZERO }));
+    return c;
+  }
+
+  /** What a bucket can still give: its balance (plus a money bucket's credit limit) less what is reserved. */
+  available(b: BucketState): Decimal {
+    const floor = b.type === 'money' ? b.creditLimit : ZERO;
+    return Money.max(ZERO, b.balance.plus(floor).minus(b.reserved));
+  }
+
+  debit(b: BucketState, amount: Decimal): void {
+    if (amount.isZero()) return;
+    b.balance = b.balance.minus(amount);
+    const c = this.change(b.id);
+    c.debit = c.debit.plus(amount);
+    this.ledger.push({ bucketId: b.id, kind: 'debit', amount, reference: this.reference });
+  }
+
+  reserve(b: BucketState, amount: Decimal): void {
+    if (amount.isZero()) return;
+    b.reserved = b.reserved.plus(amount);
+    const c = this.change(b.id);
+    c.reserve = c.reserve.plus(amount);
+    this.ledger.push({ bucketId: b.id, kind: 'reservation', amount, reference: this.reference });
+  }
+
+  release(bucketId: string, amount: Decimal): void {
+    const b = this.buckets.find((x) => x.id === bucketId);
+    if (!b || amount.isZero()) return;
+    b.reserved = b.reserved.minus(amount);
+    const c = this.change(b.id);
+    c.reserve = c.reserve.minus(amount);
+    this.ledger.push({ bucketId: b.id, kind: 'release', amount, reference: this.reference });
+  }
+
+  unitBuckets(type: ServiceType, at: Date): BucketState[] {
+    return this.buckets.filter((b) => b.type === type && isValidAt(b, at)).sort(byPriority);
+  }
+
+  moneyBuckets(at: Date): BucketState[] {
+    return this.buckets.filter((b) => b.type === 'money' && isValidAt(b, at)).sort(byPriority);
+  }
+
+  /** Takes up to `wanted` from the buckets in order with `take`; returns how much was taken. */
+  drawFrom(buckets: BucketState[], wanted: Decimal, take: (b: BucketState, amount: Decimal) => void): Decimal {
+    let left = wanted;
+    for (const b of buckets) {
+      if (left.lte(0)) break;
+      const amount = Money.min(left, this.available(b));
+      if (amount.gt(0)) {
+        take(b, amount);
+        left = left.minus(amount);
+      }
+    }
+    return wanted.minus(left);
+  }
+
+  moneyAvailable(at: Date): Decimal {
+    return this.moneyBuckets(at).reduce((s, b) => s.plus(this.available(b)), ZERO);
+  }
+}
+
+/**
+ * The money a quantity of this rating group costs in total, rounded to the cent: a call that
+ * crosses a band boundary is split there (rateCall), as offline rating does.
+ */
+function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
+  if (quantity.isZero()) return ZERO;
+  const rated = rateCall(rating, { usageType: service, quantity: quantity.toString(), startTime: new Date(usage.start), destination }, timeZone);
+  return roundToCent(money(rated.amount));
+}
+
+const fresh = (start: Date): RatingGroupUsage => ({ start: start.toISOString(), bucketUnits: '0', moneyUnits: '0', charged: '0' });
+
+interface Context {
+  request: ChargingRequest;
+  tariffs: Tariffs;
+  settings: EngineSettings;
+  work: Working;
+  at: Date;
+}
+
+/**
+ * Debits used units: unit buckets first, the rest from money at the price the whole event has
+ * reached (so a call reported in parts costs what it would in one piece). Usage already happened,
+ * so money goes below what is available rather than be lost.
+ */
+function debitUsed(ctx: Context, service: ServiceType, usage: RatingGroupUsage, used: Decimal, rating: Rating | undefined): boolean {
+  const { work, at } = ctx;
+  const fromUnits = work.drawFrom(work.unitBuckets(service, at), used, (b, a) => work.debit(b, a));
+  usage.bucketUnits = money(usage.bucketUnits).plus(fromUnits).toString();
+  const rest = used.minus(fromUnits);
+  if (rest.isZero()) return true;
+  if (!rating) return false;
+  const moneyUnits = money(usage.moneyUnits).plus(rest);
+  const total = priceOf(rating, service, usage, moneyUnits, ctx.request.destination, ctx.tariffs.timeZone);
+  const cost = total.minus(money(usage.charged));
+  usage.moneyUnits = moneyUnits.toString();
+  usage.charged = total.toString();
+  if (cost.lte(0)) return true;
+  const buckets = work.moneyBuckets(at);
+  const taken = work.drawFrom(buckets, cost, (b, a) => work.debit(b, a));
+  // An overrun (usage beyond what was reserved): the first money bucket takes it.
+  const overrun = cost.minus(taken);
+  if (overrun.gt(0) && buckets.length) work.debit(buckets[0], overrun);
+  return true;
+}
+
+/**
+ * Reserves the next quota: unit buckets first, then money. When money cannot pay the whole
+ * quota, grants what it can pay (rateForBalance) as the final units.
+ */
+function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Decimal; finalUnit: boolean } {
+  const { work, at, settings } = ctx;
+  const wanted = money(ur.requested?.quantity ?? settings.defaultQuota[service]);
+  const reservations: NewReservation[] = [];
+  const grantedUnits = work.drawFrom(work.unitBuckets(service, at), wanted, (b, amount) => {
+    work.reserve(b, amount);
+    reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
+  });
+  const rest = wanted.minus(grantedUnits);
+  let grantedMoneyUnits = rest;
+  let finalUnit = false;
+  if (rest.gt(0)) {
+    const available = work.moneyAvailable(at);
+    const moneyUnits = money(usage.moneyUnits);
+    const charged = money(usage.charged);
+    const cost = (q: Decimal) => priceOf(rating, service, usage, moneyUnits.plus(q), ctx.request.destination, ctx.tariffs.timeZone).minus(charged);
+    if (cost(rest).gt(available)) {
+      finalUnit = true;
+      grantedMoneyUnits = affordable(ctx, rating, service, usage, available, cost);
+    }
+    const price = cost(grantedMoneyUnits);
+    const moneyBuckets = work.moneyBuckets(at);
+    let share = grantedMoneyUnits;
+    work.drawFrom(moneyBuckets, price, (b, amount) => {
+      work.reserve(b, amount);
+      // The service units stand with the first bucket that pays for them.
+      reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: share });
+      share = ZERO;
+    });
+  }
+  work.pendingReservations.push(...reservations);
+  return { granted: grantedUnits.plus(grantedMoneyUnits), finalUnit };
+}
+
+/** The most units money can pay after what the event already used, checked against the cent-rounded price. */
+function affordable(ctx: Context, rating: Rating, service: ServiceType, usage: RatingGroupUsage, available: Decimal, cost: (q: Decimal) => Decimal): Decimal {
+  let budget = available;
+  for (let attempt = 0; attempt < 4 && budget.gt(0); attempt++) {
+    const grant = rateForBalance(rating, { usageType: service, startTime: new Date(usage.start), destination: ctx.request.destination }, ctx.tariffs.timeZone, budget.toString(), usage.moneyUnits);
+    if (grant.quantity === null) return money(ctx.settings.defaultQuota[service]);
+    const q = money(grant.quantity);
+    const excess = cost(q).minus(available);
+    if (excess.lte(0)) return q;
+    // Rounding the whole event to the cent can cost up to a cent more than the 6-decimal price.
+    budget = budget.minus(Money.max(excess, money('0.01')));
+  }
+  return ZERO;
+}
+
+/** Charges an event (one SMS) directly: all of it or, when the balance cannot pay, nothing (4012). */
+function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating: Rating | undefined): UnitGrant {
+  const { work, at } = ctx;
+  const quantity = money(ur.requested?.quantity ?? ur.used?.quantity ?? '1');
+  const usage = fresh(ctx.request.eventTime);
+  const fromUnits = Money.min(quantity, work.unitBuckets(service, at).reduce((s, b) => s.plus(work.available(b)), ZERO));
+  const rest = quantity.minus(fromUnits);
+  if (rest.gt(0)) {
+    if (!rating) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.RATING_FAILED };
+    const price = priceOf(rating, service, usage, rest, ctx.request.destination, ctx.tariffs.timeZone);
+    if (price.gt(work.moneyAvailable(at))) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
+  }
+  debitUsed(ctx, service, usage, quantity, rating);
+  return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: quantity.toString() } };
+}
+
+/** One rating group of a session request: release, debit what was used, reserve what comes next. */
+function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionUsage, held: ReservationState[], releasedIds: string[]): UnitGrant {
+  const { work, request, tariffs, settings } = ctx;
+  const head = { ratingGroup: ur.ratingGroup, ...(ur.serviceIdentifier === undefined ? {} : { serviceIdentifier: ur.serviceIdentifier }) };
+  const service = SERVICE_OF_RATING_GROUP[ur.ratingGroup];
+  if (!service) return { ...head, resultCode: RESULT.RATING_FAILED };
+  const rating = tariffs.ratings[service];
+  if (request.type === 'event') return chargeEvent(ctx, ur, service, rating);
+
+  for (const r of held.filter((x) => x.ratingGroup === ur.ratingGroup)) {
+    work.release(r.bucketId, r.amount);
+    releasedIds.push(r.id);
+  }
+  const key = String(ur.ratingGroup);
+  const usage = (usageByGroup[key] ??= fresh(request.eventTime));
+  const used = money(ur.used?.quantity ?? '0');
+  const rated = used.gt(0) ? debitUsed(ctx, service, usage, used, rating) : true;
+  if (!rated || !rating) return { ...head, resultCode: RESULT.RATING_FAILED };
+  if (request.type === 'termination' || ur.requested === undefined) return { ...head, resultCode: RESULT.SUCCESS };
+
+  const { granted, finalUnit } = reserveQuota(ctx, ur, service, usage, rating);
+  if (granted.isZero()) {
+    // Nothing to reserve: undo any zero-sized reservation rows and refuse.
+    work.pendingReservations = work.pendingReservations.filter((r) => r.ratingGroup !== ur.ratingGroup);
+    return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED };
+  }
+  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: granted.toString() }, validityTime: settings.validityTime, ...(finalUnit ? { finalUnit: true } : {}) };
+}
+
+/** The plan of one new (not retransmitted) request on locked state. */
+export function planRequest(input: {
+  request: ChargingRequest;
+  buckets: BucketState[];
+  reservations: ReservationState[];
+  usage: SessionUsage;
+  tariffs: Tariffs;
+  settings: EngineSettings;
+}): Plan {
+  const { request } = input;
+  const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`);
+  const usage: SessionUsage = structuredClone(input.usage);
+  const releasedIds: string[] = [];
+  const ctx: Context = { request, tariffs: input.tariffs, settings: input.settings, work, at: request.eventTime };
+  const units = request.units.map((ur) => chargeRatingGroup(ctx, ur, usage, input.reservations, releasedIds));
+  const closeSession = request.type === 'termination' || request.type === 'event';
+  if (request.type === 'termination') {
+    // The session ends: whatever it still holds on rating groups it did not report goes back.
+    for (const r of input.reservations.filter((x) => !releasedIds.includes(x.id))) {
+      work.release(r.bucketId, r.amount);
+      releasedIds.push(r.id);
+    }
+  }
+  return {
+    bucketChanges: work.changes,
+    ledger: work.ledger,
+    releasedReservationIds: releasedIds,
+    newReservations: work.pendingReservations,
+    usage,
+    closeSession,
+    answer: { sessionId: request.sessionId, requestNumber: request.requestNumber, resultCode: RESULT.SUCCESS, units },
+  };
+}

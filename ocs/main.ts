@@ -1,0 +1,65 @@
+/**
+ * `npm run ocs`: the online charging system. One charging engine on PostgreSQL, its expiry
+ * sweeper, and the protocol front ends over it: Nchf (HTTP/2, OCS_NCHF_PORT) and Diameter Gy
+ * (OCS_GY_PORT). Configuration in ocs/config.ts.
+ */
+import pg from 'pg';
+import pino from 'pino';
+import { systemClock, type Clock } from '../domain/clock';
+import { loadOcsConfig } from './config';
+import { createChargingEngine, startSweeper } from './engine';
+import { startGyServer } from './diameter/server';
+import { startNchfServer } from './nchf';
+
+export interface RunningOcs {
+  nchfPort: number;
+  gyPort: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the OCS as configured by the environment; resolves once every listener is up. */
+export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<RunningOcs> {
+  const config = loadOcsConfig(env);
+  const logger = pino({ level: config.logLevel, base: { service: 'ocs' } });
+  // The engine's statements are prepared once per connection; generic plans spare planning each request.
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize, options: '-c plan_cache_mode=force_generic_plan' });
+  pool.on('error', (err) => logger.error({ err }, 'idle database connection failed'));
+  const engine = createChargingEngine({ pool, clock, config: config.engine });
+  const stops: Array<() => Promise<void>> = [() => pool.end()];
+  try {
+    const sweeper = startSweeper({ pool, clock, intervalMs: config.sweepIntervalMs, onError: (err) => logger.error({ err }, 'reservation sweep failed') });
+    stops.push(sweeper.stop);
+    const nchf = await startNchfServer({ engine, port: config.nchf.port, host: config.nchf.host, publicBase: config.nchf.publicUrl, onError: (err) => logger.error({ err }, 'Nchf request failed') });
+    stops.push(nchf.stop);
+    logger.info({ port: nchf.port }, 'Nchf_ConvergedCharging listening (HTTP/2 cleartext)');
+
+    const gy = await startGyServer({ engine, clock, logger, port: config.gy.port, host: config.gy.host, originHost: config.gy.originHost, originRealm: config.gy.originRealm });
+    stops.push(() => gy.close());
+    logger.info({ port: gy.port }, 'Diameter Gy listening');
+
+    return {
+      nchfPort: nchf.port,
+      gyPort: gy.port,
+      async stop() {
+        for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'while stopping'));
+      },
+    };
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  startOcs()
+    .then((ocs) => {
+      const shutdown = () => void ocs.stop().then(() => process.exit(0));
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      process.send?.({ ready: true, nchfPort: ocs.nchfPort, gyPort: ocs.gyPort });
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

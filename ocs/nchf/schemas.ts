@@ -1,0 +1,37 @@
+/**
+ * The parts of Nchf_ConvergedCharging (3GPP TS 32.291) ChargingDataRequest the OCS reads,
+ * validated with zod; other fields are accepted and ignored, as the spec's extensibility asks.
+ */
+import { z } from 'zod';
+
+const units = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** RequestedUnit / UsedUnitContainer / GrantedUnit: the three kinds of service units we use. */
+export const serviceUnitSchema = z.looseObject({
+  time: units.optional(),
+  totalVolume: units.optional(),
+  uplinkVolume: units.optional(),
+  downlinkVolume: units.optional(),
+  serviceSpecificUnits: units.optional(),
+});
+
+export const multipleUnitUsageSchema = z.looseObject({
+  ratingGroup: z.number().int().nonnegative().max(0xffffffff),
+  requestedUnit: serviceUnitSchema.optional(),
+  usedUnitContainer: z.array(serviceUnitSchema.extend({ localSequenceNumber: z.number().int().optional() })).optional(),
+});
+
+/** ChargingDataRequest (the fields the engine needs). */
+export const chargingDataRequestSchema = z.looseObject({
+  subscriberIdentifier: z.string().regex(/^(msisdn-[0-9]{5,15}|imsi-[0-9]{5,15})$/, 'msisdn-<digits> or imsi-<digits>'),
+  nfConsumerIdentification: z.looseObject({ nodeFunctionality: z.string().optional(), nFName: z.string().optional() }),
+  invocationTimeStamp: z.iso.datetime({ offset: true }),
+  invocationSequenceNumber: z.number().int().nonnegative().max(0xffffffff),
+  oneTimeEvent: z.boolean().optional(),
+  oneTimeEventType: z.enum(['IEC', 'PEC']).optional(),
+  multipleUnitUsage: z.array(multipleUnitUsageSchema).optional(),
+  iMSChargingInformation: z.looseObject({ calledPartyAddress: z.string().optional() }).optional(),
+});
+
+export type ChargingDataRequest = z.infer<typeof chargingDataRequestSchema>;
+export type ServiceUnit = z.infer<typeof serviceUnitSchema>;

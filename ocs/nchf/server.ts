@@ -1,0 +1,125 @@
+/**
+ * Nchf_ConvergedCharging (3GPP TS 32.291) over HTTP/2 cleartext (h2c with prior knowledge, as
+ * between network functions inside an operator's network; TLS belongs to the service mesh or a
+ * terminating proxy in front). Create answers 201 with Location (200 for a one-time event),
+ * update 200, release 204; errors are RFC 7807 ProblemDetails.
+ */
+import { randomUUID } from 'node:crypto';
+import http2 from 'node:http2';
+import type { ChargingEngine, ChargingRequest } from '../engine/types';
+import { RESULT } from '../engine/types';
+import { toChargingDataResponse, toChargingRequest } from './mapping';
+import { problem, type Problem } from './problem';
+import { chargingDataRequestSchema } from './schemas';
+
+/** The API root; resources are below it. */
+export const NCHF_BASE = '/nchf-convergedcharging/v3';
+const ROUTE = /^\/nchf-convergedcharging\/v3\/chargingdata(?:\/([^/]+)\/(update|release))?$/;
+const MAX_BODY = 256 * 1024;
+
+export interface NchfServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+
+const reject = (p: Problem): Reply => ({ status: p.status, body: p, headers: { 'content-type': 'application/problem+json' } });
+
+/** What the engine's refusal of a whole request means in HTTP. */
+function refusal(resultCode: number, ref: string): Reply | undefined {
+  switch (resultCode) {
+    case RESULT.UNKNOWN_SESSION_ID:
+      return reject(problem(404, 'Not Found', `no open charging data ${ref}`, 'CHARGING_DATA_REF_NOT_FOUND'));
+    case RESULT.UNABLE_TO_COMPLY:
+      return reject(problem(400, 'Bad Request', 'invocationSequenceNumber is neither the next nor the last one of this charging data', 'INVOCATION_SEQUENCE_NUMBER_OUT_OF_SEQUENCE'));
+    case RESULT.USER_UNKNOWN:
+      return reject(problem(404, 'Not Found', 'the subscriber is unknown or not active', 'USER_UNKNOWN'));
+    case RESULT.RATING_FAILED:
+      return reject(problem(403, 'Forbidden', 'the usage cannot be rated', 'CHARGING_FAILED'));
+    default:
+      return undefined;
+  }
+}
+
+async function handle(engine: ChargingEngine, method: string, path: string, raw: string, location: (ref: string) => string): Promise<Reply> {
+  const route = ROUTE.exec(path);
+  if (!route) return reject(problem(404, 'Not Found', `no resource at ${path}`, 'RESOURCE_URI_STRUCTURE_NOT_FOUND'));
+  if (method !== 'POST') return { ...reject(problem(405, 'Method Not Allowed', `${method} is not allowed here`)), headers: { 'content-type': 'application/problem+json', allow: 'POST' } };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return reject(problem(400, 'Bad Request', 'the body is not JSON', 'INVALID_MSG_FORMAT'));
+  }
+  const parsed = chargingDataRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    const invalidParams = parsed.error.issues.map((i) => ({ param: `/${i.path.join('/')}`, reason: i.message }));
+    return reject({ ...problem(400, 'Bad Request', 'the ChargingDataRequest is not valid', 'MANDATORY_IE_INCORRECT'), invalidParams });
+  }
+  const body = parsed.data;
+  const [, existingRef, action] = route;
+  const event = !existingRef && body.oneTimeEvent === true;
+  const ref = existingRef ? decodeURIComponent(existingRef) : randomUUID();
+  const type: ChargingRequest['type'] = event ? 'event' : action === 'update' ? 'update' : action === 'release' ? 'termination' : 'initial';
+  const answer = await engine.charge(toChargingRequest(body, ref, type));
+  const refused = refusal(answer.resultCode, ref);
+  if (refused) return refused;
+  const response = toChargingDataResponse(answer, new Date());
+  if (type === 'termination') return { status: 204 };
+  if (type === 'initial') return { status: 201, body: response, headers: { 'content-type': 'application/json', location: location(ref) } };
+  return { status: 200, body: response, headers: { 'content-type': 'application/json' } };
+}
+
+/** Starts the Nchf server on `port` (0: any free port) and resolves once it listens. */
+export async function startNchfServer(opts: { engine: ChargingEngine; port: number; host?: string; publicBase?: string; onError?: (err: unknown) => void }): Promise<NchfServer> {
+  const server = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  let base = '';
+  server.on('stream', (stream, headers) => {
+    const method = String(headers[':method']);
+    const path = String(headers[':path']).split('?')[0];
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    stream.on('error', () => undefined);
+    stream.on('end', () => {
+      const respond = (r: Reply) => {
+        if (stream.destroyed || stream.closed) return;
+        stream.respond({ ':status': r.status, ...r.headers });
+        stream.end(r.body === undefined ? undefined : JSON.stringify(r.body));
+      };
+      if (size > MAX_BODY) return respond(reject(problem(413, 'Payload Too Large', `bodies are limited to ${MAX_BODY} bytes`)));
+      handle(opts.engine, method, path, Buffer.concat(chunks).toString('utf8'), (ref) => `${base}${NCHF_BASE}/chargingdata/${ref}`)
+        .then(respond)
+        .catch((err) => {
+          opts.onError?.(err);
+          respond(reject(problem(500, 'Internal Server Error', 'the charging request could not be processed', 'SYSTEM_FAILURE')));
+        });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  base = opts.publicBase ?? `http://127.0.0.1:${port}`;
+  return {
+    port,
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sessions) s.close();
+      // Clients get a moment to read their last answers; then what is still open is cut.
+      const cut = setTimeout(() => sessions.forEach((s) => s.destroy()), 2000);
+      await closed;
+      clearTimeout(cut);
+    },
+  };
+}

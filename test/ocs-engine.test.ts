@@ -1,0 +1,295 @@
+/** The charging engine on real PostgreSQL: reserve, debit, release, limits, expiry, exactly once, concurrency. */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { createKnex } from '../db/knex';
+import { ManualClock } from '../domain/clock';
+import { money, roundToCent } from '../domain/money';
+import { rateCall, rateUsage, type Rating } from '../domain/rating';
+import { catalogSeed } from '../db/seeds/catalog-data';
+import { createChargingEngine, reconcileLedger, RESULT, sweepExpired, type ChargingRequest } from '../ocs/engine';
+import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
+
+const knex = createKnex(process.env.DATABASE_URL!);
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+afterAll(async () => {
+  await pool.end();
+  await knex.destroy();
+});
+
+// Wednesday 12:00 in Madrid: national peak.
+const PEAK = new Date('2026-11-04T11:00:00Z');
+const clock = new ManualClock(PEAK);
+const engine = createChargingEngine({ pool, clock });
+const VOICE = 100;
+const SMS = 200;
+const DATA = 300;
+const NATIONAL = '+34612345678';
+
+/** A session of requests on one line, numbered in order. */
+function session(line: TestLine, opts: { destination?: string; eventTime?: Date } = {}) {
+  const sessionId = `test-${randomUUID()}`;
+  let next = 0;
+  const send = (type: ChargingRequest['type'], units: ChargingRequest['units'], requestNumber = next) => {
+    next = requestNumber + 1;
+    return engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: opts.eventTime ?? clock.now(), destination: opts.destination ?? NATIONAL, units });
+  };
+  return {
+    sessionId,
+    initial: (requested: string | undefined, rg = VOICE) => send('initial', [{ ratingGroup: rg, requested: requested === undefined ? {} : { quantity: requested } }]),
+    update: (used: string, requested: string | undefined, rg = VOICE, n?: number) =>
+      send('update', [{ ratingGroup: rg, used: { quantity: used }, requested: requested === undefined ? {} : { quantity: requested } }], n),
+    terminate: (used: string, rg = VOICE) => send('termination', [{ ratingGroup: rg, used: { quantity: used } }]),
+    send,
+  };
+}
+
+describe('charging engine', () => {
+  it('reserves, debits what was used at the price of the whole call, and releases the rest', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const [cash] = line.buckets;
+    const call = session(line);
+
+    const first = await call.initial('120');
+    expect(first).toEqual({ sessionId: call.sessionId, requestNumber: 0, resultCode: RESULT.SUCCESS, units: [{ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '120' }, validityTime: 600 }] });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '0.240000' });
+
+    // 90 s used: the first minute whole (0.12) and 30 s at 0.002 (0.06); the next 120 s cost 0.42 − 0.18.
+    const second = await call.update('90', '120');
+    expect(second.units[0]).toMatchObject({ resultCode: RESULT.SUCCESS, granted: { quantity: '120' } });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '9.820000', reserved: '0.240000' });
+
+    // 135 s in all cost 0.27: 0.09 more.
+    const last = await call.terminate('45');
+    expect(last.units).toEqual([{ ratingGroup: VOICE, resultCode: RESULT.SUCCESS }]);
+    expect(await bucketState(knex, cash)).toEqual({ balance: '9.730000', reserved: '0.000000' });
+    expect(await ledgerOf(knex, cash)).toEqual([
+      ['reservation', '0.240000'],
+      ['release', '0.240000'],
+      ['debit', '0.180000'],
+      ['reservation', '0.240000'],
+      ['release', '0.240000'],
+      ['debit', '0.090000'],
+    ]);
+    const whole = rateUsage(paygVoice(), { usageType: 'voice', quantity: '135', startTime: PEAK, destination: NATIONAL }, 'Europe/Madrid');
+    expect(roundToCent(money(whole.amount)).toFixed(2)).toBe('0.27');
+    expect(await sessionState(call.sessionId)).toBe('closed');
+  });
+
+  it('uses a valid allowance before money, and an expired one not at all', async () => {
+    const [line] = await createPrepaidAccount(knex, {
+      buckets: [
+        { type: 'voice', amount: '100' },
+        { type: 'money', amount: '5.00' },
+        { type: 'voice', amount: '1000', validUntil: new Date('2026-11-01T00:00:00Z') },
+      ],
+    });
+    const [minutes, cash, expired] = line.buckets;
+    const call = session(line);
+    expect((await call.initial('300')).units[0].granted).toEqual({ quantity: '300' });
+    // 100 s from the allowance, 200 s from money: 0.12 + 140 × 0.002 = 0.40.
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '100.000000', reserved: '100.000000' });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '5.000000', reserved: '0.400000' });
+    await call.terminate('150');
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '0.000000', reserved: '0.000000' });
+    // The 50 s paid with money are a first minute.
+    expect(await bucketState(knex, cash)).toEqual({ balance: '4.880000', reserved: '0.000000' });
+    expect(await bucketState(knex, expired)).toEqual({ balance: '1000.000000', reserved: '0.000000' });
+  });
+
+  it('grants what a low balance buys as the final units, then refuses with 4012', async () => {
+    const [a, b] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.30' }], lines: 2 });
+    const call = session(a);
+    // 0.30 buys the first minute (0.12) and 90 s more (0.18).
+    expect((await call.initial('300')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '150' }, validityTime: 600, finalUnit: true });
+    expect(await bucketState(knex, a.buckets[0])).toEqual({ balance: '0.300000', reserved: '0.300000' });
+    const other = session(b);
+    expect((await other.initial('60')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.CREDIT_LIMIT_REACHED });
+    await call.terminate('150');
+    expect(await bucketState(knex, a.buckets[0])).toEqual({ balance: '0.000000', reserved: '0.000000' });
+  });
+
+  it('lets a money bucket go below zero down to its credit limit, and no further', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.00', creditLimit: '0.50' }] });
+    const call = session(line);
+    // 0.50 of credit: 0.12 for the first minute, 190 s × 0.002 = 0.38.
+    expect((await call.initial('600')).units[0]).toMatchObject({ granted: { quantity: '250' }, finalUnit: true });
+    await call.terminate('250');
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '-0.500000', reserved: '0.000000' });
+    expect((await session(line).initial('60')).units[0].resultCode).toBe(RESULT.CREDIT_LIMIT_REACHED);
+  });
+
+  it('charges an SMS event directly, or not at all when the balance cannot pay it', async () => {
+    const [poor] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.05' }] });
+    const refused = await session(poor).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+    expect(refused.units).toEqual([{ ratingGroup: SMS, resultCode: RESULT.CREDIT_LIMIT_REACHED }]);
+    expect(await ledgerOf(knex, poor.buckets[0])).toEqual([]);
+
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const sent = await session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+    expect(sent.units).toEqual([{ ratingGroup: SMS, resultCode: RESULT.SUCCESS, granted: { quantity: '1' } }]);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
+    expect(await ledgerOf(knex, line.buckets[0])).toEqual([['debit', '0.090000']]);
+  });
+
+  it('answers a retransmission with the first answer and charges nothing again; refuses numbers out of sequence', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const call = session(line);
+    await call.initial('60');
+    const update = await call.update('60', '60', VOICE, 1);
+    const ledgerBefore = await ledgerOf(knex, line.buckets[0]);
+    const again = await call.update('60', '60', VOICE, 1);
+    expect(again).toEqual(update);
+    expect(await ledgerOf(knex, line.buckets[0])).toEqual(ledgerBefore);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.880000', reserved: '0.120000' });
+
+    expect((await call.update('60', '60', VOICE, 5)).resultCode).toBe(RESULT.UNABLE_TO_COMPLY);
+    expect((await call.update('60', '60', VOICE, 0)).resultCode).toBe(RESULT.UNABLE_TO_COMPLY);
+    expect(await ledgerOf(knex, line.buckets[0])).toEqual(ledgerBefore);
+  });
+
+  it('charges a request that arrives twice at the same moment only once', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const call = session(line);
+    await call.initial('60');
+    const [a, b] = await Promise.all([call.update('60', '60', VOICE, 1), call.update('60', '60', VOICE, 1)]);
+    expect(a).toEqual(b);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.880000', reserved: '0.120000' });
+    expect(await ledgerOf(knex, line.buckets[0])).toEqual([
+      ['reservation', '0.120000'],
+      ['release', '0.120000'],
+      ['debit', '0.120000'],
+      ['reservation', '0.120000'],
+    ]);
+  });
+
+  it('sees a top-up written by another transaction at once (no balance is cached)', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.00' }] });
+    const [cash] = line.buckets;
+    expect((await session(line).initial('60')).units[0].resultCode).toBe(RESULT.CREDIT_LIMIT_REACHED);
+    await knex.transaction(async (trx) => {
+      await trx('charging_bucket').where({ id: cash }).forUpdate().first('id');
+      await trx('charging_bucket').where({ id: cash }).increment('balance', 5);
+      await trx('charging_ledger').insert({ bucket_id: cash, kind: 'credit', amount: '5.00', reference: `topup:${cash}`, created_at: PEAK });
+    });
+    expect((await session(line).initial('60')).units[0]).toMatchObject({ resultCode: RESULT.SUCCESS, granted: { quantity: '60' } });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '5.000000', reserved: '0.120000' });
+    expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
+  });
+
+  it('refuses unknown sessions (5002), unknown or closed subscribers (5030), and usage without a tariff (5031)', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const base = { requestNumber: 1, subscriber: { msisdn: line.msisdn }, eventTime: PEAK, units: [{ ratingGroup: VOICE, used: { quantity: '10' } }] };
+    expect((await engine.charge({ ...base, sessionId: 'nobody-knows', type: 'update' })).resultCode).toBe(RESULT.UNKNOWN_SESSION_ID);
+    expect((await engine.charge({ ...base, sessionId: 'nobody-knows', type: 'termination' })).resultCode).toBe(RESULT.UNKNOWN_SESSION_ID);
+
+    const stranger = await engine.charge({ sessionId: randomUUID(), requestNumber: 0, type: 'initial', subscriber: { msisdn: '+34999000111' }, eventTime: PEAK, units: [{ ratingGroup: VOICE, requested: {} }] });
+    expect(stranger).toMatchObject({ resultCode: RESULT.USER_UNKNOWN, units: [] });
+    const [closed] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    await knex('charging_subscriber').where({ msisdn: closed.msisdn }).update({ status: 'closed' });
+    expect((await session(closed).initial('60')).resultCode).toBe(RESULT.USER_UNKNOWN);
+    // Found by IMSI as well.
+    const byImsi = await engine.charge({ sessionId: randomUUID(), requestNumber: 0, type: 'initial', subscriber: { imsi: line.imsi }, eventTime: PEAK, units: [{ ratingGroup: VOICE, requested: { quantity: '60' } }] });
+    expect(byImsi.units[0].resultCode).toBe(RESULT.SUCCESS);
+
+    const [productless] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], productId: null });
+    expect((await session(productless).initial('60')).units[0].resultCode).toBe(RESULT.RATING_FAILED);
+    expect((await session(line).initial('60', 999)).units[0].resultCode).toBe(RESULT.RATING_FAILED);
+  });
+
+  it('releases an abandoned reservation after its validity time and closes the session after its timeout', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const call = session(line);
+    await call.initial('60');
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.120000' });
+    const start = clock.now();
+    try {
+      clock.advance(601_000);
+      await sweepExpired(pool, clock.now());
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.000000' });
+      expect(await ledgerOf(knex, line.buckets[0])).toEqual([
+        ['reservation', '0.120000'],
+        ['release', '0.120000'],
+      ]);
+      expect(await sessionState(call.sessionId)).toBe('open');
+      clock.advance(1_800_000);
+      await sweepExpired(pool, clock.now());
+      expect(await sessionState(call.sessionId)).toBe('closed');
+      expect((await call.update('30', '60')).resultCode).toBe(RESULT.UNKNOWN_SESSION_ID);
+    } finally {
+      clock.set(start);
+    }
+  });
+
+  it('never grants more than a shared balance holds to 200 concurrent sessions, and the ledger reconciles to the cent', async () => {
+    const lines = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], lines: 20 });
+    const cash = lines[0].buckets[0];
+    const calls = Array.from({ length: 200 }, (_, i) => session(lines[i % lines.length]));
+    // Each asks for a minute (0.12): 24.00 asked of 10.00.
+    const answers = await Promise.all(calls.map((c) => c.initial('60')));
+    const granted = answers.filter((a) => a.units[0].resultCode === RESULT.SUCCESS);
+    expect(granted.length).toBe(83); // 83 × 0.12 = 9.96; the 84th would need 0.12 of the 0.04 left
+    expect(answers.filter((a) => a.units[0].resultCode === RESULT.CREDIT_LIMIT_REACHED).length).toBe(117);
+    expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '9.960000' });
+
+    await Promise.all(calls.map((c, i) => c.terminate(answers[i].units[0].resultCode === RESULT.SUCCESS ? '60' : '0')));
+    expect(await bucketState(knex, cash)).toEqual({ balance: '0.040000', reserved: '0.000000' });
+    const mine = (await reconcileLedger(pool)).filter((d) => d.bucketId === cash);
+    expect(mine).toEqual([]);
+  });
+
+  it.each([
+    // destination, start, seconds, amount: per-second after the first minute, rounded to the cent
+    [NATIONAL, PEAK, '1', '0.12'],
+    [NATIONAL, PEAK, '60', '0.12'],
+    [NATIONAL, PEAK, '61', '0.12'],
+    [NATIONAL, PEAK, '89', '0.18'],
+    [NATIONAL, new Date('2026-11-07T11:00:00Z'), '61', '0.06'],
+    ['+447700900123', PEAK, '125', '1.25'],
+    ['+34806123456', PEAK, '1', '0.45'],
+    ['+34900123456', PEAK, '600', '0.00'],
+  ])('rates a call to %s at %s of %s s at %s, as offline rating does', async (destination, start, seconds, amount) => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '50.00' }] });
+    const call = session(line, { destination, eventTime: start });
+    await call.initial('30');
+    await call.update(String(Math.min(30, Number(seconds))), '600');
+    await call.terminate(String(Math.max(0, Number(seconds) - 30)));
+    const offline = rateUsage(paygVoice(), { usageType: 'voice', quantity: seconds, startTime: start, destination }, 'Europe/Madrid');
+    expect(roundToCent(money(offline.amount)).toFixed(2)).toBe(amount);
+    expect(money('50').minus(money((await bucketState(knex, line.buckets[0])).balance)).toFixed(2)).toBe(amount);
+  });
+
+  it('splits a call that crosses the peak/off-peak boundary there, as offline rating does', async () => {
+    // 19:59 in Madrid: the first minute at peak (0.12), the second off-peak (0.06); all at peak would be 0.24.
+    const start = new Date('2026-11-04T18:59:00Z');
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
+    const call = session(line, { eventTime: start });
+    await call.initial('60');
+    await call.update('60', '60');
+    await call.terminate('60');
+    const offline = rateCall(paygVoice(), { usageType: 'voice', quantity: '120', startTime: start, destination: NATIONAL }, 'Europe/Madrid');
+    expect(offline.amount).toBe('0.180000');
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '4.820000', reserved: '0.000000' });
+  });
+
+  it('rates data in 1 KB steps and rounds the debit to the cent', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
+    const flow = session(line, { destination: '' });
+    await flow.initial('1048576', DATA);
+    await flow.terminate('1048577', DATA);
+    // 1 MB + 1 octet is 1025 KB at 0.03 per MB: 0.030029, debited as 0.03.
+    expect(await ledgerOf(knex, line.buckets[0])).toEqual([
+      ['reservation', '0.030000'],
+      ['release', '0.030000'],
+      ['debit', '0.030000'],
+    ]);
+  });
+});
+
+function paygVoice(): Rating {
+  const price = (catalogSeed.productOfferingPrice as Array<{ name: string; rating?: Rating }>).find((p) => p.name === 'Pay-as-you-go calls');
+  return price!.rating!;
+}
+
+async function sessionState(id: string): Promise<string> {
+  return (await knex('charging_session').where({ id }).first('state')).state;
+}

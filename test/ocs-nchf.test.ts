@@ -1,0 +1,141 @@
+/** Nchf_ConvergedCharging over a real HTTP/2 connection: create, update, release, events and errors. */
+import http2 from 'node:http2';
+import pg from 'pg';
+import { createKnex } from '../db/knex';
+import { ManualClock } from '../domain/clock';
+import { createChargingEngine } from '../ocs/engine';
+import { startNchfServer, type NchfServer } from '../ocs/nchf';
+import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
+
+const knex = createKnex(process.env.DATABASE_URL!);
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
+const clock = new ManualClock('2026-11-04T11:00:00Z');
+const BASE = '/nchf-convergedcharging/v3/chargingdata';
+let server: NchfServer;
+let client: http2.ClientHttp2Session;
+
+beforeAll(async () => {
+  server = await startNchfServer({ engine: createChargingEngine({ pool, clock }), port: 0, host: '127.0.0.1' });
+  client = http2.connect(`http://127.0.0.1:${server.port}`);
+});
+afterAll(async () => {
+  client.close();
+  await server.stop();
+  await pool.end();
+  await knex.destroy();
+});
+
+interface Response {
+  status: number;
+  headers: http2.IncomingHttpHeaders;
+  body: Record<string, unknown> | undefined;
+}
+
+function post(path: string, body: unknown, method = 'POST'): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const stream = client.request({ ':method': method, ':path': path, 'content-type': 'application/json' }, { endStream: method === 'GET' });
+    let headers: http2.IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => (headers = h));
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', reject);
+    stream.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      resolve({ status: Number(headers[':status']), headers, body: text ? JSON.parse(text) : undefined });
+    });
+    if (method !== 'GET') stream.end(typeof body === 'string' ? body : JSON.stringify(body));
+  });
+}
+
+const request = (msisdn: string, n: number, units: unknown[], extra: Record<string, unknown> = {}) => ({
+  subscriberIdentifier: `msisdn-${msisdn.slice(1)}`,
+  nfConsumerIdentification: { nodeFunctionality: 'SMF', nFName: 'smf-1' },
+  invocationTimeStamp: '2026-11-04T11:00:00Z',
+  invocationSequenceNumber: n,
+  iMSChargingInformation: { calledPartyAddress: 'tel:+34612345678' },
+  multipleUnitUsage: units,
+  ...extra,
+});
+
+describe('Nchf_ConvergedCharging', () => {
+  it('creates charging data with a grant, updates it with usage and releases it', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const created = await post(BASE, request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 120 } }]));
+    expect(created.status).toBe(201);
+    const location = String(created.headers.location);
+    expect(location).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}${BASE}/[0-9a-f-]{36}$`));
+    expect(created.headers['content-type']).toBe('application/json');
+    expect(created.body).toMatchObject({ invocationSequenceNumber: 0, multipleUnitInformation: [{ resultCode: 'SUCCESS', ratingGroup: 100, grantedUnit: { time: 120 }, validityTime: 600 }] });
+    const ref = location.split('/').pop()!;
+
+    const updated = await post(`${BASE}/${ref}/update`, request(line.msisdn, 1, [{ ratingGroup: 100, requestedUnit: { time: 60 }, usedUnitContainer: [{ time: 50 }, { time: 40 }] }]));
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ invocationSequenceNumber: 1, multipleUnitInformation: [{ resultCode: 'SUCCESS', ratingGroup: 100, grantedUnit: { time: 60 } }] });
+    // 90 s used cost 0.18; the next 60 s 0.12.
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.120000' });
+
+    const again = await post(`${BASE}/${ref}/update`, request(line.msisdn, 1, [{ ratingGroup: 100, requestedUnit: { time: 60 }, usedUnitContainer: [{ time: 90 }] }]));
+    expect(again.status).toBe(200);
+    expect(again.body!.multipleUnitInformation).toEqual(updated.body!.multipleUnitInformation);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.120000' });
+
+    const released = await post(`${BASE}/${ref}/release`, request(line.msisdn, 2, [{ ratingGroup: 100, usedUnitContainer: [{ time: 30 }] }]));
+    expect(released.status).toBe(204);
+    expect(released.body).toBeUndefined();
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.760000', reserved: '0.000000' });
+  });
+
+  it('charges a one-time SMS event (200, no Location) and says when the quota is reached', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.10' }] });
+    const sms = () => request(line.msisdn, 0, [{ ratingGroup: 200, requestedUnit: { serviceSpecificUnits: 1 } }], { oneTimeEvent: true, oneTimeEventType: 'IEC' });
+    const first = await post(BASE, sms());
+    expect(first.status).toBe(200);
+    expect(first.headers.location).toBeUndefined();
+    expect(first.body!.multipleUnitInformation).toEqual([{ resultCode: 'SUCCESS', ratingGroup: 200, grantedUnit: { serviceSpecificUnits: 1 } }]);
+    const second = await post(BASE, sms());
+    expect(second.body!.multipleUnitInformation).toEqual([{ resultCode: 'QUOTA_LIMIT_REACHED', ratingGroup: 200 }]);
+    expect(await ledgerOf(knex, line.buckets[0])).toEqual([['debit', '0.090000']]);
+  });
+
+  it('grants the last units with a final-unit indication', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.20' }] });
+    const created = await post(BASE, request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 600 } }]));
+    expect(created.body!.multipleUnitInformation).toEqual([{ resultCode: 'SUCCESS', ratingGroup: 100, grantedUnit: { time: 100 }, validityTime: 600, finalUnitIndication: { finalUnitAction: 'TERMINATE' } }]);
+  });
+
+  it('answers 404 ProblemDetails for unknown charging data, unknown subscribers and paths', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const unknownRef = await post(`${BASE}/00000000-0000-4000-8000-000000000000/update`, request(line.msisdn, 1, []));
+    expect(unknownRef.status).toBe(404);
+    expect(unknownRef.headers['content-type']).toBe('application/problem+json');
+    expect(unknownRef.body).toMatchObject({ status: 404, title: 'Not Found', cause: 'CHARGING_DATA_REF_NOT_FOUND' });
+    const release = await post(`${BASE}/00000000-0000-4000-8000-000000000000/release`, request(line.msisdn, 1, []));
+    expect(release.status).toBe(404);
+
+    const stranger = await post(BASE, request('+34999000111', 0, [{ ratingGroup: 100, requestedUnit: {} }]));
+    expect(stranger.status).toBe(404);
+    expect(stranger.body).toMatchObject({ cause: 'USER_UNKNOWN' });
+    const nowhere = await post('/nchf-convergedcharging/v3/elsewhere', {});
+    expect(nowhere.status).toBe(404);
+  });
+
+  it('answers 400 ProblemDetails naming each bad field, and for a request out of sequence, changing nothing', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const bad = await post(BASE, { ...request(line.msisdn, 0, [{ ratingGroup: -1, requestedUnit: { time: 1.5 } }]), subscriberIdentifier: 'nai-x', invocationTimeStamp: 'yesterday' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toBe('application/problem+json');
+    const params = (bad.body!.invalidParams as Array<{ param: string }>).map((p) => p.param).sort();
+    expect(params).toEqual(['/invocationTimeStamp', '/multipleUnitUsage/0/ratingGroup', '/multipleUnitUsage/0/requestedUnit/time', '/subscriberIdentifier']);
+    const notJson = await post(BASE, '{');
+    expect(notJson.status).toBe(400);
+    expect(notJson.body).toMatchObject({ cause: 'INVALID_MSG_FORMAT' });
+
+    const created = await post(BASE, request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }]));
+    const ref = String(created.headers.location).split('/').pop()!;
+    const skipped = await post(`${BASE}/${ref}/update`, request(line.msisdn, 3, [{ ratingGroup: 100, usedUnitContainer: [{ time: 60 }] }]));
+    expect(skipped.status).toBe(400);
+    expect(skipped.body).toMatchObject({ cause: 'INVOCATION_SEQUENCE_NUMBER_OUT_OF_SEQUENCE' });
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.120000' });
+    expect((await post(`${BASE}/${ref}/update`, {}, 'GET')).status).toBe(405);
+  });
+});

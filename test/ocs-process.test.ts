@@ -1,0 +1,36 @@
+/** The OCS process as `npm run ocs` starts it: configuration from the environment, Nchf up, clean stop. */
+import http2 from 'node:http2';
+import { loadOcsConfig } from '../ocs/config';
+import { startOcs } from '../ocs/main';
+
+describe('OCS process', () => {
+  it('reads its configuration from the environment, with defaults', () => {
+    const config = loadOcsConfig({ DATABASE_URL: 'postgres://x/y', OCS_QUOTA_VOICE: '120', OCS_VALIDITY_TIME: '30' });
+    expect(config.nchf).toEqual({ port: 8090, host: '0.0.0.0', publicUrl: undefined });
+    expect(config.gy).toEqual({ port: 3868, host: '0.0.0.0', originHost: 'ocs.bss.local', originRealm: 'bss.local' });
+    expect(config.engine.defaultQuota).toEqual({ voice: '120', data: '10485760', sms: '1' });
+    expect(config.engine.validityTime).toBe(30);
+    expect(() => loadOcsConfig({ OCS_NCHF_PORT: 'eighty' })).toThrow(/DATABASE_URL.*OCS_NCHF_PORT|OCS_NCHF_PORT.*DATABASE_URL/);
+  });
+
+  it('serves Nchf over HTTP/2 until stopped', async () => {
+    const ocs = await startOcs({ DATABASE_URL: process.env.DATABASE_URL, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_GY_PORT: '0', OCS_GY_HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+    expect(ocs.gyPort).toBeGreaterThan(0);
+    const client = http2.connect(`http://127.0.0.1:${ocs.nchfPort}`);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const stream = client.request({ ':method': 'POST', ':path': '/nchf-convergedcharging/v3/chargingdata/unknown/release', 'content-type': 'application/json' });
+        let code = 0;
+        stream.on('response', (h) => (code = Number(h[':status'])));
+        stream.on('error', reject);
+        stream.on('end', () => resolve(code));
+        stream.resume();
+        stream.end(JSON.stringify({ subscriberIdentifier: 'msisdn-34600000001', nfConsumerIdentification: {}, invocationTimeStamp: '2026-11-04T11:00:00Z', invocationSequenceNumber: 1 }));
+      });
+      expect(status).toBe(404);
+    } finally {
+      client.close();
+      await ocs.stop();
+    }
+  });
+});
