@@ -7,7 +7,8 @@ import { createActivationActivities } from './activation';
 import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
-import { createBillingActivities } from './billing';
+import { createBillingActivities, type BillingCycleStarter } from './billing';
+import { createBillingCycleActivities } from './billing/cycle';
 import { createChargingActivities } from './charging';
 import { createOrderingActivities } from './ordering';
 import { createPaymentActivities } from './payments';
@@ -29,6 +30,8 @@ export interface ActivityDeps {
   paymentGateway: PaymentGateway;
   /** The network elements (a NetworkClient of NETWORK_URL); without it provisioning fails, not retried. */
   network?: NetworkSender;
+  /** Starts billing cycle workflows when postpaid subscriptions start (a Temporal client in the worker). */
+  billingCycles?: BillingCycleStarter;
 }
 
 const noNetwork: NetworkSender = {
@@ -47,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createChargingActivities(deps),
     ...createBillingActivities(deps),
+    ...createBillingCycleActivities(deps),
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
     ...createWorkforceActivities(deps),
     ...createActivationActivities(deps),

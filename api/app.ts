@@ -34,6 +34,7 @@ import { devOutboxRouter } from './dev-outbox';
 import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfilment';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { errorHandler, unknownRoute } from './tmf/errors';
+import { describePaymentCreate, paymentApi } from './tmf676-payment';
 
 export interface AppDeps {
   knex: Knex;
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
+    paymentApi({ ...tmfDeps, temporal: temporalClient, paymentGateway: deps.paymentGateway, logger: deps.logger }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
@@ -117,6 +119,7 @@ export function createApp(deps: AppDeps): Express {
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
+  describePaymentCreate(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {

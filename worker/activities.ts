@@ -2,6 +2,7 @@
  * The activities a worker registers, with the clients they need (SMTP, SMPP, payment gateway,
  * network), built from the configuration. Tests that run their own worker build them here too.
  */
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { createNotificationService } from '../activities/notifications';
@@ -10,8 +11,18 @@ import type { Config } from '../config';
 import { systemClock } from '../domain/clock';
 import { derivePiiKeys } from '../domain/pii';
 import type { NetworkSender } from '../network/client';
+import { temporalBillingCycleStarter } from './billing-cycle-starter';
 
-export function createWorkerActivities(config: Config, deps: { knex: Knex; network?: NetworkSender }) {
+export function createWorkerActivities(
+  config: Config,
+  deps: {
+    knex: Knex;
+    network?: NetworkSender;
+    /** Starts billing cycle workflows (on `billingTaskQueue`, default the configured queue); without it none start. */
+    temporal?: Client;
+    billingTaskQueue?: string;
+  },
+) {
   const notifications = createNotificationService({
     knex: deps.knex,
     clock: systemClock,
@@ -29,6 +40,7 @@ export function createWorkerActivities(config: Config, deps: { knex: Knex; netwo
     supervisorEmail: config.supervisorEmail,
     paymentGateway: new SimulatedPaymentGateway(),
     network: deps.network,
+    billingCycles: deps.temporal && temporalBillingCycleStarter(deps.temporal, deps.billingTaskQueue ?? config.taskQueue),
   });
   /** Closes the notification service's SMTP and SMPP connections. */
   return { activities, close: () => notifications.close() };

@@ -3,3 +3,4 @@ export { inventoryHousekeeping } from './inventory-housekeeping';
 export { orderFulfilment } from './order-fulfilment';
 export { registration } from './registration';
 export { serviceActivation } from './service-activation';
+export { billingCycle } from './billing-cycle';

@@ -31,6 +31,7 @@ const PARAMS: NotificationParams = {
   orderCancelled: { givenName: 'Ana', orderId: 'ORD-7', reason: 'payment not received in time', refunded: '10', currency: 'EUR' },
   appointmentRescheduled: { givenName: 'Ana', orderId: 'ORD-7', start: '2026-12-04T15:00:00Z', end: '2026-12-04T19:00:00Z', reason: 'missed' },
   installationEscalation: { orderId: 'ORD-7', workOrderId: 'WO-31', misses: 2, area: 'Madrid Centro' },
+  billDunning: { givenName: 'Ana', stage: 'suspended', billNo: 'B-2026-000042', amount: '36.30', currency: 'EUR', dueDate: '2026-12-15', nextStepDate: '2027-01-29' },
 };
 
 describe('notification templates', () => {
