@@ -35,6 +35,7 @@ import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfi
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
 import { errorHandler, unknownRoute } from './tmf/errors';
 import { describePaymentCreate, paymentApi } from './tmf676-payment';
+import { billingCollectionOpenApi, billingCollectionRouter } from './billing-collection';
 
 export interface AppDeps {
   knex: Knex;
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
     ordersOpenApi(deps.clock.now().toISOString().slice(0, 10)),
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
+    billingCollectionOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
@@ -153,6 +155,7 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(provisioningLogRouter(deps.knex));
+  app.use(billingCollectionRouter({ knex: deps.knex, temporal: temporalClient }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

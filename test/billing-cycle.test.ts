@@ -32,7 +32,13 @@ import { calendarDateIn } from '../domain/time-zone';
 import { NetworkClient } from '../network/client';
 import { startNetworkSimulator, type NetworkSimulator } from '../network/simulator';
 import { createWorkerActivities } from '../worker/activities';
-import { billingCycle, billingStatusQuery, disputeBillSignal, resolveDisputeSignal, type BillingStatus } from '../workflows/billing-cycle';
+import {
+  billingCycle,
+  billingStatusQuery,
+  planChangeSignal,
+  terminateAccountSignal,
+  type BillingStatus,
+} from '../workflows/billing-cycle';
 import { orderFulfilment, orderStatusQuery } from '../workflows/order-fulfilment';
 import { bearer, testAppDeps, testTaskQueue, tokenFor } from './helpers/api';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
@@ -246,7 +252,11 @@ describe('billing cycle (time-skipping)', () => {
     await skipTo(Date.parse(first.closesAt!));
     const billed = await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill');
     const bill = billed.lastBill!;
-    await handle.signal(disputeBillSignal, { billId: bill.billId, reason: 'roaming charges I did not make' });
+    const disputed = await request(app)
+      .post(`/api/billing-accounts/${acct}/disputes`)
+      .set(bearer(await tokenFor('customer', { customerId: customer.customerId })))
+      .send({ billId: bill.billId, reason: 'roaming charges I did not make' });
+    expect(disputed.status).toBe(202);
 
     // Past the due date and the reminder day: overdue but held, nobody reminded.
     const dueCrossing = startOfDateIn(addDays(bill.dueDate, 1), TIME_ZONE).getTime();
@@ -258,10 +268,19 @@ describe('billing cycle (time-skipping)', () => {
     await skipTo(reminderDay + 2 * 24 * HOUR);
     expect(await statusOf(acct)).toMatchObject({ state: 'overdue', disputedBills: [bill.billId] });
     expect(await dunningMails(customer)).toEqual([]);
-    expect(await findAccountDunning(knex, acct)).toMatchObject({ state: 'overdue', billId: bill.billId, disputedBills: [bill.billId] });
+    const collection = await request(app).get(`/api/billing-accounts/${acct}/collection`).set(bearer(await tokenFor('customer', { customerId: customer.customerId })));
+    expect(collection.status).toBe(200);
+    expect(collection.body).toMatchObject({
+      billingAccountId: acct,
+      balance: { unit: 'EUR', value: money(bill.amountDue).toFixed(2) },
+      state: 'overdue',
+      overdueBill: { id: bill.billId, dueDate: bill.dueDate, overdueAmount: money(bill.amountDue).toFixed(2) },
+      disputedBills: [bill.billId],
+    });
 
     // Resolved (upheld, no credit): the reminder comes as much later as the hold lasted (from the due date passing).
-    await handle.signal(resolveDisputeSignal, { billId: bill.billId });
+    const resolved = await request(app).post(`/api/billing-accounts/${acct}/disputes/${bill.billId}/resolution`).set(bearer(await tokenFor('agent')));
+    expect(resolved.status).toBe(202);
     const resolvedAt = await env.currentTimeMs();
     const resumed = await statusBecomes(acct, (s) => !s.dunning?.held && !!s.dunning?.nextStep, 'resumed');
     expect(resumed.dunning!.nextStep!.stage).toBe('reminded');
@@ -275,6 +294,56 @@ describe('billing cycle (time-skipping)', () => {
     expect((await pay(customer, await accountBalance(knex, acct))).status).toBe(201);
     await statusBecomes(acct, (s) => s.state === 'current', 'paid');
     await handle.terminate('test over');
+  });
+
+  it('records a plan change for the next bill, and ends the contract on request with the last cycle billed', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
+    const acct = customer.billingAccountId;
+    const today = calendarDateIn(TIME_ZONE, new Date(await env.currentTimeMs()));
+    const orderId = randomUUID();
+    await createSubscription(knex, {
+      billingAccountId: acct,
+      customerId: customer.customerId,
+      orderId,
+      productKey: 'mobile',
+      offeringId: POSTPAID_MOBILE,
+      offeringVersion: '1',
+      prices: [{ id: 'price-s', version: '1', name: 'Monthly fee', priceType: 'recurring', period: 'month', amount: '20.00', currency: 'EUR', taxRate: '21' }],
+      startDate: today,
+      now: new Date(),
+    });
+    const [old] = await subscriptionsOfAccount(knex, acct);
+    const handle = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${acct}`, args: [{ billingAccountId: acct, firstCycleDate: today }], searchAttributes: { BillingAccountId: [acct] } });
+    recorded.push({ name: 'billingCycle records a plan change and ends on request', handle });
+    const first = await statusBecomes(acct, (s) => !!s.cycle, 'started');
+    await skipTo(Date.parse(first.closesAt!));
+    await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill');
+
+    // An upgrade from the 10th of the cycle: the old plan ends that day, the new one starts it (twice: once recorded).
+    const effectiveDate = addDays(first.cycle!.end, 9);
+    const change = { changeId: randomUUID(), subscriptionId: old.id, effectiveDate, offeringId: 'offering-l', offeringVersion: '2', prices: [{ id: 'price-l', version: '2', name: 'Monthly fee', priceType: 'recurring', period: 'month', amount: '35.00', currency: 'EUR', taxRate: '21' }] };
+    await handle.signal(planChangeSignal, change);
+    await handle.signal(planChangeSignal, change);
+    await eventually(async () => (await subscriptionsOfAccount(knex, acct)).length === 2, 'the plan change is recorded');
+    const afterChange = await subscriptionsOfAccount(knex, acct);
+    expect(afterChange.map((s) => [s.offeringId, s.startDate, s.endDate, s.status])).toEqual([
+      [POSTPAID_MOBILE, today, effectiveDate, 'terminated'],
+      ['offering-l', effectiveDate, null, 'active'],
+    ]);
+
+    // The customer leaves on the 20th: the subscription ends that day, the cycle it falls in is billed, the workflow ends.
+    const leaving = addDays(first.cycle!.end, 19);
+    await handle.signal(terminateAccountSignal, { effectiveDate: leaving, reason: 'moving abroad' });
+    const ended = await statusBecomes(acct, (s) => s.state === 'terminated', 'terminated');
+    expect((await subscriptionsOfAccount(knex, acct)).map((s) => [s.offeringId, s.endDate, s.status])).toEqual([
+      [POSTPAID_MOBILE, effectiveDate, 'terminated'],
+      ['offering-l', leaving, 'terminated'],
+    ]);
+    await skipTo(Date.parse(ended.closesAt!));
+    const final = await handle.result();
+    expect(final).toMatchObject({ state: 'terminated', billsIssued: 2, terminated: { effectiveDate: leaving, reason: 'customerRequest' } });
+    expect(final.lastBill!.cycle.start).toBe(first.cycle!.end);
+    expect(await dunningMails(customer)).toEqual([]);
   });
 
   it('terminates an account that never pays: services off the network, subscriptions ended, the last cycle billed', async () => {

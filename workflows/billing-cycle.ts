@@ -203,7 +203,8 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
       if (still && still.step === step.step && Date.now() >= still.at) await takeStep(step.step);
       continue;
     }
-    const dueCrossings = notYetDue.map((b) => startOfDateIn(addDays(b.dueDate, 1), timeZone).getTime());
+    // Only crossings still ahead: a terminated account no longer moves bills out of notYetDue.
+    const dueCrossings = notYetDue.map((b) => startOfDateIn(addDays(b.dueDate, 1), timeZone).getTime()).filter((t) => t > now);
     const wakeAt = Math.min(closesAt, step?.at ?? Infinity, ...dueCrossings);
     const woken = await condition(() => paymentSignalled || disputesChanged || planChanges.length > 0 || (!!terminationRequest && !terminated), Math.max(wakeAt - now, 1));
     if (!woken && dueCrossings.some((t) => t <= Date.now())) paymentSignalled = true; // a due date passed: see what is overdue
