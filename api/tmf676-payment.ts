@@ -29,6 +29,7 @@ import { commonErrors, errorResponse, json, jsonSchema, ref } from './openapi';
 import { paymentCreateSchema, paymentSchema } from './schemas/tmf676';
 import { badRequest, describeZodError, TmfError } from './tmf/errors';
 import { TmfApi, type TmfApiDeps } from './tmf/resource';
+import { addRefunds, describeRefundCreate } from './tmf676-refund';
 
 export interface PaymentApiDeps extends TmfApiDeps {
   temporal: Client;
@@ -165,7 +166,7 @@ export function paymentApi(deps: PaymentApiDeps): TmfApi {
     }
   }
 
-  return api.resource({
+  const withPayments = api.resource({
     name: paymentModel.name,
     type: paymentModel.type,
     table: paymentModel.table,
@@ -175,6 +176,8 @@ export function paymentApi(deps: PaymentApiDeps): TmfApi {
     access: { read: ['admin', 'agent', 'customer'], write: ['admin', 'agent', 'customer'] },
     readOnly: true,
   });
+  addRefunds(withPayments, deps);
+  return withPayments;
 }
 
 /** The POST of /payment in the OpenAPI document (the generic resource describes it read only). */
@@ -202,4 +205,5 @@ export function describePaymentCreate(doc: Record<string, unknown>): void {
       },
     },
   };
+  describeRefundCreate(doc);
 }

@@ -194,4 +194,45 @@ describe('TMF676 payment', () => {
     const patch = await request(app).patch(`${PAYMENTS}/${bobs.body.id}`).set(agent).send({ status: 'cancelled' });
     expect(patch.status).toBe(405);
   });
+
+  it('refunds part of a payment and then the rest, each once, and never more than was paid', async () => {
+    const customer = await customerOwing('0.00');
+    const paid = await request(app).post(PAYMENTS).set(await asCustomer(customer)).send(payment(customer, 30));
+    expect(paid.status).toBe(201);
+    expect(await accountBalance(knex, customer.billingAccountId)).toBe('-30.00');
+    const agent = bearer(await tokenFor('agent'));
+    const REFUNDS = '/tmf-api/paymentManagement/v4/refund';
+    const key = `refund-${randomUUID()}`;
+
+    const first = await request(app).post(REFUNDS).set(agent).send({ payment: { id: paid.body.id }, totalAmount: { unit: 'EUR', value: '12.50' }, correlatorId: key });
+    expect(first.status).toBe(201);
+    expect(first.headers.location).toBe(`http://bss.test${REFUNDS}/${first.body.id}`);
+    expect(first.body).toMatchObject({
+      '@type': 'Refund',
+      status: 'succeeded',
+      payment: { id: paid.body.id, '@referredType': 'Payment' },
+      account: { id: customer.billingAccountId },
+      totalAmount: { unit: 'EUR', value: 12.5 },
+      authorizationCode: expect.stringMatching(/^re_sim_/),
+    });
+    const again = await request(app).post(REFUNDS).set(agent).set('Idempotency-Key', key).send({ payment: { id: paid.body.id }, totalAmount: { unit: 'EUR', value: 12.5 } });
+    expect([again.status, again.body.id]).toEqual([200, first.body.id]);
+    expect(await accountBalance(knex, customer.billingAccountId)).toBe('-17.50');
+
+    const tooMuch = await request(app).post(REFUNDS).set(agent).send({ payment: { id: paid.body.id }, totalAmount: { unit: 'EUR', value: 17.51 } });
+    expect([tooMuch.status, tooMuch.body.message]).toEqual([422, `totalAmount.value: at most 17.50 EUR of payment ${paid.body.id} is left to refund`]);
+    const rest = await request(app).post(REFUNDS).set(agent).send({ payment: { id: paid.body.id }, totalAmount: { unit: 'EUR', value: 17.5 } });
+    expect(rest.status).toBe(201);
+    expect(await accountBalance(knex, customer.billingAccountId)).toBe('0.00');
+    const charge = await knex('payment_charge').where({ customer_id: customer.customerId }).first();
+    expect([charge.status, charge.refunded_amount]).toEqual(['refunded', '30.00']);
+    const entries = await knex('billing_account_entry').where({ billing_account_id: customer.billingAccountId, kind: 'refund' }).orderBy('id').select('amount');
+    expect(entries.map((e) => e.amount)).toEqual(['12.50', '17.50']);
+
+    // Customers read their own refunds but cannot make one.
+    const mine = await request(app).get(REFUNDS).set(await asCustomer(customer));
+    expect(mine.body.map((r: { id: string }) => r.id).sort()).toEqual([first.body.id, rest.body.id].sort());
+    expect((await request(app).post(REFUNDS).set(await asCustomer(customer)).send({ payment: { id: paid.body.id }, totalAmount: { unit: 'EUR', value: 1 } })).status).toBe(403);
+    expect((await request(app).post(REFUNDS).set(agent).send({ payment: { id: randomUUID() }, totalAmount: { unit: 'EUR', value: 1 } })).status).toBe(404);
+  });
 });
