@@ -39,8 +39,8 @@ export type UsageEvent = {
   destination?: string;
 };
 
-/** What one slot of a band contributed to a rated event. */
-export type RatedSlot = { start: number; quantity: string; amount: string };
+/** What one slot of a band contributed to a rated event (`band` named when a call was split across bands). */
+export type RatedSlot = { start: number; quantity: string; amount: string; band?: string };
 
 /** The price of one event, before rounding to the cent (6 decimals, half up). */
 export type RatedUsage = {

@@ -1,0 +1,71 @@
+import { money } from '../money';
+import { rateCall } from './rate-call';
+import { rateUsage } from './rate';
+import { Rating, Slot } from './types';
+
+const perMinute = (rate: string): Slot[] => [
+  { start: 0, rate, unit: 60, increment: 60 },
+  { start: 60, rate, unit: 60, increment: 1 },
+];
+/** Pay-as-you-go national calls (seed catalog): 0.12 per minute weekdays 08:00-20:00, 0.06 otherwise. */
+const PAYG: Rating = {
+  connectFee: '0.00',
+  bands: [
+    { name: 'national-peak', daysOfWeek: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '20:00', destinationPrefixes: ['+34'], slots: perMinute('0.12') },
+    { name: 'national-off-peak', destinationPrefixes: ['+34'], slots: perMinute('0.06') },
+    { name: 'international', slots: perMinute('0.60') },
+  ],
+};
+const MADRID = 'Europe/Madrid';
+const call = (startTime: string, seconds: string, destination = '+34612345678') => ({ usageType: 'voice' as const, quantity: seconds, startTime: new Date(startTime), destination });
+
+describe('calls across a time-of-day boundary', () => {
+  it.each([
+    // start (UTC; Madrid is UTC+1 in November), seconds, amount, [band, charged, amount] per part
+    ['first minute peak, the rest off-peak (19:59:30 for 121 s)', '2026-11-04T18:59:30Z', '121', '0.181000', [['national-peak', '60', '0.120000'], ['national-off-peak', '61', '0.061000']]],
+    ['split on the second at 20:00 (19:58:00 for 180 s)', '2026-11-04T18:58:00Z', '180', '0.300000', [['national-peak', '60', '0.120000'], ['national-peak', '60', '0.120000'], ['national-off-peak', '60', '0.060000']]],
+    ['off-peak into peak at 08:00 (07:59:50 for 70 s)', '2026-11-09T06:59:50Z', '70', '0.080000', [['national-off-peak', '60', '0.060000'], ['national-peak', '10', '0.020000']]],
+    ['a whole first minute begun in the peak (Fri 19:59:59 for 2 s)', '2026-11-06T18:59:59Z', '2', '0.120000', [['national-peak', '60', '0.120000']]],
+  ])('%s', (_, start, seconds, amount, parts) => {
+    const rated = rateCall(PAYG, call(start, seconds), MADRID);
+    expect(rated.amount).toBe(amount);
+    expect(rated.band).toBe(parts[0][0]);
+    const expectedCharged = (parts as string[][]).reduce((n, p) => n + Number(p[1]), 0);
+    expect(rated.chargedQuantity).toBe(String(expectedCharged));
+    if (parts.length > 1) expect(rated.slots.map((s) => [s.band, s.quantity, s.amount])).toEqual(parts);
+  });
+
+  it('costs what rateUsage says for a call inside one band, and for SMS and data', () => {
+    for (const [start, seconds] of [
+      ['2026-11-04T10:00:00Z', '3601'],
+      ['2026-11-07T18:59:30Z', '125'],
+      ['2026-11-04T18:58:00Z', '120'],
+    ]) {
+      expect(rateCall(PAYG, call(start, seconds), MADRID)).toEqual(rateUsage(PAYG, call(start, seconds), MADRID));
+    }
+    const sms = { usageType: 'sms' as const, quantity: '1', startTime: new Date('2026-11-04T18:59:59Z'), destination: '+34612345678' };
+    const smsRating: Rating = { connectFee: '0', bands: [{ name: 'any', startTime: '08:00', endTime: '20:00', slots: [{ start: 0, rate: '0.09', unit: 1, increment: 1 }] }, { name: 'night', slots: [{ start: 0, rate: '0.05', unit: 1, increment: 1 }] }] };
+    expect(rateCall(smsRating, sms, MADRID)).toEqual(rateUsage(smsRating, sms, MADRID));
+  });
+
+  it('follows daylight saving: 20:00 local is 18:00 UTC in summer', () => {
+    const rated = rateCall(PAYG, call('2026-07-01T17:59:00Z', '120'), MADRID);
+    expect(rated.slots.map((s) => [s.band, s.quantity])).toEqual([
+      ['national-peak', '60'],
+      ['national-off-peak', '60'],
+    ]);
+    expect(rated.amount).toBe('0.180000');
+  });
+
+  it('is additive: rating a call in two reports costs what rating it whole does', () => {
+    const whole = rateCall(PAYG, call('2026-11-04T18:59:30Z', '200'), MADRID);
+    const first = rateCall(PAYG, call('2026-11-04T18:59:30Z', '90'), MADRID);
+    expect([whole.amount, first.amount]).toEqual(['0.260000', '0.150000']);
+    expect(money(whole.amount).minus(first.amount).toFixed(6)).toBe('0.110000');
+  });
+
+  it('refuses what rateUsage refuses', () => {
+    expect(() => rateCall(PAYG, call('2026-11-04T18:59:30Z', 'ten'), MADRID)).toThrow('not a decimal');
+    expect(() => rateCall(PAYG, { ...call('2026-11-04T18:59:30Z', '-1') }, MADRID)).toThrow('negative');
+  });
+});

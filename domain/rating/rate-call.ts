@@ -1,0 +1,94 @@
+/**
+ * Rating a call that crosses a time-of-day boundary (peak to off-peak at 20:00, a weekday into the
+ * weekend): the call is split at the boundary. Each charged increment is priced by the band in
+ * force at the instant it begins, at the slot of that band its position in the call falls in; so
+ * the first minute paid in full at 19:59:30 is a peak minute, and the seconds after 20:00:30 are
+ * off-peak. A call inside one band costs exactly what `rateUsage` says. Online and offline
+ * charging both rate calls here, so the same call costs the same.
+ */
+import type Decimal from 'decimal.js';
+import { money, Money, sum } from '../money';
+import { rateUsage, RATED_DECIMALS, validateRating } from './rate';
+import { selectBand } from './select-band';
+import { Band, RatedSlot, RatedUsage, Rating, RatingError, UsageEvent } from './types';
+
+const round6 = (d: Decimal): Decimal => d.toDecimalPlaces(RATED_DECIMALS, Money.ROUND_HALF_UP);
+
+/** A stretch of the call, from `from` seconds in, during which one band applies. */
+type Segment = { from: number; band: Band };
+
+const hasTimeWindows = (rating: Rating): boolean => rating.bands.some((b) => b.daysOfWeek !== undefined || b.startTime !== undefined || b.endTime !== undefined);
+
+/**
+ * The bands in force over the call. Band windows are written in whole local minutes and zone
+ * offsets are whole minutes, so the band can only change on a minute boundary of UTC: check each.
+ */
+function segmentsOf(rating: Rating, event: UsageEvent, timeZone: string, seconds: Decimal): Segment[] {
+  const startMs = event.startTime.getTime();
+  const segments: Segment[] = [{ from: 0, band: selectBand(rating, event, timeZone) }];
+  const end = seconds.toNumber();
+  for (let boundary = Math.ceil(startMs / 60_000) * 60_000; (boundary - startMs) / 1000 < end; boundary += 60_000) {
+    const from = (boundary - startMs) / 1000;
+    if (from === 0) continue;
+    const band = selectBand(rating, { startTime: new Date(boundary), destination: event.destination }, timeZone);
+    if (band !== segments[segments.length - 1].band) segments.push({ from, band });
+  }
+  return segments;
+}
+
+const segmentAt = (segments: Segment[], position: Decimal): number => {
+  let i = 0;
+  while (i + 1 < segments.length && position.gte(segments[i + 1].from)) i++;
+  return i;
+};
+
+/**
+ * Rates a usage event the way `rateUsage` does, except that a call (voice) crossing a band's
+ * time window is split at the boundary; SMS and data volumes happen at one instant and are rated
+ * by `rateUsage` unchanged. Each slot of the result names the band that priced it.
+ */
+export function rateCall(rating: Rating, event: UsageEvent, timeZone: string): RatedUsage {
+  if (event.usageType !== 'voice' || !hasTimeWindows(rating)) return rateUsage(rating, event, timeZone);
+  validateRating(rating);
+  let quantity: Decimal;
+  try {
+    quantity = money(event.quantity);
+  } catch {
+    throw new RatingError('invalid-event', `usage quantity is not a decimal: ${event.quantity}`);
+  }
+  if (quantity.lte(0)) return rateUsage(rating, event, timeZone);
+
+  const segments = segmentsOf(rating, event, timeZone, quantity);
+  if (segments.length === 1) return rateUsage(rating, event, timeZone);
+
+  const slots: (RatedSlot & { band: string })[] = [];
+  const charged: Decimal[] = [];
+  const amounts: Decimal[] = [];
+  let position = new Money(0);
+  while (position.lt(quantity)) {
+    const s = segmentAt(segments, position);
+    const band = segments[s].band;
+    let i = 0;
+    while (i + 1 < band.slots.length && position.gte(band.slots[i + 1].start)) i++;
+    const slot = band.slots[i];
+    const slotEnd = i + 1 < band.slots.length ? new Money(band.slots[i + 1].start) : null;
+    const segmentEnd = s + 1 < segments.length ? new Money(segments[s + 1].from) : null;
+    const limit = Money.min(quantity, ...[slotEnd, segmentEnd].filter((d): d is Decimal => d !== null));
+    // Increments that begin before the limit, each whole.
+    const steps = limit.minus(position).dividedBy(slot.increment).toDecimalPlaces(0, Money.ROUND_CEIL);
+    const chargedHere = steps.times(slot.increment);
+    const amount = round6(chargedHere.times(money(slot.rate)).dividedBy(slot.unit));
+    slots.push({ start: position.toNumber(), quantity: chargedHere.toString(), amount: amount.toFixed(RATED_DECIMALS), band: band.name });
+    charged.push(chargedHere);
+    amounts.push(amount);
+    // A slot that ends first hands over at its own end (as rateUsage does); otherwise the
+    // increment that straddles the band boundary has been paid whole and the next one follows it.
+    position = slotEnd !== null && limit.eq(slotEnd) ? slotEnd : position.plus(chargedHere);
+  }
+  return {
+    band: segments[0].band.name,
+    chargedQuantity: sum(charged).toString(),
+    amount: round6(money(rating.connectFee).plus(sum(amounts))).toFixed(RATED_DECIMALS),
+    slots,
+  };
+}
