@@ -134,6 +134,16 @@ const STEPS = [
   { from: 'suspended', to: 'terminated', days: 'terminationDays', notice: 'terminated' },
 ] as const satisfies ReadonlyArray<{ from: DunningCase['stage']; to: CollectionState; days: keyof DunningTimings; notice: DunningStage }>;
 
+/**
+ * The cycle after `cycle`: normally the next month's. When the account's bill cycle day changed,
+ * a shorter transition cycle from the end of this one to the next cycle end of the new day, so
+ * no day is billed twice or skipped.
+ */
+export function cycleAfter(cycle: BillCycle, billCycleDay: number): BillCycle {
+  const following = nextCycle(cycle, billCycleDay);
+  return following.start === cycle.end ? following : { start: cycle.end, end: following.end };
+}
+
 export async function billingCycle(input: BillingCycleInput): Promise<BillingStatus> {
   const { billingAccountId } = input;
   const timings: DunningTimings = { ...DEFAULT_DUNNING_TIMINGS, ...input.timings };
@@ -222,7 +232,7 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
   }
   while (planChanges.length) await act.recordSubscriptionPlanChange(planChanges.shift()!);
   const next: CarriedState = {
-    cycle: nextCycle(openCycle, profile.billCycleDay),
+    cycle: cycleAfter(openCycle, profile.billCycleDay),
     notYetDue,
     dunning,
     disputedBills: [...disputed],
