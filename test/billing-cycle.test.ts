@@ -17,16 +17,16 @@ import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { withHeartbeats } from '../activities/heartbeat';
-import type { IssuedBill } from '../activities/billing/types';
+import type { BillRunActivities, IssuedBill } from '../activities/billing/types';
 import { createApp } from '../api/app';
 import { loadConfig } from '../config';
 import { createSubscription, subscriptionsOfAccount } from '../db/billing';
 import { findAccountDunning } from '../db/billing-dunning';
-import { accountBalance } from '../db/billing-ledger';
+import { accountBalance, bookAccountEntry } from '../db/billing-ledger';
 import { createKnex } from '../db/knex';
 import { productModel, productOrderModel } from '../db/order-models';
 import { createTmfResourceOnce } from '../db/tmf-store';
-import { addDays, cycleContaining, startOfDateIn } from '../domain/billing/cycle';
+import { addDays, cycleContaining, startOfDateIn, type BillCycle } from '../domain/billing/cycle';
 import { money } from '../domain/money';
 import { calendarDateIn } from '../domain/time-zone';
 import { NetworkClient } from '../network/client';
@@ -64,6 +64,7 @@ describe('billing cycle (time-skipping)', () => {
   let fakeBillRun: ReturnType<typeof createFakeBillRun> | undefined;
   const taskQueue = testTaskQueue('billing');
   const recorded: Array<{ name: string; handle: WorkflowHandle }> = [];
+  const loseWorkerAfterBill = new Set<string>();
 
   beforeAll(async () => {
     knex = createKnex(config.databaseUrl);
@@ -83,11 +84,21 @@ describe('billing cycle (time-skipping)', () => {
     const built = createWorkerActivities(config, { knex, network: networkClient, temporal: env.client, billingTaskQueue: taskQueue });
     closeActivities = built.close;
     fakeBillRun = 'closeBillingCycle' in built.activities ? undefined : createFakeBillRun(knex);
+    const billRun: BillRunActivities = fakeBillRun ?? (built.activities as unknown as BillRunActivities);
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
-      activities: withHeartbeats({ ...built.activities, ...(fakeBillRun ? { closeBillingCycle: fakeBillRun.closeBillingCycle, sendBill: fakeBillRun.sendBill } : {}) }),
+      activities: withHeartbeats({
+        ...built.activities,
+        sendBill: billRun.sendBill,
+        // A worker lost right after issuing a bill: the retry must find that bill, not issue another.
+        closeBillingCycle: async (input: { billingAccountId: string; cycle: BillCycle }) => {
+          const bill = await billRun.closeBillingCycle(input);
+          if (loseWorkerAfterBill.delete(input.billingAccountId)) throw new Error('worker lost after the bill was issued');
+          return bill;
+        },
+      }),
     });
     running = worker.run();
     app = createApp({ ...testAppDeps(), knex, temporal: env.connection, temporalProbe: env.connection, temporalNamespace: env.namespace ?? 'default', clock: { now: () => new Date() }, taskQueue });
@@ -293,6 +304,39 @@ describe('billing cycle (time-skipping)', () => {
     // Paying ends the chase.
     expect((await pay(customer, await accountBalance(knex, acct))).status).toBe(201);
     await statusBecomes(acct, (s) => s.state === 'current', 'paid');
+    await handle.terminate('test over');
+  });
+
+  it('issues a bill once when the bill run is retried, and sees a payment on the ledger whose signal never came', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
+    const acct = customer.billingAccountId;
+    const today = calendarDateIn(TIME_ZONE, new Date(await env.currentTimeMs()));
+    await createSubscription(knex, {
+      billingAccountId: acct,
+      customerId: customer.customerId,
+      orderId: randomUUID(),
+      productKey: 'mobile',
+      offeringId: POSTPAID_MOBILE,
+      offeringVersion: '1',
+      prices: [{ id: 'price-monthly', version: '1', name: 'Monthly fee', priceType: 'recurring', period: 'month', amount: '20.00', currency: 'EUR', taxRate: '21' }],
+      startDate: today,
+      now: new Date(),
+    });
+    loseWorkerAfterBill.add(acct);
+    const handle = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${acct}`, args: [{ billingAccountId: acct, firstCycleDate: today }], searchAttributes: { BillingAccountId: [acct] } });
+    recorded.push({ name: 'billingCycle issues a bill once across retries and reads the ledger', handle });
+    const first = await statusBecomes(acct, (s) => !!s.cycle, 'started');
+    await skipTo(Date.parse(first.closesAt!));
+    const billed = await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill');
+    expect(loseWorkerAfterBill.has(acct)).toBe(false); // the first attempt issued it and failed
+    const bill = billed.lastBill!;
+    expect(await knex('billing_account_entry').where({ billing_account_id: acct, kind: 'bill' })).toHaveLength(1);
+
+    // Paid at a counter: booked on the ledger, no signal. The due date passes without a chase.
+    await bookAccountEntry(knex, { billingAccountId: acct, kind: 'payment', amount: money(bill.amountDue).negated().toFixed(2), currency: 'EUR', reference: `counter-${randomUUID()}`, description: 'Paid at the shop', bookedAt: new Date() });
+    await skipTo(startOfDateIn(addDays(bill.dueDate, 4), TIME_ZONE).getTime());
+    expect(await statusOf(acct)).toMatchObject({ state: 'current', billsIssued: 1 });
+    expect(await dunningMails(customer)).toEqual([]);
     await handle.terminate('test over');
   });
 
