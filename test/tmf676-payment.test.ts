@@ -162,7 +162,11 @@ describe('TMF676 payment', () => {
       expect(res.body.message).toMatch(field);
     }
     const otherCurrency = await request(app).post(PAYMENTS).set(headers).send({ ...payment(customer, 10), totalAmount: { unit: 'USD', value: 10 } });
-    expect(otherCurrency.status).toBe(422);
+    expect([otherCurrency.status, otherCurrency.body.message]).toEqual([422, 'totalAmount.unit: the account is billed in EUR']);
+    const prepaid = await createActiveCustomer(knex, { paymentType: 'prepaid', cardLast4: '4242' });
+    const topUp = await request(app).post(PAYMENTS).set(await asCustomer(prepaid)).send(payment(prepaid, 10));
+    expect([topUp.status, topUp.body.message]).toEqual([422, `billing account ${prepaid.billingAccountId} is not postpaid: top up a prepaid account instead`]);
+    expect(await knex('payment_charge').where({ customer_id: prepaid.customerId })).toHaveLength(0);
     expect(await ledgerPayments(customer)).toEqual([]);
     expect(await knex('payment_charge').where({ customer_id: customer.customerId })).toHaveLength(0);
   });
