@@ -37,6 +37,7 @@ import {
   billingStatusQuery,
   planChangeSignal,
   terminateAccountSignal,
+  dunningStepTime,
   type BillingStatus,
 } from '../workflows/billing-cycle';
 import { orderFulfilment, orderStatusQuery } from '../workflows/order-fulfilment';
@@ -275,7 +276,7 @@ describe('billing cycle (time-skipping)', () => {
     const held = await statusBecomes(acct, (s) => s.state === 'overdue', 'overdue');
     expect(held.dunning).toMatchObject({ billId: bill.billId, held: true });
     expect(held.dunning!.nextStep).toBeUndefined();
-    const reminderDay = startOfDateIn(addDays(bill.dueDate, 3), TIME_ZONE).getTime();
+    const reminderDay = dunningStepTime(addDays(bill.dueDate, 3), TIME_ZONE).getTime();
     await skipTo(reminderDay + 2 * 24 * HOUR);
     expect(await statusOf(acct)).toMatchObject({ state: 'overdue', disputedBills: [bill.billId] });
     expect(await dunningMails(customer)).toEqual([]);

@@ -27,6 +27,7 @@ import { addDays, cycleContaining, nextCycle, startOfDateIn, type BillCycle } fr
 import { money, sum } from '../domain/money';
 import type { ServiceToProvision } from '../domain/provisioning/commands';
 import { calendarDateIn } from '../domain/time-zone';
+import { zonedTimeToUtc } from '../domain/workforce/slots';
 
 /** Days after a bill's due date at which each dunning step is taken. */
 export interface DunningTimings {
@@ -133,6 +134,15 @@ const STEPS = [
   { from: 'finalReminder', to: 'suspended', days: 'suspensionDays', notice: 'suspended' },
   { from: 'suspended', to: 'terminated', days: 'terminationDays', notice: 'terminated' },
 ] as const satisfies ReadonlyArray<{ from: DunningCase['stage']; to: CollectionState; days: keyof DunningTimings; notice: DunningStage }>;
+
+/** Dunning steps are taken at this local hour, not at midnight: nobody gets a reminder SMS at 00:00. */
+export const DUNNING_HOUR = 9;
+
+/** The instant a dunning step dated `date` is taken in the account's time zone. */
+export function dunningStepTime(date: string, timeZone: string): Date {
+  const [year, month, day] = date.split('-').map(Number);
+  return zonedTimeToUtc({ year, month, day, hour: DUNNING_HOUR, minute: 0 }, timeZone);
+}
 
 /**
  * The cycle after `cycle`: normally the next month's. When the account's bill cycle day changed,
@@ -278,7 +288,7 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
   }
 
   function stepAt(c: DunningCase, days: keyof DunningTimings): number {
-    return startOfDateIn(addDays(c.bill.dueDate, timings[days]), timeZone).getTime() + c.heldMs;
+    return dunningStepTime(addDays(c.bill.dueDate, timings[days]), timeZone).getTime() + c.heldMs;
   }
 
   function dateOf(instant: number): string {
