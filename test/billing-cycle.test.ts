@@ -61,6 +61,7 @@ describe('billing cycle (time-skipping)', () => {
   let closeActivities: () => Promise<void>;
   let worker: Worker;
   let running: Promise<void>;
+  let startWorker: () => Promise<void>;
   let app: Express;
   let fakeBillRun: ReturnType<typeof createFakeBillRun> | undefined;
   const taskQueue = testTaskQueue('billing');
@@ -86,22 +87,21 @@ describe('billing cycle (time-skipping)', () => {
     closeActivities = built.close;
     fakeBillRun = 'closeBillingCycle' in built.activities ? undefined : createFakeBillRun(knex);
     const billRun: BillRunActivities = fakeBillRun ?? (built.activities as unknown as BillRunActivities);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
-      activities: withHeartbeats({
-        ...built.activities,
-        sendBill: billRun.sendBill,
-        // A worker lost right after issuing a bill: the retry must find that bill, not issue another.
-        closeBillingCycle: async (input: { billingAccountId: string; cycle: BillCycle }) => {
-          const bill = await billRun.closeBillingCycle(input);
-          if (loseWorkerAfterBill.delete(input.billingAccountId)) throw new Error('worker lost after the bill was issued');
-          return bill;
-        },
-      }),
+    const activities = withHeartbeats({
+      ...built.activities,
+      sendBill: billRun.sendBill,
+      // A worker lost right after issuing a bill: the retry must find that bill, not issue another.
+      closeBillingCycle: async (input: { billingAccountId: string; cycle: BillCycle }) => {
+        const bill = await billRun.closeBillingCycle(input);
+        if (loseWorkerAfterBill.delete(input.billingAccountId)) throw new Error('worker lost after the bill was issued');
+        return bill;
+      },
     });
-    running = worker.run();
+    startWorker = async () => {
+      worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities });
+      running = worker.run();
+    };
+    await startWorker();
     app = createApp({ ...testAppDeps(), knex, temporal: env.connection, temporalProbe: env.connection, temporalNamespace: env.namespace ?? 'default', clock: { now: () => new Date() }, taskQueue });
   });
 
@@ -300,11 +300,41 @@ describe('billing cycle (time-skipping)', () => {
     expect(Math.abs(Date.parse(resumed.dunning!.nextStep!.at) - expected)).toBeLessThan(60_000);
     await skipTo(Date.parse(resumed.dunning!.nextStep!.at));
     await statusBecomes(acct, (s) => s.state === 'reminded', 'reminded');
+    await eventually(async () => (await dunningMails(customer)).length > 0, 'the reminder is sent'); // sent right after the state is reported
     expect(await dunningMails(customer)).toEqual([expect.stringMatching(/^Reminder: your BSS bill .* is overdue$/)]);
 
     // Paying ends the chase.
     expect((await pay(customer, await accountBalance(knex, acct))).status).toBe(201);
     await statusBecomes(acct, (s) => s.state === 'current', 'paid');
+    await handle.terminate('test over');
+  });
+
+  it('keeps the time between notices when steps come late (a run that catches up after an outage)', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
+    const acct = customer.billingAccountId;
+    const now = await env.currentTimeMs();
+    const today = calendarDateIn(TIME_ZONE, new Date(now));
+    // A bill due 12 days ago, unpaid: the run starts with its reminder (+3) and final reminder (+10) both overdue.
+    const dueDate = addDays(today, -12);
+    const billId = randomUUID();
+    await bookAccountEntry(knex, { billingAccountId: acct, kind: 'bill', amount: '24.20', currency: 'EUR', reference: `bill:${billId}`, billId, description: 'Bill', bookedAt: new Date() });
+    const bill: IssuedBill = { billId, billNo: 'B-LATE-1', billingAccountId: acct, cycle: { start: addDays(dueDate, -44), end: addDays(dueDate, -14) }, currency: 'EUR', totalCharges: '24.20', amountDue: '24.20', dueDate };
+    const cycle = cycleContaining(today, 1);
+    const handle = await env.client.workflow.start(billingCycle, {
+      taskQueue,
+      workflowId: `billing-${acct}`,
+      args: [{ billingAccountId: acct, carried: { cycle, notYetDue: [bill], disputedBills: [], billsIssued: 1, lastBill: bill } }],
+      searchAttributes: { BillingAccountId: [acct] },
+    });
+    recorded.push({ name: 'billingCycle keeps the time between late notices', handle });
+    const reminded = await statusBecomes(acct, (s) => s.state === 'reminded', 'the late reminder');
+    // The final reminder moves back by the reminder's lateness: 7 days after it, not at once.
+    const lateness = now - dunningStepTime(addDays(dueDate, 3), TIME_ZONE).getTime();
+    const expected = dunningStepTime(addDays(dueDate, 10), TIME_ZONE).getTime() + lateness;
+    expect(reminded.dunning!.nextStep!.stage).toBe('finalReminder');
+    expect(Math.abs(Date.parse(reminded.dunning!.nextStep!.at) - expected)).toBeLessThan(60_000);
+    await eventually(async () => (await dunningMails(customer)).length > 0, 'the reminder is sent');
+    expect(await dunningMails(customer)).toEqual([expect.stringMatching(/^Reminder: your BSS bill B-LATE-1 is overdue$/)]);
     await handle.terminate('test over');
   });
 

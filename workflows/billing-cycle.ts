@@ -135,6 +135,9 @@ const STEPS = [
   { from: 'suspended', to: 'terminated', days: 'terminationDays', notice: 'terminated' },
 ] as const satisfies ReadonlyArray<{ from: DunningCase['stage']; to: CollectionState; days: keyof DunningTimings; notice: DunningStage }>;
 
+/** Lateness of a dunning step beyond which the following steps move back by as much. */
+const LATE_STEP_TOLERANCE_MS = 3_600_000;
+
 /** Dunning steps are taken at this local hour, not at midnight: nobody gets a reminder SMS at 00:00. */
 export const DUNNING_HOUR = 9;
 
@@ -266,9 +269,10 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
     notYetDue = notDue;
     if (dunning && overdue.lte(0)) {
       const paid = dunning;
-      dunning = undefined;
       log.info('overdue bill paid', { billingAccountId, billId: paid.bill.billId, stage: paid.stage });
+      // The state says `suspended` until the service is back on the network.
       if (paid.stage === 'suspended') await restore(paid);
+      dunning = undefined;
     }
     if (!dunning && overdue.gt(0) && becameDue.length) {
       const bill = becameDue[becameDue.length - 1];
@@ -297,6 +301,10 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
 
   async function takeStep(step: (typeof STEPS)[number]): Promise<void> {
     const c = dunning!;
+    // A step taken late (no worker for a while) pushes the later ones back by as much, so the
+    // customer still has the time between notices that the timings promise.
+    const late = Date.now() - stepAt(c, step.days);
+    if (late > LATE_STEP_TOLERANCE_MS) c.heldMs += late;
     const following = STEPS.find((s) => s.from === step.to);
     const notice = {
       billingAccountId,
