@@ -61,7 +61,6 @@ describe('billing cycle (time-skipping)', () => {
   let closeActivities: () => Promise<void>;
   let worker: Worker;
   let running: Promise<void>;
-  let startWorker: () => Promise<void>;
   let app: Express;
   let fakeBillRun: ReturnType<typeof createFakeBillRun> | undefined;
   const taskQueue = testTaskQueue('billing');
@@ -97,11 +96,8 @@ describe('billing cycle (time-skipping)', () => {
         return bill;
       },
     });
-    startWorker = async () => {
-      worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities });
-      running = worker.run();
-    };
-    await startWorker();
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities });
+    running = worker.run();
     app = createApp({ ...testAppDeps(), knex, temporal: env.connection, temporalProbe: env.connection, temporalNamespace: env.namespace ?? 'default', clock: { now: () => new Date() }, taskQueue });
   });
 
