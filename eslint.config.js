@@ -18,6 +18,18 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The pages' scripts run in the browser, as plain scripts.
+    files: ['web/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { projectService: false },
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'sessionStorage', 'fetch', 'URL', 'URLSearchParams', 'FormData', 'Option', 'alert', 'Chart'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

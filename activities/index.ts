@@ -9,12 +9,18 @@ import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
 import { createBillingActivities, type BillingCycleStarter } from './billing';
 import { createBillingCycleActivities } from './billing/cycle';
+import { createBillRunActivities } from './billing/bill-run';
+import { defaultBillingSettings, type BillingSettings } from './billing/settings';
+import type { UsageForBilling } from './billing/types';
 import { createChargingActivities } from './charging';
 import { createOrderingActivities } from './ordering';
 import { createPaymentActivities } from './payments';
+import { createPrepayActivities, DEFAULT_LOW_BALANCE_THRESHOLD } from './prepay';
 import type { PaymentGateway } from './payments/gateway';
 import { createProvisioningActivities } from './provisioning';
 import type { NetworkSender } from '../network/client';
+import { createReportActivities } from './reports';
+import { createTicketActivities } from './tickets';
 import { createWorkforceActivities } from './workforce';
 import type { SendNotificationInput, SendNotificationResult } from './notifications';
 
@@ -32,6 +38,12 @@ export interface ActivityDeps {
   network?: NetworkSender;
   /** Starts billing cycle workflows when postpaid subscriptions start (a Temporal client in the worker). */
   billingCycles?: BillingCycleStarter;
+  /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
+  lowBalanceThreshold?: string;
+  /** Rated usage for the bill run (the usage domain's db/usage-billing). */
+  usage: UsageForBilling;
+  /** Operator, payment details and terms printed on bills (default: defaultBillingSettings). */
+  billing?: BillingSettings;
 }
 
 const noNetwork: NetworkSender = {
@@ -51,9 +63,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createChargingActivities(deps),
     ...createBillingActivities(deps),
     ...createBillingCycleActivities(deps),
+    ...createBillRunActivities({ ...deps, settings: deps.billing ?? defaultBillingSettings(deps.publicUrl) }),
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
     ...createWorkforceActivities(deps),
     ...createActivationActivities(deps),
+    ...createTicketActivities(deps),
+    ...createReportActivities(deps),
+    ...createPrepayActivities({ ...deps, lowBalanceThreshold: deps.lowBalanceThreshold ?? DEFAULT_LOW_BALANCE_THRESHOLD }),
   };
 }
 

@@ -20,11 +20,15 @@ import { accountApi } from './tmf666-account';
 import { documentApi, documentContentOpenApi } from './tmf667-document';
 import { partyInteractionApi } from './tmf683-party-interaction';
 import { communicationApi } from './tmf681-communication';
+import { customerBillApi, customerBillPdfOpenApi } from './tmf678-customer-bill';
 import { describeOrderResponses, productOrderApi, type ProductOrderHooks } from './tmf622-product-order';
 import { serviceOrderApi } from './tmf641-service-order';
 import { productInventoryApi } from './tmf637-product-inventory';
 import { serviceInventoryApi } from './tmf638-service-inventory';
 import { describeActivationResponses, serviceActivationApi } from './tmf640-service-activation';
+import { troubleTicketApi } from './tmf621-trouble-ticket';
+import { reportsRouter } from './reports';
+import { reportsPageRouter } from './reports-page';
 import { appointmentApi, type AppointmentMovedEvent } from './tmf646-appointment';
 import { workOrderApi, type WorkOrderCompletedEvent } from './tmf697-work-order';
 import { resourceInventoryApi } from './tmf639-resource-inventory';
@@ -33,6 +37,9 @@ import { resourcePoolOpenApi, resourcePoolRouter } from './tmf685-resource-pool'
 import { devOutboxRouter } from './dev-outbox';
 import { orderFulfilmentHooks, ordersOpenApi, ordersRouter } from './order-fulfilment';
 import { provisioningLogOpenApi, provisioningLogRouter } from './provisioning-log';
+import { describePrepayBalance, prepayBalanceApi } from './tmf654-prepay-balance';
+import { voucherAdminOpenApi, voucherAdminRouter } from './voucher-admin';
+import { lowBalanceThresholdOpenApi, lowBalanceThresholdRouter } from './low-balance-threshold';
 import { errorHandler, unknownRoute } from './tmf/errors';
 import { describePaymentCreate, paymentApi } from './tmf676-payment';
 import { billingCollectionOpenApi, billingCollectionRouter } from './billing-collection';
@@ -65,8 +72,14 @@ export interface AppDeps {
   onAppointmentMoved?(event: AppointmentMovedEvent): Promise<void>;
   /** Start and drive order workflows from the APIs (the hooks below, when given, win). */
   fulfilOrders?: boolean;
+  /** Time zone that reports count months in (default Europe/Madrid). */
+  reportTimeZone?: string;
+  /** Start and signal the workflows of customer queries (TMF621). */
+  answerTickets?: boolean;
   /** Told after FTTH capacity was added to a service area (the order side wakes waiting orders). */
   onCapacityAdded?(areaId: string): Promise<void>;
+  /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
+  lowBalanceThreshold?: string;
 }
 
 const BODY_LIMIT = '1mb';
@@ -82,6 +95,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health', healthHandler(deps.knex, deps.temporalProbe));
 
   // Everything below needs a valid token; bodies are only read once the caller is known.
+  app.use('/reports', reportsPageRouter()); // the page only: its data comes from /api/reports
   app.use(authenticate(deps.jwtSecret));
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/merge-patch+json', 'application/*+json'] }));
 
@@ -109,6 +123,9 @@ export function createApp(deps: AppDeps): Express {
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
     paymentApi({ ...tmfDeps, temporal: temporalClient, paymentGateway: deps.paymentGateway, logger: deps.logger }),
+    customerBillApi(tmfDeps), // also GET /tmf-api/customerBillManagement/v4/customerBill/{id}/pdf
+    troubleTicketApi({ ...tmfDeps, temporal: deps.answerTickets ? temporalClient : undefined, taskQueue: deps.taskQueue, logger: deps.logger }),
+    prepayBalanceApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger, lowBalanceThreshold: deps.lowBalanceThreshold ?? '5.00' }),
   ];
   const openApi = buildOpenApiDocument(apis, deps.publicUrl, [
     registrationsOpenApi(deps.clock.now().toISOString().slice(0, 10)),
@@ -118,10 +135,14 @@ export function createApp(deps: AppDeps): Express {
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
     billingCollectionOpenApi(),
+    voucherAdminOpenApi(),
+    lowBalanceThresholdOpenApi(),
+    customerBillPdfOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
   describePaymentCreate(openApi);
+  describePrepayBalance(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
   app.get('/openapi.json', (_req, res) => {
@@ -139,6 +160,7 @@ export function createApp(deps: AppDeps): Express {
       publicUrl: deps.publicUrl,
     }),
   );
+  app.use('/api/reports', reportsRouter({ knex: deps.knex, clock: deps.clock, timeZone: deps.reportTimeZone ?? 'Europe/Madrid' }));
   app.use('/api/inventory', inventoryAdminRouter({ knex: deps.knex, onCapacityAdded }));
   app.use('/api/orders', ordersRouter({ knex: deps.knex, temporal: temporalClient, gateway: deps.paymentGateway, clock: deps.clock }));
   const resourcePools = resourcePoolRouter({ knex: deps.knex, publicUrl: deps.publicUrl }); // TMF685, read only
@@ -156,6 +178,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(provisioningLogRouter(deps.knex));
   app.use(billingCollectionRouter({ knex: deps.knex, temporal: temporalClient }));
+  app.use(voucherAdminRouter({ knex: deps.knex, clock: deps.clock }));
+  app.use(lowBalanceThresholdRouter({ knex: deps.knex, defaultThreshold: deps.lowBalanceThreshold ?? '5.00' }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

@@ -30,6 +30,9 @@ export async function startApi(env: NodeJS.ProcessEnv = process.env): Promise<{ 
     paymentGateway: new SimulatedPaymentGateway(),
     devOutbox: config.devOutbox,
     fulfilOrders: true,
+    answerTickets: true,
+    reportTimeZone: config.reportTimeZone,
+    lowBalanceThreshold: config.lowBalanceThreshold,
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

@@ -113,6 +113,10 @@ function resourcePaths(api: TmfApi, spec: TmfResourceSpec, schemas: JsonObject):
       },
     },
   };
+  for (const op of spec.refuse ?? []) {
+    if (op === 'create') delete (paths[`${api.basePath}/${spec.name}`] as JsonObject).post;
+    else delete (paths[`${api.basePath}/${spec.name}/{id}`] as JsonObject)[op];
+  }
   if (spec.readOnly) {
     // Clients only list and read it.
     delete (paths[`${api.basePath}/${spec.name}`] as JsonObject).post;

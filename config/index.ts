@@ -22,8 +22,12 @@ export interface Config {
   /** Who reviews identities, and who is told when a review waits too long. */
   reviewQueueEmail: string;
   supervisorEmail: string;
+  /** Time zone that reports count months in (IANA name). */
+  reportTimeZone: string;
   /** The network elements (or the simulator): `tcp://host:port`. */
   networkUrl: string;
+  /** Default low-balance threshold of prepaid accounts (decimal, the account's currency). */
+  lowBalanceThreshold: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -54,6 +58,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devOutbox: env.DEV_OUTBOX === 'true',
     reviewQueueEmail: env.REVIEW_QUEUE_EMAIL ?? 'identity-review@bss.local',
     supervisorEmail: env.SUPERVISOR_EMAIL ?? 'crm-supervisor@bss.local',
+    reportTimeZone: env.REPORT_TIME_ZONE ?? 'Europe/Madrid',
     networkUrl: env.NETWORK_URL ?? 'tcp://127.0.0.1:7700',
+    lowBalanceThreshold: env.LOW_BALANCE_THRESHOLD ?? '5.00',
   };
 }

@@ -165,6 +165,8 @@ export interface DevOutboxMessage {
   subject: string | null;
   body: string;
   receivedAt: string;
+  /** Files that came with an email (absent when none): name, type, size, SHA-256. */
+  attachments?: Array<{ filename: string | null; contentType: string; size: number; sha256: string }>;
 }
 
 const DEV_OUTBOX = 'dev_outbox';
@@ -182,6 +184,7 @@ export async function insertDevOutboxMessages(
     recipient: m.recipient,
     subject: m.subject,
     body: m.body,
+    attachments: JSON.stringify(m.attachments ?? []),
     received_at: db.raw('clock_timestamp()'),
   }));
   await db(DEV_OUTBOX).insert(rows);
@@ -197,7 +200,7 @@ export async function listDevOutbox(
   filter: { recipient?: string; channel?: OutboxChannel; limit: number },
 ): Promise<DevOutboxMessage[]> {
   const query = db(DEV_OUTBOX)
-    .select('id', 'channel', 'sender', 'recipient', 'subject', 'body', 'received_at')
+    .select('id', 'channel', 'sender', 'recipient', 'subject', 'body', 'received_at', 'attachments')
     .orderBy([{ column: 'received_at', order: 'desc' }, { column: 'id', order: 'desc' }])
     .limit(filter.limit);
   if (filter.recipient !== undefined) {
@@ -214,5 +217,6 @@ export async function listDevOutbox(
     subject: (r.subject as string | null) ?? null,
     body: r.body as string,
     receivedAt: (r.received_at as Date).toISOString(),
+    ...((r.attachments as unknown[] | null)?.length ? { attachments: r.attachments as DevOutboxMessage['attachments'] } : {}),
   }));
 }

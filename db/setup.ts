@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { migrationSource } from './migrations';
 import { seedCatalog } from './seeds/catalog';
 import { seedInventory } from './seeds/inventory';
+import { seedTicketExperts } from './seeds/ticket-experts';
 import { seedWorkforce } from './seeds/workforce';
 
 /** Runs pending migrations, then the seeds; returns the names of the migrations applied. */
@@ -11,5 +12,6 @@ export async function migrateAndSeed(knex: Knex, publicUrl = process.env.PUBLIC_
   await seedCatalog(knex, publicUrl.replace(/\/$/, ''));
   await seedInventory(knex);
   await seedWorkforce(knex);
+  await seedTicketExperts(knex);
   return applied;
 }

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { startApi } from '../api/main';
 import { signToken } from '../api/auth';
 import { createKnex } from '../db/knex';
+import { refreshReportViews } from '../db/reports';
+import { generatedCustomers, generateHistory } from '../db/seeds/history';
 import { migrateAndSeed } from '../db/setup';
+import { seedVouchers } from '../db/seeds/vouchers';
 import { startWorker } from '../worker/main';
 import { startNetworkSimulator } from '../network/simulator';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
   };
 
   try {
+    const embeddedDatabase = !env.DATABASE_URL;
     if (!env.DATABASE_URL) {
       console.log('starting embedded PostgreSQL (data in .data/postgres)…');
       const pg = await startEmbeddedPostgres({
@@ -79,6 +83,8 @@ async function main(): Promise<void> {
     const knex = createKnex(env.DATABASE_URL);
     try {
       const applied = await migrateAndSeed(knex, env.PUBLIC_URL);
+      // Demo vouchers with printed codes: the embedded default only, never a real database.
+      if (embeddedDatabase) await seedVouchers(knex);
       console.log(applied.length ? `migrations applied: ${applied.length}` : 'database schema up to date');
     } finally {
       await knex.destroy();
@@ -127,11 +133,32 @@ BSS/OSS is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Logs           .data/logs/
 Development admin token (30 days):
   ${token}
+  Reports        ${base}/reports#token=<the token>
 Try: curl -H "Authorization: Bearer $TOKEN" ${base}/tmf-api/productCatalogManagement/v4/productOffering
 Ctrl-C stops everything.`);
+    const historyKnex = createKnex(env.DATABASE_URL, { max: 2 });
+    stops.push(() => historyKnex.destroy());
+    void writeHistoryOnce(historyKnex, Number(env.HISTORY_CUSTOMERS ?? 3000), env.PUBLIC_URL ?? base, () => stopping);
   } catch (err) {
     console.error('start failed:', err);
     await stopAll();
+  }
+}
+
+/**
+ * A new database gets a year of generated history (db/seeds/history.ts) in the background, so that
+ * the reports show something; HISTORY_CUSTOMERS=0 turns it off.
+ */
+async function writeHistoryOnce(knex: ReturnType<typeof createKnex>, customers: number, publicUrl: string, stopping: () => boolean): Promise<void> {
+  const missing = customers - (await generatedCustomers(knex));
+  if (missing <= 0) return;
+  console.log(`writing a year of history for the reports (${missing} customers) in the background…`);
+  try {
+    const summary = await generateHistory(knex, { customers: missing, months: 12, end: new Date(), publicUrl, seed: 20261126 + customers - missing });
+    await refreshReportViews(knex);
+    console.log(`history ready: ${summary.customers} customers (${summary.churned} left), ${summary.orders} orders, ${summary.queries} queries, ${summary.interactions} interactions`);
+  } catch (err) {
+    if (!stopping()) console.error('writing the history failed:', err);
   }
 }
 

@@ -77,7 +77,7 @@ describe('npm start (embedded default)', () => {
   beforeAll(async () => {
     const [port, pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     networkPort = await freePort();
-    env = { ...process.env, BSS_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_TEMPORAL_PORT: String(temporalPort), EMBEDDED_TEMPORAL_UI_PORT: String(uiPort), NETWORK_SIM_PORT: String(networkPort) };
+    env = { ...process.env, BSS_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_TEMPORAL_PORT: String(temporalPort), EMBEDDED_TEMPORAL_UI_PORT: String(uiPort), NETWORK_SIM_PORT: String(networkPort), HISTORY_CUSTOMERS: '30' };
     // The test run's own servers must not be used: the launcher starts its own.
     for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'PII_KEY', 'PUBLIC_URL', 'NETWORK_URL']) delete env[name];
     api = `http://localhost:${port}`;
@@ -107,6 +107,17 @@ describe('npm start (embedded default)', () => {
       expect(created.status).toBe(201);
       offeringId = ((await created.json()) as { id: string }).id;
 
+      // A new database gets a generated history in the background, and the reports show it.
+      const deadline = Date.now() + 90_000;
+      while (!first.output().includes('history ready')) {
+        if (Date.now() > deadline) throw new Error(`no generated history:\n${first.output()}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const report = await fetch(`${api}/api/reports/customers`, { headers: auth });
+      expect(report.status).toBe(200);
+      const rows = ((await report.json()) as { rows: Array<{ new: number }> }).rows;
+      expect(rows.reduce((n, r) => n + r.new, 0)).toBeGreaterThan(0);
+
       // The network simulator is up, and keeps what it is told in .data/network.json.
       expect(first.output()).toContain(`Network        tcp://127.0.0.1:${networkPort}`);
       const network = new NetworkClient({ host: '127.0.0.1', port: networkPort });
@@ -130,6 +141,7 @@ describe('npm start (embedded default)', () => {
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ id: offeringId, name: 'Survives a restart' });
       expect(second.output()).toContain('database schema up to date');
+      expect(second.output()).not.toContain('writing a year of history');
       const network = new NetworkClient({ host: '127.0.0.1', port: networkPort });
       try {
         const shown = await network.send({ verb: 'DISPLAY', object: 'ENTITLEMENT', params: { SUBSCRIBER: 'e2e' } });

@@ -41,6 +41,9 @@ export function createWorkerActivities(
     paymentGateway: new SimulatedPaymentGateway(),
     network: deps.network,
     billingCycles: deps.temporal && temporalBillingCycleStarter(deps.temporal, deps.billingTaskQueue ?? config.taskQueue),
+    lowBalanceThreshold: config.lowBalanceThreshold,
+    // usage comes from db/usage-billing: until it is wired here, bills carry no usage.
+    usage: { usageToBill: async () => [], markUsageBilled: async () => 0 },
   });
   /** Closes the notification service's SMTP and SMPP connections. */
   return { activities, close: () => notifications.close() };

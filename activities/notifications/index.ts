@@ -67,6 +67,15 @@ export interface NotificationEnvelope {
   relatedEntity?: { id: string; '@referredType': string; href?: string; name?: string };
   /** Same key (and channel) → sent once; e.g. `<workflowId>:welcome`. */
   idempotencyKey?: string;
+  /** Files sent with the email (not with an SMS), e.g. a bill's PDF. */
+  attachments?: NotificationAttachment[];
+}
+
+/** A file for the email, its content in base64 (as it crosses JSON). */
+export interface NotificationAttachment {
+  filename: string;
+  contentType: string;
+  contentBase64: string;
 }
 
 /** A notification with its event and parameters checked by the compiler. */
@@ -299,6 +308,7 @@ export function createNotificationService(deps: NotificationDeps) {
     const outgoing: Outgoing[] = [];
     if (to.email) {
       const email = to.email;
+      const attachments = (input.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') }));
       outgoing.push({
         channel: 'email',
         body: {
@@ -307,10 +317,13 @@ export function createNotificationService(deps: NotificationDeps) {
           content: rendered?.text ?? '',
           sender: { ...(from.name ? { name: from.name } : {}), email: from.email },
           receiver: [{ ...receiverBase, email }],
+          ...(attachments.length
+            ? { attachment: attachments.map((a) => ({ name: a.filename, mimeType: a.contentType, size: { amount: a.content.length, units: 'bytes' } })) }
+            : {}),
         },
         send: rendered
           ? async () =>
-              (await mail.send({ to: email, ...(to.name ? { toName: to.name } : {}), subject: rendered.subject, text: rendered.text, html: rendered.html }))
+              (await mail.send({ to: email, ...(to.name ? { toName: to.name } : {}), subject: rendered.subject, text: rendered.text, html: rendered.html, ...(attachments.length ? { attachments } : {}) }))
                 .messageId
           : refuse,
       });

@@ -21,6 +21,14 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  attachments?: MailAttachment[];
+}
+
+/** A file sent with a message (e.g. a bill's PDF). */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 export interface MailSender {
@@ -38,13 +46,14 @@ export function createSmtpMailSender(config: MailConfig): MailSender {
     socketTimeout: timeout,
   });
   return {
-    async send({ to, toName, subject, text, html }) {
+    async send({ to, toName, subject, text, html, attachments }) {
       const info = await transport.sendMail({
         from: config.from,
         to: toName ? { name: toName, address: to } : to,
         subject,
         text,
         ...(html !== undefined ? { html } : {}),
+        ...(attachments?.length ? { attachments } : {}),
       });
       if (info.rejected.length > 0) throw new Error(`SMTP server rejected ${info.rejected.map(String).join(', ')}: ${info.response}`);
       return { messageId: info.messageId };

@@ -32,6 +32,14 @@ const PARAMS: NotificationParams = {
   appointmentRescheduled: { givenName: 'Ana', orderId: 'ORD-7', start: '2026-12-04T15:00:00Z', end: '2026-12-04T19:00:00Z', reason: 'missed' },
   installationEscalation: { orderId: 'ORD-7', workOrderId: 'WO-31', misses: 2, area: 'Madrid Centro' },
   billDunning: { givenName: 'Ana', stage: 'suspended', billNo: 'B-2026-000042', amount: '36.30', currency: 'EUR', dueDate: '2026-12-15', nextStepDate: '2027-01-29' },
+  billIssued: { givenName: 'Ana', billNo: 'B-0000000042', periodStart: '2026-11-01', periodEnd: '2026-11-30', amountDue: '61.71', currency: 'EUR', dueDate: '2026-12-15' },
+  ticketAssigned: { ticketId: 'TT-9', ticketType: 'billing', severity: 'major', description: 'I was charged twice for November', assigneeName: 'Elena' },
+  ticketReminder: { ticketId: 'TT-9', deadline: '2026-11-26T18:00:00Z', assigneeName: 'Elena' },
+  ticketEscalation: { ticketId: 'TT-9', queue: 'billing', deadline: '2026-11-26T18:00:00Z', severity: 'major', assigneeName: 'Elena', supervisorName: 'Rosa' },
+  ticketAnswered: { givenName: 'Ana', ticketId: 'TT-9', answer: 'The second charge has been refunded.', status: 'resolved', reopenUntil: '2026-12-03T10:00:00Z' },
+  topUpCompleted: { givenName: 'Ana', topupId: 'TOP-9', amount: '20', currency: 'EUR', balance: '23.5' },
+  topUpFailed: { givenName: 'Ana', topupId: 'TOP-9', amount: '20', currency: 'EUR', reason: 'card ****0341 declined: insufficient funds', refunded: '20.00' },
+  lowBalance: { givenName: 'Ana', balance: '3.2', currency: 'EUR', threshold: '5' },
 };
 
 describe('notification templates', () => {
@@ -527,6 +535,25 @@ describe('notification templates', () => {
       expect(renderNotification('installationEscalation', 'es', long).sms).toBe(`BSS: la visita de instalacion del pedido ${UUID} ha fallado 2 veces. Organiza la proxima visita.`);
     });
 
+    it('announces a bill with what is due, or the credit', () => {
+      expect(renderNotification('billIssued', 'en', PARAMS.billIssued)).toMatchObject({
+        subject: 'Your BSS bill B-0000000042',
+        text:
+          'Hello Ana,\n\nYour bill for 2026-11-01 to 2026-11-30 is ready; you will find it attached as a PDF.\n\n' +
+          'Bill number: B-0000000042\nAmount due: 61.71 EUR\nDue date: 2026-12-15\n\n' +
+          'Pay by card in self-care, or by bank transfer quoting the bill number (details on the bill).\n\nThe BSS team\n',
+        sms: 'BSS: your bill B-0000000042 is ready. Amount due 61.71 EUR by 2026-12-15.',
+      });
+      expect(renderNotification('billIssued', 'es', PARAMS.billIssued).text).toContain('Importe a pagar: 61,71 EUR\nFecha de vencimiento: 2026-12-15');
+      const credit = renderNotification('billIssued', 'en', { ...PARAMS.billIssued, amountDue: '-9.75' });
+      expect(credit.text).toContain('Credit in your favour: 9.75 EUR\n\nThere is nothing to pay.');
+      expect(credit.text).not.toContain('Due date');
+      expect(parseNotificationParams('billIssued', { ...PARAMS.billIssued, dueDate: '15/12/2026' })).toEqual({
+        ok: false,
+        error: 'invalid parameters for billIssued: params.dueDate: must be a calendar date such as 2026-12-01',
+      });
+    });
+
     it('keeps every order SMS to one message with long ids, names and texts, GSM or not', () => {
       const long = 'x'.repeat(120);
       const worst: { [E in keyof NotificationParams]?: NotificationParams[E] } = {
@@ -649,6 +676,39 @@ describe('notification templates', () => {
       for (const event of ['orderAcknowledged', 'orderPending', 'orderPaymentDeclined', 'orderCompleted', 'orderRejected', 'installationEscalation'] as const) {
         expect(check(event, PARAMS[event])).toEqual({ ok: true, event, params: PARAMS[event] });
       }
+    });
+  });
+
+  describe('prepaid balance events', () => {
+    it('confirms a top-up with the new balance, in both languages', () => {
+      expect(renderNotification('topUpCompleted', 'en', PARAMS.topUpCompleted)).toMatchObject({
+        subject: 'Your BSS top-up of 20.00 EUR is done',
+        text: 'Hello Ana,\n\nWe have added 20.00 EUR to your balance.\n\nTop-up: 20.00 EUR\nBalance now: 23.50 EUR\n\nThe BSS team\n',
+        sms: 'BSS: we have added 20.00 EUR to your balance. Your balance is now 23.50 EUR.',
+      });
+      expect(renderNotification('topUpCompleted', 'es', PARAMS.topUpCompleted)).toMatchObject({
+        subject: 'Tu recarga de 20,00 EUR en BSS está hecha',
+        sms: 'BSS: hemos añadido 20,00 EUR a tu saldo. Tu saldo es ahora 23,50 EUR.',
+      });
+    });
+
+    it('tells a failed top-up with its reason and the refund when there is one', () => {
+      expect(renderNotification('topUpFailed', 'en', PARAMS.topUpFailed).sms).toBe(
+        'BSS: your top-up of 20.00 EUR did not go through (card ****0341 declined: insufficient funds). We have refunded 20.00 EUR. Nothing was added to your balance.',
+      );
+      const declined = { ...PARAMS.topUpFailed, refunded: undefined };
+      expect(renderNotification('topUpFailed', 'en', declined).text).not.toContain('refunded');
+      expect(renderNotification('topUpFailed', 'es', PARAMS.topUpFailed).sms).toBe(
+        'BSS: tu recarga de 20,00 EUR no se ha completado (card ****0341 declined: insufficient funds). Te hemos devuelto 20,00 EUR. No se ha añadido nada a tu saldo.',
+      );
+    });
+
+    it('warns of a low balance against its threshold', () => {
+      expect(renderNotification('lowBalance', 'en', PARAMS.lowBalance)).toMatchObject({
+        subject: 'Your BSS balance is low: 3.20 EUR',
+        sms: 'BSS: your balance is 3.20 EUR, below 5.00 EUR. Top up to keep using your services.',
+      });
+      expect(renderNotification('lowBalance', 'es', PARAMS.lowBalance).sms).toBe('BSS: tu saldo es de 3,20 EUR, por debajo de 5,00 EUR. Recarga para seguir usando tus servicios.');
     });
   });
 });

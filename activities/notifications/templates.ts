@@ -29,6 +29,14 @@ export const NOTIFICATION_EVENTS = [
   'appointmentRescheduled',
   'installationEscalation',
   'billDunning',
+  'billIssued',
+  'ticketAssigned',
+  'ticketReminder',
+  'ticketEscalation',
+  'ticketAnswered',
+  'topUpCompleted',
+  'topUpFailed',
+  'lowBalance',
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
@@ -75,6 +83,28 @@ export interface NotificationParams {
   installationEscalation: { orderId: string; workOrderId: string; misses: number; area?: string };
   /** To the customer: a step of collecting an overdue bill (reminders, suspension, restoration, termination). */
   billDunning: { givenName?: string; stage: DunningStage; billNo: string; amount: string; currency: string; dueDate: string; nextStepDate?: string };
+  /**
+   * To the customer: a bill was issued (its PDF attached). Dates are calendar dates; `periodEnd`
+   * is the last day billed; `amountDue` is signed ("-5.00": a credit in the customer's favour).
+   */
+  billIssued: { givenName?: string; billNo: string; periodStart: string; periodEnd: string; amountDue: string; currency: string; dueDate: string };
+  /** To an expert (staff): a customer query was given to them. */
+  ticketAssigned: { ticketId: string; ticketType: string; severity: string; description: string; assigneeName?: string };
+  /** To the assignee: the query's resolution time is running out; `deadline` is ISO 8601. */
+  ticketReminder: { ticketId: string; deadline: string; assigneeName?: string };
+  /** To a queue's supervisor: a query is past its resolution time. */
+  ticketEscalation: { ticketId: string; queue: string; deadline: string; severity: string; assigneeName?: string; supervisorName?: string };
+  /**
+   * To the customer: the expert's answer to their query; `status` resolved or rejected; a resolved
+   * query may be reopened until `reopenUntil` (ISO 8601).
+   */
+  ticketAnswered: { givenName?: string; ticketId: string; answer: string; status: string; reopenUntil?: string };
+  /** To the customer: a top-up was credited; `amount` and `balance` (the money balance after it) are decimal strings. */
+  topUpCompleted: { givenName?: string; topupId: string; amount: string; currency: string; balance: string };
+  /** To the customer: a top-up failed (`reason`); nothing was credited, and `refunded` says what was paid back. */
+  topUpFailed: { givenName?: string; topupId: string; amount: string; currency: string; reason: string; refunded?: string };
+  /** To the customer: the money balance fell below `threshold`. */
+  lowBalance: { givenName?: string; balance: string; currency: string; threshold: string };
 }
 
 /** The steps of collecting an overdue bill that the customer hears of. */
@@ -115,6 +145,8 @@ const refundWithCurrency = (value: { refunded?: string; currency?: string }, ctx
     ctx.addIssue({ code: 'custom', path: ['currency'], message: 'required when refunded is given' });
   }
 };
+/** A calendar date, YYYY-MM-DD. */
+const calendarDate = z.iso.date({ message: 'must be a calendar date such as 2026-12-01' });
 const appointment = z.object({ start: instant, end: instant, address: optionalText }).superRefine(timeWindow);
 
 /** What each event's parameters must be at run time (they arrive as JSON); other keys are dropped. */
@@ -176,6 +208,22 @@ const PARAM_SCHEMAS = {
     dueDate: z.iso.date(),
     nextStepDate: optionalText.pipe(z.iso.date().optional()),
   }),
+  billIssued: z.object({
+    givenName: optionalText,
+    billNo: requiredText,
+    periodStart: calendarDate,
+    periodEnd: calendarDate,
+    amountDue: z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal amount such as 19.90 or -5.00'),
+    currency,
+    dueDate: calendarDate,
+  }),
+  ticketAssigned: z.object({ ticketId: requiredText, ticketType: requiredText, severity: requiredText, description: requiredText, assigneeName: optionalText }),
+  ticketReminder: z.object({ ticketId: requiredText, deadline: requiredText, assigneeName: optionalText }),
+  ticketEscalation: z.object({ ticketId: requiredText, queue: requiredText, deadline: requiredText, severity: requiredText, assigneeName: optionalText, supervisorName: optionalText }),
+  ticketAnswered: z.object({ givenName: optionalText, ticketId: requiredText, answer: requiredText, status: requiredText, reopenUntil: optionalText }),
+  topUpCompleted: z.object({ givenName: optionalText, topupId: requiredText, amount, currency, balance: amount }),
+  topUpFailed: z.object({ givenName: optionalText, topupId: requiredText, amount, currency, reason: requiredText, refunded: optionalText.pipe(amount.optional()) }),
+  lowBalance: z.object({ givenName: optionalText, balance: amount, currency, threshold: amount }),
 } satisfies { [E in NotificationEvent]: z.ZodType<NotificationParams[E], unknown> };
 
 export type ParsedNotification = { [E in NotificationEvent]: { ok: true; event: E; params: NotificationParams[E] } }[NotificationEvent];
@@ -559,6 +607,107 @@ const en: Templates = {
       `${BRAND}: the installation visit for order ${orderId} has failed ${times.en(misses)}. Please arrange the next visit.`,
     ],
   }),
+  billIssued: ({ givenName, billNo, periodStart, periodEnd, amountDue, currency, dueDate }) => {
+    const credit = amountDue.startsWith('-');
+    const due = formatMoney(credit ? amountDue.slice(1) : amountDue, currency, 'en');
+    return {
+      subject: `Your ${BRAND} bill ${billNo}`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `Your bill for ${periodStart} to ${periodEnd} is ready; you will find it attached as a PDF.` },
+        { fields: [['Bill number', billNo], [credit ? 'Credit in your favour' : 'Amount due', due], ['Due date', credit ? undefined : dueDate]] },
+        { p: credit || money(amountDue).isZero() ? 'There is nothing to pay.' : 'Pay by card in self-care, or by bank transfer quoting the bill number (details on the bill).' },
+        { p: signature.en },
+      ],
+      sms: [`${BRAND}: your bill ${billNo} is ready. ${credit ? `Credit: ${due}.` : `Amount due ${due} by ${dueDate}.`}`],
+    };
+  },
+  ticketAssigned: ({ ticketId, ticketType, severity, description, assigneeName }) => ({
+    subject: `New ${severity} ${ticketType} query: ${ticketId}`,
+    blocks: [
+      { p: greeting.en(assigneeName) },
+      { p: 'A customer query has been assigned to you.' },
+      { fields: [['Query', ticketId], ['Kind', ticketType], ['Severity', severity]] },
+      { p: description },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: ${severity} ${ticketType} query ${ticketId} has been assigned to you.`],
+  }),
+  ticketReminder: ({ ticketId, deadline, assigneeName }) => ({
+    subject: `Reminder: query ${ticketId} is due by ${formatDateTime(deadline)}`,
+    blocks: [
+      { p: greeting.en(assigneeName) },
+      { p: `Query ${ticketId} should be resolved by ${formatDateTime(deadline)}. Please answer the customer before then.` },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: query ${ticketId} is due by ${formatDateTime(deadline)}.`],
+  }),
+  ticketEscalation: ({ ticketId, queue, deadline, severity, assigneeName, supervisorName }) => ({
+    subject: `Overdue ${severity} query ${ticketId} (${queue})`,
+    blocks: [
+      { p: greeting.en(supervisorName) },
+      { p: `Query ${ticketId} in the ${queue} queue was due by ${formatDateTime(deadline)} and is not resolved.` },
+      { fields: [['Query', ticketId], ['Severity', severity], ['Assigned to', assigneeName]] },
+      { p: 'Please take it over or reassign it.' },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: ${severity} query ${ticketId} (${queue}) is overdue since ${formatDateTime(deadline)}.`],
+  }),
+  ticketAnswered: ({ givenName, ticketId, answer, status, reopenUntil }) => ({
+    subject: status === 'rejected' ? `About your query ${ticketId}` : `Your query ${ticketId} has been answered`,
+    blocks: [
+      { p: greeting.en(givenName) },
+      { p: status === 'rejected' ? 'We have looked at your query and cannot take it further:' : 'We have looked at your query. Our answer:' },
+      { p: answer },
+      ...(reopenUntil ? [{ p: `If this does not solve it, you can reopen the query until ${formatDateTime(reopenUntil)}.` }] : []),
+      { fields: [['Query', ticketId]] },
+      { p: signature.en },
+    ],
+    sms: [`${BRAND}, query ${ticketId}: ${answer}`, `${BRAND}: we have answered your query ${ticketId}. Please see your email or self-care.`],
+  }),
+  topUpCompleted: ({ givenName, amount, currency, balance }) => {
+    const [added, total] = [formatMoney(amount, currency, 'en'), formatMoney(balance, currency, 'en')];
+    return {
+      subject: `Your ${BRAND} top-up of ${added} is done`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `We have added ${added} to your balance.` },
+        { fields: [['Top-up', added], ['Balance now', total]] },
+        { p: signature.en },
+      ],
+      sms: [`${BRAND}: we have added ${added} to your balance. Your balance is now ${total}.`],
+    };
+  },
+  topUpFailed: ({ givenName, amount, currency, reason, refunded }) => {
+    const [asked, refund] = [formatMoney(amount, currency, 'en'), refundOf(refunded, currency, 'en')];
+    return {
+      subject: `Your ${BRAND} top-up of ${asked} did not go through`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `Your top-up of ${asked} did not go through and nothing was added to your balance.` },
+        { fields: [['Reason', reason]] },
+        ...(refund ? [{ p: `We have refunded ${refund} to your card.` }] : []),
+        { p: 'You can try again with another card or a voucher.' },
+        { p: signature.en },
+      ],
+      sms: [
+        `${BRAND}: your top-up of ${asked} did not go through (${reason}).${refund ? ` We have refunded ${refund}.` : ''} Nothing was added to your balance.`,
+        `${BRAND}: your top-up of ${asked} did not go through.${refund ? ` We have refunded ${refund}.` : ''}`,
+      ],
+    };
+  },
+  lowBalance: ({ givenName, balance, currency, threshold }) => {
+    const [left, limit] = [formatMoney(balance, currency, 'en'), formatMoney(threshold, currency, 'en')];
+    return {
+      subject: `Your ${BRAND} balance is low: ${left}`,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: `Your balance is ${left}, below ${limit}. Top up to keep using your services.` },
+        { p: signature.en },
+      ],
+      sms: [`${BRAND}: your balance is ${left}, below ${limit}. Top up to keep using your services.`],
+    };
+  },
   billDunning: ({ givenName, stage, billNo, amount, currency, dueDate, nextStepDate }) => {
     const total = formatMoney(amount, currency, 'en');
     const what: Record<DunningStage, { subject: string; p: string; sms: string }> = {
@@ -857,6 +1006,107 @@ const es: Templates = {
       `${BRAND}: la visita de instalación del pedido ${orderId} ha fallado ${times.es(misses)}. Organiza la próxima visita.`,
     ],
   }),
+  billIssued: ({ givenName, billNo, periodStart, periodEnd, amountDue, currency, dueDate }) => {
+    const credit = amountDue.startsWith('-');
+    const due = formatMoney(credit ? amountDue.slice(1) : amountDue, currency, 'es');
+    return {
+      subject: `Tu factura ${billNo} de ${BRAND}`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Tu factura del ${periodStart} al ${periodEnd} ya está disponible; la tienes adjunta en PDF.` },
+        { fields: [['Número de factura', billNo], [credit ? 'Saldo a tu favor' : 'Importe a pagar', due], ['Fecha de vencimiento', credit ? undefined : dueDate]] },
+        { p: credit || money(amountDue).isZero() ? 'No tienes nada que pagar.' : 'Puedes pagar con tarjeta en el área de cliente o por transferencia indicando el número de factura (datos en la factura).' },
+        { p: signature.es },
+      ],
+      sms: [`${BRAND}: tu factura ${billNo} ya está disponible. ${credit ? `Saldo a tu favor: ${due}.` : `Importe ${due}, vence el ${dueDate}.`}`],
+    };
+  },
+  ticketAssigned: ({ ticketId, ticketType, severity, description, assigneeName }) => ({
+    subject: `Nueva consulta ${ticketType} (${severity}): ${ticketId}`,
+    blocks: [
+      { p: greeting.es(assigneeName) },
+      { p: 'Se te ha asignado una consulta de un cliente.' },
+      { fields: [['Consulta', ticketId], ['Tipo', ticketType], ['Gravedad', severity]] },
+      { p: description },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: se te ha asignado la consulta ${ticketId} (${ticketType}, ${severity}).`],
+  }),
+  ticketReminder: ({ ticketId, deadline, assigneeName }) => ({
+    subject: `Recordatorio: la consulta ${ticketId} vence el ${formatDateTime(deadline)}`,
+    blocks: [
+      { p: greeting.es(assigneeName) },
+      { p: `La consulta ${ticketId} debe resolverse antes del ${formatDateTime(deadline)}. Responde al cliente antes de esa fecha.` },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: la consulta ${ticketId} vence el ${formatDateTime(deadline)}.`],
+  }),
+  ticketEscalation: ({ ticketId, queue, deadline, severity, assigneeName, supervisorName }) => ({
+    subject: `Consulta ${ticketId} vencida (${severity}, ${queue})`,
+    blocks: [
+      { p: greeting.es(supervisorName) },
+      { p: `La consulta ${ticketId} de la cola ${queue} vencía el ${formatDateTime(deadline)} y no está resuelta.` },
+      { fields: [['Consulta', ticketId], ['Gravedad', severity], ['Asignada a', assigneeName]] },
+      { p: 'Hazte cargo de ella o reasígnala.' },
+      { p: BRAND },
+    ],
+    sms: [`${BRAND}: la consulta ${ticketId} (${severity}, ${queue}) está vencida desde el ${formatDateTime(deadline)}.`],
+  }),
+  ticketAnswered: ({ givenName, ticketId, answer, status, reopenUntil }) => ({
+    subject: status === 'rejected' ? `Sobre tu consulta ${ticketId}` : `Hemos respondido a tu consulta ${ticketId}`,
+    blocks: [
+      { p: greeting.es(givenName) },
+      { p: status === 'rejected' ? 'Hemos revisado tu consulta y no podemos darle curso:' : 'Hemos revisado tu consulta. Nuestra respuesta:' },
+      { p: answer },
+      ...(reopenUntil ? [{ p: `Si no queda resuelta, puedes reabrir la consulta hasta el ${formatDateTime(reopenUntil)}.` }] : []),
+      { fields: [['Consulta', ticketId]] },
+      { p: signature.es },
+    ],
+    sms: [`${BRAND}, consulta ${ticketId}: ${answer}`, `${BRAND}: hemos respondido a tu consulta ${ticketId}. Consulta tu email o el area de cliente.`],
+  }),
+  topUpCompleted: ({ givenName, amount, currency, balance }) => {
+    const [added, total] = [formatMoney(amount, currency, 'es'), formatMoney(balance, currency, 'es')];
+    return {
+      subject: `Tu recarga de ${added} en ${BRAND} está hecha`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Hemos añadido ${added} a tu saldo.` },
+        { fields: [['Recarga', added], ['Saldo actual', total]] },
+        { p: signature.es },
+      ],
+      sms: [`${BRAND}: hemos añadido ${added} a tu saldo. Tu saldo es ahora ${total}.`],
+    };
+  },
+  topUpFailed: ({ givenName, amount, currency, reason, refunded }) => {
+    const [asked, refund] = [formatMoney(amount, currency, 'es'), refundOf(refunded, currency, 'es')];
+    return {
+      subject: `Tu recarga de ${asked} en ${BRAND} no se ha completado`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Tu recarga de ${asked} no se ha completado y no se ha añadido nada a tu saldo.` },
+        { fields: [['Motivo', reason]] },
+        ...(refund ? [{ p: `Te hemos devuelto ${refund} a tu tarjeta.` }] : []),
+        { p: 'Puedes volver a intentarlo con otra tarjeta o con un cupón.' },
+        { p: signature.es },
+      ],
+      sms: [
+        `${BRAND}: tu recarga de ${asked} no se ha completado (${reason}).${refund ? ` Te hemos devuelto ${refund}.` : ''} No se ha añadido nada a tu saldo.`,
+        `${BRAND}: tu recarga de ${asked} no se ha completado.${refund ? ` Te hemos devuelto ${refund}.` : ''}`,
+      ],
+    };
+  },
+  lowBalance: ({ givenName, balance, currency, threshold }) => {
+    const [left, limit] = [formatMoney(balance, currency, 'es'), formatMoney(threshold, currency, 'es')];
+    return {
+      subject: `Tu saldo en ${BRAND} es bajo: ${left}`,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: `Tu saldo es de ${left}, por debajo de ${limit}. Recarga para seguir usando tus servicios.` },
+        { p: signature.es },
+      ],
+      sms: [`${BRAND}: tu saldo es de ${left}, por debajo de ${limit}. Recarga para seguir usando tus servicios.`],
+    };
+  },
   billDunning: ({ givenName, stage, billNo, amount, currency, dueDate, nextStepDate }) => {
     const total = formatMoney(amount, currency, 'es');
     const what: Record<DunningStage, { subject: string; p: string; sms: string }> = {

@@ -20,6 +20,7 @@ import { CatalogReader } from '../catalog';
 import type { NotificationEvent } from '../notifications/templates';
 import type { TmfModel } from '../../db/tmf-store';
 import type { SendNotificationInput, SendNotificationResult } from '../notifications';
+import { contactOf } from '../crm/customer-contact';
 import { loadOfferingViews } from './offering-view';
 
 export interface OrderFacts {
@@ -88,17 +89,6 @@ function placeOf(product: { place?: Array<Record<string, unknown>> } | undefined
   if (!place) return undefined;
   const street = (place.street as string | undefined) ?? [place.streetName, place.streetNr].filter(Boolean).join(' ');
   return { street: street || undefined, city: place.city as string | undefined, postalCode: (place.postcode ?? place.postalCode) as string | undefined, country: place.country as string | undefined };
-}
-
-function contactOf(customer: TmfDocument) {
-  const media = (customer.contactMedium as Array<{ mediumType: string; characteristic: Record<string, string> }> | undefined) ?? [];
-  const language = (customer.characteristic as Array<{ name: string; value: string }> | undefined)?.find((c) => c.name === 'preferredLanguage')?.value;
-  return {
-    email: media.find((m) => m.mediumType === 'email')?.characteristic.emailAddress,
-    msisdn: media.find((m) => m.mediumType === 'mobile')?.characteristic.phoneNumber,
-    name: String(customer.name ?? ''),
-    language: language ?? 'en',
-  };
 }
 
 export function createOrderingActivities(deps: {

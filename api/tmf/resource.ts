@@ -39,6 +39,8 @@ export interface TmfResourceSpec extends Omit<TmfModel, 'apiName'> {
   afterCommit?(ctx: { principal: Principal; before?: TmfDocument; after: TmfDocument }): Promise<void | { headers?: Record<string, string> }>;
   /** Only list and read: clients never write it (other methods answer 405). */
   readOnly?: boolean;
+  /** Writes the API does not offer (they answer 405), e.g. a bill is changed but never created by clients. */
+  refuse?: Array<'create' | 'patch' | 'delete'>;
 }
 
 /** The headers an afterCommit asked for. */
@@ -158,6 +160,14 @@ export class TmfApi {
         });
       }
       return this;
+    }
+
+    const refused = { create: ['post', path], patch: ['patch', `${path}/:id`], delete: ['delete', `${path}/:id`] } as const;
+    for (const op of spec.refuse ?? []) {
+      const [method, route] = refused[op];
+      this.router[method](route, requireRole(...spec.access.read), (req) => {
+        throw new TmfError(405, 'Method Not Allowed', `${req.method} is not allowed on ${spec.type}`);
+      });
     }
 
     this.router.post(path, write, async (req, res) => {

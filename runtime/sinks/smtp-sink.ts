@@ -3,6 +3,7 @@
  * parses it with mailparser and hands it on, one message per envelope recipient.
  */
 import { simpleParser } from 'mailparser';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -12,6 +13,15 @@ export interface ReceivedMail {
   recipient: string;
   subject: string | null;
   body: string;
+  /** What came attached: name, type, size in bytes and SHA-256 of each file. */
+  attachments?: ReceivedAttachment[];
+}
+
+export interface ReceivedAttachment {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  sha256: string;
 }
 
 export interface SmtpSink {
@@ -41,12 +51,19 @@ export async function startSmtpSink(opts: {
           const body = parsed.text ?? (typeof parsed.html === 'string' ? parsed.html : '');
           const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const sender = parsed.from?.text || envelopeFrom || null;
+          const attachments = parsed.attachments.map((a) => ({
+            filename: a.filename ?? null,
+            contentType: a.contentType,
+            size: a.content.length,
+            sha256: createHash('sha256').update(a.content).digest('hex'),
+          }));
           await opts.onMail(
             session.envelope.rcptTo.map((rcpt) => ({
               sender,
               recipient: rcpt.address.toLowerCase(),
               subject: parsed.subject ?? null,
               body,
+              attachments,
             })),
           );
         })

@@ -24,11 +24,11 @@ export interface TestApi {
  * of the run (CTK_DATABASE_URL: the conformance kits' own), `fulfilOrders` to have new orders
  * start their workflows, and `taskQueue` (see testTaskQueue) for the workflows it starts.
  */
-export async function createTestApi(clock: Clock = systemClock, opts: { databaseUrl?: string; fulfilOrders?: boolean; taskQueue?: string } = {}): Promise<TestApi> {
+export async function createTestApi(clock: Clock = systemClock, opts: { databaseUrl?: string; fulfilOrders?: boolean; answerTickets?: boolean; taskQueue?: string } = {}): Promise<TestApi> {
   const config = loadConfig();
   const knex = createKnex(opts.databaseUrl ?? config.databaseUrl);
   const temporal = await Connection.connect({ address: config.temporalAddress });
-  const app = createApp({ ...testAppDeps(), knex, temporal, temporalProbe: temporal, clock, fulfilOrders: opts.fulfilOrders, taskQueue: opts.taskQueue ?? config.taskQueue });
+  const app = createApp({ ...testAppDeps(), knex, temporal, temporalProbe: temporal, clock, fulfilOrders: opts.fulfilOrders, answerTickets: opts.answerTickets, taskQueue: opts.taskQueue ?? config.taskQueue });
   return { app, knex, temporal, close: async () => void (await Promise.all([knex.destroy(), temporal.close()])) };
 }
 

@@ -1,6 +1,7 @@
 /**
- * The hourly schedule returns numbers whose registration hold ran out unconfirmed to the pool.
- * This is the one test whose worker polls the default task queue and creates the schedules.
+ * The worker's schedules: every hour, numbers whose registration hold ran out unconfirmed go back
+ * to the pool; every 15 minutes the report views are recomputed. This is the one test whose
+ * worker polls the default task queue and creates the schedules.
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -8,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { findReservation, reserveMsisdn } from '../db/inventory';
 import { createKnex } from '../db/knex';
 import { startWorker, type WorkerHandle } from '../worker/main';
-import { INVENTORY_HOUSEKEEPING_SCHEDULE } from '../worker/schedules';
+import { INVENTORY_HOUSEKEEPING_SCHEDULE, REPORTS_REFRESH_SCHEDULE } from '../worker/schedules';
 import { recordHistory } from './workflows/histories';
 
-describe('inventory housekeeping schedule', () => {
+describe('schedules', () => {
   let worker: WorkerHandle;
   let connection: Connection;
   let client: Client;
@@ -50,5 +51,25 @@ describe('inventory housekeeping schedule', () => {
     const handle = client.workflow.getHandle(run.workflowId, run.firstExecutionRunId);
     expect((await handle.result()).numbersReleased).toBeGreaterThanOrEqual(1);
     await recordHistory('inventoryHousekeeping releases an abandoned reservation', handle);
+  });
+
+  it('refreshes the report views every 15 minutes', async () => {
+    const schedule = await client.schedule.getHandle(REPORTS_REFRESH_SCHEDULE).describe();
+    expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 900_000 })]);
+    const before = await knex('report_customer').count<{ count: string }[]>('* as count');
+    const id = randomUUID();
+    await knex('crm_customer').insert({ id, customer_id: id, body: { id, name: 'Report refresh', status: 'Initialized' } });
+
+    await client.schedule.getHandle(REPORTS_REFRESH_SCHEDULE).trigger();
+    const deadline = Date.now() + 30_000;
+    while (!(await knex('report_customer').where({ id }).first())) {
+      if (Date.now() > deadline) throw new Error('the report views were never refreshed');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(Number((await knex('report_customer').count<{ count: string }[]>('* as count'))[0].count)).toBeGreaterThan(Number(before[0].count));
+    const run = (await client.schedule.getHandle(REPORTS_REFRESH_SCHEDULE).describe()).info.recentActions.at(-1)!.action.workflow;
+    const handle = client.workflow.getHandle(run.workflowId, run.firstExecutionRunId);
+    await handle.result();
+    await recordHistory('reportsRefresh refreshes the report views', handle);
   });
 });

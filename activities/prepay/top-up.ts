@@ -1,0 +1,163 @@
+/**
+ * The steps of a card top-up (workflow `topup-<id>`): charge the card once per top-up, credit the
+ * money bucket once (ledger reference `topup:<id>`) and complete the TMF654 top-up in the same
+ * transaction, fail it with a reason, refund the charge, and tell the customer.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { customerModel, partyInteractionModel } from '../../db/crm-models';
+import { findCardOfCustomer, recordRefund, settleCharge, startCharge } from '../../db/payments';
+import { applyLedgerEntry, lockPrepayBucket, moneyBalanceOfAccount } from '../../db/prepay-balance';
+import { rearmLowBalance } from '../../db/prepay-housekeeping';
+import { topupBalanceModel } from '../../db/prepay-models';
+import { findResource } from '../../db/tmf-resources';
+import { createTmfResourceOnce, patchTmfResource } from '../../db/tmf-store';
+import type { Clock } from '../../domain/clock';
+import { bucketStatusOf } from '../../domain/prepay/quantity';
+import { uuidV5 } from '../../domain/uuid';
+import type { SendNotificationInput, SendNotificationResult } from '../notifications';
+import type { NotificationEvent } from '../notifications/templates';
+import { contactOf } from '../crm/customer-contact';
+import { CardDeclinedError, type PaymentGateway } from '../payments/gateway';
+
+export interface PrepayDeps {
+  knex: Knex;
+  clock: Clock;
+  publicUrl: string;
+  paymentGateway: PaymentGateway;
+  sendNotification(input: SendNotificationInput): Promise<SendNotificationResult>;
+  /** Default low-balance threshold (decimal string, the account's currency). */
+  lowBalanceThreshold: string;
+}
+
+/** A card top-up as the API hands it to its workflow. */
+export interface CardTopUpInput {
+  topupId: string;
+  bucketId: string;
+  customerId: string;
+  amount: string;
+  currency: string;
+  paymentMethodId: string;
+}
+
+export type TopUpCharge = { status: 'captured'; chargeId: string } | { status: 'declined'; reason: string };
+
+/** Our namespace for the ids of a top-up's party interactions (a fixed random UUID). */
+const TOPUP_NAMESPACE = 'b1e0c7a4-52d9-4f3e-9a86-0d4c2e7f1b35';
+
+const chargeKey = (topupId: string) => `topup:${topupId}`;
+
+export function createTopUpActivities(deps: PrepayDeps) {
+  const { knex, clock, paymentGateway } = deps;
+  return {
+    /** Charges the card once per top-up (idempotency key `topup:<id>`); a decline is an outcome. */
+    async chargeTopUpCard(input: CardTopUpInput): Promise<TopUpCharge> {
+      const card = await findCardOfCustomer(knex, input.customerId, input.paymentMethodId);
+      if (!card) return { status: 'declined', reason: 'that payment method is not a card of this customer' };
+      const charge = await startCharge(knex, {
+        idempotencyKey: chargeKey(input.topupId),
+        customerId: input.customerId,
+        purpose: 'topUp',
+        amount: input.amount,
+        currency: input.currency,
+        paymentMethodId: card.id,
+        now: clock.now(),
+      });
+      if (charge.status === 'captured' || charge.status === 'refunded') return { status: 'captured', chargeId: charge.id };
+      if (charge.status === 'declined') return { status: 'declined', reason: charge.declineReason ?? 'declined' };
+      try {
+        const { chargeId } = await paymentGateway.charge({
+          token: card.gatewayToken,
+          amount: input.amount,
+          currency: input.currency,
+          idempotencyKey: charge.idempotencyKey,
+          description: `Top-up ${input.topupId}`,
+        });
+        await settleCharge(knex, charge.id, { status: 'captured', gatewayChargeId: chargeId }, clock.now());
+        return { status: 'captured', chargeId: charge.id };
+      } catch (err) {
+        if (!(err instanceof CardDeclinedError)) throw err;
+        const reason = `card ****${card.last4} declined: ${err.reason}`;
+        await settleCharge(knex, charge.id, { status: 'declined', declineReason: reason }, clock.now());
+        return { status: 'declined', reason };
+      }
+    },
+
+    /**
+     * Credits the bucket and completes the top-up in one transaction; a retry credits nothing
+     * more. Returns the account's money balance after it. A bucket that can no longer take it
+     * (gone, expired, suspended) is a non-retryable failure.
+     */
+    async creditTopUp(input: CardTopUpInput): Promise<{ balance: string }> {
+      const now = clock.now();
+      return knex.transaction(async (trx) => {
+        const bucket = await lockPrepayBucket(trx, input.bucketId);
+        if (!bucket) throw ApplicationFailure.nonRetryable(`bucket ${input.bucketId} no longer exists`, 'BucketUnavailable');
+        const topup = await findResource(trx, topupBalanceModel.table, input.topupId, { forUpdate: true });
+        if (topup?.status !== 'completed') {
+          const status = bucketStatusOf(bucket, now);
+          if (status !== 'active') throw ApplicationFailure.nonRetryable(`bucket ${bucket.id} is ${status}`, 'BucketUnavailable');
+          await applyLedgerEntry(trx, { bucketId: bucket.id, kind: 'credit', amount: input.amount, reference: `topup:${input.topupId}`, now });
+          await patchTmfResource(trx, topupBalanceModel, input.topupId, { status: 'completed', confirmationDate: now.toISOString() }, now);
+          await rearmLowBalance(trx, bucket.chargingAccountId, now, deps.lowBalanceThreshold);
+        }
+        return { balance: await moneyBalanceOfAccount(trx, bucket.chargingAccountId, now) };
+      });
+    },
+
+    /** Marks the top-up failed with the reason (once; a completed top-up stays completed). */
+    async failTopUp(input: { topupId: string; reason: string }): Promise<void> {
+      const now = clock.now();
+      await knex.transaction(async (trx) => {
+        const topup = await findResource(trx, topupBalanceModel.table, input.topupId, { forUpdate: true });
+        if (topup && topup.status === 'created') await patchTmfResource(trx, topupBalanceModel, input.topupId, { status: 'failed', statusReason: input.reason }, now);
+      });
+    },
+
+    /** Compensation: refunds the top-up's captured charge (once); returns the amount refunded, or null. */
+    async refundTopUpCharge(input: { topupId: string }): Promise<{ refunded: string | null }> {
+      const charge = await knex('payment_charge').where({ idempotency_key: chargeKey(input.topupId) }).first();
+      if (!charge) return { refunded: null };
+      if (charge.status === 'refunded') return { refunded: String(charge.refunded_amount) };
+      if (charge.status !== 'captured') return { refunded: null };
+      const { refundId } = await paymentGateway.refund({ chargeId: charge.gateway_charge_id, amount: String(charge.amount), currency: charge.currency, idempotencyKey: `refund:${charge.id}` });
+      await recordRefund(knex, charge.id, refundId, clock.now());
+      return { refunded: String(charge.amount) };
+    },
+
+    /** Tells the customer about the top-up and records the contact as a party interaction. Never fails the workflow. */
+    async notifyTopUpCustomer(input: { topupId: string; customerId: string; event: NotificationEvent; params: Record<string, unknown> }): Promise<void> {
+      await notifyCustomer(deps, { ...input, key: `topup-${input.topupId}:${input.event}`, relatedEntity: { id: input.topupId, '@referredType': 'TopupBalance' } });
+    },
+  };
+}
+
+/** Sends a notification to a prepaid customer on every contact it has, and records the party interaction once per key. */
+export async function notifyCustomer(
+  deps: Pick<PrepayDeps, 'knex' | 'clock' | 'publicUrl' | 'sendNotification'>,
+  n: { customerId: string; event: NotificationEvent; params: Record<string, unknown>; key: string; relatedEntity: { id: string; '@referredType': string } },
+): Promise<void> {
+  const customer = await findResource(deps.knex, customerModel.table, n.customerId);
+  if (!customer) return;
+  const contact = contactOf(customer);
+  await deps.sendNotification({
+    event: n.event,
+    language: contact.language,
+    params: { givenName: contact.name || undefined, ...n.params },
+    to: { email: contact.email, msisdn: contact.msisdn, name: contact.name },
+    customerId: n.customerId,
+    relatedEntity: n.relatedEntity,
+    idempotencyKey: n.key,
+  });
+  await deps.knex.transaction((trx) =>
+    createTmfResourceOnce(trx, partyInteractionModel(deps.clock), uuidV5(n.key, TOPUP_NAMESPACE), {
+      description: `Prepaid balance: ${n.event}`,
+      reason: 'prepaidBalance',
+      direction: 'outbound',
+      channel: [{ id: contact.email ? 'email' : 'sms', role: 'interaction channel' }],
+      status: 'completed',
+      relatedParty: [{ id: n.customerId, role: 'customer', '@referredType': 'Customer' }],
+      relatedEntity: [{ id: n.relatedEntity.id, role: n.relatedEntity['@referredType'], '@referredType': n.relatedEntity['@referredType'] }],
+    }, { now: deps.clock.now(), publicUrl: deps.publicUrl }),
+  );
+}

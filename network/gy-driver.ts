@@ -1,0 +1,87 @@
+/**
+ * Prepaid traffic over Diameter Gy: a ChargingDriver whose sessions become CCR-I/U/T (or one
+ * CCR-event for an SMS) on one or more client connections, each with many requests in flight.
+ * A session stays on one connection, as a charging trigger function keeps it on one peer.
+ */
+import { DiameterClient } from '../ocs/diameter/client';
+import { buildCcr, readCca, type CcrUnit } from '../ocs/diameter/gy-client-messages';
+import { playSession, RATING_GROUP_OF, type ChargingDriver, type ChargingStep, type SessionPlan, type StepAnswer } from './charging-traffic';
+
+export interface GyDriverOptions {
+  host: string;
+  /** 3868 by default. */
+  port?: number;
+  /** Connections to open (sessions are spread over them); 1 by default. */
+  connections?: number;
+  originHost?: string;
+  originRealm?: string;
+  destinationRealm?: string;
+  /** A request with no answer by then fails the session; 10 s by default. */
+  requestTimeoutMs?: number;
+}
+
+const UNIT_AVP = { voice: 'CC-Time', data: 'CC-Total-Octets', sms: 'CC-Service-Specific-Units' } as const;
+
+/** A Gy driver (name 'gy'): connects on first use; `close` disconnects with DPR. */
+export function gyDriver(options: GyDriverOptions): ChargingDriver {
+  const originHost = options.originHost ?? 'traffic.gy.local';
+  const originRealm = options.originRealm ?? 'gy.local';
+  const destinationRealm = options.destinationRealm ?? 'ocs.local';
+  let clients: Promise<DiameterClient[]> | undefined;
+  let next = 0;
+  // Each connection is its own peer, so each has its own Origin-Host (traffic-1.gy.local …).
+  const hostOf = (i: number) => (i ? originHost.replace(/^([^.]+)/, `$1-${i}`) : originHost);
+  const connect = () =>
+    (clients ??= Promise.all(
+      Array.from({ length: options.connections ?? 1 }, (_, i) =>
+        DiameterClient.connect({ host: options.host, port: options.port ?? 3868, originHost: hostOf(i), originRealm, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 }),
+      ),
+    ));
+
+  return {
+    name: 'gy',
+    async runSession(plan: SessionPlan) {
+      const pool = await connect();
+      const index = next++ % pool.length;
+      const client = pool[index];
+      const send = async (step: ChargingStep): Promise<StepAnswer> => {
+        const unit: CcrUnit = {
+          ratingGroup: RATING_GROUP_OF[plan.service],
+          unit: UNIT_AVP[plan.service],
+          ...(step.requested !== undefined ? { requested: step.requested } : {}),
+          ...(step.used !== undefined ? { used: step.used } : {}),
+        };
+        const cca = readCca(
+          await client.creditControl(
+            buildCcr({
+              sessionId: plan.sessionId,
+              originHost: hostOf(index),
+              originRealm,
+              destinationRealm,
+              type: step.type,
+              requestNumber: step.requestNumber,
+              ...plan.subscriber,
+              eventTime: step.eventTime,
+              ...(plan.destination ? { destination: plan.destination } : {}),
+              units: [unit],
+            }),
+          ),
+        );
+        const mscc = cca.units[0];
+        return {
+          resultCode: cca.resultCode ?? 0,
+          ...(mscc?.resultCode !== undefined ? { unitResultCode: mscc.resultCode } : {}),
+          ...(mscc?.granted !== undefined ? { granted: mscc.granted } : {}),
+          finalUnit: mscc?.finalUnitAction !== undefined,
+        };
+      };
+      return playSession(plan, send);
+    },
+    async close() {
+      if (!clients) return;
+      const pool = await clients.catch(() => [] as DiameterClient[]);
+      await Promise.all(pool.map((c) => c.close()));
+      clients = undefined;
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The Diameter dictionary this node speaks: the base protocol (RFC 6733), credit control
+ * (RFC 4006 / RFC 8506) and the subset of 3GPP TS 32.299 that online charging over Gy needs.
+ * An AVP the dictionary does not know is kept raw; with its M bit set a request carrying it is
+ * refused with DIAMETER_AVP_UNSUPPORTED (5001).
+ */
+
+/** The wire types of RFC 6733 §4.2–4.3 that this codec reads and writes. */
+export type AvpType =
+  | 'OctetString'
+  | 'UTF8String'
+  | 'DiameterIdentity'
+  | 'DiameterURI'
+  | 'Address'
+  | 'Integer32'
+  | 'Integer64'
+  | 'Unsigned32'
+  | 'Unsigned64'
+  | 'Enumerated'
+  | 'Time'
+  | 'Grouped';
+
+/** One AVP definition: how it is named, coded and flagged. */
+export interface AvpDefinition {
+  name: string;
+  code: number;
+  /** 0 for IETF AVPs; 10415 for 3GPP ones (sent with the V bit). */
+  vendorId: number;
+  type: AvpType;
+  /** Whether we send it with the M bit (the receiver must understand it). */
+  mandatory: boolean;
+  /** Allowed values of an Enumerated AVP; any other value is DIAMETER_INVALID_AVP_VALUE (5004). */
+  values?: Readonly<Record<string, number>>;
+}
+
+/** 3GPP's IANA enterprise number, the vendor of TS 32.299 AVPs. */
+export const VENDOR_3GPP = 10415;
+
+/** Application ids (RFC 6733 §2.4, RFC 4006 §1.3). */
+export const APPLICATION = { COMMON: 0, CREDIT_CONTROL: 4, RELAY: 0xffffffff } as const;
+
+/** Command codes (RFC 6733 §3.1, RFC 4006 §3). */
+export const COMMAND = {
+  CAPABILITIES_EXCHANGE: 257,
+  DEVICE_WATCHDOG: 280,
+  DISCONNECT_PEER: 282,
+  CREDIT_CONTROL: 272,
+} as const;
+
+/** Result codes the Diameter layer itself produces (RFC 6733 §7.1, RFC 4006 §9). */
+export const DIAMETER_RESULT = {
+  SUCCESS: 2001,
+  COMMAND_UNSUPPORTED: 3001,
+  UNABLE_TO_DELIVER: 3002,
+  APPLICATION_UNSUPPORTED: 3007,
+  INVALID_HDR_BITS: 3008,
+  INVALID_AVP_BITS: 3009,
+  AVP_UNSUPPORTED: 5001,
+  INVALID_AVP_VALUE: 5004,
+  MISSING_AVP: 5005,
+  NO_COMMON_APPLICATION: 5010,
+  UNABLE_TO_COMPLY: 5012,
+  INVALID_AVP_LENGTH: 5014,
+} as const;
+
+/** CC-Request-Type values (RFC 4006 §8.3). */
+export const CC_REQUEST_TYPE = { INITIAL_REQUEST: 1, UPDATE_REQUEST: 2, TERMINATION_REQUEST: 3, EVENT_REQUEST: 4 } as const;
+
+/** Subscription-Id-Type values (RFC 4006 §8.47). */
+export const SUBSCRIPTION_ID_TYPE = { END_USER_E164: 0, END_USER_IMSI: 1, END_USER_SIP_URI: 2, END_USER_NAI: 3, END_USER_PRIVATE: 4 } as const;
+
+/** Final-Unit-Action values (RFC 4006 §8.35). */
+export const FINAL_UNIT_ACTION = { TERMINATE: 0, REDIRECT: 1, RESTRICT_ACCESS: 2 } as const;
+
+/** Disconnect-Cause values (RFC 6733 §5.4.3). */
+export const DISCONNECT_CAUSE = { REBOOTING: 0, BUSY: 1, DO_NOT_WANT_TO_TALK_TO_YOU: 2 } as const;
+
+const ietf = (name: string, code: number, type: AvpType, values?: Record<string, number>): AvpDefinition => ({
+  name,
+  code,
+  vendorId: 0,
+  type,
+  mandatory: true,
+  ...(values ? { values } : {}),
+});
+const tgpp = (name: string, code: number, type: AvpType): AvpDefinition => ({ name, code, vendorId: VENDOR_3GPP, type, mandatory: true });
+
+/** Every AVP this node knows. */
+export const AVPS: readonly AvpDefinition[] = [
+  // RFC 6733 base protocol
+  ietf('Session-Id', 263, 'UTF8String'),
+  ietf('Origin-Host', 264, 'DiameterIdentity'),
+  ietf('Origin-Realm', 296, 'DiameterIdentity'),
+  ietf('Destination-Host', 293, 'DiameterIdentity'),
+  ietf('Destination-Realm', 283, 'DiameterIdentity'),
+  ietf('Host-IP-Address', 257, 'Address'),
+  ietf('Vendor-Id', 266, 'Unsigned32'),
+  { ...ietf('Product-Name', 269, 'UTF8String'), mandatory: false },
+  { ...ietf('Firmware-Revision', 267, 'Unsigned32'), mandatory: false },
+  ietf('Origin-State-Id', 278, 'Unsigned32'),
+  ietf('Supported-Vendor-Id', 265, 'Unsigned32'),
+  ietf('Auth-Application-Id', 258, 'Unsigned32'),
+  ietf('Acct-Application-Id', 259, 'Unsigned32'),
+  ietf('Inband-Security-Id', 299, 'Unsigned32'),
+  ietf('Vendor-Specific-Application-Id', 260, 'Grouped'),
+  ietf('Result-Code', 268, 'Unsigned32'),
+  ietf('Experimental-Result', 297, 'Grouped'),
+  ietf('Experimental-Result-Code', 298, 'Unsigned32'),
+  ietf('Failed-AVP', 279, 'Grouped'),
+  ietf('Error-Message', 281, 'UTF8String'),
+  ietf('Error-Reporting-Host', 294, 'DiameterIdentity'),
+  ietf('Disconnect-Cause', 273, 'Enumerated', DISCONNECT_CAUSE),
+  ietf('Route-Record', 282, 'DiameterIdentity'),
+  ietf('Proxy-Info', 284, 'Grouped'),
+  ietf('Proxy-Host', 280, 'DiameterIdentity'),
+  ietf('Proxy-State', 33, 'OctetString'),
+  ietf('User-Name', 1, 'UTF8String'),
+  ietf('Termination-Cause', 295, 'Enumerated'),
+  ietf('Event-Timestamp', 55, 'Time'),
+  ietf('Called-Station-Id', 30, 'UTF8String'),
+  // RFC 4006 / RFC 8506 credit control
+  ietf('CC-Request-Type', 416, 'Enumerated', CC_REQUEST_TYPE),
+  ietf('CC-Request-Number', 415, 'Unsigned32'),
+  ietf('Service-Context-Id', 461, 'UTF8String'),
+  ietf('Subscription-Id', 443, 'Grouped'),
+  ietf('Subscription-Id-Type', 450, 'Enumerated', SUBSCRIPTION_ID_TYPE),
+  ietf('Subscription-Id-Data', 444, 'UTF8String'),
+  ietf('Multiple-Services-Indicator', 455, 'Enumerated', { MULTIPLE_SERVICES_NOT_SUPPORTED: 0, MULTIPLE_SERVICES_SUPPORTED: 1 }),
+  ietf('Multiple-Services-Credit-Control', 456, 'Grouped'),
+  ietf('Requested-Service-Unit', 437, 'Grouped'),
+  ietf('Used-Service-Unit', 446, 'Grouped'),
+  ietf('Granted-Service-Unit', 431, 'Grouped'),
+  ietf('CC-Time', 420, 'Unsigned32'),
+  ietf('CC-Total-Octets', 421, 'Unsigned64'),
+  ietf('CC-Input-Octets', 412, 'Unsigned64'),
+  ietf('CC-Output-Octets', 414, 'Unsigned64'),
+  ietf('CC-Service-Specific-Units', 417, 'Unsigned64'),
+  ietf('CC-Money', 413, 'Grouped'),
+  ietf('Unit-Value', 445, 'Grouped'),
+  ietf('Value-Digits', 447, 'Integer64'),
+  ietf('Exponent', 429, 'Integer32'),
+  ietf('Currency-Code', 425, 'Unsigned32'),
+  ietf('Rating-Group', 432, 'Unsigned32'),
+  ietf('Service-Identifier', 439, 'Unsigned32'),
+  ietf('Validity-Time', 448, 'Unsigned32'),
+  ietf('Final-Unit-Indication', 430, 'Grouped'),
+  ietf('Final-Unit-Action', 449, 'Enumerated', FINAL_UNIT_ACTION),
+  ietf('Requested-Action', 436, 'Enumerated', { DIRECT_DEBITING: 0, REFUND_ACCOUNT: 1, CHECK_BALANCE: 2, PRICE_ENQUIRY: 3 }),
+  ietf('CC-Session-Failover', 418, 'Enumerated', { FAILOVER_NOT_SUPPORTED: 0, FAILOVER_SUPPORTED: 1 }),
+  ietf('Credit-Control-Failure-Handling', 427, 'Enumerated', { TERMINATE: 0, CONTINUE: 1, RETRY_AND_TERMINATE: 2 }),
+  ietf('Tariff-Time-Change', 451, 'Time'),
+  // 3GPP TS 32.299 (vendor 10415)
+  tgpp('Service-Information', 873, 'Grouped'),
+  tgpp('IMS-Information', 876, 'Grouped'),
+  tgpp('Called-Party-Address', 832, 'UTF8String'),
+  tgpp('Calling-Party-Address', 831, 'UTF8String'),
+  tgpp('SMS-Information', 2000, 'Grouped'),
+  tgpp('Recipient-Info', 2026, 'Grouped'),
+  tgpp('Recipient-Address', 1201, 'Grouped'),
+  tgpp('Address-Data', 897, 'UTF8String'),
+  tgpp('Reporting-Reason', 872, 'Enumerated'),
+  tgpp('Time-Quota-Threshold', 868, 'Unsigned32'),
+  tgpp('Volume-Quota-Threshold', 869, 'Unsigned32'),
+  tgpp('Quota-Holding-Time', 871, 'Unsigned32'),
+];
+
+const key = (code: number, vendorId: number) => `${vendorId}:${code}`;
+const byKey = new Map(AVPS.map((d) => [key(d.code, d.vendorId), d]));
+const byName = new Map(AVPS.map((d) => [d.name, d]));
+
+/** The definition of an AVP by code and vendor, or undefined when this node does not know it. */
+export function avpDefinition(code: number, vendorId = 0): AvpDefinition | undefined {
+  return byKey.get(key(code, vendorId));
+}
+
+/** The definition of an AVP by name; throws for a name that is not in the dictionary (a bug). */
+export function avpNamed(name: string): AvpDefinition {
+  const def = byName.get(name);
+  if (!def) throw new Error(`no AVP named ${name} in the dictionary`);
+  return def;
+}

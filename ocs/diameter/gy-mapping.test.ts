@@ -1,0 +1,56 @@
+/**
+ * CCR → ChargingRequest and ChargingAnswer → CCA beyond the common cases the server tests cover:
+ * how the destination is found, which unit AVP a rating group uses, subscriber identities, and
+ * grants rounded down to whole units.
+ */
+import { avp, type Avp } from './codec';
+import { buildCcr } from './gy-client-messages';
+import { ccaAvps, parseCcr } from './gy-mapping';
+
+const now = new Date('2026-05-05T05:05:05Z');
+const base = (extra: Partial<Parameters<typeof buildCcr>[0]> = {}): Avp[] =>
+  buildCcr({ sessionId: 's;1', originHost: 'h', originRealm: 'r', destinationRealm: 'r', type: 'update', requestNumber: 3, msisdn: '34600000001', units: [], ...extra });
+const withService = (avps: Avp[], info: Avp) => [...avps, avp('Service-Information', [info])];
+
+describe('Gy mapping', () => {
+  it('finds the destination in a SIP Called-Party-Address, and in Called-Station-Id only when it is a number', () => {
+    const sip = withService(base(), avp('IMS-Information', [avp('Called-Party-Address', 'sip:+4930123@ims.example;user=phone')]));
+    expect(parseCcr(sip, now).request.destination).toBe('+4930123');
+    expect(parseCcr([...base(), avp('Called-Station-Id', 'internet.apn')], now).request.destination).toBeUndefined();
+    expect(parseCcr([...base(), avp('Called-Station-Id', '+34911000000')], now).request.destination).toBe('+34911000000');
+  });
+
+  it('takes the first E.164 and the first IMSI, ignores other identity types, and refuses a request with neither (5005)', () => {
+    const sipOnly = avp('Subscription-Id', [avp('Subscription-Id-Type', 2), avp('Subscription-Id-Data', 'sip:a@b')]);
+    const imsi = avp('Subscription-Id', [avp('Subscription-Id-Type', 1), avp('Subscription-Id-Data', '214010000000009')]);
+    expect(parseCcr([...base({ msisdn: undefined }), sipOnly, imsi], now).request.subscriber).toEqual({ imsi: '214010000000009' });
+    expect(() => parseCcr([...base({ msisdn: undefined }), sipOnly], now)).toThrow(expect.objectContaining({ resultCode: 5005 }));
+    const noData = avp('Subscription-Id', [avp('Subscription-Id-Type', 0)]);
+    expect(() => parseCcr([...base({ msisdn: undefined }), noData], now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Subscription-Id-Data', '') }));
+  });
+
+  it('reads a rating group outside the catalogue in the unit its request uses, and answers in the same unit', () => {
+    const mscc = avp('Multiple-Services-Credit-Control', [avp('Requested-Service-Unit', [avp('CC-Service-Specific-Units', 5n)]), avp('Rating-Group', 999)]);
+    const parsed = parseCcr([...base(), mscc], now);
+    expect(parsed.request.units).toEqual([{ ratingGroup: 999, requested: { quantity: '5' } }]);
+    const cca = ccaAvps(parsed, { sessionId: 's;1', requestNumber: 3, resultCode: 2001, units: [{ ratingGroup: 999, resultCode: 2001, granted: { quantity: '5' } }] }, { originHost: 'o', originRealm: 'r' });
+    expect(cca.at(-1)).toEqual(avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Service-Specific-Units', 5n)]), avp('Rating-Group', 999), avp('Result-Code', 2001)]));
+  });
+
+  it('prefers the service unit of a known rating group when a request carries several', () => {
+    const rsu = avp('Requested-Service-Unit', [avp('CC-Total-Octets', 1000n), avp('CC-Time', 30)]);
+    const parsed = parseCcr([...base(), avp('Multiple-Services-Credit-Control', [rsu, avp('Rating-Group', 100)])], now);
+    expect(parsed.request.units).toEqual([{ ratingGroup: 100, requested: { quantity: '30' } }]);
+  });
+
+  it('rounds a fractional grant down and writes voice seconds as Unsigned32', () => {
+    const parsed = parseCcr(base({ units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), now);
+    const cca = ccaAvps(parsed, { sessionId: 's;1', requestNumber: 3, resultCode: 2001, units: [{ ratingGroup: 100, resultCode: 2001, granted: { quantity: '59.99' }, validityTime: 120 }] }, { originHost: 'o', originRealm: 'r' });
+    expect(cca.at(-1)).toEqual(avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Time', 59)]), avp('Rating-Group', 100), avp('Validity-Time', 120), avp('Result-Code', 2001)]));
+  });
+
+  it('refuses a CCR of another application in Auth-Application-Id (5004) and a missing Service-Context-Id (5005)', () => {
+    expect(() => parseCcr(base().map((a) => (a.code === 258 ? avp('Auth-Application-Id', 16777238) : a)), now)).toThrow(expect.objectContaining({ resultCode: 5004 }));
+    expect(() => parseCcr(base().filter((a) => a.code !== 461), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Service-Context-Id', '') }));
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * Gy (RFC 4006 / RFC 8506 with 3GPP TS 32.299) to the charging engine and back: a CCR becomes a
+ * ChargingRequest, a ChargingAnswer becomes the AVPs of a CCA. Units follow the rating group's
+ * service: CC-Time (seconds) for voice, CC-Total-Octets (or input + output) for data,
+ * CC-Service-Specific-Units (events) for SMS.
+ */
+import Decimal from 'decimal.js';
+import { SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
+import { avp, AvpError, checkAvps, decodeValue, exampleAvp, findAvp, findAvps, valueOf, type Avp, type AvpValue } from './codec';
+import { APPLICATION, avpNamed, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from './dictionary';
+
+/** Which AVP carries the quantity of a rating group's units. */
+export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';
+
+const UNIT_OF_SERVICE: Record<string, UnitAvp> = { voice: 'CC-Time', data: 'CC-Total-Octets', sms: 'CC-Service-Specific-Units' };
+
+/** A CCR read: the engine's request, plus what the answer must echo and how to express its units. */
+export interface ParsedCcr {
+  request: ChargingRequest;
+  ccRequestType: number;
+  /** The unit AVP per rating group, as the service (or failing that the request) uses it. */
+  unitAvps: Map<number, UnitAvp>;
+}
+
+const REQUEST_TYPE: Record<number, ChargingRequest['type']> = {
+  [CC_REQUEST_TYPE.INITIAL_REQUEST]: 'initial',
+  [CC_REQUEST_TYPE.UPDATE_REQUEST]: 'update',
+  [CC_REQUEST_TYPE.TERMINATION_REQUEST]: 'termination',
+  [CC_REQUEST_TYPE.EVENT_REQUEST]: 'event',
+};
+
+/** RFC 4006 §3.1: the AVPs every CCR carries. */
+const REQUIRED = ['Session-Id', 'Origin-Host', 'Origin-Realm', 'Destination-Realm', 'Auth-Application-Id', 'Service-Context-Id', 'CC-Request-Type', 'CC-Request-Number'];
+
+function required<T extends AvpValue>(avps: Avp[], name: string): T {
+  const value = valueOf<T>(avps, name);
+  if (value === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp(name), `missing ${name}`);
+  return value;
+}
+
+/**
+ * Reads a CCR's AVPs. Throws AvpError with the Diameter result code and Failed-AVP for an unknown
+ * mandatory AVP (5001), a bad length (5014), a bad value (5004) or a missing AVP (5005).
+ * Without Event-Timestamp the usage is taken to happen `now`.
+ */
+export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
+  checkAvps(avps);
+  for (const name of REQUIRED) required(avps, name);
+  const appId = required<number>(avps, 'Auth-Application-Id');
+  if (appId !== APPLICATION.CREDIT_CONTROL) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, findAvp(avps, 'Auth-Application-Id')!, `Auth-Application-Id ${appId}`);
+  const ccRequestType = required<number>(avps, 'CC-Request-Type');
+  const unitAvps = new Map<number, UnitAvp>();
+  const destination = destinationOf(avps);
+  const request: ChargingRequest = {
+    sessionId: required<string>(avps, 'Session-Id'),
+    requestNumber: required<number>(avps, 'CC-Request-Number'),
+    type: REQUEST_TYPE[ccRequestType],
+    subscriber: subscriberOf(avps),
+    eventTime: valueOf<Date>(avps, 'Event-Timestamp') ?? now,
+    ...(destination !== undefined ? { destination } : {}),
+    units: findAvps(avps, 'Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(grouped(mscc), unitAvps)),
+  };
+  return { request, ccRequestType, unitAvps };
+}
+
+const grouped = (a: Avp): Avp[] => decodeValue(avpNamed('Multiple-Services-Credit-Control'), a) as Avp[];
+
+function subscriberOf(avps: Avp[]): ChargingRequest['subscriber'] {
+  const subscriber: ChargingRequest['subscriber'] = {};
+  for (const group of findAvps(avps, 'Subscription-Id').map(grouped)) {
+    const type = required<number>(group, 'Subscription-Id-Type');
+    const data = required<string>(group, 'Subscription-Id-Data');
+    if (type === SUBSCRIPTION_ID_TYPE.END_USER_E164 && subscriber.msisdn === undefined) subscriber.msisdn = data;
+    if (type === SUBSCRIPTION_ID_TYPE.END_USER_IMSI && subscriber.imsi === undefined) subscriber.imsi = data;
+  }
+  // The engine finds subscribers by MSISDN or IMSI only; a SIP URI or NAI alone does not identify one.
+  if (subscriber.msisdn === undefined && subscriber.imsi === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Subscription-Id'), 'no E.164 or IMSI Subscription-Id');
+  return subscriber;
+}
+
+/**
+ * The other party: IMS Called-Party-Address (voice), else the SMS recipient, else a
+ * Called-Station-Id that is a number (on Gy it is usually the APN, which is no destination).
+ */
+function destinationOf(avps: Avp[]): string | undefined {
+  const serviceInfo = findAvp(avps, 'Service-Information');
+  if (serviceInfo) {
+    const info = grouped(serviceInfo);
+    const ims = findAvp(info, 'IMS-Information');
+    const called = ims ? valueOf<string>(grouped(ims), 'Called-Party-Address') : undefined;
+    if (called) return e164Of(called);
+    const sms = findAvp(info, 'SMS-Information');
+    const recipient = sms ? findAvp(grouped(sms), 'Recipient-Info') : undefined;
+    const address = recipient ? findAvp(grouped(recipient), 'Recipient-Address') : undefined;
+    const data = address ? valueOf<string>(grouped(address), 'Address-Data') : undefined;
+    if (data) return e164Of(data);
+  }
+  const station = valueOf<string>(avps, 'Called-Station-Id');
+  return station && /^\+?\d+$/.test(station) ? station : undefined;
+}
+
+/** `tel:+4930123;phone-context=…` or `sip:+4930123@ims.example` → `+4930123`. */
+function e164Of(address: string): string {
+  return address.replace(/^(tel|sip|sips):/i, '').replace(/[@;].*$/, '');
+}
+
+const UNIT_ORDER: UnitAvp[] = ['CC-Time', 'CC-Total-Octets', 'CC-Service-Specific-Units'];
+
+/** The quantity a Requested/Used/Granted-Service-Unit carries, in the unit it uses, or undefined. */
+function quantityOf(unit: Avp[], preferred?: UnitAvp): { avp: UnitAvp; quantity: bigint } | undefined {
+  const order = preferred ? [preferred, ...UNIT_ORDER.filter((u) => u !== preferred)] : UNIT_ORDER;
+  for (const name of order) {
+    const value = valueOf<number | bigint>(unit, name);
+    if (value !== undefined) return { avp: name, quantity: BigInt(value) };
+    if (name === 'CC-Total-Octets') {
+      const input = valueOf<bigint>(unit, 'CC-Input-Octets');
+      const output = valueOf<bigint>(unit, 'CC-Output-Octets');
+      if (input !== undefined || output !== undefined) return { avp: name, quantity: (input ?? 0n) + (output ?? 0n) };
+    }
+  }
+  return undefined;
+}
+
+function unitRequestOf(mscc: Avp[], unitAvps: Map<number, UnitAvp>): UnitRequest {
+  const ratingGroup = required<number>(mscc, 'Rating-Group');
+  const serviceIdentifier = valueOf<number>(mscc, 'Service-Identifier');
+  const service = SERVICE_OF_RATING_GROUP[ratingGroup];
+  const preferred = service ? UNIT_OF_SERVICE[service] : undefined;
+  const unit: UnitRequest = { ratingGroup, ...(serviceIdentifier !== undefined ? { serviceIdentifier } : {}) };
+  const rsu = findAvp(mscc, 'Requested-Service-Unit');
+  let seen: UnitAvp | undefined = preferred;
+  if (rsu) {
+    // An empty Requested-Service-Unit asks for the server's default quota (RFC 4006 §8.18).
+    const requested = quantityOf(grouped(rsu), preferred);
+    unit.requested = requested ? { quantity: requested.quantity.toString() } : {};
+    seen ??= requested?.avp;
+  }
+  const used = findAvps(mscc, 'Used-Service-Unit').map((u) => quantityOf(grouped(u), preferred));
+  if (used.length) {
+    // Several Used-Service-Units (one per reporting reason or tariff period) add up.
+    unit.used = { quantity: used.reduce((sum, u) => sum + (u?.quantity ?? 0n), 0n).toString() };
+    seen ??= used.find((u) => u)?.avp;
+  }
+  unitAvps.set(ratingGroup, seen ?? 'CC-Service-Specific-Units');
+  return unit;
+}
+
+/** The AVPs of a CCA for the engine's answer, in RFC 4006 §3.2 order. */
+export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { originHost: string; originRealm: string }): Avp[] {
+  return [
+    avp('Session-Id', answer.sessionId),
+    avp('Result-Code', answer.resultCode),
+    avp('Origin-Host', origin.originHost),
+    avp('Origin-Realm', origin.originRealm),
+    avp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
+    avp('CC-Request-Type', parsed.ccRequestType),
+    avp('CC-Request-Number', answer.requestNumber),
+    ...answer.units.map((grant) => avp('Multiple-Services-Credit-Control', msccAvps(grant, parsed.unitAvps))),
+  ];
+}
+
+function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
+  const service = SERVICE_OF_RATING_GROUP[grant.ratingGroup];
+  const unitAvp = unitAvps.get(grant.ratingGroup) ?? (service ? UNIT_OF_SERVICE[service] : 'CC-Service-Specific-Units');
+  const avps: Avp[] = [];
+  if (grant.granted) {
+    // Units are whole on the wire; the engine's decimal is rounded down so we never grant more.
+    const whole = new Decimal(grant.granted.quantity).floor().toFixed(0);
+    avps.push(avp('Granted-Service-Unit', [avp(unitAvp, unitAvp === 'CC-Time' ? Number(whole) : BigInt(whole))]));
+  }
+  if (grant.serviceIdentifier !== undefined) avps.push(avp('Service-Identifier', grant.serviceIdentifier));
+  avps.push(avp('Rating-Group', grant.ratingGroup));
+  if (grant.validityTime !== undefined) avps.push(avp('Validity-Time', grant.validityTime));
+  avps.push(avp('Result-Code', grant.resultCode));
+  if (grant.finalUnit) avps.push(avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.TERMINATE)]));
+  return avps;
+}

@@ -1,0 +1,159 @@
+/**
+ * The Diameter Gy front end of the online charging system: a TCP server (port 3868 by default)
+ * whose peers exchange capabilities and then send CCRs, each turned into a ChargingRequest for
+ * the engine and its ChargingAnswer into a CCA. Requests are handled concurrently: answers go out
+ * as the engine finishes them, possibly out of order, each with its request's hop-by-hop and
+ * end-to-end ids. A retransmission (T bit) is passed to the engine unchanged: the engine
+ * recognises the session and request number and answers as the first time, debiting nothing.
+ * A malformed message gets its Diameter error; an unreadable stream closes only that connection.
+ */
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../domain/clock';
+import type { ChargingEngine } from '../engine/types';
+import { AvpError, findAvp, type Avp, type DiameterMessage } from './codec';
+import { APPLICATION, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from './dictionary';
+import { ccaAvps, parseCcr } from './gy-mapping';
+import { answerTo, errorAnswer } from './message';
+import { DiameterPeer, type IncomingMessage } from './peer';
+
+/** The AVPs of a CCR that an error answer repeats, as far as the request had them. */
+function echoed(request: DiameterMessage): Avp[] {
+  return ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'].map((n) => findAvp(request.avps, n)).filter((a) => a !== undefined);
+}
+
+/** The Diameter port of RFC 6733 §2.1. */
+export const DIAMETER_PORT = 3868;
+
+export interface GyServerOptions {
+  engine: ChargingEngine;
+  /** TCP port; 3868 by default, 0 for any free port. */
+  port?: number;
+  /** Address to listen on; all interfaces by default. */
+  host?: string;
+  /** Our DiameterIdentity (Origin-Host) and realm. */
+  originHost: string;
+  originRealm: string;
+  /** Host-IP-Address in CEA; by default the local address of each connection. */
+  hostIpAddresses?: string[];
+  /** Vendor-Id in CEA (0: none). */
+  vendorId?: number;
+  productName?: string;
+  /** Tw, the watchdog interval (RFC 3539 recommends 30 s). */
+  watchdogMs?: number;
+  /** Larger messages are taken as garbage and close the connection. */
+  maxMessageLength?: number;
+  /** For CCRs without Event-Timestamp. */
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** A running Gy server. */
+export interface GyServer {
+  /** The port it listens on (useful with port 0). */
+  port: number;
+  /** Open peer connections. */
+  peers(): DiameterPeer[];
+  /** Disconnects every peer (DPR, REBOOTING) and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Starts a Gy server and resolves once it listens. */
+export async function startGyServer(options: GyServerOptions): Promise<GyServer> {
+  const clock = options.clock ?? systemClock;
+  const origin = { originHost: options.originHost, originRealm: options.originRealm };
+  const peers = new Set<DiameterPeer>();
+  const originStateId = Math.floor(Date.now() / 1000);
+
+  const onRequest = (incoming: IncomingMessage, peer: DiameterPeer) => {
+    const { message } = incoming;
+    if (message.flags.error) {
+      // The E bit belongs to answers only (RFC 6733 §3).
+      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.INVALID_HDR_BITS));
+      return;
+    }
+    if (message.commandCode !== COMMAND.CREDIT_CONTROL) {
+      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.COMMAND_UNSUPPORTED));
+      return;
+    }
+    if (message.applicationId !== APPLICATION.CREDIT_CONTROL) {
+      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.APPLICATION_UNSUPPORTED));
+      return;
+    }
+    void answerCcr(incoming, peer);
+  };
+
+  const answerCcr = async ({ message, avpError }: IncomingMessage, peer: DiameterPeer): Promise<void> => {
+    let parsed;
+    try {
+      if (avpError) throw avpError;
+      parsed = parseCcr(message.avps, clock.now());
+    } catch (err) {
+      if (!(err instanceof AvpError)) {
+        // A request we failed to read for a reason of our own: refuse it, never take the process down.
+        options.logger?.error({ err }, 'gy: reading a CCR failed');
+        peer.send(errorAnswer(message, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(message)));
+        return;
+      }
+      options.logger?.info({ resultCode: err.resultCode, reason: err.message }, 'gy: CCR refused');
+      peer.send(errorAnswer(message, origin, err.resultCode, err.failedAvp, echoed(message)));
+      return;
+    }
+    try {
+      const answer = await options.engine.charge(parsed.request);
+      peer.send(answerTo(message, ccaAvps(parsed, answer, origin)));
+    } catch (err) {
+      options.logger?.error({ err, sessionId: parsed.request.sessionId }, 'gy: the charging engine failed');
+      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(message)));
+    }
+  };
+
+  const server = net.createServer((socket) => {
+    const local = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const peer = new DiameterPeer(socket, 'responder', {
+      identity: {
+        ...origin,
+        hostIpAddresses: options.hostIpAddresses ?? [local],
+        vendorId: options.vendorId ?? 0,
+        productName: options.productName ?? 'telco-bss OCS',
+        originStateId,
+        authApplicationIds: [APPLICATION.CREDIT_CONTROL],
+      },
+      watchdogMs: options.watchdogMs ?? 30_000,
+      ...(options.maxMessageLength ? { maxMessageLength: options.maxMessageLength } : {}),
+      onRequest: (incoming, p) => {
+        try {
+          onRequest(incoming, p);
+        } catch (err) {
+          options.logger?.error({ err }, 'gy: request handling failed');
+          p.close('request handling failed');
+        }
+      },
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    peers.add(peer);
+    peer.once('close', (reason: string) => {
+      peers.delete(peer);
+      options.logger?.debug({ peer: peer.remote?.originHost, reason }, 'gy: peer closed');
+    });
+  });
+  server.on('error', (err) => options.logger?.error({ err }, 'gy: server error'));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DIAMETER_PORT, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    peers: () => [...peers],
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...peers].map((p) => p.disconnect(DISCONNECT_CAUSE.REBOOTING, 2000)));
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,325 @@
+/**
+ * The Gy server over real TCP with a fake engine: each CCR type mapped to the exact engine request
+ * and the engine's answer to the exact CCA, retransmissions passed through, 500 requests in flight
+ * on one connection answered out of order, and malformed input answered with the right Diameter
+ * error or a closed connection while other peers are still served.
+ */
+import { avp, encodeAvp, encodeMessage, findAvp, valueOf, type Avp, type DiameterMessage } from '../ocs/diameter/codec';
+import { DiameterClient, DiameterTimeoutError } from '../ocs/diameter/client';
+import { buildCcr, readCca, type CcrParams } from '../ocs/diameter/gy-client-messages';
+import { startGyServer, type GyServer } from '../ocs/diameter/server';
+import { ManualClock } from '../domain/clock';
+import type { ChargingRequest } from '../ocs/engine/types';
+import { FakeEngine, grantAll } from './gy/fake-engine';
+import { RawPeer } from './gy/raw-peer';
+
+const origin = { originHost: 'ocs.test', originRealm: 'test' };
+const ccr = (p: Partial<CcrParams> & Pick<CcrParams, 'type' | 'requestNumber' | 'units'>): Avp[] =>
+  buildCcr({ sessionId: 'pgw.test;1;1', originHost: 'pgw.test', originRealm: 'test', destinationRealm: 'test', msisdn: '34600000001', ...p });
+
+describe('Gy server: credit control', () => {
+  let server: GyServer;
+  let engine: FakeEngine;
+  let client: DiameterClient;
+  const clock = new ManualClock('2026-03-01T12:00:00Z');
+
+  beforeAll(async () => {
+    engine = new FakeEngine();
+    server = await startGyServer({ engine, port: 0, host: '127.0.0.1', ...origin, clock });
+    client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'pgw.test', originRealm: 'test' });
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+  });
+  beforeEach(() => {
+    engine.requests.length = 0;
+    engine.respond = grantAll;
+  });
+
+  it('maps a voice CCR-I to an initial request and the grant to a CCA with Validity-Time', async () => {
+    const cca = await client.creditControl(
+      ccr({ sessionId: 'voice;1', type: 'initial', requestNumber: 0, imsi: '214010000000001', eventTime: new Date('2026-03-01T08:59:59Z'), destination: '+4930123456', units: [{ ratingGroup: 100, serviceIdentifier: 1000, unit: 'CC-Time', requested: 300 }] }),
+    );
+    expect(engine.requests).toEqual<ChargingRequest[]>([
+      {
+        sessionId: 'voice;1',
+        requestNumber: 0,
+        type: 'initial',
+        subscriber: { msisdn: '34600000001', imsi: '214010000000001' },
+        eventTime: new Date('2026-03-01T08:59:59Z'),
+        destination: '+4930123456',
+        units: [{ ratingGroup: 100, serviceIdentifier: 1000, requested: { quantity: '300' } }],
+      },
+    ]);
+    expect([cca.commandCode, cca.applicationId, cca.flags.request, cca.flags.error, cca.flags.proxiable]).toEqual([272, 4, false, false, true]);
+    expect(cca.avps).toEqual([
+      avp('Session-Id', 'voice;1'),
+      avp('Result-Code', 2001),
+      avp('Origin-Host', 'ocs.test'),
+      avp('Origin-Realm', 'test'),
+      avp('Auth-Application-Id', 4),
+      avp('CC-Request-Type', 1),
+      avp('CC-Request-Number', 0),
+      avp('Multiple-Services-Credit-Control', [
+        avp('Granted-Service-Unit', [avp('CC-Time', 300)]),
+        avp('Service-Identifier', 1000),
+        avp('Rating-Group', 100),
+        avp('Validity-Time', 300),
+        avp('Result-Code', 2001),
+      ]),
+    ]);
+  });
+
+  it('maps a data CCR-U with 64-bit used octets (input + output) and the final-unit grant', async () => {
+    engine.respond = (r) => ({
+      sessionId: r.sessionId,
+      requestNumber: r.requestNumber,
+      resultCode: 2001,
+      units: [{ ratingGroup: 300, resultCode: 2001, granted: { quantity: '1048576.9' }, validityTime: 600, finalUnit: true }],
+    });
+    const used = avp('Used-Service-Unit', [avp('CC-Input-Octets', 4_000_000_000n), avp('CC-Output-Octets', 1_000_000_000n)]);
+    const avps = ccr({ sessionId: 'data;1', type: 'update', requestNumber: 1, units: [] });
+    avps.push(avp('Multiple-Services-Credit-Control', [avp('Requested-Service-Unit', []), used, avp('Used-Service-Unit', [avp('CC-Total-Octets', 7n)]), avp('Rating-Group', 300)]));
+    const cca = await client.creditControl(avps);
+    expect(engine.requests).toEqual([
+      { sessionId: 'data;1', requestNumber: 1, type: 'update', subscriber: { msisdn: '34600000001' }, eventTime: clock.now(), units: [{ ratingGroup: 300, requested: {}, used: { quantity: '5000000007' } }] },
+    ]);
+    expect(cca.avps.slice(5)).toEqual([
+      avp('CC-Request-Type', 2),
+      avp('CC-Request-Number', 1),
+      avp('Multiple-Services-Credit-Control', [
+        avp('Granted-Service-Unit', [avp('CC-Total-Octets', 1048576n)]),
+        avp('Rating-Group', 300),
+        avp('Validity-Time', 600),
+        avp('Result-Code', 2001),
+        avp('Final-Unit-Indication', [avp('Final-Unit-Action', 0)]),
+      ]),
+    ]);
+  });
+
+  it('maps a CCR-T to a termination and the per-rating-group refusal to its own Result-Code', async () => {
+    engine.respond = (r) => ({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode: 2001, units: [{ ratingGroup: 100, resultCode: 4012 }] });
+    const cca = await client.creditControl(ccr({ sessionId: 'voice;2', type: 'termination', requestNumber: 2, units: [{ ratingGroup: 100, unit: 'CC-Time', used: 42 }] }));
+    expect(engine.requests[0]).toMatchObject({ sessionId: 'voice;2', requestNumber: 2, type: 'termination', units: [{ ratingGroup: 100, used: { quantity: '42' } }] });
+    expect(engine.requests[0].units[0]).toEqual({ ratingGroup: 100, used: { quantity: '42' } });
+    expect(cca.avps.slice(5)).toEqual([avp('CC-Request-Type', 3), avp('CC-Request-Number', 2), avp('Multiple-Services-Credit-Control', [avp('Rating-Group', 100), avp('Result-Code', 4012)])]);
+  });
+
+  it('maps an SMS event CCR with the recipient and answers credit limit reached overall', async () => {
+    engine.respond = (r) => ({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode: 4012, units: [{ ratingGroup: 200, resultCode: 4012 }] });
+    const avps = ccr({ sessionId: 'sms;1', type: 'event', requestNumber: 0, units: [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units', requested: 1 }] });
+    const recipient = avp('Recipient-Info', [avp('Recipient-Address', [avp('Address-Data', '+447700900123')])]);
+    avps.push(avp('Service-Information', [avp('SMS-Information', [recipient])]));
+    const result = readCca(await client.creditControl(avps));
+    expect(engine.requests[0]).toEqual({ sessionId: 'sms;1', requestNumber: 0, type: 'event', subscriber: { msisdn: '34600000001' }, eventTime: clock.now(), destination: '+447700900123', units: [{ ratingGroup: 200, requested: { quantity: '1' } }] });
+    expect(result).toEqual({ sessionId: 'sms;1', resultCode: 4012, requestNumber: 0, units: [{ ratingGroup: 200, resultCode: 4012, validityTime: undefined, finalUnitAction: undefined }] });
+  });
+
+  it('passes a retransmission (T bit, same end-to-end id) through unchanged and answers it the same', async () => {
+    const avps = ccr({ sessionId: 'voice;3', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] });
+    const endToEnd = client.nextEndToEnd();
+    const first = await client.creditControl(avps, { endToEnd });
+    const again = await client.creditControl(avps, { endToEnd, retransmit: true });
+    expect(again.endToEnd).toBe(endToEnd);
+    expect(again.avps).toEqual(first.avps);
+    expect(engine.requests).toHaveLength(2);
+    expect(engine.requests[1]).toEqual(engine.requests[0]);
+  });
+
+  it('answers 500 pipelined requests on one connection, out of order, each to its own hop-by-hop id', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    engine.respond = async (r) => {
+      // Even request numbers wait for the gate: they finish after the odd ones sent later.
+      if (r.requestNumber % 2 === 0) await gate;
+      return grantAll(r);
+    };
+    const order: number[] = [];
+    const sent = Array.from({ length: 500 }, (_, i) =>
+      client.creditControl(ccr({ sessionId: `pipe;${i}`, type: 'initial', requestNumber: i, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: 1000 + i }] })).then((answer) => {
+        order.push(i);
+        return answer;
+      }),
+    );
+    while (engine.requests.length < 500) await new Promise((r) => setTimeout(r, 10));
+    while (order.length < 250) await new Promise((r) => setTimeout(r, 10));
+    expect(order.every((i) => i % 2 === 1)).toBe(true);
+    release();
+    const answers = await Promise.all(sent);
+    answers.forEach((answer, i) => {
+      expect(readCca(answer)).toMatchObject({ sessionId: `pipe;${i}`, requestNumber: i, resultCode: 2001, units: [{ ratingGroup: 300, granted: BigInt(1000 + i) }] });
+    });
+    expect(new Set(answers.map((a) => a.hopByHop)).size).toBe(500);
+  });
+
+  it('lets a client give up on a request the engine never answers, and forget it', async () => {
+    engine.respond = () => new Promise(() => undefined);
+    const impatient = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'impatient.test', originRealm: 'test', requestTimeoutMs: 200 });
+    try {
+      await expect(impatient.creditControl(ccr({ sessionId: 'stuck;1', type: 'initial', requestNumber: 0, units: [] }))).rejects.toThrow(DiameterTimeoutError);
+      expect(impatient.inFlight).toBe(0);
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('answers 5012 when the engine fails, and goes on serving', async () => {
+    engine.respond = () => {
+      throw new Error('database down');
+    };
+    const cca = await client.creditControl(ccr({ sessionId: 'fail;1', type: 'initial', requestNumber: 0, units: [] }));
+    expect(cca.avps).toEqual([avp('Session-Id', 'fail;1'), avp('Result-Code', 5012), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
+    engine.respond = grantAll;
+    expect(readCca(await client.creditControl(ccr({ sessionId: 'fail;2', type: 'initial', requestNumber: 0, units: [] }))).resultCode).toBe(2001);
+  });
+});
+
+describe('Gy server: malformed input', () => {
+  let server: GyServer;
+  let engine: FakeEngine;
+  let raw: RawPeer;
+  const others: RawPeer[] = [];
+
+  const send = (avps: Avp[], commandCode = 272, applicationId = 4) => raw.ask(raw.request(commandCode, applicationId, avps));
+  const base = () => ccr({ sessionId: 'bad;1', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] });
+  const resultOf = (m: DiameterMessage) => valueOf<number>(m.avps, 'Result-Code');
+  const failedAvp = (m: DiameterMessage) => findAvp(m.avps, 'Failed-AVP');
+
+  beforeAll(async () => {
+    engine = new FakeEngine();
+    server = await startGyServer({ engine, port: 0, host: '127.0.0.1', ...origin });
+    raw = await RawPeer.open(server.port);
+    await raw.exchangeCapabilities();
+  });
+  afterAll(async () => {
+    raw.end();
+    others.forEach((o) => o.end());
+    await server.close();
+  });
+
+  it('answers an unknown mandatory AVP with 5001 and the AVP in Failed-AVP', async () => {
+    const unknown: Avp = { code: 77777, vendorId: 99, mandatory: true, data: Buffer.from('xyz') };
+    const answer = await send([...base(), unknown]);
+    expect(answer.avps).toEqual([avp('Session-Id', 'bad;1'), avp('Result-Code', 5001), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0), avp('Failed-AVP', [unknown])]);
+    expect(answer.flags.error).toBe(false);
+  });
+
+  it('ignores an unknown AVP without the M bit', async () => {
+    expect(resultOf(await send([...base(), { code: 77777, mandatory: false, data: Buffer.from('xyz') }]))).toBe(2001);
+  });
+
+  it('answers a fixed-size AVP of the wrong size with 5014', async () => {
+    const bad: Avp = { code: 420, mandatory: true, data: Buffer.alloc(6) };
+    const avps = ccr({ sessionId: 'bad;2', type: 'initial', requestNumber: 0, units: [] });
+    avps.push(avp('Multiple-Services-Credit-Control', [avp('Requested-Service-Unit', [bad]), avp('Rating-Group', 100)]));
+    const answer = await send(avps);
+    expect(resultOf(answer)).toBe(5014);
+    expect(failedAvp(answer)).toEqual(avp('Failed-AVP', [bad]));
+  });
+
+  it('answers an AVP whose length runs past the message with 5014 and its header in Failed-AVP', async () => {
+    const request = raw.request(272, 4, base());
+    const bytes = encodeMessage(request);
+    const tail = Buffer.from(encodeAvp(avp('CC-Request-Number', 0)));
+    tail.writeUIntBE(200, 5, 3);
+    const broken = Buffer.concat([bytes, tail]);
+    broken.writeUIntBE(broken.length, 1, 3);
+    raw.write(broken);
+    const answer = await raw.next();
+    expect(answer.hopByHop).toBe(request.hopByHop);
+    expect(answer.avps).toEqual([avp('Result-Code', 5014), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Failed-AVP', [{ code: 415, mandatory: true, data: Buffer.alloc(4) }])]);
+  });
+
+  it('answers invalid values with 5004: an unknown CC-Request-Type, text that is not UTF-8, a foreign application', async () => {
+    const avps = base().map((a) => (a.code === 416 ? avp('CC-Request-Type', 7) : a));
+    const answer = await send(avps);
+    expect(resultOf(answer)).toBe(5004);
+    expect(failedAvp(answer)).toEqual(avp('Failed-AVP', [avp('CC-Request-Type', 7)]));
+    const notUtf8: Avp = { code: 461, mandatory: true, data: Buffer.from([0xc3, 0x28]) };
+    expect(resultOf(await send(base().map((a) => (a.code === 461 ? notUtf8 : a))))).toBe(5004);
+    expect(resultOf(await send(base().map((a) => (a.code === 258 ? avp('Auth-Application-Id', 5) : a))))).toBe(5004);
+  });
+
+  it('answers a missing AVP with 5005 naming it in Failed-AVP', async () => {
+    const answer = await send(base().filter((a) => a.code !== 415));
+    expect(resultOf(answer)).toBe(5005);
+    expect(failedAvp(answer)).toEqual(avp('Failed-AVP', [avp('CC-Request-Number', 0)]));
+    const noSubscriber = await send(base().filter((a) => a.code !== 443));
+    expect(resultOf(noSubscriber)).toBe(5005);
+    expect(failedAvp(noSubscriber)).toEqual(avp('Failed-AVP', [avp('Subscription-Id', [])]));
+    const noRatingGroup = ccr({ sessionId: 'bad;3', type: 'initial', requestNumber: 0, units: [] });
+    noRatingGroup.push(avp('Multiple-Services-Credit-Control', [avp('Requested-Service-Unit', [])]));
+    const answer3 = await send(noRatingGroup);
+    expect(resultOf(answer3)).toBe(5005);
+    expect(failedAvp(answer3)).toEqual(avp('Failed-AVP', [avp('Rating-Group', 0)]));
+  });
+
+  it('answers another application with 3007 and an unknown command with 3001, both with the E bit', async () => {
+    const app = await send(base(), 272, 16777238);
+    expect([resultOf(app), app.flags.error]).toEqual([3007, true]);
+    const command = await send(base(), 999, 4);
+    expect([resultOf(command), command.flags.error, command.commandCode]).toEqual([3001, true, 999]);
+  });
+
+  it('answers a request with the E bit with 3008', async () => {
+    const answer = await raw.ask(raw.request(272, 4, base(), { error: true }));
+    expect([resultOf(answer), answer.flags.error, answer.flags.request]).toEqual([3008, true, false]);
+  });
+
+  it('returns the Proxy-Info AVPs of a request at the end of its answer', async () => {
+    const proxy = avp('Proxy-Info', [avp('Proxy-Host', 'dra.test'), avp('Proxy-State', Buffer.from([1, 2, 3]))]);
+    const answer = await send([...base(), proxy]);
+    expect([resultOf(answer), answer.avps.at(-1)]).toEqual([2001, proxy]);
+    const refused = await send([...base().filter((a) => a.code !== 415), proxy]);
+    expect([resultOf(refused), refused.avps.at(-1)]).toEqual([5005, proxy]);
+  });
+
+  const garbage: Array<[string, Buffer]> = [
+    ['garbage bytes', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')],
+    ['a wrong version', Buffer.from('02000014' + '80000110' + '00000004' + '00000001' + '00000001', 'hex')],
+    ['a length below the header', Buffer.from('01000008' + '80000110', 'hex')],
+    ['a huge length field', Buffer.from('01fffffc' + '80000110' + '00000004' + '00000001' + '00000001', 'hex')],
+  ];
+  it.each(garbage)('closes a connection that sends %s and keeps serving the others', async (_what, bytes) => {
+    const bad = await RawPeer.open(server.port);
+    others.push(bad);
+    await bad.exchangeCapabilities();
+    bad.write(bytes);
+    await bad.whenClosed();
+    expect(resultOf(await send(base()))).toBe(2001);
+  });
+
+  it('waits for the rest of a truncated message, and forgets it when the peer goes away', async () => {
+    const bad = await RawPeer.open(server.port);
+    others.push(bad);
+    await bad.exchangeCapabilities();
+    const bytes = encodeMessage(bad.request(272, 4, base()));
+    bad.write(bytes.subarray(0, bytes.length - 5));
+    const before = engine.requests.length;
+    bad.end();
+    await bad.whenClosed();
+    expect(resultOf(await send(base()))).toBe(2001);
+    expect(engine.requests.length).toBe(before + 1);
+  });
+
+  it('survives a storm of random bytes from many connections', async () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const storm = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const bad = await RawPeer.open(server.port);
+        others.push(bad);
+        if (i % 2 === 0) await bad.exchangeCapabilities();
+        const junk = Buffer.from(Array.from({ length: 64 + Math.floor(rand() * 512) }, () => Math.floor(rand() * 256)));
+        // Keep a valid version byte on some so that the length field is what is tested.
+        if (i % 4 === 0) junk[0] = 1;
+        bad.write(junk);
+        return bad;
+      }),
+    );
+    storm.forEach((b) => b.end());
+    await Promise.all(storm.map((b) => b.whenClosed()));
+    expect(resultOf(await send(base()))).toBe(2001);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * A small fixed history for the report tests, written straight into the tables the report views
+ * read (dates in the past, so that "now" does not matter): four customers (one never active),
+ * six orders, three queries and three interactions. The expected figures in the tests are worked
+ * out by hand from it.
+ */
+import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+
+export const FTTH = '0ffe0000-0000-4000-8000-000000000005';
+export const PAYG = '0ffe0000-0000-4000-8000-000000000002';
+
+/** Writes the history; returns the names of the two offerings ordered. */
+export async function seedReportFixture(knex: Knex): Promise<{ ftth: string; payg: string }> {
+  const ids = { c1: randomUUID(), c2: randomUUID(), c3: randomUUID(), c4: randomUUID() };
+  async function customer(id: string, channel: string, postCode: string, events: Array<[status: string, at: string]>) {
+    await knex('crm_customer').insert({
+      id,
+      customer_id: id,
+      created_at: events[0]?.[1] ?? '2025-01-01T00:00:00Z',
+      body: {
+        id,
+        name: `Customer ${id.slice(0, 4)}`,
+        status: events[events.length - 1][0],
+        contactMedium: [{ mediumType: 'postalAddress', characteristic: { postCode, city: 'x', country: 'ES' } }],
+        characteristic: [{ name: 'acquisitionChannel', value: channel }],
+      },
+    });
+    for (const [status, at] of events) {
+      await knex('event_outbox').insert({
+        event_id: randomUUID(),
+        api_name: 'customerManagement',
+        event_type: 'CustomerStateChangeEvent',
+        payload: { eventType: 'CustomerStateChangeEvent', eventTime: at, event: { customer: { id, status } } },
+      });
+    }
+  }
+
+  async function order(customerId: string, o: { channel: string; offerings: string[]; state: string; ordered: string; finished?: string; reasons?: string }) {
+    const id = randomUUID();
+    await knex('product_order').insert({
+      id,
+      customer_id: customerId,
+      body: {
+        id,
+        state: o.state,
+        orderDate: o.ordered,
+        ...(o.finished ? { completionDate: o.finished } : {}),
+        channel: [{ id: o.channel, name: o.channel }],
+        productOrderItem: o.offerings.map((offering, i) => ({ id: String(i + 1), action: 'add', productOffering: { id: offering } })),
+        note: o.reasons ? [{ id: '1', author: 'order fulfilment', text: `${o.state}: ${o.reasons}` }] : [],
+      },
+    });
+  }
+
+  async function ticket(customerId: string, t: { type: string; channel: string; opened: string; due: string; resolved?: string }) {
+    const id = randomUUID();
+    await knex('crm_trouble_ticket').insert({
+      id,
+      customer_id: customerId,
+      body: { id, ticketType: t.type, severity: 'major', status: t.resolved ? 'resolved' : 'inProgress', channel: { name: t.channel }, creationDate: t.opened, expectedResolutionDate: t.due, ...(t.resolved ? { resolutionDate: t.resolved } : {}) },
+    });
+  }
+
+  async function interaction(customerId: string, channel: string, direction: string, at: string) {
+    const id = randomUUID();
+    await knex('crm_party_interaction').insert({ id, customer_id: customerId, body: { id, channel: [{ id: channel }], direction, reason: 'test', interactionDate: { startDateTime: at } } });
+  }
+
+  const names = await knex('catalog_product_offering').whereIn('id', [FTTH, PAYG]).select('id', knex.raw(`body->>'name' as name`));
+  const ftth = names.find((n) => n.id === FTTH).name;
+  const payg = names.find((n) => n.id === PAYG).name;
+
+  await customer(ids.c1, 'web', '28013', [['Active', '2025-01-10T10:00:00Z']]);
+  // 23:30 UTC on 31 January is 00:30 on 1 February in Madrid: a February customer.
+  await customer(ids.c2, 'shop', '08001', [['Active', '2025-01-31T23:30:00Z'], ['Closed', '2025-03-15T12:00:00Z']]);
+  await customer(ids.c3, 'web', '46002', [['Active', '2025-02-05T09:00:00Z']]);
+  // Never active (its registration failed): neither acquired nor churned.
+  await customer(ids.c4, 'web', '28001', [['Approved', '2025-02-09T09:00:00Z'], ['Closed', '2025-02-10T09:00:00Z']]);
+
+  await order(ids.c1, { channel: 'web', offerings: [FTTH], state: 'completed', ordered: '2025-01-12T09:00:00Z', finished: '2025-01-14T09:00:00Z' });
+  await order(ids.c3, { channel: 'web', offerings: [PAYG], state: 'completed', ordered: '2025-02-06T10:00:00Z', finished: '2025-02-06T12:00:00Z' });
+  await order(ids.c2, { channel: 'shop', offerings: [PAYG, FTTH], state: 'rejected', ordered: '2025-02-02T10:00:00Z', finished: '2025-02-02T10:01:00Z', reasons: 'customer: not active; offering: not orderable' });
+  await order(ids.c3, { channel: 'web', offerings: [FTTH], state: 'completed', ordered: '2025-02-10T08:00:00Z', finished: '2025-02-12T20:00:00Z' });
+  await order(ids.c1, { channel: 'web', offerings: [FTTH], state: 'completed', ordered: '2025-02-11T08:00:00Z', finished: '2025-02-12T20:00:00Z' });
+  await order(ids.c1, { channel: 'web', offerings: [FTTH], state: 'failed', ordered: '2025-03-01T08:00:00Z', finished: '2025-03-02T08:00:00Z', reasons: 'offering: not orderable' });
+
+  await ticket(ids.c1, { type: 'billing', channel: 'email', opened: '2025-01-20T10:00:00Z', due: '2025-01-21T10:00:00Z', resolved: '2025-01-20T20:00:00Z' });
+  await ticket(ids.c1, { type: 'billing', channel: 'phone', opened: '2025-01-25T10:00:00Z', due: '2025-01-26T10:00:00Z', resolved: '2025-01-27T10:00:00Z' });
+  await ticket(ids.c3, { type: 'technical', channel: 'email', opened: '2025-02-01T10:00:00Z', due: '2025-02-01T14:00:00Z' });
+
+  await interaction(ids.c1, 'email', 'outbound', '2025-01-05T10:00:00Z');
+  await interaction(ids.c1, 'email', 'outbound', '2025-01-06T10:00:00Z');
+  await interaction(ids.c3, 'sms', 'inbound', '2025-02-07T10:00:00Z');
+
+  return { ftth, payg };
+}
