@@ -5,9 +5,8 @@
  * on the network and restoration on payment; a disputed bill holds dunning; an account that never
  * pays is terminated after the final deadline and its last cycle billed.
  *
- * The bill run is the real one when the worker has it (closeBillingCycle among the activities),
- * else a stand-in (test/helpers/fake-bill-run.ts): the assertions read the ledger, the states,
- * the notices and the network, and take amounts from the bills the workflow reports.
+ * The bill run is the real one (activities/billing/bill-run.ts); the assertions read the ledger,
+ * the bills, the states, the notices and the network, and take amounts from the bills issued.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -43,7 +42,6 @@ import {
 import { orderFulfilment, orderStatusQuery } from '../workflows/order-fulfilment';
 import { bearer, testAppDeps, testTaskQueue, tokenFor } from './helpers/api';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
-import { createFakeBillRun } from './helpers/fake-bill-run';
 import { freePort } from './helpers/ports';
 import { createTimeSkippingEnv } from './helpers/time-skipping';
 import { recordHistory } from './workflows/histories';
@@ -62,7 +60,6 @@ describe('billing cycle (time-skipping)', () => {
   let worker: Worker;
   let running: Promise<void>;
   let app: Express;
-  let fakeBillRun: ReturnType<typeof createFakeBillRun> | undefined;
   const taskQueue = testTaskQueue('billing');
   const recorded: Array<{ name: string; handle: WorkflowHandle }> = [];
   const loseWorkerAfterBill = new Set<string>();
@@ -84,8 +81,7 @@ describe('billing cycle (time-skipping)', () => {
     env = await createTimeSkippingEnv();
     const built = createWorkerActivities(config, { knex, network: networkClient, temporal: env.client, billingTaskQueue: taskQueue });
     closeActivities = built.close;
-    fakeBillRun = 'closeBillingCycle' in built.activities ? undefined : createFakeBillRun(knex);
-    const billRun: BillRunActivities = fakeBillRun ?? (built.activities as unknown as BillRunActivities);
+    const billRun: BillRunActivities = built.activities;
     const activities = withHeartbeats({
       ...built.activities,
       sendBill: billRun.sendBill,
@@ -217,7 +213,12 @@ describe('billing cycle (time-skipping)', () => {
     expect(new Set(bills.map((b) => b.billId)).size).toBe(13);
     const billEntries = await knex('billing_account_entry').where({ billing_account_id: acct, kind: 'bill' });
     expect(billEntries.map((e) => e.bill_id).sort()).toEqual(bills.map((b) => b.billId).sort());
-    if (fakeBillRun) expect(bills.every((b) => fakeBillRun!.sent.includes(b.billId))).toBe(true);
+    const stored = await knex('billing_bill').where({ billing_account_id: acct }).orderBy('cycle_start').select('id');
+    expect(stored.map((b) => b.id)).toEqual(bills.map((b) => b.billId));
+    const mailedBills = () => knex('dev_outbox').where({ recipient: customer.email, channel: 'email' }).whereLike('subject', 'Your BSS bill %').select('subject');
+    await eventually(async () => (await mailedBills()).length >= 13, 'every bill is mailed');
+    const billMails = await mailedBills();
+    expect(billMails.map((m) => m.subject).sort()).toEqual(bills.map((b) => `Your BSS bill ${b.billNo}`).sort()); // each sent once
 
     // The late bill: overdue, two reminders, suspension, then current again; nothing owed at the end but the last bill.
     expect(lateStates).toEqual(['overdue', 'reminded', 'finalReminder', 'suspended', 'current']);
