@@ -7,7 +7,8 @@ import { createActivationActivities } from './activation';
 import { createCatalogActivities } from './catalog';
 import { createRegistrationActivities } from './crm/registration';
 import { createInventoryActivities } from './inventory';
-import { createBillingActivities } from './billing';
+import { createBillingActivities, type BillingCycleStarter } from './billing';
+import { createBillingCycleActivities } from './billing/cycle';
 import { createBillRunActivities } from './billing/bill-run';
 import { defaultBillingSettings, type BillingSettings } from './billing/settings';
 import type { UsageForBilling } from './billing/types';
@@ -35,6 +36,8 @@ export interface ActivityDeps {
   paymentGateway: PaymentGateway;
   /** The network elements (a NetworkClient of NETWORK_URL); without it provisioning fails, not retried. */
   network?: NetworkSender;
+  /** Starts billing cycle workflows when postpaid subscriptions start (a Temporal client in the worker). */
+  billingCycles?: BillingCycleStarter;
   /** Default low-balance threshold of prepaid accounts (decimal string; default 5.00). */
   lowBalanceThreshold?: string;
   /** Rated usage for the bill run (the usage domain's db/usage-billing). */
@@ -59,6 +62,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createChargingActivities(deps),
     ...createBillingActivities(deps),
+    ...createBillingCycleActivities(deps),
     ...createBillRunActivities({ ...deps, settings: deps.billing ?? defaultBillingSettings(deps.publicUrl) }),
     ...createProvisioningActivities({ knex: deps.knex, clock: deps.clock, network: deps.network ?? noNetwork }),
     ...createWorkforceActivities(deps),

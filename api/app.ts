@@ -42,6 +42,8 @@ import { describePrepayBalance, prepayBalanceApi } from './tmf654-prepay-balance
 import { voucherAdminOpenApi, voucherAdminRouter } from './voucher-admin';
 import { lowBalanceThresholdOpenApi, lowBalanceThresholdRouter } from './low-balance-threshold';
 import { errorHandler, unknownRoute } from './tmf/errors';
+import { describePaymentCreate, paymentApi } from './tmf676-payment';
+import { billingCollectionOpenApi, billingCollectionRouter } from './billing-collection';
 
 export interface AppDeps {
   knex: Knex;
@@ -121,6 +123,7 @@ export function createApp(deps: AppDeps): Express {
     workOrderApi({ ...tmfDeps, onWorkOrderCompleted }),
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
+    paymentApi({ ...tmfDeps, temporal: temporalClient, paymentGateway: deps.paymentGateway, logger: deps.logger }),
     customerBillApi(tmfDeps), // also GET /tmf-api/customerBillManagement/v4/customerBill/{id}/pdf
     troubleTicketApi({ ...tmfDeps, temporal: deps.answerTickets ? temporalClient : undefined, taskQueue: deps.taskQueue, logger: deps.logger }),
     prepayBalanceApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger, lowBalanceThreshold: deps.lowBalanceThreshold ?? '5.00' }),
@@ -133,12 +136,14 @@ export function createApp(deps: AppDeps): Express {
     inventoryAdminOpenApi(),
     resourcePoolOpenApi(),
     usageOpenApi(),
+    billingCollectionOpenApi(),
     voucherAdminOpenApi(),
     lowBalanceThresholdOpenApi(),
     customerBillPdfOpenApi(),
   ]);
   describeOrderResponses(openApi);
   describeActivationResponses(openApi);
+  describePaymentCreate(openApi);
   describePrepayBalance(openApi);
 
   app.get('/metrics', requireRole('admin'), metrics.handler);
@@ -179,6 +184,7 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(provisioningLogRouter(deps.knex));
+  app.use(billingCollectionRouter({ knex: deps.knex, temporal: temporalClient }));
   app.use(voucherAdminRouter({ knex: deps.knex, clock: deps.clock }));
   app.use(lowBalanceThresholdRouter({ knex: deps.knex, defaultThreshold: deps.lowBalanceThreshold ?? '5.00' }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));

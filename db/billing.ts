@@ -88,3 +88,93 @@ export async function voidOrderBilling(db: Db, orderId: string): Promise<void> {
   await db('billing_subscription').where({ order_id: orderId }).update({ status: 'voided' });
   await db('billing_one_time_charge').where({ order_id: orderId, status: 'pending' }).update({ status: 'voided' });
 }
+
+/** A plan change: the old subscription ends on `effectiveDate`, the new plan starts that day. */
+export interface PlanChange {
+  /** Business key of the change (e.g. the modify order's id): recording it twice changes nothing. */
+  changeId: string;
+  subscriptionId: string;
+  /** Calendar date in the account's time zone: the last bill prorates both plans around it. */
+  effectiveDate: string;
+  offeringId: string;
+  offeringVersion: string;
+  prices: unknown[];
+  now: Date;
+}
+
+/**
+ * Records a plan change on billing_subscription: ends the old subscription the day the new one
+ * starts (both prorated by the next bill). Returns the new subscription's id, or undefined when
+ * the old one is not an active subscription. Idempotent by (changeId, product).
+ */
+export async function recordPlanChange(db: Db, c: PlanChange): Promise<string | undefined> {
+  const old = await db('billing_subscription').where({ id: c.subscriptionId }).first();
+  if (!old || (old.status !== 'active' && old.status !== 'suspended')) return undefined;
+  const existing = await db('billing_subscription').where({ order_id: c.changeId, product_key: old.product_key }).first();
+  if (existing) return String(existing.id);
+  const id = randomUUID();
+  await db('billing_subscription').where({ id: c.subscriptionId }).update({ end_date: c.effectiveDate, status: 'terminated' });
+  await db('billing_subscription').insert({
+    id,
+    billing_account_id: old.billing_account_id,
+    customer_id: old.customer_id,
+    order_id: c.changeId,
+    product_key: old.product_key,
+    product_id: old.product_id,
+    offering_id: c.offeringId,
+    offering_version: c.offeringVersion,
+    prices: JSON.stringify(c.prices),
+    start_date: c.effectiveDate,
+    status: old.status,
+    created_at: c.now,
+  });
+  return id;
+}
+
+/** A subscription as the billing cycle reads it. */
+export interface BillingSubscription {
+  id: string;
+  orderId: string;
+  productKey: string;
+  productId: string | null;
+  offeringId: string;
+  prices: unknown[];
+  startDate: string;
+  endDate: string | null;
+  status: 'active' | 'suspended' | 'terminated' | 'voided';
+}
+
+/** The account's subscriptions that have not been voided, oldest first. */
+export async function subscriptionsOfAccount(db: Db, billingAccountId: string): Promise<BillingSubscription[]> {
+  const rows = await db('billing_subscription')
+    .where({ billing_account_id: billingAccountId })
+    .whereNot({ status: 'voided' })
+    .select('*', db.raw(`to_char(start_date, 'YYYY-MM-DD') as start_text`), db.raw(`to_char(end_date, 'YYYY-MM-DD') as end_text`))
+    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  return rows.map((r) => ({
+    id: r.id,
+    orderId: r.order_id,
+    productKey: r.product_key,
+    productId: r.product_id,
+    offeringId: r.offering_id,
+    prices: r.prices,
+    startDate: r.start_text,
+    endDate: r.end_text,
+    status: r.status,
+  }));
+}
+
+/** Dunning: the account's live subscriptions are suspended, or active again. */
+export async function setAccountSubscriptionsSuspended(db: Db, billingAccountId: string, suspended: boolean): Promise<number> {
+  return db('billing_subscription')
+    .where({ billing_account_id: billingAccountId, status: suspended ? 'active' : 'suspended' })
+    .update({ status: suspended ? 'suspended' : 'active' });
+}
+
+/** Ends every live subscription of the account on `endDate` (the final bill prorates to it). */
+export async function terminateAccountSubscriptions(db: Db, billingAccountId: string, endDate: string): Promise<number> {
+  return db('billing_subscription')
+    .where({ billing_account_id: billingAccountId })
+    .whereIn('status', ['active', 'suspended'])
+    .update({ status: 'terminated', end_date: db.raw('coalesce(end_date, ?::date)', [endDate]) });
+}

@@ -2,6 +2,7 @@
  * The activities a worker registers, with the clients they need (SMTP, SMPP, payment gateway,
  * network), built from the configuration. Tests that run their own worker build them here too.
  */
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { createNotificationService } from '../activities/notifications';
@@ -11,8 +12,18 @@ import { markUsageBilled, usageToBill } from '../db/usage-billing';
 import { systemClock } from '../domain/clock';
 import { derivePiiKeys } from '../domain/pii';
 import type { NetworkSender } from '../network/client';
+import { temporalBillingCycleStarter } from './billing-cycle-starter';
 
-export function createWorkerActivities(config: Config, deps: { knex: Knex; network?: NetworkSender }) {
+export function createWorkerActivities(
+  config: Config,
+  deps: {
+    knex: Knex;
+    network?: NetworkSender;
+    /** Starts billing cycle workflows (on `billingTaskQueue`, default the configured queue); without it none start. */
+    temporal?: Client;
+    billingTaskQueue?: string;
+  },
+) {
   const notifications = createNotificationService({
     knex: deps.knex,
     clock: systemClock,
@@ -30,6 +41,7 @@ export function createWorkerActivities(config: Config, deps: { knex: Knex; netwo
     supervisorEmail: config.supervisorEmail,
     paymentGateway: new SimulatedPaymentGateway(),
     network: deps.network,
+    billingCycles: deps.temporal && temporalBillingCycleStarter(deps.temporal, deps.billingTaskQueue ?? config.taskQueue),
     lowBalanceThreshold: config.lowBalanceThreshold,
     // Rated postpaid usage, as offline charging stores it.
     usage: {

@@ -32,7 +32,10 @@ export async function startWorker(
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   // Connects on first use: the worker starts even while the network is unreachable.
   const network = NetworkClient.fromUrl(config.networkUrl);
-  const { activities, close: closeActivities } = createWorkerActivities(config, { knex, network });
+  // The billing activities start billing cycle workflows through this client.
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const { activities, close: closeActivities } = createWorkerActivities(config, { knex, network, temporal: client, billingTaskQueue: config.taskQueue });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -43,12 +46,7 @@ export async function startWorker(
     ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
   if (extra.schedules !== false) {
-    const clientConnection = await Connection.connect({ address: config.temporalAddress });
-    try {
-      await ensureSchedules(new Client({ connection: clientConnection, namespace: config.temporalNamespace }), config.taskQueue);
-    } finally {
-      await clientConnection.close();
-    }
+    await ensureSchedules(client, config.taskQueue);
   }
   const sender = new EventSender(knex, logger);
   sender.start();
@@ -60,7 +58,7 @@ export async function startWorker(
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await Promise.all([sender.stop(), closeActivities(), network.close()]);
-      await Promise.all([connection.close(), knex.destroy()]);
+      await Promise.all([connection.close(), clientConnection.close(), knex.destroy()]);
     },
   };
 }

@@ -6,4 +6,5 @@ export { prepayHousekeeping } from './prepay-housekeeping';
 export { registration } from './registration';
 export { reportsRefresh } from './reports-refresh';
 export { serviceActivation } from './service-activation';
+export { billingCycle } from './billing-cycle';
 export { troubleTicket } from './trouble-ticket';

@@ -5,6 +5,12 @@ import type { Clock } from '../../domain/clock';
 import type { ChargeLine, PrepaidAllowances, SoldPrice } from '../../domain/ordering/plan';
 import { calendarDateIn } from '../../domain/time-zone';
 
+/** Starts (or signals) an account's billing cycle workflow; the worker implements it with a Temporal client. */
+export interface BillingCycleStarter {
+  /** signalWithStart of billing-<billingAccountId>: starts it unless it runs; idempotent. */
+  subscriptionsStarted(input: { billingAccountId: string; orderId: string; startDate: string }): Promise<void>;
+}
+
 export interface BilledProduct {
   productKey: string;
   productId?: string;
@@ -17,7 +23,12 @@ export interface BilledProduct {
   allowances?: PrepaidAllowances;
 }
 
-export function createBillingActivities(deps: { knex: Knex; clock: Clock }) {
+export function createBillingActivities(deps: {
+  knex: Knex;
+  clock: Clock;
+  /** Without it (tests of orders alone) no billing cycle is started. */
+  billingCycles?: BillingCycleStarter;
+}) {
   const { knex, clock } = deps;
   return {
     /** Subscriptions start on today's date in the account's time zone (proration counts from it). */
@@ -41,6 +52,8 @@ export function createBillingActivities(deps: { knex: Knex; clock: Clock }) {
           now,
         );
       });
+      // After the commit: the billing cycle reads these subscriptions. A retry signals again, harmlessly.
+      await deps.billingCycles?.subscriptionsStarted({ billingAccountId: input.billingAccountId, orderId: input.orderId, startDate });
       return { startDate };
     },
 

@@ -31,6 +31,7 @@ const PARAMS: NotificationParams = {
   orderCancelled: { givenName: 'Ana', orderId: 'ORD-7', reason: 'payment not received in time', refunded: '10', currency: 'EUR' },
   appointmentRescheduled: { givenName: 'Ana', orderId: 'ORD-7', start: '2026-12-04T15:00:00Z', end: '2026-12-04T19:00:00Z', reason: 'missed' },
   installationEscalation: { orderId: 'ORD-7', workOrderId: 'WO-31', misses: 2, area: 'Madrid Centro' },
+  billDunning: { givenName: 'Ana', stage: 'suspended', billNo: 'B-2026-000042', amount: '36.30', currency: 'EUR', dueDate: '2026-12-15', nextStepDate: '2027-01-29' },
   billIssued: { givenName: 'Ana', billNo: 'B-0000000042', periodStart: '2026-11-01', periodEnd: '2026-11-30', amountDue: '61.71', currency: 'EUR', dueDate: '2026-12-15' },
   ticketAssigned: { ticketId: 'TT-9', ticketType: 'billing', severity: 'major', description: 'I was charged twice for November', assigneeName: 'Elena' },
   ticketReminder: { ticketId: 'TT-9', deadline: '2026-11-26T18:00:00Z', assigneeName: 'Elena' },

@@ -28,6 +28,7 @@ export const NOTIFICATION_EVENTS = [
   'orderCancelled',
   'appointmentRescheduled',
   'installationEscalation',
+  'billDunning',
   'billIssued',
   'ticketAssigned',
   'ticketReminder',
@@ -80,6 +81,8 @@ export interface NotificationParams {
   appointmentRescheduled: { givenName?: string; orderId: string; start: string; end: string; reason?: 'missed' | 'moved' };
   /** To a supervisor (staff): the technician visit of a work order failed `misses` times. */
   installationEscalation: { orderId: string; workOrderId: string; misses: number; area?: string };
+  /** To the customer: a step of collecting an overdue bill (reminders, suspension, restoration, termination). */
+  billDunning: { givenName?: string; stage: DunningStage; billNo: string; amount: string; currency: string; dueDate: string; nextStepDate?: string };
   /**
    * To the customer: a bill was issued (its PDF attached). Dates are calendar dates; `periodEnd`
    * is the last day billed; `amountDue` is signed ("-5.00": a credit in the customer's favour).
@@ -103,6 +106,10 @@ export interface NotificationParams {
   /** To the customer: the money balance fell below `threshold`. */
   lowBalance: { givenName?: string; balance: string; currency: string; threshold: string };
 }
+
+/** The steps of collecting an overdue bill that the customer hears of. */
+export const DUNNING_STAGES = ['reminder', 'finalReminder', 'suspended', 'restored', 'terminated'] as const;
+export type DunningStage = (typeof DUNNING_STAGES)[number];
 
 /** An installation visit: the time window (ISO 8601) and where, when known. */
 export interface Appointment {
@@ -192,6 +199,15 @@ const PARAM_SCHEMAS = {
     })
     .superRefine(timeWindow),
   installationEscalation: z.object({ orderId: requiredText, workOrderId: requiredText, misses: z.number().int().min(1), area: optionalText }),
+  billDunning: z.object({
+    givenName: optionalText,
+    stage: z.enum(DUNNING_STAGES),
+    billNo: requiredText,
+    amount,
+    currency,
+    dueDate: z.iso.date(),
+    nextStepDate: optionalText.pipe(z.iso.date().optional()),
+  }),
   billIssued: z.object({
     givenName: optionalText,
     billNo: requiredText,
@@ -692,6 +708,47 @@ const en: Templates = {
       sms: [`${BRAND}: your balance is ${left}, below ${limit}. Top up to keep using your services.`],
     };
   },
+  billDunning: ({ givenName, stage, billNo, amount, currency, dueDate, nextStepDate }) => {
+    const total = formatMoney(amount, currency, 'en');
+    const what: Record<DunningStage, { subject: string; p: string; sms: string }> = {
+      reminder: {
+        subject: `Reminder: your ${BRAND} bill ${billNo} is overdue`,
+        p: `We have not yet received the payment of your bill ${billNo}, due on ${dueDate}.${nextStepDate ? ` Please pay by ${nextStepDate}.` : ''}`,
+        sms: `${BRAND}: bill ${billNo} (${total}) was due on ${dueDate} and is unpaid. Please pay${nextStepDate ? ` by ${nextStepDate}` : ' now'}.`,
+      },
+      finalReminder: {
+        subject: `Final reminder: your ${BRAND} bill ${billNo} is overdue`,
+        p: `Your bill ${billNo}, due on ${dueDate}, is still unpaid. If we do not receive the payment${nextStepDate ? ` by ${nextStepDate}` : ''}, your outgoing service will be suspended.`,
+        sms: `${BRAND}: final reminder, bill ${billNo} (${total}) is unpaid. Pay${nextStepDate ? ` by ${nextStepDate}` : ' now'} to avoid suspension of outgoing service.`,
+      },
+      suspended: {
+        subject: `Your ${BRAND} service is suspended: bill ${billNo} unpaid`,
+        p: `Because your bill ${billNo}, due on ${dueDate}, is unpaid, your outgoing service is suspended. It is restored as soon as you pay.${nextStepDate ? ` Without payment by ${nextStepDate} your contract will be terminated.` : ''}`,
+        sms: `${BRAND}: outgoing service suspended, bill ${billNo} (${total}) unpaid. Pay to restore it${nextStepDate ? `; unpaid by ${nextStepDate}, the contract ends` : ''}.`,
+      },
+      restored: {
+        subject: `Your ${BRAND} service is restored`,
+        p: `Thank you for your payment. Your service is restored.`,
+        sms: `${BRAND}: thank you for paying bill ${billNo}. Your service is restored.`,
+      },
+      terminated: {
+        subject: `Your ${BRAND} contract is terminated: bill ${billNo} unpaid`,
+        p: `Because your bill ${billNo}, due on ${dueDate}, remained unpaid, your contract and its services are terminated. The amount due is still owed.`,
+        sms: `${BRAND}: bill ${billNo} (${total}) remained unpaid; your contract is terminated. The amount is still owed.`,
+      },
+    };
+    const t = what[stage];
+    return {
+      subject: t.subject,
+      blocks: [
+        { p: greeting.en(givenName) },
+        { p: t.p },
+        { fields: [['Bill number', billNo], ['Amount due', stage === 'restored' ? undefined : total], ['Due date', dueDate]] },
+        { p: signature.en },
+      ],
+      sms: [t.sms, `${BRAND}: bill ${billNo}: ${stage === 'restored' ? 'service restored' : `${total} overdue`}.`],
+    };
+  },
 };
 
 const es: Templates = {
@@ -1048,6 +1105,47 @@ const es: Templates = {
         { p: signature.es },
       ],
       sms: [`${BRAND}: tu saldo es de ${left}, por debajo de ${limit}. Recarga para seguir usando tus servicios.`],
+    };
+  },
+  billDunning: ({ givenName, stage, billNo, amount, currency, dueDate, nextStepDate }) => {
+    const total = formatMoney(amount, currency, 'es');
+    const what: Record<DunningStage, { subject: string; p: string; sms: string }> = {
+      reminder: {
+        subject: `Recordatorio: tu factura ${billNo} de ${BRAND} está vencida`,
+        p: `Aún no hemos recibido el pago de tu factura ${billNo}, con vencimiento el ${dueDate}.${nextStepDate ? ` Págala antes del ${nextStepDate}.` : ''}`,
+        sms: `${BRAND}: la factura ${billNo} (${total}) venció el ${dueDate} y está pendiente. Págala${nextStepDate ? ` antes del ${nextStepDate}` : ' ya'}.`,
+      },
+      finalReminder: {
+        subject: `Último aviso: tu factura ${billNo} de ${BRAND} está vencida`,
+        p: `Tu factura ${billNo}, con vencimiento el ${dueDate}, sigue pendiente. Si no recibimos el pago${nextStepDate ? ` antes del ${nextStepDate}` : ''}, suspenderemos tu servicio saliente.`,
+        sms: `${BRAND}: último aviso, factura ${billNo} (${total}) pendiente. Págala${nextStepDate ? ` antes del ${nextStepDate}` : ' ya'} para evitar la suspensión.`,
+      },
+      suspended: {
+        subject: `Tu servicio de ${BRAND} está suspendido: factura ${billNo} pendiente`,
+        p: `Como tu factura ${billNo}, con vencimiento el ${dueDate}, está pendiente, tu servicio saliente está suspendido. Se restablece en cuanto pagues.${nextStepDate ? ` Sin pago antes del ${nextStepDate} daremos de baja tu contrato.` : ''}`,
+        sms: `${BRAND}: servicio saliente suspendido, factura ${billNo} (${total}) pendiente. Paga para restablecerlo.`,
+      },
+      restored: {
+        subject: `Tu servicio de ${BRAND} está restablecido`,
+        p: `Gracias por tu pago. Tu servicio está restablecido.`,
+        sms: `${BRAND}: gracias por pagar la factura ${billNo}. Tu servicio está restablecido.`,
+      },
+      terminated: {
+        subject: `Tu contrato de ${BRAND} está dado de baja: factura ${billNo} pendiente`,
+        p: `Como tu factura ${billNo}, con vencimiento el ${dueDate}, sigue pendiente, tu contrato y sus servicios están dados de baja. El importe sigue siendo debido.`,
+        sms: `${BRAND}: la factura ${billNo} (${total}) sigue pendiente; tu contrato está dado de baja. El importe sigue siendo debido.`,
+      },
+    };
+    const t = what[stage];
+    return {
+      subject: t.subject,
+      blocks: [
+        { p: greeting.es(givenName) },
+        { p: t.p },
+        { fields: [['Número de factura', billNo], ['Importe pendiente', stage === 'restored' ? undefined : total], ['Fecha de vencimiento', dueDate]] },
+        { p: signature.es },
+      ],
+      sms: [t.sms, `${BRAND}: factura ${billNo}: ${stage === 'restored' ? 'servicio restablecido' : `${total} pendiente`}.`],
     };
   },
 };
