@@ -9,6 +9,8 @@ import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config';
+import { createSubscription } from '../db/billing';
+import { findBillDocument } from '../db/bills';
 import { createKnex } from '../db/knex';
 import { TICKET_EXPERTS } from '../db/seeds/ticket-experts';
 import { troubleTicketModel } from '../db/ticket-models';
@@ -58,7 +60,7 @@ describe('trouble ticket clock (time-skipping)', () => {
   }
 
   /** Stores a query as the API would and starts its workflow. */
-  async function openQuery(taskQueue: string, fields: { severity: string; ticketType: string; channel?: string }) {
+  async function openQuery(taskQueue: string, fields: { severity: string; ticketType: string; channel?: string; relatedEntity?: unknown[] }) {
     const id = randomUUID();
     await knex.transaction((trx) =>
       createTmfResourceOnce(trx, model, id, {
@@ -66,6 +68,7 @@ describe('trouble ticket clock (time-skipping)', () => {
         severity: fields.severity,
         ticketType: fields.ticketType,
         channel: { name: fields.channel ?? 'email' },
+        ...(fields.relatedEntity ? { relatedEntity: fields.relatedEntity } : {}),
         relatedParty: [{ id: customer.customerId, role: 'customer', '@referredType': 'Customer' }],
       }, { now: new Date(), publicUrl: config.publicUrl }),
     );
@@ -162,5 +165,32 @@ describe('trouble ticket clock (time-skipping)', () => {
       expect(answers).toHaveLength(2);
       expect(answers[1]).toContain('Correction: the offer applies from today.');
     });
+  });
+
+  it('holds the dunning of the bill a billing query is about until the query is answered', async () => {
+    await createSubscription(knex, {
+      billingAccountId: customer.billingAccountId,
+      customerId: customer.customerId,
+      orderId: randomUUID(),
+      productKey: 'item-1',
+      offeringId: 'postpaid20',
+      offeringVersion: '1.0',
+      prices: [{ id: 'price-p20', version: '1.0', name: 'Postpaid 20 GB monthly fee', priceType: 'recurring', amount: '25.00', currency: 'EUR', taxRate: '21', period: { type: 'month', length: 1 } }],
+      startDate: '2026-09-01',
+      now: new Date(),
+    });
+    const bill = await activities.closeBillingCycle({ billingAccountId: customer.billingAccountId, cycle: { start: '2026-10-01', end: '2026-11-01' } });
+    const stateOf = async () => (await findBillDocument(knex, bill.billId))!.state;
+    const before = await stateOf();
+    await withWorker(async (taskQueue) => {
+      const { id, handle } = await openQuery(taskQueue, { severity: 'major', ticketType: 'billing', relatedEntity: [{ id: bill.billId, role: 'disputedBill', '@referredType': 'CustomerBill' }] });
+      await until(async () => (await stateOf()) === 'onHold', 'the bill on hold');
+      await setStatus(handle, id, 'resolved', 'The October fee was right: it covers the whole month.');
+      await until(async () => (await stateOf()) === before, 'the bill released');
+      await env.sleep('8 days');
+      expect((await handle.result()).status).toBe('closed');
+    });
+    const states = (await knex('event_outbox').where({ event_type: 'CustomerBillStateChangeEvent' }).whereRaw(`payload->'event'->'customerBill'->>'id' = ?`, [bill.billId]).orderBy('seq')).map((e) => e.payload.event.customerBill.state);
+    expect(states).toEqual(['onHold', before]);
   });
 });

@@ -5,9 +5,12 @@
  * when it passes. The expert's answer (resolved or rejected) goes to the customer on the channel
  * the query came from; a resolved query may be reopened within the reopening window (its clock
  * starts again), after which it is closed. Status changes arrive as signals from the TMF621 API.
+ * A billing query about a bill holds that bill's dunning (the bill goes onHold and its account's
+ * billing workflow is told of the dispute) until the query is answered.
  */
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, getExternalWorkflowHandle, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { HeldBill } from '../activities/tickets';
 import { clockRuns, FINAL_STATUSES, nextSlaStep, TICKET_STATUSES, type TicketStatus } from '../domain/tickets/ticket';
 import { toMs } from './common';
 
@@ -48,6 +51,16 @@ const notify = proxyActivities<Activities>({
 
 const isAnswered = (s: TicketStatus) => s === 'resolved' || FINAL_STATUSES.includes(s);
 
+/** Tells a bill's billing workflow (`billing-<accountId>`) of a dispute or its end; an account without one has nobody to tell. */
+async function tellBilling(bill: HeldBill, signal: 'disputeBill' | 'resolveDispute', ticketId: string): Promise<void> {
+  try {
+    const handle = getExternalWorkflowHandle(`billing-${bill.billingAccountId}`);
+    await (signal === 'disputeBill' ? handle.signal(signal, { billId: bill.billId, reason: `customer query ${ticketId}` }) : handle.signal(signal, { billId: bill.billId }));
+  } catch (err) {
+    log.warn('billing workflow not told of the dispute', { billId: bill.billId, signal, error: String(err) });
+  }
+}
+
 export async function troubleTicket(input: TroubleTicketInput): Promise<TicketProgress> {
   const { ticketId } = input;
   const progress: TicketProgress = { status: 'acknowledged', usedMs: 0, reminded: false, escalated: false, round: 1 };
@@ -66,6 +79,8 @@ export async function troubleTicket(input: TroubleTicketInput): Promise<TicketPr
 
   const deadlineFromNow = () => new Date(Date.now() + routed.resolutionMs - progress.usedMs).toISOString();
   for (;;) {
+    const heldBills = await act.holdQueriedBills({ ticketId });
+    for (const bill of heldBills) await tellBilling(bill, 'disputeBill', ticketId);
     await act.setExpectedResolution({ ticketId, expectedResolutionDate: deadlineFromNow() });
     while (!isAnswered(progress.status)) {
       if (!clockRuns(progress.status)) {
@@ -89,6 +104,10 @@ export async function troubleTicket(input: TroubleTicketInput): Promise<TicketPr
       }
     }
 
+    if (heldBills.length) {
+      await act.releaseQueriedBills({ bills: heldBills });
+      for (const bill of heldBills) await tellBilling(bill, 'resolveDispute', ticketId);
+    }
     if (progress.status !== 'resolved') {
       // Rejected: the customer hears why. Cancelled or closed by staff: nothing to answer.
       if (progress.status === 'rejected') await notify.answerTicketCustomer({ ticketId, round: progress.round });

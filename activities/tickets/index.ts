@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
+import { findBillDocument, setBillState } from '../../db/bills';
 import { customerModel, partyInteractionModel, relatedCustomerId } from '../../db/crm-models';
 import { customerPartyRef } from '../../db/order-models';
 import { troubleTicketModel } from '../../db/ticket-models';
@@ -19,6 +20,16 @@ import { contactOf } from '../crm/customer-contact';
 import type { SendNotificationInput, SendNotificationResult } from '../notifications';
 
 const TICKET_NAMESPACE = '3b8f6d2a-9c41-4e57-a0d3-6f1e2b7c9a05';
+
+/** A bill a billing query holds, with what to restore when the query is answered. */
+export interface HeldBill {
+  billId: string;
+  billingAccountId: string;
+  priorState: string;
+}
+
+/** States a bill can be put on hold from (settled bills have nothing left to chase). */
+const HOLDABLE_BILL_STATES = ['new', 'validated', 'sent', 'partiallyPaid'];
 
 export interface RoutedTicket {
   queue: string;
@@ -153,6 +164,42 @@ export function createTicketActivities(deps: {
         );
         await closeTicketAssignment(trx, input.ticketId, clock.now());
       });
+    },
+
+    /**
+     * A billing query about bills of its customer (relatedEntity CustomerBill) puts them on hold
+     * for dunning; returns the bills it holds and their states before. Bills of another customer,
+     * unknown or settled ones are left alone.
+     */
+    async holdQueriedBills(input: { ticketId: string }): Promise<HeldBill[]> {
+      const ticket = await loadTicket(input.ticketId);
+      if (ticket.ticketType !== 'billing') return [];
+      const customerId = relatedCustomerId(ticket);
+      const refs = ((ticket.relatedEntity as Array<{ id: string; '@referredType'?: string }> | undefined) ?? []).filter((e) => e['@referredType'] === 'CustomerBill');
+      const held: HeldBill[] = [];
+      for (const { id } of refs) {
+        await knex.transaction(async (trx) => {
+          const bill = await findBillDocument(trx, id);
+          const owner = (bill?.relatedParty as Array<{ id: string; role?: string }> | undefined)?.find((p) => p.role === 'customer')?.id;
+          if (!bill || owner !== customerId) return;
+          const state = String(bill.state);
+          const priorState = state === 'onHold' ? String(bill.heldFrom ?? 'sent') : state;
+          if (state !== 'onHold' && !HOLDABLE_BILL_STATES.includes(state)) return;
+          if (state !== 'onHold') await setBillState(trx, id, 'onHold', clock.now(), { heldFrom: state });
+          held.push({ billId: id, billingAccountId: String((bill.billingAccount as { id: string }).id), priorState });
+        });
+      }
+      return held;
+    },
+
+    /** The query is answered: its bills go back to the state they were in, unless something else moved them meanwhile. */
+    async releaseQueriedBills(input: { bills: HeldBill[] }): Promise<void> {
+      for (const bill of input.bills) {
+        await knex.transaction(async (trx) => {
+          const current = await findBillDocument(trx, bill.billId);
+          if (current?.state === 'onHold') await setBillState(trx, bill.billId, bill.priorState, clock.now(), { heldFrom: undefined });
+        });
+      }
     },
 
     /** A reopened query counts in its expert's load again. */
