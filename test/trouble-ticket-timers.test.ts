@@ -18,6 +18,7 @@ import { findResource } from '../db/tmf-resources';
 import { createTmfResourceOnce, patchTmfResource } from '../db/tmf-store';
 import { systemClock } from '../domain/clock';
 import { createWorkerActivities } from '../worker/activities';
+import { billingCycle, billingStatusQuery } from '../workflows/billing-cycle';
 import { ticketProgressQuery, ticketStatusChangedSignal, troubleTicket } from '../workflows/trouble-ticket';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
 import { createTimeSkippingEnv } from './helpers/time-skipping';
@@ -183,10 +184,14 @@ describe('trouble ticket clock (time-skipping)', () => {
     const stateOf = async () => (await findBillDocument(knex, bill.billId))!.state;
     const before = await stateOf();
     await withWorker(async (taskQueue) => {
+      const billing = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${customer.billingAccountId}`, args: [{ billingAccountId: customer.billingAccountId }] });
       const { id, handle } = await openQuery(taskQueue, { severity: 'major', ticketType: 'billing', relatedEntity: [{ id: bill.billId, role: 'disputedBill', '@referredType': 'CustomerBill' }] });
       await until(async () => (await stateOf()) === 'onHold', 'the bill on hold');
+      await until(async () => (await billing.query(billingStatusQuery)).disputedBills.includes(bill.billId), 'the dispute told to billing');
       await setStatus(handle, id, 'resolved', 'The October fee was right: it covers the whole month.');
       await until(async () => (await stateOf()) === before, 'the bill released');
+      await until(async () => (await billing.query(billingStatusQuery)).disputedBills.length === 0, 'the dispute resolved in billing');
+      await billing.terminate('test over');
       await env.sleep('8 days');
       expect((await handle.result()).status).toBe('closed');
     });

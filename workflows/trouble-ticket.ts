@@ -12,6 +12,7 @@ import { condition, defineQuery, defineSignal, getExternalWorkflowHandle, log, p
 import type { Activities } from '../activities';
 import type { HeldBill } from '../activities/tickets';
 import { clockRuns, FINAL_STATUSES, nextSlaStep, TICKET_STATUSES, type TicketStatus } from '../domain/tickets/ticket';
+import { disputeBillSignal, resolveDisputeSignal } from './billing-cycle';
 import { toMs } from './common';
 
 export interface TroubleTicketInput {
@@ -55,7 +56,7 @@ const isAnswered = (s: TicketStatus) => s === 'resolved' || FINAL_STATUSES.inclu
 async function tellBilling(bill: HeldBill, signal: 'disputeBill' | 'resolveDispute', ticketId: string): Promise<void> {
   try {
     const handle = getExternalWorkflowHandle(`billing-${bill.billingAccountId}`);
-    await (signal === 'disputeBill' ? handle.signal(signal, { billId: bill.billId, reason: `customer query ${ticketId}` }) : handle.signal(signal, { billId: bill.billId }));
+    await (signal === 'disputeBill' ? handle.signal(disputeBillSignal, { billId: bill.billId, reason: `customer query ${ticketId}` }) : handle.signal(resolveDisputeSignal, { billId: bill.billId }));
   } catch (err) {
     log.warn('billing workflow not told of the dispute', { billId: bill.billId, signal, error: String(err) });
   }
