@@ -15,11 +15,12 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { CardDeclinedError, type PaymentGateway } from '../activities/payments/gateway';
+import { chargeCardOnce, ChargeKeyConflictError, type CardChargeOutcome } from '../activities/payments/charge-card';
+import type { PaymentGateway } from '../activities/payments/gateway';
 import { bookAccountEntry } from '../db/billing-ledger';
 import { billingAccountModel, relatedCustomerId } from '../db/crm-models';
 import { findPaymentByCorrelator, paymentModel } from '../db/payment-models';
-import { findCardOfCustomer, settleCharge, startCharge } from '../db/payments';
+import { findCardOfCustomer } from '../db/payments';
 import { findResource, type TmfDocument } from '../db/tmf-resources';
 import { insertTmfDocument, newTmfDocument } from '../db/tmf-store';
 import { money } from '../domain/money';
@@ -88,34 +89,25 @@ export function paymentApi(deps: PaymentApiDeps): TmfApi {
 
     const card = await findCardOfCustomer(knex, customerId, body.paymentMethod.id);
     if (!card) throw unprocessable(body.paymentMethod.id ? `paymentMethod.id: ${body.paymentMethod.id} is not a card of the account's customer` : 'the customer has no card on file: give paymentMethod.id');
-    const charge = await startCharge(knex, {
-      idempotencyKey: `payment:${key}`,
-      customerId,
-      purpose: 'billPayment',
-      amount: value,
-      currency: unit,
-      paymentMethodId: card.id,
-      now: clock.now(),
-    });
-    if (!money(charge.amount).eq(money(value)) || charge.currency !== unit) throw conflict(`correlatorId ${key} was used for a charge of ${charge.amount} ${charge.currency}`);
-    if (charge.status === 'declined') throw unprocessable(charge.declineReason ?? 'the card was declined');
-    let authorizationCode = charge.gatewayChargeId ?? undefined;
-    if (charge.status === 'pending') {
-      try {
-        const { chargeId } = await paymentGateway.charge({ token: card.gatewayToken, amount: value, currency: unit, idempotencyKey: charge.idempotencyKey, description: `Billing account ${account.id}` });
-        await settleCharge(knex, charge.id, { status: 'captured', gatewayChargeId: chargeId }, clock.now());
-        authorizationCode = chargeId;
-      } catch (err) {
-        if (err instanceof CardDeclinedError) {
-          const reason = `card ****${card.last4} declined: ${err.reason}`;
-          await settleCharge(knex, charge.id, { status: 'declined', declineReason: reason }, clock.now());
-          throw unprocessable(reason);
-        }
-        // Unsure whether the gateway charged: the charge stays pending and a retry with the same key settles it.
-        deps.logger?.warn({ err, key }, 'payment gateway did not answer');
-        throw unavailable('the payment gateway did not answer; nothing was booked; retry with the same correlatorId');
-      }
+    let outcome: CardChargeOutcome;
+    try {
+      outcome = await chargeCardOnce({ knex, clock, paymentGateway }, {
+        idempotencyKey: `payment:${key}`,
+        customerId,
+        purpose: 'billPayment',
+        amount: value,
+        currency: unit,
+        card,
+        description: `Billing account ${account.id}`,
+      });
+    } catch (err) {
+      if (err instanceof ChargeKeyConflictError) throw conflict(`correlatorId ${key} was used for a charge of ${err.charge.amount} ${err.charge.currency}`);
+      // Unsure whether the gateway charged: the charge stays pending and a retry with the same key settles it.
+      deps.logger?.warn({ err, key }, 'payment gateway did not answer');
+      throw unavailable('the payment gateway did not answer; nothing was booked; retry with the same correlatorId');
     }
+    if (outcome.status === 'declined') throw unprocessable(outcome.reason);
+    const authorizationCode = outcome.charge.gatewayChargeId ?? undefined;
 
     const now = clock.now();
     const doc = newTmfDocument(paymentModel, {

@@ -17,6 +17,7 @@ import type { ServiceToProvision } from '../../domain/provisioning/commands';
 import type { SendNotificationInput, SendNotificationResult } from '../notifications';
 import type { DunningStage } from '../notifications/templates';
 import { serviceOrderIdOf } from '../ordering';
+import { contactOf } from '../crm/customer-contact';
 
 /** The account as its billing cycle needs it. */
 export interface BillingAccountProfile {
@@ -64,17 +65,6 @@ export interface BillingCycleActivityDeps {
   knex: Knex;
   clock: Clock;
   sendNotification(input: SendNotificationInput): Promise<SendNotificationResult>;
-}
-
-function contactOf(customer: TmfDocument) {
-  const media = (customer.contactMedium as Array<{ mediumType: string; characteristic: Record<string, string> }> | undefined) ?? [];
-  const language = (customer.characteristic as Array<{ name: string; value: string }> | undefined)?.find((c) => c.name === 'preferredLanguage')?.value;
-  return {
-    email: media.find((m) => m.mediumType === 'email')?.characteristic.emailAddress,
-    msisdn: media.find((m) => m.mediumType === 'mobile')?.characteristic.phoneNumber,
-    name: String(customer.name ?? ''),
-    language: language ?? 'en',
-  };
 }
 
 /** Terminates a TMF637 product from wherever it is in service (active or suspended), once. */

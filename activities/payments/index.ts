@@ -4,9 +4,10 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { findCardOfCustomer, recordRefund, refundableChargesOfOrder, settleCharge, startCharge } from '../../db/payments';
+import { findCardOfCustomer, recordRefund, refundableChargesOfOrder } from '../../db/payments';
 import type { Clock } from '../../domain/clock';
-import { CardDeclinedError, type PaymentGateway } from './gateway';
+import { chargeCardOnce } from './charge-card';
+import type { PaymentGateway } from './gateway';
 
 export interface CollectOrderPaymentInput {
   orderId: string;
@@ -29,33 +30,17 @@ export function createPaymentActivities(deps: { knex: Knex; clock: Clock; paymen
       if (!card) {
         return { status: 'declined', reason: input.paymentMethodId ? 'that payment method is not a card of this customer' : 'no card on file; pay with a card' };
       }
-      const charge = await startCharge(knex, {
+      const outcome = await chargeCardOnce(deps, {
         idempotencyKey: `order:${input.orderId}:upfront:${input.attempt}`,
         customerId: input.customerId,
         orderId: input.orderId,
         purpose: 'orderUpFront',
         amount: input.amount,
         currency: input.currency,
-        paymentMethodId: card.id,
-        now: clock.now(),
+        card,
+        description: `Order ${input.orderId}`,
       });
-      if (charge.status === 'captured' || charge.status === 'refunded') return { status: 'captured', chargeId: charge.id };
-      if (charge.status === 'declined') return { status: 'declined', reason: charge.declineReason ?? 'declined' };
-      try {
-        const { chargeId } = await paymentGateway.charge({
-          token: card.gatewayToken,
-          amount: input.amount,
-          currency: input.currency,
-          idempotencyKey: charge.idempotencyKey,
-          description: `Order ${input.orderId}`,
-        });
-        await settleCharge(knex, charge.id, { status: 'captured', gatewayChargeId: chargeId }, clock.now());
-        return { status: 'captured', chargeId: charge.id };
-      } catch (err) {
-        if (!(err instanceof CardDeclinedError)) throw err;
-        await settleCharge(knex, charge.id, { status: 'declined', declineReason: `card ****${card.last4} declined: ${err.reason}` }, clock.now());
-        return { status: 'declined', reason: `card ****${card.last4} declined: ${err.reason}` };
-      }
+      return outcome.status === 'captured' ? { status: 'captured', chargeId: outcome.charge.id } : { status: 'declined', reason: outcome.reason };
     },
 
     /** Compensation: refunds every captured charge of the order (once each). */

@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { customerModel, partyInteractionModel } from '../../db/crm-models';
-import { findCardOfCustomer, recordRefund, settleCharge, startCharge } from '../../db/payments';
+import { findCardOfCustomer, recordRefund } from '../../db/payments';
 import { applyLedgerEntry, lockPrepayBucket, moneyBalanceOfAccount } from '../../db/prepay-balance';
 import { rearmLowBalance } from '../../db/prepay-housekeeping';
 import { topupBalanceModel } from '../../db/prepay-models';
@@ -18,7 +18,8 @@ import { uuidV5 } from '../../domain/uuid';
 import type { SendNotificationInput, SendNotificationResult } from '../notifications';
 import type { NotificationEvent } from '../notifications/templates';
 import { contactOf } from '../crm/customer-contact';
-import { CardDeclinedError, type PaymentGateway } from '../payments/gateway';
+import { chargeCardOnce } from '../payments/charge-card';
+import type { PaymentGateway } from '../payments/gateway';
 
 export interface PrepayDeps {
   knex: Knex;
@@ -54,33 +55,16 @@ export function createTopUpActivities(deps: PrepayDeps) {
     async chargeTopUpCard(input: CardTopUpInput): Promise<TopUpCharge> {
       const card = await findCardOfCustomer(knex, input.customerId, input.paymentMethodId);
       if (!card) return { status: 'declined', reason: 'that payment method is not a card of this customer' };
-      const charge = await startCharge(knex, {
+      const outcome = await chargeCardOnce(deps, {
         idempotencyKey: chargeKey(input.topupId),
         customerId: input.customerId,
         purpose: 'topUp',
         amount: input.amount,
         currency: input.currency,
-        paymentMethodId: card.id,
-        now: clock.now(),
+        card,
+        description: `Top-up ${input.topupId}`,
       });
-      if (charge.status === 'captured' || charge.status === 'refunded') return { status: 'captured', chargeId: charge.id };
-      if (charge.status === 'declined') return { status: 'declined', reason: charge.declineReason ?? 'declined' };
-      try {
-        const { chargeId } = await paymentGateway.charge({
-          token: card.gatewayToken,
-          amount: input.amount,
-          currency: input.currency,
-          idempotencyKey: charge.idempotencyKey,
-          description: `Top-up ${input.topupId}`,
-        });
-        await settleCharge(knex, charge.id, { status: 'captured', gatewayChargeId: chargeId }, clock.now());
-        return { status: 'captured', chargeId: charge.id };
-      } catch (err) {
-        if (!(err instanceof CardDeclinedError)) throw err;
-        const reason = `card ****${card.last4} declined: ${err.reason}`;
-        await settleCharge(knex, charge.id, { status: 'declined', declineReason: reason }, clock.now());
-        return { status: 'declined', reason };
-      }
+      return outcome.status === 'captured' ? { status: 'captured', chargeId: outcome.charge.id } : { status: 'declined', reason: outcome.reason };
     },
 
     /**
