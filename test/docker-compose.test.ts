@@ -73,13 +73,20 @@ const EXPECTED = [
   'temporal-ui',
   'migrate',
   'api',
+  'ocs',
   'worker',
 ];
 
 describe('docker-compose.yml', () => {
-  it('defines the expected services, and no ocs yet', () => {
+  it('defines the expected services', () => {
     expect(Object.keys(services).sort()).toEqual([...EXPECTED].sort());
-    expect(services.ocs).toBeUndefined();
+  });
+
+  it('runs the OCS on the database alone, publishing Nchf on 8090 and Gy on 3868', () => {
+    expect(script('ocs')).toContain('ocs');
+    expect(published('ocs')).toEqual(expect.arrayContaining([{ published: 8090, target: 8090 }, { published: 3868, target: 3868 }]));
+    expect(Object.keys(services.ocs.depends_on ?? {}).sort()).toEqual(['migrate', 'postgres']);
+    expect(new URL(interpolate(env('ocs').DATABASE_URL)).hostname).toBe('postgres');
   });
 
   it('publishes api on 3000, temporal-ui on 8233 (→ 8080) and temporal on 7233', () => {
@@ -138,7 +145,7 @@ describe('docker-compose.yml', () => {
       const e = env(name);
       return 'DATABASE_URL' in e || 'POSTGRES_SEEDS' in e;
     });
-    expect(dbRelated.sort()).toEqual(['api', 'migrate', 'temporal', 'temporal-admin-tools', 'worker']);
+    expect(dbRelated.sort()).toEqual(['api', 'migrate', 'ocs', 'temporal', 'temporal-admin-tools', 'worker']);
     for (const name of dbRelated) expect(dependsOn(name).postgres).toBe('service_healthy');
     expect(services.postgres.healthcheck?.test).toBeDefined();
   });
