@@ -24,6 +24,10 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   'order-fallout': 'Order fallout reasons',
   queries: 'Customer queries: volume, SLA compliance, time to resolve',
   interactions: 'Interactions by channel',
+  revenue: 'Revenue billed by product',
+  collections: 'Postpaid billed, collected and outstanding',
+  arpu: 'Average revenue per customer (ARPU), prepaid and postpaid',
+  'prepaid-topups': 'Prepaid top-ups by payment method',
 };
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -35,10 +35,14 @@ export const REPORT_DIMENSIONS = {
   'order-fallout': ['channel', 'product', 'region'],
   queries: ['channel', 'region'],
   interactions: ['channel', 'region'],
+  revenue: ['product', 'region'],
+  collections: ['region'],
+  arpu: ['region'],
+  'prepaid-topups': ['region'],
 } as const;
 export type ReportName = keyof typeof REPORT_DIMENSIONS;
 
-const VIEWS = ['report_customer', 'report_order_item', 'report_ticket', 'report_interaction'];
+const VIEWS = ['report_customer', 'report_order_item', 'report_ticket', 'report_interaction', 'report_account', 'report_bill_line', 'report_ledger_entry', 'report_topup'];
 
 /** Recomputes every report view (concurrently: readers keep the previous data meanwhile). */
 export async function refreshReportViews(knex: Knex): Promise<void> {
@@ -71,6 +75,8 @@ async function table(db: Db, sql: string, f: ReportFilters, columns: string[]): 
   return { columns, rows };
 }
 
+/** A sum of money as text with 2 decimals (0.00 when there is nothing to sum). */
+const MONEY = (sql: string) => `coalesce(${sql}, 0)::numeric(14,2)::text`;
 const PERCENTILE = (p: number, from: string, to: string) => `round((percentile_cont(${p}) WITHIN GROUP (ORDER BY extract(epoch FROM (${to} - ${from})) / 3600))::numeric, 1)::text`;
 
 const REPORTS: Record<ReportName, (db: Db, f: ReportFilters) => Promise<ReportTable>> = {
@@ -146,6 +152,59 @@ const REPORTS: Record<ReportName, (db: Db, f: ReportFilters) => Promise<ReportTa
       FROM months m JOIN report_interaction i ON i.at >= m.starts AND i.at < m.ends
       WHERE true${dimensionFilter(f, 'i', REPORT_DIMENSIONS.interactions)}
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, f, ['month', 'channel', 'direction', 'interactions']),
+
+  /** What was billed per month of issue and product: net, tax and gross. */
+  revenue: (db, f) =>
+    table(db, `WITH ${PERIOD}
+      SELECT m.month, l.product, ${MONEY('sum(l.net)')} AS billed_net, ${MONEY('sum(l.tax)')} AS billed_tax, ${MONEY('sum(l.gross)')} AS billed_gross
+      FROM months m JOIN report_bill_line l ON to_char(l.issue_date, 'YYYY-MM') = m.month
+      WHERE true${dimensionFilter(f, 'l', REPORT_DIMENSIONS.revenue)}
+      GROUP BY 1, 2 ORDER BY 1, 2`, f, ['month', 'product', 'billed_net', 'billed_tax', 'billed_gross']),
+
+  /** Postpaid money per month: billed (bills of cycles ending in it), collected, refunded, and outstanding at its end. */
+  collections: (db, f) =>
+    table(db, `WITH ${PERIOD}, e AS (SELECT * FROM report_ledger_entry e WHERE true${dimensionFilter(f, 'e', REPORT_DIMENSIONS.collections)})
+      SELECT m.month,
+        ${MONEY(`(SELECT sum(amount) FROM e WHERE kind = 'bill' AND booked_at >= m.starts AND booked_at < m.ends)`)} AS billed,
+        ${MONEY(`(SELECT -sum(amount) FROM e WHERE kind = 'payment' AND booked_at >= m.starts AND booked_at < m.ends)`)} AS collected,
+        ${MONEY(`(SELECT sum(amount) FROM e WHERE kind = 'refund' AND booked_at >= m.starts AND booked_at < m.ends)`)} AS refunded,
+        ${MONEY(`(SELECT sum(owed) FROM (SELECT sum(amount) AS owed FROM e WHERE booked_at < m.ends GROUP BY billing_account_id) o WHERE owed > 0)`)} AS outstanding
+      FROM months m ORDER BY m.month`, f, ['month', 'billed', 'collected', 'refunded', 'outstanding']),
+
+  /**
+   * Average revenue per customer, per month and payment type: postpaid, the net billed by bills
+   * issued in the month; prepaid, the top-ups paid in it; over the customers active at its end.
+   */
+  arpu: (db, f) =>
+    table(db, `WITH ${PERIOD},
+      active AS (
+        SELECT m.month, ra.payment_type, count(DISTINCT c.id) AS customers
+        FROM months m
+        JOIN report_customer c ON c.activated_at < m.ends AND (c.churned_at IS NULL OR c.churned_at >= m.ends)
+        JOIN report_account ra ON ra.customer_id = c.id
+        WHERE true${dimensionFilter(f, 'ra', REPORT_DIMENSIONS.arpu)}
+        GROUP BY 1, 2),
+      revenue AS (
+        SELECT to_char(l.issue_date, 'YYYY-MM') AS month, 'postpaid' AS payment_type, sum(l.net) AS revenue
+        FROM report_bill_line l WHERE true${dimensionFilter(f, 'l', REPORT_DIMENSIONS.arpu)} GROUP BY 1
+        UNION ALL
+        SELECT m.month, 'prepaid', sum(t.amount)
+        FROM months m JOIN report_topup t ON t.at >= m.starts AND t.at < m.ends
+        WHERE true${dimensionFilter(f, 't', REPORT_DIMENSIONS.arpu)} GROUP BY 1)
+      SELECT m.month, pt.payment_type, ${MONEY('r.revenue')} AS revenue, coalesce(a.customers, 0)::int AS customers,
+        CASE WHEN a.customers > 0 THEN round(coalesce(r.revenue, 0) / a.customers, 2)::text END AS arpu
+      FROM months m CROSS JOIN (VALUES ('postpaid'), ('prepaid')) pt(payment_type)
+      LEFT JOIN revenue r ON r.month = m.month AND r.payment_type = pt.payment_type
+      LEFT JOIN active a ON a.month = m.month AND a.payment_type = pt.payment_type
+      ORDER BY 1, 2`, f, ['month', 'payment_type', 'revenue', 'customers', 'arpu']),
+
+  /** Prepaid top-ups completed per month and how they were paid (card, voucher, counter). */
+  'prepaid-topups': (db, f) =>
+    table(db, `WITH ${PERIOD}
+      SELECT m.month, t.method, count(*)::int AS topups, ${MONEY('sum(t.amount)')} AS amount
+      FROM months m JOIN report_topup t ON t.at >= m.starts AND t.at < m.ends
+      WHERE true${dimensionFilter(f, 't', REPORT_DIMENSIONS['prepaid-topups'])}
+      GROUP BY 1, 2 ORDER BY 1, 2`, f, ['month', 'method', 'topups', 'amount']),
 };
 
 /** Computes one report. */

@@ -63,7 +63,9 @@ describe('reports page', () => {
     );
     expect(errors).toEqual([]);
     expect(cards.map((c) => c.id)).toEqual(
-      ['customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions'].map((n) => `report-${n}`),
+      ['customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions', 'revenue', 'collections', 'arpu', 'prepaid-topups'].map(
+        (n) => `report-${n}`,
+      ),
     );
     for (const card of cards) {
       expect(card.rows).toBeGreaterThan(0);

@@ -117,6 +117,47 @@ describe('business reports', () => {
     ]);
   });
 
+  it('sums revenue billed per month of issue and product', async () => {
+    expect((await runReport(knex, 'revenue', Q1)).rows).toEqual([
+      { month: '2025-02', product: ftth, billed_net: '30.00', billed_tax: '6.30', billed_gross: '36.30' },
+      { month: '2025-02', product: 'one-time fees', billed_net: '10.00', billed_tax: '2.10', billed_gross: '12.10' },
+      { month: '2025-03', product: ftth, billed_net: '30.00', billed_tax: '6.30', billed_gross: '36.30' },
+      { month: '2025-03', product: 'Postpaid 20 GB', billed_net: '20.00', billed_tax: '4.20', billed_gross: '24.20' },
+    ]);
+    expect((await runReport(knex, 'revenue', { ...Q1, region: 'Barcelona' })).rows).toEqual([
+      { month: '2025-03', product: 'Postpaid 20 GB', billed_net: '20.00', billed_tax: '4.20', billed_gross: '24.20' },
+    ]);
+  });
+
+  it('follows postpaid money: billed, collected and outstanding at each month end', async () => {
+    expect((await runReport(knex, 'collections', Q1)).rows).toEqual([
+      { month: '2025-01', billed: '48.40', collected: '0.00', refunded: '0.00', outstanding: '48.40' },
+      { month: '2025-02', billed: '60.50', collected: '48.40', refunded: '0.00', outstanding: '60.50' },
+      { month: '2025-03', billed: '0.00', collected: '20.00', refunded: '0.00', outstanding: '40.50' },
+    ]);
+    expect((await runReport(knex, 'collections', { ...Q1, region: 'Madrid' })).rows.map((r) => r.outstanding)).toEqual(['48.40', '36.30', '16.30']);
+  });
+
+  it('gives ARPU per payment type over the customers active at month end', async () => {
+    expect((await runReport(knex, 'arpu', Q1)).rows).toEqual([
+      { month: '2025-01', payment_type: 'postpaid', revenue: '0.00', customers: 1, arpu: '0.00' },
+      { month: '2025-01', payment_type: 'prepaid', revenue: '0.00', customers: 0, arpu: null },
+      { month: '2025-02', payment_type: 'postpaid', revenue: '40.00', customers: 2, arpu: '20.00' },
+      { month: '2025-02', payment_type: 'prepaid', revenue: '15.00', customers: 1, arpu: '15.00' },
+      { month: '2025-03', payment_type: 'postpaid', revenue: '50.00', customers: 1, arpu: '50.00' },
+      { month: '2025-03', payment_type: 'prepaid', revenue: '20.00', customers: 1, arpu: '20.00' },
+    ]);
+  });
+
+  it('counts completed prepaid top-ups by method', async () => {
+    expect((await runReport(knex, 'prepaid-topups', Q1)).rows).toEqual([
+      { month: '2025-02', method: 'card', topups: 1, amount: '10.00' },
+      { month: '2025-02', method: 'voucher', topups: 1, amount: '5.00' },
+      { month: '2025-03', method: 'card', topups: 1, amount: '20.00' },
+    ]);
+    expect((await runReport(knex, 'prepaid-topups', { ...Q1, region: 'Madrid' })).rows).toEqual([]);
+  });
+
   describe('API', () => {
     it('serves a report as JSON and as CSV to agents', async () => {
       const agent = bearer(await tokenFor('agent'));
@@ -157,7 +198,9 @@ describe('business reports', () => {
     it('lists the reports and the values each filter can take', async () => {
       const agent = bearer(await tokenFor('agent'));
       const list = await request(api.app).get('/api/reports').set(agent).expect(200);
-      expect(list.body.map((r: { name: string }) => r.name)).toEqual(['customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions']);
+      expect(list.body.map((r: { name: string }) => r.name)).toEqual([
+        'customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions', 'revenue', 'collections', 'arpu', 'prepaid-topups',
+      ]);
       const dims = await request(api.app).get('/api/reports/dimensions').set(agent).expect(200);
       expect(dims.body.region).toEqual(expect.arrayContaining(['Barcelona', 'Madrid', 'Valencia']));
       expect(dims.body.product).toEqual([ftth, payg].sort());

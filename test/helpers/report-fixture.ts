@@ -1,11 +1,13 @@
 /**
  * A small fixed history for the report tests, written straight into the tables the report views
  * read (dates in the past, so that "now" does not matter): four customers (one never active),
- * six orders, three queries and three interactions. The expected figures in the tests are worked
- * out by hand from it.
+ * six orders, three queries and three interactions; two postpaid accounts with three bills, their
+ * ledger (bills, payments) and a prepaid account with its top-ups. The expected figures in the
+ * tests are worked out by hand from it.
  */
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { money, sum } from '../../domain/money';
 
 export const FTTH = '0ffe0000-0000-4000-8000-000000000005';
 export const PAYG = '0ffe0000-0000-4000-8000-000000000002';
@@ -93,5 +95,57 @@ export async function seedReportFixture(knex: Knex): Promise<{ ftth: string; pay
   await interaction(ids.c1, 'email', 'outbound', '2025-01-06T10:00:00Z');
   await interaction(ids.c3, 'sms', 'inbound', '2025-02-07T10:00:00Z');
 
+  // Money: accounts A1 (c1, Madrid, postpaid), A2 (c2, Barcelona, postpaid), A3 (c3, Valencia, prepaid).
+  const accounts = { a1: randomUUID(), a2: randomUUID(), a3: randomUUID() };
+  for (const [id, customerId, paymentType] of [[accounts.a1, ids.c1, 'postpaid'], [accounts.a2, ids.c2, 'postpaid'], [accounts.a3, ids.c3, 'prepaid']]) {
+    await knex('crm_billing_account').insert({ id, customer_id: customerId, body: { id, billStructure: { paymentType, currency: 'EUR' } } });
+  }
+  const products = { fibre: randomUUID(), mobile: randomUUID() };
+  await knex('product_inventory').insert([
+    { id: products.fibre, customer_id: ids.c1, body: { id: products.fibre, productOffering: { id: FTTH, name: ftth } } },
+    { id: products.mobile, customer_id: ids.c2, body: { id: products.mobile, productOffering: { id: 'postpaid20', name: 'Postpaid 20 GB' } } },
+  ]);
+
+  async function bill(accountId: string, customerId: string, cycle: [start: string, end: string], lines: Array<{ kind: string; product?: string; net: string; tax: string; gross: string }>) {
+    const id = randomUUID();
+    const total = sum(lines.map((l) => money(l.gross)));
+    await knex('billing_bill').insert({
+      id, customer_id: customerId, billing_account_id: accountId, body: { id, state: 'sent' },
+      cycle_start: cycle[0], cycle_end: cycle[1], issue_date: cycle[1], due_date: cycle[1], currency: 'EUR',
+      total_net: '0', total_tax: '0', total_charges: total.toFixed(2), previous_balance: '0', payments: '0', adjustments: '0', amount_due: total.toFixed(2), statement: {},
+    });
+    for (const [i, l] of lines.entries()) {
+      const lineId = randomUUID();
+      await knex('billing_bill_line').insert({
+        id: lineId, customer_id: customerId, bill_id: id, line_no: i + 1, kind: l.kind, net: l.net, tax_rate: '21', tax: l.tax, gross: l.gross,
+        body: { id: lineId, ...(l.product ? { product: { id: l.product } } : {}) },
+      });
+    }
+  }
+  await bill(accounts.a1, ids.c1, ['2025-01-01', '2025-02-01'], [
+    { kind: 'recurring', product: products.fibre, net: '30.00', tax: '6.30', gross: '36.30' },
+    { kind: 'oneTime', net: '10.00', tax: '2.10', gross: '12.10' },
+  ]);
+  await bill(accounts.a1, ids.c1, ['2025-02-01', '2025-03-01'], [{ kind: 'recurring', product: products.fibre, net: '30.00', tax: '6.30', gross: '36.30' }]);
+  await bill(accounts.a2, ids.c2, ['2025-02-01', '2025-03-01'], [{ kind: 'recurring', product: products.mobile, net: '20.00', tax: '4.20', gross: '24.20' }]);
+
+  // The ledger: a bill is booked at the last instant of its cycle (Madrid time), payments when made.
+  const entry = (accountId: string, kind: string, amount: string, at: string) =>
+    knex('billing_account_entry').insert({ billing_account_id: accountId, kind, amount, currency: 'EUR', reference: randomUUID(), description: kind, booked_at: at });
+  await entry(accounts.a1, 'bill', '48.40', '2025-01-31T22:59:59.999Z');
+  await entry(accounts.a1, 'payment', '-48.40', '2025-02-10T10:00:00Z');
+  await entry(accounts.a1, 'bill', '36.30', '2025-02-28T22:59:59.999Z');
+  await entry(accounts.a1, 'payment', '-20.00', '2025-03-05T10:00:00Z');
+  await entry(accounts.a2, 'bill', '24.20', '2025-02-28T22:59:59.999Z');
+
+  // Prepaid top-ups of c3: two in February (card, voucher), one in March; a failed one is no money.
+  const topup = (at: string, amount: number, how: Record<string, unknown>, status = 'completed') => {
+    const id = randomUUID();
+    return knex('prepay_topup').insert({ id, customer_id: ids.c3, body: { id, status, amount: { amount, units: 'EUR' }, requestedDate: at, ...(status === 'completed' ? { confirmationDate: at } : {}), ...how } });
+  };
+  await topup('2025-02-10T10:00:00Z', 10, { paymentMethod: { id: 'card-1' } });
+  await topup('2025-02-20T10:00:00Z', 5, { voucher: '****0005' });
+  await topup('2025-03-03T10:00:00Z', 20, { paymentMethod: { id: 'card-1' } });
+  await topup('2025-03-04T10:00:00Z', 50, { paymentMethod: { id: 'card-1' } }, 'failed');
   return { ftth, payg };
 }

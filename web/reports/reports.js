@@ -84,6 +84,31 @@
       options: { scales: { y: { beginAtZero: true }, pct: { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false } } } },
     }),
     interactions: (rows) => stackedByMonth(rows, 'channel', 'interactions'),
+    revenue: (rows) => stackedByMonth(rows, 'product', 'billed_gross'),
+    collections: (rows) => ({
+      type: 'bar',
+      data: {
+        labels: rows.map((r) => r.month),
+        datasets: [
+          dataset('billed', rows.map((r) => Number(r.billed)), 0),
+          dataset('collected', rows.map((r) => Number(r.collected)), 2),
+          dataset('outstanding at month end', rows.map((r) => Number(r.outstanding)), 1, { type: 'line', tension: 0.2 }),
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true } } },
+    }),
+    arpu: (rows) => ({
+      type: 'line',
+      data: {
+        labels: months(rows),
+        datasets: series(rows, 'payment_type').map((t, i) => dataset(t, months(rows).map((m) => {
+          const r = rows.find((x) => x.month === m && x.payment_type === t);
+          return r && r.arpu !== null ? Number(r.arpu) : null;
+        }), i, { spanGaps: true })),
+      },
+      options: { scales: { y: { beginAtZero: true } } },
+    }),
+    'prepaid-topups': (rows) => stackedByMonth(rows, 'method', 'amount'),
   };
 
   function query() {
