@@ -28,6 +28,7 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   collections: 'Postpaid billed, collected and outstanding',
   arpu: 'Average revenue per customer (ARPU), prepaid and postpaid',
   'prepaid-topups': 'Prepaid top-ups by payment method',
+  'prepaid-balances': 'Prepaid balances now, in bands',
 };
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -39,10 +39,11 @@ export const REPORT_DIMENSIONS = {
   collections: ['region'],
   arpu: ['region'],
   'prepaid-topups': ['region'],
+  'prepaid-balances': ['region'],
 } as const;
 export type ReportName = keyof typeof REPORT_DIMENSIONS;
 
-const VIEWS = ['report_customer', 'report_order_item', 'report_ticket', 'report_interaction', 'report_account', 'report_bill_line', 'report_ledger_entry', 'report_topup'];
+const VIEWS = ['report_customer', 'report_order_item', 'report_ticket', 'report_interaction', 'report_account', 'report_bill_line', 'report_ledger_entry', 'report_topup', 'report_prepaid_balance'];
 
 /** Recomputes every report view (concurrently: readers keep the previous data meanwhile). */
 export async function refreshReportViews(knex: Knex): Promise<void> {
@@ -205,6 +206,15 @@ const REPORTS: Record<ReportName, (db: Db, f: ReportFilters) => Promise<ReportTa
       FROM months m JOIN report_topup t ON t.at >= m.starts AND t.at < m.ends
       WHERE true${dimensionFilter(f, 't', REPORT_DIMENSIONS['prepaid-topups'])}
       GROUP BY 1, 2 ORDER BY 1, 2`, f, ['month', 'method', 'topups', 'amount']),
+
+  /** How much prepaid accounts hold now (as of the last refresh), in bands; the period does not apply. */
+  'prepaid-balances': (db, f) =>
+    table(db, `WITH bands(band, low, high, ord) AS (VALUES
+        ('below 0', NULL::numeric, 0::numeric, 1), ('0 to 5', 0, 5, 2), ('5 to 10', 5, 10, 3), ('10 to 20', 10, 20, 4), ('20 to 50', 20, 50, 5), ('50 or more', 50, NULL, 6))
+      SELECT bands.band, count(p.*)::int AS accounts, ${MONEY('sum(p.balance)')} AS balance
+      FROM bands LEFT JOIN report_prepaid_balance p
+        ON (bands.low IS NULL OR p.balance >= bands.low) AND (bands.high IS NULL OR p.balance < bands.high)${dimensionFilter(f, 'p', REPORT_DIMENSIONS['prepaid-balances'])}
+      GROUP BY bands.band, bands.ord ORDER BY bands.ord`, f, ['band', 'accounts', 'balance']),
 };
 
 /** Computes one report. */

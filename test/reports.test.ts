@@ -158,6 +158,18 @@ describe('business reports', () => {
     expect((await runReport(knex, 'prepaid-topups', { ...Q1, region: 'Madrid' })).rows).toEqual([]);
   });
 
+  it('spreads prepaid balances (less what is reserved) over bands', async () => {
+    expect((await runReport(knex, 'prepaid-balances', Q1)).rows).toEqual([
+      { band: 'below 0', accounts: 0, balance: '0.00' },
+      { band: '0 to 5', accounts: 1, balance: '3.00' },
+      { band: '5 to 10', accounts: 0, balance: '0.00' },
+      { band: '10 to 20', accounts: 1, balance: '12.50' },
+      { band: '20 to 50', accounts: 0, balance: '0.00' },
+      { band: '50 or more', accounts: 0, balance: '0.00' },
+    ]);
+    expect((await runReport(knex, 'prepaid-balances', { ...Q1, region: 'Valencia' })).rows.filter((r) => r.accounts)).toEqual([{ band: '10 to 20', accounts: 1, balance: '12.50' }]);
+  });
+
   describe('API', () => {
     it('serves a report as JSON and as CSV to agents', async () => {
       const agent = bearer(await tokenFor('agent'));
@@ -199,7 +211,7 @@ describe('business reports', () => {
       const agent = bearer(await tokenFor('agent'));
       const list = await request(api.app).get('/api/reports').set(agent).expect(200);
       expect(list.body.map((r: { name: string }) => r.name)).toEqual([
-        'customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions', 'revenue', 'collections', 'arpu', 'prepaid-topups',
+        'customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions', 'revenue', 'collections', 'arpu', 'prepaid-topups', 'prepaid-balances',
       ]);
       const dims = await request(api.app).get('/api/reports/dimensions').set(agent).expect(200);
       expect(dims.body.region).toEqual(expect.arrayContaining(['Barcelona', 'Madrid', 'Valencia']));

@@ -147,5 +147,14 @@ export async function seedReportFixture(knex: Knex): Promise<{ ftth: string; pay
   await topup('2025-02-20T10:00:00Z', 5, { voucher: '****0005' });
   await topup('2025-03-03T10:00:00Z', 20, { paymentMethod: { id: 'card-1' } });
   await topup('2025-03-04T10:00:00Z', 50, { paymentMethod: { id: 'card-1' } }, 'failed');
+  // Prepaid money now: c3 holds 12.50 (2.50 of it reserved on a 15.00 bucket), c2 holds 3.00.
+  for (const [customerId, balance, reserved] of [[ids.c3, '15.00', '2.50'], [ids.c2, '3.00', '0']]) {
+    const accountId = randomUUID();
+    await knex('charging_account').insert({ id: accountId, customer_id: customerId, billing_account_id: randomUUID(), currency: 'EUR', status: 'active', origin: `report-fixture:${accountId}`, created_at: '2025-01-01T00:00:00Z' });
+    await knex('charging_bucket').insert({
+      id: randomUUID(), charging_account_id: accountId, bucket_type: 'money', unit: 'EUR', initial: balance, balance, reserved, priority: 100,
+      valid_from: '2025-01-01T00:00:00Z', origin: `report-fixture:${accountId}:money`, created_at: '2025-01-01T00:00:00Z',
+    });
+  }
   return { ftth, payg };
 }

@@ -109,6 +109,11 @@
       options: { scales: { y: { beginAtZero: true } } },
     }),
     'prepaid-topups': (rows) => stackedByMonth(rows, 'method', 'amount'),
+    'prepaid-balances': (rows) => ({
+      type: 'bar',
+      data: { labels: rows.map((r) => r.band), datasets: [dataset('accounts', rows.map((r) => r.accounts), 4)] },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    }),
   };
 
   function query() {
