@@ -5,7 +5,7 @@
  * how to send one step; the session logic (stop on refusal, stop after the final units, never
  * report more than was granted) lives here once.
  */
-import { SERVICE_OF_RATING_GROUP, type ServiceType } from '../ocs/engine/types';
+import { SERVICE_OF_RATING_GROUP, type ServiceType } from '../domain/charging/rating-groups';
 
 /** The rating group of each service, as the charging engine knows them. */
 export const RATING_GROUP_OF: Record<ServiceType, number> = Object.fromEntries(Object.entries(SERVICE_OF_RATING_GROUP).map(([rg, service]) => [service, Number(rg)])) as Record<ServiceType, number>;

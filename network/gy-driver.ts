@@ -3,8 +3,8 @@
  * CCR-event for an SMS) on one or more client connections, each with many requests in flight.
  * A session stays on one connection, as a charging trigger function keeps it on one peer.
  */
-import { DiameterClient } from '../ocs/diameter/client';
-import { buildCcr, readCca, type CcrUnit } from '../ocs/diameter/gy-client-messages';
+import { DiameterClient } from './diameter/client';
+import { buildCcr, readCca, type CcrUnit } from './diameter/gy-client-messages';
 import { playSession, RATING_GROUP_OF, type ChargingDriver, type ChargingStep, type SessionPlan, type StepAnswer } from './charging-traffic';
 
 export interface GyDriverOptions {

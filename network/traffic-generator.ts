@@ -5,7 +5,7 @@
  * --sessions 1000 --concurrency 50 --mix voice=50,data=30,sms=20`. For the demo and the benchmark;
  * it only ever talks to the address it is given.
  */
-import type { ServiceType } from '../ocs/engine/types';
+import type { ServiceType } from '../domain/charging/rating-groups';
 import type { ChargingDriver, SessionPlan, SessionResult } from './charging-traffic';
 import { gyDriver } from './gy-driver';
 import { nchfDriver } from './nchf-driver';

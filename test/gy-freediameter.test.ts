@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
-import type { DiameterPeer } from '../ocs/diameter/peer';
+import type { DiameterPeer } from '../network/diameter/peer';
 import { FakeEngine, grantAll } from './gy/fake-engine';
 import { freePort } from './helpers/ports';
 

@@ -2,8 +2,8 @@
  * The Diameter peer state machine of the Gy server over real TCP: capabilities exchange (and its
  * refusals), requests before CER, device watchdog both ways, and disconnects started by either end.
  */
-import { avp, valueOf } from '../ocs/diameter/codec';
-import { DiameterClient } from '../ocs/diameter/client';
+import { avp, valueOf } from '../network/diameter/codec';
+import { DiameterClient } from '../network/diameter/client';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { FakeEngine } from './gy/fake-engine';
 import { cerAvps, RawPeer } from './gy/raw-peer';

@@ -4,9 +4,9 @@
  * on one connection answered out of order, and malformed input answered with the right Diameter
  * error or a closed connection while other peers are still served.
  */
-import { avp, encodeAvp, encodeMessage, findAvp, valueOf, type Avp, type DiameterMessage } from '../ocs/diameter/codec';
-import { DiameterClient, DiameterTimeoutError } from '../ocs/diameter/client';
-import { buildCcr, readCca, type CcrParams } from '../ocs/diameter/gy-client-messages';
+import { avp, encodeAvp, encodeMessage, findAvp, valueOf, type Avp, type DiameterMessage } from '../network/diameter/codec';
+import { DiameterClient, DiameterTimeoutError } from '../network/diameter/client';
+import { buildCcr, readCca, type CcrParams } from '../network/diameter/gy-client-messages';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { ManualClock } from '../domain/clock';
 import type { ChargingRequest } from '../ocs/engine/types';

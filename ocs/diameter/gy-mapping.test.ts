@@ -3,8 +3,8 @@
  * how the destination is found, which unit AVP a rating group uses, subscriber identities, and
  * grants rounded down to whole units.
  */
-import { avp, type Avp } from './codec';
-import { buildCcr } from './gy-client-messages';
+import { avp, type Avp } from '../../network/diameter/codec';
+import { buildCcr } from '../../network/diameter/gy-client-messages';
 import { ccaAvps, parseCcr } from './gy-mapping';
 
 const now = new Date('2026-05-05T05:05:05Z');

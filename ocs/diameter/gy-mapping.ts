@@ -6,8 +6,8 @@
  */
 import Decimal from 'decimal.js';
 import { SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
-import { avp, AvpError, checkAvps, decodeValue, exampleAvp, findAvp, findAvps, valueOf, type Avp, type AvpValue } from './codec';
-import { APPLICATION, avpNamed, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from './dictionary';
+import { avp, AvpError, checkAvps, decodeValue, exampleAvp, findAvp, findAvps, valueOf, type Avp, type AvpValue } from '../../network/diameter/codec';
+import { APPLICATION, avpNamed, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
 export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';

@@ -11,11 +11,11 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../domain/clock';
 import type { ChargingEngine } from '../engine/types';
-import { AvpError, findAvp, type Avp, type DiameterMessage } from './codec';
-import { APPLICATION, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from './dictionary';
+import { AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
+import { APPLICATION, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
 import { ccaAvps, parseCcr } from './gy-mapping';
-import { answerTo, errorAnswer } from './message';
-import { DiameterPeer, type IncomingMessage } from './peer';
+import { answerTo, errorAnswer } from '../../network/diameter/message';
+import { DiameterPeer, type IncomingMessage } from '../../network/diameter/peer';
 
 /** The AVPs of a CCR that an error answer repeats, as far as the request had them. */
 function echoed(request: DiameterMessage): Avp[] {

@@ -5,11 +5,7 @@
  * (RFC 6733 / RFC 4006), which Nchf maps to its names.
  */
 
-/** What a rating group charges; the unit is seconds for voice, octets for data, events for SMS. */
-export type ServiceType = 'voice' | 'data' | 'sms';
-
-/** The rating groups this operator uses (Rating-Group AVP, Nchf `ratingGroup`). */
-export const SERVICE_OF_RATING_GROUP: Readonly<Record<number, ServiceType>> = { 100: 'voice', 200: 'sms', 300: 'data' };
+export { SERVICE_OF_RATING_GROUP, type ServiceType } from '../../domain/charging/rating-groups';
 
 /** Result codes an answer carries, overall and per rating group. */
 export const RESULT = {

@@ -4,8 +4,8 @@
  * every rule on purpose.
  */
 import net from 'node:net';
-import { avp, decodeMessage, encodeMessage, type Avp, type DiameterMessage } from '../../ocs/diameter/codec';
-import { DiameterFramer } from '../../ocs/diameter/framer';
+import { avp, decodeMessage, encodeMessage, type Avp, type DiameterMessage } from '../../network/diameter/codec';
+import { DiameterFramer } from '../../network/diameter/framer';
 
 /** See the file comment. */
 export class RawPeer {

@@ -5,7 +5,7 @@
 import { avp, AvpError, checkAvps, decodeAvps, decodeMessage, decodeValue, encodeAvp, encodeMessage, valueOf, type Avp, type DiameterMessage } from './codec';
 import { avpNamed } from './dictionary';
 import { buildCcr } from './gy-client-messages';
-import { parseCcr } from './gy-mapping';
+import { parseCcr } from '../../ocs/diameter/gy-mapping';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
