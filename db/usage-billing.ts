@@ -3,7 +3,7 @@
  * rated, unbilled records of one cycle summed per subscription, usage type, band and price, and
  * the marking of those records as billed by one bill.
  */
-import type { UsageToBill } from '../activities/billing/types';
+import type { RatedUsage as UsageToBill } from '../domain/billing/bill';
 import type { Db } from './knex';
 
 /** Rated, unbilled usage of an account in the cycle starting on `cycleStart`; quantity is the charged overage. */

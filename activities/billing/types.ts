@@ -3,6 +3,7 @@
  * usage. The workflow (billing-<billingAccountId>) closes each cycle through these activities;
  * amounts are decimal strings with 2 decimals, dates calendar dates in the account's time zone.
  */
+import type { RatedUsage } from '../../domain/billing/bill';
 import type { BillCycle } from '../../domain/billing/cycle';
 
 /** A bill as issued for one cycle of one account. */
@@ -33,19 +34,7 @@ export interface BillRunActivities {
 }
 
 /** Rated, unbilled usage of one account in one cycle, summed per subscription, usage type, band and price. */
-export interface UsageToBill {
-  subscriptionId: string | null;
-  msisdn: string | null;
-  usageType: 'voice' | 'sms' | 'data';
-  band: string;
-  priceId: string;
-  records: number;
-  /** Charged quantity beyond the allowances (seconds, events or octets). */
-  quantity: string;
-  /** Price of that quantity, 6 decimals, before tax. */
-  amount: string;
-  currency: string;
-}
+export type UsageToBill = RatedUsage;
 
 /** How the bill run reads rated usage (implemented by the usage domain in db/usage-billing.ts). */
 export interface UsageForBilling {

@@ -13,6 +13,7 @@ import { troubleTicketModel } from '../../db/ticket-models';
 import { assignTicket, closeTicketAssignment, queueSupervisor, reopenTicketAssignment, ticketAssignee } from '../../db/tickets';
 import { findResource, type TmfDocument } from '../../db/tmf-resources';
 import { createTmfResourceOnce, patchTmfResource } from '../../db/tmf-store';
+import { refuseClientBillMove } from '../../domain/billing/bill-states';
 import type { Clock } from '../../domain/clock';
 import { answerChannel, QUEUE_OF_TYPE, RESOLUTION_TIME_MS, type Severity, type TicketStatus, type TicketType } from '../../domain/tickets/ticket';
 import { uuidV5 } from '../../domain/uuid';
@@ -27,9 +28,6 @@ export interface HeldBill {
   billingAccountId: string;
   priorState: string;
 }
-
-/** States a bill can be put on hold from (settled bills have nothing left to chase). */
-const HOLDABLE_BILL_STATES = ['new', 'validated', 'sent', 'partiallyPaid'];
 
 export interface RoutedTicket {
   queue: string;
@@ -184,7 +182,7 @@ export function createTicketActivities(deps: {
           if (!bill || owner !== customerId) return;
           const state = String(bill.state);
           const priorState = state === 'onHold' ? String(bill.heldFrom ?? 'sent') : state;
-          if (state !== 'onHold' && !HOLDABLE_BILL_STATES.includes(state)) return;
+          if (state !== 'onHold' && refuseClientBillMove(state, 'onHold')) return;
           if (state !== 'onHold') await setBillState(trx, id, 'onHold', clock.now(), { heldFrom: state });
           held.push({ billId: id, billingAccountId: String((bill.billingAccount as { id: string }).id), priorState });
         });

@@ -37,7 +37,7 @@ export interface PendingCharge {
   currency: string;
 }
 
-/** Rated usage summed per subscription, type, band and price (the usage domain's UsageToBill). */
+/** Rated usage summed per subscription, type, band and price, as the bill run reads it (db/usage-billing). */
 export interface RatedUsage {
   subscriptionId: string | null;
   msisdn: string | null;
