@@ -14,6 +14,7 @@ import type { Money } from '../domain/money';
 import { bucketStatusOf, parseQuantityAmount, sameUnits, toQuantity } from '../domain/prepay/quantity';
 import type { Principal } from './auth';
 import { badRequest, notFound, TmfError } from './tmf/errors';
+import type { CardTopUpInput } from '../activities/prepay/top-up';
 
 export interface ActionDeps {
   knex: Knex;
@@ -99,11 +100,4 @@ export async function recordUnknownBucket(trx: Knex.Transaction, principal: Prin
 }
 
 /** What the API starts after a card top-up is stored (the workflow `topup-<id>`). */
-export interface CardTopUp {
-  topupId: string;
-  bucketId: string;
-  customerId: string;
-  amount: string;
-  currency: string;
-  paymentMethodId: string;
-}
+export type CardTopUp = CardTopUpInput;

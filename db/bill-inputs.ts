@@ -5,12 +5,10 @@
 import type { BillableSubscription, PendingCharge } from '../domain/billing/bill';
 import type { BillCycle } from '../domain/billing/cycle';
 import type { SoldPrice } from '../domain/ordering/plan';
+import { subscriptionColumns, subscriptionFromRow } from './billing';
 import { CRM_TABLES } from './crm';
 import type { Db } from './knex';
 import { isUuid, type TmfDocument } from './tmf-resources';
-
-const dateText = (value: unknown): string =>
-  value instanceof Date ? `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, '0')}-${String(value.getDate()).padStart(2, '0')}` : String(value).slice(0, 10);
 
 /** Subscriptions that may have days in the cycle (voided ones are left to the bill rules to skip). */
 export async function subscriptionsForCycle(db: Db, billingAccountId: string, cycle: BillCycle): Promise<BillableSubscription[]> {
@@ -18,18 +16,9 @@ export async function subscriptionsForCycle(db: Db, billingAccountId: string, cy
     .where({ billing_account_id: billingAccountId })
     .where('start_date', '<', cycle.end)
     .where((q) => void q.whereNull('end_date').orWhere('end_date', '>', cycle.start))
+    .select(subscriptionColumns(db))
     .orderBy('id');
-  return rows.map((r) => ({
-    id: r.id,
-    orderId: r.order_id,
-    productKey: r.product_key,
-    productId: r.product_id,
-    offeringId: r.offering_id,
-    startDate: dateText(r.start_date),
-    endDate: r.end_date ? dateText(r.end_date) : null,
-    status: r.status,
-    prices: r.prices as SoldPrice[],
-  }));
+  return rows.map((r) => ({ ...subscriptionFromRow(r), prices: r.prices as SoldPrice[] }));
 }
 
 /** One-time charges waiting for a bill, locked for the issuing transaction. */

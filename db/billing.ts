@@ -149,19 +149,27 @@ export async function subscriptionsOfAccount(db: Db, billingAccountId: string): 
   const rows = await db('billing_subscription')
     .where({ billing_account_id: billingAccountId })
     .whereNot({ status: 'voided' })
-    .select('*', db.raw(`to_char(start_date, 'YYYY-MM-DD') as start_text`), db.raw(`to_char(end_date, 'YYYY-MM-DD') as end_text`))
+    .select(subscriptionColumns(db))
     .orderBy([{ column: 'created_at' }, { column: 'id' }]);
-  return rows.map((r) => ({
-    id: r.id,
-    orderId: r.order_id,
-    productKey: r.product_key,
-    productId: r.product_id,
-    offeringId: r.offering_id,
-    prices: r.prices,
-    startDate: r.start_text,
-    endDate: r.end_text,
-    status: r.status,
-  }));
+  return rows.map(subscriptionFromRow);
+}
+
+/** The columns subscriptionFromRow reads, its dates as calendar text (no time zone in between). */
+export const subscriptionColumns = (db: Db) => ['*', db.raw(`to_char(start_date, 'YYYY-MM-DD') as start_text`), db.raw(`to_char(end_date, 'YYYY-MM-DD') as end_text`)];
+
+/** A billing_subscription row selected with subscriptionColumns. */
+export function subscriptionFromRow(r: Record<string, unknown>): BillingSubscription {
+  return {
+    id: r.id as string,
+    orderId: r.order_id as string,
+    productKey: r.product_key as string,
+    productId: (r.product_id as string | null) ?? null,
+    offeringId: r.offering_id as string,
+    prices: r.prices as unknown[],
+    startDate: r.start_text as string,
+    endDate: (r.end_text as string | null) ?? null,
+    status: r.status as BillingSubscription['status'],
+  };
 }
 
 /** Dunning: the account's live subscriptions are suspended, or active again. */

@@ -5,8 +5,8 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { recordPlanChange, setAccountSubscriptionsSuspended, subscriptionsOfAccount, terminateAccountSubscriptions } from '../../db/billing';
-import { saveAccountDunning, type DunningState } from '../../db/billing-dunning';
+import { recordPlanChange, setAccountSubscriptionsSuspended, subscriptionsOfAccount, terminateAccountSubscriptions, type PlanChange } from '../../db/billing';
+import { saveAccountDunning, type AccountDunning } from '../../db/billing-dunning';
 import { accountBalance } from '../../db/billing-ledger';
 import { billingAccountModel, customerModel, relatedCustomerId } from '../../db/crm-models';
 import { productModel, serviceModel } from '../../db/order-models';
@@ -28,16 +28,8 @@ export interface BillingAccountProfile {
   currency: string;
 }
 
-/** The collection state the workflow reports (billing_dunning). */
-export interface DunningReport {
-  billingAccountId: string;
-  state: DunningState;
-  billId?: string;
-  dueDate?: string;
-  overdueAmount?: string;
-  disputedBills: string[];
-  currentCycleStart?: string;
-}
+/** The collection state the workflow reports (billing_dunning); stamped when saved. */
+export type DunningReport = Omit<AccountDunning, 'updatedAt'>;
 
 /** A dunning notice to the account's customer. */
 export interface DunningNotice {
@@ -51,15 +43,8 @@ export interface DunningNotice {
   nextStepDate?: string;
 }
 
-/** A plan change as the workflow receives it (see db/billing.ts recordPlanChange). */
-export interface PlanChangeRequest {
-  changeId: string;
-  subscriptionId: string;
-  effectiveDate: string;
-  offeringId: string;
-  offeringVersion: string;
-  prices: unknown[];
-}
+/** A plan change as the workflow receives it (see db/billing.ts recordPlanChange); stamped when recorded. */
+export type PlanChangeRequest = Omit<PlanChange, 'now'>;
 
 export interface BillingCycleActivityDeps {
   knex: Knex;
