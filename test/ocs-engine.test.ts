@@ -129,6 +129,8 @@ describe('charging engine', () => {
     expect(sent.units).toEqual([{ ratingGroup: SMS, resultCode: RESULT.SUCCESS, granted: { quantity: '1' } }]);
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
     expect(await ledgerOf(knex, line.buckets[0])).toEqual([['debit', '0.090000']]);
+    // The debit names its service, for prepaid usage by service.
+    expect(await knex('charging_ledger').where({ bucket_id: line.buckets[0] }).pluck('rating_group')).toEqual([SMS]);
   });
 
   it('answers a retransmission with the first answer and charges nothing again; refuses numbers out of sequence', async () => {

@@ -65,6 +65,8 @@ export interface LedgerRow {
   kind: LedgerKind;
   amount: Decimal;
   reference: string;
+  /** The service (rating group) the change is for, so that usage can be reported by service. */
+  ratingGroup: number;
 }
 
 export interface NewReservation {
@@ -112,29 +114,29 @@ class Working {
     return Money.max(ZERO, b.balance.plus(floor).minus(b.reserved));
   }
 
-  debit(b: BucketState, amount: Decimal): void {
+  debit(b: BucketState, amount: Decimal, ratingGroup: number): void {
     if (amount.isZero()) return;
     b.balance = b.balance.minus(amount);
     const c = this.change(b.id);
     c.debit = c.debit.plus(amount);
-    this.ledger.push({ bucketId: b.id, kind: 'debit', amount, reference: this.reference });
+    this.ledger.push({ bucketId: b.id, kind: 'debit', amount, reference: this.reference, ratingGroup });
   }
 
-  reserve(b: BucketState, amount: Decimal): void {
+  reserve(b: BucketState, amount: Decimal, ratingGroup: number): void {
     if (amount.isZero()) return;
     b.reserved = b.reserved.plus(amount);
     const c = this.change(b.id);
     c.reserve = c.reserve.plus(amount);
-    this.ledger.push({ bucketId: b.id, kind: 'reservation', amount, reference: this.reference });
+    this.ledger.push({ bucketId: b.id, kind: 'reservation', amount, reference: this.reference, ratingGroup });
   }
 
-  release(bucketId: string, amount: Decimal): void {
+  release(bucketId: string, amount: Decimal, ratingGroup: number): void {
     const b = this.buckets.find((x) => x.id === bucketId);
     if (!b || amount.isZero()) return;
     b.reserved = b.reserved.minus(amount);
     const c = this.change(b.id);
     c.reserve = c.reserve.minus(amount);
-    this.ledger.push({ bucketId: b.id, kind: 'release', amount, reference: this.reference });
+    this.ledger.push({ bucketId: b.id, kind: 'release', amount, reference: this.reference, ratingGroup });
   }
 
   unitBuckets(type: ServiceType, at: Date): BucketState[] {
@@ -189,9 +191,9 @@ interface Context {
  * reached (so a call reported in parts costs what it would in one piece). Usage already happened,
  * so money goes below what is available rather than be lost.
  */
-function debitUsed(ctx: Context, service: ServiceType, usage: RatingGroupUsage, used: Decimal, rating: Rating | undefined): boolean {
+function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Decimal, rating: Rating | undefined): boolean {
   const { work, at } = ctx;
-  const fromUnits = work.drawFrom(work.unitBuckets(service, at), used, (b, a) => work.debit(b, a));
+  const fromUnits = work.drawFrom(work.unitBuckets(service, at), used, (b, a) => work.debit(b, a, ratingGroup));
   usage.bucketUnits = money(usage.bucketUnits).plus(fromUnits).toString();
   const rest = used.minus(fromUnits);
   if (rest.isZero()) return true;
@@ -203,10 +205,10 @@ function debitUsed(ctx: Context, service: ServiceType, usage: RatingGroupUsage, 
   usage.charged = total.toString();
   if (cost.lte(0)) return true;
   const buckets = work.moneyBuckets(at);
-  const taken = work.drawFrom(buckets, cost, (b, a) => work.debit(b, a));
+  const taken = work.drawFrom(buckets, cost, (b, a) => work.debit(b, a, ratingGroup));
   // An overrun (usage beyond what was reserved): the first money bucket takes it.
   const overrun = cost.minus(taken);
-  if (overrun.gt(0) && buckets.length) work.debit(buckets[0], overrun);
+  if (overrun.gt(0) && buckets.length) work.debit(buckets[0], overrun, ratingGroup);
   return true;
 }
 
@@ -219,7 +221,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   const wanted = money(ur.requested?.quantity ?? settings.defaultQuota[service]);
   const reservations: NewReservation[] = [];
   const grantedUnits = work.drawFrom(work.unitBuckets(service, at), wanted, (b, amount) => {
-    work.reserve(b, amount);
+    work.reserve(b, amount, ur.ratingGroup);
     reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
   });
   const rest = wanted.minus(grantedUnits);
@@ -238,7 +240,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
     const moneyBuckets = work.moneyBuckets(at);
     let share = grantedMoneyUnits;
     work.drawFrom(moneyBuckets, price, (b, amount) => {
-      work.reserve(b, amount);
+      work.reserve(b, amount, ur.ratingGroup);
       // The service units stand with the first bucket that pays for them.
       reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: share });
       share = ZERO;
@@ -275,7 +277,7 @@ function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating
     const price = priceOf(rating, service, usage, rest, ctx.request.destination, ctx.tariffs.timeZone);
     if (price.gt(work.moneyAvailable(at))) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
-  debitUsed(ctx, service, usage, quantity, rating);
+  debitUsed(ctx, ur.ratingGroup, service, usage, quantity, rating);
   return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: quantity.toString() } };
 }
 
@@ -289,13 +291,13 @@ function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
   if (request.type === 'event') return chargeEvent(ctx, ur, service, rating);
 
   for (const r of held.filter((x) => x.ratingGroup === ur.ratingGroup)) {
-    work.release(r.bucketId, r.amount);
+    work.release(r.bucketId, r.amount, r.ratingGroup);
     releasedIds.push(r.id);
   }
   const key = String(ur.ratingGroup);
   const usage = (usageByGroup[key] ??= fresh(request.eventTime));
   const used = money(ur.used?.quantity ?? '0');
-  const rated = used.gt(0) ? debitUsed(ctx, service, usage, used, rating) : true;
+  const rated = used.gt(0) ? debitUsed(ctx, ur.ratingGroup, service, usage, used, rating) : true;
   if (!rated || !rating) return { ...head, resultCode: RESULT.RATING_FAILED };
   if (request.type === 'termination' || ur.requested === undefined) return { ...head, resultCode: RESULT.SUCCESS };
 
@@ -327,7 +329,7 @@ export function planRequest(input: {
   if (request.type === 'termination') {
     // The session ends: whatever it still holds on rating groups it did not report goes back.
     for (const r of input.reservations.filter((x) => !releasedIds.includes(x.id))) {
-      work.release(r.bucketId, r.amount);
+      work.release(r.bucketId, r.amount, r.ratingGroup);
       releasedIds.push(r.id);
     }
   }

@@ -79,9 +79,9 @@ WITH bu AS (
       OR b.balance - d.debit + CASE WHEN b.bucket_type = 'money' THEN coalesce(b.credit_limit, 0) ELSE 0 END - (b.reserved + d.reserve) >= 0)
   RETURNING b.id
 ), led AS (
-  INSERT INTO charging_ledger (bucket_id, kind, amount, reference, created_at)
-  SELECT l.bucket_id, l.kind, l.amount, l.reference, $4
-  FROM unnest($5::uuid[], $6::text[], $7::numeric[], $8::text[]) AS l(bucket_id, kind, amount, reference)
+  INSERT INTO charging_ledger (bucket_id, kind, amount, reference, rating_group, created_at)
+  SELECT l.bucket_id, l.kind, l.amount, l.reference, l.rating_group, $4
+  FROM unnest($5::uuid[], $6::text[], $7::numeric[], $8::text[], $24::int[]) AS l(bucket_id, kind, amount, reference, rating_group)
   RETURNING id
 ), ses AS (
   INSERT INTO charging_session (id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, started_at, updated_at, expires_at)
@@ -196,6 +196,7 @@ export async function writePlan(
       plan.newReservations.map((r) => r.quantity.toString()),
       // A session row that exists though none was read (a concurrent first request) is not overwritten.
       w.previousRequestNumber ?? -1,
+      plan.ledger.map((l) => l.ratingGroup),
     ],
   });
 }
