@@ -29,6 +29,7 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   arpu: 'Average revenue per customer (ARPU), prepaid and postpaid',
   'prepaid-topups': 'Prepaid top-ups by payment method',
   'prepaid-balances': 'Prepaid balances now, in bands',
+  'prepaid-usage': 'Prepaid usage by service: allowance units used and money charged',
 };
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -40,10 +40,11 @@ export const REPORT_DIMENSIONS = {
   arpu: ['region'],
   'prepaid-topups': ['region'],
   'prepaid-balances': ['region'],
+  'prepaid-usage': ['product', 'region'],
 } as const;
 export type ReportName = keyof typeof REPORT_DIMENSIONS;
 
-const VIEWS = ['report_customer', 'report_order_item', 'report_ticket', 'report_interaction', 'report_account', 'report_bill_line', 'report_ledger_entry', 'report_topup', 'report_prepaid_balance'];
+const VIEWS = ['report_customer', 'report_order_item', 'report_ticket', 'report_interaction', 'report_account', 'report_bill_line', 'report_ledger_entry', 'report_topup', 'report_prepaid_balance', 'report_prepaid_usage'];
 
 /** Recomputes every report view (concurrently: readers keep the previous data meanwhile). */
 export async function refreshReportViews(knex: Knex): Promise<void> {
@@ -215,6 +216,19 @@ const REPORTS: Record<ReportName, (db: Db, f: ReportFilters) => Promise<ReportTa
       FROM bands LEFT JOIN report_prepaid_balance p
         ON (bands.low IS NULL OR p.balance >= bands.low) AND (bands.high IS NULL OR p.balance < bands.high)${dimensionFilter(f, 'p', REPORT_DIMENSIONS['prepaid-balances'])}
       GROUP BY bands.band, bands.ord ORDER BY bands.ord`, f, ['band', 'accounts', 'balance']),
+
+  /**
+   * Prepaid usage per month and service, from the charging engine's debits: `units` drawn from
+   * allowance buckets (seconds, events or octets: the service's `unit`) and money `charged` from
+   * money buckets. Units paid with money are in `charged`, not in `units`: the ledger keeps the
+   * money they cost, not their quantity. Reservations and releases are not usage.
+   */
+  'prepaid-usage': (db, f) =>
+    table(db, `WITH ${PERIOD}
+      SELECT m.month, u.service, min(u.unit) AS unit, trim_scale(sum(u.units))::text AS units, ${MONEY('sum(u.charged)')} AS charged
+      FROM months m JOIN report_prepaid_usage u ON u.at >= m.starts AND u.at < m.ends
+      WHERE true${dimensionFilter(f, 'u', REPORT_DIMENSIONS['prepaid-usage'])}
+      GROUP BY 1, 2 ORDER BY 1, 2`, f, ['month', 'service', 'unit', 'units', 'charged']),
 };
 
 /** Computes one report. */

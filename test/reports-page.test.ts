@@ -63,7 +63,7 @@ describe('reports page', () => {
     );
     expect(errors).toEqual([]);
     expect(cards.map((c) => c.id)).toEqual(
-      ['customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions', 'revenue', 'collections', 'arpu', 'prepaid-topups', 'prepaid-balances'].map(
+      ['customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions', 'revenue', 'collections', 'arpu', 'prepaid-topups', 'prepaid-balances', 'prepaid-usage'].map(
         (n) => `report-${n}`,
       ),
     );

@@ -170,6 +170,20 @@ describe('business reports', () => {
     expect((await runReport(knex, 'prepaid-balances', { ...Q1, region: 'Valencia' })).rows.filter((r) => r.accounts)).toEqual([{ band: '10 to 20', accounts: 1, balance: '12.50' }]);
   });
 
+  it('sums prepaid usage per month and service: allowance units and money charged, not reservations nor expiries', async () => {
+    const february = [
+      { month: '2025-02', service: 'data', unit: 'octets', units: '52428800', charged: '0.00' },
+      { month: '2025-02', service: 'sms', unit: 'events', units: '0', charged: '0.30' },
+      { month: '2025-02', service: 'voice', unit: 'seconds', units: '120', charged: '0.00' },
+    ];
+    const marchVoice = { month: '2025-03', service: 'voice', unit: 'seconds', units: '90', charged: '1.20' };
+    expect((await runReport(knex, 'prepaid-usage', Q1)).rows).toEqual([...february, { month: '2025-03', service: 'sms', unit: 'events', units: '3', charged: '0.00' }, marchVoice]);
+    expect((await runReport(knex, 'prepaid-usage', { ...Q1, region: 'Valencia' })).rows).toEqual([...february, marchVoice]);
+    expect((await runReport(knex, 'prepaid-usage', { ...Q1, product: payg })).rows).toEqual([...february, marchVoice]);
+    expect((await runReport(knex, 'prepaid-usage', { ...Q1, product: ftth })).rows).toEqual([]);
+    expect((await runReport(knex, 'prepaid-usage', { ...Q1, from: '2025-03', region: 'Barcelona' })).rows).toEqual([{ month: '2025-03', service: 'sms', unit: 'events', units: '3', charged: '0.00' }]);
+  });
+
   describe('API', () => {
     it('serves a report as JSON and as CSV to agents', async () => {
       const agent = bearer(await tokenFor('agent'));
@@ -188,6 +202,12 @@ describe('business reports', () => {
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
       expect(csv.headers['content-disposition']).toBe('attachment; filename="order-fallout_2025-01_2025-03.csv"');
       expect(csv.text).toBe('reason,orders\r\noffering: not orderable,2\r\ncustomer: not active,1\r\n');
+    });
+
+    it('serves prepaid usage as CSV, filtered by product', async () => {
+      const csv = await request(api.app).get(`/api/reports/prepaid-usage?from=2025-03&to=2025-03&product=${encodeURIComponent(payg)}&format=csv`).set(bearer(await tokenFor('agent'))).expect(200);
+      expect(csv.text).toBe('month,service,unit,units,charged\r\n2025-03,voice,seconds,90,1.20\r\n');
+      await request(api.app).get('/api/reports/prepaid-usage?channel=web').set(bearer(await tokenFor('agent'))).expect(400);
     });
 
     it.each([
@@ -211,7 +231,7 @@ describe('business reports', () => {
       const agent = bearer(await tokenFor('agent'));
       const list = await request(api.app).get('/api/reports').set(agent).expect(200);
       expect(list.body.map((r: { name: string }) => r.name)).toEqual([
-        'customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions', 'revenue', 'collections', 'arpu', 'prepaid-topups', 'prepaid-balances',
+        'customers', 'customers-by-channel', 'customers-by-region', 'orders', 'order-lead-time', 'order-fallout', 'queries', 'interactions', 'revenue', 'collections', 'arpu', 'prepaid-topups', 'prepaid-balances', 'prepaid-usage',
       ]);
       const dims = await request(api.app).get('/api/reports/dimensions').set(agent).expect(200);
       expect(dims.body.region).toEqual(expect.arrayContaining(['Barcelona', 'Madrid', 'Valencia']));

@@ -2,7 +2,7 @@
  * A small fixed history for the report tests, written straight into the tables the report views
  * read (dates in the past, so that "now" does not matter): four customers (one never active),
  * six orders, three queries and three interactions; two postpaid accounts with three bills, their
- * ledger (bills, payments) and a prepaid account with its top-ups. The expected figures in the
+ * ledger (bills, payments) and a prepaid account with its top-ups and usage. The expected figures in the
  * tests are worked out by hand from it.
  */
 import type { Knex } from 'knex';
@@ -148,13 +148,53 @@ export async function seedReportFixture(knex: Knex): Promise<{ ftth: string; pay
   await topup('2025-03-03T10:00:00Z', 20, { paymentMethod: { id: 'card-1' } });
   await topup('2025-03-04T10:00:00Z', 50, { paymentMethod: { id: 'card-1' } }, 'failed');
   // Prepaid money now: c3 holds 12.50 (2.50 of it reserved on a 15.00 bucket), c2 holds 3.00.
+  const chargingAccounts: Record<string, string> = {};
   for (const [customerId, balance, reserved] of [[ids.c3, '15.00', '2.50'], [ids.c2, '3.00', '0']]) {
     const accountId = randomUUID();
+    chargingAccounts[customerId] = accountId;
     await knex('charging_account').insert({ id: accountId, customer_id: customerId, billing_account_id: randomUUID(), currency: 'EUR', status: 'active', origin: `report-fixture:${accountId}`, created_at: '2025-01-01T00:00:00Z' });
     await knex('charging_bucket').insert({
       id: randomUUID(), charging_account_id: accountId, bucket_type: 'money', unit: 'EUR', initial: balance, balance, reserved, priority: 100,
       valid_from: '2025-01-01T00:00:00Z', origin: `report-fixture:${accountId}:money`, created_at: '2025-01-01T00:00:00Z',
     });
   }
+
+  // Prepaid usage, as the charging engine writes it (ledger reference <session>#<request>, the
+  // rating group on each entry). c3's number is on its PAYG product; c2's debit has no session.
+  const payg3 = randomUUID();
+  await knex('product_inventory').insert({ id: payg3, customer_id: ids.c3, body: { id: payg3, productOffering: { id: PAYG, name: payg } } });
+  const msisdn = '+34600000003';
+  await knex('charging_subscriber').insert({ msisdn, imsi: '214010000000003', charging_account_id: chargingAccounts[ids.c3], product_id: payg3, status: 'active', created_at: '2025-02-06T12:00:00Z' });
+  for (const [session, at] of [['s1', '2025-02-07T10:00:00Z'], ['s2', '2025-02-08T10:00:00Z'], ['s3', '2025-03-10T10:00:00Z'], ['s4', '2025-02-09T10:00:00Z']]) {
+    await knex('charging_session').insert({
+      id: session, charging_account_id: chargingAccounts[ids.c3], msisdn, state: 'closed', last_request_number: 1, last_answer: {}, usage: {}, started_at: at, updated_at: at, expires_at: at,
+    });
+  }
+  // Buckets past their validity (so that the balances above stay as they are), balance = initial − debits.
+  const usedBucket = async (customerId: string, type: string, unit: string, initial: string, balance: string, entries: Array<[kind: string, amount: string, reference: string, ratingGroup: number | null, at: string]>) => {
+    const id = randomUUID();
+    await knex('charging_bucket').insert({
+      id, charging_account_id: chargingAccounts[customerId], bucket_type: type, unit, initial, balance, reserved: '0', priority: type === 'money' ? 100 : 10,
+      valid_from: '2025-02-06T12:00:00Z', valid_until: '2025-04-01T00:00:00Z', origin: `report-fixture:${id}`, created_at: '2025-02-06T12:00:00Z',
+    });
+    for (const [kind, amount, reference, rating_group, created_at] of entries) await knex('charging_ledger').insert({ bucket_id: id, kind, amount, reference, rating_group, created_at });
+  };
+  await usedBucket(ids.c3, 'voice', 'seconds', '600', '390', [
+    ['debit', '120', 's1#1', 100, '2025-02-07T10:02:00Z'],
+    ['debit', '90', 's3#1', 100, '2025-03-10T10:05:00Z'],
+  ]);
+  await usedBucket(ids.c3, 'money', 'EUR', '10.00', '8.50', [
+    ['debit', '0.30', 's2#0', 200, '2025-02-08T10:00:00Z'],
+    // A reservation and its release are no usage; the call's overage (after its 90 s of allowance) is.
+    ['reservation', '0.50', 's3#0', 100, '2025-03-10T10:00:00Z'],
+    ['release', '0.50', 's3#1', 100, '2025-03-10T10:05:00Z'],
+    ['debit', '1.20', 's3#1', 100, '2025-03-10T10:05:00Z'],
+  ]);
+  await usedBucket(ids.c3, 'data', 'octets', '1073741824', '0', [
+    ['debit', '52428800', 's4#1', 300, '2025-02-09T11:00:00Z'],
+    // The allowance's expiry empties it: no service, no usage.
+    ['debit', '1021313024', 'expiry:data', null, '2025-03-31T22:00:00Z'],
+  ]);
+  await usedBucket(ids.c2, 'sms', 'events', '10', '7', [['debit', '3', 'gy-session#0', 200, '2025-03-01T09:00:00Z']]);
   return { ftth, payg };
 }

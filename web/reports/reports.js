@@ -114,6 +114,7 @@
       data: { labels: rows.map((r) => r.band), datasets: [dataset('accounts', rows.map((r) => r.accounts), 4)] },
       options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     }),
+    'prepaid-usage': (rows) => stackedByMonth(rows, 'service', 'charged'),
   };
 
   function query() {
