@@ -1,11 +1,13 @@
 /**
  * `npm run generate-history -- [--customers N] [--months M] [--seed S]`: writes a generated history
- * (db/seeds/history.ts) into DATABASE_URL and refreshes the report views. `npm start` does this by
- * itself on a new embedded database (HISTORY_CUSTOMERS, default 3000; 0 turns it off).
+ * (db/seeds/history.ts, with its money: runtime/history-money) into DATABASE_URL and refreshes the
+ * report views. `npm start` does this by itself on a new embedded database (HISTORY_CUSTOMERS,
+ * default 3000; 0 turns it off).
  */
 import { createKnex } from '../db/knex';
 import { refreshReportViews } from '../db/reports';
-import { generatedCustomers, generateHistory } from '../db/seeds/history';
+import { generatedCustomers } from '../db/seeds/history';
+import { generateHistoryWithMoney } from './history-money';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,9 +26,9 @@ async function main(): Promise<void> {
     if (existing > 0) console.log(`this database already holds ${existing} generated customers: adding more`);
     const customers = flag('customers', 3000);
     const started = Date.now();
-    const summary = await generateHistory(
+    const summary = await generateHistoryWithMoney(
       knex,
-      { customers, months: flag('months', 12), seed: flag('seed', 20261126), end: new Date(), publicUrl: process.env.PUBLIC_URL ?? 'http://localhost:3000' },
+      { customers, months: flag('months', 12), seed: flag('seed', 20261126), end: new Date(), publicUrl: process.env.PUBLIC_URL ?? 'http://localhost:3000', databaseUrl: url },
       (done) => {
         if (done % 250 === 0 || done === customers) process.stdout.write(`\r${done} / ${customers} customers`);
       },

@@ -9,7 +9,8 @@ import { startApi } from '../api/main';
 import { signToken } from '../api/auth';
 import { createKnex } from '../db/knex';
 import { refreshReportViews } from '../db/reports';
-import { generatedCustomers, generateHistory } from '../db/seeds/history';
+import { generatedCustomers } from '../db/seeds/history';
+import { generateHistoryWithMoney } from './history-money';
 import { migrateAndSeed } from '../db/setup';
 import { seedVouchers } from '../db/seeds/vouchers';
 import { startWorker } from '../worker/main';
@@ -143,7 +144,7 @@ Try: curl -H "Authorization: Bearer $TOKEN" ${base}/tmf-api/productCatalogManage
 Ctrl-C stops everything.`);
     const historyKnex = createKnex(env.DATABASE_URL, { max: 2 });
     stops.push(() => historyKnex.destroy());
-    void writeHistoryOnce(historyKnex, Number(env.HISTORY_CUSTOMERS ?? 3000), env.PUBLIC_URL ?? base, () => stopping);
+    void writeHistoryOnce(historyKnex, Number(env.HISTORY_CUSTOMERS ?? 3000), env.PUBLIC_URL ?? base, () => stopping, env.DATABASE_URL);
   } catch (err) {
     console.error('start failed:', err);
     await stopAll();
@@ -151,17 +152,19 @@ Ctrl-C stops everything.`);
 }
 
 /**
- * A new database gets a year of generated history (db/seeds/history.ts) in the background, so that
- * the reports show something; HISTORY_CUSTOMERS=0 turns it off.
+ * A new database gets a year of generated history (db/seeds/history.ts, with its money:
+ * runtime/history-money) in the background, so that the reports show something;
+ * HISTORY_CUSTOMERS=0 turns it off.
  */
-async function writeHistoryOnce(knex: ReturnType<typeof createKnex>, customers: number, publicUrl: string, stopping: () => boolean): Promise<void> {
+async function writeHistoryOnce(knex: ReturnType<typeof createKnex>, customers: number, publicUrl: string, stopping: () => boolean, databaseUrl: string): Promise<void> {
   const missing = customers - (await generatedCustomers(knex));
   if (missing <= 0) return;
   console.log(`writing a year of history for the reports (${missing} customers) in the background…`);
   try {
-    const summary = await generateHistory(knex, { customers: missing, months: 12, end: new Date(), publicUrl, seed: 20261126 + customers - missing });
+    const summary = await generateHistoryWithMoney(knex, { customers: missing, months: 12, end: new Date(), publicUrl, seed: 20261126 + customers - missing, databaseUrl });
     await refreshReportViews(knex);
     console.log(`history ready: ${summary.customers} customers (${summary.churned} left), ${summary.orders} orders, ${summary.queries} queries, ${summary.interactions} interactions`);
+    console.log(`  money: ${summary.money.bills} bills (${summary.money.billed} EUR), ${summary.money.payments} payments, ${summary.money.topups} top-ups, ${summary.money.chargingRequests} charging requests`);
   } catch (err) {
     if (!stopping()) console.error('writing the history failed:', err);
   }

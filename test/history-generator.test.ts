@@ -1,25 +1,34 @@
 /**
  * The generated history behind the embedded default's reports: written through the system's own
- * models (lifecycle rules hold), reproducible from its seed, and what the reports then show adds
- * up to what the generator says it wrote.
+ * models, activities and charging engine (lifecycle rules hold, the prepaid ledger reconciles),
+ * reproducible from its seed, and what the reports then show adds up to what the generator says
+ * it wrote: customers and orders, and the money (bills, payments, top-ups, prepaid usage).
  */
 import type { Knex } from 'knex';
+import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { refreshReportViews, runReport } from '../db/reports';
-import { generatedCustomers, generateHistory, type HistorySummary } from '../db/seeds/history';
+import { generatedCustomers } from '../db/seeds/history';
+import { money, sum } from '../domain/money';
+import { reconcileLedger } from '../ocs/engine';
+import { generateHistoryWithMoney, type HistoryWithMoneySummary } from '../runtime/history-money';
 import { createScratchDatabase } from './helpers/database';
 
 const END = new Date('2026-06-30T12:00:00Z');
 const options = { customers: 40, months: 12, end: END, seed: 7, publicUrl: 'http://bss.test' };
+const period = { from: '2025-06', to: '2026-06', timeZone: 'Europe/Madrid' };
 const total = (rows: Array<Record<string, unknown>>, column: string) => rows.reduce((n, r) => n + Number(r[column]), 0);
+const totalMoney = (rows: Array<Record<string, unknown>>, column: string) => sum(rows.map((r) => money(String(r[column])))).toFixed(2);
 
 describe('generated history', () => {
+  let url: string;
   let knex: Knex;
-  let summary: HistorySummary;
+  let summary: HistoryWithMoneySummary;
 
   beforeAll(async () => {
-    knex = createKnex(await createScratchDatabase('bss_history'));
-    summary = await generateHistory(knex, options);
+    url = await createScratchDatabase('bss_history');
+    knex = createKnex(url);
+    summary = await generateHistoryWithMoney(knex, { ...options, databaseUrl: url });
     await refreshReportViews(knex);
   });
 
@@ -37,7 +46,6 @@ describe('generated history', () => {
   });
 
   it('reports what it wrote, month by month over the year', async () => {
-    const period = { from: '2025-06', to: '2026-06', timeZone: 'Europe/Madrid' };
     const customers = (await runReport(knex, 'customers', period)).rows;
     expect(total(customers, 'new')).toBe(summary.customers);
     expect(total(customers, 'churned')).toBe(summary.churned);
@@ -49,10 +57,60 @@ describe('generated history', () => {
     expect(total((await runReport(knex, 'queries', period)).rows, 'opened')).toBe(summary.queries);
   });
 
-  it('is the same history again from the same seed', async () => {
-    const again = createKnex(await createScratchDatabase('bss_history_again'));
+  it('bills every completed order: postpaid accounts billed and paid, prepaid ones charged and topped up', async () => {
+    const m = summary.money;
+    expect(m.postpaidAccounts + m.prepaidAccounts).toBe(summary.customers);
+    expect(m.bills).toBeGreaterThan(m.postpaidAccounts);
+    expect(m.payments).toBeGreaterThan(0);
+    expect(m.topups).toBe(m.cardTopups + m.voucherTopups);
+    expect(m.cardTopups).toBeGreaterThan(0);
+    expect(m.voucherTopups).toBeGreaterThan(0);
+    expect(m.chargingRequests).toBeGreaterThan(m.prepaidAccounts);
+    const count = async (table: string, where: Record<string, string> = {}) => Number((await knex(table).where(where).count<{ count: string }[]>('* as count'))[0].count);
+    expect(await count('billing_bill')).toBe(m.bills);
+    expect(await count('payment')).toBe(m.payments);
+    expect(await count('payment_charge', { purpose: 'billPayment', status: 'declined' })).toBe(m.declinedPayments);
+    expect(await count('usage_record')).toBe(m.usageRecords);
+    expect(await count('usage_record', { state: 'rejected' })).toBe(0);
+    expect(Number((await knex('prepay_topup').whereRaw(`body->>'status' = 'completed'`).count<{ count: string }[]>('* as count'))[0].count)).toBe(m.topups);
+  });
+
+  it('shows the money it wrote in the money reports', async () => {
+    const m = summary.money;
+    expect(totalMoney((await runReport(knex, 'revenue', period)).rows, 'billed_gross')).toBe(m.billed);
+    const collections = (await runReport(knex, 'collections', period)).rows;
+    expect(totalMoney(collections, 'billed')).toBe(m.billed);
+    expect(totalMoney(collections, 'collected')).toBe(m.collected);
+    expect(collections.at(-1)!.outstanding).toBe(m.outstanding);
+    const topups = (await runReport(knex, 'prepaid-topups', period)).rows;
+    expect(total(topups, 'topups')).toBe(m.topups);
+    expect(total(topups.filter((r) => r.method === 'voucher'), 'topups')).toBe(m.voucherTopups);
+    expect(totalMoney(topups, 'amount')).toBe(m.toppedUp);
+    const arpu = (await runReport(knex, 'arpu', period)).rows;
+    expect(totalMoney(arpu.filter((r) => r.payment_type === 'prepaid'), 'revenue')).toBe(m.toppedUp);
+    const balances = (await runReport(knex, 'prepaid-balances', period)).rows;
+    expect(total(balances, 'accounts')).toBe(m.prepaidAccounts);
+    expect(totalMoney(balances, 'balance')).toBe(m.prepaidBalance);
+    // Money in (first credit and top-ups) less money left is what prepaid usage was charged.
+    const usage = (await runReport(knex, 'prepaid-usage', period)).rows;
+    expect(totalMoney(usage, 'charged')).toBe(money(m.initialCredit).plus(m.toppedUp).minus(m.prepaidBalance).toFixed(2));
+    expect(new Set(usage.map((r) => r.service))).toEqual(new Set(['voice', 'sms', 'data']));
+  });
+
+  it('leaves the prepaid ledger reconciled: every balance is its ledger', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      expect(await generateHistory(again, options)).toEqual(summary);
+      expect(await reconcileLedger(pool)).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('is the same history again from the same seed', async () => {
+    const againUrl = await createScratchDatabase('bss_history_again');
+    const again = createKnex(againUrl);
+    try {
+      expect(await generateHistoryWithMoney(again, { ...options, databaseUrl: againUrl })).toEqual(summary);
     } finally {
       await again.destroy();
     }

@@ -23,6 +23,29 @@ export interface HistoryOptions {
   end: Date;
   seed?: number;
   publicUrl: string;
+  /**
+   * Called for each completed order once its customer's history is written (committed), to add
+   * what the order set going: billing or charging, usage, bills, payments, top-ups.
+   */
+  afterOrder?: (order: CompletedOrder) => Promise<void>;
+}
+
+/** A completed first order of the history, as the money written after it needs it. */
+export interface CompletedOrder {
+  /** The customer's place in the history (0, 1, …). */
+  index: number;
+  /** A seed of the order's own: its money does not shift the rest of the history. */
+  seed: number;
+  customerId: string;
+  billingAccountId: string;
+  orderId: string;
+  offeringId: string;
+  paymentType: 'prepaid' | 'postpaid';
+  completedAt: Date;
+  /** When the customer left, if before the history's end. */
+  leftAt?: Date;
+  /** The history's end. */
+  end: Date;
 }
 
 export interface HistorySummary {
@@ -38,7 +61,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** mulberry32: a small seeded generator, so that a history can be generated again identically. */
-function seeded(seed: number) {
+export function seeded(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -107,7 +130,9 @@ export async function generateHistory(knex: Knex, opts: HistoryOptions, onCustom
     return clock.now();
   };
 
+  const baseSeed = opts.seed ?? 20261126;
   for (let i = 0; i < opts.customers; i++) {
+    let completed: CompletedOrder | undefined;
     // The base grows: later months see more customers join.
     const joined = start + Math.sqrt(rnd.next()) * span;
     const name = `${rnd.pick(GIVEN.map((g) => [g, 1]))} ${rnd.pick(FAMILY.map((f) => [f, 1]))}`;
@@ -228,7 +253,20 @@ export async function generateHistory(knex: Knex, opts: HistoryOptions, onCustom
         await patchTmfResource(trx, customerModel, customerId, { status: 'Closed' }, at(leaves));
         summary.churned++;
       }
+      completed = {
+        index: i,
+        seed: (Math.imul(baseSeed, 31) + i) >>> 0,
+        customerId,
+        billingAccountId: accountId,
+        orderId,
+        offeringId: offering.id,
+        paymentType: offering.paymentType,
+        completedAt,
+        ...(leaves < opts.end.getTime() ? { leftAt: new Date(leaves) } : {}),
+        end: opts.end,
+      };
     });
+    if (completed && opts.afterOrder) await opts.afterOrder(completed);
     onCustomer?.(i + 1);
   }
   return summary;
