@@ -27,8 +27,8 @@ async function main(): Promise<void> {
     const customers = flag('customers', 3000);
     const started = Date.now();
     const summary = await generateHistoryWithMoney(
-      knex,
-      { customers, months: flag('months', 12), seed: flag('seed', 20261126), end: new Date(), publicUrl: process.env.PUBLIC_URL ?? 'http://localhost:3000', databaseUrl: url },
+      url,
+      { customers, months: flag('months', 12), seed: flag('seed', 20261126), end: new Date(), publicUrl: process.env.PUBLIC_URL ?? 'http://localhost:3000' },
       (done) => {
         if (done % 250 === 0 || done === customers) process.stdout.write(`\r${done} / ${customers} customers`);
       },

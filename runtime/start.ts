@@ -161,7 +161,7 @@ async function writeHistoryOnce(knex: ReturnType<typeof createKnex>, customers: 
   if (missing <= 0) return;
   console.log(`writing a year of history for the reports (${missing} customers) in the background…`);
   try {
-    const summary = await generateHistoryWithMoney(knex, { customers: missing, months: 12, end: new Date(), publicUrl, seed: 20261126 + customers - missing, databaseUrl });
+    const summary = await generateHistoryWithMoney(databaseUrl, { customers: missing, months: 12, end: new Date(), publicUrl, seed: 20261126 + customers - missing });
     await refreshReportViews(knex);
     console.log(`history ready: ${summary.customers} customers (${summary.churned} left), ${summary.orders} orders, ${summary.queries} queries, ${summary.interactions} interactions`);
     console.log(`  money: ${summary.money.bills} bills (${summary.money.billed} EUR), ${summary.money.payments} payments, ${summary.money.topups} top-ups, ${summary.money.chargingRequests} charging requests`);

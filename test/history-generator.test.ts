@@ -28,7 +28,7 @@ describe('generated history', () => {
   beforeAll(async () => {
     url = await createScratchDatabase('bss_history');
     knex = createKnex(url);
-    summary = await generateHistoryWithMoney(knex, { ...options, databaseUrl: url });
+    summary = await generateHistoryWithMoney(url, options);
     await refreshReportViews(knex);
   });
 
@@ -107,12 +107,6 @@ describe('generated history', () => {
   });
 
   it('is the same history again from the same seed', async () => {
-    const againUrl = await createScratchDatabase('bss_history_again');
-    const again = createKnex(againUrl);
-    try {
-      expect(await generateHistoryWithMoney(again, { ...options, databaseUrl: againUrl })).toEqual(summary);
-    } finally {
-      await again.destroy();
-    }
+    expect(await generateHistoryWithMoney(await createScratchDatabase('bss_history_again'), options)).toEqual(summary);
   });
 });

@@ -28,14 +28,8 @@ async function noNotification(): Promise<never> {
 /** Mobile numbers of generated lines: +34 71x xxx xxx, outside the number stock (+34 600 …). */
 const MSISDN_PREFIX = '+3471';
 
-export async function createMoneyContext(deps: { knex: Knex; databaseUrl: string; publicUrl: string; start: Date }) {
-  const { knex, publicUrl } = deps;
-  const clock = new ManualClock(deps.start);
-  const paymentGateway = new SimulatedPaymentGateway();
-  const sendNotification = noNotification;
-  const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 1 });
-  const prepay: PrepayDeps = { knex, clock, publicUrl, paymentGateway, sendNotification, lowBalanceThreshold: DEFAULT_LOW_BALANCE_THRESHOLD };
-
+/** What the lanes writing a history share: the summary, and the numbers of the generated lines. */
+export async function createSharedMoneyState(knex: Knex) {
   // A history added to one that exists takes the numbers after the last one it used.
   const { rows } = await knex.raw(
     `SELECT coalesce(max(substring(msisdn FROM 6)::bigint), -1) AS last FROM (
@@ -43,6 +37,26 @@ export async function createMoneyContext(deps: { knex: Knex; databaseUrl: string
     [`${MSISDN_PREFIX}%`, `${MSISDN_PREFIX}%`],
   );
   let lastLine = Number(rows[0].last);
+  return {
+    summary: emptyMoneySummary() as MoneySummary,
+    /** The next line's number and IMSI. */
+    nextLine(): { msisdn: string; imsi: string } {
+      lastLine++;
+      return { msisdn: `${MSISDN_PREFIX}${String(lastLine).padStart(7, '0')}`, imsi: `21471${String(lastLine).padStart(10, '0')}` };
+    },
+  };
+}
+
+export type SharedMoneyState = Awaited<ReturnType<typeof createSharedMoneyState>>;
+
+/** One lane's tools, on a clock of its own (lanes write different customers at once). */
+export function createMoneyContext(deps: { knex: Knex; databaseUrl: string; publicUrl: string; start: Date; shared: SharedMoneyState }) {
+  const { knex, publicUrl } = deps;
+  const clock = new ManualClock(deps.start);
+  const paymentGateway = new SimulatedPaymentGateway();
+  const sendNotification = noNotification;
+  const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 1 });
+  const prepay: PrepayDeps = { knex, clock, publicUrl, paymentGateway, sendNotification, lowBalanceThreshold: DEFAULT_LOW_BALANCE_THRESHOLD };
 
   return {
     knex,
@@ -63,15 +77,12 @@ export async function createMoneyContext(deps: { knex: Knex; databaseUrl: string
     }),
     charging: createChargingActivities({ knex, clock }),
     topUps: createTopUpActivities(prepay),
-    engine: createChargingEngine({ pool, clock }),
-    summary: emptyMoneySummary() as MoneySummary,
-    /** The next line's number and IMSI. */
-    nextLine(): { msisdn: string; imsi: string } {
-      lastLine++;
-      return { msisdn: `${MSISDN_PREFIX}${String(lastLine).padStart(7, '0')}`, imsi: `21471${String(lastLine).padStart(10, '0')}` };
-    },
+    // The clock goes back to each new customer's first day: tariffs are read once for the whole history.
+    engine: createChargingEngine({ pool, clock, config: { tariffTtlMs: 100 * 365 * 86_400_000 } }),
+    summary: deps.shared.summary,
+    nextLine: deps.shared.nextLine,
     close: () => pool.end(),
   };
 }
 
-export type MoneyContext = Awaited<ReturnType<typeof createMoneyContext>>;
+export type MoneyContext = ReturnType<typeof createMoneyContext>;

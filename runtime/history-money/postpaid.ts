@@ -102,9 +102,10 @@ function usageOf(line: { msisdn: string; priced: Set<string> }, from: number, to
   const add = (usageType: string, at: number, quantity: string, to?: string) =>
     priced.has(usageType) &&
     items.push({ raw: { source: 'history', recordId: `${msisdn}:${serial.n++}`, msisdn, usageType, startTime: new Date(at).toISOString(), quantity, ...(to ? { destination: to } : {}) } });
-  for (const at of instantsBetween(rnd, Math.round(days * rnd.between(0.15, 0.5)), from, to)) add('voice', at, String(whole(rnd, 15, 900)), destination(rnd, 0.04));
-  for (const at of instantsBetween(rnd, Math.round(days * rnd.between(0.05, 0.25)), from, to)) add('sms', at, '1', destination(rnd, 0.08));
-  for (const at of instantsBetween(rnd, Math.round(days * rnd.between(0.1, 0.3)), from, to)) add('data', at, String(whole(rnd, 20, 1500) * MB), undefined);
+  // Calls and messages one by one; data as the network's records of a session, a few a week.
+  for (const at of instantsBetween(rnd, Math.round(days * rnd.between(0.1, 0.35)), from, to)) add('voice', at, String(whole(rnd, 15, 900)), destination(rnd, 0.04));
+  for (const at of instantsBetween(rnd, Math.round(days * rnd.between(0.03, 0.15)), from, to)) add('sms', at, '1', destination(rnd, 0.08));
+  for (const at of instantsBetween(rnd, Math.round(days * rnd.between(0.05, 0.2)), from, to)) add('data', at, String(whole(rnd, 50, 3000) * MB), undefined);
   return items;
 }
 

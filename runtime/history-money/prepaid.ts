@@ -79,7 +79,7 @@ async function use(ctx: MoneyContext, msisdn: string, session: string, u: Usage 
     await charge({ ...base, requestNumber: 0, type: 'event', eventTime: at, destination: destination(rnd, 0.08), units: [{ ratingGroup, requested: { quantity: '1' } }] });
     return;
   }
-  const wanted = u.kind === 'voice' ? whole(rnd, 15, 540) : whole(rnd, 5, 400) * MB;
+  const wanted = u.kind === 'voice' ? whole(rnd, 15, 540) : whole(rnd, 10, 600) * MB;
   const to = u.kind === 'voice' ? destination(rnd, 0.04) : undefined;
   const granted = await charge({ ...base, requestNumber: 0, type: 'initial', eventTime: at, ...(to ? { destination: to } : {}), units: [{ ratingGroup, requested: { quantity: String(wanted) } }] });
   if (!granted?.granted) return;
@@ -132,9 +132,9 @@ export async function writePrepaidMoney(ctx: MoneyContext, order: CompletedOrder
     const share = (to - from) / (30 * DAY);
     const uses: Usage[] = [
       ...instantsBetween(rnd, 2, from, to).map((at) => ({ at, kind: 'look' as const })),
-      ...instantsBetween(rnd, Math.round(share * heavy * whole(rnd, 3, 8)), from, to).map((at) => ({ at, kind: 'voice' as const })),
-      ...instantsBetween(rnd, Math.round(share * heavy * whole(rnd, 2, 6)), from, to).map((at) => ({ at, kind: 'sms' as const })),
-      ...instantsBetween(rnd, Math.round(share * heavy * whole(rnd, 1, 4)), from, to).map((at) => ({ at, kind: 'data' as const })),
+      ...instantsBetween(rnd, Math.round(share * heavy * whole(rnd, 2, 6)), from, to).map((at) => ({ at, kind: 'voice' as const })),
+      ...instantsBetween(rnd, Math.round(share * heavy * whole(rnd, 1, 5)), from, to).map((at) => ({ at, kind: 'sms' as const })),
+      ...instantsBetween(rnd, Math.round(share * heavy * whole(rnd, 1, 3)), from, to).map((at) => ({ at, kind: 'data' as const })),
     ].sort((a, b) => a.at - b.at);
     for (const u of uses) {
       if (u.kind === 'look') {
