@@ -77,7 +77,10 @@ describe('generated history', () => {
 
   it('shows the money it wrote in the money reports', async () => {
     const m = summary.money;
-    expect(totalMoney((await runReport(knex, 'revenue', period)).rows, 'billed_gross')).toBe(m.billed);
+    const revenue = (await runReport(knex, 'revenue', period)).rows;
+    expect(totalMoney(revenue, 'billed_gross')).toBe(m.billed);
+    // Bill lines name the products the orders made.
+    expect(revenue.filter((r) => r.product === 'other')).toEqual([]);
     const collections = (await runReport(knex, 'collections', period)).rows;
     expect(totalMoney(collections, 'billed')).toBe(m.billed);
     expect(totalMoney(collections, 'collected')).toBe(m.collected);
@@ -95,6 +98,8 @@ describe('generated history', () => {
     const usage = (await runReport(knex, 'prepaid-usage', period)).rows;
     expect(totalMoney(usage, 'charged')).toBe(money(m.initialCredit).plus(m.toppedUp).minus(m.prepaidBalance).toFixed(2));
     expect(new Set(usage.map((r) => r.service))).toEqual(new Set(['voice', 'sms', 'data']));
+    const byProduct = await Promise.all(['Prepaid 10 GB', 'Prepaid Pay-as-you-go'].map(async (product) => totalMoney((await runReport(knex, 'prepaid-usage', { ...period, product })).rows, 'charged')));
+    expect(sum(byProduct.map((c) => money(c))).toFixed(2)).toBe(totalMoney(usage, 'charged'));
   });
 
   it('leaves the prepaid ledger reconciled: every balance is its ledger', async () => {
