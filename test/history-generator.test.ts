@@ -6,7 +6,9 @@
  */
 import type { Knex } from 'knex';
 import pg from 'pg';
+import { DEFAULT_LOW_BALANCE_THRESHOLD } from '../activities/prepay';
 import { createKnex } from '../db/knex';
+import { armedAccountsBelowThreshold } from '../db/prepay-housekeeping';
 import { refreshReportViews, runReport } from '../db/reports';
 import { generatedCustomers } from '../db/seeds/history';
 import { money, sum } from '../domain/money';
@@ -109,6 +111,13 @@ describe('generated history', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('leaves prepay housekeeping no low-balance notice to send about the past', async () => {
+    const told = await knex('prepay_low_balance').where({ armed: false }).count<{ count: string }[]>('* as count');
+    const bands = (await runReport(knex, 'prepaid-balances', period)).rows;
+    expect(Number(told[0].count)).toBe(total(bands.filter((b) => b.band === 'below 0' || b.band === '0 to 5'), 'accounts'));
+    expect(await armedAccountsBelowThreshold(knex, new Date(), DEFAULT_LOW_BALANCE_THRESHOLD)).toEqual([]);
   });
 
   it('is the same history again from the same seed', async () => {

@@ -8,7 +8,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Principal } from '../../api/auth';
 import { createTopup } from '../../api/prepay-topup';
+import { DEFAULT_LOW_BALANCE_THRESHOLD } from '../../activities/prepay';
 import { moneyBalanceOfAccount } from '../../db/prepay-balance';
+import { disarmLowBalance } from '../../db/prepay-housekeeping';
 import { insertVoucher } from '../../db/prepay-vouchers';
 import { insertPaymentMethod } from '../../db/registrations';
 import type { CompletedOrder } from '../../db/seeds/history';
@@ -145,5 +147,9 @@ export async function writePrepaidMoney(ctx: MoneyContext, order: CompletedOrder
       }
     }
   }
-  addMoney(summary, 'prepaidBalance', await moneyBalanceOfAccount(knex, chargingAccountId, order.end));
+  const balance = await moneyBalanceOfAccount(knex, chargingAccountId, order.end);
+  addMoney(summary, 'prepaidBalance', balance);
+  // A balance that ends below the low-balance threshold crossed it in the past: the notice counts
+  // as given then, so that prepay housekeeping does not tell a made-up customer about it now.
+  if (money(balance).lt(DEFAULT_LOW_BALANCE_THRESHOLD)) await disarmLowBalance(knex, chargingAccountId, 0, balance, order.end);
 }
