@@ -32,8 +32,6 @@ export interface HistoryOptions {
 
 /** A completed first order of the history, as the money written after it needs it. */
 export interface CompletedOrder {
-  /** The customer's place in the history (0, 1, …). */
-  index: number;
   /** A seed of the order's own: its money does not shift the rest of the history. */
   seed: number;
   customerId: string;
@@ -254,7 +252,6 @@ export async function generateHistory(knex: Knex, opts: HistoryOptions, onCustom
         summary.churned++;
       }
       completed = {
-        index: i,
         seed: (Math.imul(baseSeed, 31) + i) >>> 0,
         customerId,
         billingAccountId: accountId,
