@@ -170,7 +170,7 @@ describe('business reports', () => {
     expect((await runReport(knex, 'prepaid-balances', { ...Q1, region: 'Valencia' })).rows.filter((r) => r.accounts)).toEqual([{ band: '10 to 20', accounts: 1, balance: '12.50' }]);
   });
 
-  it('sums prepaid usage per month and service: allowance units and money charged, not reservations nor expiries', async () => {
+  it('sums prepaid usage per month, service and product: allowance units and money charged, not reservations nor expiries', async () => {
     const february = [
       { month: '2025-02', service: 'data', unit: 'octets', units: '52428800', charged: '0.00' },
       { month: '2025-02', service: 'sms', unit: 'events', units: '0', charged: '0.30' },
@@ -181,7 +181,11 @@ describe('business reports', () => {
     expect((await runReport(knex, 'prepaid-usage', { ...Q1, region: 'Valencia' })).rows).toEqual([...february, marchVoice]);
     expect((await runReport(knex, 'prepaid-usage', { ...Q1, product: payg })).rows).toEqual([...february, marchVoice]);
     expect((await runReport(knex, 'prepaid-usage', { ...Q1, product: ftth })).rows).toEqual([]);
-    expect((await runReport(knex, 'prepaid-usage', { ...Q1, from: '2025-03', region: 'Barcelona' })).rows).toEqual([{ month: '2025-03', service: 'sms', unit: 'events', units: '3', charged: '0.00' }]);
+    // c2's account has lines on two products: its usage is of neither alone.
+    const c2 = [{ month: '2025-03', service: 'sms', unit: 'events', units: '3', charged: '0.00' }];
+    expect((await runReport(knex, 'prepaid-usage', { ...Q1, from: '2025-03', region: 'Barcelona' })).rows).toEqual(c2);
+    expect((await runReport(knex, 'prepaid-usage', { ...Q1, product: 'several products' })).rows).toEqual(c2);
+    expect((await runReport(knex, 'prepaid-usage', { ...Q1, product: 'Prepaid 10 GB' })).rows).toEqual([]);
   });
 
   describe('API', () => {

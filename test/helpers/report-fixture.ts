@@ -160,15 +160,16 @@ export async function seedReportFixture(knex: Knex): Promise<{ ftth: string; pay
   }
 
   // Prepaid usage, as the charging engine writes it (ledger reference <session>#<request>, the
-  // rating group on each entry). c3's number is on its PAYG product; c2's debit has no session.
-  const payg3 = randomUUID();
-  await knex('product_inventory').insert({ id: payg3, customer_id: ids.c3, body: { id: payg3, productOffering: { id: PAYG, name: payg } } });
-  const msisdn = '+34600000003';
-  await knex('charging_subscriber').insert({ msisdn, imsi: '214010000000003', charging_account_id: chargingAccounts[ids.c3], product_id: payg3, status: 'active', created_at: '2025-02-06T12:00:00Z' });
-  for (const [session, at] of [['s1', '2025-02-07T10:00:00Z'], ['s2', '2025-02-08T10:00:00Z'], ['s3', '2025-03-10T10:00:00Z'], ['s4', '2025-02-09T10:00:00Z']]) {
-    await knex('charging_session').insert({
-      id: session, charging_account_id: chargingAccounts[ids.c3], msisdn, state: 'closed', last_request_number: 1, last_answer: {}, usage: {}, started_at: at, updated_at: at, expires_at: at,
-    });
+  // rating group on each entry). c3's one line is on PAYG; c2's two lines are on two products.
+  const paygLine = randomUUID();
+  const c2Lines = [randomUUID(), randomUUID()];
+  await knex('product_inventory').insert([
+    { id: paygLine, customer_id: ids.c3, body: { id: paygLine, productOffering: { id: PAYG, name: payg } } },
+    { id: c2Lines[0], customer_id: ids.c2, body: { id: c2Lines[0], productOffering: { id: PAYG, name: payg } } },
+    { id: c2Lines[1], customer_id: ids.c2, body: { id: c2Lines[1], productOffering: { id: '0ffe0000-0000-4000-8000-000000000001', name: 'Prepaid 10 GB' } } },
+  ]);
+  for (const [customerId, msisdn, productId] of [[ids.c3, '+34600000003', paygLine], [ids.c2, '+34600000021', c2Lines[0]], [ids.c2, '+34600000022', c2Lines[1]]]) {
+    await knex('charging_subscriber').insert({ msisdn, imsi: `2140100${msisdn.slice(-8)}`, charging_account_id: chargingAccounts[customerId], product_id: productId, status: 'active', created_at: '2025-02-06T12:00:00Z' });
   }
   // Buckets past their validity (so that the balances above stay as they are), balance = initial − debits.
   const usedBucket = async (customerId: string, type: string, unit: string, initial: string, balance: string, entries: Array<[kind: string, amount: string, reference: string, ratingGroup: number | null, at: string]>) => {
@@ -195,6 +196,6 @@ export async function seedReportFixture(knex: Knex): Promise<{ ftth: string; pay
     // The allowance's expiry empties it: no service, no usage.
     ['debit', '1021313024', 'expiry:data', null, '2025-03-31T22:00:00Z'],
   ]);
-  await usedBucket(ids.c2, 'sms', 'events', '10', '7', [['debit', '3', 'gy-session#0', 200, '2025-03-01T09:00:00Z']]);
+  await usedBucket(ids.c2, 'sms', 'events', '10', '7', [['debit', '3', 'c2-session#0', 200, '2025-03-01T09:00:00Z']]);
   return { ftth, payg };
 }
