@@ -261,11 +261,14 @@ describe('billing cycle (time-skipping)', () => {
     await skipTo(Date.parse(first.closesAt!));
     const billed = await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill');
     const bill = billed.lastBill!;
+    const billState = async () => (await request(app).get(`/tmf-api/customerBillManagement/v4/customerBill/${bill.billId}`).set(bearer(await tokenFor('agent')))).body.state;
+    const stateBefore = await billState();
     const disputed = await request(app)
       .post(`/api/billing-accounts/${acct}/disputes`)
       .set(bearer(await tokenFor('customer', { customerId: customer.customerId })))
       .send({ billId: bill.billId, reason: 'roaming charges I did not make' });
     expect(disputed.status).toBe(202);
+    expect(await billState()).toBe('onHold');
 
     // Past the due date and the reminder day: overdue but held, nobody reminded.
     const dueCrossing = startOfDateIn(addDays(bill.dueDate, 1), TIME_ZONE).getTime();
@@ -290,6 +293,7 @@ describe('billing cycle (time-skipping)', () => {
     // Resolved (upheld, no credit): the reminder comes as much later as the hold lasted (from the due date passing).
     const resolved = await request(app).post(`/api/billing-accounts/${acct}/disputes/${bill.billId}/resolution`).set(bearer(await tokenFor('agent')));
     expect(resolved.status).toBe(202);
+    expect(await billState()).toBe(stateBefore);
     const resolvedAt = await env.currentTimeMs();
     const resumed = await statusBecomes(acct, (s) => !s.dunning?.held && !!s.dunning?.nextStep, 'resumed');
     expect(resumed.dunning!.nextStep!.stage).toBe('reminded');
@@ -303,6 +307,41 @@ describe('billing cycle (time-skipping)', () => {
     // Paying ends the chase.
     expect((await pay(customer, await accountBalance(knex, acct))).status).toBe(201);
     await statusBecomes(acct, (s) => s.state === 'current', 'paid');
+    await handle.terminate('test over');
+  });
+
+  it('holds dunning for a bill an agent puts on hold through TMF678, and resumes it when the bill is released', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
+    const acct = customer.billingAccountId;
+    const today = calendarDateIn(TIME_ZONE, new Date(await env.currentTimeMs()));
+    await createSubscription(knex, {
+      billingAccountId: acct,
+      customerId: customer.customerId,
+      orderId: randomUUID(),
+      productKey: 'mobile',
+      offeringId: POSTPAID_MOBILE,
+      offeringVersion: '1',
+      prices: [{ id: 'price-monthly', version: '1', name: 'Monthly fee', priceType: 'recurring', period: 'month', amount: '20.00', currency: 'EUR', taxRate: '21' }],
+      startDate: today,
+      now: new Date(),
+    });
+    const handle = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${acct}`, args: [{ billingAccountId: acct, firstCycleDate: today }], searchAttributes: { BillingAccountId: [acct] } });
+    const first = await statusBecomes(acct, (s) => !!s.closesAt && !!s.cycle, 'started');
+    await skipTo(Date.parse(first.closesAt!));
+    const bill = (await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill')).lastBill!;
+    const billUrl = `/tmf-api/customerBillManagement/v4/customerBill/${bill.billId}`;
+    const agent = bearer(await tokenFor('agent'));
+    const sentState = (await request(app).get(billUrl).set(agent)).body.state;
+
+    expect((await request(app).patch(billUrl).set(agent).send({ state: 'onHold' })).status).toBe(200);
+    await statusBecomes(acct, (s) => s.disputedBills.includes(bill.billId), 'the hold reaches the cycle');
+    await skipTo(startOfDateIn(addDays(bill.dueDate, 1), TIME_ZONE).getTime());
+    const held = await statusBecomes(acct, (s) => s.state === 'overdue', 'overdue');
+    expect(held.dunning).toMatchObject({ billId: bill.billId, held: true });
+
+    expect((await request(app).patch(billUrl).set(agent).send({ state: sentState })).status).toBe(200);
+    const resumed = await statusBecomes(acct, (s) => !s.dunning?.held && !!s.dunning?.nextStep, 'resumed');
+    expect(resumed).toMatchObject({ disputedBills: [], dunning: { nextStep: { stage: 'reminded' } } });
     await handle.terminate('test over');
   });
 

@@ -95,6 +95,9 @@ export const subscriptionsStartedSignal = defineSignal<[{ orderId: string; start
 /** A payment was booked on the account's ledger (the amount is informative: the ledger is read). */
 export const paymentReceivedSignal = defineSignal<[{ paymentId: string; amount: string; currency: string }]>('paymentReceived');
 /** A plan change (the next bill prorates the old and new plan around its effective date). */
+/** The billing cycle workflow of an account: one per billing account, alive as long as it. */
+export const billingCycleWorkflowId = (billingAccountId: string) => `billing-${billingAccountId}`;
+
 export const planChangeSignal = defineSignal<[PlanChangeRequest]>('planChange');
 /** The customer ends the contract: subscriptions end on `effectiveDate` (default today), the last cycle is billed. */
 export const terminateAccountSignal = defineSignal<[{ effectiveDate?: string; reason?: string }]>('terminateAccount');
