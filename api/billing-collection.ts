@@ -4,7 +4,7 @@
  *
  * - `GET …/collection` (admin, agent, the account's customer): balance from the ledger and the
  *   dunning state the workflow last reported (current, overdue, reminded, finalReminder,
- *   suspended, terminated), the overdue bill and the disputed ones.
+ *   suspended, terminated, inCollection, closed), the overdue bill and the disputed ones.
  * - `POST …/disputes` `{billId, reason}` (admin, agent, the account's customer): the bill goes
  *   `onHold` and its dunning is held until `POST …/disputes/{billId}/resolution` (admin, agent),
  *   which returns the bill to the state it was in.
@@ -122,7 +122,7 @@ export function billingCollectionOpenApi(): OpenApiPart {
         properties: {
           billingAccountId: { type: 'string' },
           balance: { type: 'object', properties: { unit: { type: 'string' }, value: { type: 'string', description: 'Decimal; negative is a credit' } } },
-          state: { enum: ['current', 'overdue', 'reminded', 'finalReminder', 'suspended', 'terminated'] },
+          state: { enum: ['current', 'overdue', 'reminded', 'finalReminder', 'suspended', 'terminated', 'inCollection', 'closed'] },
           overdueBill: { type: 'object', properties: { id: { type: 'string' }, dueDate: { type: 'string', format: 'date' }, overdueAmount: { type: 'string' } } },
           disputedBills: { type: 'array', items: { type: 'string' } },
           currentCycleStart: { type: 'string', format: 'date' },

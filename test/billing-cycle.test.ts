@@ -25,6 +25,8 @@ import { accountBalance, bookAccountEntry } from '../db/billing-ledger';
 import { createKnex } from '../db/knex';
 import { productModel, productOrderModel } from '../db/order-models';
 import { createTmfResourceOnce } from '../db/tmf-store';
+import { billingAccountModel } from '../db/crm-models';
+import { findResource } from '../db/tmf-resources';
 import { addDays, cycleContaining, startOfDateIn, type BillCycle } from '../domain/billing/cycle';
 import { money } from '../domain/money';
 import { calendarDateIn } from '../domain/time-zone';
@@ -165,7 +167,7 @@ describe('billing cycle (time-skipping)', () => {
 
   async function dunningMails(customer: TestCustomer): Promise<string[]> {
     const rows = await knex('dev_outbox').where({ recipient: customer.email, channel: 'email' }).orderBy('received_at').select('subject');
-    return rows.map((r) => r.subject as string).filter((s) => /reminder|suspended|restored|terminated/i.test(s));
+    return rows.map((r) => r.subject as string).filter((s) => /reminder|suspended|restored|terminated|debt collection/i.test(s));
   }
 
   it('bills 13 consecutive monthly cycles; a late payment is reminded twice, suspended on the network and restored when paid', async () => {
@@ -407,7 +409,7 @@ describe('billing cycle (time-skipping)', () => {
     await handle.terminate('test over');
   });
 
-  it('records a plan change for the next bill, and ends the contract on request with the last cycle billed', async () => {
+  it('records a plan change for the next bill, ends the contract on request with the last cycle billed, and closes the account once paid', async () => {
     const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
     const acct = customer.billingAccountId;
     const today = calendarDateIn(TIME_ZONE, new Date(await env.currentTimeMs()));
@@ -425,7 +427,7 @@ describe('billing cycle (time-skipping)', () => {
     });
     const [old] = await subscriptionsOfAccount(knex, acct);
     const handle = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${acct}`, args: [{ billingAccountId: acct, firstCycleDate: today }], searchAttributes: { BillingAccountId: [acct] } });
-    recorded.push({ name: 'billingCycle records a plan change and ends on request', handle });
+    recorded.push({ name: 'billingCycle records a plan change, ends on request and closes when paid', handle });
     const first = await statusBecomes(acct, (s) => !!s.cycle, 'started');
     await skipTo(Date.parse(first.closesAt!));
     await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill');
@@ -451,18 +453,26 @@ describe('billing cycle (time-skipping)', () => {
       ['offering-l', leaving, 'terminated'],
     ]);
     await skipTo(Date.parse(ended.closesAt!));
+    const finalBilled = await statusBecomes(acct, (s) => s.billsIssued === 2, 'the final bill');
+    expect(finalBilled).toMatchObject({ state: 'terminated', terminated: { effectiveDate: leaving, reason: 'customerRequest' } });
+    expect(finalBilled.lastBill!.cycle.start).toBe(first.cycle!.end);
+    expect((await findResource(knex, billingAccountModel.table, acct))!.state).not.toBe('Closed');
+
+    // Everything owed is paid: the account closes, and the workflow ends.
+    expect((await pay(customer, await accountBalance(knex, acct))).status).toBe(201);
     const final = await handle.result();
-    expect(final).toMatchObject({ state: 'terminated', billsIssued: 2, terminated: { effectiveDate: leaving, reason: 'customerRequest' } });
-    expect(final.lastBill!.cycle.start).toBe(first.cycle!.end);
+    expect(final).toMatchObject({ state: 'closed', billsIssued: 2 });
+    expect((await findResource(knex, billingAccountModel.table, acct))!.state).toBe('Closed');
+    expect(await findAccountDunning(knex, acct)).toMatchObject({ state: 'closed' });
     expect(await dunningMails(customer)).toEqual([]);
   });
 
-  it('terminates an account that never pays: services off the network, subscriptions ended, the last cycle billed', async () => {
+  it('terminates an account that never pays: services off the network, subscriptions ended, the last cycle billed, the debt passed to collection', async () => {
     const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
     const { imsi } = await orderPostpaidLine(customer);
     const acct = customer.billingAccountId;
     const handle = billingHandle(acct);
-    recorded.push({ name: 'billingCycle terminates an account that never pays', handle });
+    recorded.push({ name: 'billingCycle terminates an account that never pays and passes the debt to collection', handle });
     await statusBecomes(acct, (s) => !!s.cycle, 'the billing cycle runs');
 
     const states: string[] = [];
@@ -492,19 +502,23 @@ describe('billing cycle (time-skipping)', () => {
       ['deactivate', 'HLR', 'succeeded'],
     ]);
 
-    // The cycle the termination fell in is billed once more, then the workflow ends.
+    // The cycle the termination fell in is billed once more; what is owed is reminded once and,
+    // still unpaid at the final deadline, passed to debt collection; then the workflow ends.
     const billsAtTermination = status.billsIssued;
     await skipTo(Date.parse(status.closesAt!));
     const final = await handle.result();
-    expect(final).toMatchObject({ state: 'terminated', billsIssued: billsAtTermination + 1 });
+    expect(final).toMatchObject({ state: 'inCollection', billsIssued: billsAtTermination + 1 });
     expect(final.lastBill!.cycle.start <= status.terminated!.effectiveDate && status.terminated!.effectiveDate < final.lastBill!.cycle.end).toBe(true);
     expect(await dunningMails(customer)).toEqual([
       expect.stringMatching(/^Reminder/),
       expect.stringMatching(/^Final reminder/),
       expect.stringMatching(/suspended/),
       expect.stringMatching(/terminated/),
+      expect.stringMatching(/^Reminder: your final BSS bill .* is unpaid$/),
+      expect.stringMatching(/passed to debt collection$/),
     ]);
-    expect(await findAccountDunning(knex, acct)).toMatchObject({ state: 'terminated' });
+    expect(await findAccountDunning(knex, acct)).toMatchObject({ state: 'inCollection', overdueAmount: await accountBalance(knex, acct) });
+    expect((await findResource(knex, billingAccountModel.table, acct))!.state).not.toBe('Closed');
     expect(money(await accountBalance(knex, acct)).gt(0)).toBe(true); // still owed
   });
 });
