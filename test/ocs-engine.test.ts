@@ -6,7 +6,7 @@ import { ManualClock } from '../domain/clock';
 import { money, roundToCent } from '../domain/money';
 import { rateCall, rateUsage, type Rating } from '../domain/rating';
 import { catalogSeed } from '../db/seeds/catalog-data';
-import { createChargingEngine, reconcileLedger, RESULT, sweepExpired, type ChargingRequest } from '../ocs/engine';
+import { createChargingEngine, purgeClosedSessions, reconcileLedger, RESULT, sweepExpired, type ChargingRequest } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -217,6 +217,23 @@ describe('charging engine', () => {
       await sweepExpired(pool, clock.now());
       expect(await sessionState(call.sessionId)).toBe('closed');
       expect((await call.update('30', '60')).resultCode).toBe(RESULT.UNKNOWN_SESSION_ID);
+
+      // Kept a day after closing (a late retransmission still gets its answer), then deleted.
+      clock.advance(86_400_000);
+      const ended = session(line);
+      await ended.send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+      await purgeClosedSessions(pool, new Date(clock.now().getTime() - 1));
+      expect(await sessionState(call.sessionId)).toBeUndefined();
+      expect(await sessionState(ended.sessionId)).toBe('closed');
+      const repeated = await ended.send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }], 0);
+      expect(repeated.resultCode).toBe(RESULT.SUCCESS);
+      expect(await ledgerOf(knex, line.buckets[0])).toEqual([
+        ['reservation', '0.120000'],
+        ['release', '0.120000'],
+        ['debit', '0.090000'],
+      ]);
+      const releaseRow = await knex('charging_ledger').where({ bucket_id: line.buckets[0], kind: 'release' }).first('rating_group');
+      expect(releaseRow.rating_group).toBe(VOICE);
     } finally {
       clock.set(start);
     }
@@ -292,6 +309,6 @@ function paygVoice(): Rating {
   return price!.rating!;
 }
 
-async function sessionState(id: string): Promise<string> {
-  return (await knex('charging_session').where({ id }).first('state')).state;
+async function sessionState(id: string): Promise<string | undefined> {
+  return (await knex('charging_session').where({ id }).first('state'))?.state;
 }
