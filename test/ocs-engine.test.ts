@@ -290,6 +290,19 @@ describe('charging engine', () => {
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '4.820000', reserved: '0.000000' });
   });
 
+  it('grants a low balance what it buys across the peak/off-peak boundary, at the prices the debit will use', async () => {
+    // 19:59 in Madrid with 0.30: the first minute at peak (0.12), then off-peak at 0.001/s: 180 s more.
+    // At the peak price alone 0.30 would buy 150 s.
+    const start = new Date('2026-11-04T18:59:00Z');
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.30' }] });
+    const call = session(line, { eventTime: start });
+    expect((await call.initial('300')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '240' }, validityTime: 600, finalUnit: true });
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.300000', reserved: '0.300000' });
+    await call.terminate('240');
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.000000', reserved: '0.000000' });
+    expect(rateCall(paygVoice(), { usageType: 'voice', quantity: '241', startTime: start, destination: NATIONAL }, 'Europe/Madrid').amount).toBe('0.301000');
+  });
+
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
     const flow = session(line, { destination: '' });
