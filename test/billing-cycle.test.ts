@@ -242,7 +242,8 @@ describe('billing cycle (time-skipping)', () => {
     expect(product.body.status).toBe('active');
   });
 
-  it('holds dunning while a bill is disputed and takes it up, later by as long, once the dispute is resolved', async () => {
+  /** A postpaid account with a 20.00 monthly plan from today and its billing cycle started. */
+  async function monthlyPlanWithCycle() {
     const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
     const acct = customer.billingAccountId;
     const today = calendarDateIn(TIME_ZONE, new Date(await env.currentTimeMs()));
@@ -258,6 +259,11 @@ describe('billing cycle (time-skipping)', () => {
       now: new Date(),
     });
     const handle = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${acct}`, args: [{ billingAccountId: acct, firstCycleDate: today }], searchAttributes: { BillingAccountId: [acct] } });
+    return { customer, acct, handle };
+  }
+
+  it('holds dunning while a bill is disputed and takes it up, later by as long, once the dispute is resolved', async () => {
+    const { customer, acct, handle } = await monthlyPlanWithCycle();
     recorded.push({ name: 'billingCycle holds dunning for a disputed bill', handle });
     const first = await statusBecomes(acct, (s) => !!s.closesAt && !!s.cycle, 'started');
     await skipTo(Date.parse(first.closesAt!));
@@ -313,21 +319,7 @@ describe('billing cycle (time-skipping)', () => {
   });
 
   it('holds dunning for a bill an agent puts on hold through TMF678, and resumes it when the bill is released', async () => {
-    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
-    const acct = customer.billingAccountId;
-    const today = calendarDateIn(TIME_ZONE, new Date(await env.currentTimeMs()));
-    await createSubscription(knex, {
-      billingAccountId: acct,
-      customerId: customer.customerId,
-      orderId: randomUUID(),
-      productKey: 'mobile',
-      offeringId: POSTPAID_MOBILE,
-      offeringVersion: '1',
-      prices: [{ id: 'price-monthly', version: '1', name: 'Monthly fee', priceType: 'recurring', period: 'month', amount: '20.00', currency: 'EUR', taxRate: '21' }],
-      startDate: today,
-      now: new Date(),
-    });
-    const handle = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${acct}`, args: [{ billingAccountId: acct, firstCycleDate: today }], searchAttributes: { BillingAccountId: [acct] } });
+    const { acct, handle } = await monthlyPlanWithCycle();
     const first = await statusBecomes(acct, (s) => !!s.closesAt && !!s.cycle, 'started');
     await skipTo(Date.parse(first.closesAt!));
     const bill = (await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill')).lastBill!;
