@@ -17,7 +17,7 @@ import { generateHistoryWithMoney, type HistoryWithMoneySummary } from '../runti
 import { createScratchDatabase } from './helpers/database';
 
 const END = new Date('2026-06-30T12:00:00Z');
-const options = { customers: 40, months: 12, end: END, seed: 7, publicUrl: 'http://bss.test' };
+const options = { customers: 40, months: 12, end: END, seed: 5, publicUrl: 'http://bss.test' };
 const period = { from: '2025-06', to: '2026-06', timeZone: 'Europe/Madrid' };
 const total = (rows: Array<Record<string, unknown>>, column: string) => rows.reduce((n, r) => n + Number(r[column]), 0);
 const totalMoney = (rows: Array<Record<string, unknown>>, column: string) => sum(rows.map((r) => money(String(r[column])))).toFixed(2);
@@ -64,12 +64,17 @@ describe('generated history', () => {
     expect(m.postpaidAccounts + m.prepaidAccounts).toBe(summary.customers);
     expect(m.bills).toBeGreaterThan(m.postpaidAccounts);
     expect(m.payments).toBeGreaterThan(0);
+    // This seed has a customer whose card declines (their account owes money) and customers who left and paid up.
+    expect(m.declinedPayments).toBeGreaterThan(0);
+    expect(m.owingAccounts).toBeGreaterThan(0);
+    expect(m.closedAccounts).toBeGreaterThan(0);
     expect(m.topups).toBe(m.cardTopups + m.voucherTopups);
     expect(m.cardTopups).toBeGreaterThan(0);
     expect(m.voucherTopups).toBeGreaterThan(0);
     expect(m.chargingRequests).toBeGreaterThan(m.prepaidAccounts);
     const count = async (table: string, where: Record<string, string> = {}) => Number((await knex(table).where(where).count<{ count: string }[]>('* as count'))[0].count);
     expect(await count('billing_bill')).toBe(m.bills);
+    expect(Number((await knex('crm_billing_account').whereRaw(`body->>'state' = 'Closed'`).count<{ count: string }[]>('* as count'))[0].count)).toBe(m.closedAccounts);
     expect(await count('payment')).toBe(m.payments);
     expect(await count('payment_charge', { purpose: 'billPayment', status: 'declined' })).toBe(m.declinedPayments);
     expect(await count('usage_record')).toBe(m.usageRecords);

@@ -192,5 +192,9 @@ export async function writePostpaidMoney(ctx: MoneyContext, order: CompletedOrde
   if (owed.gt(0)) {
     summary.owingAccounts++;
     addMoney(summary, 'outstanding', owed.toFixed(2));
+  } else if (order.leftAt) {
+    // A customer who left and owes nothing: the billing account is closed, as its billing cycle does (when the last bill is paid).
+    await ctx.billingCycle.closeBillingAccount({ billingAccountId: order.billingAccountId });
+    summary.closedAccounts++;
   }
 }

@@ -14,6 +14,8 @@ export interface MoneySummary {
   declinedPayments: number;
   /** Accounts that owe money at the end (bills not yet due, paid late or never). */
   owingAccounts: number;
+  /** Accounts of customers who left and paid their last bill: closed. */
+  closedAccounts: number;
   /** What postpaid accounts owe at the end (accounts in credit count nothing). */
   outstanding: string;
   /** Usage records rated for postpaid lines (none is rejected). */
@@ -35,7 +37,7 @@ export interface MoneySummary {
 /** A summary with nothing in it yet. */
 export function emptyMoneySummary(): MoneySummary {
   return {
-    postpaidAccounts: 0, bills: 0, billed: '0.00', payments: 0, collected: '0.00', declinedPayments: 0, owingAccounts: 0, outstanding: '0.00', usageRecords: 0,
+    postpaidAccounts: 0, bills: 0, billed: '0.00', payments: 0, collected: '0.00', declinedPayments: 0, owingAccounts: 0, closedAccounts: 0, outstanding: '0.00', usageRecords: 0,
     prepaidAccounts: 0, initialCredit: '0.00', topups: 0, cardTopups: 0, voucherTopups: 0, toppedUp: '0.00', chargingRequests: 0, refusedRequests: 0, prepaidBalance: '0.00',
   };
 }
