@@ -20,8 +20,8 @@ export interface HistoryWithMoneySummary extends HistorySummary {
 
 /**
  * The connection string with commits that do not wait for the disk (synchronous_commit off): the
- * history is thousands of small transactions, and a crash loses at most its last moments, which a
- * new generation writes again. Nothing else of the system uses these connections.
+ * history is thousands of small transactions, and a crash loses at most its last moments (made-up
+ * data, never a customer's). Nothing else of the system uses these connections.
  */
 function withoutWaitingForDisk(databaseUrl: string): string {
   const url = new URL(databaseUrl);

@@ -31,7 +31,7 @@ const MB = 1_048_576;
 type Payer = 'onTime' | 'late' | 'never';
 const PAYERS: Array<[Payer, number]> = [['onTime', 82], ['late', 13], ['never', 5]];
 
-/** Stores a tokenised card for the customer (a declining one for those who never pay); returns its last four digits. */
+/** Stores a tokenised card for the customer: a simulator card that declines for those who never pay. */
 async function cardOnFile(ctx: MoneyContext, customerId: string, payer: Payer, rnd: Random): Promise<void> {
   const last4 = payer === 'never' ? SIMULATOR_CHARGE_DECLINED_LAST4 : String(whole(rnd, 1000, 9999));
   await insertPaymentMethod(ctx.knex, {
@@ -94,7 +94,7 @@ async function payByCard(ctx: MoneyContext, order: CompletedOrder, key: string):
   addMoney(summary, 'collected', amount);
 }
 
-/** A line's usage records over [from, to): calls, messages and daily data, a few abroad; only of the types its plan prices. */
+/** A line's usage records over [from, to): calls, messages and data sessions, a few abroad; only of the types its plan prices. */
 function usageOf(line: { msisdn: string; priced: Set<string> }, from: number, to: number, rnd: Random, serial: { n: number }): IngestItem[] {
   const { msisdn, priced } = line;
   const days = (to - from) / DAY;
