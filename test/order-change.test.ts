@@ -262,6 +262,61 @@ describe('change orders through the API', () => {
     expect(lines).toHaveLength(days > 0 ? 2 : 1);
   });
 
+  it('terminates one of two postpaid lines: its subscription ends, the account and the other line go on', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid' });
+    const first = await line(customer, OFFERING.postpaid20);
+    const second = await line(customer, OFFERING.unlimited);
+
+    const orderId = await place(customer, [{ action: 'delete', productId: first.productId }]);
+    expect((await until(orderId, '')).state).toBe('completed');
+    expect(network.subscriber(first.imsi)).toBeUndefined();
+    expect(network.subscriber(second.imsi)).toMatchObject({ msisdn: second.msisdn });
+    const subs = await subscriptionsOfAccount(knex, customer.billingAccountId);
+    expect(subs.map((s) => [s.productId, s.status, s.endDate])).toEqual([
+      [first.productId, 'terminated', today()],
+      [second.productId, 'active', null],
+    ]);
+    const status = await new Client({ connection: api.temporal }).workflow.getHandle(`billing-${customer.billingAccountId}`).query(billingStatusQuery);
+    expect(status.state).toBe('current');
+    expect(status.terminated).toBeUndefined();
+    expect((await productBody(second.productId)).status).toBe('active');
+  });
+
+  it('terminates a prepaid line: off the network, its number closed for charging, its allowances ended, number and SIM retired', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'prepaid' });
+    const old = await line(customer, OFFERING.prepaid10);
+    const orderId = await place(customer, [{ action: 'delete', productId: old.productId }]);
+    expect((await until(orderId, 'terminates a prepaid line')).state).toBe('completed');
+
+    expect(network.subscriber(old.imsi)).toBeUndefined();
+    expect(await knex('charging_subscriber').where({ msisdn: old.msisdn }).first()).toMatchObject({ status: 'closed' });
+    const account = await knex('charging_account').where({ billing_account_id: customer.billingAccountId }).first();
+    const buckets = await knex('charging_bucket').where({ charging_account_id: account.id }).orderBy('bucket_type');
+    expect(buckets.map((b) => b.bucket_type)).toEqual(['data', 'sms', 'voice']);
+    for (const b of buckets) expect(new Date(b.valid_until).getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await knex('inventory_msisdn').where({ msisdn: old.msisdn }).first()).toMatchObject({ status: 'quarantined' });
+    expect(await knex('inventory_sim').where({ iccid: old.iccid }).first()).toMatchObject({ status: 'retired' });
+    expect((await productBody(old.productId)).status).toBe('terminated');
+    expect(await knex('payment_charge').where({ order_id: orderId })).toEqual([]);
+  });
+
+  it('fails a prepaid plan change whose card is declined, and changes nothing', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'prepaid' });
+    const old = await line(customer, OFFERING.payg);
+    const before = await productBody(old.productId);
+    // The card on file now declines (the simulator declines cards ending 0341).
+    await knex('crm_payment_method').where({ customer_id: customer.customerId }).update({ gateway_token: `tok_sim_0341_${randomUUID().replace(/-/g, '')}`, last4: '0341' });
+
+    const orderId = await place(customer, [{ action: 'modify', productId: old.productId, offering: OFFERING.prepaid10 }]);
+    const done = await until(orderId, 'fails a prepaid plan change whose card is declined');
+    expect(done.state).toBe('failed');
+    expect(JSON.stringify(done.note)).toMatch(/payment declined/);
+    expect((await knex('payment_charge').where({ order_id: orderId })).map((c) => c.status)).toEqual(['declined']);
+    expect(await productBody(old.productId)).toEqual(before);
+    const account = await knex('charging_account').where({ billing_account_id: customer.billingAccountId }).first();
+    expect((await knex('charging_bucket').where({ charging_account_id: account.id })).map((b) => b.bucket_type)).toEqual(['money']);
+  });
+
   it('rejects change orders for an unknown product, another customer’s, an inactive one, another service type, or mixed with an add, and changes nothing', async () => {
     const customer = await createActiveCustomer(knex, { paymentType: 'prepaid' });
     const other = await createActiveCustomer(knex, { paymentType: 'prepaid' });
