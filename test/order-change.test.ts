@@ -262,6 +262,23 @@ describe('change orders through the API', () => {
     expect(lines).toHaveLength(days > 0 ? 2 : 1);
   });
 
+  it('terminates a content add-on: the entitlement revoked on the content platform, product and service terminated', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'postpaid' });
+    const added = await place(customer, [{ action: 'add', offering: OFFERING.video }]);
+    expect((await until(added, '')).state).toBe('completed');
+    const product = await knex(ORDER_TABLES.product).where({ product_order_id: added }).first();
+    expect(network.entitlements(customer.customerId)).toEqual(['CNT-VIDEO']);
+
+    const orderId = await place(customer, [{ action: 'delete', productId: product.id }]);
+    expect((await until(orderId, '')).state).toBe('completed');
+    expect(network.entitlements(customer.customerId)).toEqual([]);
+    const log = await knex('provisioning_log').where({ order_id: orderId }).orderBy('seq');
+    expect(log.map((c) => [c.operation, c.element, c.command.replace(/CTAG=\d+, /, '')])).toEqual([['deactivate', 'CONTENT', `REVOKE ENTITLEMENT: SUBSCRIBER=${customer.customerId}, PRODUCT=CNT-VIDEO;`]]);
+    expect((await productBody(product.id)).status).toBe('terminated');
+    expect((await knex(ORDER_TABLES.service).where({ id: product.body.realizingService[0].id }).first()).body.state).toBe('terminated');
+    expect((await subscriptionsOfAccount(knex, customer.billingAccountId)).map((s) => [s.status, s.endDate])).toEqual([['terminated', today()]]);
+  });
+
   it('terminates one of two postpaid lines: its subscription ends, the account and the other line go on', async () => {
     const customer = await createActiveCustomer(knex, { paymentType: 'postpaid' });
     const first = await line(customer, OFFERING.postpaid20);
@@ -313,6 +330,24 @@ describe('change orders through the API', () => {
     expect(JSON.stringify(done.note)).toMatch(/payment declined/);
     expect((await knex('payment_charge').where({ order_id: orderId })).map((c) => c.status)).toEqual(['declined']);
     expect(await productBody(old.productId)).toEqual(before);
+    const account = await knex('charging_account').where({ billing_account_id: customer.billingAccountId }).first();
+    expect((await knex('charging_bucket').where({ charging_account_id: account.id })).map((b) => b.bucket_type)).toEqual(['money']);
+  });
+
+  it('compensates a prepaid plan change that fails after the payment and the product change: product back on its plan, payment refunded, failed', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'prepaid' });
+    const old = await line(customer, OFFERING.payg);
+    const before = await productBody(old.productId);
+    // The line's charging subscriber is gone (removed by hand on the charging side): the charging step cannot be done.
+    await knex('charging_subscriber').where({ msisdn: old.msisdn }).delete();
+
+    const orderId = await place(customer, [{ action: 'modify', productId: old.productId, offering: OFFERING.prepaid10 }]);
+    const done = await until(orderId, 'compensates a prepaid plan change that fails after side effects');
+    expect(done.state).toBe('failed');
+    expect(JSON.stringify(done.note)).toMatch(/has no charging subscriber/);
+    expect((await knex('payment_charge').where({ order_id: orderId })).map((c) => [c.status, c.refunded_amount])).toEqual([['refunded', '18.15']]);
+    const after = await productBody(old.productId);
+    expect({ ...after, lastUpdate: before.lastUpdate }).toEqual(before);
     const account = await knex('charging_account').where({ billing_account_id: customer.billingAccountId }).first();
     expect((await knex('charging_bucket').where({ charging_account_id: account.id })).map((b) => b.bucket_type)).toEqual(['money']);
   });

@@ -5,6 +5,7 @@
  * allowances end; the account's money stays on the account (it is the customer's, shared by the
  * account's lines, and refunded on request through TMF654 adjustments, not by the order).
  */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { addBucket, BUCKET_UNITS, closeChargingSubscriber, endAllowances, removeOrderCharging, restoreAllowances, type EndedAllowance } from '../../db/charging';
 import type { Clock } from '../../domain/clock';
@@ -21,7 +22,8 @@ export function createChargingChangeActivities(deps: { knex: Knex; clock: Clock 
       const now = clock.now();
       return knex.transaction(async (trx) => {
         const sub = await trx('charging_subscriber').where({ msisdn: input.msisdn }).first('charging_account_id');
-        if (!sub) throw new Error(`number ${input.msisdn} has no charging subscriber`);
+        // Another attempt would find none either: the order fails and its compensations run.
+        if (!sub) throw ApplicationFailure.nonRetryable(`number ${input.msisdn} has no charging subscriber`, 'NoChargingSubscriber');
         // This order's own buckets are new: a retry must not end them.
         const ended = await endAllowances(trx, input.originPrefixes.filter((p) => !p.startsWith(`order:${input.orderId}:`)), now);
         const { periodDays } = input.allowances;
