@@ -11,7 +11,8 @@ import request from 'supertest';
 import type { BillRunActivities } from '../activities/billing/types';
 import { loadConfig } from '../config';
 import { subscriptionsOfAccount } from '../db/billing';
-import { ORDER_TABLES } from '../db/order-models';
+import { ORDER_TABLES, productOrderModel } from '../db/order-models';
+import { createTmfResourceOnce } from '../db/tmf-store';
 import { cycleContaining, daysBetween } from '../domain/billing/cycle';
 import { formatAmount, money, roundToCent, taxOn } from '../domain/money';
 import { calendarDateIn } from '../domain/time-zone';
@@ -378,6 +379,19 @@ describe('change orders through the API', () => {
       expect(done.state).toBe('rejected');
       expect((done.note as Array<{ text: string }>).map((n) => n.text)).toEqual([`rejected: ${reasons.join('; ')}`]);
     }
+
+    // Another change order of the product still open (stored, its fulfilment not yet started): this one waits its turn.
+    const open = randomUUID();
+    await knex.transaction((trx) =>
+      createTmfResourceOnce(trx, productOrderModel, open, {
+        relatedParty: [{ id: customer.customerId, role: 'customer', '@referredType': 'Customer' }],
+        billingAccount: { id: customer.billingAccountId },
+        productOrderItem: [{ id: '1', action: 'delete', state: 'acknowledged', product: { id: mine.productId } }],
+      }, { now: new Date(), publicUrl: loadConfig().publicUrl }),
+    );
+    const second = await place(customer, [{ action: 'modify', productId: mine.productId, offering: OFFERING.prepaid10 }]);
+    expect((await until(second, '')).note).toEqual([expect.objectContaining({ text: `rejected: item 1: product ${mine.productId} is being changed by order ${open}; wait until that order ends` })]);
+    await knex(ORDER_TABLES.productOrder).where({ id: open }).delete();
 
     // Suspended (as dunning or an agent leaves it): not active, so no plan change.
     await request(api.app).patch(`/tmf-api/productInventory/v4/product/${mine.productId}`).set(agent).send({ status: 'suspended' }).expect(200);

@@ -12,6 +12,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { productModel, productOrderModel, serviceModel } from '../../db/order-models';
+import { findOpenChangeOrderOfProduct } from '../../db/orders';
 import { retireServiceResources, type RetiredResources, type ServiceResources } from '../../db/resource-retirement';
 import { findResource, type TmfDocument } from '../../db/tmf-resources';
 import { patchTmfResource } from '../../db/tmf-store';
@@ -52,7 +53,7 @@ const characteristicValue = (doc: TmfDocument, list: string, name: string) =>
   (doc[list] as Array<{ name: string; value: unknown }> | undefined)?.find((c) => c.name === name)?.value;
 
 /** The product as change rules see it (undefined when there is none). */
-async function existingProduct(knex: Knex, productId: string): Promise<{ facts: ExistingProduct; doc: TmfDocument } | undefined> {
+async function existingProduct(knex: Knex, productId: string, orderId: string): Promise<{ facts: ExistingProduct; doc: TmfDocument } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(productId)) return undefined;
   const doc = await findResource(knex, productModel.table, productId);
   if (!doc) return undefined;
@@ -71,6 +72,7 @@ async function existingProduct(knex: Knex, productId: string): Promise<{ facts: 
       billingAccountId: (order?.billingAccount as { id?: string } | undefined)?.id,
       offering: { id: String(offering.id ?? ''), version: String(offering.version ?? ''), name: String(offering.name ?? doc.name ?? '') },
       bundled: doc.isBundle === true || inBundle,
+      openChangeOrderId: await findOpenChangeOrderOfProduct(knex, productId, customerOfDoc(doc) ?? '', orderId),
     },
   };
 }
@@ -128,11 +130,11 @@ function changedService(service: ServiceToProvision, item: ModifyItem): ServiceT
 export async function prepareChangeOrder(
   knex: Knex,
   reader: CatalogReader,
-  input: { lines: OrderLine[]; ctx: OrderContext; account?: { paymentType: PaymentType; currency: string } },
+  input: { orderId: string; lines: OrderLine[]; ctx: OrderContext; account?: { paymentType: PaymentType; currency: string } },
 ): Promise<PreparedChange> {
   const { lines, ctx } = input;
   const found = new Map<string, { facts: ExistingProduct; doc: TmfDocument } | undefined>();
-  for (const line of lines) if (line.productId && !found.has(line.productId)) found.set(line.productId, await existingProduct(knex, line.productId));
+  for (const line of lines) if (line.productId && !found.has(line.productId)) found.set(line.productId, await existingProduct(knex, line.productId, input.orderId));
   const products = new Map([...found].map(([id, p]) => [id, p?.facts]));
   const offeringIds = [...lines.map((l) => l.offeringId), ...[...products.values()].map((p) => p?.offering.id ?? '')].filter(Boolean);
   const offerings = await loadOfferingViews(reader, [...new Set(offeringIds)]);

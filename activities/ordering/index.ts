@@ -135,6 +135,7 @@ export function createOrderingActivities(deps: {
       if (isChangeOrder(lines)) {
         const paymentType = structure.paymentType ?? (account?.accountType as string | undefined);
         const prepared = await prepareChangeOrder(knex, reader, {
+          orderId,
           lines,
           ctx: {
             customer: customer && { id: String(customer.id), status: String(customer.status) },

@@ -61,6 +61,7 @@ const products = new Map<string, ExistingProduct | undefined>([
   ['p-suspended', product('p-suspended', 'postpaid20', { status: 'suspended' })],
   ['p-ended', product('p-ended', 'postpaid20', { status: 'terminated' })],
   ['p-bundled', product('p-bundled', 'postpaid20', { bundled: true })],
+  ['p-busy', product('p-busy', 'postpaid20', { openChangeOrderId: 'o-9' })],
 ]);
 
 const context = (paymentType: string): OrderContext => ({
@@ -98,6 +99,10 @@ describe('validateChangeOrder', () => {
     expect(validate([modify('1', 'p-post', 'old')])).toEqual(['item 1: old is Retired, not launched']);
     expect(validate([modify('1', 'p-post', 'missing')])).toEqual(['item 1: product offering missing does not exist']);
     expect(validate([modify('1', 'p-fibre', 'ftth1g')])).toEqual(['item 1: product p-fibre is already on ftth1g', 'item 1: plan changes are offered for mobile lines only, not ftth service']);
+  });
+
+  it('rejects a change of a product another open order is changing', () => {
+    expect(validate([end('1', 'p-busy')])).toEqual(['item 1: product p-busy is being changed by order o-9; wait until that order ends']);
   });
 
   it('rejects mixing adds with changes, and the same product twice', () => {

@@ -7,7 +7,8 @@
  * - An order either adds products or changes existing ones: mixing `add` with `modify`/`delete`
  *   is rejected (the two have different fulfilment and compensation); `noChange` items are ignored.
  * - The product must exist, belong to the order's customer and billing account, and be active
- *   (a termination also takes a suspended product). Each product at most once per order.
+ *   (a termination also takes a suspended product). Each product at most once per order, and in
+ *   no other open change order.
  * - A plan change moves a mobile line to another launched, sellable, non-bundle mobile offering
  *   of the account's payment type. Bundles and their components are changed as a whole, which is
  *   not offered yet: such items are rejected.
@@ -29,6 +30,8 @@ export interface ExistingProduct {
   offering: { id: string; version: string; name: string };
   /** A bundle, or a component sold in one. */
   bundled: boolean;
+  /** Another order still open that modifies or deletes it. */
+  openChangeOrderId?: string;
 }
 
 /** A plan change of one product. */
@@ -101,6 +104,7 @@ export function validateChangeOrder(
     if (ctx.billingAccount && product.billingAccountId !== ctx.billingAccount.id) reasons.push(`${at}: product ${productId} is billed to another billing account`);
     const allowed = line.action === 'delete' ? ['active', 'suspended'] : ['active'];
     if (!allowed.includes(product.status)) reasons.push(`${at}: product ${productId} is ${product.status}, not ${allowed.join(' or ')}`);
+    if (product.openChangeOrderId) reasons.push(`${at}: product ${productId} is being changed by order ${product.openChangeOrderId}; wait until that order ends`);
     if (product.bundled) reasons.push(`${at}: product ${productId} (${product.offering.name}) is part of a bundle; a bundle is changed as a whole, which is not offered yet`);
     if (line.action === 'modify') reasons.push(...modifyProblems(line, product, offerings, paymentType));
   }
