@@ -79,15 +79,15 @@ describe('validateChangeOrder', () => {
   it('accepts a plan change between mobile plans of the account’s payment type, and a termination', () => {
     expect(validate([modify('1', 'p-post', 'unlimited'), end('2', 'p-fibre')])).toEqual([]);
     expect(validate([modify('1', 'p-pre', 'prepaid10')], 'prepaid')).toEqual([]);
-    expect(validate([end('1', 'p-suspended')])).toEqual([]);
   });
 
-  it('rejects unknown, foreign, inactive and bundled products', () => {
+  it('rejects unknown, foreign, inactive and bundled products; a suspended one is in dunning', () => {
+    expect(validate([end('1', 'p-suspended')])).toEqual(['item 1: product p-suspended is suspended, not active']);
     expect(validate([modify('1', 'nope', 'unlimited'), modify('2', 'p-other', 'unlimited'), modify('3', 'p-suspended', 'unlimited'), end('4', 'p-ended'), end('5', 'p-bundled')])).toEqual([
       'item 1: product nope does not exist',
       'item 2: product p-other belongs to another customer',
       'item 3: product p-suspended is suspended, not active',
-      'item 4: product p-ended is terminated, not active or suspended',
+      'item 4: product p-ended is terminated, not active',
       'item 5: product p-bundled (postpaid20) is part of a bundle; a bundle is changed as a whole, which is not offered yet',
     ]);
   });

@@ -7,7 +7,7 @@
  * - An order either adds products or changes existing ones: mixing `add` with `modify`/`delete`
  *   is rejected (the two have different fulfilment and compensation); `noChange` items are ignored.
  * - The product must exist, belong to the order's customer and billing account, and be active
- *   (a termination also takes a suspended product). Each product at most once per order, and in
+ *   (a suspended one is in dunning, which owns it until it is paid or terminated). Each product at most once per order, and in
  *   no other open change order.
  * - A plan change moves a mobile line to another launched, sellable, non-bundle mobile offering
  *   of the account's payment type. Bundles and their components are changed as a whole, which is
@@ -102,8 +102,9 @@ export function validateChangeOrder(
       continue;
     }
     if (ctx.billingAccount && product.billingAccountId !== ctx.billingAccount.id) reasons.push(`${at}: product ${productId} is billed to another billing account`);
-    const allowed = line.action === 'delete' ? ['active', 'suspended'] : ['active'];
-    if (!allowed.includes(product.status)) reasons.push(`${at}: product ${productId} is ${product.status}, not ${allowed.join(' or ')}`);
+    // A suspended product is in dunning: the billing cycle resumes or terminates it (and would
+    // resume a line an order had removed), so an order waits until it is active again.
+    if (product.status !== 'active') reasons.push(`${at}: product ${productId} is ${product.status}, not active`);
     if (product.openChangeOrderId) reasons.push(`${at}: product ${productId} is being changed by order ${product.openChangeOrderId}; wait until that order ends`);
     if (product.bundled) reasons.push(`${at}: product ${productId} (${product.offering.name}) is part of a bundle; a bundle is changed as a whole, which is not offered yet`);
     if (line.action === 'modify') reasons.push(...modifyProblems(line, product, offerings, paymentType));
