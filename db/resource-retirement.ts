@@ -61,3 +61,17 @@ export async function retireServiceResources(db: Db, resources: ServiceResources
     return retired;
   });
 }
+
+/** Days a number of a terminated line stays in quarantine before it may be handed out again. */
+export const NUMBER_QUARANTINE_DAYS = 90;
+
+/** Returns to the pool every number whose quarantine (`days` since it was quarantined) is over; returns them. */
+export async function releaseAgedQuarantinedNumbers(db: Db, now: Date, days = NUMBER_QUARANTINE_DAYS): Promise<string[]> {
+  const agedBefore = new Date(now.getTime() - days * 86_400_000);
+  const rows = await db('inventory_msisdn')
+    .where({ status: 'quarantined' })
+    .andWhere('status_changed_at', '<', agedBefore)
+    .update({ status: 'available', customer_id: null, reserved_for: null, reserved_until: null, status_changed_at: now })
+    .returning('msisdn');
+  return (rows as Array<{ msisdn: string }>).map((r) => r.msisdn);
+}

@@ -13,7 +13,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { productModel, productOrderModel, serviceModel } from '../../db/order-models';
 import { findOpenChangeOrderOfProduct } from '../../db/orders';
-import { retireServiceResources, type RetiredResources, type ServiceResources } from '../../db/resource-retirement';
+import { releaseAgedQuarantinedNumbers, retireServiceResources, type RetiredResources, type ServiceResources } from '../../db/resource-retirement';
 import { findResource, type TmfDocument } from '../../db/tmf-resources';
 import { patchTmfResource } from '../../db/tmf-store';
 import type { Clock } from '../../domain/clock';
@@ -234,6 +234,11 @@ export function createChangeOrderActivities(deps: { knex: Knex; clock: Clock; pu
         if (product.status !== 'pendingTerminate') await patchTmfResource(trx, productModel, input.productId, { status: 'pendingTerminate', productOrderItem }, now);
         await patchTmfResource(trx, productModel, input.productId, { status: 'terminated', terminationDate: now.toISOString(), productOrderItem }, now);
       });
+    },
+
+    /** Housekeeping: numbers whose quarantine is over go back to the pool; returns how many. */
+    async releaseAgedQuarantinedNumbers(): Promise<number> {
+      return (await releaseAgedQuarantinedNumbers(knex, clock.now())).length;
     },
 
     /** The terminated services' number to quarantine, SIM card retired, FTTH port back to the pool. */
