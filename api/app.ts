@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps): Express {
     resourceInventoryApi(tmfDeps),
     serviceActivationApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger }),
     paymentApi({ ...tmfDeps, temporal: temporalClient, paymentGateway: deps.paymentGateway, logger: deps.logger }),
-    customerBillApi(tmfDeps), // also GET /tmf-api/customerBillManagement/v4/customerBill/{id}/pdf
+    customerBillApi({ ...tmfDeps, temporal: temporalClient }), // also GET /tmf-api/customerBillManagement/v4/customerBill/{id}/pdf
     troubleTicketApi({ ...tmfDeps, temporal: deps.answerTickets ? temporalClient : undefined, taskQueue: deps.taskQueue, logger: deps.logger }),
     prepayBalanceApi({ ...tmfDeps, temporal: temporalClient, taskQueue: deps.taskQueue, logger: deps.logger, lowBalanceThreshold: deps.lowBalanceThreshold ?? '5.00' }),
   ];
@@ -184,7 +184,7 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(provisioningLogRouter(deps.knex));
-  app.use(billingCollectionRouter({ knex: deps.knex, temporal: temporalClient }));
+  app.use(billingCollectionRouter({ knex: deps.knex, temporal: temporalClient, clock: deps.clock }));
   app.use(voucherAdminRouter({ knex: deps.knex, clock: deps.clock }));
   app.use(lowBalanceThresholdRouter({ knex: deps.knex, defaultThreshold: deps.lowBalanceThreshold ?? '5.00' }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));

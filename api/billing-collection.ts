@@ -4,9 +4,10 @@
  *
  * - `GET …/collection` (admin, agent, the account's customer): balance from the ledger and the
  *   dunning state the workflow last reported (current, overdue, reminded, finalReminder,
- *   suspended, terminated), the overdue bill and the disputed ones.
- * - `POST …/disputes` `{billId, reason}` (admin, agent, the account's customer): the bill's
- *   dunning is held until `POST …/disputes/{billId}/resolution` (admin, agent).
+ *   suspended, terminated, inCollection, closed), the overdue bill and the disputed ones.
+ * - `POST …/disputes` `{billId, reason}` (admin, agent, the account's customer): the bill goes
+ *   `onHold` and its dunning is held until `POST …/disputes/{billId}/resolution` (admin, agent),
+ *   which returns the bill to the state it was in.
  * - `POST …/termination` `{effectiveDate?, reason?}` (admin, agent): ends the contract; the cycle
  *   it falls in is still billed.
  * All three answer 202 once the workflow has the request; 409 when no billing cycle runs.
@@ -15,11 +16,13 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import express, { type Request, type Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { holdBill, releaseHeldBill } from '../db/bills';
 import { findAccountDunning } from '../db/billing-dunning';
 import { accountBalance } from '../db/billing-ledger';
 import { billingAccountModel, relatedCustomerId } from '../db/crm-models';
 import { findResource, type TmfDocument } from '../db/tmf-resources';
-import { disputeBillSignal, resolveDisputeSignal, terminateAccountSignal } from '../workflows/billing-cycle';
+import type { Clock } from '../domain/clock';
+import { billingCycleWorkflowId, disputeBillSignal, resolveDisputeSignal, terminateAccountSignal } from '../workflows/billing-cycle';
 import { requireRole } from './auth';
 import { commonErrors, errorResponse, json, jsonSchema, ref, type OpenApiPart } from './openapi';
 import { badRequest, describeZodError, notFound, TmfError } from './tmf/errors';
@@ -35,8 +38,8 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   return parsed.data;
 }
 
-export function billingCollectionRouter(deps: { knex: Knex; temporal: Client }): Router {
-  const { knex, temporal } = deps;
+export function billingCollectionRouter(deps: { knex: Knex; temporal: Client; clock: Clock }): Router {
+  const { knex, temporal, clock } = deps;
   const router = express.Router();
 
   /** The account, if the caller may see it (a customer only its own: others are 404, not 403). */
@@ -50,7 +53,7 @@ export function billingCollectionRouter(deps: { knex: Knex; temporal: Client }):
 
   async function signal(billingAccountId: string, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
     try {
-      await send(temporal.workflow.getHandle(`billing-${billingAccountId}`));
+      await send(temporal.workflow.getHandle(billingCycleWorkflowId(billingAccountId)));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new TmfError(409, 'Conflict', `no billing cycle runs for billing account ${billingAccountId}`);
       throw err;
@@ -78,14 +81,22 @@ export function billingCollectionRouter(deps: { knex: Knex; temporal: Client }):
     const body = parse(disputeSchema, req.body);
     const bill = await knex('billing_account_entry').where({ billing_account_id: account.id, kind: 'bill', bill_id: body.billId }).first('id');
     if (!bill) throw notFound(`bill ${body.billId} of billing account ${account.id}`);
-    await signal(String(account.id), (h) => h.signal(disputeBillSignal, body));
+    // The bill shows the hold (TMF678 onHold) exactly when the cycle has the dispute: the signal is
+    // sent inside the transaction, so a cycle that cannot take it leaves the bill as it was.
+    await knex.transaction(async (trx) => {
+      await holdBill(trx, body.billId, clock.now());
+      await signal(String(account.id), (h) => h.signal(disputeBillSignal, body));
+    });
     res.status(202).json({ billingAccountId: account.id, billId: body.billId, status: 'disputed' });
   });
 
   router.post(`${BILLING_ACCOUNTS_PATH}/:id/disputes/:billId/resolution`, requireRole('admin', 'agent'), async (req, res) => {
     const account = await visibleAccount(req);
     const billId = String(req.params.billId);
-    await signal(String(account.id), (h) => h.signal(resolveDisputeSignal, { billId }));
+    await knex.transaction(async (trx) => {
+      await releaseHeldBill(trx, billId, clock.now());
+      await signal(String(account.id), (h) => h.signal(resolveDisputeSignal, { billId }));
+    });
     res.status(202).json({ billingAccountId: account.id, billId, status: 'resolved' });
   });
 
@@ -111,7 +122,7 @@ export function billingCollectionOpenApi(): OpenApiPart {
         properties: {
           billingAccountId: { type: 'string' },
           balance: { type: 'object', properties: { unit: { type: 'string' }, value: { type: 'string', description: 'Decimal; negative is a credit' } } },
-          state: { enum: ['current', 'overdue', 'reminded', 'finalReminder', 'suspended', 'terminated'] },
+          state: { enum: ['current', 'overdue', 'reminded', 'finalReminder', 'suspended', 'terminated', 'inCollection', 'closed'] },
           overdueBill: { type: 'object', properties: { id: { type: 'string' }, dueDate: { type: 'string', format: 'date' }, overdueAmount: { type: 'string' } } },
           disputedBills: { type: 'array', items: { type: 'string' } },
           currentCycleStart: { type: 'string', format: 'date' },

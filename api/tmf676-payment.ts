@@ -24,7 +24,7 @@ import { findCardOfCustomer } from '../db/payments';
 import { findResource, type TmfDocument } from '../db/tmf-resources';
 import { insertTmfDocument, newTmfDocument } from '../db/tmf-store';
 import { money } from '../domain/money';
-import { paymentReceivedSignal } from '../workflows/billing-cycle';
+import { billingCycleWorkflowId, paymentReceivedSignal } from '../workflows/billing-cycle';
 import { requireRole } from './auth';
 import { commonErrors, errorResponse, json, jsonSchema, ref } from './openapi';
 import { paymentCreateSchema, paymentSchema } from './schemas/tmf676';
@@ -152,7 +152,7 @@ export function paymentApi(deps: PaymentApiDeps): TmfApi {
   /** The ledger is the truth; the signal only wakes the workflow (none runs before the first postpaid subscription). */
   async function tellBillingCycle(billingAccountId: string, paymentId: string, amount: string, currency: string): Promise<void> {
     try {
-      await temporal.workflow.getHandle(`billing-${billingAccountId}`).signal(paymentReceivedSignal, { paymentId, amount, currency });
+      await temporal.workflow.getHandle(billingCycleWorkflowId(billingAccountId)).signal(paymentReceivedSignal, { paymentId, amount, currency });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) deps.logger?.warn({ err, billingAccountId, paymentId }, 'billing cycle not told of a payment; it reads the ledger at its next step');
     }

@@ -9,13 +9,15 @@
  * close): the request is `done` with the account's latest bill, or `rejected` with the reason.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pdfOfBill } from '../activities/billing/send-bill';
 import { defaultBillingSettings, type BillingSettings } from '../activities/billing/settings';
 import { appliedCustomerBillingRateModel, customerBillModel, customerBillOnDemandModel, CUSTOMER_BILL_API, findBill, latestBillOf } from '../db/bills';
 import { CRM_TABLES } from '../db/crm';
-import { findResource, resourceHref } from '../db/tmf-resources';
+import { findResource, resourceHref, type TmfDocument } from '../db/tmf-resources';
 import type { TmfModel } from '../db/tmf-store';
 import { refuseClientBillMove } from '../domain/billing/bill-states';
+import { billingCycleWorkflowId, disputeBillSignal, resolveDisputeSignal } from '../workflows/billing-cycle';
 import { requireRole } from './auth';
 import { binaryContent, commonErrors, errorResponse, idParam, type OpenApiPart } from './openapi';
 import { appliedCustomerBillingRateSchema, customerBillOnDemandSchema, customerBillSchema } from './schemas/tmf678';
@@ -48,8 +50,27 @@ function onDemandModel(publicUrl: string): TmfModel {
   };
 }
 
+/**
+ * A bill put on hold (or released) through the API holds (or resumes) its dunning: the account's
+ * billing cycle workflow is told, as for a dispute. An account whose cycle no longer runs has no
+ * dunning to hold, so the state change alone stands.
+ */
+async function tellBillingCycle(temporal: Client, before: TmfDocument, after: TmfDocument): Promise<void> {
+  const held = before.state !== 'onHold' && after.state === 'onHold';
+  const released = before.state === 'onHold' && after.state !== 'onHold';
+  if (!held && !released) return;
+  const accountId = (after.billingAccount as { id: string }).id;
+  const handle = temporal.workflow.getHandle(billingCycleWorkflowId(accountId));
+  try {
+    if (held) await handle.signal(disputeBillSignal, { billId: after.id, reason: 'bill put on hold' });
+    else await handle.signal(resolveDisputeSignal, { billId: after.id });
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+}
+
 /** Builds the TMF678 router. */
-export function customerBillApi(deps: TmfApiDeps & { billing?: BillingSettings }): TmfApi {
+export function customerBillApi(deps: TmfApiDeps & { billing?: BillingSettings; temporal?: Client }): TmfApi {
   const settings = deps.billing ?? defaultBillingSettings(deps.publicUrl);
   const api = new TmfApi(CUSTOMER_BILL_API, deps);
 
@@ -76,6 +97,9 @@ export function customerBillApi(deps: TmfApiDeps & { billing?: BillingSettings }
       if (changed.length) throw badRequest(`${changed.join(', ')}: a bill as issued cannot be changed; only state can`);
       const why = refuseClientBillMove(String(before.state), String(after.state));
       if (why) throw new TmfError(409, 'Conflict', why);
+    },
+    afterCommit: async ({ before, after }) => {
+      if (deps.temporal && before) await tellBillingCycle(deps.temporal, before, after);
     },
   });
   api.resource({ ...appliedCustomerBillingRateModel, schema: appliedCustomerBillingRateSchema, access: { read: [...READERS], write: [...WRITERS] }, readOnly: true });

@@ -2,13 +2,12 @@
  * The collection state of postpaid billing accounts (billing_dunning), as their billing cycle
  * workflows report it: what the API shows about an account that is late with a bill.
  */
+import type { CollectionState } from '../domain/billing/collection-state';
 import type { Db } from './knex';
-
-export type DunningState = 'current' | 'overdue' | 'reminded' | 'finalReminder' | 'suspended' | 'terminated';
 
 export interface AccountDunning {
   billingAccountId: string;
-  state: DunningState;
+  state: CollectionState;
   /** The overdue bill being chased, when there is one. */
   billId?: string;
   dueDate?: string;

@@ -4,6 +4,7 @@
  * number, dates and totals as columns, and the statement its PDF is printed from.
  */
 import type { Knex } from 'knex';
+import { refuseClientBillMove } from '../domain/billing/bill-states';
 import type { BillStatement } from '../domain/billing/statement';
 import type { Db } from './knex';
 import { publishTmfEvent } from './publish-event';
@@ -216,4 +217,26 @@ export function findBillDocument(db: Db, billId: string): Promise<TmfDocument | 
  */
 export async function setBillState(trx: Knex.Transaction, billId: string, state: string, now: Date, change: Record<string, unknown> = {}): Promise<boolean> {
   return (await patchTmfResource(trx, customerBillModel, billId, { ...change, state }, now)) !== undefined;
+}
+
+/**
+ * Puts a bill on hold for dunning (a dispute, a billing query), remembering the state it was in
+ * (`heldFrom`). Returns the bill and that state (also when it was on hold already), or undefined
+ * when the bill does not exist or may not be held (a settled bill).
+ */
+export async function holdBill(trx: Knex.Transaction, billId: string, now: Date): Promise<{ bill: TmfDocument; priorState: string } | undefined> {
+  const bill = await findBillDocument(trx, billId);
+  if (!bill) return undefined;
+  const state = String(bill.state);
+  if (state === 'onHold') return { bill, priorState: String(bill.heldFrom ?? 'sent') };
+  if (refuseClientBillMove(state, 'onHold')) return undefined;
+  await setBillState(trx, billId, 'onHold', now, { heldFrom: state });
+  return { bill, priorState: state };
+}
+
+/** Releases a bill on hold to `to` (by default the state it was held from); false when it is not on hold. */
+export async function releaseHeldBill(trx: Knex.Transaction, billId: string, now: Date, to?: string): Promise<boolean> {
+  const bill = await findBillDocument(trx, billId);
+  if (bill?.state !== 'onHold') return false;
+  return setBillState(trx, billId, to ?? String(bill.heldFrom ?? 'sent'), now, { heldFrom: undefined });
 }

@@ -18,6 +18,7 @@ const schema = z.object({
   OCS_VALIDITY_TIME: int(DEFAULT_ENGINE_CONFIG.validityTime),
   OCS_SESSION_TIMEOUT: int(DEFAULT_ENGINE_CONFIG.sessionTimeout),
   OCS_SWEEP_INTERVAL_MS: int(10_000),
+  OCS_SESSION_RETENTION: int(86_400),
   OCS_QUOTA_VOICE: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.voice),
   OCS_QUOTA_DATA: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.data),
   OCS_QUOTA_SMS: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.sms),
@@ -31,6 +32,8 @@ export interface OcsConfig {
   gy: { port: number; host: string; originHost: string; originRealm: string };
   poolSize: number;
   sweepIntervalMs: number;
+  /** Seconds a closed session is kept (retransmissions still answered) before it is deleted. */
+  sessionRetention: number;
   engine: EngineConfig;
   logLevel: string;
 }
@@ -46,6 +49,7 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
     gy: { port: e.OCS_GY_PORT, host: e.OCS_GY_HOST, originHost: e.OCS_DIAMETER_ORIGIN_HOST, originRealm: e.OCS_DIAMETER_ORIGIN_REALM },
     poolSize: e.OCS_DB_POOL,
     sweepIntervalMs: e.OCS_SWEEP_INTERVAL_MS,
+    sessionRetention: e.OCS_SESSION_RETENTION,
     engine: {
       ...DEFAULT_ENGINE_CONFIG,
       validityTime: e.OCS_VALIDITY_TIME,

@@ -27,7 +27,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
   const engine = createChargingEngine({ pool, clock, config: config.engine });
   const stops: Array<() => Promise<void>> = [() => pool.end()];
   try {
-    const sweeper = startSweeper({ pool, clock, intervalMs: config.sweepIntervalMs, onError: (err) => logger.error({ err }, 'reservation sweep failed') });
+    const sweeper = startSweeper({ pool, clock, intervalMs: config.sweepIntervalMs, retentionMs: config.sessionRetention * 1000, onError: (err) => logger.error({ err }, 'reservation sweep failed') });
     stops.push(sweeper.stop);
     const nchf = await startNchfServer({ engine, port: config.nchf.port, host: config.nchf.host, publicBase: config.nchf.publicUrl, onError: (err) => logger.error({ err }, 'Nchf request failed') });
     stops.push(nchf.stop);

@@ -25,6 +25,8 @@ import { accountBalance, bookAccountEntry } from '../db/billing-ledger';
 import { createKnex } from '../db/knex';
 import { productModel, productOrderModel } from '../db/order-models';
 import { createTmfResourceOnce } from '../db/tmf-store';
+import { billingAccountModel } from '../db/crm-models';
+import { findResource } from '../db/tmf-resources';
 import { addDays, cycleContaining, startOfDateIn, type BillCycle } from '../domain/billing/cycle';
 import { money } from '../domain/money';
 import { calendarDateIn } from '../domain/time-zone';
@@ -165,7 +167,7 @@ describe('billing cycle (time-skipping)', () => {
 
   async function dunningMails(customer: TestCustomer): Promise<string[]> {
     const rows = await knex('dev_outbox').where({ recipient: customer.email, channel: 'email' }).orderBy('received_at').select('subject');
-    return rows.map((r) => r.subject as string).filter((s) => /reminder|suspended|restored|terminated/i.test(s));
+    return rows.map((r) => r.subject as string).filter((s) => /reminder|suspended|restored|terminated|debt collection/i.test(s));
   }
 
   it('bills 13 consecutive monthly cycles; a late payment is reminded twice, suspended on the network and restored when paid', async () => {
@@ -240,7 +242,8 @@ describe('billing cycle (time-skipping)', () => {
     expect(product.body.status).toBe('active');
   });
 
-  it('holds dunning while a bill is disputed and takes it up, later by as long, once the dispute is resolved', async () => {
+  /** A postpaid account with a 20.00 monthly plan from today and its billing cycle started. */
+  async function monthlyPlanWithCycle() {
     const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
     const acct = customer.billingAccountId;
     const today = calendarDateIn(TIME_ZONE, new Date(await env.currentTimeMs()));
@@ -256,16 +259,24 @@ describe('billing cycle (time-skipping)', () => {
       now: new Date(),
     });
     const handle = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${acct}`, args: [{ billingAccountId: acct, firstCycleDate: today }], searchAttributes: { BillingAccountId: [acct] } });
+    return { customer, acct, handle };
+  }
+
+  it('holds dunning while a bill is disputed and takes it up, later by as long, once the dispute is resolved', async () => {
+    const { customer, acct, handle } = await monthlyPlanWithCycle();
     recorded.push({ name: 'billingCycle holds dunning for a disputed bill', handle });
     const first = await statusBecomes(acct, (s) => !!s.closesAt && !!s.cycle, 'started');
     await skipTo(Date.parse(first.closesAt!));
     const billed = await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill');
     const bill = billed.lastBill!;
+    const billState = async () => (await request(app).get(`/tmf-api/customerBillManagement/v4/customerBill/${bill.billId}`).set(bearer(await tokenFor('agent')))).body.state;
+    const stateBefore = await billState();
     const disputed = await request(app)
       .post(`/api/billing-accounts/${acct}/disputes`)
       .set(bearer(await tokenFor('customer', { customerId: customer.customerId })))
       .send({ billId: bill.billId, reason: 'roaming charges I did not make' });
     expect(disputed.status).toBe(202);
+    expect(await billState()).toBe('onHold');
 
     // Past the due date and the reminder day: overdue but held, nobody reminded.
     const dueCrossing = startOfDateIn(addDays(bill.dueDate, 1), TIME_ZONE).getTime();
@@ -290,6 +301,7 @@ describe('billing cycle (time-skipping)', () => {
     // Resolved (upheld, no credit): the reminder comes as much later as the hold lasted (from the due date passing).
     const resolved = await request(app).post(`/api/billing-accounts/${acct}/disputes/${bill.billId}/resolution`).set(bearer(await tokenFor('agent')));
     expect(resolved.status).toBe(202);
+    expect(await billState()).toBe(stateBefore);
     const resolvedAt = await env.currentTimeMs();
     const resumed = await statusBecomes(acct, (s) => !s.dunning?.held && !!s.dunning?.nextStep, 'resumed');
     expect(resumed.dunning!.nextStep!.stage).toBe('reminded');
@@ -303,6 +315,27 @@ describe('billing cycle (time-skipping)', () => {
     // Paying ends the chase.
     expect((await pay(customer, await accountBalance(knex, acct))).status).toBe(201);
     await statusBecomes(acct, (s) => s.state === 'current', 'paid');
+    await handle.terminate('test over');
+  });
+
+  it('holds dunning for a bill an agent puts on hold through TMF678, and resumes it when the bill is released', async () => {
+    const { acct, handle } = await monthlyPlanWithCycle();
+    const first = await statusBecomes(acct, (s) => !!s.closesAt && !!s.cycle, 'started');
+    await skipTo(Date.parse(first.closesAt!));
+    const bill = (await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill')).lastBill!;
+    const billUrl = `/tmf-api/customerBillManagement/v4/customerBill/${bill.billId}`;
+    const agent = bearer(await tokenFor('agent'));
+    const sentState = (await request(app).get(billUrl).set(agent)).body.state;
+
+    expect((await request(app).patch(billUrl).set(agent).send({ state: 'onHold' })).status).toBe(200);
+    await statusBecomes(acct, (s) => s.disputedBills.includes(bill.billId), 'the hold reaches the cycle');
+    await skipTo(startOfDateIn(addDays(bill.dueDate, 1), TIME_ZONE).getTime());
+    const held = await statusBecomes(acct, (s) => s.state === 'overdue', 'overdue');
+    expect(held.dunning).toMatchObject({ billId: bill.billId, held: true });
+
+    expect((await request(app).patch(billUrl).set(agent).send({ state: sentState })).status).toBe(200);
+    const resumed = await statusBecomes(acct, (s) => !s.dunning?.held && !!s.dunning?.nextStep, 'resumed');
+    expect(resumed).toMatchObject({ disputedBills: [], dunning: { nextStep: { stage: 'reminded' } } });
     await handle.terminate('test over');
   });
 
@@ -368,7 +401,7 @@ describe('billing cycle (time-skipping)', () => {
     await handle.terminate('test over');
   });
 
-  it('records a plan change for the next bill, and ends the contract on request with the last cycle billed', async () => {
+  it('records a plan change for the next bill, ends the contract on request with the last cycle billed, and closes the account once paid', async () => {
     const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
     const acct = customer.billingAccountId;
     const today = calendarDateIn(TIME_ZONE, new Date(await env.currentTimeMs()));
@@ -386,7 +419,7 @@ describe('billing cycle (time-skipping)', () => {
     });
     const [old] = await subscriptionsOfAccount(knex, acct);
     const handle = await env.client.workflow.start(billingCycle, { taskQueue, workflowId: `billing-${acct}`, args: [{ billingAccountId: acct, firstCycleDate: today }], searchAttributes: { BillingAccountId: [acct] } });
-    recorded.push({ name: 'billingCycle records a plan change and ends on request', handle });
+    recorded.push({ name: 'billingCycle records a plan change, ends on request and closes when paid', handle });
     const first = await statusBecomes(acct, (s) => !!s.cycle, 'started');
     await skipTo(Date.parse(first.closesAt!));
     await statusBecomes(acct, (s) => s.billsIssued === 1, 'first bill');
@@ -412,18 +445,26 @@ describe('billing cycle (time-skipping)', () => {
       ['offering-l', leaving, 'terminated'],
     ]);
     await skipTo(Date.parse(ended.closesAt!));
+    const finalBilled = await statusBecomes(acct, (s) => s.billsIssued === 2, 'the final bill');
+    expect(finalBilled).toMatchObject({ state: 'terminated', terminated: { effectiveDate: leaving, reason: 'customerRequest' } });
+    expect(finalBilled.lastBill!.cycle.start).toBe(first.cycle!.end);
+    expect((await findResource(knex, billingAccountModel.table, acct))!.state).not.toBe('Closed');
+
+    // Everything owed is paid: the account closes, and the workflow ends.
+    expect((await pay(customer, await accountBalance(knex, acct))).status).toBe(201);
     const final = await handle.result();
-    expect(final).toMatchObject({ state: 'terminated', billsIssued: 2, terminated: { effectiveDate: leaving, reason: 'customerRequest' } });
-    expect(final.lastBill!.cycle.start).toBe(first.cycle!.end);
+    expect(final).toMatchObject({ state: 'closed', billsIssued: 2 });
+    expect((await findResource(knex, billingAccountModel.table, acct))!.state).toBe('Closed');
+    expect(await findAccountDunning(knex, acct)).toMatchObject({ state: 'closed' });
     expect(await dunningMails(customer)).toEqual([]);
   });
 
-  it('terminates an account that never pays: services off the network, subscriptions ended, the last cycle billed', async () => {
+  it('terminates an account that never pays: services off the network, subscriptions ended, the last cycle billed, the debt passed to collection', async () => {
     const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: '4242' });
     const { imsi } = await orderPostpaidLine(customer);
     const acct = customer.billingAccountId;
     const handle = billingHandle(acct);
-    recorded.push({ name: 'billingCycle terminates an account that never pays', handle });
+    recorded.push({ name: 'billingCycle terminates an account that never pays and passes the debt to collection', handle });
     await statusBecomes(acct, (s) => !!s.cycle, 'the billing cycle runs');
 
     const states: string[] = [];
@@ -453,19 +494,23 @@ describe('billing cycle (time-skipping)', () => {
       ['deactivate', 'HLR', 'succeeded'],
     ]);
 
-    // The cycle the termination fell in is billed once more, then the workflow ends.
+    // The cycle the termination fell in is billed once more; what is owed is reminded once and,
+    // still unpaid at the final deadline, passed to debt collection; then the workflow ends.
     const billsAtTermination = status.billsIssued;
     await skipTo(Date.parse(status.closesAt!));
     const final = await handle.result();
-    expect(final).toMatchObject({ state: 'terminated', billsIssued: billsAtTermination + 1 });
+    expect(final).toMatchObject({ state: 'inCollection', billsIssued: billsAtTermination + 1 });
     expect(final.lastBill!.cycle.start <= status.terminated!.effectiveDate && status.terminated!.effectiveDate < final.lastBill!.cycle.end).toBe(true);
     expect(await dunningMails(customer)).toEqual([
       expect.stringMatching(/^Reminder/),
       expect.stringMatching(/^Final reminder/),
       expect.stringMatching(/suspended/),
       expect.stringMatching(/terminated/),
+      expect.stringMatching(/^Reminder: your final BSS bill .* is unpaid$/),
+      expect.stringMatching(/passed to debt collection$/),
     ]);
-    expect(await findAccountDunning(knex, acct)).toMatchObject({ state: 'terminated' });
+    expect(await findAccountDunning(knex, acct)).toMatchObject({ state: 'inCollection', overdueAmount: await accountBalance(knex, acct) });
+    expect((await findResource(knex, billingAccountModel.table, acct))!.state).not.toBe('Closed');
     expect(money(await accountBalance(knex, acct)).gt(0)).toBe(true); // still owed
   });
 });

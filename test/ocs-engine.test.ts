@@ -6,7 +6,7 @@ import { ManualClock } from '../domain/clock';
 import { money, roundToCent } from '../domain/money';
 import { rateCall, rateUsage, type Rating } from '../domain/rating';
 import { catalogSeed } from '../db/seeds/catalog-data';
-import { createChargingEngine, reconcileLedger, RESULT, sweepExpired, type ChargingRequest } from '../ocs/engine';
+import { createChargingEngine, purgeClosedSessions, reconcileLedger, RESULT, sweepExpired, type ChargingRequest } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -217,6 +217,23 @@ describe('charging engine', () => {
       await sweepExpired(pool, clock.now());
       expect(await sessionState(call.sessionId)).toBe('closed');
       expect((await call.update('30', '60')).resultCode).toBe(RESULT.UNKNOWN_SESSION_ID);
+
+      // Kept a day after closing (a late retransmission still gets its answer), then deleted.
+      clock.advance(86_400_000);
+      const ended = session(line);
+      await ended.send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+      await purgeClosedSessions(pool, new Date(clock.now().getTime() - 1));
+      expect(await sessionState(call.sessionId)).toBeUndefined();
+      expect(await sessionState(ended.sessionId)).toBe('closed');
+      const repeated = await ended.send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }], 0);
+      expect(repeated.resultCode).toBe(RESULT.SUCCESS);
+      expect(await ledgerOf(knex, line.buckets[0])).toEqual([
+        ['reservation', '0.120000'],
+        ['release', '0.120000'],
+        ['debit', '0.090000'],
+      ]);
+      const releaseRow = await knex('charging_ledger').where({ bucket_id: line.buckets[0], kind: 'release' }).first('rating_group');
+      expect(releaseRow.rating_group).toBe(VOICE);
     } finally {
       clock.set(start);
     }
@@ -273,6 +290,19 @@ describe('charging engine', () => {
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '4.820000', reserved: '0.000000' });
   });
 
+  it('grants a low balance what it buys across the peak/off-peak boundary, at the prices the debit will use', async () => {
+    // 19:59 in Madrid with 0.30: the first minute at peak (0.12), then off-peak at 0.001/s: 180 s more.
+    // At the peak price alone 0.30 would buy 150 s.
+    const start = new Date('2026-11-04T18:59:00Z');
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.30' }] });
+    const call = session(line, { eventTime: start });
+    expect((await call.initial('300')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '240' }, validityTime: 600, finalUnit: true });
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.300000', reserved: '0.300000' });
+    await call.terminate('240');
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.000000', reserved: '0.000000' });
+    expect(rateCall(paygVoice(), { usageType: 'voice', quantity: '241', startTime: start, destination: NATIONAL }, 'Europe/Madrid').amount).toBe('0.301000');
+  });
+
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
     const flow = session(line, { destination: '' });
@@ -292,6 +322,6 @@ function paygVoice(): Rating {
   return price!.rating!;
 }
 
-async function sessionState(id: string): Promise<string> {
-  return (await knex('charging_session').where({ id }).first('state')).state;
+async function sessionState(id: string): Promise<string | undefined> {
+  return (await knex('charging_session').where({ id }).first('state'))?.state;
 }

@@ -4,7 +4,9 @@
  * in its time zone), closes it through the bill run (one bill per cycle, however often retried),
  * sends the bill, and continues as new with the next cycle. Meanwhile it chases bills that are
  * past due: a reminder, a final reminder, suspension of outgoing service, termination. A payment
- * at any point ends the chase and restores a suspended service; a disputed bill holds it.
+ * at any point ends the chase and restores a suspended service; a disputed bill holds it. After
+ * a termination the last cycle is billed and what is still owed is chased once more; the account
+ * closes when nothing is owed, or the balance passes to debt collection at the final deadline.
  *
  * What an account owes is read from its ledger (db/billing-ledger.ts) at every step, so a payment
  * whose signal was lost is still seen before the next step is taken.
@@ -15,6 +17,7 @@ import {
   defineQuery,
   defineSignal,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -23,6 +26,7 @@ import type { Activities } from '../activities';
 import type { BillRunActivities, IssuedBill } from '../activities/billing/types';
 import type { PlanChangeRequest } from '../activities/billing/cycle';
 import type { DunningStage } from '../activities/notifications/templates';
+import type { CollectionState } from '../domain/billing/collection-state';
 import { addDays, cycleContaining, nextCycle, startOfDateIn, type BillCycle } from '../domain/billing/cycle';
 import { money, sum } from '../domain/money';
 import type { ServiceToProvision } from '../domain/provisioning/commands';
@@ -38,9 +42,6 @@ export interface DunningTimings {
 }
 
 export const DEFAULT_DUNNING_TIMINGS: DunningTimings = { reminderDays: 3, finalReminderDays: 10, suspensionDays: 15, terminationDays: 45 };
-
-/** Where the collection of an account stands (mirrored to billing_dunning). */
-export type CollectionState = 'current' | 'overdue' | 'reminded' | 'finalReminder' | 'suspended' | 'terminated';
 
 /** An overdue bill being chased. */
 export interface DunningCase {
@@ -94,6 +95,9 @@ export const billingStatusQuery = defineQuery<BillingStatus>('billingStatus');
 export const subscriptionsStartedSignal = defineSignal<[{ orderId: string; startDate: string }]>('subscriptionsStarted');
 /** A payment was booked on the account's ledger (the amount is informative: the ledger is read). */
 export const paymentReceivedSignal = defineSignal<[{ paymentId: string; amount: string; currency: string }]>('paymentReceived');
+/** The billing cycle workflow of an account: one per billing account, alive as long as it. */
+export const billingCycleWorkflowId = (billingAccountId: string) => `billing-${billingAccountId}`;
+
 /** A plan change (the next bill prorates the old and new plan around its effective date). */
 export const planChangeSignal = defineSignal<[PlanChangeRequest]>('planChange');
 /** The customer ends the contract: subscriptions end on `effectiveDate` (default today), the last cycle is billed. */
@@ -135,6 +139,11 @@ const STEPS = [
   { from: 'suspended', to: 'terminated', days: 'terminationDays', notice: 'terminated' },
 ] as const satisfies ReadonlyArray<{ from: DunningCase['stage']; to: CollectionState; days: keyof DunningTimings; notice: DunningStage }>;
 
+/** The version of this workflow that chases a terminated account's final balance (patched()). */
+const SETTLE_FINAL_BALANCE = 'settle-final-balance';
+/** While a dispute holds a final balance, how often the ledger is looked at anyway. */
+const HELD_RECHECK_MS = 30 * 86_400_000;
+
 /** Lateness of a dunning step beyond which the following steps move back by as much. */
 const LATE_STEP_TOLERANCE_MS = 3_600_000;
 
@@ -165,6 +174,7 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
   let paymentSignalled = true; // read the ledger once at the start of every run
   let disputesChanged = false;
   let terminated: BillingStatus['terminated'];
+  let settled: 'inCollection' | 'closed' | undefined;
   const planChanges: PlanChangeRequest[] = [];
   const carried: Partial<CarriedState> = input.carried ?? {};
   let terminationRequest = carried.terminationRequest;
@@ -240,6 +250,7 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
   lastBill = bill;
   if (!notYetDue.some((b) => b.billId === bill.billId)) notYetDue.push(bill);
   if (terminated) {
+    if (patched(SETTLE_FINAL_BALANCE)) await settleFinalBalance(bill);
     await report();
     return status();
   }
@@ -346,6 +357,47 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
     });
   }
 
+  /**
+   * After the last bill of a terminated account: what is still owed is reminded once after the
+   * final bill's due date and passed to debt collection at the final deadline (the same number of
+   * days as a termination for non-payment); a dispute holds both. The account closes (TMF666
+   * `Closed`) as soon as nothing is owed.
+   */
+  async function settleFinalBalance(finalBill: IssuedBill): Promise<void> {
+    const reminderAt = dunningStepTime(addDays(finalBill.dueDate, timings.reminderDays), timeZone).getTime();
+    const collectionAt = dunningStepTime(addDays(finalBill.dueDate, timings.terminationDays), timeZone).getTime();
+    let reminded = false;
+    for (;;) {
+      paymentSignalled = disputesChanged = false;
+      const owed = money(await act.billingAccountBalance({ billingAccountId }));
+      if (owed.lte(0)) {
+        await act.closeBillingAccount({ billingAccountId });
+        settled = 'closed';
+        overdueAmount = undefined;
+        log.info('account closed', { billingAccountId });
+        return;
+      }
+      overdueAmount = owed.toFixed(2);
+      const notice = { billingAccountId, billId: finalBill.billId, billNo: finalBill.billNo, amount: overdueAmount, currency: finalBill.currency, dueDate: finalBill.dueDate };
+      const held = disputed.size > 0;
+      const now = Date.now();
+      if (!held && now >= collectionAt) {
+        settled = 'inCollection';
+        log.info('balance passed to debt collection', { billingAccountId, owed: overdueAmount });
+        await report();
+        await notify.sendDunningNotice({ ...notice, stage: 'debtCollection' });
+        return;
+      }
+      if (!held && !reminded && now >= reminderAt) {
+        reminded = true;
+        await report();
+        await notify.sendDunningNotice({ ...notice, stage: 'finalBillReminder', nextStepDate: dateOf(collectionAt) });
+      }
+      const wakeAt = held ? now + HELD_RECHECK_MS : reminded ? collectionAt : reminderAt;
+      await condition(() => paymentSignalled || disputesChanged, Math.max(wakeAt - now, 1));
+    }
+  }
+
   /** Ends the contract: services off the network, subscriptions and inventory terminated; the cycle is still billed. */
   async function terminate(effectiveDate: string, reason: 'customerRequest' | 'nonPayment', c?: DunningCase): Promise<void> {
     const services = c?.suspendedServices?.length ? c.suspendedServices : await act.billingAccountServices({ billingAccountId });
@@ -358,6 +410,7 @@ export async function billingCycle(input: BillingCycleInput): Promise<BillingSta
   }
 
   function state(): CollectionState {
+    if (settled) return settled;
     if (terminated) return 'terminated';
     return dunning?.stage ?? 'current';
   }

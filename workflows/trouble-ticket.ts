@@ -12,7 +12,7 @@ import { condition, defineQuery, defineSignal, getExternalWorkflowHandle, log, p
 import type { Activities } from '../activities';
 import type { HeldBill } from '../activities/tickets';
 import { clockRuns, FINAL_STATUSES, nextSlaStep, TICKET_STATUSES, type TicketStatus } from '../domain/tickets/ticket';
-import { disputeBillSignal, resolveDisputeSignal } from './billing-cycle';
+import { billingCycleWorkflowId, disputeBillSignal, resolveDisputeSignal } from './billing-cycle';
 import { toMs } from './common';
 
 export interface TroubleTicketInput {
@@ -55,7 +55,7 @@ const isAnswered = (s: TicketStatus) => s === 'resolved' || FINAL_STATUSES.inclu
 /** Tells a bill's billing workflow (`billing-<accountId>`) of a dispute or its end; an account without one has nobody to tell. */
 async function tellBilling(bill: HeldBill, signal: 'disputeBill' | 'resolveDispute', ticketId: string): Promise<void> {
   try {
-    const handle = getExternalWorkflowHandle(`billing-${bill.billingAccountId}`);
+    const handle = getExternalWorkflowHandle(billingCycleWorkflowId(bill.billingAccountId));
     await (signal === 'disputeBill' ? handle.signal(disputeBillSignal, { billId: bill.billId, reason: `customer query ${ticketId}` }) : handle.signal(resolveDisputeSignal, { billId: bill.billId }));
   } catch (err) {
     log.warn('billing workflow not told of the dispute', { billId: bill.billId, signal, error: String(err) });

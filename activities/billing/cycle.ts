@@ -188,6 +188,14 @@ export function createBillingCycleActivities(deps: BillingCycleActivityDeps) {
       }
     },
 
+    /** Nothing is owed any more on a terminated account: its TMF666 billing account is closed. */
+    async closeBillingAccount(input: { billingAccountId: string }): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const account = await findResource(trx, billingAccountModel.table, input.billingAccountId);
+        if (account && account.state !== 'Closed') await patchTmfResource(trx, billingAccountModel, input.billingAccountId, { state: 'Closed' }, clock.now());
+      });
+    },
+
     /** Records a plan change on the subscriptions; the next bill prorates both plans. */
     async recordSubscriptionPlanChange(input: PlanChangeRequest): Promise<{ subscriptionId?: string }> {
       const subscriptionId = await recordPlanChange(knex, { ...input, now: clock.now() });

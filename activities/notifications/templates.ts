@@ -108,7 +108,7 @@ export interface NotificationParams {
 }
 
 /** The steps of collecting an overdue bill that the customer hears of. */
-export const DUNNING_STAGES = ['reminder', 'finalReminder', 'suspended', 'restored', 'terminated'] as const;
+export const DUNNING_STAGES = ['reminder', 'finalReminder', 'suspended', 'restored', 'terminated', 'finalBillReminder', 'debtCollection'] as const;
 export type DunningStage = (typeof DUNNING_STAGES)[number];
 
 /** An installation visit: the time window (ISO 8601) and where, when known. */
@@ -736,6 +736,16 @@ const en: Templates = {
         p: `Because your bill ${billNo}, due on ${dueDate}, remained unpaid, your contract and its services are terminated. The amount due is still owed.`,
         sms: `${BRAND}: bill ${billNo} (${total}) remained unpaid; your contract is terminated. The amount is still owed.`,
       },
+      finalBillReminder: {
+        subject: `Reminder: your final ${BRAND} bill ${billNo} is unpaid`,
+        p: `Your contract has ended, and your final bill ${billNo}, due on ${dueDate}, is still unpaid.${nextStepDate ? ` Please pay by ${nextStepDate}; after that date the amount owed is passed to debt collection.` : ''}`,
+        sms: `${BRAND}: your final bill ${billNo} (${total}) is unpaid. Please pay${nextStepDate ? ` by ${nextStepDate}; after that it goes to debt collection` : ' now'}.`,
+      },
+      debtCollection: {
+        subject: `Your unpaid ${BRAND} balance is passed to debt collection`,
+        p: `Your final bill ${billNo}, due on ${dueDate}, remained unpaid. The amount owed is now passed to debt collection.`,
+        sms: `${BRAND}: the unpaid balance of ${total} (final bill ${billNo}) is passed to debt collection.`,
+      },
     };
     const t = what[stage];
     return {
@@ -1134,6 +1144,16 @@ const es: Templates = {
         subject: `Tu contrato de ${BRAND} está dado de baja: factura ${billNo} pendiente`,
         p: `Como tu factura ${billNo}, con vencimiento el ${dueDate}, sigue pendiente, tu contrato y sus servicios están dados de baja. El importe sigue siendo debido.`,
         sms: `${BRAND}: la factura ${billNo} (${total}) sigue pendiente; tu contrato está dado de baja. El importe sigue siendo debido.`,
+      },
+      finalBillReminder: {
+        subject: `Recordatorio: tu última factura ${billNo} de ${BRAND} está pendiente`,
+        p: `Tu contrato ha terminado y tu última factura ${billNo}, con vencimiento el ${dueDate}, sigue pendiente.${nextStepDate ? ` Págala antes del ${nextStepDate}; después de esa fecha el importe pasará a una agencia de recobro.` : ''}`,
+        sms: `${BRAND}: tu última factura ${billNo} (${total}) está pendiente. Págala${nextStepDate ? ` antes del ${nextStepDate}; después pasará a recobro` : ' ya'}.`,
+      },
+      debtCollection: {
+        subject: `Tu saldo pendiente con ${BRAND} pasa a recobro`,
+        p: `Tu última factura ${billNo}, con vencimiento el ${dueDate}, sigue pendiente. El importe debido pasa ahora a una agencia de recobro.`,
+        sms: `${BRAND}: el saldo pendiente de ${total} (última factura ${billNo}) pasa a recobro.`,
       },
     };
     const t = what[stage];

@@ -6,14 +6,13 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { findBillDocument, setBillState } from '../../db/bills';
+import { findBillDocument, holdBill, releaseHeldBill } from '../../db/bills';
 import { customerModel, partyInteractionModel, relatedCustomerId } from '../../db/crm-models';
 import { customerPartyRef } from '../../db/order-models';
 import { troubleTicketModel } from '../../db/ticket-models';
 import { assignTicket, closeTicketAssignment, queueSupervisor, reopenTicketAssignment, ticketAssignee } from '../../db/tickets';
 import { findResource, type TmfDocument } from '../../db/tmf-resources';
 import { createTmfResourceOnce, patchTmfResource } from '../../db/tmf-store';
-import { refuseClientBillMove } from '../../domain/billing/bill-states';
 import type { Clock } from '../../domain/clock';
 import { answerChannel, QUEUE_OF_TYPE, RESOLUTION_TIME_MS, type Severity, type TicketStatus, type TicketType } from '../../domain/tickets/ticket';
 import { uuidV5 } from '../../domain/uuid';
@@ -180,11 +179,8 @@ export function createTicketActivities(deps: {
           const bill = await findBillDocument(trx, id);
           const owner = (bill?.relatedParty as Array<{ id: string; role?: string }> | undefined)?.find((p) => p.role === 'customer')?.id;
           if (!bill || owner !== customerId) return;
-          const state = String(bill.state);
-          const priorState = state === 'onHold' ? String(bill.heldFrom ?? 'sent') : state;
-          if (state !== 'onHold' && refuseClientBillMove(state, 'onHold')) return;
-          if (state !== 'onHold') await setBillState(trx, id, 'onHold', clock.now(), { heldFrom: state });
-          held.push({ billId: id, billingAccountId: String((bill.billingAccount as { id: string }).id), priorState });
+          const hold = await holdBill(trx, id, clock.now());
+          if (hold) held.push({ billId: id, billingAccountId: String((bill.billingAccount as { id: string }).id), priorState: hold.priorState });
         });
       }
       return held;
@@ -194,8 +190,7 @@ export function createTicketActivities(deps: {
     async releaseQueriedBills(input: { bills: HeldBill[] }): Promise<void> {
       for (const bill of input.bills) {
         await knex.transaction(async (trx) => {
-          const current = await findBillDocument(trx, bill.billId);
-          if (current?.state === 'onHold') await setBillState(trx, bill.billId, bill.priorState, clock.now(), { heldFrom: undefined });
+          await releaseHeldBill(trx, bill.billId, clock.now(), bill.priorState);
         });
       }
     },

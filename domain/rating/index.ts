@@ -1,7 +1,7 @@
 /** Rating of usage under catalog tariffs: one entry point for online and offline charging. */
-export { rateForBalance, rateUsage, RATED_DECIMALS, validateRating } from './rate';
+export { rateUsage, RATED_DECIMALS, validateRating } from './rate';
 export { rateCall } from './rate-call';
 export { localTimeIn, selectBand } from './select-band';
 export type { LocalTime } from './select-band';
 export { RatingError } from './types';
-export type { BalanceGrant, Band, RatedSlot, RatedUsage, Rating, Slot, UsageEvent, UsageType } from './types';
+export type { Band, RatedSlot, RatedUsage, Rating, Slot, UsageEvent, UsageType } from './types';

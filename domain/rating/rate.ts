@@ -7,7 +7,7 @@
 import type Decimal from 'decimal.js';
 import { money, Money, sum } from '../money';
 import { parseTimeOfDay, selectBand } from './select-band';
-import { BalanceGrant, Band, RatedSlot, RatedUsage, Rating, RatingError, Slot, UsageEvent, UsageType } from './types';
+import { Band, RatedSlot, RatedUsage, Rating, RatingError, Slot, UsageEvent, UsageType } from './types';
 
 /** Decimals kept in a rated amount. */
 export const RATED_DECIMALS = 6;
@@ -101,68 +101,4 @@ export function rateUsage(rating: Rating, event: UsageEvent, timeZone: string): 
     amount: fixed6(connectFee.plus(sum(amounts))),
     slots,
   };
-}
-
-/** The most whole increments of `slot` whose 6-decimal price stays within `budget` (no cap). */
-function incrementsWithin(budget: Decimal, slot: Slot): Decimal {
-  const perIncrement = money(slot.rate).times(slot.increment).dividedBy(slot.unit);
-  const priceOf = (k: Decimal) => slotAmount(k.times(slot.increment), slot);
-  // A first guess from the exact division, then corrected against the real (rounded) price.
-  let k = budget.dividedBy(perIncrement).toDecimalPlaces(0, Money.ROUND_FLOOR);
-  while (k.gt(0) && priceOf(k).gt(budget)) k = k.minus(1);
-  while (priceOf(k.plus(1)).lte(budget)) k = k.plus(1);
-  return k;
-}
-
-/**
- * The largest quantity, in whole increments of each slot, whose price under `rateUsage` does not
- * exceed `available`, for an event of this type, start and destination (its quantity is ignored).
- * `alreadyUsed` (whole units) is what the same event has already been rated for, e.g. the seconds
- * of a call granted so far: the grant continues from there (no second connect fee, a first minute
- * already paid in full is not paid again) and its `amount` is the extra price only.
- * `quantity` is null when the band is free from some point on, so money sets no limit.
- */
-export function rateForBalance(
-  rating: Rating,
-  event: Omit<UsageEvent, 'quantity'>,
-  timeZone: string,
-  available: string,
-  alreadyUsed = '0',
-): BalanceGrant {
-  validateRating(rating);
-  const budget = decimalOf(available, 'available amount', 'invalid-event');
-  const used = decimalOf(alreadyUsed, 'quantity already used', 'invalid-event');
-  if (used.isNegative() || !used.isInteger()) throw new RatingError('invalid-event', `quantity already used must be a whole number: ${alreadyUsed}`);
-  const band = selectBand(rating, event, timeZone);
-  const connectFee = used.isZero() ? connectFeeFor(rating, event.usageType) : new Money(0);
-  const nothing: BalanceGrant = { band: band.name, quantity: '0', amount: fixed6(new Money(0)) };
-  if (budget.isNegative() || connectFee.gt(budget)) return nothing;
-
-  let remaining = budget.minus(connectFee);
-  let spent = connectFee;
-  for (let i = 0; i < band.slots.length; i++) {
-    const slot = band.slots[i];
-    const end = slotEnd(band.slots, i);
-    if (end !== null && used.gte(end)) continue;
-    // What this slot has already charged for the used part (rounded up, so partly prepaid).
-    const alreadyCharged = used.gt(slot.start) ? roundUpToIncrement(used.minus(slot.start), slot) : new Money(0);
-    const alreadyAmount = slotAmount(alreadyCharged, slot);
-    if (end === null && money(slot.rate).isZero()) return { band: band.name, quantity: null, amount: fixed6(spent) };
-    if (end !== null) {
-      const wholeSlot = slotAmount(roundUpToIncrement(new Money(end - slot.start), slot), slot).minus(alreadyAmount);
-      if (wholeSlot.lte(remaining)) {
-        remaining = remaining.minus(wholeSlot);
-        spent = spent.plus(wholeSlot);
-        continue;
-      }
-    }
-    const k = incrementsWithin(remaining.plus(alreadyAmount), slot);
-    const reached = new Money(slot.start).plus(k.times(slot.increment));
-    const quantity = reached.minus(used);
-    // Nothing bought at all (not even the first increment) buys no connect fee either.
-    if (quantity.isZero()) return nothing;
-    const amount = slotAmount(k.times(slot.increment), slot).minus(alreadyAmount);
-    return { band: band.name, quantity: quantity.toString(), amount: fixed6(spent.plus(amount)) };
-  }
-  throw new Error('unreachable: the last slot is open-ended');
 }

@@ -52,9 +52,6 @@ export type RatedUsage = {
   slots: RatedSlot[];
 };
 
-/** What an amount of money buys: `quantity` null when the band is free from there on (no money limit). */
-export type BalanceGrant = { band: string; quantity: string | null; amount: string };
-
 /** A tariff that cannot be applied, or an event it cannot rate. */
 export class RatingError extends Error {
   constructor(

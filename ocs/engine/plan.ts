@@ -5,7 +5,7 @@
  */
 import type Decimal from 'decimal.js';
 import { money, Money, roundToCent } from '../../domain/money';
-import { rateCall, rateForBalance, type Rating } from '../../domain/rating';
+import { rateCall, type Rating } from '../../domain/rating';
 import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ServiceType, type UnitGrant, type UnitRequest } from './types';
 
 /** A bucket as locked for the request; amounts in its unit (money or octets, seconds, events). */
@@ -167,13 +167,17 @@ class Working {
 }
 
 /**
- * The money a quantity of this rating group costs in total, rounded to the cent: a call that
+ * The money a quantity of this rating group costs in total at the tariff's 6 decimals: a call that
  * crosses a band boundary is split there (rateCall), as offline rating does.
  */
-function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
+function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
   if (quantity.isZero()) return ZERO;
-  const rated = rateCall(rating, { usageType: service, quantity: quantity.toString(), startTime: new Date(usage.start), destination }, timeZone);
-  return roundToCent(money(rated.amount));
+  return money(rateCall(rating, { usageType: service, quantity: quantity.toString(), startTime: new Date(usage.start), destination }, timeZone).amount);
+}
+
+/** The same, rounded to the cent: what is debited. */
+function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
+  return roundToCent(exactPriceOf(rating, service, usage, quantity, destination, timeZone));
 }
 
 const fresh = (start: Date): RatingGroupUsage => ({ start: start.toISOString(), bucketUnits: '0', moneyUnits: '0', charged: '0' });
@@ -214,7 +218,7 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
 
 /**
  * Reserves the next quota: unit buckets first, then money. When money cannot pay the whole
- * quota, grants what it can pay (rateForBalance) as the final units.
+ * quota, grants what it can pay as the final units.
  */
 function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Decimal; finalUnit: boolean } {
   const { work, at, settings } = ctx;
@@ -234,7 +238,10 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
     const cost = (q: Decimal) => priceOf(rating, service, usage, moneyUnits.plus(q), ctx.request.destination, ctx.tariffs.timeZone).minus(charged);
     if (cost(rest).gt(available)) {
       finalUnit = true;
-      grantedMoneyUnits = affordable(ctx, rating, service, usage, available, cost);
+      // Paid for in full: rounding to the cent may not give away the last units.
+      const fits = (q: Decimal) =>
+        cost(q).lte(available) && exactPriceOf(rating, service, usage, moneyUnits.plus(q), ctx.request.destination, ctx.tariffs.timeZone).minus(charged).lte(available);
+      grantedMoneyUnits = affordable(rest, fits);
     }
     const price = cost(grantedMoneyUnits);
     const moneyBuckets = work.moneyBuckets(at);
@@ -250,19 +257,20 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   return { granted: grantedUnits.plus(grantedMoneyUnits), finalUnit };
 }
 
-/** The most units money can pay after what the event already used, checked against the cent-rounded price. */
-function affordable(ctx: Context, rating: Rating, service: ServiceType, usage: RatingGroupUsage, available: Decimal, cost: (q: Decimal) => Decimal): Decimal {
-  let budget = available;
-  for (let attempt = 0; attempt < 4 && budget.gt(0); attempt++) {
-    const grant = rateForBalance(rating, { usageType: service, startTime: new Date(usage.start), destination: ctx.request.destination }, ctx.tariffs.timeZone, budget.toString(), usage.moneyUnits);
-    if (grant.quantity === null) return money(ctx.settings.defaultQuota[service]);
-    const q = money(grant.quantity);
-    const excess = cost(q).minus(available);
-    if (excess.lte(0)) return q;
-    // Rounding the whole event to the cent can cost up to a cent more than the 6-decimal price.
-    budget = budget.minus(Money.max(excess, money('0.01')));
+/**
+ * The most units money can pay after what the event already used: the largest whole quantity
+ * below `wanted` that `fits` the balance (priced split at band boundaries, as the debit will be).
+ * Price only grows with quantity, so a binary search finds it.
+ */
+function affordable(wanted: Decimal, fits: (q: Decimal) => boolean): Decimal {
+  let low = ZERO; // affordable
+  let high = wanted.ceil(); // not affordable (the caller asks only when the whole quota is not)
+  while (high.minus(low).gt(1)) {
+    const mid = low.plus(high).divToInt(2);
+    if (fits(mid)) low = mid;
+    else high = mid;
   }
-  return ZERO;
+  return low;
 }
 
 /** Charges an event (one SMS) directly: all of it or, when the balance cannot pay, nothing (4012). */
