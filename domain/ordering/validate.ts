@@ -86,7 +86,8 @@ export function validateOrder(
   let newPostpaidMobile = 0;
   for (const line of lines) {
     if (line.action !== 'add') {
-      reasons.push(`item ${line.itemId}: action ${line.action} is not supported yet; only add`);
+      // modify and delete items take the change path (change.ts); what is left here is noChange.
+      reasons.push(`item ${line.itemId}: action ${line.action} changes nothing in an order that adds products`);
       continue;
     }
     const offering = offerings.get(line.offeringId);
