@@ -23,6 +23,8 @@ import { billingStatusQuery } from '../workflows/billing-cycle';
 import { bearer, createTestApi, tokenFor, type TestApi, testTaskQueue } from './helpers/api';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
 import { freePort } from './helpers/ports';
+import { createTestArea } from './helpers/workforce';
+import { ensureAccessNode, ensureServiceArea } from '../db/resource-inventory';
 import { recordHistory } from './workflows/histories';
 
 const ORDERS = '/tmf-api/productOrderingManagement/v4/productOrder';
@@ -31,6 +33,7 @@ const OFFERING = {
   payg: '0ffe0000-0000-4000-8000-000000000002',
   unlimited: '0ffe0000-0000-4000-8000-000000000003',
   postpaid20: '0ffe0000-0000-4000-8000-000000000004',
+  ftth1g: '0ffe0000-0000-4000-8000-000000000005',
   video: '0ffe0000-0000-4000-8000-000000000006',
 };
 const FINAL = ['completed', 'failed', 'rejected', 'cancelled'];
@@ -67,7 +70,7 @@ describe('change orders through the API', () => {
     await network.stop();
   });
 
-  async function place(customer: TestCustomer, items: Item[]): Promise<string> {
+  async function place(customer: TestCustomer, items: Item[], installationAddress?: Record<string, string>): Promise<string> {
     const { body } = await request(api.app)
       .post(ORDERS)
       .set(agent)
@@ -79,7 +82,9 @@ describe('change orders through the API', () => {
           id: String(i + 1),
           action: item.action,
           ...(item.offering ? { productOffering: { id: item.offering } } : {}),
-          product: item.productId ? { id: item.productId } : { productCharacteristic: [{ name: 'msisdn', value: 'any' }] },
+          product: item.productId
+            ? { id: item.productId }
+            : { productCharacteristic: [{ name: 'msisdn', value: 'any' }], ...(installationAddress ? { place: [{ role: 'installationAddress', ...installationAddress }] } : {}) },
         })),
       })
       .expect(201);
@@ -112,6 +117,28 @@ describe('change orders through the API', () => {
     const iccid = resources.find((r) => r['@referredType'] === 'SimCard')!.id;
     const { imsi } = await knex('inventory_sim').where({ iccid }).first();
     return { orderId, productId: product.id as string, serviceId: service.id as string, msisdn, iccid, imsi: imsi as string };
+  }
+
+  /** The work order of the order's installation visit, once booked. */
+  async function appointmentOf(orderId: string): Promise<string> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const res = await request(api.app).get(`/api/orders/${orderId}/fulfilment`).set(agent);
+      if (res.status === 200 && res.body.appointment) return res.body.appointment.workOrderId as string;
+      if (Date.now() > deadline) {
+        const { body } = await request(api.app).get(`${ORDERS}/${orderId}`).set(agent);
+        throw new Error(`no appointment for ${orderId}: ${JSON.stringify(res.body)}; order ${body.state}: ${JSON.stringify(body.note)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** The assigned technician reports the visit done, as the field app would. */
+  async function technicianCompletes(workOrderId: string): Promise<void> {
+    const workOrder = (await request(api.app).get(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(agent).expect(200)).body;
+    const technician = bearer(await tokenFor('technician', { subject: workOrder.assignedTechnician.id }));
+    await request(api.app).patch(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(technician).send({ state: 'inProgress' }).expect(200);
+    await request(api.app).patch(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(technician).send({ state: 'completed' }).expect(200);
   }
 
   const productBody = async (id: string) => (await knex(ORDER_TABLES.product).where({ id }).first()).body;
@@ -278,6 +305,37 @@ describe('change orders through the API', () => {
     expect((await productBody(product.id)).status).toBe('terminated');
     expect((await knex(ORDER_TABLES.service).where({ id: product.body.realizingService[0].id }).first()).body.state).toBe('terminated');
     expect((await subscriptionsOfAccount(knex, customer.billingAccountId)).map((s) => [s.status, s.endDate])).toEqual([['terminated', today()]]);
+  });
+
+  it('terminates fibre: the OLT port deactivated (node and frame/slot/port as held) and back in the pool', async () => {
+    // An area of the test's own: its technician, its access node with one port.
+    const area = await createTestArea(knex, 1);
+    const nodeId = `OLT-${area.prefix.toUpperCase()}`;
+    await ensureServiceArea(knex, { id: `AREA-${area.prefix}`, name: `Test area ${area.prefix}`, postalCodes: [area.prefix] });
+    await ensureAccessNode(knex, { areaId: `AREA-${area.prefix}`, id: nodeId, ports: 1 });
+    try {
+      const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: null });
+      const added = await place(customer, [{ action: 'add', offering: OFFERING.ftth1g }], { streetName: 'Calle de Alcalá', streetNr: '45', city: 'Madrid', postcode: area.postalCode, country: 'ES' });
+      const workOrderId = await appointmentOf(added);
+      await technicianCompletes(workOrderId);
+      expect((await until(added, '')).state).toBe('completed');
+      const port = await knex('inventory_port').where({ customer_id: customer.customerId, status: 'inUse' }).first();
+      expect([port.access_node_id, port.name]).toEqual([nodeId, '1/1/1']);
+      expect(network.accessPort(port.access_node_id, port.name)).toBeDefined();
+      const product = await knex(ORDER_TABLES.product).where({ product_order_id: added }).first();
+
+      const orderId = await place(customer, [{ action: 'delete', productId: product.id }]);
+      expect((await until(orderId, 'terminates fibre')).state).toBe('completed');
+      expect(network.accessPort(port.access_node_id, port.name)).toBeUndefined();
+      const log = await knex('provisioning_log').where({ order_id: orderId }).orderBy('seq');
+      expect(log.map((c) => [c.operation, c.element, c.status, c.command.replace(/CTAG=\d+, /, '')])).toEqual([
+        ['deactivate', 'OLT', 'succeeded', `DEACTIVATE PORT: NODE=${port.access_node_id}, PORT=${port.name}, SERVICE=${product.body.realizingService[0].id};`],
+      ]);
+      expect(await knex('inventory_port').where({ access_node_id: port.access_node_id, name: port.name }).first()).toMatchObject({ status: 'available', owner: null, customer_id: null });
+      expect((await productBody(product.id)).status).toBe('terminated');
+    } finally {
+      await area.remove();
+    }
   });
 
   it('terminates one of two postpaid lines: its subscription ends, the account and the other line go on', async () => {

@@ -17,6 +17,7 @@ import { releaseAgedQuarantinedNumbers, retireServiceResources, type RetiredReso
 import { findResource, type TmfDocument } from '../../db/tmf-resources';
 import { patchTmfResource } from '../../db/tmf-store';
 import type { Clock } from '../../domain/clock';
+import { parsePortRef } from '../../domain/inventory/port-ref';
 import { planChangeOrder, validateChangeOrder, type ChangePlan, type ExistingProduct, type ModifyItem } from '../../domain/ordering/change';
 import type { OrderContext, OrderLine, PaymentType } from '../../domain/ordering/types';
 import type { ServiceToProvision } from '../../domain/provisioning/commands';
@@ -101,9 +102,9 @@ async function serviceOf(knex: Knex, serviceId: string, customerId: string, paym
       };
     }
     case 'ftth': {
-      if (!port) throw ApplicationFailure.nonRetryable(`service ${serviceId} names no access port`, 'ServiceResourcesMissing');
-      const slash = port.lastIndexOf('/');
-      const [accessNode, portName] = [port.slice(0, slash), port.slice(slash + 1)];
+      const ref = port ? parsePortRef(port) : undefined;
+      if (!ref) throw ApplicationFailure.nonRetryable(`service ${serviceId} names no access port`, 'ServiceResourcesMissing');
+      const { accessNode, port: portName } = ref;
       const mbps = (name: string) => Number(characteristicValue(doc, 'serviceCharacteristic', name) ?? 1);
       return {
         service: { kind: 'ftth', serviceId, accessNode, port: portName, downlinkMbps: mbps('downloadSpeed'), uplinkMbps: mbps('uploadSpeed') },
