@@ -13,6 +13,9 @@ import { createBillRunActivities } from './billing/bill-run';
 import { defaultBillingSettings, type BillingSettings } from './billing/settings';
 import type { UsageForBilling } from './billing/types';
 import { createChargingActivities } from './charging';
+import { createChargingChangeActivities } from './charging/change';
+import { createBillingChangeActivities } from './billing/change';
+import { createChangeOrderActivities } from './ordering/change-order';
 import { createOrderingActivities } from './ordering';
 import { createPaymentActivities } from './payments';
 import { createPrepayActivities, DEFAULT_LOW_BALANCE_THRESHOLD } from './prepay';
@@ -70,6 +73,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createTicketActivities(deps),
     ...createReportActivities(deps),
     ...createPrepayActivities({ ...deps, lowBalanceThreshold: deps.lowBalanceThreshold ?? DEFAULT_LOW_BALANCE_THRESHOLD }),
+    ...createChangeOrderActivities(deps),
+    ...createChargingChangeActivities(deps),
+    ...createBillingChangeActivities(deps),
   };
 }
 

@@ -47,7 +47,7 @@ const entrySchema = {
     id: { type: 'string', format: 'uuid' },
     orderId: { type: 'string' },
     serviceId: { type: 'string' },
-    operation: { enum: ['activate', 'deactivate', 'suspend', 'restore'] },
+    operation: { enum: ['activate', 'deactivate', 'suspend', 'restore', 'modify'] },
     element: { enum: ['HLR', 'PCRF', 'OLT', 'CONTENT'] },
     command: { type: 'string', description: 'The command as sent, e.g. `CREATE SUBSCRIBER: CTAG=17, MSISDN=+34600000001, …;`' },
     reply: { type: ['string', 'null'], description: 'The reply as received, e.g. `RESP: CTAG=17, RETCODE=0, DESC="Subscriber created";`' },

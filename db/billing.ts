@@ -99,6 +99,8 @@ export interface PlanChange {
   offeringId: string;
   offeringVersion: string;
   prices: unknown[];
+  /** The new plan's allowances per bill cycle; absent: the old plan's are kept. */
+  allowances?: { dataOctets?: string; voiceSeconds?: string; smsEvents?: string };
   now: Date;
 }
 
@@ -124,6 +126,9 @@ export async function recordPlanChange(db: Db, c: PlanChange): Promise<string | 
     offering_id: c.offeringId,
     offering_version: c.offeringVersion,
     prices: JSON.stringify(c.prices),
+    // The number stays with the line: offline charging finds the new subscription by it.
+    msisdn: old.msisdn,
+    allowances: JSON.stringify(c.allowances ?? old.allowances ?? {}),
     start_date: c.effectiveDate,
     status: old.status,
     created_at: c.now,
@@ -185,4 +190,23 @@ export async function terminateAccountSubscriptions(db: Db, billingAccountId: st
     .where({ billing_account_id: billingAccountId })
     .whereIn('status', ['active', 'suspended'])
     .update({ status: 'terminated', end_date: db.raw('coalesce(end_date, ?::date)', [endDate]) });
+}
+
+/** The live (active or suspended) subscription of a product, if it has one. */
+export async function liveSubscriptionOfProduct(db: Db, productId: string): Promise<BillingSubscription | undefined> {
+  const row = await db('billing_subscription').where({ product_id: productId }).whereIn('status', ['active', 'suspended']).select(subscriptionColumns(db)).orderBy('created_at', 'desc').first();
+  return row ? subscriptionFromRow(row) : undefined;
+}
+
+/**
+ * Ends a product's live subscriptions on `endDate` (the next bill prorates to it); returns how
+ * many live subscriptions the account has left. A retry ends nothing more.
+ */
+export async function endProductSubscriptions(db: Db, billingAccountId: string, productId: string, endDate: string): Promise<{ ended: number; liveLeft: number }> {
+  const ended = await db('billing_subscription')
+    .where({ billing_account_id: billingAccountId, product_id: productId })
+    .whereIn('status', ['active', 'suspended'])
+    .update({ status: 'terminated', end_date: db.raw('coalesce(end_date, ?::date)', [endDate]) });
+  const [{ n }] = await db('billing_subscription').where({ billing_account_id: billingAccountId }).whereIn('status', ['active', 'suspended']).count({ n: '*' });
+  return { ended, liveLeft: Number(n) };
 }

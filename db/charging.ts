@@ -72,3 +72,38 @@ export async function removeOrderCharging(db: Db, orderId: string, msisdns: stri
 export async function bucketsOfAccount(db: Db, chargingAccountId: string) {
   return db('charging_bucket').where({ charging_account_id: chargingAccountId }).orderBy([{ column: 'priority' }, { column: 'created_at' }]);
 }
+
+/** `LIKE` pattern of an origin prefix (its own % and _ taken literally). */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** An allowance bucket whose validity a plan change ended, with the validity it had (to restore it). */
+export interface EndedAllowance {
+  id: string;
+  validUntil: string | null;
+}
+
+/**
+ * Ends, at `now`, the allowance buckets (not money) still valid whose origin starts with one of
+ * `originPrefixes` (a line's buckets: `order:<orderId>:<itemId>:`). Prepay housekeeping then
+ * debits what is left of them, as for any expired allowance. Returns what it ended.
+ */
+export async function endAllowances(db: Db, originPrefixes: string[], now: Date): Promise<EndedAllowance[]> {
+  if (!originPrefixes.length) return [];
+  const live = await db('charging_bucket')
+    .whereNot({ bucket_type: 'money' })
+    .where((q) => originPrefixes.forEach((p) => q.orWhereRaw(`origin LIKE ? ESCAPE '\\'`, [likePrefix(p)])))
+    .where((q) => q.whereNull('valid_until').orWhere('valid_until', '>', now))
+    .select('id', 'valid_until');
+  for (const b of live) await db('charging_bucket').where({ id: b.id }).update({ valid_until: now });
+  return live.map((b: { id: string; valid_until: Date | null }) => ({ id: b.id, validUntil: b.valid_until ? b.valid_until.toISOString() : null }));
+}
+
+/** Compensation of endAllowances: the buckets get back the validity they had. */
+export async function restoreAllowances(db: Db, ended: EndedAllowance[]): Promise<void> {
+  for (const b of ended) await db('charging_bucket').where({ id: b.id }).update({ valid_until: b.validUntil });
+}
+
+/** The number stops drawing on its charging account (its line was terminated). */
+export async function closeChargingSubscriber(db: Db, msisdn: string): Promise<void> {
+  await db('charging_subscriber').where({ msisdn }).update({ status: 'closed' });
+}

@@ -90,3 +90,18 @@ export async function countPostpaidMobileServices(db: Db, customerId: string, ex
   const [{ n }] = await query.count({ n: '*' });
   return Number(n);
 }
+
+/**
+ * Another order, not yet final, whose items modify or delete the product: its id, if there is
+ * one. Two changes of one product at once would race (a plan change on a line being ended).
+ */
+export async function findOpenChangeOrderOfProduct(db: Db, productId: string, customerId: string, exceptOrderId: string): Promise<string | undefined> {
+  // The customer's own orders only: another customer's order naming the product is rejected anyway.
+  const row = await db(ORDER_TABLES.productOrder)
+    .where({ customer_id: customerId })
+    .whereNot({ id: exceptOrderId })
+    .whereNotIn('state', ['rejected', 'cancelled', 'completed', 'failed', 'partial'])
+    .whereRaw(`body -> 'productOrderItem' @> ?::jsonb`, [JSON.stringify([{ product: { id: productId } }])])
+    .first('id');
+  return row?.id;
+}

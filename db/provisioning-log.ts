@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './knex';
 
-export type ProvisioningOperation = 'activate' | 'deactivate' | 'suspend' | 'restore';
+export type ProvisioningOperation = 'activate' | 'deactivate' | 'suspend' | 'restore' | 'modify';
 
 /**
  * `sent`: no outcome yet (in flight, or the worker died); `succeeded`: RETCODE 0; `rejected`: a

@@ -1,7 +1,7 @@
 /** The billing cycle starter the billing activities call: signalWithStart of billing-<billingAccountId>. */
 import type { Client } from '@temporalio/client';
 import type { BillingCycleStarter } from '../activities/billing';
-import { billingCycle, billingCycleWorkflowId, subscriptionsStartedSignal } from '../workflows/billing-cycle';
+import { billingCycle, billingCycleWorkflowId, planChangeSignal, subscriptionsStartedSignal, terminateAccountSignal } from '../workflows/billing-cycle';
 
 /** Starts an account's billing cycle on `taskQueue` unless it runs, and tells it of the new subscriptions. */
 export function temporalBillingCycleStarter(client: Client, taskQueue: string): BillingCycleStarter {
@@ -14,6 +14,26 @@ export function temporalBillingCycleStarter(client: Client, taskQueue: string): 
         args: [{ billingAccountId, firstCycleDate: startDate }],
         signal: subscriptionsStartedSignal,
         signalArgs: [{ orderId, startDate }],
+        searchAttributes: { BillingAccountId: [billingAccountId] },
+      });
+    },
+    async planChange(billingAccountId, request) {
+      await client.workflow.signalWithStart(billingCycle, {
+        taskQueue,
+        workflowId: billingCycleWorkflowId(billingAccountId),
+        args: [{ billingAccountId, firstCycleDate: request.effectiveDate }],
+        signal: planChangeSignal,
+        signalArgs: [request],
+        searchAttributes: { BillingAccountId: [billingAccountId] },
+      });
+    },
+    async terminateAccount(billingAccountId, request) {
+      await client.workflow.signalWithStart(billingCycle, {
+        taskQueue,
+        workflowId: billingCycleWorkflowId(billingAccountId),
+        args: [{ billingAccountId, firstCycleDate: request.effectiveDate }],
+        signal: terminateAccountSignal,
+        signalArgs: [request],
         searchAttributes: { BillingAccountId: [billingAccountId] },
       });
     },

@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureReason, toMs } from './common';
+import { fulfilChangeOrder } from './order-change';
 import type { FulfilmentPlan, PlannedService } from '../domain/ordering/plan';
 import type { ServiceToProvision } from '../domain/provisioning/commands';
 
@@ -171,6 +172,27 @@ export async function orderFulfilment(input: { orderId: string; timeouts?: Parti
   if (prepared.outcome === 'invalid') {
     await moveTo('rejected', prepared.reasons);
     await notify.notifyOrderCustomer(orderId, 'orderRejected', { reasons: prepared.reasons });
+    return finish();
+  }
+  if (prepared.outcome === 'change') {
+    // Items that modify or delete existing products: their own path (workflows/order-change.ts).
+    try {
+      await fulfilChangeOrder({
+        orderId,
+        order: prepared.order,
+        change: prepared.change,
+        targets: prepared.targets,
+        moveTo,
+        cancelRequested: () => cancelRequest && (cancelRequest.reason ?? 'cancelled at the customer’s request'),
+        passPointOfNoReturn: () => {
+          status.pointOfNoReturn = true;
+        },
+      });
+    } catch (err) {
+      finished = true;
+      await cancellations;
+      throw err;
+    }
     return finish();
   }
   const { order, plan } = prepared;

@@ -13,6 +13,7 @@ import { productModel, serviceModel } from '../../db/order-models';
 import { findResource, type TmfDocument } from '../../db/tmf-resources';
 import { patchTmfResource } from '../../db/tmf-store';
 import type { Clock } from '../../domain/clock';
+import { parsePortRef } from '../../domain/inventory/port-ref';
 import type { ServiceToProvision } from '../../domain/provisioning/commands';
 import type { SendNotificationInput, SendNotificationResult } from '../notifications';
 import type { DunningStage } from '../notifications/templates';
@@ -86,11 +87,11 @@ export function createBillingCycleActivities(deps: BillingCycleActivityDeps) {
         if (!sim) throw ApplicationFailure.nonRetryable(`service ${id}: SIM card ${iccid} is not in the SIM stock`, 'ServiceResourcesMissing');
         services.push({ kind: 'mobile', serviceId: id, msisdn, iccid, imsi: sim.imsi, paymentType: 'postpaid', voice: true, sms: true, data: true });
       } else if (port) {
-        const slash = port.lastIndexOf('/');
-        const [accessNode, portId] = [port.slice(0, slash), port.slice(slash + 1)];
+        const ref = parsePortRef(port);
+        if (!ref) throw ApplicationFailure.nonRetryable(`service ${id}: ${port} is not a port reference`, 'ServiceResourcesMissing');
         // Suspension, restoration and deactivation of a port do not name its speeds; activation
         // (the only command that does) is never sent from here.
-        services.push({ kind: 'ftth', serviceId: id, accessNode, port: portId, downlinkMbps: 1, uplinkMbps: 1 });
+        services.push({ kind: 'ftth', serviceId: id, accessNode: ref.accessNode, port: ref.port, downlinkMbps: 1, uplinkMbps: 1 });
       }
       // Content entitlements carry no resource: their platform entitlement is not recorded on the
       // service, so dunning leaves them to the product state below.

@@ -4,11 +4,16 @@ import { createSubscription, queueOneTimeCharges, voidOrderBilling } from '../..
 import type { Clock } from '../../domain/clock';
 import type { ChargeLine, PrepaidAllowances, SoldPrice } from '../../domain/ordering/plan';
 import { calendarDateIn } from '../../domain/time-zone';
+import type { PlanChangeRequest } from './cycle';
 
 /** Starts (or signals) an account's billing cycle workflow; the worker implements it with a Temporal client. */
 export interface BillingCycleStarter {
   /** signalWithStart of billing-<billingAccountId>: starts it unless it runs; idempotent. */
   subscriptionsStarted(input: { billingAccountId: string; orderId: string; startDate: string }): Promise<void>;
+  /** Signal `planChange` to billing-<billingAccountId> (started if it does not run); the workflow records it once. */
+  planChange?(billingAccountId: string, request: PlanChangeRequest): Promise<void>;
+  /** Signal `terminateAccount` to billing-<billingAccountId>: subscriptions end, the cycle is the final bill. */
+  terminateAccount?(billingAccountId: string, request: { effectiveDate: string; reason?: string }): Promise<void>;
 }
 
 export interface BilledProduct {

@@ -22,6 +22,8 @@ import type { TmfModel } from '../../db/tmf-store';
 import type { SendNotificationInput, SendNotificationResult } from '../notifications';
 import { contactOf } from '../crm/customer-contact';
 import { loadOfferingViews } from './offering-view';
+import { isChangeOrder, type ChangePlan } from '../../domain/ordering/change';
+import { prepareChangeOrder, type ChangeTarget } from './change-order';
 
 export interface OrderFacts {
   orderId: string;
@@ -35,6 +37,8 @@ export interface OrderFacts {
 
 export type PreparedOrder =
   | { outcome: 'valid'; order: OrderFacts; plan: FulfilmentPlan }
+  /** Items that modify or delete existing products: the change path (activities/ordering/change-order.ts). */
+  | { outcome: 'change'; order: OrderFacts; change: ChangePlan; targets: ChangeTarget[] }
   | { outcome: 'invalid'; reasons: string[]; order?: Pick<OrderFacts, 'customerId'> };
 
 export interface OrderInventoryIds {
@@ -61,7 +65,7 @@ type OrderItemDoc = {
   id: string;
   action?: string;
   productOffering?: { id?: string };
-  product?: { productCharacteristic?: Array<{ name: string; value: unknown }>; place?: Array<Record<string, unknown>> };
+  product?: { id?: string; productCharacteristic?: Array<{ name: string; value: unknown }>; place?: Array<Record<string, unknown>> };
   billingAccount?: { id?: string };
 };
 
@@ -119,6 +123,7 @@ export function createOrderingActivities(deps: {
         itemId: String(item.id),
         action: String(item.action ?? 'add'),
         offeringId: String(item.productOffering?.id ?? ''),
+        ...(item.product?.id ? { productId: String(item.product.id) } : {}),
         characteristics: characteristicsOf(item.product),
         place: placeOf(item.product),
       }));
@@ -127,6 +132,26 @@ export function createOrderingActivities(deps: {
       const customer = customerId ? await findResource(knex, customerModel.table, customerId) : undefined;
       const account = accountId ? await findResource(knex, billingAccountModel.table, accountId) : undefined;
       const structure = (account?.billStructure as { currency?: string; timeZone?: string; paymentType?: string } | undefined) ?? {};
+      if (isChangeOrder(lines)) {
+        const paymentType = structure.paymentType ?? (account?.accountType as string | undefined);
+        const prepared = await prepareChangeOrder(knex, reader, {
+          orderId,
+          lines,
+          ctx: {
+            customer: customer && { id: String(customer.id), status: String(customer.status) },
+            billingAccount: account && { id: String(account.id), state: String(account.state ?? ''), paymentType, currency: structure.currency, ownerCustomerId: billingAccountModel.ownerCustomerId?.(account) },
+            postpaidMobileLines: 0,
+          },
+          account: paymentType === 'prepaid' || paymentType === 'postpaid' ? { paymentType, currency: structure.currency ?? 'EUR' } : undefined,
+        });
+        if (prepared.outcome === 'invalid') return { outcome: 'invalid', reasons: prepared.reasons, order: customerId ? { customerId } : undefined };
+        return {
+          outcome: 'change',
+          order: { orderId, customerId: customerId!, billingAccountId: String(account!.id), paymentType: prepared.change.paymentType, currency: prepared.change.currency, timeZone: structure.timeZone ?? 'Europe/Madrid', itemNames: prepared.itemNames },
+          change: prepared.change,
+          targets: prepared.targets,
+        };
+      }
       const offerings = await loadOfferingViews(reader, lines.map((l) => l.offeringId).filter(Boolean));
       const reservation = customerId ? await findCustomerRegistrationReservation(knex, customerId) : undefined;
       const reasons = validateOrder(

@@ -15,6 +15,7 @@ import type { Clock } from '../../domain/clock';
 import {
   activationCommands,
   deactivationCommands,
+  modificationCommands,
   restorationCommands,
   suspensionCommands,
   type NetworkCommand,
@@ -49,12 +50,17 @@ export const PROVISIONING_REJECTED = 'ProvisioningRejected';
 /** Type of the non-retryable failure for a service that yields no valid commands. */
 export const INVALID_SERVICE = 'InvalidServiceToProvision';
 
-const PLANS: Record<ProvisioningOperation, (s: ServiceToProvision) => NetworkCommand[]> = {
+const PLANS: Record<Exclude<ProvisioningOperation, 'modify'>, (s: ServiceToProvision) => NetworkCommand[]> = {
   activate: activationCommands,
   deactivate: deactivationCommands,
   suspend: suspensionCommands,
   restore: restorationCommands,
 };
+
+/** A plan change: the service as it is to be, and as it was. */
+export interface ModificationInput extends ProvisioningInput {
+  previous: ServiceToProvision;
+}
 
 export function createProvisioningActivities(deps: ProvisioningActivityDeps) {
   const { knex, clock, network } = deps;
@@ -112,10 +118,10 @@ export function createProvisioningActivities(deps: ProvisioningActivityDeps) {
     }
   }
 
-  async function run(operation: ProvisioningOperation, input: ProvisioningInput): Promise<ProvisioningResult> {
+  async function run(operation: ProvisioningOperation, input: ProvisioningInput, plan: (s: ServiceToProvision) => NetworkCommand[] = PLANS[operation as keyof typeof PLANS]): Promise<ProvisioningResult> {
     let commands: NetworkCommand[];
     try {
-      commands = PLANS[operation](input.service);
+      commands = plan(input.service);
     } catch (err) {
       throw ApplicationFailure.create({ type: INVALID_SERVICE, nonRetryable: true, message: `service ${input.service.serviceId}: ${(err as Error).message}` });
     }
@@ -133,5 +139,7 @@ export function createProvisioningActivities(deps: ProvisioningActivityDeps) {
     suspendService: (input: ProvisioningInput) => run('suspend', input),
     /** Restores a suspended service. */
     restoreService: (input: ProvisioningInput) => run('restore', input),
+    /** Moves the service to a new plan's network profile (only the commands whose values differ). */
+    modifyService: (input: ModificationInput) => run('modify', input, (s) => modificationCommands(input.previous, s)),
   };
 }

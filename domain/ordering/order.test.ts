@@ -102,7 +102,7 @@ describe('validateOrder', () => {
         line('3', 'missing'),
         line('4', 'old', { msisdn: 'any' }),
         line('5', 'sim'),
-        { ...line('6', 'video'), action: 'modify' },
+        { ...line('6', 'video'), action: 'noChange' },
         line('7', 'prepaid10', { msisdn: 'any', simType: 'nano', initialCredit: '-3' }),
       ],
       context('prepaid', { customer: { id: 'c1', status: 'Suspended' } }),
@@ -116,7 +116,7 @@ describe('validateOrder', () => {
       'item 3: product offering missing does not exist',
       'item 4: old is Retired, not launched',
       'item 5: sim is not sold on its own',
-      'item 6: action modify is not supported yet; only add',
+      'item 6: action noChange changes nothing in an order that adds products',
       'item 7: simType must be one of physical, eSIM',
       'item 7: initialCredit must be a positive amount with at most 2 decimals',
     ]);

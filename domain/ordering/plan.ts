@@ -95,13 +95,15 @@ export interface FulfilmentPlan {
 /** 1 GB of an allowance, in octets (binary, as handsets and most tariffs count it). */
 const OCTETS_PER_GB = 1024n ** 3n;
 
-function sold(price: PriceView): SoldPrice {
+/** A catalog price as it is sold (and kept on the product and the subscription). */
+export function sold(price: PriceView): SoldPrice {
   const { id, version, name, priceType, amount, currency, taxRate, period, percentage, discounts, usageType, rating } = price;
   const usage = usageType === undefined ? {} : { usageType, rating };
   return { id, version, name, priceType, amount, currency, taxRate, period, percentage, discounts, ...usage };
 }
 
-function chargeLine(productKey: string, price: PriceView, kind: ChargeLine['kind'], currency: string): ChargeLine {
+/** One charge of a price: net, tax and gross, rounded to the cent. */
+export function chargeLine(productKey: string, price: PriceView, kind: ChargeLine['kind'], currency: string): ChargeLine {
   const net = roundToCent(money(price.amount ?? '0'));
   const tax = taxOn(net, price.taxRate);
   return {
@@ -118,7 +120,8 @@ function chargeLine(productKey: string, price: PriceView, kind: ChargeLine['kind
   };
 }
 
-function allowancesOf(fixed: Record<string, string>): PrepaidAllowances {
+/** A mobile specification's allowances (GB, minutes, SMS) in octets, seconds and events. */
+export function allowancesOf(fixed: Record<string, string>): PrepaidAllowances {
   const amount = (name: string, factor: bigint): string | undefined => {
     const value = fixed[name];
     if (value === undefined) return undefined;

@@ -62,6 +62,8 @@ export interface OrderLine {
   itemId: string;
   action: string;
   offeringId: string;
+  /** The existing product (TMF637) a modify or delete item names. */
+  productId?: string;
   characteristics: Record<string, string>;
   place?: InstallationPlace;
 }

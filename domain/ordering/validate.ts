@@ -12,7 +12,8 @@ export function componentsOf(offering: OfferingView): OfferingView[] {
   return offering.isBundle ? offering.bundled.filter((c): c is OfferingView => c !== undefined) : [offering];
 }
 
-function throwIfBadOffering(line: OrderLine, offering: OfferingView | undefined, reasons: string[]): offering is OfferingView {
+/** Pushes why the line's offering cannot be sold (unknown, not launched, not sellable, broken bundle); false when it does not exist. */
+export function throwIfBadOffering(line: OrderLine, offering: OfferingView | undefined, reasons: string[]): offering is OfferingView {
   const at = `item ${line.itemId}`;
   if (!offering) {
     reasons.push(`${at}: product offering ${line.offeringId} does not exist`);
@@ -54,13 +55,8 @@ function characteristicProblems(line: OrderLine, component: OfferingView, ctx: O
   return problems;
 }
 
-/** Reasons the order cannot be fulfilled; empty when it can. */
-export function validateOrder(
-  lines: OrderLine[],
-  offerings: ReadonlyMap<string, OfferingView | undefined>,
-  ctx: OrderContext,
-  policy: OrderPolicy,
-): string[] {
+/** Problems of the order's customer and billing account (any order needs both in good standing), and the account's payment type. */
+export function partyProblems(ctx: OrderContext): { reasons: string[]; paymentType?: PaymentType } {
   const reasons: string[] = [];
   if (!ctx.customer) reasons.push('the order names no existing customer');
   else if (ctx.customer.status !== 'Active') reasons.push(`customer ${ctx.customer.id} is ${ctx.customer.status}, not Active`);
@@ -74,12 +70,24 @@ export function validateOrder(
     if (account.paymentType === 'prepaid' || account.paymentType === 'postpaid') paymentType = account.paymentType;
     else reasons.push(`billing account ${account.id} has no payment type (prepaid or postpaid)`);
   }
+  return { reasons, paymentType };
+}
+
+/** Reasons the order cannot be fulfilled; empty when it can. */
+export function validateOrder(
+  lines: OrderLine[],
+  offerings: ReadonlyMap<string, OfferingView | undefined>,
+  ctx: OrderContext,
+  policy: OrderPolicy,
+): string[] {
+  const { reasons, paymentType } = partyProblems(ctx);
   if (lines.length === 0) reasons.push('the order has no items');
 
   let newPostpaidMobile = 0;
   for (const line of lines) {
     if (line.action !== 'add') {
-      reasons.push(`item ${line.itemId}: action ${line.action} is not supported yet; only add`);
+      // modify and delete items take the change path (change.ts); what is left here is noChange.
+      reasons.push(`item ${line.itemId}: action ${line.action} changes nothing in an order that adds products`);
       continue;
     }
     const offering = offerings.get(line.offeringId);

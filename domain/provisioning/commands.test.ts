@@ -1,4 +1,4 @@
-import { activationCommands, deactivationCommands, restorationCommands, suspensionCommands, type ServiceToProvision } from './commands';
+import { activationCommands, deactivationCommands, modificationCommands, restorationCommands, suspensionCommands, type ServiceToProvision } from './commands';
 
 const mobile: ServiceToProvision = {
   kind: 'mobile',
@@ -67,5 +67,24 @@ describe('provisioning commands', () => {
   it('refuses speeds that are not whole Mbit/s', () => {
     expect(() => activationCommands({ ...ftth, downlinkMbps: 0.5 })).toThrow('downlinkMbps must be a whole number of Mbit/s from 1, not 0.5');
     expect(() => activationCommands({ ...mobile, uplinkMbps: 0 })).toThrow('uplinkMbps must be a whole number of Mbit/s from 1, not 0');
+  });
+});
+
+describe('modificationCommands', () => {
+  const line = { kind: 'mobile' as const, serviceId: 's1', msisdn: '+34600000001', imsi: '214010000000001', iccid: '8934010000000000001', paymentType: 'postpaid' as const, voice: true, sms: true, data: true };
+
+  it('sets the new PCRF data policy when the speeds differ, nothing when they do not', () => {
+    expect(modificationCommands(line, { ...line, downlinkMbps: 300, uplinkMbps: 100 })).toEqual([
+      { element: 'PCRF', verb: 'SET', object: 'DATAPOLICY', params: { IMSI: '214010000000001', DOWNLINK: '300', UPLINK: '100' } },
+    ]);
+    expect(modificationCommands(line, { ...line, downlinkMbps: 100, uplinkMbps: 50 })).toEqual([]);
+    expect(modificationCommands({ ...line, downlinkMbps: 300 }, line)).toEqual([
+      { element: 'PCRF', verb: 'SET', object: 'DATAPOLICY', params: { IMSI: '214010000000001', DOWNLINK: '100', UPLINK: '50' } },
+    ]);
+  });
+
+  it('offers no plan change of other services', () => {
+    const port = { kind: 'ftth' as const, serviceId: 's2', accessNode: 'OLT-1', port: '1/1/1', downlinkMbps: 1000, uplinkMbps: 1000 };
+    expect(() => modificationCommands(port, { ...port, downlinkMbps: 300 })).toThrow('a plan change of a ftth service is not offered');
   });
 });

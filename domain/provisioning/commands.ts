@@ -136,3 +136,19 @@ function grant(s: Extract<ServiceToProvision, { kind: 'content' }>): NetworkComm
 function revoke(s: Extract<ServiceToProvision, { kind: 'content' }>): NetworkCommand {
   return cmd('CONTENT', 'REVOKE', 'ENTITLEMENT', { SUBSCRIBER: s.subscriberId, PRODUCT: s.entitlement });
 }
+
+/**
+ * The commands that move a service from one plan's network profile to another's (a plan change):
+ * a mobile line whose data speeds differ gets its new PCRF policy (SET replaces the old one, so
+ * it is idempotent); nothing when the profiles are the same. Plan changes of other kinds of
+ * service are not offered, so they have no commands (RangeError).
+ */
+export function modificationCommands(before: ServiceToProvision, after: ServiceToProvision): NetworkCommand[] {
+  if (before.kind !== 'mobile' || after.kind !== 'mobile') throw new RangeError(`a plan change of a ${after.kind} service is not offered`);
+  if (!after.data) return [];
+  const speeds = (s: typeof after) => [s.downlinkMbps ?? DEFAULT_MOBILE_DATA_POLICY.downlinkMbps, s.uplinkMbps ?? DEFAULT_MOBILE_DATA_POLICY.uplinkMbps];
+  const [down, up] = speeds(after);
+  const [oldDown, oldUp] = speeds(before);
+  if (before.data && down === oldDown && up === oldUp) return [];
+  return [cmd('PCRF', 'SET', 'DATAPOLICY', { IMSI: after.imsi, DOWNLINK: mbps(down, 'downlinkMbps'), UPLINK: mbps(up, 'uplinkMbps') })];
+}
