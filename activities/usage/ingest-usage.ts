@@ -34,7 +34,12 @@ export interface IngestOptions {
   source: string;
   now: Date;
   tariffs?: TariffCache;
+  /** Kept across the batches of one import: whether it has met a duplicate (see storeBatch). */
+  duplicates?: DuplicateHint;
 }
+
+/** Whether duplicates are expected in the next batch, so keys are looked up before the COPY. */
+export type DuplicateHint = { expected: boolean };
 
 type Prepared = { index: number; item: IngestItem; key: string; row: UsageRow; usage?: UsageInput; tariff?: SubscriberTariff; placement?: Placement };
 
@@ -151,12 +156,57 @@ function rate(prepared: Prepared[], used: Map<string, string>, now: Date): Map<s
   return taken;
 }
 
+/** Splits a batch into the records to store and the duplicates (a key stored already, or earlier in the batch). */
+function splitDuplicates(prepared: Prepared[], stored: Set<string>): { fresh: Prepared[]; duplicates: Prepared[] } {
+  const seen = new Set<string>();
+  const fresh: Prepared[] = [];
+  const duplicates: Prepared[] = [];
+  for (const p of prepared) {
+    if (stored.has(p.key) || seen.has(p.key)) duplicates.push(p);
+    else {
+      seen.add(p.key);
+      fresh.push(p);
+    }
+  }
+  return { fresh, duplicates };
+}
+
+async function storedKeysOf(trx: Knex.Transaction, prepared: Prepared[]): Promise<Set<string>> {
+  const keys = new Map<string, { source: string; recordId: string }>();
+  for (const p of prepared) if (!keys.has(p.key)) keys.set(p.key, { source: p.row.source, recordId: p.row.recordId });
+  return findStoredKeys(trx, [...keys.values()]);
+}
+
+/** Rates the fresh records against the locked counters and COPYs them; false (nothing written) when a key was stored already. */
+async function rateAndCopy(trx: Knex.Transaction, fresh: Prepared[], used: Map<string, string>, now: Date, savepoint: boolean): Promise<Map<string, string> | undefined> {
+  const taken = rate(fresh, used, now);
+  // Rows in key order: two imports inserting the same keys wait on each other in one direction only.
+  const rows = [...fresh].sort((a, b) => compareKeys(a.key, b.key)).map((p) => p.row);
+  if (savepoint) await trx.raw('SAVEPOINT usage_copy');
+  try {
+    await copyUsageRows(trx, rows);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    if (!savepoint) throw new ConcurrentInsert();
+    await trx.raw('ROLLBACK TO SAVEPOINT usage_copy');
+    return undefined;
+  }
+  if (savepoint) await trx.raw('RELEASE SAVEPOINT usage_copy');
+  return taken;
+}
+
 /**
  * Stores one batch in one transaction (rated and rejected alike); duplicates are reported, not
  * stored. The allowance counters are locked first: any import that could store the same records
- * (same number, so same counters) waits for them, so the duplicate check that follows holds.
+ * (same number, so same counters) waits for them, so a duplicate check made after holds.
+ *
+ * Most batches hold no duplicate, so the check is optimistic: the rows are COPYed at once (under
+ * a savepoint), and the unique key on (source, record id) is the check; only when it refuses the
+ * batch are the stored keys looked up and the batch rated again without them. That spares
+ * PostgreSQL one index probe per record. With `duplicates.expected` (set once an import met one)
+ * the keys are looked up first, as a file that repeats records tends to repeat many.
  */
-async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date): Promise<Outcome[]> {
+async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date, duplicates: DuplicateHint): Promise<Outcome[]> {
   const counters = new Map<string, { subscriptionId: string; cycleStart: string; usageType: string }>();
   for (const p of prepared) {
     if (p.placement?.allowance === undefined) continue;
@@ -164,32 +214,20 @@ async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date
     counters.set(counterKey(k.subscriptionId, k.cycleStart, k.usageType), k);
   }
   const used = await lockAllowanceCounters(trx, [...counters.values()]);
-  const keys = new Map<string, { source: string; recordId: string }>();
-  for (const p of prepared) if (!keys.has(p.key)) keys.set(p.key, { source: p.row.source, recordId: p.row.recordId });
-  const stored = await findStoredKeys(trx, [...keys.values()]);
-  const seen = new Set<string>();
-  const fresh: Prepared[] = [];
-  const outcomes: Outcome[] = [];
-  for (const p of prepared) {
-    const key = p.key;
-    if (stored.has(key) || seen.has(key)) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: 'duplicate' });
-    else {
-      seen.add(key);
-      fresh.push(p);
+  let split = splitDuplicates(prepared, duplicates.expected ? await storedKeysOf(trx, prepared) : new Set());
+  let taken = duplicates.expected ? undefined : await rateAndCopy(trx, split.fresh, used, now, true);
+  if (!taken) {
+    // A record stored meanwhile by an import that held no counter of ours (a rejection) makes the COPY fail: the batch runs again.
+    if (!duplicates.expected) {
+      duplicates.expected = true;
+      split = splitDuplicates(prepared, await storedKeysOf(trx, prepared));
     }
+    taken = await rateAndCopy(trx, split.fresh, used, now, false);
   }
-  const taken = rate(fresh, used, now);
-  // Rows in key order: two imports inserting the same keys wait on each other in one direction only.
-  const rows = [...fresh].sort((a, b) => compareKeys(a.key, b.key)).map((p) => p.row);
-  try {
-    await copyUsageRows(trx, rows);
-  } catch (err) {
-    // A record stored meanwhile by an import that held no counter of ours (a rejection): try again.
-    if (isUniqueViolation(err)) throw new ConcurrentInsert();
-    throw err;
-  }
-  await addAllowanceUsage(trx, taken);
-  for (const p of fresh) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: p.row.state === 'rated' ? 'rated' : 'rejected', reason: p.row.reason ?? undefined });
+  await addAllowanceUsage(trx, taken!);
+  const outcomes: Outcome[] = [];
+  for (const p of split.duplicates) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: 'duplicate' });
+  for (const p of split.fresh) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: p.row.state === 'rated' ? 'rated' : 'rejected', reason: p.row.reason ?? undefined });
   return outcomes;
 }
 
@@ -200,10 +238,11 @@ async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date
 export async function ingestUsageBatch(knex: Knex, items: IngestItem[], opts: IngestOptions, trx?: Knex.Transaction): Promise<Outcome[]> {
   const cache = opts.tariffs ?? new Map();
   const prepared = await prepare(knex, items, opts, cache);
-  if (trx) return storeBatch(trx, prepared, opts.now);
+  const duplicates = opts.duplicates ?? { expected: false };
+  if (trx) return storeBatch(trx, prepared, opts.now, duplicates);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await knex.transaction((t) => storeBatch(t, prepared, opts.now));
+      return await knex.transaction((t) => storeBatch(t, prepared, opts.now, duplicates));
     } catch (err) {
       if (!(err instanceof ConcurrentInsert || isDeadlock(err)) || attempt >= 5) throw err;
     }
