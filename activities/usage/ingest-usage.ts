@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { addAllowanceUsage, copyUsageRows, counterKey, findStoredKeys, findSubscriberTariffs, isUniqueViolation, lockAllowanceCounters, recordKey, UsageRow } from '../../db/usage';
 import { uuidV7 } from '../../domain/uuid-v7';
-import { addQuantities } from '../../domain/usage/allowance';
+import { addQuantities, subtractQuantities } from '../../domain/usage/allowance';
 import { placeUsage, Placement, rateWithAllowance } from '../../domain/usage/rate-record';
 import type { SubscriberTariff } from '../../domain/usage/subscriber-tariff';
-import { parseUsage, RawUsage, UsageInput } from '../../domain/usage/usage-input';
+import { ParsedUsage, parseUsage, RawUsage, UsageInput } from '../../domain/usage/usage-input';
 
 /** One record to ingest: the raw input, and for a re-rate the id and key it already had. */
 export interface IngestItem {
@@ -41,7 +41,17 @@ export interface IngestOptions {
 /** Whether duplicates are expected in the next batch, so keys are looked up before the COPY. */
 export type DuplicateHint = { expected: boolean };
 
-type Prepared = { index: number; item: IngestItem; key: string; row: UsageRow; usage?: UsageInput; tariff?: SubscriberTariff; placement?: Placement };
+type Prepared = {
+  index: number;
+  item: IngestItem;
+  key: string;
+  row: UsageRow;
+  usage?: UsageInput;
+  tariff?: SubscriberTariff;
+  placement?: Placement;
+  /** The allowance counter the record spends from, when an allowance applies. */
+  counter?: string;
+};
 
 const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -93,10 +103,13 @@ async function lookUpTariffs(db: Knex, cache: TariffCache, msisdns: string[]): P
 
 /** Validates and places every item (no writes): what remains is the allowance and the insert. */
 async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache: TariffCache): Promise<Prepared[]> {
-  const parsed = items.map((item) => ({ item, parsed: item.rejectAs ? ({ ok: false, reason: item.rejectAs } as const) : parseUsage(item.raw, opts.source) }));
-  await lookUpTariffs(db, cache, parsed.flatMap((p) => (p.parsed.ok ? [p.parsed.usage.msisdn] : [])));
+  const parsed = items.map((item): ParsedUsage => (item.rejectAs ? { ok: false, reason: item.rejectAs } : parseUsage(item.raw, opts.source)));
+  const msisdns: string[] = [];
+  for (const r of parsed) if (r.ok) msisdns.push(r.usage.msisdn);
+  await lookUpTariffs(db, cache, msisdns);
   const receivedAt = opts.now.toISOString();
-  return parsed.map(({ item, parsed: result }, index) => {
+  return items.map((item, index) => {
+    const result = parsed[index];
     const source = item.raw.source?.trim() || opts.source;
     const recordId = item.raw.recordId?.trim() || item.fallbackRecordId || randomUUID();
     const p: Prepared = { index, item, key: recordKey(source, recordId), row: baseRow(item, source, recordId, receivedAt, opts.now) };
@@ -126,6 +139,7 @@ async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache
     p.usage = u;
     p.tariff = tariff;
     p.placement = placement;
+    if (placement.allowance !== undefined) p.counter = counterKey(tariff.subscriptionId, placement.cycleStart, u.usageType);
     row.cycleStart = placement.cycleStart;
     return p;
   });
@@ -133,14 +147,16 @@ async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache
 
 /** Rates the placed records of a batch against the locked counters, in start time order; returns what each counter gained. */
 function rate(prepared: Prepared[], used: Map<string, string>, now: Date): Map<string, string> {
-  const taken = new Map<string, string>();
+  // What each counter has used, this batch's records so far included.
+  const reached = new Map<string, string>();
   const ratedAt = now.toISOString();
   const placed = prepared.filter((p) => p.placement).sort((a, b) => a.usage!.startTime.getTime() - b.usage!.startTime.getTime());
   for (const p of placed) {
     const { usage: u, tariff: t, placement: pl } = p as Required<Prepared>;
-    const key = counterKey(t.subscriptionId, pl.cycleStart, u.usageType);
-    const r = rateWithAllowance(pl, t, u, addQuantities(used.get(key) ?? '0', taken.get(key) ?? '0'));
-    if (pl.allowance !== undefined && r.allowanceQuantity !== '0') taken.set(key, addQuantities(taken.get(key) ?? '0', r.allowanceQuantity));
+    const key = p.counter;
+    const before = key === undefined ? '0' : (reached.get(key) ?? used.get(key) ?? '0');
+    const r = rateWithAllowance(pl, t, u, before);
+    if (key !== undefined && r.allowanceQuantity !== '0') reached.set(key, addQuantities(before, r.allowanceQuantity));
     const row = p.row;
     row.state = 'rated';
     row.cycleStart = r.cycleStart;
@@ -153,6 +169,8 @@ function rate(prepared: Prepared[], used: Map<string, string>, now: Date): Map<s
     row.amount = r.amount;
     row.ratedAt = ratedAt;
   }
+  const taken = new Map<string, string>();
+  for (const [key, total] of reached) taken.set(key, subtractQuantities(total, used.get(key) ?? '0'));
   return taken;
 }
 
@@ -209,9 +227,8 @@ async function rateAndCopy(trx: Knex.Transaction, fresh: Prepared[], used: Map<s
 async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date, duplicates: DuplicateHint): Promise<Outcome[]> {
   const counters = new Map<string, { subscriptionId: string; cycleStart: string; usageType: string }>();
   for (const p of prepared) {
-    if (p.placement?.allowance === undefined) continue;
-    const k = { subscriptionId: p.tariff!.subscriptionId, cycleStart: p.placement.cycleStart, usageType: p.usage!.usageType };
-    counters.set(counterKey(k.subscriptionId, k.cycleStart, k.usageType), k);
+    if (p.counter === undefined || counters.has(p.counter)) continue;
+    counters.set(p.counter, { subscriptionId: p.tariff!.subscriptionId, cycleStart: p.placement!.cycleStart, usageType: p.usage!.usageType });
   }
   const used = await lockAllowanceCounters(trx, [...counters.values()]);
   let split = splitDuplicates(prepared, duplicates.expected ? await storedKeysOf(trx, prepared) : new Set());
