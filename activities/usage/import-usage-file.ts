@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { CsvReader, CsvRecord } from '../../domain/usage/csv-reader';
 import type { RawUsage } from '../../domain/usage/usage-input';
 import { addOutcomes, emptySummary, ImportSummary } from './import-summary';
-import { DuplicateHint, ingestUsageBatch, IngestItem, TariffCache } from './ingest-usage';
+import { DuplicateHint, IngestItem, prepareUsageBatch, storeUsageBatch, TariffCache } from './ingest-usage';
 
 export interface ImportFileOptions {
   /** Source of the records that name none; default the file's name. */
@@ -68,29 +68,30 @@ export async function importUsageFile(knex: Knex, file: string, opts: ImportFile
     }
   };
 
-  // One batch is stored while the next is parsed: PostgreSQL and the parser use a core each.
+  // One batch is stored (rated against its locked counters, COPYed, committed) while the next is
+  // read, validated and placed: PostgreSQL and this process work at the same time, a core each.
   let storing: Promise<void> = Promise.resolve();
-  const store = (batch: IngestItem[]) => {
-    const previous = storing;
-    storing = previous.then(async () => {
-      addOutcomes(summary, await ingestUsageBatch(knex, batch, { source, now: opts.now(), tariffs, duplicates }));
+  const store = async (batch: IngestItem[]): Promise<void> => {
+    const ingest = { source, now: opts.now(), tariffs, duplicates };
+    const preparing = prepareUsageBatch(knex, batch, ingest);
+    preparing.catch(() => undefined); // awaited below, once the batch before is stored
+    await storing;
+    storing = preparing.then(async (prepared) => {
+      addOutcomes(summary, await storeUsageBatch(knex, prepared, ingest));
       opts.onProgress?.(input.bytesRead, summary);
     });
+    storing.catch(() => undefined); // awaited on the next batch or at the end
   };
 
   const take = async (chunk: CsvRecord[]): Promise<void> => {
     for (const record of chunk) {
       add(record);
-      if (items.length >= batchSize) {
-        await storing;
-        store(items.splice(0));
-        storing.catch(() => undefined); // awaited on the next batch or at the end
-      }
+      if (items.length >= batchSize) await store(items.splice(0));
     }
   };
   for await (const text of input as AsyncIterable<string>) await take(reader.push(text));
   await take(reader.end());
-  if (items.length) store(items.splice(0));
+  if (items.length) await store(items.splice(0));
   await storing;
   return summary;
 }

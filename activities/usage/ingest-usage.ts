@@ -248,13 +248,26 @@ async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date
   return outcomes;
 }
 
+/** A batch validated and placed (subscriptions found, cycles and bands known), not yet rated or stored. */
+export interface PreparedBatch {
+  readonly records: readonly unknown[];
+}
+
 /**
- * Ingests a batch: validates, rates and stores every record; returns one outcome per item. Pass
- * `trx` to run inside a transaction of the caller (a re-rate), else each attempt is its own.
+ * The first half of ingesting a batch, with no writes: validation, the subscriptions, cycles and
+ * bands. An import runs it for the next batch while the one before is being stored.
  */
-export async function ingestUsageBatch(knex: Knex, items: IngestItem[], opts: IngestOptions, trx?: Knex.Transaction): Promise<Outcome[]> {
-  const cache = opts.tariffs ?? new Map();
-  const prepared = await prepare(knex, items, opts, cache);
+export async function prepareUsageBatch(knex: Knex, items: IngestItem[], opts: IngestOptions): Promise<PreparedBatch> {
+  return { records: await prepare(knex, items, opts, opts.tariffs ?? new Map()) };
+}
+
+/**
+ * The second half: rates a prepared batch against the locked allowance counters and stores it;
+ * returns one outcome per item. Pass `trx` to run inside a transaction of the caller (a re-rate),
+ * else each attempt is its own.
+ */
+export async function storeUsageBatch(knex: Knex, batch: PreparedBatch, opts: IngestOptions, trx?: Knex.Transaction): Promise<Outcome[]> {
+  const prepared = batch.records as Prepared[];
   const duplicates = opts.duplicates ?? { expected: false };
   if (trx) return storeBatch(trx, prepared, opts.now, duplicates);
   for (let attempt = 1; ; attempt++) {
@@ -264,4 +277,12 @@ export async function ingestUsageBatch(knex: Knex, items: IngestItem[], opts: In
       if (!(err instanceof ConcurrentInsert || isDeadlock(err)) || attempt >= 5) throw err;
     }
   }
+}
+
+/**
+ * Ingests a batch: validates, rates and stores every record; returns one outcome per item. Pass
+ * `trx` to run inside a transaction of the caller (a re-rate), else each attempt is its own.
+ */
+export async function ingestUsageBatch(knex: Knex, items: IngestItem[], opts: IngestOptions, trx?: Knex.Transaction): Promise<Outcome[]> {
+  return storeUsageBatch(knex, await prepareUsageBatch(knex, items, opts), opts, trx);
 }
