@@ -5,10 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 
+let lastMs = -1;
+let lastPrefix = '';
+
 /** A version 7 UUID for the instant `at`. */
 export function uuidV7(at: Date): string {
-  const ts = Math.max(0, Math.min(at.getTime(), 2 ** 48 - 1)).toString(16).padStart(12, '0');
-  // randomUUID gives version 4 with the RFC variant already set: keep its random bits, stamp time and version.
-  const random = randomUUID();
-  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19)}`;
+  const ms = Math.max(0, Math.min(at.getTime(), 2 ** 48 - 1));
+  // A batch stamps all its ids with one instant: the time part is formatted once for it.
+  if (ms !== lastMs) {
+    const ts = ms.toString(16).padStart(12, '0');
+    lastPrefix = `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7`;
+    lastMs = ms;
+  }
+  // randomUUID gives version 4 with the RFC variant already set: keep its random bits (from the
+  // 16th character: 3 hex digits, '-', the variant group, '-', the last 12), stamp time and version.
+  return lastPrefix + randomUUID().slice(15);
 }

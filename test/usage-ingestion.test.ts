@@ -139,6 +139,48 @@ describe('usage ingestion', () => {
     expect(rows.find((r) => r.record_id === 'b2').raw).toEqual({ recordId: 'b2', msisdn: m, usageType: 'voice', startTime: '2026-11-04T10:00:00Z', quantity: 'thirty', destination: '+34612345678' });
   });
 
+  it('rates a file that repeats part of one imported before: only the new records spend the allowance', async () => {
+    const [sub] = await createPostpaidSubscribers(knex, [{ msisdn: msisdn() }], now());
+    // 5 GB each: the 20 GB allowance covers four records, the rest is charged at 0.01 per MB.
+    const lines = Array.from({ length: 8 }, (_, i) => `p${i},${sub.msisdn},data,2026-11-0${1 + i}T12:00:00Z,5368709120,`);
+    const source = `partial-${randomUUID()}`;
+    expect(await importUsageFile(knex, csvFile('first.csv', lines.slice(0, 3)), { now, source })).toEqual({ read: 3, rated: 3, rejected: 0, duplicates: 0, reasons: {} });
+    // Batches of 2: the first repeats p1 and p2, the next p2 again and a new one, then new records only.
+    const second = await importUsageFile(knex, csvFile('second.csv', [lines[1], lines[2], lines[2], lines[3], ...lines.slice(4)]), { now, source, batchSize: 2 });
+    expect(second).toEqual({ read: 8, rated: 5, rejected: 0, duplicates: 3, reasons: {} });
+    const rows = await rowsOf(source);
+    expect(rows.map((r) => [r.record_id, r.allowance_quantity, r.overage_quantity, r.amount])).toEqual([
+      ['p0', '5368709120', '0', '0.000000'],
+      ['p1', '5368709120', '0', '0.000000'],
+      ['p2', '5368709120', '0', '0.000000'],
+      ['p3', '5368709120', '0', '0.000000'],
+      ['p4', '0', '5368709120', '51.200000'],
+      ['p5', '0', '5368709120', '51.200000'],
+      ['p6', '0', '5368709120', '51.200000'],
+      ['p7', '0', '5368709120', '51.200000'],
+    ]);
+    expect((await knex('usage_allowance_counter').where({ subscription_id: sub.subscriptionId }).first('used')).used).toBe('21474836480');
+  });
+
+  it('rejects each line that is not valid CSV under its record number, and reads on', async () => {
+    const [sub] = await createPostpaidSubscribers(knex, [{ msisdn: msisdn() }], now());
+    const m = sub.msisdn;
+    const file = csvFile('unreadable.csv', [
+      `q1,${m},sms,2026-11-04T10:00:00Z,1,+34612345678`,
+      `q2,${m},sms,2026-11-04T10:00:00Z,1,+346"12345678`,
+      `"q3",${m},sms,"2026-11-04T10:00:00Z",1,"+34612345678"`,
+      `"q4"x,${m},sms,2026-11-04T10:00:00Z,1,+34612345678`,
+    ]);
+    expect(await importUsageFile(knex, file, { now })).toEqual({ read: 4, rated: 2, rejected: 2, duplicates: 0, reasons: { 'unreadable CSV record': 2 } });
+    const rows = await knex('usage_record').where({ source: path.basename(file) }).orderBy('record_id').select('record_id', 'state', 'reason', 'raw');
+    expect(rows.map((r) => [r.record_id, r.state, r.reason, r.raw])).toEqual([
+      ['q1', 'rated', null, null],
+      ['q3', 'rated', null, null],
+      ['record-2', 'rejected', 'unreadable CSV record: invalid opening quote on line 3', { source: path.basename(file) }],
+      ['record-4', 'rejected', 'unreadable CSV record: invalid closing quote on line 5', { source: path.basename(file) }],
+    ]);
+  });
+
   it('re-rates rejected records once the subscriber exists, keeping their ids', async () => {
     const m = msisdn();
     const file = csvFile('later.csv', [`x1,${m},voice,2026-11-04T10:00:00Z,61,+34612345678`, `x2,${m},voice,2026-11-04T10:00:00Z,-1,+34612345678`]);

@@ -4,13 +4,13 @@
  * or one the CSV parser cannot read, is stored as rejected under `record-<n>` (its number in the
  * file, header excluded), so no record is ever lost.
  */
-import { parse } from 'csv-parse';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import { CsvReader, CsvRecord } from '../../domain/usage/csv-reader';
 import type { RawUsage } from '../../domain/usage/usage-input';
 import { addOutcomes, emptySummary, ImportSummary } from './import-summary';
-import { ingestUsageBatch, IngestItem, TariffCache } from './ingest-usage';
+import { DuplicateHint, IngestItem, prepareUsageBatch, storeUsageBatch, TariffCache } from './ingest-usage';
 
 export interface ImportFileOptions {
   /** Source of the records that name none; default the file's name. */
@@ -50,42 +50,48 @@ export async function importUsageFile(knex: Knex, file: string, opts: ImportFile
   const source = opts.source ?? path.basename(file);
   const batchSize = opts.batchSize ?? 10_000;
   const tariffs: TariffCache = new Map();
+  const duplicates: DuplicateHint = { expected: false };
   const summary = emptySummary();
-  const input = fs.createReadStream(file);
-  const parser = parse({ relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true });
+  const input = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const reader = new CsvReader();
   const items: IngestItem[] = [];
   let records = 0;
-  parser.on('skip', (err: Error) => {
-    records++;
-    items.push({ raw: { source }, fallbackRecordId: `record-${records}`, rejectAs: `unreadable CSV record: ${err.message}` });
-  });
-
-  // One batch is stored while the next is parsed: PostgreSQL and the parser use a core each.
-  let storing: Promise<void> = Promise.resolve();
-  const store = (batch: IngestItem[]) => {
-    const previous = storing;
-    storing = previous.then(async () => {
-      addOutcomes(summary, await ingestUsageBatch(knex, batch, { source, now: opts.now(), tariffs }));
-      opts.onProgress?.(input.bytesRead, summary);
-    });
+  let columns: Record<Column, number> | undefined;
+  const add = (record: CsvRecord): void => {
+    if (!Array.isArray(record)) {
+      records++;
+      items.push({ raw: { source }, fallbackRecordId: `record-${records}`, rejectAs: `unreadable CSV record: ${record.error}` });
+    } else if (!columns) columns = columnsOf(record);
+    else {
+      records++;
+      items.push({ raw: rawOf(record, columns), fallbackRecordId: `record-${records}` });
+    }
   };
 
-  input.pipe(parser);
-  let columns: Record<Column, number> | undefined;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    if (!columns) {
-      columns = columnsOf(record);
-      continue;
+  // One batch is stored (rated against its locked counters, COPYed, committed) while the next is
+  // read, validated and placed: PostgreSQL and this process work at the same time, a core each.
+  let storing: Promise<void> = Promise.resolve();
+  const store = async (batch: IngestItem[]): Promise<void> => {
+    const ingest = { source, now: opts.now(), tariffs, duplicates };
+    const preparing = prepareUsageBatch(knex, batch, ingest);
+    preparing.catch(() => undefined); // awaited below, once the batch before is stored
+    await storing;
+    storing = preparing.then(async (prepared) => {
+      addOutcomes(summary, await storeUsageBatch(knex, prepared, ingest));
+      opts.onProgress?.(input.bytesRead, summary);
+    });
+    storing.catch(() => undefined); // awaited on the next batch or at the end
+  };
+
+  const take = async (chunk: CsvRecord[]): Promise<void> => {
+    for (const record of chunk) {
+      add(record);
+      if (items.length >= batchSize) await store(items.splice(0));
     }
-    records++;
-    items.push({ raw: rawOf(record, columns), fallbackRecordId: `record-${records}` });
-    if (items.length >= batchSize) {
-      await storing;
-      store(items.splice(0));
-      storing.catch(() => undefined); // awaited on the next batch or at the end
-    }
-  }
-  if (items.length) store(items.splice(0));
+  };
+  for await (const text of input as AsyncIterable<string>) await take(reader.push(text));
+  await take(reader.end());
+  if (items.length) await store(items.splice(0));
   await storing;
   return summary;
 }

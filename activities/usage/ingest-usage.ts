@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { addAllowanceUsage, copyUsageRows, counterKey, findStoredKeys, findSubscriberTariffs, isUniqueViolation, lockAllowanceCounters, recordKey, UsageRow } from '../../db/usage';
 import { uuidV7 } from '../../domain/uuid-v7';
-import { addQuantities } from '../../domain/usage/allowance';
+import { addQuantities, subtractQuantities } from '../../domain/usage/allowance';
 import { placeUsage, Placement, rateWithAllowance } from '../../domain/usage/rate-record';
 import type { SubscriberTariff } from '../../domain/usage/subscriber-tariff';
-import { parseUsage, RawUsage, UsageInput } from '../../domain/usage/usage-input';
+import { ParsedUsage, parseUsage, RawUsage, UsageInput } from '../../domain/usage/usage-input';
 
 /** One record to ingest: the raw input, and for a re-rate the id and key it already had. */
 export interface IngestItem {
@@ -34,9 +34,24 @@ export interface IngestOptions {
   source: string;
   now: Date;
   tariffs?: TariffCache;
+  /** Kept across the batches of one import: whether it has met a duplicate (see storeBatch). */
+  duplicates?: DuplicateHint;
 }
 
-type Prepared = { index: number; item: IngestItem; key: string; row: UsageRow; usage?: UsageInput; tariff?: SubscriberTariff; placement?: Placement };
+/** Whether duplicates are expected in the next batch, so keys are looked up before the COPY. */
+export type DuplicateHint = { expected: boolean };
+
+type Prepared = {
+  index: number;
+  item: IngestItem;
+  key: string;
+  row: UsageRow;
+  usage?: UsageInput;
+  tariff?: SubscriberTariff;
+  placement?: Placement;
+  /** The allowance counter the record spends from, when an allowance applies. */
+  counter?: string;
+};
 
 const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -88,10 +103,13 @@ async function lookUpTariffs(db: Knex, cache: TariffCache, msisdns: string[]): P
 
 /** Validates and places every item (no writes): what remains is the allowance and the insert. */
 async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache: TariffCache): Promise<Prepared[]> {
-  const parsed = items.map((item) => ({ item, parsed: item.rejectAs ? ({ ok: false, reason: item.rejectAs } as const) : parseUsage(item.raw, opts.source) }));
-  await lookUpTariffs(db, cache, parsed.flatMap((p) => (p.parsed.ok ? [p.parsed.usage.msisdn] : [])));
+  const parsed = items.map((item): ParsedUsage => (item.rejectAs ? { ok: false, reason: item.rejectAs } : parseUsage(item.raw, opts.source)));
+  const msisdns: string[] = [];
+  for (const r of parsed) if (r.ok) msisdns.push(r.usage.msisdn);
+  await lookUpTariffs(db, cache, msisdns);
   const receivedAt = opts.now.toISOString();
-  return parsed.map(({ item, parsed: result }, index) => {
+  return items.map((item, index) => {
+    const result = parsed[index];
     const source = item.raw.source?.trim() || opts.source;
     const recordId = item.raw.recordId?.trim() || item.fallbackRecordId || randomUUID();
     const p: Prepared = { index, item, key: recordKey(source, recordId), row: baseRow(item, source, recordId, receivedAt, opts.now) };
@@ -121,6 +139,7 @@ async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache
     p.usage = u;
     p.tariff = tariff;
     p.placement = placement;
+    if (placement.allowance !== undefined) p.counter = counterKey(tariff.subscriptionId, placement.cycleStart, u.usageType);
     row.cycleStart = placement.cycleStart;
     return p;
   });
@@ -128,14 +147,16 @@ async function prepare(db: Knex, items: IngestItem[], opts: IngestOptions, cache
 
 /** Rates the placed records of a batch against the locked counters, in start time order; returns what each counter gained. */
 function rate(prepared: Prepared[], used: Map<string, string>, now: Date): Map<string, string> {
-  const taken = new Map<string, string>();
+  // What each counter has used, this batch's records so far included.
+  const reached = new Map<string, string>();
   const ratedAt = now.toISOString();
   const placed = prepared.filter((p) => p.placement).sort((a, b) => a.usage!.startTime.getTime() - b.usage!.startTime.getTime());
   for (const p of placed) {
     const { usage: u, tariff: t, placement: pl } = p as Required<Prepared>;
-    const key = counterKey(t.subscriptionId, pl.cycleStart, u.usageType);
-    const r = rateWithAllowance(pl, t, u, addQuantities(used.get(key) ?? '0', taken.get(key) ?? '0'));
-    if (pl.allowance !== undefined && r.allowanceQuantity !== '0') taken.set(key, addQuantities(taken.get(key) ?? '0', r.allowanceQuantity));
+    const key = p.counter;
+    const before = key === undefined ? '0' : (reached.get(key) ?? used.get(key) ?? '0');
+    const r = rateWithAllowance(pl, t, u, before);
+    if (key !== undefined && r.allowanceQuantity !== '0') reached.set(key, addQuantities(before, r.allowanceQuantity));
     const row = p.row;
     row.state = 'rated';
     row.cycleStart = r.cycleStart;
@@ -148,49 +169,114 @@ function rate(prepared: Prepared[], used: Map<string, string>, now: Date): Map<s
     row.amount = r.amount;
     row.ratedAt = ratedAt;
   }
+  const taken = new Map<string, string>();
+  for (const [key, total] of reached) taken.set(key, subtractQuantities(total, used.get(key) ?? '0'));
+  return taken;
+}
+
+/** Splits a batch into the records to store and the duplicates (a key stored already, or earlier in the batch). */
+function splitDuplicates(prepared: Prepared[], stored: Set<string>): { fresh: Prepared[]; duplicates: Prepared[] } {
+  const seen = new Set<string>();
+  const fresh: Prepared[] = [];
+  const duplicates: Prepared[] = [];
+  for (const p of prepared) {
+    if (stored.has(p.key) || seen.has(p.key)) duplicates.push(p);
+    else {
+      seen.add(p.key);
+      fresh.push(p);
+    }
+  }
+  return { fresh, duplicates };
+}
+
+async function storedKeysOf(trx: Knex.Transaction, prepared: Prepared[]): Promise<Set<string>> {
+  const keys = new Map<string, { source: string; recordId: string }>();
+  for (const p of prepared) if (!keys.has(p.key)) keys.set(p.key, { source: p.row.source, recordId: p.row.recordId });
+  return findStoredKeys(trx, [...keys.values()]);
+}
+
+/** Rates the fresh records against the locked counters and COPYs them; false (nothing written) when a key was stored already. */
+async function rateAndCopy(trx: Knex.Transaction, fresh: Prepared[], used: Map<string, string>, now: Date, savepoint: boolean): Promise<Map<string, string> | undefined> {
+  const taken = rate(fresh, used, now);
+  // Rows in key order: two imports inserting the same keys wait on each other in one direction only.
+  const rows = [...fresh].sort((a, b) => compareKeys(a.key, b.key)).map((p) => p.row);
+  if (savepoint) await trx.raw('SAVEPOINT usage_copy');
+  try {
+    await copyUsageRows(trx, rows);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    if (!savepoint) throw new ConcurrentInsert();
+    await trx.raw('ROLLBACK TO SAVEPOINT usage_copy');
+    return undefined;
+  }
+  if (savepoint) await trx.raw('RELEASE SAVEPOINT usage_copy');
   return taken;
 }
 
 /**
  * Stores one batch in one transaction (rated and rejected alike); duplicates are reported, not
  * stored. The allowance counters are locked first: any import that could store the same records
- * (same number, so same counters) waits for them, so the duplicate check that follows holds.
+ * (same number, so same counters) waits for them, so a duplicate check made after holds.
+ *
+ * Most batches hold no duplicate, so the check is optimistic: the rows are COPYed at once (under
+ * a savepoint), and the unique key on (source, record id) is the check; only when it refuses the
+ * batch are the stored keys looked up and the batch rated again without them. That spares
+ * PostgreSQL one index probe per record. With `duplicates.expected` (set once an import met one)
+ * the keys are looked up first, as a file that repeats records tends to repeat many.
  */
-async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date): Promise<Outcome[]> {
+async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date, duplicates: DuplicateHint): Promise<Outcome[]> {
   const counters = new Map<string, { subscriptionId: string; cycleStart: string; usageType: string }>();
   for (const p of prepared) {
-    if (p.placement?.allowance === undefined) continue;
-    const k = { subscriptionId: p.tariff!.subscriptionId, cycleStart: p.placement.cycleStart, usageType: p.usage!.usageType };
-    counters.set(counterKey(k.subscriptionId, k.cycleStart, k.usageType), k);
+    if (p.counter === undefined || counters.has(p.counter)) continue;
+    counters.set(p.counter, { subscriptionId: p.tariff!.subscriptionId, cycleStart: p.placement!.cycleStart, usageType: p.usage!.usageType });
   }
   const used = await lockAllowanceCounters(trx, [...counters.values()]);
-  const keys = new Map<string, { source: string; recordId: string }>();
-  for (const p of prepared) if (!keys.has(p.key)) keys.set(p.key, { source: p.row.source, recordId: p.row.recordId });
-  const stored = await findStoredKeys(trx, [...keys.values()]);
-  const seen = new Set<string>();
-  const fresh: Prepared[] = [];
+  let split = splitDuplicates(prepared, duplicates.expected ? await storedKeysOf(trx, prepared) : new Set());
+  let taken = duplicates.expected ? undefined : await rateAndCopy(trx, split.fresh, used, now, true);
+  if (!taken) {
+    // A record stored meanwhile by an import that held no counter of ours (a rejection) makes the COPY fail: the batch runs again.
+    if (!duplicates.expected) {
+      duplicates.expected = true;
+      split = splitDuplicates(prepared, await storedKeysOf(trx, prepared));
+    }
+    taken = await rateAndCopy(trx, split.fresh, used, now, false);
+  }
+  await addAllowanceUsage(trx, taken!);
   const outcomes: Outcome[] = [];
-  for (const p of prepared) {
-    const key = p.key;
-    if (stored.has(key) || seen.has(key)) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: 'duplicate' });
-    else {
-      seen.add(key);
-      fresh.push(p);
+  for (const p of split.duplicates) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: 'duplicate' });
+  for (const p of split.fresh) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: p.row.state === 'rated' ? 'rated' : 'rejected', reason: p.row.reason ?? undefined });
+  return outcomes;
+}
+
+/** A batch validated and placed (subscriptions found, cycles and bands known), not yet rated or stored. */
+export interface PreparedBatch {
+  readonly records: readonly unknown[];
+}
+
+/**
+ * The first half of ingesting a batch, with no writes: validation, the subscriptions, cycles and
+ * bands. An import runs it for the next batch while the one before is being stored.
+ */
+export async function prepareUsageBatch(knex: Knex, items: IngestItem[], opts: IngestOptions): Promise<PreparedBatch> {
+  return { records: await prepare(knex, items, opts, opts.tariffs ?? new Map()) };
+}
+
+/**
+ * The second half: rates a prepared batch against the locked allowance counters and stores it;
+ * returns one outcome per item. Pass `trx` to run inside a transaction of the caller (a re-rate),
+ * else each attempt is its own.
+ */
+export async function storeUsageBatch(knex: Knex, batch: PreparedBatch, opts: IngestOptions, trx?: Knex.Transaction): Promise<Outcome[]> {
+  const prepared = batch.records as Prepared[];
+  const duplicates = opts.duplicates ?? { expected: false };
+  if (trx) return storeBatch(trx, prepared, opts.now, duplicates);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await knex.transaction((t) => storeBatch(t, prepared, opts.now, duplicates));
+    } catch (err) {
+      if (!(err instanceof ConcurrentInsert || isDeadlock(err)) || attempt >= 5) throw err;
     }
   }
-  const taken = rate(fresh, used, now);
-  // Rows in key order: two imports inserting the same keys wait on each other in one direction only.
-  const rows = [...fresh].sort((a, b) => compareKeys(a.key, b.key)).map((p) => p.row);
-  try {
-    await copyUsageRows(trx, rows);
-  } catch (err) {
-    // A record stored meanwhile by an import that held no counter of ours (a rejection): try again.
-    if (isUniqueViolation(err)) throw new ConcurrentInsert();
-    throw err;
-  }
-  await addAllowanceUsage(trx, taken);
-  for (const p of fresh) outcomes.push({ index: p.index, id: p.row.id, source: p.row.source, recordId: p.row.recordId, result: p.row.state === 'rated' ? 'rated' : 'rejected', reason: p.row.reason ?? undefined });
-  return outcomes;
 }
 
 /**
@@ -198,14 +284,5 @@ async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date
  * `trx` to run inside a transaction of the caller (a re-rate), else each attempt is its own.
  */
 export async function ingestUsageBatch(knex: Knex, items: IngestItem[], opts: IngestOptions, trx?: Knex.Transaction): Promise<Outcome[]> {
-  const cache = opts.tariffs ?? new Map();
-  const prepared = await prepare(knex, items, opts, cache);
-  if (trx) return storeBatch(trx, prepared, opts.now);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await knex.transaction((t) => storeBatch(t, prepared, opts.now));
-    } catch (err) {
-      if (!(err instanceof ConcurrentInsert || isDeadlock(err)) || attempt >= 5) throw err;
-    }
-  }
+  return storeUsageBatch(knex, await prepareUsageBatch(knex, items, opts), opts, trx);
 }

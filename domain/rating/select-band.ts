@@ -48,7 +48,7 @@ function formatLocalTime(timeZone: string, instant: Date): LocalTime {
 
 const QUARTER_HOUR_MS = 900_000;
 const MAX_QUARTERS = 100_000;
-const quarterStarts = new Map<string, LocalTime>();
+const quarterStarts = new Map<string, Map<number, LocalTime>>();
 
 /**
  * The weekday and time of day of `instant` in `timeZone` (IANA name), daylight saving included.
@@ -60,12 +60,16 @@ export function localTimeIn(timeZone: string, instant: Date): LocalTime {
   const ms = instant.getTime();
   if (Number.isNaN(ms)) throw new RatingError('invalid-event', 'event start is not a valid date');
   const quarterStart = Math.floor(ms / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-  const key = `${timeZone}|${quarterStart}`;
-  let start = quarterStarts.get(key);
+  // Per zone, then per quarter: no key string is built per event.
+  const zone = quarterStarts.get(timeZone);
+  let start = zone?.get(quarterStart);
   if (start === undefined) {
     start = formatLocalTime(timeZone, new Date(quarterStart));
-    if (quarterStarts.size >= MAX_QUARTERS) quarterStarts.clear();
-    quarterStarts.set(key, start);
+    if (zone === undefined) quarterStarts.set(timeZone, new Map([[quarterStart, start]]));
+    else {
+      if (zone.size >= MAX_QUARTERS) zone.clear();
+      zone.set(quarterStart, start);
+    }
   }
   return { dayOfWeek: start.dayOfWeek, secondOfDay: start.secondOfDay + Math.floor((ms - quarterStart) / 1000) };
 }

@@ -1,4 +1,4 @@
-import { addQuantities, allowanceCovers, splitByAllowance } from './allowance';
+import { addQuantities, allowanceCovers, splitByAllowance, subtractQuantities } from './allowance';
 
 describe('allowances', () => {
   it('cover national calls and SMS, and all data', () => {
@@ -23,5 +23,12 @@ describe('allowances', () => {
   it('adds quantities exactly', () => {
     expect(addQuantities('9007199254740993', '1')).toBe('9007199254740994');
     expect(addQuantities('0.1', '0.2')).toBe('0.3');
+  });
+
+  it('subtracts quantities exactly', () => {
+    expect(subtractQuantities('9007199254740994', '1')).toBe('9007199254740993');
+    expect(subtractQuantities('21474836480', '21474836480')).toBe('0');
+    expect(subtractQuantities('0.3', '0.1')).toBe('0.2');
+    expect(subtractQuantities('5', '2.5')).toBe('2.5');
   });
 });

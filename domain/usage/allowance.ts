@@ -39,3 +39,8 @@ export function splitByAllowance(quantity: string, allowance: Allowance, used: s
 export function addQuantities(a: string, b: string): string {
   return WHOLE.test(a) && WHOLE.test(b) ? (BigInt(a) + BigInt(b)).toString() : money(a).plus(b).toString();
 }
+
+/** Subtracts `b` from `a` exactly (what a batch added to a counter: its total less what it had). */
+export function subtractQuantities(a: string, b: string): string {
+  return WHOLE.test(a) && WHOLE.test(b) ? (BigInt(a) - BigInt(b)).toString() : money(a).minus(b).toString();
+}

@@ -5,7 +5,7 @@
  */
 const QUARTER_HOUR_MS = 900_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const dates = new Map<string, string>();
+const dates = new Map<string, Map<number, string>>();
 const MAX_CACHED = 200_000;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -19,14 +19,19 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** The ISO date (YYYY-MM-DD) of `instant` in `timeZone`; throws a RangeError for an unknown zone. */
 export function localDateOf(instant: Date, timeZone: string): string {
-  const key = `${timeZone}|${Math.floor(instant.getTime() / QUARTER_HOUR_MS)}`;
-  let date = dates.get(key);
+  // Per zone, then per quarter hour number: no key string is built per record.
+  const zone = dates.get(timeZone);
+  const quarter = Math.floor(instant.getTime() / QUARTER_HOUR_MS);
+  let date = zone?.get(quarter);
   if (date === undefined) {
     const parts = formatterFor(timeZone).formatToParts(instant);
     const get = (type: string) => parts.find((p) => p.type === type)!.value;
     date = `${get('year')}-${get('month')}-${get('day')}`;
-    if (dates.size >= MAX_CACHED) dates.clear();
-    dates.set(key, date);
+    if (zone === undefined) dates.set(timeZone, new Map([[quarter, date]]));
+    else {
+      if (zone.size >= MAX_CACHED) zone.clear();
+      zone.set(quarter, date);
+    }
   }
   return date;
 }

@@ -38,16 +38,20 @@ export interface RatedRecord {
 const eventOf = (u: UsageInput, quantity: string) => ({ usageType: u.usageType, quantity, startTime: u.startTime, destination: u.destination });
 
 const MAX_CACHED = 100_000;
-const cycleStarts = new Map<string, string>();
+const cycleStarts = new Map<number, Map<string, string>>();
 
 /** The start of the cycle a local date is in, remembered (a file has few dates, many records). */
 function cycleStartOf(date: string, billCycleDay: number): string {
-  const key = `${date}|${billCycleDay}`;
-  let start = cycleStarts.get(key);
+  let byDate = cycleStarts.get(billCycleDay);
+  if (byDate === undefined) {
+    byDate = new Map();
+    cycleStarts.set(billCycleDay, byDate);
+  }
+  let start = byDate.get(date);
   if (start === undefined) {
     start = cycleContaining(date, billCycleDay).start;
-    if (cycleStarts.size >= MAX_CACHED) cycleStarts.clear();
-    cycleStarts.set(key, start);
+    if (byDate.size >= MAX_CACHED) byDate.clear();
+    byDate.set(date, start);
   }
   return start;
 }
@@ -97,7 +101,7 @@ export function placeUsage(t: SubscriberTariff, u: UsageInput): Placement | { re
   if (!price) return { reason: `no ${u.usageType} usage price on subscription ${t.subscriptionId}` };
   try {
     const cycleStart = cycleStartOf(localDateOf(u.startTime, t.timeZone), t.billCycleDay);
-    const band = selectBand(price.rating, eventOf(u, u.quantity), t.timeZone).name;
+    const band = selectBand(price.rating, u, t.timeZone).name;
     const allowance = t.allowances[u.usageType];
     return { cycleStart, price, band, allowance: allowance !== undefined && allowanceCovers(u.usageType, band) ? allowance : undefined };
   } catch (err) {

@@ -10,6 +10,9 @@ describe('parseUsage', () => {
     });
     expect(parseUsage({ ...good, source: 'msc-7', destination: '' }, 'file.csv')).toMatchObject({ ok: true, usage: { source: 'msc-7', destination: undefined } });
     expect(parseUsage({ ...good, quantity: '1.250' }, 'x')).toMatchObject({ ok: true, usage: { quantity: '1.250' } });
+    expect(parseUsage({ ...good, startTime: '2028-02-29T10:00:00Z' }, 'x')).toMatchObject({ ok: true, usage: { startTime: new Date('2028-02-29T10:00:00Z') } });
+    expect(parseUsage({ ...good, startTime: '2000-02-29T10:00:00Z' }, 'x')).toMatchObject({ ok: true, usage: { startTime: new Date('2000-02-29T10:00:00Z') } });
+    expect(parseUsage({ ...good, startTime: '2026-12-31T23:59:59Z' }, 'x')).toMatchObject({ ok: true, usage: { startTime: new Date('2026-12-31T23:59:59Z') } });
   });
 
   it.each([
@@ -20,6 +23,9 @@ describe('parseUsage', () => {
     [{ startTime: '2026-11-04 10:00:00' }, 'bad start time: 2026-11-04 10:00:00'],
     [{ startTime: '2026-11-04T10:00:00' }, 'bad start time: 2026-11-04T10:00:00'],
     [{ startTime: '2026-02-29T10:00:00Z' }, 'bad start time: 2026-02-29T10:00:00Z'],
+    [{ startTime: '2100-02-29T10:00:00Z' }, 'bad start time: 2100-02-29T10:00:00Z'],
+    [{ startTime: '2026-04-31T10:00:00Z' }, 'bad start time: 2026-04-31T10:00:00Z'],
+    [{ startTime: '2026-13-01T10:00:00Z' }, 'bad start time: 2026-13-01T10:00:00Z'],
     [{ quantity: '1e3' }, 'bad quantity: 1e3'],
     [{ quantity: '' }, 'bad quantity: '],
     [{ quantity: '-0.5' }, 'negative quantity: -0.5'],
