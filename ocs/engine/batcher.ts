@@ -51,6 +51,7 @@ class WriteFailed extends Error {
 export class RequestBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
+  private pumpScheduled = false;
   /** Sessions with a request in a batch now: their next request waits. */
   private readonly busySessions = new Set<string>();
 
@@ -68,7 +69,14 @@ export class RequestBatcher {
   charge(request: ChargingRequest): Promise<ChargingAnswer> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      this.pump();
+      // Requests that arrive in the same turn of the event loop (one socket read) start one batch.
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(() => {
+          this.pumpScheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
