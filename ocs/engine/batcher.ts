@@ -141,6 +141,9 @@ export class RequestBatcher {
       pool,
       batch.map((p) => p.request),
     );
+    // Tariffs not cached yet are loaded side by side, not one request after the other.
+    const accounts = new Map(state.subscribers.filter((s) => s !== undefined).map((s) => [`${s.productId}|${s.billingAccountId}`, s]));
+    await Promise.all([...accounts.values()].map((s) => tariffs.tariffsOf(pool, s.productId, s.billingAccountId).catch(() => undefined)));
     const writes: PlannedWrite[] = [];
     const writers: Pending[] = [];
     for (let i = 0; i < batch.length; i++) {
