@@ -184,7 +184,7 @@ async function runLoad(driver: FrontEndDriver, subs: BenchSubscriber[], sessions
 }
 
 /** The floor: raw conditional debits from `clients` connections, `concurrency` in flight, `count` in all. */
-async function floorLoad(url: string, count: number, clients: number, concurrency: number): Promise<LoadFigures> {
+export async function floorLoad(url: string, count: number, clients: number, concurrency: number): Promise<LoadFigures> {
   const pool = new pg.Pool({ connectionString: url, max: clients });
   try {
     await pool.query('CREATE TABLE IF NOT EXISTS bench_floor_balance (id int PRIMARY KEY, balance numeric(30,6) NOT NULL)');
@@ -216,7 +216,7 @@ async function floorLoad(url: string, count: number, clients: number, concurrenc
 }
 
 /** 1,000 prepaid lines on Pay-as-you-go, each with its own account and money bucket, in a few statements. */
-async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[]> {
+export async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[]> {
   await pool.query(`
     WITH n AS (SELECT g, md5('bench-' || g)::uuid AS account, md5('bench-product-' || g)::uuid AS product FROM generate_series(0, $1 - 1) g),
     a AS (INSERT INTO charging_account (id, customer_id, billing_account_id, currency, status, origin, created_at)

@@ -23,6 +23,8 @@ const schema = z.object({
   OCS_QUOTA_DATA: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.data),
   OCS_QUOTA_SMS: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.sms),
   OCS_TIME_ZONE: z.string().default(DEFAULT_ENGINE_CONFIG.defaultTimeZone),
+  OCS_BATCH_MAX: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.maxBatch),
+  OCS_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.batchesInFlight),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -56,6 +58,8 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
       sessionTimeout: e.OCS_SESSION_TIMEOUT,
       defaultTimeZone: e.OCS_TIME_ZONE,
       defaultQuota: { voice: e.OCS_QUOTA_VOICE, data: e.OCS_QUOTA_DATA, sms: e.OCS_QUOTA_SMS },
+      maxBatch: e.OCS_BATCH_MAX,
+      batchesInFlight: e.OCS_BATCHES_IN_FLIGHT,
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -20,6 +20,8 @@ const TABLE = { productOffering: 'catalog_product_offering', productOfferingPric
 /** Caches tariffs per product and time zones per billing account. */
 export class TariffCache {
   private readonly entries = new Map<string, { value: Promise<Tariffs>; expires: number }>();
+  /** Catalog items by resource, id and version: many products share an offering and its prices. */
+  private readonly documents = new Map<string, { value: Promise<Doc | undefined>; expires: number }>();
 
   constructor(
     private readonly opts: { ttlMs: number; defaultTimeZone: string; now: () => number },
@@ -41,6 +43,7 @@ export class TariffCache {
   /** Forgets everything (after a catalog or product change that must apply at once). */
   clear(): void {
     this.entries.clear();
+    this.documents.clear();
   }
 
   private async load(db: Queryable, productId: string | null, billingAccountId: string): Promise<Tariffs> {
@@ -81,9 +84,21 @@ export class TariffCache {
     return ratings;
   }
 
-  /** A catalog item at its version, or as it is now when that version was not recorded. */
-  private async document(db: Queryable, resource: keyof typeof TABLE, ref: Ref | undefined): Promise<Doc | undefined> {
-    if (!ref?.id || !UUID.test(ref.id)) return undefined;
+  /** A catalog item at its version, or as it is now when that version was not recorded; cached as tariffs are. */
+  private document(db: Queryable, resource: keyof typeof TABLE, ref: Ref | undefined): Promise<Doc | undefined> {
+    if (!ref?.id || !UUID.test(ref.id)) return Promise.resolve(undefined);
+    const key = `${resource}|${ref.id}|${ref.version ?? ''}`;
+    const hit = this.documents.get(key);
+    if (hit && hit.expires > this.opts.now()) return hit.value;
+    const value = this.readDocument(db, resource, ref.id, ref.version);
+    value.catch(() => this.documents.delete(key));
+    if (this.documents.size > 50_000) this.documents.clear();
+    this.documents.set(key, { value, expires: this.opts.now() + this.opts.ttlMs });
+    return value;
+  }
+
+  private async readDocument(db: Queryable, resource: keyof typeof TABLE, id: string, version: string | undefined): Promise<Doc | undefined> {
+    const ref = { id, version };
     if (ref.version) {
       const { rows } = await db.query('SELECT body FROM catalog_version WHERE resource = $1 AND id = $2 AND version = $3', [resource, ref.id, ref.version]);
       if (rows[0]) return rows[0].body as Doc;

@@ -1,0 +1,54 @@
+/**
+ * What the engine does with one request on the state read for it: answer at once (a
+ * retransmission's stored answer, a refusal) or a plan to write. Shared by the single-request and
+ * the batched paths so that both apply the same exactly-once and sequence rules.
+ */
+import { RatingError } from '../../domain/rating';
+import { planRequest, type EngineSettings, type Plan } from './plan';
+import type { ReadState } from './store';
+import type { TariffCache } from './tariffs';
+import { RESULT, type ChargingAnswer, type ChargingRequest, type ResultCode } from './types';
+
+/** Either an answer that needs no write, or a plan and the session row it writes. */
+export type Decision =
+  | { answer: ChargingAnswer; plan?: undefined }
+  | { plan: Plan; previousRequestNumber: number | null; chargingAccountId: string; msisdn: string };
+
+/** Where tariffs are read (the pool). */
+type Queryable = Parameters<TariffCache['tariffsOf']>[0];
+
+const refusal = (request: ChargingRequest, resultCode: ResultCode): ChargingAnswer => ({ sessionId: request.sessionId, requestNumber: request.requestNumber, resultCode, units: [] });
+
+/**
+ * Decides one request on `state`. Planning changes `state.buckets` in place (the buckets as they
+ * will be after the request), so a caller planning several requests on the same buckets sees each
+ * one's effect; on an answer without a plan the buckets may be partly changed and must be dropped.
+ */
+export async function decide(db: Queryable, tariffs: TariffCache, settings: EngineSettings, request: ChargingRequest, state: ReadState): Promise<Decision> {
+  const { session, subscriber } = state;
+  if (session) {
+    // Exactly once: the last request again gets its stored answer; anything but the next is refused.
+    if (request.requestNumber === session.lastRequestNumber) return { answer: session.lastAnswer };
+    if (session.state === 'closed') return { answer: refusal(request, RESULT.UNKNOWN_SESSION_ID) };
+    if (request.requestNumber !== session.lastRequestNumber + 1 || request.type === 'initial' || request.type === 'event') {
+      return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
+    }
+  } else if (request.type === 'update' || request.type === 'termination') {
+    return { answer: refusal(request, RESULT.UNKNOWN_SESSION_ID) };
+  }
+  if (!subscriber || !subscriber.active) return { answer: refusal(request, RESULT.USER_UNKNOWN) };
+
+  const accountTariffs = await tariffs.tariffsOf(db, subscriber.productId, subscriber.billingAccountId);
+  try {
+    const plan = planRequest({ request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings });
+    return {
+      plan,
+      previousRequestNumber: session?.lastRequestNumber ?? null,
+      chargingAccountId: session?.chargingAccountId ?? subscriber.chargingAccountId,
+      msisdn: session?.msisdn ?? subscriber.msisdn,
+    };
+  } catch (err) {
+    if (err instanceof RatingError) return { answer: refusal(request, RESULT.RATING_FAILED) };
+    throw err;
+  }
+}
