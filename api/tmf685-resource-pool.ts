@@ -9,12 +9,12 @@
  * Readable by staff; customers see no pools. The usual list rules apply (`fields`, equality
  * filters on attributes, `offset`/`limit` with X-Total-Count and X-Result-Count).
  */
-import express, { type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
 import { poolCapacity, serviceAreaCapacity, type AreaCapacity } from '../db/resource-inventory';
 import { requireRole } from './auth';
 import { commonErrors, errorResponse, json, ref, type OpenApiPart } from './openapi';
-import { notFound } from './tmf/errors';
+import { notFound, TmfError } from './tmf/errors';
 import { parseFields, parseFilters, parsePaging, projectFields } from './tmf/query';
 
 export const RESOURCE_POOL_API = 'resourcePoolManagement';
@@ -98,6 +98,16 @@ export function resourcePoolRouter(deps: { knex: Knex; publicUrl: string }): { b
     if (!pool) throw notFound(`ResourcePool ${req.params.id}`);
     res.json(projectFields(pool, parseFields(req.query)));
   });
+
+  // Pools are counted from the inventory, never written here: the writes the specification
+  // describes answer 405 (one of its documented answers), not 404 as an unknown route would.
+  const refuse = (req: Request, res: Response) => {
+    res.setHeader('Allow', 'GET');
+    throw new TmfError(405, 'Method Not Allowed', `${req.method} is not allowed on ResourcePool: pools are counted from the inventory`);
+  };
+  router.post('/resourcePool', read, refuse);
+  router.patch('/resourcePool/:id', read, refuse);
+  router.delete('/resourcePool/:id', read, refuse);
 
   return { basePath: BASE_PATH, router };
 }
