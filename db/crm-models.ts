@@ -150,6 +150,35 @@ function withChannelNames(doc: TmfDocument): TmfDocument {
   return { ...doc, channel };
 }
 
+/** Where a related party of each `@referredType` is served, for its href. */
+const PARTY_PATHS: Record<string, string> = {
+  Customer: '/tmf-api/customerManagement/v4/customer/',
+  Individual: '/tmf-api/party/v4/individual/',
+  Organization: '/tmf-api/party/v4/organization/',
+};
+
+type Ref = Record<string, unknown>;
+
+/**
+ * TMF683 requires an href on every RelatedParty and RelatedChannel: parties get the href of the
+ * API that serves them (same base URL as the interaction's own href); channels, which no API
+ * serves, a `urn:bss:channel:<id>` name.
+ */
+function withReferenceHrefs(doc: TmfDocument): TmfDocument {
+  const own = String(doc.href ?? '');
+  const base = own.includes('/tmf-api/') ? own.slice(0, own.indexOf('/tmf-api/')) : '';
+  const party = (p: Ref): Ref => (p.href || !PARTY_PATHS[String(p['@referredType'])] ? p : { ...p, href: `${base}${PARTY_PATHS[String(p['@referredType'])]}${String(p.id)}` });
+  const channel = (c: Ref): Ref => (c.href || !c.id ? c : { ...c, href: `urn:bss:channel:${String(c.id)}` });
+  const refs = (holder: Ref): Ref => ({
+    ...holder,
+    ...(Array.isArray(holder.relatedParty) ? { relatedParty: (holder.relatedParty as Ref[]).map(party) } : {}),
+    ...(Array.isArray(holder.channel) ? { channel: (holder.channel as Ref[]).map(channel) } : {}),
+  });
+  const withRefs = refs(doc) as TmfDocument;
+  if (Array.isArray(doc.interactionItem)) withRefs.interactionItem = (doc.interactionItem as Ref[]).map(refs);
+  return withRefs;
+}
+
 /** Party interactions; `clock` stamps statusChangeDate. */
 export function partyInteractionModel(clock: Clock): TmfModel {
   return {
@@ -163,7 +192,7 @@ export function partyInteractionModel(clock: Clock): TmfModel {
     ownerCustomerId: relatedCustomerId,
     hooks: {
       beforeWrite: ({ before, after }) => {
-        const doc = withChannelNames(after);
+        const doc = withReferenceHrefs(withChannelNames(after));
         if (!before) doc.statusChangeDate = doc.creationDate;
         else if (before.status !== doc.status) doc.statusChangeDate = clock.now().toISOString();
         return doc;

@@ -347,7 +347,7 @@ describe('CRM resources', () => {
           creationDate: '2026-11-25T10:00:00.000Z',
           statusChangeDate: '2026-11-25T10:00:00.000Z',
           interactionDate: { startDateTime: '2026-11-25T10:00:00.000Z' },
-          channel: [{ id: 'callCentre', name: 'Call centre', role: 'interaction channel' }],
+          channel: [{ id: 'callCentre', href: 'urn:bss:channel:callCentre', name: 'Call centre', role: 'interaction channel' }],
         }),
       );
 
