@@ -71,7 +71,12 @@ function throwIfQuantityNotString(body: Record<string, unknown>): void {
   if (q && typeof q.value !== 'string') throw badRequest('usageCharacteristic.quantity: give the quantity as a decimal string');
 }
 
-const money = (value: string | null, unit: string | null) => ({ unit: unit ?? undefined, value: value ?? undefined });
+/**
+ * TMF635 Money: `value` is a JSON number in the specification (stored as numeric, 6 decimals, so
+ * the number's shortest text is the exact amount; sums are made from the stored decimals, never
+ * from this).
+ */
+const money = (value: string | null, unit: string | null) => ({ unit: unit ?? undefined, value: value === null ? undefined : Number(value) });
 
 /** A stored record as a TMF635 Usage. */
 export function usageResource(r: StoredUsage, publicUrl: string): Record<string, unknown> {
