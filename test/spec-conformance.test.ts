@@ -6,6 +6,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createPostpaidSubscribers } from '../bench/postpaid-subscribers';
+import { createWorkforceActivities } from '../activities/workforce';
+import { systemClock } from '../domain/clock';
 import { iccidFor, imsiFor } from '../domain/inventory/sim';
 import { createActiveCustomer } from './helpers/customers';
 import { describeSpecConformance, loadSwagger, mandatoryAttributes, violations, type SpecContext } from './helpers/spec-conformance';
@@ -24,6 +26,19 @@ describe('the check itself', () => {
     expect(violations(file, '/communicationMessage', 'get', '200', [message, { ...message, id: 'm2', tryTimes: '3', href: undefined }])).toEqual([
       'm2: /1/tryTimes must be integer {"type":"integer"}',
       'm2: mandatory href missing',
+    ]);
+  });
+
+  it('takes an @type only of the definition or of a subclass of it (@baseType)', () => {
+    expect(violations(file, '/communicationMessage/{id}', 'get', '200', { ...message, '@type': 'SmsMessage', '@baseType': 'CommunicationMessage' })).toEqual([]);
+    expect(violations(file, '/communicationMessage/{id}', 'get', '200', { ...message, '@type': 'Message' })).toEqual(['m1: @type Message is not CommunicationMessage']);
+  });
+
+  it('checks an error body against the Error definition', () => {
+    expect(violations(file, '/communicationMessage/{id}', 'get', '404', { code: '404', reason: 'Not Found', message: 'no such message', status: '404' })).toEqual([]);
+    expect(violations(file, '/communicationMessage/{id}', 'get', '404', { code: 404, message: 'no such message' })).toEqual([
+      "(no id): (root) must have required property 'reason'",
+      '(no id): /code must be string {"type":"string"}',
     ]);
   });
 
@@ -165,8 +180,23 @@ describeSpecConformance({
   ],
 });
 
+/** An installation booked as order fulfilment books it: an appointment and its work order. */
+async function bookInstallation({ api }: SpecContext): Promise<void> {
+  const area = await createTestArea(api.knex, 1);
+  const booked = await createWorkforceActivities({ knex: api.knex, clock: systemClock, publicUrl: 'http://bss.test' }).bookInstallation({
+    orderId: randomUUID(),
+    customerId: randomUUID(),
+    postalCode: area.postalCode,
+    address: { streetName: 'Gran Vía', streetNr: '1', city: 'Madrid' },
+    earliest: '2027-03-01T07:00:00Z',
+    durationMinutes: 120,
+  });
+  if (booked.status !== 'booked') throw new Error(`no installation booked: ${JSON.stringify(booked)}`);
+}
+
 describeSpecConformance({
   name: 'TMF646 Appointment',
+  prepare: bookInstallation,
   swagger: 'TMF646/TMF646-Appointment-v4.0.0.swagger.json',
   basePath: '/tmf-api/appointment/v4',
   resources: [
@@ -307,6 +337,7 @@ describeSpecConformance({
 
 describeSpecConformance({
   name: 'TMF697 Work Order',
+  prepare: bookInstallation,
   swagger: 'TMF697/TMF697-WorkOrder-v4.0.0.swagger.json',
   basePath: '/tmf-api/workOrder/v4',
   resources: [

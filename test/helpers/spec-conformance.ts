@@ -101,12 +101,13 @@ function validatorFor(file: string, specPath: string, method: Method, status: st
 /**
  * The violations of a response body, one line each, naming the element (by id) and the attribute;
  * empty when the body conforms. A resource (or each element of a list) must also carry every
- * mandatory attribute (see mandatoryAttributes).
+ * mandatory attribute (see mandatoryAttributes), and an @type that is its definition's (or one
+ * whose @baseType is).
  */
 export function violations(file: string, specPath: string, method: Method, status: string, body: unknown, fallback?: Json): string[] {
   const validate = validatorFor(file, specPath, method, status, fallback);
   const found: string[] = [];
-  const idAt = (index: string | undefined) => String(Array.isArray(body) ? (index === undefined ? '?' : (body[Number(index)] as Json | undefined)?.id) : (body as Json | null)?.id);
+  const idAt = (index: string | undefined) => String((Array.isArray(body) ? (index === undefined ? undefined : (body[Number(index)] as Json | undefined)?.id) : (body as Json | null)?.id) ?? '(no id)');
   if (!validate(body)) {
     for (const e of describeErrors(validate.errors)) found.push(`${idAt(Array.isArray(body) ? /^\/(\d+)/.exec(e)?.[1] : undefined)}: ${e}`);
   }
@@ -114,7 +115,10 @@ export function violations(file: string, specPath: string, method: Method, statu
   if (definition && definition !== 'Error' && body !== null && typeof body === 'object') {
     const mandatory = mandatoryAttributes(loadSwagger(file).swagger, definition);
     for (const element of (Array.isArray(body) ? body : [body]) as Json[]) {
-      for (const name of mandatory) if (element[name] === undefined || element[name] === null) found.push(`${String(element.id)}: mandatory ${name} missing`);
+      for (const name of mandatory) if (element[name] === undefined || element[name] === null) found.push(`${String(element.id ?? '(no id)')}: mandatory ${name} missing`);
+      // A resource names its class: the definition's, or a subclass of it (with @baseType).
+      const type = element['@type'];
+      if (type !== undefined && type !== definition && element['@baseType'] !== definition) found.push(`${String(element.id ?? '(no id)')}: @type ${String(type)} is not ${definition}`);
     }
   }
   return found;
@@ -167,6 +171,11 @@ export function describeSpecConformance(api: {
    * an integer).
    */
   errorSwagger?: string;
+  /**
+   * Makes resources the way the system itself does (activities, workflows), before the checks,
+   * so that every list the kits would read holds them too.
+   */
+  prepare?(ctx: SpecContext): Promise<void>;
 }): void {
   const errorViolations = (specPath: string, method: Method, status: string, body: unknown) =>
     api.errorSwagger
@@ -180,6 +189,7 @@ export function describeSpecConformance(api: {
       // The kits' own database: the seeds plus what the kits (and these checks) create.
       testApi = await createTestApi(undefined, { databaseUrl: process.env.CTK_DATABASE_URL, taskQueue: testTaskQueue('spec-conformance') });
       auth = bearer(await tokenFor('admin'));
+      await api.prepare?.({ api: testApi, auth });
     });
 
     afterAll(async () => {
