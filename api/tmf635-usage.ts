@@ -29,6 +29,7 @@ import { commonErrors, errorResponse, idParam, json, jsonSchema, ref, type OpenA
 import { addHubRoutes } from './tmf/hub';
 import { badRequest, describeZodError, notFound, TmfError } from './tmf/errors';
 import { parseFields, parseFilters, parsePaging, projectFields } from './tmf/query';
+import { dateTime } from './schemas/common';
 
 export const USAGE_API = 'usageManagement';
 const BASE_PATH = `/tmf-api/${USAGE_API}/v4`;
@@ -125,14 +126,17 @@ export function usageResource(r: StoredUsage, publicUrl: string): Record<string,
 }
 
 /** The list filters on the attributes of a Usage this API can filter by. */
-const FILTERABLE: Record<string, keyof UsageFilters> = { id: 'id', status: 'state', usageType: 'usage_type', 'billingAccount.id': 'billing_account_id' };
+const FILTERABLE: Record<string, keyof UsageFilters> = { id: 'id', status: 'state', usageType: 'usage_type', 'billingAccount.id': 'billing_account_id', usageDate: 'start_time' };
+
+/** A usageDate filter matches the instant, however the client wrote it; what is no date-time matches nothing. */
+const instants = (values: string[]) => values.filter((v) => dateTime.safeParse(v).success).map((v) => new Date(v).toISOString());
 
 function usageFilters(query: Request['query']): UsageFilters {
   const filters: UsageFilters = {};
   for (const f of parseFilters(query)) {
     const column = FILTERABLE[f.path.join('.')];
     if (!column) throw badRequest(`${f.path.join('.')}: usage can be filtered by ${Object.keys(FILTERABLE).join(', ')}`);
-    filters[column] = f.values;
+    filters[column] = column === 'start_time' ? instants(f.values) : f.values;
   }
   return filters;
 }
@@ -265,6 +269,7 @@ export function usageOpenApi(): OpenApiPart {
             query('status', 'received, rated, rejected or billed'),
             query('usageType', 'voice, sms or data'),
             query('billingAccount.id', 'The billing account the usage is charged to'),
+            query('usageDate', 'The start of the usage (the same instant in any offset)'),
           ],
           responses: { '200': { description: 'Usage records, newest first', headers: listHeaders, content: json({ type: 'array', items: ref('Usage') }) }, ...commonErrors },
         },

@@ -128,6 +128,10 @@ describe('TMF635 usage', () => {
     const sms = await request(api.app).get(`${BASE}/usage`).query({ 'billingAccount.id': s.billingAccountId, usageType: 'sms', fields: 'usageType' }).set(agent).expect(200);
     expect(sms.body).toEqual([{ id: expect.any(String), href: expect.any(String), usageType: 'sms' }]);
     await request(api.app).get(`${BASE}/usage`).query({ colour: 'blue' }).set(agent).expect(400);
+    // usageDate matches the instant however it is written; what is no date-time matches nothing.
+    const rated = { 'billingAccount.id': s.billingAccountId, status: 'rated' };
+    const countAt = async (usageDate: string) => (await request(api.app).get(`${BASE}/usage`).query({ ...rated, usageDate }).set(agent).expect(200)).headers['x-total-count'];
+    expect([await countAt('2026-11-04T10:00:00+01:00'), await countAt('2026-11-04T09:00:00.000Z'), await countAt('2026-11-04T10:00:00Z'), await countAt('yesterday')]).toEqual(['2', '2', '0', '0']);
     await request(api.app).get(`${BASE}/usage/${randomUUID()}`).set(agent).expect(404);
     await request(api.app).delete(`${BASE}/usage/${list.body[0].id}`).set(network).expect(405);
   });
