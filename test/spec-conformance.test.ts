@@ -57,6 +57,7 @@ describeSpecConformance({
       create: () => ({ description: 'No data since this morning', severity: 'major', ticketType: 'technical', relatedParty: customerParty() }),
       patch: { priority: 'high' },
       attribute: 'severity',
+      alsoFilter: ['creationDate', 'ticketType'],
     },
   ],
 });
@@ -67,7 +68,13 @@ describeSpecConformance({
   basePath: '/tmf-api/party/v4',
   resources: [
     { resource: 'individual', create: () => ({ givenName: 'Lucía', familyName: 'Martín' }), patch: { title: 'Dr' }, attribute: 'familyName' },
-    { resource: 'organization', create: () => ({ tradingName: `Acme ${randomUUID().slice(0, 8)}` }), patch: { isLegalEntity: true }, attribute: 'tradingName' },
+    {
+      resource: 'organization',
+      create: () => ({ tradingName: `Acme ${randomUUID().slice(0, 8)}`, isHeadOffice: true }),
+      patch: { isLegalEntity: true },
+      attribute: 'tradingName',
+      alsoFilter: ['isHeadOffice'],
+    },
   ],
 });
 
@@ -96,6 +103,7 @@ describeSpecConformance({
       },
       refused: ['patch', 'delete'],
       attribute: 'usageType',
+      alsoFilter: ['usageDate', 'status'],
     },
   ],
 });
@@ -107,9 +115,10 @@ describeSpecConformance({
   resources: [
     {
       resource: 'product',
-      create: () => ({ name: 'Mobile 20 GB', status: 'created', productOffering: { id: 'po-mobile-20gb', name: 'Mobile 20 GB' }, relatedParty: customerParty() }),
+      create: () => ({ name: 'Mobile 20 GB', status: 'created', isBundle: false, productOffering: { id: 'po-mobile-20gb', name: 'Mobile 20 GB' }, relatedParty: customerParty() }),
       patch: { description: 'renamed line' },
       attribute: 'status',
+      alsoFilter: ['isBundle'],
     },
   ],
 });
@@ -176,6 +185,7 @@ describeSpecConformance({
       }),
       patch: { priority: '1' },
       attribute: 'description',
+      alsoFilter: ['orderDate', 'state'],
     },
   ],
 });
@@ -272,7 +282,7 @@ describeSpecConformance({
   swagger: 'TMF676/TMF676-Payment-v4.0.0.swagger.json',
   basePath: '/tmf-api/paymentManagement/v4',
   resources: [
-    { resource: 'payment', create: payment, attribute: 'status' },
+    { resource: 'payment', create: payment, attribute: 'status', alsoFilter: ['paymentDate'] },
     {
       resource: 'refund',
       create: async (ctx: SpecContext) => {
@@ -292,9 +302,10 @@ describeSpecConformance({
   resources: [
     {
       resource: 'communicationMessage',
-      create: () => ({ content: 'Your order has shipped', messageType: 'email', receiver: [{ email: 'lucia@example.com', party: customerParty()[0] }], sender: { name: 'BSS' } }),
+      create: () => ({ content: 'Your order has shipped', messageType: 'email', logFlag: false, receiver: [{ email: 'lucia@example.com', party: customerParty()[0] }], sender: { name: 'BSS' } }),
       patch: { state: 'completed' },
       attribute: 'messageType',
+      alsoFilter: ['logFlag'],
     },
   ],
 });
@@ -309,6 +320,7 @@ describeSpecConformance({
       create: () => ({ direction: 'inbound', reason: 'billing question', channel: [{ id: 'callCentre' }], relatedParty: customerParty() }),
       patch: { description: 'answered' },
       attribute: 'direction',
+      alsoFilter: ['creationDate', 'status'],
     },
   ],
 });

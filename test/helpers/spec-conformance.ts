@@ -157,6 +157,8 @@ export interface SpecResourceCheck {
   refused?: Array<'post' | 'patch' | 'delete'>;
   /** Top-level attribute of the created resource to filter and select with (`?fields=`, `?x=`). */
   attribute: string;
+  /** More top-level attributes to filter on (dates and booleans, compared as the client wrote them). */
+  alsoFilter?: string[];
 }
 
 /** The conformance suite of one API: its swagger (under test/spec), base path and resources. */
@@ -244,6 +246,8 @@ export function describeSpecConformance(api: {
           expect(res.status).toBe(200);
           expect(Array.isArray(res.body)).toBe(true);
           expect((res.body as Json[]).map((e) => e.id)).toContain(created.id);
+          expect(res.headers['x-result-count']).toBe(String(res.body.length));
+          expect(Number(res.headers['x-total-count'])).toBeGreaterThanOrEqual(res.body.length);
           expect(violations(api.swagger, collection, 'get', '200', res.body, r.definition ? { type: 'array', items: { $ref: `#/definitions/${r.definition}` } } : undefined)).toEqual([]);
         });
 
@@ -266,15 +270,18 @@ export function describeSpecConformance(api: {
           expect(one.body).toEqual({ id: created.id, href: created.href, [r.attribute]: created[r.attribute] });
         });
 
-        it(`?${r.attribute}=value → only the matching elements`, async () => {
-          const value = created[r.attribute];
-          expect(['string', 'number', 'boolean']).toContain(typeof value);
-          const res = await request(testApi.app).get(`${url}?${encodeURIComponent(r.attribute)}=${encodeURIComponent(String(value))}&limit=1000`).set(auth);
-          expect(res.status).toBe(200);
-          const ids = (res.body as Json[]).map((e) => e.id);
-          expect(ids).toContain(created.id);
-          expect((res.body as Json[]).filter((e) => e[r.attribute] !== value)).toEqual([]);
-        });
+        for (const attribute of [r.attribute, ...(r.alsoFilter ?? [])]) {
+          it(`?${attribute}=value → only the matching elements`, async () => {
+            const value = created[attribute];
+            expect(['string', 'number', 'boolean']).toContain(typeof value);
+            // As a client writes it: a date-time as it came back, a boolean as true/false.
+            const res = await request(testApi.app).get(`${url}?${encodeURIComponent(attribute)}=${encodeURIComponent(String(value))}&limit=1000`).set(auth);
+            expect(res.status).toBe(200);
+            const ids = (res.body as Json[]).map((e) => e.id);
+            expect(ids).toContain(created.id);
+            expect((res.body as Json[]).filter((e) => e[attribute] !== value)).toEqual([]);
+          });
+        }
 
         it('an unknown id → 404 with a TMF Error', async () => {
           const res = await request(testApi.app).get(`${url}/${randomUUID()}`).set(auth);
