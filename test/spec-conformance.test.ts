@@ -56,6 +56,7 @@ describeSpecConformance({
       resource: 'troubleTicket',
       create: () => ({ description: 'No data since this morning', severity: 'major', ticketType: 'technical', relatedParty: customerParty() }),
       patch: { priority: 'high' },
+      needs: { relatedParty: 'the customer who asks: the query workflow answers and notifies them' },
       attribute: 'severity',
       alsoFilter: ['creationDate', 'ticketType'],
     },
@@ -102,6 +103,11 @@ describeSpecConformance({
         };
       },
       refused: ['patch', 'delete'],
+      needs: {
+        usageDate: 'rating needs the start (bands by time of day, the bill cycle)',
+        usageType: 'rating needs the kind: voice, sms or data',
+        usageCharacteristic: 'recordId (duplicates), msisdn (the subscription) and quantity',
+      },
       attribute: 'usageType',
       alsoFilter: ['usageDate', 'status'],
     },
@@ -222,6 +228,7 @@ describeSpecConformance({
         };
       },
       patch: { description: 'ring twice' },
+      needs: { relatedPlace: 'its postcode chooses the technicians of the area' },
       // Only a final appointment may be deleted (its technician's time stays booked otherwise).
       beforeDelete: { status: 'cancelled' },
       attribute: 'status',
@@ -233,6 +240,7 @@ describeSpecConformance({
         requestedTimeSlot: [{ validFor: { startDateTime: '2027-03-03T07:00:00Z', endDateTime: '2027-03-03T11:00:00Z' } }],
       }),
       patch: { relatedParty: customerParty()[0] },
+      needs: { relatedPlace: 'its postcode chooses the technicians whose time is searched' },
       attribute: 'searchResult',
     },
   ],
@@ -290,6 +298,8 @@ describeSpecConformance({
         if (paid.status !== 201) throw new Error(`payment: ${paid.status} ${JSON.stringify(paid.body)}`);
         return { payment: { id: paid.body.id }, totalAmount: { unit: 'EUR', value: 5 } };
       },
+      // The specification's account and paymentMethod follow from the payment.
+      needs: { payment: 'a refund goes back through the card charge of the payment it refunds' },
       attribute: 'status',
     },
   ],
