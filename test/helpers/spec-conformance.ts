@@ -72,12 +72,15 @@ function definitionNamed(schema: Json): string | undefined {
 }
 
 /**
- * The attributes a kit requires on every element: id and href, and those the definition and its
- * `_Create` (what a client must send, so what the resource must carry) call required.
+ * The attributes a kit requires on every element: id and href (of a definition that has them), and
+ * those the definition and its `_Create` (what a client must send, so what the resource must
+ * carry) call required.
  */
 export function mandatoryAttributes(swagger: Swagger, definition: string): string[] {
   const required = (name: string) => ((swagger.definitions[name]?.required as string[] | undefined) ?? []);
-  return [...new Set(['id', 'href', ...required(definition), ...required(`${definition}_Create`)])];
+  const properties = (swagger.definitions[definition]?.properties ?? {}) as Json;
+  const identity = ['id', 'href'].filter((name) => name in properties);
+  return [...new Set([...identity, ...required(definition), ...required(`${definition}_Create`)])];
 }
 
 /** The schema of one response: the swagger's, or `fallback` (refs as `#/definitions/X`) where it has none. */
@@ -202,6 +205,17 @@ export function describeSpecConformance(api: {
     afterAll(async () => {
       await testApi.close();
     });
+
+    if (specOffers(loadSwagger(api.swagger).swagger, '/hub', 'post')) {
+      it('POST /hub → 201 with the EventSubscription, DELETE /hub/{id} → 204 then 404', async () => {
+        const res = await request(testApi.app).post(`${api.basePath}/hub`).set(auth).send({ callback: 'http://listener.test/events' });
+        expect(res.status).toBe(201);
+        expect(violations(api.swagger, '/hub', 'post', '201', res.body)).toEqual([]);
+        expect(res.body.callback).toBe('http://listener.test/events');
+        expect((await request(testApi.app).delete(`${api.basePath}/hub/${String(res.body.id)}`).set(auth)).status).toBe(204);
+        expect((await request(testApi.app).delete(`${api.basePath}/hub/${String(res.body.id)}`).set(auth)).status).toBe(404);
+      });
+    }
 
     for (const r of api.resources) {
       const collection = `/${r.resource}`;
