@@ -61,7 +61,25 @@ export const customerModel: TmfModel = {
   },
 };
 
-/** Individuals: clear identification numbers are sealed before anything is stored (db/crm.ts). */
+/** A date as people write it (`1990-05-17`) as the date-time TMF632 types it: that day's midnight UTC. */
+function asDateTime(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+}
+
+/** The party's dates (`fields`, and each identification's issuingDate under `identifications`) as date-times. */
+function withDateTimes(doc: TmfDocument, fields: string[], identifications: string): TmfDocument {
+  const copy: TmfDocument = { ...doc };
+  for (const field of fields) if (field in copy) copy[field] = asDateTime(copy[field]);
+  if (Array.isArray(copy[identifications])) {
+    copy[identifications] = (copy[identifications] as Array<Record<string, unknown>>).map((i) => ('issuingDate' in i ? { ...i, issuingDate: asDateTime(i.issuingDate) } : i));
+  }
+  return copy;
+}
+
+/**
+ * Individuals: clear identification numbers are sealed before anything is stored (db/crm.ts);
+ * dates written as dates are kept as date-times.
+ */
 export function individualModel(keys: PiiKeys): TmfModel {
   return {
     apiName: PARTY_API,
@@ -72,7 +90,8 @@ export function individualModel(keys: PiiKeys): TmfModel {
     defaults: () => ({ status: 'initialized' }),
     ownerCustomerId: relatedCustomerId,
     hooks: {
-      beforeWrite: async ({ db, after }) => {
+      beforeWrite: async ({ db, after: written }) => {
+        const after = withDateTimes(written, ['birthDate', 'deathDate'], 'individualIdentification');
         const sealed = await sealIdentifications(db, keys, after.id, after.individualIdentification as IdentificationEntry[] | undefined);
         return sealed ? { ...after, individualIdentification: sealed } : after;
       },
@@ -88,6 +107,7 @@ export const organizationModel: TmfModel = {
   stateField: 'status',
   defaults: () => ({ status: 'initialized' }),
   ownerCustomerId: relatedCustomerId,
+  hooks: { beforeWrite: ({ after }) => withDateTimes(after, [], 'organizationIdentification') },
 };
 
 /** The bill cycle every billing account has; the server fills whichever part is missing. */
