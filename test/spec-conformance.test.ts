@@ -68,7 +68,22 @@ describeSpecConformance({
   swagger: 'TMF632/TMF632-Party-v4.0.0.swagger.json',
   basePath: '/tmf-api/party/v4',
   resources: [
-    { resource: 'individual', create: () => ({ givenName: 'Lucía', familyName: 'Martín' }), patch: { title: 'Dr' }, attribute: 'familyName' },
+    {
+      resource: 'individual',
+      // As registration writes one: a date of birth, an identity document, languages, a customer.
+      create: () => ({
+        givenName: 'Lucía',
+        familyName: 'Martín',
+        fullName: 'Lucía Martín',
+        birthDate: '1990-05-17',
+        languageAbility: [{ languageCode: 'es', isFavouriteLanguage: true }],
+        individualIdentification: [{ identificationType: 'nationalId', identificationId: '12345678Z', issuingAuthority: 'ES' }],
+        contactMedium: [{ mediumType: 'email', preferred: true, characteristic: { contactType: 'email', emailAddress: 'lucia@example.com' } }],
+        relatedParty: customerParty(),
+      }),
+      patch: { title: 'Dr' },
+      attribute: 'familyName',
+    },
     {
       resource: 'organization',
       create: () => ({ tradingName: `Acme ${randomUUID().slice(0, 8)}`, isHeadOffice: true }),
