@@ -54,7 +54,16 @@ describeSpecConformance({
   resources: [
     {
       resource: 'troubleTicket',
-      create: () => ({ description: 'No data since this morning', severity: 'major', ticketType: 'technical', relatedParty: customerParty() }),
+      create: () => ({
+        description: 'No data since this morning',
+        severity: 'major',
+        ticketType: 'technical',
+        name: 'No data',
+        channel: { name: 'portal' },
+        note: [{ text: 'Restarted the phone twice', author: 'Lucía Martín' }],
+        relatedEntity: [{ id: randomUUID(), role: 'affectedProduct', '@referredType': 'Product', name: 'Mobile 20 GB' }],
+        relatedParty: customerParty(),
+      }),
       patch: { priority: 'high' },
       needs: { relatedParty: 'the customer who asks: the query workflow answers and notifies them' },
       attribute: 'severity',
@@ -136,7 +145,18 @@ describeSpecConformance({
   resources: [
     {
       resource: 'product',
-      create: () => ({ name: 'Mobile 20 GB', status: 'created', isBundle: false, productOffering: { id: 'po-mobile-20gb', name: 'Mobile 20 GB' }, relatedParty: customerParty() }),
+      // As order fulfilment writes one (activities/ordering createOrderInventory).
+      create: () => ({
+        name: 'Mobile 20 GB',
+        status: 'created',
+        isBundle: false,
+        productOffering: { id: 'po-mobile-20gb', name: 'Mobile 20 GB', version: '1.0' },
+        productCharacteristic: [{ name: 'msisdn', value: '+34610000002' }, { name: 'dataGb', value: 20 }],
+        productPrice: [{ name: 'Monthly fee', priceType: 'recurring', productOfferingPrice: { id: 'pop-1', version: '1.0' }, price: { taxRate: 21, dutyFreeAmount: { unit: 'EUR', value: 20 } } }],
+        realizingService: [{ id: randomUUID(), '@referredType': 'Service' }],
+        productOrderItem: [{ orderItemId: '1', productOrderId: randomUUID(), orderItemAction: 'add' }],
+        relatedParty: customerParty(),
+      }),
       patch: { description: 'renamed line' },
       attribute: 'status',
       alsoFilter: ['isBundle'],
@@ -200,10 +220,17 @@ describeSpecConformance({
   resources: [
     {
       resource: 'serviceOrder',
-      create: () => ({
-        description: 'New mobile line',
-        serviceOrderItem: [{ id: '1', action: 'add', service: { name: 'Mobile line', serviceSpecification: { id: 'mobile-voice-data', name: 'Mobile voice and data' } } }],
-      }),
+      // As order fulfilment writes one (activities/ordering createOrderInventory).
+      create: () => {
+        const orderId = randomUUID();
+        return {
+          externalId: orderId,
+          description: 'New mobile line',
+          relatedParty: customerParty(),
+          externalReference: [{ name: orderId, externalReferenceType: 'ProductOrder' }],
+          serviceOrderItem: [{ id: '1', action: 'add', service: { id: randomUUID(), '@referredType': 'Service', serviceType: 'mobile' } }],
+        };
+      },
       patch: { priority: '1' },
       attribute: 'description',
       alsoFilter: ['orderDate', 'state'],
@@ -282,6 +309,13 @@ describeSpecConformance({
 
 describeSpecConformance({
   name: 'TMF667 Document',
+  // A document with uploaded content, whose binaryAttachment the server fills.
+  prepare: async ({ api, auth }: SpecContext) => {
+    const doc = await request(api.app).post('/tmf-api/document/v4/document').set(auth).send({ name: 'Signed contract', documentType: 'contract', relatedParty: customerParty() });
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
+    const up = await request(api.app).put(`/tmf-api/document/v4/document/${String(doc.body.id)}/content`).set(auth).set('Content-Type', 'application/pdf').send(pdf);
+    if (up.status !== 201) throw new Error(`content: ${up.status} ${JSON.stringify(up.body)}`);
+  },
   swagger: 'TMF667/TMF667-Document-v4.0.0.swagger.json',
   basePath: '/tmf-api/document/v4',
   resources: [
