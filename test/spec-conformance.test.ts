@@ -361,7 +361,20 @@ describeSpecConformance({
   resources: [
     {
       resource: 'communicationMessage',
-      create: () => ({ content: 'Your order has shipped', messageType: 'email', logFlag: false, receiver: [{ email: 'lucia@example.com', party: customerParty()[0] }], sender: { name: 'BSS' } }),
+      // As the notification activity writes one: characteristics, an attachment, the related entity.
+      create: () => ({
+        content: 'Your bill is attached',
+        messageType: 'email',
+        logFlag: false,
+        subject: 'Your November bill',
+        description: 'billIssued notification',
+        tryTimes: 1,
+        receiver: [{ id: 'c1', email: 'lucia@example.com', party: customerParty()[0] }],
+        sender: { name: 'BSS', email: 'billing@bss.test' },
+        characteristic: [{ name: 'event', valueType: 'string', value: 'billIssued' }, { name: 'language', valueType: 'string', value: 'es' }],
+        attachment: [{ name: 'bill.pdf', mimeType: 'application/pdf', size: { amount: 2048, units: 'bytes' } }],
+        relatedEntity: [{ id: randomUUID(), '@referredType': 'CustomerBill' }],
+      }),
       patch: { state: 'completed' },
       attribute: 'messageType',
       alsoFilter: ['logFlag'],
@@ -376,7 +389,16 @@ describeSpecConformance({
   resources: [
     {
       resource: 'partyInteraction',
-      create: () => ({ direction: 'inbound', reason: 'billing question', channel: [{ id: 'callCentre' }], relatedParty: customerParty() }),
+      create: () => ({
+        direction: 'inbound',
+        reason: 'billing question',
+        description: 'Asked why the bill is higher',
+        channel: [{ id: 'callCentre', role: 'interaction channel' }],
+        relatedParty: customerParty(),
+        relatedEntity: [{ id: randomUUID(), role: 'subject', '@referredType': 'CustomerBill' }],
+        interactionItem: [{ reason: 'roaming charges', resolution: 'explained', channel: [{ id: 'email' }], relatedParty: customerParty() }],
+        note: [{ text: 'Customer satisfied', author: 'agent 7', date: '2026-11-25T10:05:00Z' }],
+      }),
       patch: { description: 'answered' },
       attribute: 'direction',
       alsoFilter: ['creationDate', 'status'],
