@@ -91,6 +91,10 @@ describeSpecConformance({
         relatedParty: customerParty(),
       }),
       patch: { title: 'Dr' },
+      rewrites: {
+        birthDate: 'a date written as a date is kept as the date-time TMF632 types it',
+        individualIdentification: 'identification numbers are personal data: sealed, and returned masked',
+      },
       attribute: 'familyName',
     },
     {
@@ -127,6 +131,10 @@ describeSpecConformance({
         };
       },
       refused: ['patch', 'delete'],
+      rewrites: {
+        usageDate: 'stored as an instant, returned in UTC',
+        usageCharacteristic: 'the server adds source (default api) and each valueType',
+      },
       needs: {
         usageDate: 'rating needs the start (bands by time of day, the bill cycle)',
         usageType: 'rating needs the kind: voice, sms or data',
@@ -271,6 +279,7 @@ describeSpecConformance({
       },
       patch: { description: 'ring twice' },
       needs: { relatedPlace: 'its postcode chooses the technicians of the area' },
+      rewrites: { relatedParty: 'the server adds the technician it booked' },
       // Only a final appointment may be deleted (its technician's time stays booked otherwise).
       beforeDelete: { status: 'cancelled' },
       attribute: 'status',

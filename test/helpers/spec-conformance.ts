@@ -161,6 +161,11 @@ export interface SpecResourceCheck {
    * deviation from the specification, kept on purpose): left out, POST must answer 400 naming it.
    */
   needs?: Record<string, string>;
+  /**
+   * Attributes the server rewrites on create beyond adding to them (masked, normalized, an array
+   * it adds elements to), each with why; the rest must come back as sent.
+   */
+  rewrites?: Record<string, string>;
   /** Writes the API refuses on purpose (405), each allowed only where the swagger lists 405. */
   refused?: Array<'post' | 'patch' | 'delete'>;
   /** Top-level attribute of the created resource to filter and select with (`?fields=`, `?x=`). */
@@ -250,9 +255,13 @@ export function describeSpecConformance(api: {
               expect(errorViolations(collection, 'post', '405', res.body)).toEqual([]);
             });
           } else {
-            it('POST → 201 with the resource, valid against the specification, and its Location', async () => {
-              const res = await request(testApi.app).post(url).set(auth).send(await r.create!({ api: testApi, auth }));
+            it('POST → 201 with the resource as sent, valid against the specification, and its Location', async () => {
+              const sent = await r.create!({ api: testApi, auth });
+              const res = await request(testApi.app).post(url).set(auth).send(sent);
               expect(res.status).toBe(201);
+              // What the client sent comes back as sent (the server may add to it: ids, hrefs, names),
+              // but for what the server rewrites on purpose.
+              expect(res.body).toMatchObject(Object.fromEntries(Object.entries(sent).filter(([k]) => !(k in (r.rewrites ?? {})))));
               expect(violations(api.swagger, collection, 'post', '201', res.body)).toEqual([]);
               expect(res.headers.location).toBe(res.body.href);
               expect(res.body.href).toMatch(new RegExp(`${url}/${res.body.id}$`));
