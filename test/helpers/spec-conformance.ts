@@ -4,8 +4,11 @@
  * POST → 201 and the resource; GET list and GET by id → 200 with every element of every response
  * valid against the swagger's response schema (mandatory attributes present, types right, seed
  * data included); `?fields=x` gives x plus id and href; `?attr=value` equality filters; an unknown
- * id → 404 with a valid Error; PATCH → 200 with the change; DELETE → 204 then 404. A method the
- * API refuses on purpose must answer 405, and only where the swagger lists 405 for it.
+ * id → 404 with a valid Error; PATCH → 200 with the change; DELETE → 204 then 404; the hub. A
+ * method the API refuses on purpose must answer 405, and only where the swagger lists 405 for it.
+ * Where an API departs from the specification on purpose, the departure is declared on the
+ * resource with its reason (`refused`, `needs`, `rewrites`, `beforeDelete`) and checked as such,
+ * so every one of them is listed in the test file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
