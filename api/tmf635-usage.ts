@@ -29,6 +29,7 @@ import { commonErrors, errorResponse, idParam, json, jsonSchema, ref, type OpenA
 import { addHubRoutes } from './tmf/hub';
 import { badRequest, describeZodError, notFound, TmfError } from './tmf/errors';
 import { parseFields, parseFilters, parsePaging, projectFields } from './tmf/query';
+import { dateTime } from './schemas/common';
 
 export const USAGE_API = 'usageManagement';
 const BASE_PATH = `/tmf-api/${USAGE_API}/v4`;
@@ -71,7 +72,12 @@ function throwIfQuantityNotString(body: Record<string, unknown>): void {
   if (q && typeof q.value !== 'string') throw badRequest('usageCharacteristic.quantity: give the quantity as a decimal string');
 }
 
-const money = (value: string | null, unit: string | null) => ({ unit: unit ?? undefined, value: value ?? undefined });
+/**
+ * TMF635 Money: `value` is a JSON number in the specification (stored as numeric, 6 decimals, so
+ * the number's shortest text is the exact amount; sums are made from the stored decimals, never
+ * from this).
+ */
+const money = (value: string | null, unit: string | null) => ({ unit: unit ?? undefined, value: value === null ? undefined : Number(value) });
 
 /** A stored record as a TMF635 Usage. */
 export function usageResource(r: StoredUsage, publicUrl: string): Record<string, unknown> {
@@ -120,14 +126,17 @@ export function usageResource(r: StoredUsage, publicUrl: string): Record<string,
 }
 
 /** The list filters on the attributes of a Usage this API can filter by. */
-const FILTERABLE: Record<string, keyof UsageFilters> = { id: 'id', status: 'state', usageType: 'usage_type', 'billingAccount.id': 'billing_account_id' };
+const FILTERABLE: Record<string, keyof UsageFilters> = { id: 'id', status: 'state', usageType: 'usage_type', 'billingAccount.id': 'billing_account_id', usageDate: 'start_time' };
+
+/** A usageDate filter matches the instant, however the client wrote it; what is no date-time matches nothing. */
+const instants = (values: string[]) => values.filter((v) => dateTime.safeParse(v).success).map((v) => new Date(v).toISOString());
 
 function usageFilters(query: Request['query']): UsageFilters {
   const filters: UsageFilters = {};
   for (const f of parseFilters(query)) {
     const column = FILTERABLE[f.path.join('.')];
     if (!column) throw badRequest(`${f.path.join('.')}: usage can be filtered by ${Object.keys(FILTERABLE).join(', ')}`);
-    filters[column] = f.values;
+    filters[column] = column === 'start_time' ? instants(f.values) : f.values;
   }
   return filters;
 }
@@ -260,6 +269,7 @@ export function usageOpenApi(): OpenApiPart {
             query('status', 'received, rated, rejected or billed'),
             query('usageType', 'voice, sms or data'),
             query('billingAccount.id', 'The billing account the usage is charged to'),
+            query('usageDate', 'The start of the usage (the same instant in any offset)'),
           ],
           responses: { '200': { description: 'Usage records, newest first', headers: listHeaders, content: json({ type: 'array', items: ref('Usage') }) }, ...commonErrors },
         },

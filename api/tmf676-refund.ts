@@ -96,7 +96,8 @@ export function addRefunds(api: TmfApi, deps: { knex: Knex; clock: Clock; public
       correlatorId: key,
       authorizationCode: refundId,
       relatedParty: [{ id: customerId, role: 'customer', '@referredType': 'Customer' }],
-      requestor: { id: req.principal!.subject, role: req.principal!.roles[0] },
+      // A staff user, named by the role it acted in (TMF676 RelatedParty requires @referredType).
+      requestor: { id: req.principal!.subject, role: req.principal!.roles[0], '@referredType': 'PartyRole' },
       status: 'succeeded',
       statusDate: now.toISOString(),
       refundDate: now.toISOString(),

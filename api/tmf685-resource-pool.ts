@@ -9,12 +9,13 @@
  * Readable by staff; customers see no pools. The usual list rules apply (`fields`, equality
  * filters on attributes, `offset`/`limit` with X-Total-Count and X-Result-Count).
  */
-import express, { type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
 import { poolCapacity, serviceAreaCapacity, type AreaCapacity } from '../db/resource-inventory';
 import { requireRole } from './auth';
-import { commonErrors, errorResponse, json, ref, type OpenApiPart } from './openapi';
-import { notFound } from './tmf/errors';
+import { commonErrors, errorResponse, idParam, json, ref, type OpenApiPart } from './openapi';
+import { addHubRoutes } from './tmf/hub';
+import { notFound, TmfError } from './tmf/errors';
 import { parseFields, parseFilters, parsePaging, projectFields } from './tmf/query';
 
 export const RESOURCE_POOL_API = 'resourcePoolManagement';
@@ -76,6 +77,8 @@ const valueAt = (doc: Record<string, unknown>, path: string[]): unknown =>
 export function resourcePoolRouter(deps: { knex: Knex; publicUrl: string }): { basePath: string; router: Router } {
   const router = express.Router();
   const read = requireRole('admin', 'agent', 'network', 'technician');
+  // The specification's hub; pools change only with the inventory, which publishes no pool events yet.
+  addHubRoutes(router, RESOURCE_POOL_API, deps.knex);
 
   router.get('/resourcePool', read, async (req, res) => {
     const page = parsePaging(req.query);
@@ -99,6 +102,16 @@ export function resourcePoolRouter(deps: { knex: Knex; publicUrl: string }): { b
     res.json(projectFields(pool, parseFields(req.query)));
   });
 
+  // Pools are counted from the inventory, never written here: the writes the specification
+  // describes answer 405 (one of its documented answers), not 404 as an unknown route would.
+  const refuse = (req: Request, res: Response) => {
+    res.setHeader('Allow', 'GET');
+    throw new TmfError(405, 'Method Not Allowed', `${req.method} is not allowed on ResourcePool: pools are counted from the inventory`);
+  };
+  router.post('/resourcePool', read, refuse);
+  router.patch('/resourcePool/:id', read, refuse);
+  router.delete('/resourcePool/:id', read, refuse);
+
   return { basePath: BASE_PATH, router };
 }
 
@@ -117,9 +130,10 @@ const capacitySchema = {
   required: ['units', 'total', 'available', 'reserved', 'inUse'],
 };
 
-/** The OpenAPI description of the TMF685 read views. */
+/** The OpenAPI description of the TMF685 read views and hub. */
 export function resourcePoolOpenApi(): OpenApiPart {
   const tags = [`${RESOURCE_POOL_API} resourcePool`];
+  const hubTags = [`${RESOURCE_POOL_API} hub`];
   const fields = { name: 'fields', in: 'query', required: false, description: 'Comma-separated attributes to return (id and href always come back)', schema: { type: 'string' } };
   return {
     schemas: {
@@ -170,6 +184,28 @@ export function resourcePoolOpenApi(): OpenApiPart {
           operationId: 'retrieveResourcePool',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, fields],
           responses: { '200': { description: 'The pool', content: json(ref('ResourcePool')) }, ...commonErrors, '404': errorResponse('No such pool') },
+        },
+      },
+      [`${BASE_PATH}/hub`]: {
+        post: {
+          tags: hubTags,
+          operationId: 'registerResourcePoolManagementListener',
+          requestBody: { required: true, content: json(ref('EventSubscriptionInput')) },
+          responses: { '201': { description: 'Registered', content: json(ref('EventSubscription')) }, ...commonErrors },
+        },
+      },
+      [`${BASE_PATH}/hub/{id}`]: {
+        get: {
+          tags: hubTags,
+          operationId: 'retrieveResourcePoolManagementListener',
+          parameters: [idParam],
+          responses: { '200': { description: 'The listener', content: json(ref('EventSubscription')) }, ...commonErrors, '404': errorResponse('No such listener') },
+        },
+        delete: {
+          tags: hubTags,
+          operationId: 'unregisterResourcePoolManagementListener',
+          parameters: [idParam],
+          responses: { '204': { description: 'Removed' }, ...commonErrors, '404': errorResponse('No such listener') },
         },
       },
     },

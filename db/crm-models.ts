@@ -61,7 +61,25 @@ export const customerModel: TmfModel = {
   },
 };
 
-/** Individuals: clear identification numbers are sealed before anything is stored (db/crm.ts). */
+/** A date as people write it (`1990-05-17`) as the date-time TMF632 types it: that day's midnight UTC. */
+function asDateTime(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+}
+
+/** The party's dates (`fields`, and each identification's issuingDate under `identifications`) as date-times. */
+function withDateTimes(doc: TmfDocument, fields: string[], identifications: string): TmfDocument {
+  const copy: TmfDocument = { ...doc };
+  for (const field of fields) if (field in copy) copy[field] = asDateTime(copy[field]);
+  if (Array.isArray(copy[identifications])) {
+    copy[identifications] = (copy[identifications] as Array<Record<string, unknown>>).map((i) => ('issuingDate' in i ? { ...i, issuingDate: asDateTime(i.issuingDate) } : i));
+  }
+  return copy;
+}
+
+/**
+ * Individuals: clear identification numbers are sealed before anything is stored (db/crm.ts);
+ * dates written as dates are kept as date-times.
+ */
 export function individualModel(keys: PiiKeys): TmfModel {
   return {
     apiName: PARTY_API,
@@ -72,7 +90,8 @@ export function individualModel(keys: PiiKeys): TmfModel {
     defaults: () => ({ status: 'initialized' }),
     ownerCustomerId: relatedCustomerId,
     hooks: {
-      beforeWrite: async ({ db, after }) => {
+      beforeWrite: async ({ db, after: written }) => {
+        const after = withDateTimes(written, ['birthDate', 'deathDate'], 'individualIdentification');
         const sealed = await sealIdentifications(db, keys, after.id, after.individualIdentification as IdentificationEntry[] | undefined);
         return sealed ? { ...after, individualIdentification: sealed } : after;
       },
@@ -88,6 +107,7 @@ export const organizationModel: TmfModel = {
   stateField: 'status',
   defaults: () => ({ status: 'initialized' }),
   ownerCustomerId: relatedCustomerId,
+  hooks: { beforeWrite: ({ after }) => withDateTimes(after, [], 'organizationIdentification') },
 };
 
 /** The bill cycle every billing account has; the server fills whichever part is missing. */
@@ -150,6 +170,35 @@ function withChannelNames(doc: TmfDocument): TmfDocument {
   return { ...doc, channel };
 }
 
+/** Where a related party of each `@referredType` is served, for its href. */
+const PARTY_PATHS: Record<string, string> = {
+  Customer: '/tmf-api/customerManagement/v4/customer/',
+  Individual: '/tmf-api/party/v4/individual/',
+  Organization: '/tmf-api/party/v4/organization/',
+};
+
+type Ref = Record<string, unknown>;
+
+/**
+ * TMF683 requires an href on every RelatedParty and RelatedChannel: parties get the href of the
+ * API that serves them (same base URL as the interaction's own href); channels, which no API
+ * serves, a `urn:bss:channel:<id>` name.
+ */
+function withReferenceHrefs(doc: TmfDocument): TmfDocument {
+  const own = String(doc.href ?? '');
+  const base = own.includes('/tmf-api/') ? own.slice(0, own.indexOf('/tmf-api/')) : '';
+  const party = (p: Ref): Ref => (p.href || !PARTY_PATHS[String(p['@referredType'])] ? p : { ...p, href: `${base}${PARTY_PATHS[String(p['@referredType'])]}${String(p.id)}` });
+  const channel = (c: Ref): Ref => (c.href || !c.id ? c : { ...c, href: `urn:bss:channel:${String(c.id)}` });
+  const refs = (holder: Ref): Ref => ({
+    ...holder,
+    ...(Array.isArray(holder.relatedParty) ? { relatedParty: (holder.relatedParty as Ref[]).map(party) } : {}),
+    ...(Array.isArray(holder.channel) ? { channel: (holder.channel as Ref[]).map(channel) } : {}),
+  });
+  const withRefs = refs(doc) as TmfDocument;
+  if (Array.isArray(doc.interactionItem)) withRefs.interactionItem = (doc.interactionItem as Ref[]).map(refs);
+  return withRefs;
+}
+
 /** Party interactions; `clock` stamps statusChangeDate. */
 export function partyInteractionModel(clock: Clock): TmfModel {
   return {
@@ -163,7 +212,7 @@ export function partyInteractionModel(clock: Clock): TmfModel {
     ownerCustomerId: relatedCustomerId,
     hooks: {
       beforeWrite: ({ before, after }) => {
-        const doc = withChannelNames(after);
+        const doc = withReferenceHrefs(withChannelNames(after));
         if (!before) doc.statusChangeDate = doc.creationDate;
         else if (before.status !== doc.status) doc.statusChangeDate = clock.now().toISOString();
         return doc;

@@ -2,7 +2,7 @@
  * How TMF621 trouble tickets are stored: server defaults, the owner (the customer in
  * `relatedParty`), and the rules every write obeys, from the API or from the ticket workflow's
  * activities: the status lifecycle (409 otherwise), `statusChangeDate` and the `statusChange`
- * history, and ids and dates on new notes.
+ * history, ids and dates on new notes, and the channel's id.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock';
@@ -46,6 +46,9 @@ export function troubleTicketModel(clock: Clock): TmfModel {
           doc.statusChange = before?.statusChange ?? [];
         }
         if (Array.isArray(doc.note)) doc.note = (doc.note as Note[]).map((n) => ({ ...n, id: n.id ?? randomUUID(), date: n.date ?? now }));
+        // TMF621's ChannelRef requires an id; a channel named only (`{name: 'sms'}`) is identified by its name.
+        const channel = doc.channel as { id?: string; name?: string } | undefined;
+        if (channel && channel.id === undefined && channel.name) doc.channel = { id: channel.name, ...channel };
         return doc;
       },
     },

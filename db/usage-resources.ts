@@ -30,7 +30,7 @@ export interface StoredUsage {
 }
 
 /** Columns a list may be filtered on, each with the values wanted (any of them). */
-export type UsageFilters = Partial<Record<'id' | 'state' | 'usage_type' | 'billing_account_id' | 'msisdn' | 'source' | 'record_id', string[]>>;
+export type UsageFilters = Partial<Record<'id' | 'state' | 'usage_type' | 'billing_account_id' | 'msisdn' | 'source' | 'record_id' | 'start_time', string[]>>;
 
 const SELECT = `*, to_char(cycle_start, 'YYYY-MM-DD') AS cycle_start`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -131,7 +131,8 @@ describe('CRM resources', () => {
         })
         .expect(201);
       expect(res.body).toEqual(
-        expect.objectContaining({ id: expect.any(String), href: `http://bss.test${INDIVIDUAL}/${res.body.id}`, '@type': 'Individual', status: 'initialized' }),
+        // The date of birth as the date-time TMF632 types it.
+        expect.objectContaining({ id: expect.any(String), href: `http://bss.test${INDIVIDUAL}/${res.body.id}`, '@type': 'Individual', status: 'initialized', birthDate: '1990-04-17T00:00:00Z' }),
       );
       await request(api.app).post(INDIVIDUAL).set(agent).send({ givenName: 'Nobody' }).expect(400);
       await request(api.app).post(INDIVIDUAL).set(agent).send({ givenName: 'A', familyName: 'B', status: 'alive' }).expect(400);
@@ -147,7 +148,7 @@ describe('CRM resources', () => {
       const masked = maskTail(dni);
       expect(masked).toBe(`******${dni.slice(-3)}`);
       expect(created.individualIdentification).toEqual([
-        { identificationType: 'DNI', identificationId: masked, issuingAuthority: 'Policía Nacional', issuingDate: '2020-01-10' },
+        { identificationType: 'DNI', identificationId: masked, issuingAuthority: 'Policía Nacional', issuingDate: '2020-01-10T00:00:00Z' },
       ]);
       const read = await request(api.app).get(`${INDIVIDUAL}/${created.id}`).set(agent).expect(200);
       expect(JSON.stringify(read.body)).not.toContain(dni);
@@ -347,7 +348,7 @@ describe('CRM resources', () => {
           creationDate: '2026-11-25T10:00:00.000Z',
           statusChangeDate: '2026-11-25T10:00:00.000Z',
           interactionDate: { startDateTime: '2026-11-25T10:00:00.000Z' },
-          channel: [{ id: 'callCentre', name: 'Call centre', role: 'interaction channel' }],
+          channel: [{ id: 'callCentre', href: 'urn:bss:channel:callCentre', name: 'Call centre', role: 'interaction channel' }],
         }),
       );
 

@@ -54,13 +54,13 @@ describe('TMF635 usage', () => {
           quantity: '90',
           chargedQuantity: '90',
           isBilled: false,
-          taxExcludedRatingAmount: { unit: 'EUR', value: '0.750000' },
+          taxExcludedRatingAmount: { unit: 'EUR', value: 0.75 },
         },
       ],
     });
     const again = await request(api.app).post(`${BASE}/usage`).set(network).send(usage(sub.msisdn, id, {}, '300')).expect(200);
     expect(again.body.id).toBe(res.body.id);
-    expect(again.body.ratedProductUsage[0].taxExcludedRatingAmount.value).toBe('0.750000');
+    expect(again.body.ratedProductUsage[0].taxExcludedRatingAmount.value).toBe(0.75);
     const got = await request(api.app).get(`${BASE}/usage/${res.body.id}`).query({ fields: 'status' }).set(agent).expect(200);
     expect(got.body).toEqual({ id: res.body.id, href: res.body.href, status: 'rated' });
   });
@@ -70,9 +70,9 @@ describe('TMF635 usage', () => {
     const body = { ...usage(s.msisdn, `d-${randomUUID()}`, { usageType: 'data' }, String(20 * 2 ** 30 + 2048)) };
     body.usageCharacteristic = body.usageCharacteristic.filter((c) => c.name !== 'destination');
     const res = await request(api.app).post(`${BASE}/usage`).set(network).send(body).expect(201);
-    expect(res.body.ratedProductUsage.map((r: Record<string, unknown>) => [r.usageRatingTag, r.quantity, (r.taxExcludedRatingAmount as { value: string }).value])).toEqual([
-      ['included usage', '21474836480', '0.000000'],
-      ['non included usage', '2048', '0.000020'],
+    expect(res.body.ratedProductUsage.map((r: Record<string, unknown>) => [r.usageRatingTag, r.quantity, (r.taxExcludedRatingAmount as { value: number }).value])).toEqual([
+      ['included usage', '21474836480', 0],
+      ['non included usage', '2048', 0.00002],
     ]);
   });
 
@@ -128,6 +128,10 @@ describe('TMF635 usage', () => {
     const sms = await request(api.app).get(`${BASE}/usage`).query({ 'billingAccount.id': s.billingAccountId, usageType: 'sms', fields: 'usageType' }).set(agent).expect(200);
     expect(sms.body).toEqual([{ id: expect.any(String), href: expect.any(String), usageType: 'sms' }]);
     await request(api.app).get(`${BASE}/usage`).query({ colour: 'blue' }).set(agent).expect(400);
+    // usageDate matches the instant however it is written; what is no date-time matches nothing.
+    const rated = { 'billingAccount.id': s.billingAccountId, status: 'rated' };
+    const countAt = async (usageDate: string) => (await request(api.app).get(`${BASE}/usage`).query({ ...rated, usageDate }).set(agent).expect(200)).headers['x-total-count'];
+    expect([await countAt('2026-11-04T10:00:00+01:00'), await countAt('2026-11-04T09:00:00.000Z'), await countAt('2026-11-04T10:00:00Z'), await countAt('yesterday')]).toEqual(['2', '2', '0', '0']);
     await request(api.app).get(`${BASE}/usage/${randomUUID()}`).set(agent).expect(404);
     await request(api.app).delete(`${BASE}/usage/${list.body[0].id}`).set(network).expect(405);
   });
