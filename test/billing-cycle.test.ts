@@ -45,7 +45,7 @@ import { orderFulfilment, orderStatusQuery } from '../workflows/order-fulfilment
 import { bearer, testAppDeps, testTaskQueue, tokenFor } from './helpers/api';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
 import { freePort } from './helpers/ports';
-import { createTimeSkippingEnv } from './helpers/time-skipping';
+import { createTimeSkippingEnv, terminateAtRest } from './helpers/time-skipping';
 import { recordHistory } from './workflows/histories';
 
 const config = loadConfig();
@@ -315,7 +315,7 @@ describe('billing cycle (time-skipping)', () => {
     // Paying ends the chase.
     expect((await pay(customer, await accountBalance(knex, acct))).status).toBe(201);
     await statusBecomes(acct, (s) => s.state === 'current', 'paid');
-    await handle.terminate('test over');
+    await terminateAtRest(handle);
   });
 
   it('holds dunning for a bill an agent puts on hold through TMF678, and resumes it when the bill is released', async () => {
@@ -336,7 +336,7 @@ describe('billing cycle (time-skipping)', () => {
     expect((await request(app).patch(billUrl).set(agent).send({ state: sentState })).status).toBe(200);
     const resumed = await statusBecomes(acct, (s) => !s.dunning?.held && !!s.dunning?.nextStep, 'resumed');
     expect(resumed).toMatchObject({ disputedBills: [], dunning: { nextStep: { stage: 'reminded' } } });
-    await handle.terminate('test over');
+    await terminateAtRest(handle);
   });
 
   it('keeps the time between notices when steps come late (a run that catches up after an outage)', async () => {
@@ -365,7 +365,7 @@ describe('billing cycle (time-skipping)', () => {
     expect(Math.abs(Date.parse(reminded.dunning!.nextStep!.at) - expected)).toBeLessThan(60_000);
     await eventually(async () => (await dunningMails(customer)).length > 0, 'the reminder is sent');
     expect(await dunningMails(customer)).toEqual([expect.stringMatching(/^Reminder: your BSS bill B-LATE-1 is overdue$/)]);
-    await handle.terminate('test over');
+    await terminateAtRest(handle);
   });
 
   it('issues a bill once when the bill run is retried, and sees a payment on the ledger whose signal never came', async () => {
@@ -398,7 +398,7 @@ describe('billing cycle (time-skipping)', () => {
     await skipTo(startOfDateIn(addDays(bill.dueDate, 4), TIME_ZONE).getTime());
     expect(await statusOf(acct)).toMatchObject({ state: 'current', billsIssued: 1 });
     expect(await dunningMails(customer)).toEqual([]);
-    await handle.terminate('test over');
+    await terminateAtRest(handle);
   });
 
   it('records a plan change for the next bill, ends the contract on request with the last cycle billed, and closes the account once paid', async () => {

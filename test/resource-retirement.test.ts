@@ -34,16 +34,21 @@ describe('resources of terminated services', () => {
     const retired = await retireServiceResources(knex, { msisdn: first }, ctx);
     expect(retired.quarantined).toEqual([first]);
     expect(await retireServiceResources(knex, { msisdn: first }, ctx)).toEqual({ quarantined: [], retiredSims: [], freedPorts: [] });
-    const quarantinedAt = new Date((await knex('inventory_msisdn').where({ msisdn: first }).first()).status_changed_at).getTime();
     expect(await reserveOrderMsisdn(knex, { owner: `${owner}-again`, customerId: 'cust-r', msisdn: first }, ctx)).toEqual({ reason: 'numberUnavailable', msisdn: first });
 
-    const released = async (at: number) => (await releaseAgedQuarantinedNumbers(knex, new Date(at))).filter((m) => m === first);
+    // The number is aged by moving its quarantine date back, not the clock forward: a clock 90 days
+    // ahead would also end the quarantine of every other test's numbers in the shared database.
+    const now = new Date();
+    const quarantinedDaysAgo = (ms: number) => knex('inventory_msisdn').where({ msisdn: first }).update({ status_changed_at: new Date(now.getTime() - ms) });
+    const released = async () => (await releaseAgedQuarantinedNumbers(knex, now)).filter((m) => m === first);
     expect(NUMBER_QUARANTINE_DAYS).toBe(90);
-    expect(await released(quarantinedAt + 89 * DAY)).toEqual([]);
+    await quarantinedDaysAgo(89 * DAY);
+    expect(await released()).toEqual([]);
     expect(await knex('inventory_msisdn').where({ msisdn: first }).first()).toMatchObject({ status: 'quarantined', customer_id: null });
-    expect(await released(quarantinedAt + 90 * DAY + 1000)).toEqual([first]);
+    await quarantinedDaysAgo(90 * DAY + 1000);
+    expect(await released()).toEqual([first]);
     expect(await knex('inventory_msisdn').where({ msisdn: first }).first()).toMatchObject({ status: 'available', reserved_for: null });
-    expect(await released(quarantinedAt + 91 * DAY)).toEqual([]);
+    expect(await released()).toEqual([]);
   });
 
   it('frees the port and retires the SIM card, once, with their TMF639 documents released', async () => {

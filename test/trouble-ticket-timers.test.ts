@@ -21,7 +21,7 @@ import { createWorkerActivities } from '../worker/activities';
 import { billingCycle, billingStatusQuery } from '../workflows/billing-cycle';
 import { ticketProgressQuery, ticketStatusChangedSignal, troubleTicket } from '../workflows/trouble-ticket';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
-import { createTimeSkippingEnv } from './helpers/time-skipping';
+import { createTimeSkippingEnv, terminateAtRest } from './helpers/time-skipping';
 import { recordHistory } from './workflows/histories';
 
 const config = loadConfig();
@@ -191,7 +191,7 @@ describe('trouble ticket clock (time-skipping)', () => {
       await setStatus(handle, id, 'resolved', 'The October fee was right: it covers the whole month.');
       await until(async () => (await stateOf()) === before, 'the bill released');
       await until(async () => (await billing.query(billingStatusQuery)).disputedBills.length === 0, 'the dispute resolved in billing');
-      await billing.terminate('test over');
+      await terminateAtRest(billing);
       await env.sleep('8 days');
       expect((await handle.result()).status).toBe('closed');
     });
