@@ -30,6 +30,7 @@ import { money, roundToCent, sum, type Money } from '../domain/money';
 import type { SoldPrice } from '../domain/ordering/plan';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { freePort } from '../test/helpers/ports';
+import { mulberry32 } from '../domain/seeded-random';
 
 export interface BillRunBenchOptions {
   /** Accounts to bill (default BENCH_BILL_ACCOUNTS or 10,000). */
@@ -54,18 +55,6 @@ const UNLIMITED = monthly('bench-unl', 'Postpaid unlimited monthly fee', '45.00'
 const FIBRE = monthly('bench-ftth', 'Fibre 1 Gbps monthly fee', '35.00');
 const DISCOUNT: SoldPrice = { id: 'bench-fm15', version: '1.0', name: 'Fibre + Mobile 15% discount', priceType: 'discount', percentage: '15', taxRate: '21', discounts: ['bench-ftth', 'bench-p20'] };
 const USAGE_PRICES = { voice: 'bench-voice', sms: 'bench-sms', data: 'bench-data' } as const;
-
-/** A small deterministic generator (mulberry32), so every run bills the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface BenchAccount {
   id: string;
@@ -130,7 +119,7 @@ interface RatedRecord {
 }
 
 function recordsFor(index: number, count: number): RatedRecord[] {
-  const rand = prng(index + 1);
+  const rand = mulberry32(index + 1);
   const records: RatedRecord[] = [];
   for (let k = 0; k < count; k++) {
     const r = rand();

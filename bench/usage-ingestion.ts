@@ -22,6 +22,7 @@ import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { freePort } from '../test/helpers/ports';
 import { byCommandLine, cpuSpent, ProcessGroup, readCpu, reapedChildrenCpu } from './cpu';
 import { createPostpaidSubscribers, POSTPAID_20_ALLOWANCES } from './postpaid-subscribers';
+import { mulberry32 } from '../domain/seeded-random';
 
 export interface UsageBenchOptions {
   accounts: number;
@@ -42,24 +43,13 @@ export interface UsageBenchResult {
   ok: boolean;
 }
 
-/** A small deterministic generator (mulberry32), so every run rates the same file. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DESTINATIONS = ['+34612345678', '+34912345678', '+34806123456', '+441632960000', '+34900123456'];
 const CYCLE_START_MS = Date.parse('2026-11-01T00:00:00Z');
 const CYCLE_SPAN_MS = 27 * 86_400_000;
 
 /** Writes the CSV: per account, 60 % data (up to 250 MB), 30 % calls (up to 10 minutes), 10 % SMS. */
 async function writeUsageFile(file: string, msisdns: string[], perAccount: number): Promise<void> {
-  const random = prng(42);
+  const random = mulberry32(42);
   const out = fs.createWriteStream(file);
   out.write('record_id,msisdn,usage_type,start_time,quantity,destination\n');
   let chunk = '';

@@ -15,6 +15,7 @@ import { billingAccountModel, customerModel, partyInteractionModel } from '../cr
 import { customerPartyRef, productOrderModel } from '../order-models';
 import { troubleTicketModel } from '../ticket-models';
 import { createTmfResourceOnce, patchTmfResource } from '../tmf-store';
+import { mulberry32 } from '../../domain/seeded-random';
 
 export interface HistoryOptions {
   customers: number;
@@ -58,16 +59,9 @@ const MARKER = { name: 'generatedHistory', value: 'true' };
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** mulberry32: a small seeded generator, so that a history can be generated again identically. */
+/** Seeded random helpers, so that a history can be generated again identically. */
 export function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const pick = <T>(weighted: Array<[T, number]>): T => {
     let r = next() * weighted.reduce((n, [, w]) => n + w, 0);
     for (const [value, w] of weighted) if ((r -= w) < 0) return value;

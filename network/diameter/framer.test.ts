@@ -4,6 +4,7 @@
  */
 import { avp, DiameterFramingError, encodeMessage, type DiameterMessage } from './codec';
 import { DiameterFramer } from './framer';
+import { mulberry32 } from '../../domain/seeded-random';
 
 const message = (n: number, extra = ''): DiameterMessage => ({
   flags: { request: true, proxiable: true, error: false, retransmit: n % 2 === 1 },
@@ -13,17 +14,6 @@ const message = (n: number, extra = ''): DiameterMessage => ({
   endToEnd: 1000 + n,
   avps: [avp('Session-Id', `s;${n}${extra}`), avp('CC-Request-Number', n), avp('CC-Total-Octets', BigInt(n) * 10_000_000_000n)],
 });
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('DiameterFramer', () => {
   const messages = [0, 1, 2, 3, 4].map((n) => encodeMessage(message(n, 'x'.repeat(n * 7))));
@@ -39,7 +29,7 @@ describe('DiameterFramer', () => {
   });
 
   it('gives the same messages for 200 random chunkings, one byte at a time included', () => {
-    const next = random(42);
+    const next = mulberry32(42);
     for (let round = 0; round < 200; round++) {
       const framer = new DiameterFramer();
       const out: Buffer[] = [];
