@@ -23,6 +23,7 @@ import { reconcileLedger } from '../ocs/engine/reconcile';
 import { gyDriver } from '../network/gy-driver';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { freePort } from '../test/helpers/ports';
+import { byCommandLine, cpuSpent, readCpu, type ProcessGroup } from './cpu';
 import { percentile, table } from './stats';
 
 const SUBSCRIBERS = Number(process.env.BENCH_OCS_SUBSCRIBERS ?? 1000);
@@ -235,7 +236,7 @@ export async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[
 }
 
 /** Forks the OCS process and resolves with its Nchf port once it listens. */
-async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ port: number; gyPort: number; stop: () => Promise<void> }> {
+async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ pid: number; port: number; gyPort: number; stop: () => Promise<void> }> {
   const out = fs.openSync(logFile, 'a');
   // BENCH_CPU_PROFILE=<dir>: the OCS writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
@@ -245,6 +246,7 @@ async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ port:
     child.once('exit', (code) => reject(new Error(`the OCS exited (${code}) during start; see ${logFile}`)));
   });
   return {
+    pid: child.pid!,
     port,
     gyPort,
     async stop() {
@@ -303,10 +305,21 @@ export async function ocsBench(): Promise<boolean> {
     const chosen = (process.env.BENCH_OCS_DRIVERS ?? 'nchf,gy').split(',');
     const drivers: FrontEndDriver[] = [...(chosen.includes('nchf') ? [nchfDriver(ocs.port)] : []), ...(chosen.includes('gy') ? [gyBenchDriver(ocs.gyPort)] : [])];
 
-    const rows: string[][] = [['run', 'requests', 'req/s', 'p50', 'p99', 'ratio to floor']];
+    // CPU per request of each process, so a run shows where its time goes (the machine has 2 cores for all three).
+    const groups: ProcessGroup[] = [{ name: 'ocs', pids: () => [ocs.pid] }, byCommandLine('postgres', path.join(workDir, 'postgres'), true, true)];
+    const measured = async (load: () => Promise<LoadFigures>): Promise<LoadFigures & { cpu: string[] }> => {
+      const before = readCpu(groups);
+      const own = process.cpuUsage();
+      const figures = await load();
+      const spent = cpuSpent(before, readCpu(groups));
+      const ownUs = process.cpuUsage(own);
+      const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
+      return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
+    };
+    const rows: string[][] = [['run', 'requests', 'req/s', 'p50', 'p99', 'ratio to floor', 'CPU µs/req: bench', 'OCS', 'PostgreSQL']];
     let sessionsRun = 0;
-    const floor = await floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY);
-    rows.push(['floor: conditional UPDATE', String(floor.requests), floor.perSecond.toFixed(0), ms(floor.p50), ms(floor.p99), '1.00']);
+    const floor = await measured(() => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
+    rows.push(['floor: conditional UPDATE', String(floor.requests), floor.perSecond.toFixed(0), ms(floor.p50), ms(floor.p99), '1.00', ...floor.cpu]);
     for (const driver of drivers) {
       await driver.open();
       try {
@@ -314,15 +327,15 @@ export async function ocsBench(): Promise<boolean> {
         await runLoad(driver, subs, Math.min(500, SESSIONS), { concurrency: CONCURRENCY });
         sessionsRun += Math.min(500, SESSIONS);
         log(`${driver.name}: ${SESSIONS} sessions, ${CONCURRENCY} in flight…`);
-        const full = await runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY });
+        const full = await measured(() => runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY }));
         sessionsRun += SESSIONS;
-        rows.push([`${driver.name}, full load`, String(full.requests), full.perSecond.toFixed(0), ms(full.p50), ms(full.p99), (full.perSecond / floor.perSecond).toFixed(2)]);
+        rows.push([`${driver.name}, full load`, String(full.requests), full.perSecond.toFixed(0), ms(full.p50), ms(full.p99), (full.perSecond / floor.perSecond).toFixed(2), ...full.cpu]);
         const halfRate = full.perSecond / 2 / REQUESTS_PER_SESSION;
         const halfSessions = Math.max(100, Math.round(SESSIONS / 2));
         log(`${driver.name}: ${halfSessions} sessions paced at half that load (${(halfRate * REQUESTS_PER_SESSION).toFixed(0)} req/s)…`);
-        const half = await runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate });
+        const half = await measured(() => runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate }));
         sessionsRun += halfSessions;
-        rows.push([`${driver.name}, half load`, String(half.requests), half.perSecond.toFixed(0), ms(half.p50), ms(half.p99), '']);
+        rows.push([`${driver.name}, half load`, String(half.requests), half.perSecond.toFixed(0), ms(half.p50), ms(half.p99), '', ...half.cpu]);
       } finally {
         await driver.close();
       }

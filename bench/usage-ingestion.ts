@@ -27,6 +27,8 @@ import { mulberry32 } from '../domain/seeded-random';
 export interface UsageBenchOptions {
   accounts: number;
   recordsPerAccount: number;
+  /** Records in time order across accounts (BENCH_USAGE_ORDER=interleaved) instead of grouped by account. */
+  interleaved?: boolean;
   /** An existing database (migrated and seeded); by default an embedded one is started. */
   databaseUrl?: string;
   log?: (msg: string) => void;
@@ -47,14 +49,21 @@ const DESTINATIONS = ['+34612345678', '+34912345678', '+34806123456', '+44163296
 const CYCLE_START_MS = Date.parse('2026-11-01T00:00:00Z');
 const CYCLE_SPAN_MS = 27 * 86_400_000;
 
-/** Writes the CSV: per account, 60 % data (up to 250 MB), 30 % calls (up to 10 minutes), 10 % SMS. */
-async function writeUsageFile(file: string, msisdns: string[], perAccount: number): Promise<void> {
+/**
+ * Writes the CSV: per account, 60 % data (up to 250 MB), 30 % calls (up to 10 minutes), 10 % SMS.
+ * Grouped by account (an account's records together), or with `interleaved` as a mediation file in
+ * time order would have them: one record of every account, then the next of every account.
+ */
+async function writeUsageFile(file: string, msisdns: string[], perAccount: number, interleaved = false): Promise<void> {
   const random = mulberry32(42);
   const out = fs.createWriteStream(file);
   out.write('record_id,msisdn,usage_type,start_time,quantity,destination\n');
   let chunk = '';
-  for (let a = 0; a < msisdns.length; a++) {
-    for (let i = 0; i < perAccount; i++) {
+  const outer = interleaved ? perAccount : msisdns.length;
+  const inner = interleaved ? msisdns.length : perAccount;
+  for (let o = 0; o < outer; o++) {
+    for (let n = 0; n < inner; n++) {
+      const [a, i] = interleaved ? [n, o] : [o, n];
       const r = random();
       const start = new Date(CYCLE_START_MS + Math.floor(random() * CYCLE_SPAN_MS)).toISOString();
       const dest = DESTINATIONS[Math.floor(random() * DESTINATIONS.length)];
@@ -156,7 +165,7 @@ export async function benchUsageIngestion(opts: UsageBenchOptions): Promise<Usag
     await createPostpaidSubscribers(knex, msisdns.map((msisdn, i) => ({ msisdn, billCycleDay: 1 + (i % 28) })), new Date());
     const file = path.join(workDir, 'usage.csv');
     log(`writing ${records} usage records…`);
-    await writeUsageFile(file, msisdns, opts.recordsPerAccount);
+    await writeUsageFile(file, msisdns, opts.recordsPerAccount, opts.interleaved);
     log(`  ${(fs.statSync(file).size / 1_048_576).toFixed(0)} MB`);
 
     log('bare COPY of the file…');
@@ -201,5 +210,5 @@ export async function benchUsageIngestion(opts: UsageBenchOptions): Promise<Usag
 export async function usageIngestionBench(): Promise<boolean> {
   const accounts = Number(process.env.BENCH_USAGE_ACCOUNTS ?? 10_000);
   const recordsPerAccount = Number(process.env.BENCH_USAGE_RECORDS ?? 200);
-  return (await benchUsageIngestion({ accounts, recordsPerAccount, databaseUrl: process.env.BENCH_DATABASE_URL })).ok;
+  return (await benchUsageIngestion({ accounts, recordsPerAccount, interleaved: process.env.BENCH_USAGE_ORDER === 'interleaved', databaseUrl: process.env.BENCH_DATABASE_URL })).ok;
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomInt, randomUUID } from 'node:crypto';
 import { importUsageFile } from '../activities/usage/import-usage-file';
-import { ingestUsageBatch } from '../activities/usage/ingest-usage';
+import { ingestUsageBatch, prepareUsageBatch, storeUsageBatch } from '../activities/usage/ingest-usage';
 import { rerateUsage } from '../activities/usage/rerate-usage';
 import { createPostpaidSubscribers, POSTPAID_20_PRICES } from '../bench/postpaid-subscribers';
 import { createKnex } from '../db/knex';
@@ -198,6 +198,49 @@ describe('usage ingestion', () => {
     expect((await knex('usage_record').where({ source, record_id: 'x1' }).first('id')).id).toBe(idBefore);
     // Nothing left to re-rate but the bad quantity, which stays rejected.
     expect(await rerateUsage(knex, { source, now })).toEqual({ read: 1, rated: 0, rejected: 1, duplicates: 0, reasons: { 'negative quantity': 1 } });
+  });
+
+  it('rates exactly while several batches of one file are stored at once', async () => {
+    const [sub] = await createPostpaidSubscribers(knex, [{ msisdn: msisdn() }], now());
+    // 1000 minutes (60,000 s) free: ten calls of 5,500 s fit, the eleventh is 5,000 s free and 500 s
+    // beyond, the twelfth is all beyond. One record per batch, four batches stored at once, and the
+    // other subscriber's records between them so that batches do not all share the counter.
+    const [other] = await createPostpaidSubscribers(knex, [{ msisdn: msisdn() }], now());
+    const lines = Array.from({ length: 12 }, (_, i) => [
+      `call-${String(i).padStart(2, '0')},${sub.msisdn},voice,2026-11-05T${String(8 + i).padStart(2, '0')}:00:00Z,5500,+34612345678`,
+      `sms-${String(i).padStart(2, '0')},${other.msisdn},sms,2026-11-05T${String(8 + i).padStart(2, '0')}:00:00Z,1,+34612345678`,
+    ]).flat();
+    const source = `in-order-${randomUUID()}`;
+    expect(await importUsageFile(knex, csvFile('in-order.csv', lines), { now, source, batchSize: 1, storesInFlight: 4 })).toMatchObject({ read: 24, rated: 24 });
+    const calls = (await rowsOf(source)).filter((r) => r.record_id.startsWith('call-'));
+    expect(calls.map((r) => [r.record_id, r.allowance_quantity, r.overage_quantity])).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => [`call-${String(i).padStart(2, '0')}`, '5500', '0']),
+      ['call-10', '5000', '500'],
+      ['call-11', '0', '5500'],
+    ]);
+    expect((await knex('usage_allowance_counter').where({ subscription_id: sub.subscriptionId, usage_type: 'voice' }).first('used')).used).toBe('60000');
+  });
+
+  it('lets a batch lock its counters only after the batch before it holds its own, so allowances go in file order', async () => {
+    const [sub] = await createPostpaidSubscribers(knex, [{ msisdn: msisdn() }], now());
+    const source = `turns-${randomUUID()}`;
+    const call = (recordId: string, quantity: number) => ({ raw: { source, recordId, msisdn: sub.msisdn, usageType: 'voice', startTime: '2026-11-05T10:00:00Z', quantity: String(quantity), destination: '+34612345678' } });
+    const opts = { source, now: now() };
+    const first = await prepareUsageBatch(knex, [call('first', 59_000)], opts);
+    const second = await prepareUsageBatch(knex, [call('second', 2_000)], opts);
+    // The first batch is held back; the second is stored before it is let go, yet waits its turn.
+    let letFirstGo!: () => void;
+    let firstLocked!: () => void;
+    const firstHolds = new Promise<void>((resolve) => (firstLocked = resolve));
+    const storingSecond = storeUsageBatch(knex, second, { ...opts, lockAfter: firstHolds });
+    const storingFirst = storeUsageBatch(knex, first, { ...opts, lockAfter: new Promise<void>((resolve) => (letFirstGo = resolve)), onLocked: () => firstLocked() });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    letFirstGo();
+    await Promise.all([storingFirst, storingSecond]);
+    expect((await rowsOf(source)).map((r) => [r.record_id, r.allowance_quantity, r.overage_quantity])).toEqual([
+      ['first', '59000', '0'],
+      ['second', '1000', '1000'],
+    ]);
   });
 
   it('never spends an allowance twice when overlapping files are imported at once', async () => {

@@ -10,12 +10,14 @@ import type { Knex } from 'knex';
 import { CsvReader, CsvRecord } from '../../domain/usage/csv-reader';
 import type { RawUsage } from '../../domain/usage/usage-input';
 import { addOutcomes, emptySummary, ImportSummary } from './import-summary';
-import { DuplicateHint, IngestItem, prepareUsageBatch, storeUsageBatch, TariffCache } from './ingest-usage';
+import { DuplicateHint, IngestItem, IngestOptions, prepareUsageBatch, storeUsageBatch, TariffCache } from './ingest-usage';
 
 export interface ImportFileOptions {
   /** Source of the records that name none; default the file's name. */
   source?: string;
   batchSize?: number;
+  /** Batches stored at once, each in its own transaction (default 2; 1 stores them one after another). */
+  storesInFlight?: number;
   now: () => Date;
   /** Called after each stored batch with the bytes read so far. */
   onProgress?: (bytesRead: number, summary: ImportSummary) => void;
@@ -49,6 +51,7 @@ export async function importUsageFile(knex: Knex, file: string, opts: ImportFile
   await fs.promises.access(file, fs.constants.R_OK);
   const source = opts.source ?? path.basename(file);
   const batchSize = opts.batchSize ?? 10_000;
+  const storesInFlight = Math.max(1, opts.storesInFlight ?? 2);
   const tariffs: TariffCache = new Map();
   const duplicates: DuplicateHint = { expected: false };
   const summary = emptySummary();
@@ -68,19 +71,29 @@ export async function importUsageFile(knex: Knex, file: string, opts: ImportFile
     }
   };
 
-  // One batch is stored (rated against its locked counters, COPYed, committed) while the next is
-  // read, validated and placed: PostgreSQL and this process work at the same time, a core each.
-  let storing: Promise<void> = Promise.resolve();
+  // Batches are stored while the next is read, validated and placed, and several are stored at
+  // once, each in its own transaction: while one waits for its rows to be COPYed and committed,
+  // the next is rated and sent, so PostgreSQL and this process each keep a core busy. Allowances
+  // are still spent in file order: a batch locks its counters only after the batch before holds
+  // its own, and one that shares a counter with it waits on that row lock (counters are locked in
+  // key order) until the batch before commits, then rates against what it left.
+  const inFlight: Array<Promise<void>> = [];
+  let previousLocked: Promise<void> = Promise.resolve();
   const store = async (batch: IngestItem[]): Promise<void> => {
-    const ingest = { source, now: opts.now(), tariffs, duplicates };
+    let locked!: () => void;
+    const ingest: IngestOptions = { source, now: opts.now(), tariffs, duplicates, lockAfter: previousLocked, onLocked: () => locked() };
+    previousLocked = new Promise<void>((resolve) => (locked = resolve));
     const preparing = prepareUsageBatch(knex, batch, ingest);
-    preparing.catch(() => undefined); // awaited below, once the batch before is stored
-    await storing;
-    storing = preparing.then(async (prepared) => {
-      addOutcomes(summary, await storeUsageBatch(knex, prepared, ingest));
-      opts.onProgress?.(input.bytesRead, summary);
-    });
-    storing.catch(() => undefined); // awaited on the next batch or at the end
+    preparing.catch(() => undefined); // awaited below, once there is room to store it
+    while (inFlight.length >= storesInFlight) await inFlight.shift();
+    const storing = preparing
+      .then(async (prepared) => {
+        addOutcomes(summary, await storeUsageBatch(knex, prepared, ingest));
+        opts.onProgress?.(input.bytesRead, summary);
+      })
+      .finally(() => locked()); // a batch that failed before locking holds up no other
+    storing.catch(() => undefined); // awaited when room is needed or at the end
+    inFlight.push(storing);
   };
 
   const take = async (chunk: CsvRecord[]): Promise<void> => {
@@ -89,9 +102,16 @@ export async function importUsageFile(knex: Knex, file: string, opts: ImportFile
       if (items.length >= batchSize) await store(items.splice(0));
     }
   };
-  for await (const text of input as AsyncIterable<string>) await take(reader.push(text));
-  await take(reader.end());
-  if (items.length) await store(items.splice(0));
-  await storing;
+  try {
+    for await (const text of input as AsyncIterable<string>) await take(reader.push(text));
+    await take(reader.end());
+    if (items.length) await store(items.splice(0));
+    for (const storing of inFlight) await storing;
+  } catch (err) {
+    // No transaction is left running behind the error: the caller may close the pool next.
+    await Promise.allSettled(inFlight);
+    input.destroy();
+    throw err;
+  }
   return summary;
 }

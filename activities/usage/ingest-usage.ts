@@ -36,6 +36,13 @@ export interface IngestOptions {
   tariffs?: TariffCache;
   /** Kept across the batches of one import: whether it has met a duplicate (see storeBatch). */
   duplicates?: DuplicateHint;
+  /**
+   * With batches stored at once: the batch locks its allowance counters only once this resolves
+   * (the batch before holds its own), so allowances are spent in file order; `onLocked` is called
+   * when this batch holds them.
+   */
+  lockAfter?: Promise<void>;
+  onLocked?: () => void;
 }
 
 /** Whether duplicates are expected in the next batch, so keys are looked up before the COPY. */
@@ -224,13 +231,16 @@ async function rateAndCopy(trx: Knex.Transaction, fresh: Prepared[], used: Map<s
  * PostgreSQL one index probe per record. With `duplicates.expected` (set once an import met one)
  * the keys are looked up first, as a file that repeats records tends to repeat many.
  */
-async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], now: Date, duplicates: DuplicateHint): Promise<Outcome[]> {
+async function storeBatch(trx: Knex.Transaction, prepared: Prepared[], opts: IngestOptions, duplicates: DuplicateHint): Promise<Outcome[]> {
+  const now = opts.now;
   const counters = new Map<string, { subscriptionId: string; cycleStart: string; usageType: string }>();
   for (const p of prepared) {
     if (p.counter === undefined || counters.has(p.counter)) continue;
     counters.set(p.counter, { subscriptionId: p.tariff!.subscriptionId, cycleStart: p.placement!.cycleStart, usageType: p.usage!.usageType });
   }
+  await opts.lockAfter;
   const used = await lockAllowanceCounters(trx, [...counters.values()]);
+  opts.onLocked?.();
   let split = splitDuplicates(prepared, duplicates.expected ? await storedKeysOf(trx, prepared) : new Set());
   let taken = duplicates.expected ? undefined : await rateAndCopy(trx, split.fresh, used, now, true);
   if (!taken) {
@@ -269,10 +279,10 @@ export async function prepareUsageBatch(knex: Knex, items: IngestItem[], opts: I
 export async function storeUsageBatch(knex: Knex, batch: PreparedBatch, opts: IngestOptions, trx?: Knex.Transaction): Promise<Outcome[]> {
   const prepared = batch.records as Prepared[];
   const duplicates = opts.duplicates ?? { expected: false };
-  if (trx) return storeBatch(trx, prepared, opts.now, duplicates);
+  if (trx) return storeBatch(trx, prepared, opts, duplicates);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await knex.transaction((t) => storeBatch(t, prepared, opts.now, duplicates));
+      return await knex.transaction((t) => storeBatch(t, prepared, opts, duplicates));
     } catch (err) {
       if (!(err instanceof ConcurrentInsert || isDeadlock(err)) || attempt >= 5) throw err;
     }
