@@ -126,7 +126,7 @@ async function startRig(log: (msg: string) => void): Promise<Rig> {
       PUBLIC_URL: publicUrl,
       // Request and activity logs at info would measure the terminal, not the system.
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`,
+      SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}?pool=true`, // pooled, as npm start has it
       SMPP_URL: `smpp://127.0.0.1:${sinks.smppPort}`,
       NETWORK_URL: network.url,
       DEV_OUTBOX: 'true',

@@ -104,7 +104,8 @@ async function main(): Promise<void> {
         await sinks.stop();
         await sinkKnex.destroy();
       });
-      Object.assign(env, { SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}`, SMPP_URL: `smpp://127.0.0.1:${sinks.smppPort}`, DEV_OUTBOX: 'true' });
+      // Pooled: the worker keeps its SMTP connections open between notifications instead of a new one per e-mail.
+      Object.assign(env, { SMTP_URL: `smtp://127.0.0.1:${sinks.smtpPort}?pool=true`, SMPP_URL: `smpp://127.0.0.1:${sinks.smppPort}`, DEV_OUTBOX: 'true' });
     }
 
     let networkNote = 'external';

@@ -68,6 +68,19 @@ describe('notifications', () => {
         .select('event_type')
     ).map((r: { event_type: string }) => r.event_type);
 
+  it('delivers e-mails one after another over pooled SMTP connections (npm start pools them)', async () => {
+    const pooled = serviceFor({ smtpUrl: `smtp://127.0.0.1:${sinks.smtpPort}?pool=true` });
+    extraServices.push(pooled);
+    const email = `pooled.${unique()}@example.com`;
+    const sent = ['Ana', 'Eva', 'Inés'].map((givenName) => ({ givenName, customerId: `cust-${unique()}`, msisdn: msisdn() }));
+    for (const params of sent) {
+      const results = await pooled.activities.sendNotification({ event: 'welcome', language: 'es', params, to: { email, name: params.givenName } });
+      expect(results).toEqual([expect.objectContaining({ channel: 'email', status: 'sent', attempts: 1 })]);
+    }
+    const mails = await listDevOutbox(knex, { recipient: email, limit: 10 });
+    expect(mails.map((m) => m.body).sort()).toEqual(sent.map((params) => renderNotification('welcome', 'es', params).text).sort());
+  });
+
   it.each([
     ['es', 'Ana'],
     ['en', 'Ann'],
