@@ -133,7 +133,9 @@ async function runImportUsage(databaseUrl: string, file: string): Promise<string
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const [command, ...args] = pkg.scripts['import-usage'].split(/\s+/);
   if (command !== 'node') throw new Error(`import-usage script does not start with node: ${pkg.scripts['import-usage']}`);
-  const { stdout } = await promisify(execFile)(process.execPath, [...args, file, '--source', 'bench'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } });
+  // BENCH_USAGE_BATCH: the importer's --batch (records per batch; its default 10,000 otherwise).
+  const batch = process.env.BENCH_USAGE_BATCH ? ['--batch', process.env.BENCH_USAGE_BATCH] : [];
+  const { stdout } = await promisify(execFile)(process.execPath, [...args, file, '--source', 'bench', ...batch], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } });
   return stdout.trim();
 }
 
