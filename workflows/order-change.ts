@@ -10,31 +10,12 @@
  * quarantine, SIM retired, port freed), then charging (prepaid) or billing (postpaid), and
  * completed. A failure runs the compensations last-in-first-out and ends in `failed`.
  */
-import { ApplicationFailure, CancellationScope, log, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ApplicationFailure, CancellationScope, log } from '@temporalio/workflow';
+import { act, network, notify } from './order-activities';
 import type { OrderFacts } from '../activities/ordering';
 import type { ChangeTarget } from '../activities/ordering/change-order';
 import type { ChangePlan, DeleteItem, ModifyItem } from '../domain/ordering/change';
 import { failureReason } from './common';
-
-const HEARTBEAT_TIMEOUT = '10 seconds';
-
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
-/** Network commands are idempotent, so retries are safe. */
-const network = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 8 },
-});
-const notify = proxyActivities<Activities>({
-  startToCloseTimeout: '3 minutes',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
-});
 
 /** What the change path needs of the order workflow it runs in. */
 export interface ChangeOrderRun {

@@ -13,11 +13,10 @@ import {
   defineSignal,
   defineUpdate,
   log,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { act, network, notify } from './order-activities';
 import { failureReason, toMs } from './common';
 import { fulfilChangeOrder } from './order-change';
 import type { FulfilmentPlan, PlannedService } from '../domain/ordering/plan';
@@ -64,29 +63,6 @@ export const workOrderCompletedSignal = defineSignal<[{ workOrderId: string }]>(
 export const cancelOrderSignal = defineSignal<[{ cancellationId: string; reason?: string }]>('cancelOrder');
 export const payWithUpdate = defineUpdate<OrderStatus, [{ paymentMethodId: string }]>('payWith');
 export const moveAppointmentUpdate = defineUpdate<Appointment, [{ start: string }]>('moveAppointment');
-
-/**
- * Every activity heartbeats while it runs (the worker wraps them): one that was running on a worker
- * that died is retried after the heartbeat timeout, not after its whole start-to-close timeout.
- */
-const HEARTBEAT_TIMEOUT = '10 seconds';
-
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
-/** Network commands: the simulator may be slow; commands are idempotent, so retries are safe. */
-const network = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 8 },
-});
-const notify = proxyActivities<Activities>({
-  startToCloseTimeout: '3 minutes',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
-});
 
 /** Ends the workflow with a business outcome (not a failure). */
 class OrderEnded extends Error {
