@@ -23,6 +23,7 @@ import type { SendNotificationInput, SendNotificationResult } from '../notificat
 import { contactOf } from '../crm/customer-contact';
 import { loadOfferingViews } from './offering-view';
 import { isChangeOrder, type ChangePlan } from '../../domain/ordering/change';
+import { newProductDocument } from '../../domain/ordering/product-document';
 import { prepareChangeOrder, type ChangeTarget } from './change-order';
 
 export interface OrderFacts {
@@ -284,19 +285,8 @@ export function createOrderingActivities(deps: {
         }
         for (const p of plan.products) {
           await createTmfResourceOnce(trx, productModel, ids.productIds[p.key], {
-            name: p.offering.name,
-            status: 'created',
-            isBundle: !!plan.products.find((x) => x.key !== p.key && x.bundle?.id === p.offering.id),
-            productOffering: { id: p.offering.id, name: p.offering.name, version: p.offering.version },
-            productCharacteristic: Object.entries(p.characteristics).map(([name, value]) => ({ name, value })),
-            productPrice: p.prices.map((price) => ({
-              name: price.name,
-              priceType: price.priceType,
-              productOfferingPrice: { id: price.id, version: price.version },
-              ...(price.amount ? { price: { taxRate: Number(price.taxRate), dutyFreeAmount: { unit: price.currency, value: Number(price.amount) } } } : {}),
-            })),
+            ...newProductDocument(plan, p, orderId),
             realizingService: p.services.map((k) => ({ id: ids.serviceIds[k], '@referredType': 'Service' })),
-            productOrderItem: [{ orderItemId: p.itemId, productOrderId: orderId, orderItemAction: 'add' }],
             relatedParty: party,
           }, ctx());
         }

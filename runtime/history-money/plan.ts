@@ -10,6 +10,7 @@ import { loadOfferingViews } from '../../activities/ordering/offering-view';
 import { customerPartyRef, productModel } from '../../db/order-models';
 import { createTmfResourceOnce, patchTmfResource } from '../../db/tmf-store';
 import { planOrder, type FulfilmentPlan } from '../../domain/ordering/plan';
+import { newProductDocument } from '../../domain/ordering/product-document';
 import { DEFAULT_ORDER_POLICY, type OfferingView, type PaymentType } from '../../domain/ordering/types';
 
 /** Plans orders of one offering each (order item 1), the catalog read once per offering. */
@@ -30,21 +31,7 @@ export async function createActiveProducts(knex: Knex, o: { orderId: string; cus
   await knex.transaction(async (trx) => {
     for (const p of o.plan.products) {
       const id = (ids[p.key] = randomUUID());
-      await createTmfResourceOnce(trx, productModel, id, {
-        name: p.offering.name,
-        status: 'created',
-        isBundle: !!o.plan.products.find((x) => x.key !== p.key && x.bundle?.id === p.offering.id),
-        productOffering: { id: p.offering.id, name: p.offering.name, version: p.offering.version },
-        productCharacteristic: Object.entries(p.characteristics).map(([name, value]) => ({ name, value })),
-        productPrice: p.prices.map((price) => ({
-          name: price.name,
-          priceType: price.priceType,
-          productOfferingPrice: { id: price.id, version: price.version },
-          ...(price.amount ? { price: { taxRate: Number(price.taxRate), dutyFreeAmount: { unit: price.currency, value: Number(price.amount) } } } : {}),
-        })),
-        productOrderItem: [{ orderItemId: p.itemId, productOrderId: o.orderId, orderItemAction: 'add' }],
-        relatedParty: [customerPartyRef(o.customerId)],
-      }, ctx);
+      await createTmfResourceOnce(trx, productModel, id, { ...newProductDocument(o.plan, p, o.orderId), relatedParty: [customerPartyRef(o.customerId)] }, ctx);
       await patchTmfResource(trx, productModel, id, { status: 'pendingActive' }, o.now);
       await patchTmfResource(trx, productModel, id, { status: 'active', startDate: o.now.toISOString() }, o.now);
     }
