@@ -10,12 +10,12 @@
  * quarantine, SIM retired, port freed), then charging (prepaid) or billing (postpaid), and
  * completed. A failure runs the compensations last-in-first-out and ends in `failed`.
  */
-import { ApplicationFailure, CancellationScope, log } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
 import { act, network, notify } from './order-activities';
 import type { OrderFacts } from '../activities/ordering';
 import type { ChangeTarget } from '../activities/ordering/change-order';
 import type { ChangePlan, DeleteItem, ModifyItem } from '../domain/ordering/change';
-import { failureReason } from './common';
+import { failureReason, runCompensations } from './common';
 
 /** What the change path needs of the order workflow it runs in. */
 export interface ChangeOrderRun {
@@ -123,13 +123,7 @@ export async function fulfilChangeOrder(run: ChangeOrderRun): Promise<void> {
     }
   } catch (err) {
     await CancellationScope.nonCancellable(async () => {
-      for (const compensate of compensations.reverse()) {
-        try {
-          await compensate();
-        } catch (compensationError) {
-          log.error('compensation failed', { orderId, error: String(compensationError) });
-        }
-      }
+      await runCompensations(compensations, { orderId });
       const refund = refunded ? { refunded: change.upFrontTotal, currency: change.currency } : {};
       if (err instanceof ChangeCancelled) {
         await run.moveTo('cancelled', [err.message]);

@@ -17,7 +17,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { act, network, notify } from './order-activities';
-import { failureReason, toMs } from './common';
+import { failureReason, runCompensations, toMs } from './common';
 import { fulfilChangeOrder } from './order-change';
 import type { FulfilmentPlan, PlannedService } from '../domain/ordering/plan';
 import type { ServiceToProvision } from '../domain/provisioning/commands';
@@ -254,13 +254,7 @@ export async function orderFulfilment(input: { orderId: string; timeouts?: Parti
   } catch (err) {
     const ended = err instanceof OrderEnded ? err : undefined;
     await CancellationScope.nonCancellable(async () => {
-      for (const compensate of compensations.reverse()) {
-        try {
-          await compensate();
-        } catch (compensationError) {
-          log.error('compensation failed', { orderId, error: String(compensationError) });
-        }
-      }
+      await runCompensations(compensations, { orderId });
       const refunded = refundedOnFailure ? { refunded: refundedOnFailure, currency: order.currency } : {};
       if (ended) {
         await moveTo(ended.state, ended.reasons);

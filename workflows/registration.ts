@@ -10,14 +10,13 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
-  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { failureReason, toMs } from './common';
+import { failureReason, runCompensations, toMs } from './common';
 
 export type RegistrationState =
   | 'collecting'
@@ -157,13 +156,7 @@ export async function registration(input: { registrationId: string; timeouts?: P
     await act.activateCustomer(registrationId, ids);
   } catch (err) {
     await CancellationScope.nonCancellable(async () => {
-      for (const compensate of compensations.reverse()) {
-        try {
-          await compensate();
-        } catch (compensationError) {
-          log.error('compensation failed', { registrationId, error: String(compensationError) });
-        }
-      }
+      await runCompensations(compensations, { registrationId });
       await moveTo('failed', [failureReason(err, 'the account could not be created')]);
       await notify.notifyApplicant(registrationId, 'registrationFailed', {});
     });
