@@ -1,34 +1,6 @@
 import { isChangeOrder, planChangeOrder, validateChangeOrder, type ExistingProduct } from './change';
-import type { OfferingView, OrderContext, OrderLine, PriceView } from './types';
-
-const price = (id: string, priceType: PriceView['priceType'], amount?: string, extra: Partial<PriceView> = {}): PriceView => ({
-  id,
-  version: '1.0',
-  name: id,
-  priceType,
-  amount,
-  currency: 'EUR',
-  taxRate: '21',
-  ...extra,
-});
-
-function offering(id: string, fields: Partial<OfferingView>): OfferingView {
-  return {
-    id,
-    version: '1.0',
-    name: id,
-    lifecycleStatus: 'Launched',
-    isSellable: true,
-    isBundle: false,
-    paymentType: 'any',
-    requiresInstallation: false,
-    fixedCharacteristics: {},
-    choices: {},
-    prices: [],
-    bundled: [],
-    ...fields,
-  };
-}
+import type { OfferingView, OrderContext, OrderLine } from './types';
+import { offering, price } from '../../test/helpers/offering-views';
 
 const simFee = price('simFee', 'oneTime', '5');
 const prepaid10 = offering('prepaid10', {

@@ -1,35 +1,7 @@
 import { planOrder } from './plan';
-import { DEFAULT_ORDER_POLICY, type OfferingView, type OrderContext, type OrderLine, type PriceView } from './types';
+import { DEFAULT_ORDER_POLICY, type OfferingView, type OrderContext, type OrderLine } from './types';
 import { validateOrder } from './validate';
-
-const price = (id: string, priceType: PriceView['priceType'], amount?: string, extra: Partial<PriceView> = {}): PriceView => ({
-  id,
-  version: '1.0',
-  name: id,
-  priceType,
-  amount,
-  currency: 'EUR',
-  taxRate: '21',
-  ...extra,
-});
-
-function offering(id: string, fields: Partial<OfferingView>): OfferingView {
-  return {
-    id,
-    version: '1.0',
-    name: id,
-    lifecycleStatus: 'Launched',
-    isSellable: true,
-    isBundle: false,
-    paymentType: 'any',
-    requiresInstallation: false,
-    fixedCharacteristics: {},
-    choices: {},
-    prices: [],
-    bundled: [],
-    ...fields,
-  };
-}
+import { offering, price } from '../../test/helpers/offering-views';
 
 const simFee = price('simFee', 'oneTime', '5');
 const prepaid10 = offering('prepaid10', {
