@@ -23,7 +23,7 @@ import { billingStatusQuery } from '../workflows/billing-cycle';
 import { bearer, createTestApi, tokenFor, type TestApi, testTaskQueue } from './helpers/api';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
 import { freePort } from './helpers/ports';
-import { createTestArea } from './helpers/workforce';
+import { createTestArea, technicianCompletes } from './helpers/workforce';
 import { ensureAccessNode, ensureServiceArea } from '../db/resource-inventory';
 import { recordHistory } from './workflows/histories';
 
@@ -133,13 +133,6 @@ describe('change orders through the API', () => {
     }
   }
 
-  /** The assigned technician reports the visit done, as the field app would. */
-  async function technicianCompletes(workOrderId: string): Promise<void> {
-    const workOrder = (await request(api.app).get(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(agent).expect(200)).body;
-    const technician = bearer(await tokenFor('technician', { subject: workOrder.assignedTechnician.id }));
-    await request(api.app).patch(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(technician).send({ state: 'inProgress' }).expect(200);
-    await request(api.app).patch(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(technician).send({ state: 'completed' }).expect(200);
-  }
 
   const productBody = async (id: string) => (await knex(ORDER_TABLES.product).where({ id }).first()).body;
   const today = () => calendarDateIn(TIME_ZONE, new Date());
@@ -317,7 +310,7 @@ describe('change orders through the API', () => {
       const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: null });
       const added = await place(customer, [{ action: 'add', offering: OFFERING.ftth1g }], { streetName: 'Calle de Alcalá', streetNr: '45', city: 'Madrid', postcode: area.postalCode, country: 'ES' });
       const workOrderId = await appointmentOf(added);
-      await technicianCompletes(workOrderId);
+      await technicianCompletes(api.app, agent, workOrderId);
       expect((await until(added, '')).state).toBe('completed');
       const port = await knex('inventory_port').where({ customer_id: customer.customerId, status: 'inUse' }).first();
       expect([port.access_node_id, port.name]).toEqual([nodeId, '1/1/1']);

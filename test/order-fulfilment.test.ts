@@ -11,7 +11,7 @@ import { startNetworkSimulator, type NetworkSimulator } from '../network/simulat
 import { startWorker, type WorkerHandle } from '../worker/main';
 import { bearer, createTestApi, tokenFor, type TestApi, testTaskQueue } from './helpers/api';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
-import { createTestArea } from './helpers/workforce';
+import { createTestArea, technicianCompletes } from './helpers/workforce';
 import { ensureAccessNode, ensureServiceArea } from '../db/resource-inventory';
 import { NetworkClient } from '../network/client';
 import { freePort } from './helpers/ports';
@@ -171,13 +171,6 @@ describe('order fulfilment through the API', () => {
     }
   }
 
-  /** The assigned technician reports the visit done, as the field app would. */
-  async function technicianCompletes(workOrderId: string): Promise<void> {
-    const workOrder = (await request(api.app).get(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(agent).expect(200)).body;
-    const technician = bearer(await tokenFor('technician', { subject: workOrder.assignedTechnician.id }));
-    await request(api.app).patch(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(technician).send({ state: 'inProgress' }).expect(200);
-    await request(api.app).patch(`/tmf-api/workOrder/v4/workOrder/${workOrderId}`).set(technician).send({ state: 'completed' }).expect(200);
-  }
 
   const madrid = { streetName: 'Calle de Alcalá', streetNr: '45', city: 'Madrid', postcode: '28014', country: 'ES' };
 
@@ -191,7 +184,7 @@ describe('order fulfilment through the API', () => {
     const told = await received(customer.email, /progress|appointment|visit/i);
     expect(told.body).toContain(appointment.start.slice(0, 10));
 
-    await technicianCompletes(appointment.workOrderId);
+    await technicianCompletes(api.app, agent, appointment.workOrderId);
     expect((await until(created.id, FINAL)).state).toBe('completed');
     expect(await knex('inventory_port').where({ customer_id: customer.customerId }).first()).toMatchObject({ status: 'inUse' });
     const node = await knex('inventory_access_node').where({ id: port.access_node_id }).first();
@@ -206,7 +199,7 @@ describe('order fulfilment through the API', () => {
     const customer = await createActiveCustomer(knex, { paymentType: 'postpaid', cardLast4: null });
     const { body: created } = await order(customer, [{ offering: '0ffe0000-0000-4000-8000-000000000007', characteristics: { msisdn: 'any' }, place: madrid }]);
     const { appointment } = await fulfilment(created.id, (f) => !!f.appointment);
-    await technicianCompletes(appointment.workOrderId);
+    await technicianCompletes(api.app, agent, appointment.workOrderId);
     expect((await until(created.id, FINAL)).state).toBe('completed');
     const subscriptions = await knex('billing_subscription').where({ order_id: created.id }).orderBy('product_key');
     expect(subscriptions.map((r) => r.product_key)).toEqual(['1', '1/1', '1/2']);
@@ -241,7 +234,7 @@ describe('order fulfilment through the API', () => {
       await request(api.app).post(`/api/inventory/access-nodes/${nodeId}/ports`).set(admin).send({ count: 1 }).expect(201);
       const { appointment } = await fulfilment(created.id, (f) => !!f.appointment);
       expect((await stateOf(created.id)).state).toBe('inProgress');
-      await technicianCompletes(appointment.workOrderId);
+      await technicianCompletes(api.app, agent, appointment.workOrderId);
       expect((await until(created.id, FINAL)).state).toBe('completed');
     } finally {
       await area.remove();

@@ -1,7 +1,10 @@
-/** Technicians of an area of a test's own (a postal prefix no seed uses), so tests never share time. */
+/** Technicians of an area of a test's own (a postal prefix no seed uses), so tests never share time; a technician's report of a visit. */
 import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
 import type { Knex } from 'knex';
+import request from 'supertest';
 import { upsertTechnicians, type Technician } from '../../db/workforce';
+import { bearer, tokenFor } from './api';
 
 export interface TestArea {
   prefix: string;
@@ -40,4 +43,13 @@ export async function createTestArea(knex: Knex, count = 2, hours: Partial<Pick<
       await knex('workforce_technician').whereIn('id', ids).delete();
     },
   };
+}
+
+/** The work order's assigned technician reports the visit started and then done, as the field app would. */
+export async function technicianCompletes(app: Express, agent: Record<string, string>, workOrderId: string): Promise<void> {
+  const url = `/tmf-api/workOrder/v4/workOrder/${workOrderId}`;
+  const workOrder = (await request(app).get(url).set(agent).expect(200)).body;
+  const technician = bearer(await tokenFor('technician', { subject: workOrder.assignedTechnician.id }));
+  await request(app).patch(url).set(technician).send({ state: 'inProgress' }).expect(200);
+  await request(app).patch(url).set(technician).send({ state: 'completed' }).expect(200);
 }
