@@ -14,10 +14,9 @@
  */
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock';
-import { readBatch, stateOf, writeBatch, type PlannedWrite } from './batch-store';
+import { isConflict, readBatch, stateOf, writeBatch, type PlannedWrite } from './store';
 import { decide } from './decide';
 import type { EngineSettings } from './plan';
-import { isConflict } from './store';
 import type { TariffCache } from './tariffs';
 import type { ChargingAnswer, ChargingRequest } from './types';
 

@@ -3,14 +3,15 @@
  * adjustments write the same rows under row locks). Concurrent requests are grouped
  * (ocs/engine/batcher.ts): one read and one guarded write per batch. A request whose batch keeps
  * conflicting, and every request when batching is off (maxBatch 1), takes the single-request path:
- * one read and one guarded write (ocs/engine/store.ts). Tariffs are cached; balances never are.
+ * the same read and guarded write (ocs/engine/store.ts) for a batch of one, retried on its own
+ * conflicts. Tariffs are cached; balances never are.
  */
 import pg from 'pg';
 import type { Clock } from '../../domain/clock';
 import { RequestBatcher, type BatchSettings } from './batcher';
 import { decide } from './decide';
 import type { EngineSettings } from './plan';
-import { isConflict, readState, writePlan } from './store';
+import { isConflict, readBatch, stateOf, writeBatch } from './store';
 import { TariffCache } from './tariffs';
 import type { ChargingAnswer, ChargingEngine, ChargingRequest } from './types';
 
@@ -53,20 +54,17 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
 
   /** Charges once on the state as read now; a conflict (isConflict) means read and try again. */
   async function attempt(request: ChargingRequest): Promise<ChargingAnswer> {
-    const decision = await decide(pool, tariffs, config, request, await readState(pool, request));
+    const decision = await decide(pool, tariffs, config, request, stateOf(await readBatch(pool, [request]), request, 0));
     if (!decision.plan) return decision.answer;
+    const { plan, previousRequestNumber, chargingAccountId, msisdn } = decision;
     const now = clock.now();
-    await writePlan(pool, {
-      plan: decision.plan,
-      request,
-      previousRequestNumber: decision.previousRequestNumber,
-      chargingAccountId: decision.chargingAccountId,
-      msisdn: decision.msisdn,
+    await writeBatch(pool, {
+      writes: [{ plan, request, previousRequestNumber, chargingAccountId, msisdn }],
       now,
       sessionExpiresAt: new Date(now.getTime() + config.sessionTimeout * 1000),
       reservationExpiresAt: new Date(now.getTime() + config.validityTime * 1000),
     });
-    return decision.plan.answer;
+    return plan.answer;
   }
 
   /** The single-request path, read and planned again while concurrent writers get in the way. */
