@@ -28,10 +28,11 @@ export async function retireServiceResources(db: Db, resources: ServiceResources
   return inTransaction(db, async (trx) => {
     const retired: RetiredResources = { quarantined: [], retiredSims: [], freedPorts: [] };
     if (resources.msisdn) {
-      // The number keeps no owner; status_changed_at starts its ageing.
+      // The number keeps no owner; status_changed_at starts its ageing, on the clock that
+      // releaseAgedQuarantinedNumbers compares it with (not the database's).
       const rows = await trx('inventory_msisdn')
         .where({ msisdn: resources.msisdn, status: 'inUse' })
-        .update({ status: 'quarantined', reserved_for: null, customer_id: null, reserved_until: null, order_owned: false, previous_owner: null, previous_reserved_until: null, status_changed_at: trx.fn.now() })
+        .update({ status: 'quarantined', reserved_for: null, customer_id: null, reserved_until: null, order_owned: false, previous_owner: null, previous_reserved_until: null, status_changed_at: ctx.now })
         .returning('msisdn');
       for (const r of rows as Array<{ msisdn: string }>) {
         retired.quarantined.push(r.msisdn);
