@@ -4,6 +4,7 @@
  * so a retried creation changes nothing. The charging engine owns the balances from then on.
  */
 import { randomUUID } from 'node:crypto';
+import type { PrepaidAllowances } from '../domain/ordering/plan';
 import type { Db } from './knex';
 
 export type BucketType = 'money' | 'data' | 'voice' | 'sms';
@@ -59,6 +60,23 @@ export async function addBucket(db: Db, b: NewBucket): Promise<void> {
     })
     .onConflict('origin')
     .ignore();
+}
+
+/** Allowances are used before cash. */
+const ALLOWANCE_PRIORITY = 10;
+
+/**
+ * Loads a plan's allowances (data, voice, SMS) as buckets valid from `now` for the plan's period,
+ * each once per origin (`originOf(type)`); 'unlimited' needs no bucket (the tariff rates it at zero).
+ */
+export async function addAllowanceBuckets(db: Db, a: { chargingAccountId: string; allowances: PrepaidAllowances; originOf: (type: 'data' | 'voice' | 'sms') => string; now: Date }): Promise<void> {
+  const { periodDays } = a.allowances;
+  const validUntil = periodDays ? new Date(a.now.getTime() + periodDays * 86_400_000) : undefined;
+  const amounts = { data: a.allowances.dataOctets, voice: a.allowances.voiceSeconds, sms: a.allowances.smsEvents } as const;
+  for (const [type, amount] of Object.entries(amounts) as Array<[keyof typeof amounts, string | undefined]>) {
+    if (!amount || amount === 'unlimited') continue;
+    await addBucket(db, { chargingAccountId: a.chargingAccountId, origin: a.originOf(type), type, unit: BUCKET_UNITS[type], amount, priority: ALLOWANCE_PRIORITY, validFrom: a.now, validUntil });
+  }
 }
 
 /** Undoes what an order added: its unused buckets go, its numbers stop drawing on the account. */

@@ -7,12 +7,9 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { addBucket, BUCKET_UNITS, closeChargingSubscriber, endAllowances, removeOrderCharging, restoreAllowances, type EndedAllowance } from '../../db/charging';
+import { addAllowanceBuckets, closeChargingSubscriber, endAllowances, removeOrderCharging, restoreAllowances, type EndedAllowance } from '../../db/charging';
 import type { Clock } from '../../domain/clock';
 import type { PrepaidAllowances } from '../../domain/ordering/plan';
-
-/** Allowances are used before cash (as for a new line). */
-const ALLOWANCE_PRIORITY = 10;
 
 export function createChargingChangeActivities(deps: { knex: Knex; clock: Clock }) {
   const { knex, clock } = deps;
@@ -26,14 +23,7 @@ export function createChargingChangeActivities(deps: { knex: Knex; clock: Clock 
         if (!sub) throw ApplicationFailure.nonRetryable(`number ${input.msisdn} has no charging subscriber`, 'NoChargingSubscriber');
         // This order's own buckets are new: a retry must not end them.
         const ended = await endAllowances(trx, input.originPrefixes.filter((p) => !p.startsWith(`order:${input.orderId}:`)), now);
-        const { periodDays } = input.allowances;
-        const validUntil = periodDays ? new Date(now.getTime() + periodDays * 86_400_000) : undefined;
-        const allowances = { data: input.allowances.dataOctets, voice: input.allowances.voiceSeconds, sms: input.allowances.smsEvents } as const;
-        for (const [type, amount] of Object.entries(allowances) as Array<[keyof typeof allowances, string | undefined]>) {
-          if (!amount || amount === 'unlimited') continue;
-          const origin = `order:${input.orderId}:${input.itemId}:${type}`;
-          await addBucket(trx, { chargingAccountId: sub.charging_account_id, origin, type, unit: BUCKET_UNITS[type], amount, priority: ALLOWANCE_PRIORITY, validFrom: now, validUntil });
-        }
+        await addAllowanceBuckets(trx, { chargingAccountId: sub.charging_account_id, allowances: input.allowances, originOf: (type) => `order:${input.orderId}:${input.itemId}:${type}`, now });
         return { ended };
       });
     },

@@ -1,6 +1,6 @@
 /** Charging activities for orders: a prepaid line gets its charging account, number and buckets. */
 import type { Knex } from 'knex';
-import { addBucket, addChargingSubscriber, BUCKET_UNITS, openChargingAccount, removeOrderCharging } from '../../db/charging';
+import { addAllowanceBuckets, addBucket, addChargingSubscriber, openChargingAccount, removeOrderCharging } from '../../db/charging';
 import type { Clock } from '../../domain/clock';
 import type { PrepaidAllowances } from '../../domain/ordering/plan';
 
@@ -14,8 +14,7 @@ export interface PrepaidLine {
   allowances: PrepaidAllowances;
 }
 
-/** Allowances are used before cash. */
-const ALLOWANCE_PRIORITY = 10;
+/** Cash is used after allowances. */
 const CASH_PRIORITY = 100;
 
 export function createChargingActivities(deps: { knex: Knex; clock: Clock }) {
@@ -32,14 +31,7 @@ export function createChargingActivities(deps: { knex: Knex; clock: Clock }) {
           if (line.credit) {
             await addBucket(trx, { chargingAccountId, origin: origin('money'), type: 'money', unit: input.currency, amount: line.credit, priority: CASH_PRIORITY, validFrom: now });
           }
-          const { periodDays } = line.allowances;
-          const validUntil = periodDays ? new Date(now.getTime() + periodDays * 86_400_000) : undefined;
-          const allowances = { data: line.allowances.dataOctets, voice: line.allowances.voiceSeconds, sms: line.allowances.smsEvents } as const;
-          for (const [type, amount] of Object.entries(allowances) as Array<[keyof typeof allowances, string | undefined]>) {
-            // 'unlimited' needs no bucket: the tariff rates it at zero.
-            if (!amount || amount === 'unlimited') continue;
-            await addBucket(trx, { chargingAccountId, origin: origin(type), type, unit: BUCKET_UNITS[type], amount, priority: ALLOWANCE_PRIORITY, validFrom: now, validUntil });
-          }
+          await addAllowanceBuckets(trx, { chargingAccountId, allowances: line.allowances, originOf: origin, now });
         }
         return { chargingAccountId };
       });
