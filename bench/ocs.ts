@@ -280,6 +280,15 @@ async function checkLedger(pool: pg.Pool, sessions: number, log: (m: string) => 
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
+/** The statements PostgreSQL spent most time on during the whole run. */
+async function printStatements(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query(`
+    SELECT calls, rows, round(total_exec_time) AS total_ms, round((total_exec_time / calls)::numeric, 3) AS mean_ms,
+           shared_blks_hit + shared_blks_read AS blocks, wal_records, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
+    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8`);
+  console.log(table([Object.keys(rows[0] ?? {}), ...rows.map((r) => Object.values(r).map(String))]));
+}
+
 /** `npm run bench -- ocs`. */
 export async function ocsBench(): Promise<boolean> {
   const log = (msg: string) => console.log(`[ocs] ${msg}`);
@@ -289,13 +298,23 @@ export async function ocsBench(): Promise<boolean> {
   let ok = false;
   try {
     log(`starting PostgreSQL in ${workDir}…`);
-    const pgServer = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort(), password: randomBytes(12).toString('hex'), database: 'bss_bench', log: () => undefined });
+    // BENCH_PG_STATEMENTS=1: PostgreSQL's time per statement is printed at the end (pg_stat_statements).
+    const statements = process.env.BENCH_PG_STATEMENTS === '1';
+    const pgServer = await startEmbeddedPostgres({
+      dataDir: path.join(workDir, 'postgres'),
+      port: await freePort(),
+      password: randomBytes(12).toString('hex'),
+      database: 'bss_bench',
+      log: () => undefined,
+      ...(statements ? { settings: { shared_preload_libraries: 'pg_stat_statements' } } : {}),
+    });
     stops.push(pgServer.stop);
     const knex = createKnex(pgServer.url);
     await migrateAndSeed(knex);
     await knex.destroy();
     const pool = new pg.Pool({ connectionString: pgServer.url, max: 4 });
     stops.push(() => pool.end());
+    if (statements) await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const subs = await createSubscribers(pool);
     log(`${subs.length} prepaid subscribers on Pay-as-you-go, ${START_BALANCE} EUR each`);
 
@@ -341,6 +360,7 @@ export async function ocsBench(): Promise<boolean> {
       }
     }
     console.log(table(rows));
+    if (statements) await printStatements(pool);
     log('checking the ledger…');
     ok = await checkLedger(pool, sessionsRun, log);
     return ok;

@@ -18,6 +18,8 @@ export interface EmbeddedPostgresOptions {
   password: string;
   database: string;
   log?: (msg: string) => void;
+  /** More server settings (`-c name=value` pairs), e.g. a benchmark's statement statistics. */
+  settings?: Record<string, string>;
 }
 
 const OWNED_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -52,7 +54,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     persistent: true,
     // Postgres refuses to run as root; as root the library runs it as a `postgres` OS user.
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
     onLog: log,
     onError: (e: unknown) => log(String(e)),
   });

@@ -8,7 +8,7 @@
  */
 import type Decimal from 'decimal.js';
 import { money, Money, sum } from '../money';
-import { rateUsage, RATED_DECIMALS, validateRating } from './rate';
+import { rateUsage, RATED_DECIMALS, tariffDecimal, validateOnce } from './rate';
 import { selectBand } from './select-band';
 import { Band, RatedSlot, RatedUsage, Rating, RatingError, UsageEvent } from './types';
 
@@ -49,7 +49,7 @@ const segmentAt = (segments: Segment[], position: Decimal): number => {
  */
 export function rateCall(rating: Rating, event: UsageEvent, timeZone: string): RatedUsage {
   if (event.usageType !== 'voice' || !hasTimeWindows(rating)) return rateUsage(rating, event, timeZone);
-  validateRating(rating);
+  validateOnce(rating);
   let quantity: Decimal;
   try {
     quantity = money(event.quantity);
@@ -77,7 +77,7 @@ export function rateCall(rating: Rating, event: UsageEvent, timeZone: string): R
     // Increments that begin before the limit, each whole.
     const steps = limit.minus(position).dividedBy(slot.increment).toDecimalPlaces(0, Money.ROUND_CEIL);
     const chargedHere = steps.times(slot.increment);
-    const amount = round6(chargedHere.times(money(slot.rate)).dividedBy(slot.unit));
+    const amount = round6(chargedHere.times(tariffDecimal(slot.rate)).dividedBy(slot.unit));
     slots.push({ start: position.toNumber(), quantity: chargedHere.toString(), amount: amount.toFixed(RATED_DECIMALS), band: band.name });
     charged.push(chargedHere);
     amounts.push(amount);
@@ -88,7 +88,7 @@ export function rateCall(rating: Rating, event: UsageEvent, timeZone: string): R
   return {
     band: segments[0].band.name,
     chargedQuantity: sum(charged).toString(),
-    amount: round6(money(rating.connectFee).plus(sum(amounts))).toFixed(RATED_DECIMALS),
+    amount: round6(tariffDecimal(rating.connectFee).plus(sum(amounts))).toFixed(RATED_DECIMALS),
     slots,
   };
 }

@@ -36,6 +36,34 @@ function throwIfBadSlots(band: Band): void {
   });
 }
 
+/**
+ * Tariffs already found valid. A tariff is data, never changed once loaded (the OCS caches it and
+ * rates it several times per credit-control request), so it is checked once, not on every rating.
+ */
+const validTariffs = new WeakSet<Rating>();
+
+/** Checks the tariff unless this very object has passed before. */
+export function validateOnce(rating: Rating): void {
+  if (validTariffs.has(rating)) return;
+  validateRating(rating);
+  validTariffs.add(rating);
+}
+
+/** Tariff decimals (rates, fees) parsed once: a tariff has few and every rating reads them. */
+const tariffDecimals = new Map<string, Decimal>();
+const MAX_TARIFF_DECIMALS = 10_000;
+
+/** A tariff's decimal string as a Decimal (immutable, so one instance serves every rating). */
+export function tariffDecimal(value: string): Decimal {
+  let d = tariffDecimals.get(value);
+  if (d === undefined) {
+    d = money(value);
+    if (tariffDecimals.size >= MAX_TARIFF_DECIMALS) tariffDecimals.clear();
+    tariffDecimals.set(value, d);
+  }
+  return d;
+}
+
 /** Throws a RatingError('invalid-tariff') unless every band and slot of the tariff can be applied. */
 export function validateRating(rating: Rating): void {
   if (decimalOf(rating.connectFee, 'connect fee', 'invalid-tariff').isNegative()) throw new RatingError('invalid-tariff', 'negative connect fee');
@@ -52,7 +80,7 @@ export function validateRating(rating: Rating): void {
 
 /** The connect fee this event type pays: voice only; a non-zero fee on SMS or data is a tariff error. */
 function connectFeeFor(rating: Rating, usageType: UsageType): Decimal {
-  const fee = money(rating.connectFee);
+  const fee = tariffDecimal(rating.connectFee);
   if (usageType === 'voice') return fee;
   if (!fee.isZero()) throw new RatingError('invalid-tariff', `a connect fee applies to voice only, not to ${usageType}`);
   return new Money(0);
@@ -66,7 +94,7 @@ const roundUpToIncrement = (quantity: Decimal, slot: Slot): Decimal =>
   quantity.dividedBy(slot.increment).toDecimalPlaces(0, Money.ROUND_CEIL).times(slot.increment);
 
 /** The price, 6 decimals, of a charged quantity in a slot. */
-const slotAmount = (charged: Decimal, slot: Slot): Decimal => round6(charged.times(money(slot.rate)).dividedBy(slot.unit));
+const slotAmount = (charged: Decimal, slot: Slot): Decimal => round6(charged.times(tariffDecimal(slot.rate)).dividedBy(slot.unit));
 
 /**
  * Rates one event: connect fee once (voice), then each slot in turn prices the part of the quantity
@@ -74,7 +102,7 @@ const slotAmount = (charged: Decimal, slot: Slot): Decimal => round6(charged.tim
  * A zero quantity (an unanswered call, an empty data report) is not charged, not even the connect fee.
  */
 export function rateUsage(rating: Rating, event: UsageEvent, timeZone: string): RatedUsage {
-  validateRating(rating);
+  validateOnce(rating);
   const quantity = decimalOf(event.quantity, 'usage quantity', 'invalid-event');
   if (quantity.isNegative()) throw new RatingError('invalid-event', `negative usage quantity: ${event.quantity}`);
   const band = selectBand(rating, event, timeZone);

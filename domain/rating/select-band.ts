@@ -90,12 +90,36 @@ export function normaliseNumber(value: string): string {
   return compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
 }
 
+/**
+ * What band selection reads from a band, parsed once per band object: a tariff is data, never
+ * changed once loaded, and the OCS selects bands several times per credit-control request.
+ */
+interface ParsedBand {
+  /** The window in seconds of the day, or null for a band without one. */
+  window: { start: number; end: number } | null;
+  prefixes: string[];
+}
+const parsedBands = new WeakMap<Band, ParsedBand>();
+
+function parsed(band: Band): ParsedBand {
+  let p = parsedBands.get(band);
+  if (p === undefined) {
+    const timed = band.startTime !== undefined || band.endTime !== undefined;
+    p = {
+      window: timed ? { start: parseTimeOfDay(band.startTime ?? '00:00'), end: parseTimeOfDay(band.endTime ?? '24:00', true) } : null,
+      prefixes: (band.destinationPrefixes ?? []).map(normaliseNumber),
+    };
+    parsedBands.set(band, p);
+  }
+  return p;
+}
+
 /** Whether the band's day and time window contains the local time. */
 export function bandWindowContains(band: Band, local: LocalTime): boolean {
   if (band.daysOfWeek !== undefined && !band.daysOfWeek.includes(local.dayOfWeek)) return false;
-  if (band.startTime === undefined && band.endTime === undefined) return true;
-  const start = parseTimeOfDay(band.startTime ?? '00:00');
-  const end = parseTimeOfDay(band.endTime ?? '24:00', true);
+  const { window } = parsed(band);
+  if (window === null) return true;
+  const { start, end } = window;
   const t = local.secondOfDay;
   if (start === end) throw new RatingError('invalid-tariff', `band ${band.name}: empty time window ${band.startTime}-${band.endTime}`);
   // A window such as 20:00-08:00 wraps past midnight; its days are those of the event's local date.
@@ -104,10 +128,11 @@ export function bandWindowContains(band: Band, local: LocalTime): boolean {
 
 /** Whether the band's destination prefixes match (a band without prefixes matches any destination). */
 export function bandPrefixMatches(band: Band, destination: string | undefined): boolean {
-  if (band.destinationPrefixes === undefined || band.destinationPrefixes.length === 0) return true;
+  const { prefixes } = parsed(band);
+  if (prefixes.length === 0) return true;
   if (destination === undefined) return false;
   const number = normaliseNumber(destination);
-  return band.destinationPrefixes.some((p) => number.startsWith(normaliseNumber(p)));
+  return prefixes.some((p) => number.startsWith(p));
 }
 
 /** The band that rates an event starting at `startTime` towards `destination`; throws when none does. */

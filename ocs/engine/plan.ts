@@ -236,14 +236,15 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
     const moneyUnits = money(usage.moneyUnits);
     const charged = money(usage.charged);
     const cost = (q: Decimal) => priceOf(rating, service, usage, moneyUnits.plus(q), ctx.request.destination, ctx.tariffs.timeZone).minus(charged);
-    if (cost(rest).gt(available)) {
+    const costOfRest = cost(rest);
+    if (costOfRest.gt(available)) {
       finalUnit = true;
       // Paid for in full: rounding to the cent may not give away the last units.
       const fits = (q: Decimal) =>
         cost(q).lte(available) && exactPriceOf(rating, service, usage, moneyUnits.plus(q), ctx.request.destination, ctx.tariffs.timeZone).minus(charged).lte(available);
       grantedMoneyUnits = affordable(rest, fits);
     }
-    const price = cost(grantedMoneyUnits);
+    const price = finalUnit ? cost(grantedMoneyUnits) : costOfRest;
     const moneyBuckets = work.moneyBuckets(at);
     let share = grantedMoneyUnits;
     work.drawFrom(moneyBuckets, price, (b, amount) => {
