@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
-import { createChargingEngine, reconcileLedger, RESULT, type ChargingAnswer, type ChargingEngine, type ChargingRequest } from '../ocs/engine';
+import { createChargingEngine, reconcileLedger, releaseDue, RESULT, type ChargingAnswer, type ChargingEngine, type ChargingRequest } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -157,6 +157,31 @@ describe('batched charging', () => {
     expect(await ledgerOf(knex, cash)).toEqual([
       ['debit', '0.700000'],
       ['reservation', '0.120000'],
+      ['reservation', '0.120000'],
+    ]);
+    expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
+  });
+
+  it('reads and plans a batch again when the sweeper releases a reservation the batch had planned to release', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const cash = line.buckets[0];
+    const sessionId = `batch-${randomUUID()}`;
+    await engine.charge(initial(line, sessionId));
+    // The batch reads the reservation of the first minute and plans to release it; the sweeper,
+    // committing first, releases it as expired. Written as planned, it would be released twice.
+    const [answered] = await commitWhileBatchWaits(
+      cash,
+      async (client) => {
+        expect(await releaseDue(client, sessionId, new Date(PEAK.getTime() + 601_000))).toEqual({ released: 1, closed: false });
+      },
+      () => together(engine, [update(line, sessionId, 1, '60')]),
+    );
+    expect(answered).toEqual(answer(update(line, sessionId, 1, '60'), grant('60')));
+    expect(await bucketState(knex, cash)).toEqual({ balance: '9.880000', reserved: '0.120000' });
+    expect(await ledgerOf(knex, cash)).toEqual([
+      ['reservation', '0.120000'],
+      ['release', '0.120000'],
+      ['debit', '0.120000'],
       ['reservation', '0.120000'],
     ]);
     expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);

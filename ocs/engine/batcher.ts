@@ -163,7 +163,7 @@ export class RequestBatcher {
         continue;
       }
       read.buckets.forEach((b, k) => Object.assign(b, working[k]));
-      writes.push({ plan: decision.plan, request: p.request, previousRequestNumber: decision.previousRequestNumber, chargingAccountId: decision.chargingAccountId, msisdn: decision.msisdn });
+      writes.push({ plan: decision.plan, request: p.request, session: decision.session, chargingAccountId: decision.chargingAccountId, msisdn: decision.msisdn });
       writers.push(p);
     }
     if (writes.length === 0) return;

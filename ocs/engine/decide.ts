@@ -5,14 +5,14 @@
  */
 import { RatingError } from '../../domain/rating';
 import { planRequest, type EngineSettings, type Plan } from './plan';
-import type { ReadState } from './store';
+import type { ReadState, SessionRow } from './store';
 import type { TariffCache } from './tariffs';
 import { RESULT, type ChargingAnswer, type ChargingRequest, type ResultCode } from './types';
 
 /** Either an answer that needs no write, or a plan and the session row it writes. */
 export type Decision =
   | { answer: ChargingAnswer; plan?: undefined }
-  | { plan: Plan; previousRequestNumber: number | null; chargingAccountId: string; msisdn: string };
+  | { plan: Plan; session: SessionRow | undefined; chargingAccountId: string; msisdn: string };
 
 /** Where tariffs are read (the pool). */
 type Queryable = Parameters<TariffCache['tariffsOf']>[0];
@@ -43,7 +43,7 @@ export async function decide(db: Queryable, tariffs: TariffCache, settings: Engi
     const plan = planRequest({ request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings });
     return {
       plan,
-      previousRequestNumber: session?.lastRequestNumber ?? null,
+      session,
       chargingAccountId: session?.chargingAccountId ?? subscriber.chargingAccountId,
       msisdn: session?.msisdn ?? subscriber.msisdn,
     };

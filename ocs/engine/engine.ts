@@ -56,10 +56,10 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
   async function attempt(request: ChargingRequest): Promise<ChargingAnswer> {
     const decision = await decide(pool, tariffs, config, request, stateOf(await readBatch(pool, [request]), request, 0));
     if (!decision.plan) return decision.answer;
-    const { plan, previousRequestNumber, chargingAccountId, msisdn } = decision;
+    const { plan, session, chargingAccountId, msisdn } = decision;
     const now = clock.now();
     await writeBatch(pool, {
-      writes: [{ plan, request, previousRequestNumber, chargingAccountId, msisdn }],
+      writes: [{ plan, request, session, chargingAccountId, msisdn }],
       now,
       sessionExpiresAt: new Date(now.getTime() + config.sessionTimeout * 1000),
       reservationExpiresAt: new Date(now.getTime() + config.validityTime * 1000),

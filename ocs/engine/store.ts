@@ -1,19 +1,30 @@
 /**
  * The engine's SQL, two round trips per batch of requests (a single request is a batch of one) and
  * no transaction held open across the network. One statement reads everything the batch needs (its
- * sessions, subscribers, the accounts' buckets, the sessions' reservations) from one snapshot; one
- * statement writes everything the batch changes (buckets, ledger, new sessions, updated sessions,
- * released and new reservations) in one commit, guarded by what was read: no bucket reserved beyond
- * what it holds, the released reservations still there, every session still at the number read. A
- * failed guard fails the whole batch (40001) and nothing is written; the engine reads again
- * (optimistic concurrency, with PostgreSQL's row locks held only for the statement, so top-ups and
- * sweeps that lock the same rows interleave safely). Bucket changes are deltas (balance = balance −
- * debit), so a top-up committed between the read and the write is kept, never overwritten.
+ * sessions with their reservations, subscribers, the accounts' buckets) from one snapshot; one
+ * statement writes everything the batch changes (buckets, ledger, new sessions, updated sessions)
+ * in one commit, guarded by what was read: no bucket reserved beyond what it holds, every session
+ * still at the revision read. A failed guard fails the whole batch (40001) and nothing is written;
+ * the engine reads again (optimistic concurrency, with PostgreSQL's row locks held only for the
+ * statement, so top-ups and sweeps that lock the same rows interleave safely). Bucket changes are
+ * deltas (balance = balance − debit), so a top-up committed between the read and the write is
+ * kept, never overwritten.
  */
 import type pg from 'pg';
 import { money } from '../../domain/money';
 import type { BucketState, Plan, ReservationState, SessionUsage } from './plan';
 import type { ChargingAnswer, ChargingRequest } from './types';
+
+/** A reservation as the session row keeps it (amounts as decimal strings). */
+export interface StoredReservation {
+  id: string;
+  ratingGroup: number;
+  bucketId: string;
+  amount: string;
+  quantity: string;
+  /** ISO instant after which the sweeper releases it. */
+  expiresAt: string;
+}
 
 /** The session row as the engine needs it. */
 export interface SessionRow {
@@ -24,6 +35,9 @@ export interface SessionRow {
   lastRequestNumber: number;
   lastAnswer: ChargingAnswer;
   usage: SessionUsage;
+  reservations: StoredReservation[];
+  /** Counts the row's writes; a write is guarded by the revision it read. */
+  revision: number;
 }
 
 export interface SubscriberRow {
@@ -49,7 +63,7 @@ const READ_BATCH = `
 WITH req AS (
   SELECT r.i, r.session_id, r.msisdn, r.imsi FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(session_id, msisdn, imsi, i)
 ), sess AS (
-  SELECT id, charging_account_id, msisdn, state, last_request_number, last_answer, usage
+  SELECT id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, reservations, revision
   FROM charging_session WHERE id = ANY($1::text[])
 ), sub AS (
   SELECT r.i, x.msisdn, x.charging_account_id, a.billing_account_id, x.product_id, (x.status = 'active' AND a.status = 'active') AS active
@@ -66,15 +80,10 @@ WITH req AS (
   FROM charging_bucket
   WHERE charging_account_id = ANY(ARRAY(SELECT charging_account_id FROM sess UNION SELECT charging_account_id FROM sub))
   ORDER BY id
-), rs AS (
-  SELECT id::text AS id, session_id, rating_group, bucket_id, amount::text AS amount, quantity::text AS quantity
-  FROM charging_reservation WHERE session_id = ANY($1::text[])
-  ORDER BY id
 )
 SELECT coalesce((SELECT jsonb_agg(to_jsonb(sess)) FROM sess), '[]'::jsonb) AS sessions,
        coalesce((SELECT jsonb_agg(to_jsonb(sub)) FROM sub), '[]'::jsonb) AS subscribers,
-       coalesce((SELECT jsonb_agg(to_jsonb(bk)) FROM bk), '[]'::jsonb) AS buckets,
-       coalesce((SELECT jsonb_agg(to_jsonb(rs)) FROM rs), '[]'::jsonb) AS reservations`;
+       coalesce((SELECT jsonb_agg(to_jsonb(bk)) FROM bk), '[]'::jsonb) AS buckets`;
 
 const WRITE_BATCH = `
 WITH bu AS (
@@ -92,29 +101,28 @@ WITH bu AS (
   RETURNING id
 ), sins AS (
   -- A session that exists though none was read (a concurrent first request) is not overwritten.
-  INSERT INTO charging_session (id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, started_at, updated_at, expires_at)
-  SELECT n.id, n.account, n.msisdn, n.state, n.number, n.answer::jsonb, n.usage::jsonb, $4, $4, $10
-  FROM unnest($11::text[], $12::uuid[], $13::text[], $14::text[], $15::int[], $16::text[], $17::text[]) AS n(id, account, msisdn, state, number, answer, usage)
+  INSERT INTO charging_session (id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, reservations, started_at, updated_at, expires_at, sweep_at, closed_at)
+  SELECT n.id, n.account, n.msisdn, n.state, n.number, n.answer::jsonb, n.usage::jsonb, n.reservations::jsonb, $4, $4, $10, n.sweep_at,
+         CASE WHEN n.state = 'closed' THEN $4::timestamptz END
+  FROM unnest($11::text[], $12::uuid[], $13::text[], $14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::timestamptz[])
+       AS n(id, account, msisdn, state, number, answer, usage, reservations, sweep_at)
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), supd AS (
-  UPDATE charging_session s SET state = u.state, last_request_number = u.number, last_answer = u.answer::jsonb, usage = u.usage::jsonb, updated_at = $4, expires_at = $10
-  FROM unnest($18::text[], $19::int[], $20::text[], $21::int[], $22::text[], $23::text[]) AS u(id, previous, state, number, answer, usage)
-  WHERE s.id = ANY($18::text[]) AND s.id = u.id AND s.last_request_number = u.previous AND s.state = 'open'
+  -- Nothing indexed changes while the session stays open (sweep_at only ever moves earlier, which
+  -- a later expiry does not do): the update stays in its page without index entries (HOT).
+  UPDATE charging_session s SET state = u.state, last_request_number = u.number, last_answer = u.answer::jsonb, usage = u.usage::jsonb,
+         reservations = u.reservations::jsonb, revision = s.revision + 1, updated_at = $4, expires_at = $10,
+         sweep_at = least(s.sweep_at, u.sweep_at), closed_at = CASE WHEN u.state = 'closed' THEN $4::timestamptz END
+  FROM unnest($20::text[], $21::int[], $22::text[], $23::int[], $24::text[], $25::text[], $26::text[], $27::timestamptz[])
+       AS u(id, revision, state, number, answer, usage, reservations, sweep_at)
+  WHERE s.id = ANY($20::text[]) AND s.id = u.id AND s.revision = u.revision AND s.state = 'open'
   RETURNING s.id
-), rdel AS (
-  DELETE FROM charging_reservation WHERE id = ANY($24::bigint[]) RETURNING id
-), rins AS (
-  INSERT INTO charging_reservation (session_id, rating_group, bucket_id, amount, quantity, expires_at)
-  SELECT r.session_id, r.rg, r.bucket_id, r.amount, r.quantity, $25
-  FROM unnest($26::text[], $27::int[], $28::uuid[], $29::numeric[], $30::numeric[]) AS r(session_id, rg, bucket_id, amount, quantity)
-  RETURNING id
 )
 SELECT charging_check((SELECT count(*) FROM bu) = cardinality($1::uuid[])
                   AND (SELECT count(*) FROM sins) = cardinality($11::text[])
-                  AND (SELECT count(*) FROM supd) = cardinality($18::text[])
-                  AND (SELECT count(*) FROM rdel) = cardinality($24::bigint[])
-                  AND (SELECT count(*) FROM led) >= 0 AND (SELECT count(*) FROM rins) >= 0) AS ok`;
+                  AND (SELECT count(*) FROM supd) = cardinality($20::text[])
+                  AND (SELECT count(*) FROM led) >= 0) AS ok`;
 
 type Json = Record<string, unknown>;
 
@@ -125,8 +133,6 @@ export interface BatchState {
   subscribers: Array<SubscriberRow | undefined>;
   /** Buckets by account, in id order. */
   bucketsByAccount: Map<string, BucketState[]>;
-  /** Reservations by session, in id order. */
-  reservationsBySession: Map<string, ReservationState[]>;
 }
 
 const toBucket = (b: Json): BucketState => ({
@@ -154,7 +160,7 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
     text: READ_BATCH,
     values: [requests.map((r) => r.sessionId), requests.map((r) => r.subscriber.msisdn ?? null), requests.map((r) => r.subscriber.imsi ?? null)],
   });
-  const row = rows[0] as { sessions: Json[]; subscribers: Json[]; buckets: Json[]; reservations: Json[] };
+  const row = rows[0] as { sessions: Json[]; subscribers: Json[]; buckets: Json[] };
   const sessions = new Map<string, SessionRow>();
   for (const s of row.sessions) {
     sessions.set(s.id as string, {
@@ -165,6 +171,8 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
       lastRequestNumber: s.last_request_number as number,
       lastAnswer: s.last_answer as ChargingAnswer,
       usage: s.usage as SessionUsage,
+      reservations: s.reservations as StoredReservation[],
+      revision: s.revision as number,
     });
   }
   const subscribers: Array<SubscriberRow | undefined> = new Array(requests.length).fill(undefined);
@@ -179,17 +187,7 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
   }
   const bucketsByAccount = new Map<string, BucketState[]>();
   for (const b of row.buckets) push(bucketsByAccount, b.charging_account_id as string, toBucket(b));
-  const reservationsBySession = new Map<string, ReservationState[]>();
-  for (const r of row.reservations) {
-    push(reservationsBySession, r.session_id as string, {
-      id: r.id as string,
-      ratingGroup: r.rating_group as number,
-      bucketId: r.bucket_id as string,
-      amount: money(r.amount as string),
-      quantity: money(r.quantity as string),
-    });
-  }
-  return { sessions, subscribers, bucketsByAccount, reservationsBySession };
+  return { sessions, subscribers, bucketsByAccount };
 }
 
 /** The state of one request of a batch, as the single-request path reads it. */
@@ -201,7 +199,7 @@ export function stateOf(batch: BatchState, request: ChargingRequest, index: numb
     session,
     subscriber,
     buckets: (accountId && batch.bucketsByAccount.get(accountId)) || [],
-    reservations: batch.reservationsBySession.get(request.sessionId) ?? [],
+    reservations: (session?.reservations ?? []).map((r) => ({ id: r.id, ratingGroup: r.ratingGroup, bucketId: r.bucketId, amount: money(r.amount), quantity: money(r.quantity) })),
   };
 }
 
@@ -209,10 +207,28 @@ export function stateOf(batch: BatchState, request: ChargingRequest, index: numb
 export interface PlannedWrite {
   plan: Plan;
   request: ChargingRequest;
-  /** The request number the session was read at; null when the session is new. */
-  previousRequestNumber: number | null;
+  /** The session as read; none when the request opens it. */
+  session: SessionRow | undefined;
   chargingAccountId: string;
   msisdn: string;
+}
+
+/**
+ * What the session holds after the request: its reservations less those released, and the new
+ * ones (ids unique in the session: request number and position).
+ */
+function reservationsAfter(pw: PlannedWrite, expiresAt: string): StoredReservation[] {
+  const released = new Set(pw.plan.releasedReservationIds);
+  const kept = (pw.session?.reservations ?? []).filter((r) => !released.has(r.id));
+  const added = pw.plan.newReservations.map((r, k) => ({
+    id: `${pw.request.requestNumber}.${k}`,
+    ratingGroup: r.ratingGroup,
+    bucketId: r.bucketId,
+    amount: r.amount.toString(),
+    quantity: r.quantity.toString(),
+    expiresAt,
+  }));
+  return [...kept, ...added];
 }
 
 /**
@@ -226,10 +242,8 @@ export async function writeBatch(
 ): Promise<void> {
   const buckets = new Map<string, { debit: ReturnType<typeof money>; reserve: ReturnType<typeof money> }>();
   const ledger: Array<{ bucketId: string; kind: string; amount: string; reference: string; ratingGroup: number }> = [];
-  const inserted: PlannedWrite[] = [];
-  const updated: PlannedWrite[] = [];
-  const released: string[] = [];
-  const reservations: Array<{ sessionId: string; ratingGroup: number; bucketId: string; amount: string; quantity: string }> = [];
+  const sessions: Array<{ pw: PlannedWrite; reservations: string; sweepAt: Date }> = [];
+  const reservationExpiry = w.reservationExpiresAt.toISOString();
   for (const pw of w.writes) {
     const { plan } = pw;
     for (const [id, c] of plan.bucketChanges) {
@@ -240,17 +254,19 @@ export async function writeBatch(
       } else buckets.set(id, { debit: c.debit, reserve: c.reserve });
     }
     for (const l of plan.ledger) ledger.push({ bucketId: l.bucketId, kind: l.kind, amount: l.amount.toString(), reference: l.reference, ratingGroup: l.ratingGroup });
-    (pw.previousRequestNumber === null ? inserted : updated).push(pw);
-    released.push(...plan.releasedReservationIds);
-    for (const r of plan.newReservations) {
-      reservations.push({ sessionId: pw.request.sessionId, ratingGroup: r.ratingGroup, bucketId: r.bucketId, amount: r.amount.toString(), quantity: r.quantity.toString() });
-    }
+    const reservations = reservationsAfter(pw, reservationExpiry);
+    // The sweeper's next look: the earliest reservation expiry or the session's own (ISO strings sort as instants).
+    const earliest = reservations.reduce((t, r) => (r.expiresAt < t ? r.expiresAt : t), w.sessionExpiresAt.toISOString());
+    sessions.push({ pw, reservations: JSON.stringify(reservations), sweepAt: new Date(earliest) });
   }
+  const inserted = sessions.filter((s) => s.pw.session === undefined);
+  const updated = sessions.filter((s) => s.pw.session !== undefined);
   // Buckets in id order, as every writer locks them.
   const changes = [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  const answer = (pw: PlannedWrite) => JSON.stringify(pw.plan.answer);
-  const usage = (pw: PlannedWrite) => JSON.stringify(pw.plan.usage);
-  const state = (pw: PlannedWrite) => (pw.plan.closeSession ? 'closed' : 'open');
+  const answer = (s: { pw: PlannedWrite }) => JSON.stringify(s.pw.plan.answer);
+  const usage = (s: { pw: PlannedWrite }) => JSON.stringify(s.pw.plan.usage);
+  const state = (s: { pw: PlannedWrite }) => (s.pw.plan.closeSession ? 'closed' : 'open');
+  const number = (s: { pw: PlannedWrite }) => s.pw.request.requestNumber;
   await db.query({
     name: 'ocs_write_batch',
     text: WRITE_BATCH,
@@ -265,26 +281,23 @@ export async function writeBatch(
       ledger.map((l) => l.reference),
       ledger.map((l) => l.ratingGroup),
       w.sessionExpiresAt,
-      inserted.map((pw) => pw.request.sessionId),
-      inserted.map((pw) => pw.chargingAccountId),
-      inserted.map((pw) => pw.msisdn),
+      inserted.map((s) => s.pw.request.sessionId),
+      inserted.map((s) => s.pw.chargingAccountId),
+      inserted.map((s) => s.pw.msisdn),
       inserted.map(state),
-      inserted.map((pw) => pw.request.requestNumber),
+      inserted.map(number),
       inserted.map(answer),
       inserted.map(usage),
-      updated.map((pw) => pw.request.sessionId),
-      updated.map((pw) => pw.previousRequestNumber),
+      inserted.map((s) => s.reservations),
+      inserted.map((s) => s.sweepAt),
+      updated.map((s) => s.pw.request.sessionId),
+      updated.map((s) => s.pw.session!.revision),
       updated.map(state),
-      updated.map((pw) => pw.request.requestNumber),
+      updated.map(number),
       updated.map(answer),
       updated.map(usage),
-      released,
-      w.reservationExpiresAt,
-      reservations.map((r) => r.sessionId),
-      reservations.map((r) => r.ratingGroup),
-      reservations.map((r) => r.bucketId),
-      reservations.map((r) => r.amount),
-      reservations.map((r) => r.quantity),
+      updated.map((s) => s.reservations),
+      updated.map((s) => s.sweepAt),
     ],
   });
 }

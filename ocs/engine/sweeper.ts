@@ -8,15 +8,24 @@
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock';
 
-const CANDIDATES = `
-SELECT session_id AS id FROM charging_reservation WHERE expires_at <= $1
-UNION
-SELECT id FROM (SELECT id FROM charging_session WHERE state = 'open' AND expires_at <= $1 LIMIT $2) s
-LIMIT $2`;
+const CANDIDATES = `SELECT id FROM charging_session WHERE state = 'open' AND sweep_at <= $1 ORDER BY sweep_at LIMIT $2`;
 
+/**
+ * Within the transaction that locked the session and its buckets: releases the session's
+ * reservations that are due ($3: all of them, for an abandoned session), a ledger release each,
+ * keeps the others, and sets when to look again.
+ */
 const RELEASE = `
-WITH expired AS (
-  DELETE FROM charging_reservation WHERE session_id = $1 AND (expires_at <= $2 OR $3) RETURNING id, bucket_id, amount, rating_group
+WITH s AS (
+  SELECT id, reservations, expires_at FROM charging_session WHERE id = $1
+), held AS (
+  SELECT r.value AS reservation, (r.value->>'expiresAt')::timestamptz AS expires_at,
+         $3 OR (r.value->>'expiresAt')::timestamptz <= $2 AS due
+  FROM s CROSS JOIN LATERAL jsonb_array_elements(s.reservations) r
+), expired AS (
+  SELECT reservation->>'id' AS id, (reservation->>'bucketId')::uuid AS bucket_id, (reservation->>'amount')::numeric AS amount,
+         (reservation->>'ratingGroup')::int AS rating_group
+  FROM held WHERE due
 ), per_bucket AS (
   SELECT bucket_id, sum(amount) AS amount FROM expired GROUP BY bucket_id
 ), bu AS (
@@ -25,10 +34,37 @@ WITH expired AS (
   INSERT INTO charging_ledger (bucket_id, kind, amount, reference, rating_group, created_at)
   -- One reference per reservation, outside the namespaces of prepay balance management (topup:, expiry: …).
   SELECT bucket_id, 'release', amount, 'ocs-expiry:' || $1 || ':' || id, rating_group, $2 FROM expired RETURNING id
+), su AS (
+  UPDATE charging_session c SET
+    reservations = coalesce((SELECT jsonb_agg(reservation) FROM held WHERE NOT due), '[]'::jsonb),
+    sweep_at = least(c.expires_at, (SELECT min(expires_at) FROM held WHERE NOT due)),
+    revision = c.revision + 1,
+    state = CASE WHEN $3 THEN 'closed' ELSE c.state END,
+    closed_at = CASE WHEN $3 THEN $2::timestamptz END,
+    updated_at = CASE WHEN $3 THEN $2::timestamptz ELSE c.updated_at END
+  WHERE c.id = $1 RETURNING c.id
 )
-SELECT (SELECT count(*) FROM led) AS released`;
+SELECT (SELECT count(*) FROM led) AS released, (SELECT count(*) FROM su) AS sessions`;
 
-/** Releases what one sweep finds expired; returns how many reservations and sessions it ended. */
+/**
+ * In the caller's transaction: locks the open session (skipped when a request holds it: null) and
+ * its account's buckets, then releases what is due at `now`, closing the session if it was abandoned.
+ */
+export async function releaseDue(client: pg.PoolClient, sessionId: string, now: Date): Promise<{ released: number; closed: boolean } | null> {
+  // The session, then the account's buckets by id. A request writes them the other way round; if
+  // the two meet, PostgreSQL ends one of them with a deadlock error and the engine reads again.
+  const session = await client.query(`SELECT charging_account_id, expires_at <= $2 AS abandoned FROM charging_session WHERE id = $1 AND state = 'open' FOR UPDATE SKIP LOCKED`, [
+    sessionId,
+    now,
+  ]);
+  if (session.rows.length === 0) return null;
+  const { charging_account_id: accountId, abandoned } = session.rows[0] as { charging_account_id: string; abandoned: boolean };
+  await client.query('SELECT id FROM charging_bucket WHERE charging_account_id = $1 ORDER BY id FOR UPDATE', [accountId]);
+  const result = await client.query(RELEASE, [sessionId, now, abandoned]);
+  return { released: Number(result.rows[0].released), closed: abandoned };
+}
+
+/** Releases what one sweep finds due; returns how many reservations it released and sessions it closed. */
 export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200): Promise<{ released: number; closed: number }> {
   const { rows } = await pool.query(CANDIDATES, [now, batch]);
   let released = 0;
@@ -37,24 +73,10 @@ export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200): Promi
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      // Same lock order as a request: the session, then the account's buckets by id.
-      const session = await client.query(
-        `SELECT charging_account_id, (state = 'open' AND expires_at <= $2) AS abandoned FROM charging_session WHERE id = $1 FOR UPDATE SKIP LOCKED`,
-        [id, now],
-      );
-      if (session.rows.length === 0) {
-        await client.query('ROLLBACK');
-        continue;
-      }
-      const { charging_account_id: accountId, abandoned } = session.rows[0] as { charging_account_id: string; abandoned: boolean };
-      await client.query('SELECT id FROM charging_bucket WHERE charging_account_id = $1 ORDER BY id FOR UPDATE', [accountId]);
-      const result = await client.query(RELEASE, [id, now, abandoned]);
-      released += Number(result.rows[0].released);
-      if (abandoned) {
-        await client.query(`UPDATE charging_session SET state = 'closed', updated_at = $2 WHERE id = $1`, [id, now]);
-        closed += 1;
-      }
+      const done = await releaseDue(client, id, now);
       await client.query('COMMIT');
+      released += done?.released ?? 0;
+      closed += done?.closed ? 1 : 0;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -65,10 +87,10 @@ export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200): Promi
   return { released, closed };
 }
 
-/** Deletes up to `batch` sessions closed before `closedBefore` (their reservations went with them); returns how many. */
+/** Deletes up to `batch` sessions closed before `closedBefore`; returns how many. */
 export async function purgeClosedSessions(pool: pg.Pool, closedBefore: Date, batch = 1000): Promise<number> {
   const { rowCount } = await pool.query(
-    `DELETE FROM charging_session WHERE id IN (SELECT id FROM charging_session WHERE state = 'closed' AND updated_at < $1 ORDER BY updated_at LIMIT $2)`,
+    `DELETE FROM charging_session WHERE id IN (SELECT id FROM charging_session WHERE state = 'closed' AND closed_at < $1 ORDER BY closed_at LIMIT $2)`,
     [closedBefore, batch],
   );
   return rowCount ?? 0;
