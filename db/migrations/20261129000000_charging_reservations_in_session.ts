@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
  * A session's reservations move into its row (a JSON list), so that a credit-control request writes
  * one session row instead of a session row, a deleted reservation row and a new one, each with
  * its index entries and foreign-key checks. Only the OCS ever read them, always by session.
+ * The session's documents (last answer, usage, reservations) become `json`: stored as the text the
+ * OCS wrote and read back as it is, where `jsonb` is converted on every write and every read.
  *
  * The row is also made cheap to update in place: nothing a request changes is indexed any more, so
  * with free room in the page (fillfactor 60) the new version is a HOT update without index entries.
@@ -17,14 +19,18 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     ALTER TABLE charging_session
-      ADD COLUMN reservations jsonb NOT NULL DEFAULT '[]',
+      ALTER COLUMN usage DROP DEFAULT,
+      ALTER COLUMN last_answer TYPE json,
+      ALTER COLUMN usage TYPE json,
+      ALTER COLUMN usage SET DEFAULT '{}',
+      ADD COLUMN reservations json NOT NULL DEFAULT '[]',
       ADD COLUMN revision integer NOT NULL DEFAULT 0,
       ADD COLUMN sweep_at timestamptz,
       ADD COLUMN closed_at timestamptz`);
   await knex.raw(`
     UPDATE charging_session s SET reservations = r.list
     FROM (
-      SELECT session_id, jsonb_agg(jsonb_build_object(
+      SELECT session_id, json_agg(json_build_object(
                'id', id::text, 'ratingGroup', rating_group, 'bucketId', bucket_id,
                'amount', amount::text, 'quantity', quantity::text, 'expiresAt', expires_at) ORDER BY id) AS list
       FROM charging_reservation GROUP BY session_id
@@ -32,7 +38,7 @@ export async function up(knex: Knex): Promise<void> {
     WHERE r.session_id = s.id`);
   await knex.raw(`
     UPDATE charging_session SET
-      sweep_at = least(expires_at, (SELECT min((x->>'expiresAt')::timestamptz) FROM jsonb_array_elements(reservations) x)),
+      sweep_at = least(expires_at, (SELECT min((x->>'expiresAt')::timestamptz) FROM json_array_elements(reservations) x)),
       closed_at = CASE WHEN state = 'closed' THEN updated_at END`);
   await knex.raw('ALTER TABLE charging_session ALTER COLUMN sweep_at SET NOT NULL');
   await knex.raw(`ALTER TABLE charging_session ADD CONSTRAINT charging_session_closed_at CHECK ((state = 'closed') = (closed_at IS NOT NULL))`);
@@ -63,7 +69,8 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     INSERT INTO charging_reservation (session_id, rating_group, bucket_id, amount, quantity, expires_at)
     SELECT s.id, (x->>'ratingGroup')::int, (x->>'bucketId')::uuid, (x->>'amount')::numeric, (x->>'quantity')::numeric, (x->>'expiresAt')::timestamptz
-    FROM charging_session s CROSS JOIN LATERAL jsonb_array_elements(s.reservations) x`);
+    FROM charging_session s CROSS JOIN LATERAL json_array_elements(s.reservations) x`);
   await knex.raw('ALTER TABLE charging_session DROP CONSTRAINT charging_session_closed_at');
   await knex.raw('ALTER TABLE charging_session DROP COLUMN reservations, DROP COLUMN revision, DROP COLUMN sweep_at, DROP COLUMN closed_at');
+  await knex.raw(`ALTER TABLE charging_session ALTER COLUMN usage DROP DEFAULT, ALTER COLUMN last_answer TYPE jsonb, ALTER COLUMN usage TYPE jsonb, ALTER COLUMN usage SET DEFAULT '{}'`);
 }

@@ -59,6 +59,11 @@ export interface ReadState {
 /** A failed guard (or a deadlock with a sweep): read again and plan again. */
 export const isConflict = (err: unknown): boolean => ['40001', '40P01'].includes((err as { code?: string }).code ?? '');
 
+/**
+ * Plain rows, one per session, subscriber and bucket (`kind` s, a, b), rather than JSON built by
+ * the server and parsed again here: the session's documents are stored as JSON text and go out as
+ * they are, times as epoch milliseconds.
+ */
 const READ_BATCH = `
 WITH req AS (
   SELECT r.i, r.session_id, r.msisdn, r.imsi FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(session_id, msisdn, imsi, i)
@@ -74,16 +79,20 @@ WITH req AS (
     (SELECT * FROM charging_subscriber WHERE imsi = r.imsi)
     LIMIT 1
   ) x JOIN charging_account a ON a.id = x.charging_account_id
-), bk AS (
-  SELECT id, charging_account_id, bucket_type, balance::text AS balance, reserved::text AS reserved, coalesce(credit_limit, 0)::text AS credit_limit,
-         priority, valid_from, valid_until, created_at
-  FROM charging_bucket
-  WHERE charging_account_id = ANY(ARRAY(SELECT charging_account_id FROM sess UNION SELECT charging_account_id FROM sub))
-  ORDER BY id
 )
-SELECT coalesce((SELECT jsonb_agg(to_jsonb(sess)) FROM sess), '[]'::jsonb) AS sessions,
-       coalesce((SELECT jsonb_agg(to_jsonb(sub)) FROM sub), '[]'::jsonb) AS subscribers,
-       coalesce((SELECT jsonb_agg(to_jsonb(bk)) FROM bk), '[]'::jsonb) AS buckets`;
+SELECT 's' AS kind, NULL::int AS i, id, charging_account_id AS account, msisdn, state, last_request_number AS number, last_answer AS answer, usage, reservations, revision,
+       NULL::text AS billing_account, NULL::text AS product, NULL::boolean AS active,
+       NULL::text AS balance, NULL::text AS reserved, NULL::text AS credit_limit, NULL::int AS priority, NULL::float8 AS valid_from, NULL::float8 AS valid_until, NULL::float8 AS created_at
+FROM sess
+UNION ALL
+SELECT 'a', i::int, NULL, charging_account_id, msisdn, NULL, NULL, NULL, NULL, NULL, NULL, billing_account_id, product_id, active, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM sub
+UNION ALL
+SELECT 'b', NULL, id::text, charging_account_id, NULL, bucket_type, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       balance::text, reserved::text, coalesce(credit_limit, 0)::text, priority,
+       extract(epoch FROM valid_from)::float8 * 1000, extract(epoch FROM valid_until)::float8 * 1000, extract(epoch FROM created_at)::float8 * 1000
+FROM charging_bucket
+WHERE charging_account_id = ANY(ARRAY(SELECT charging_account_id FROM sess UNION SELECT charging_account_id FROM sub))`;
 
 const WRITE_BATCH = `
 WITH bu AS (
@@ -102,7 +111,7 @@ WITH bu AS (
 ), sins AS (
   -- A session that exists though none was read (a concurrent first request) is not overwritten.
   INSERT INTO charging_session (id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, reservations, started_at, updated_at, expires_at, sweep_at, closed_at)
-  SELECT n.id, n.account, n.msisdn, n.state, n.number, n.answer::jsonb, n.usage::jsonb, n.reservations::jsonb, $4, $4, $10, n.sweep_at,
+  SELECT n.id, n.account, n.msisdn, n.state, n.number, n.answer::json, n.usage::json, n.reservations::json, $4, $4, $10, n.sweep_at,
          CASE WHEN n.state = 'closed' THEN $4::timestamptz END
   FROM unnest($11::text[], $12::uuid[], $13::text[], $14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::timestamptz[])
        AS n(id, account, msisdn, state, number, answer, usage, reservations, sweep_at)
@@ -111,8 +120,8 @@ WITH bu AS (
 ), supd AS (
   -- Nothing indexed changes while the session stays open (sweep_at only ever moves earlier, which
   -- a later expiry does not do): the update stays in its page without index entries (HOT).
-  UPDATE charging_session s SET state = u.state, last_request_number = u.number, last_answer = u.answer::jsonb, usage = u.usage::jsonb,
-         reservations = u.reservations::jsonb, revision = s.revision + 1, updated_at = $4, expires_at = $10,
+  UPDATE charging_session s SET state = u.state, last_request_number = u.number, last_answer = u.answer::json, usage = u.usage::json,
+         reservations = u.reservations::json, revision = s.revision + 1, updated_at = $4, expires_at = $10,
          sweep_at = least(s.sweep_at, u.sweep_at), closed_at = CASE WHEN u.state = 'closed' THEN $4::timestamptz END
   FROM unnest($20::text[], $21::int[], $22::text[], $23::int[], $24::text[], $25::text[], $26::text[], $27::timestamptz[])
        AS u(id, revision, state, number, answer, usage, reservations, sweep_at)
@@ -124,8 +133,6 @@ SELECT charging_check((SELECT count(*) FROM bu) = cardinality($1::uuid[])
                   AND (SELECT count(*) FROM supd) = cardinality($20::text[])
                   AND (SELECT count(*) FROM led) >= 0) AS ok`;
 
-type Json = Record<string, unknown>;
-
 /** What one batch read returns: per request (in the order given) its state; buckets are shared per account. */
 export interface BatchState {
   sessions: Map<string, SessionRow>;
@@ -135,17 +142,30 @@ export interface BatchState {
   bucketsByAccount: Map<string, BucketState[]>;
 }
 
-const toBucket = (b: Json): BucketState => ({
-  id: b.id as string,
-  type: b.bucket_type as BucketState['type'],
-  balance: money(b.balance as string),
-  reserved: money(b.reserved as string),
-  creditLimit: money(b.credit_limit as string),
-  priority: b.priority as number,
-  validFrom: new Date(b.valid_from as string),
-  validUntil: b.valid_until ? new Date(b.valid_until as string) : null,
-  createdAt: new Date(b.created_at as string),
-});
+/** A row of the read: the columns of its kind are set, the others null. */
+interface ReadRow {
+  kind: 's' | 'a' | 'b';
+  i: number | null;
+  id: string;
+  account: string;
+  msisdn: string;
+  state: string;
+  number: number;
+  answer: ChargingAnswer;
+  usage: SessionUsage;
+  reservations: StoredReservation[];
+  revision: number;
+  billing_account: string;
+  product: string | null;
+  active: boolean;
+  balance: string;
+  reserved: string;
+  credit_limit: string;
+  priority: number;
+  valid_from: number;
+  valid_until: number | null;
+  created_at: number;
+}
 
 const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   const list = map.get(key);
@@ -155,38 +175,45 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
 
 /** Reads the state of every request of a batch from one snapshot. */
 export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingRequest[]): Promise<BatchState> {
-  const { rows } = await db.query({
+  const { rows } = await db.query<ReadRow>({
     name: 'ocs_read_batch',
     text: READ_BATCH,
     values: [requests.map((r) => r.sessionId), requests.map((r) => r.subscriber.msisdn ?? null), requests.map((r) => r.subscriber.imsi ?? null)],
   });
-  const row = rows[0] as { sessions: Json[]; subscribers: Json[]; buckets: Json[] };
   const sessions = new Map<string, SessionRow>();
-  for (const s of row.sessions) {
-    sessions.set(s.id as string, {
-      id: s.id as string,
-      chargingAccountId: s.charging_account_id as string,
-      msisdn: s.msisdn as string,
-      state: s.state as SessionRow['state'],
-      lastRequestNumber: s.last_request_number as number,
-      lastAnswer: s.last_answer as ChargingAnswer,
-      usage: s.usage as SessionUsage,
-      reservations: s.reservations as StoredReservation[],
-      revision: s.revision as number,
-    });
-  }
   const subscribers: Array<SubscriberRow | undefined> = new Array(requests.length).fill(undefined);
-  for (const sub of row.subscribers) {
-    subscribers[Number(sub.i) - 1] = {
-      msisdn: sub.msisdn as string,
-      chargingAccountId: sub.charging_account_id as string,
-      billingAccountId: sub.billing_account_id as string,
-      productId: (sub.product_id as string | null) ?? null,
-      active: sub.active as boolean,
-    };
-  }
   const bucketsByAccount = new Map<string, BucketState[]>();
-  for (const b of row.buckets) push(bucketsByAccount, b.charging_account_id as string, toBucket(b));
+  for (const r of rows) {
+    if (r.kind === 's') {
+      sessions.set(r.id, {
+        id: r.id,
+        chargingAccountId: r.account,
+        msisdn: r.msisdn,
+        state: r.state as SessionRow['state'],
+        lastRequestNumber: r.number,
+        lastAnswer: r.answer,
+        usage: r.usage,
+        reservations: r.reservations,
+        revision: r.revision,
+      });
+    } else if (r.kind === 'a') {
+      subscribers[r.i! - 1] = { msisdn: r.msisdn, chargingAccountId: r.account, billingAccountId: r.billing_account, productId: r.product, active: r.active };
+    } else {
+      push(bucketsByAccount, r.account, {
+        id: r.id,
+        type: r.state as BucketState['type'],
+        balance: money(r.balance),
+        reserved: money(r.reserved),
+        creditLimit: money(r.credit_limit),
+        priority: r.priority,
+        validFrom: new Date(r.valid_from),
+        validUntil: r.valid_until === null ? null : new Date(r.valid_until),
+        createdAt: new Date(r.created_at),
+      });
+    }
+  }
+  // Every writer locks an account's buckets in id order; the engine plans them in that order too.
+  for (const list of bucketsByAccount.values()) list.sort((a, b) => (a.id < b.id ? -1 : 1));
   return { sessions, subscribers, bucketsByAccount };
 }
 

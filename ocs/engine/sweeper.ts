@@ -21,7 +21,7 @@ WITH s AS (
 ), held AS (
   SELECT r.value AS reservation, (r.value->>'expiresAt')::timestamptz AS expires_at,
          $3 OR (r.value->>'expiresAt')::timestamptz <= $2 AS due
-  FROM s CROSS JOIN LATERAL jsonb_array_elements(s.reservations) r
+  FROM s CROSS JOIN LATERAL json_array_elements(s.reservations) r
 ), expired AS (
   SELECT reservation->>'id' AS id, (reservation->>'bucketId')::uuid AS bucket_id, (reservation->>'amount')::numeric AS amount,
          (reservation->>'ratingGroup')::int AS rating_group
@@ -36,7 +36,7 @@ WITH s AS (
   SELECT bucket_id, 'release', amount, 'ocs-expiry:' || $1 || ':' || id, rating_group, $2 FROM expired RETURNING id
 ), su AS (
   UPDATE charging_session c SET
-    reservations = coalesce((SELECT jsonb_agg(reservation) FROM held WHERE NOT due), '[]'::jsonb),
+    reservations = coalesce((SELECT json_agg(reservation) FROM held WHERE NOT due), '[]'::json),
     sweep_at = least(c.expires_at, (SELECT min(expires_at) FROM held WHERE NOT due)),
     revision = c.revision + 1,
     state = CASE WHEN $3 THEN 'closed' ELSE c.state END,
