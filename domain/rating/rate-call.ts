@@ -8,9 +8,9 @@
  */
 import type Decimal from 'decimal.js';
 import { money, Money, sum } from '../money';
-import { rateUsage, RATED_DECIMALS, tariffDecimal, validateOnce } from './rate';
+import { formatRated, priceInBand, RATED_DECIMALS, tariffDecimal, validateOnce, type PricedSlot, type PricedUsage } from './rate';
 import { selectBand } from './select-band';
-import { Band, RatedSlot, RatedUsage, Rating, RatingError, UsageEvent } from './types';
+import { Band, RatedUsage, Rating, RatingError, UsageEvent } from './types';
 
 const round6 = (d: Decimal): Decimal => d.toDecimalPlaces(RATED_DECIMALS, Money.ROUND_HALF_UP);
 
@@ -23,7 +23,7 @@ const hasTimeWindows = (rating: Rating): boolean => rating.bands.some((b) => b.d
  * The bands in force over the call. Band windows are written in whole local minutes and zone
  * offsets are whole minutes, so the band can only change on a minute boundary of UTC: check each.
  */
-function segmentsOf(rating: Rating, event: UsageEvent, timeZone: string, seconds: Decimal): Segment[] {
+function segmentsOf(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string, seconds: Decimal): Segment[] {
   const startMs = event.startTime.getTime();
   const segments: Segment[] = [{ from: 0, band: selectBand(rating, event, timeZone) }];
   const end = seconds.toNumber();
@@ -42,28 +42,12 @@ const segmentAt = (segments: Segment[], position: Decimal): number => {
   return i;
 };
 
-/**
- * Rates a usage event the way `rateUsage` does, except that a call (voice) crossing a band's
- * time window is split at the boundary; SMS and data volumes happen at one instant and are rated
- * by `rateUsage` unchanged. Each slot of the result names the band that priced it.
- */
-export function rateCall(rating: Rating, event: UsageEvent, timeZone: string): RatedUsage {
-  if (event.usageType !== 'voice' || !hasTimeWindows(rating)) return rateUsage(rating, event, timeZone);
-  validateOnce(rating);
-  let quantity: Decimal;
-  try {
-    quantity = money(event.quantity);
-  } catch {
-    throw new RatingError('invalid-event', `usage quantity is not a decimal: ${event.quantity}`);
-  }
-  if (quantity.lte(0)) return rateUsage(rating, event, timeZone);
+/** An event to price with its quantity already a decimal. */
+export type DecimalUsageEvent = Omit<UsageEvent, 'quantity'> & { quantity: Decimal };
 
-  const segments = segmentsOf(rating, event, timeZone, quantity);
-  if (segments.length === 1) return rateUsage(rating, event, timeZone);
-
-  const slots: (RatedSlot & { band: string })[] = [];
-  const charged: Decimal[] = [];
-  const amounts: Decimal[] = [];
+/** Prices a call split at the band boundaries of its segments (two or more). */
+function priceSplit(rating: Rating, segments: Segment[], quantity: Decimal): PricedUsage {
+  const slots: PricedSlot[] = [];
   let position = new Money(0);
   while (position.lt(quantity)) {
     const s = segmentAt(segments, position);
@@ -76,19 +60,41 @@ export function rateCall(rating: Rating, event: UsageEvent, timeZone: string): R
     const limit = Money.min(quantity, ...[slotEnd, segmentEnd].filter((d): d is Decimal => d !== null));
     // Increments that begin before the limit, each whole.
     const steps = limit.minus(position).dividedBy(slot.increment).toDecimalPlaces(0, Money.ROUND_CEIL);
-    const chargedHere = steps.times(slot.increment);
-    const amount = round6(chargedHere.times(tariffDecimal(slot.rate)).dividedBy(slot.unit));
-    slots.push({ start: position.toNumber(), quantity: chargedHere.toString(), amount: amount.toFixed(RATED_DECIMALS), band: band.name });
-    charged.push(chargedHere);
-    amounts.push(amount);
-    // A slot that ends first hands over at its own end (as rateUsage does); otherwise the
+    const charged = steps.times(slot.increment);
+    const amount = round6(charged.times(tariffDecimal(slot.rate)).dividedBy(slot.unit));
+    slots.push({ start: position.toNumber(), charged, amount, band });
+    // A slot that ends first hands over at its own end (as priceInBand does); otherwise the
     // increment that straddles the band boundary has been paid whole and the next one follows it.
-    position = slotEnd !== null && limit.eq(slotEnd) ? slotEnd : position.plus(chargedHere);
+    position = slotEnd !== null && limit.eq(slotEnd) ? slotEnd : position.plus(charged);
   }
-  return {
-    band: segments[0].band.name,
-    chargedQuantity: sum(charged).toString(),
-    amount: round6(tariffDecimal(rating.connectFee).plus(sum(amounts))).toFixed(RATED_DECIMALS),
-    slots,
-  };
+  return { band: segments[0].band, slots, total: round6(tariffDecimal(rating.connectFee).plus(sum(slots.map((x) => x.amount)))), split: true };
+}
+
+/**
+ * Prices a usage event as `rateUsage` does, except that a call (voice) crossing a band's time
+ * window is split at the boundary; SMS and data volumes happen at one instant and are priced in
+ * one band. Exact decimals, nothing written out: the OCS prices with this several times a request.
+ */
+export function priceEvent(rating: Rating, event: DecimalUsageEvent, timeZone: string): PricedUsage {
+  validateOnce(rating);
+  const { quantity } = event;
+  if (quantity.isNegative()) throw new RatingError('invalid-event', `negative usage quantity: ${quantity.toString()}`);
+  if (event.usageType === 'voice' && quantity.gt(0) && hasTimeWindows(rating)) {
+    const segments = segmentsOf(rating, event, timeZone, quantity);
+    if (segments.length > 1) return priceSplit(rating, segments, quantity);
+    return priceInBand(rating, segments[0].band, event.usageType, quantity);
+  }
+  return priceInBand(rating, selectBand(rating, event, timeZone), event.usageType, quantity);
+}
+
+/** Rates a usage event (see `priceEvent`); each slot of a split call names the band that priced it. */
+export function rateCall(rating: Rating, event: UsageEvent, timeZone: string): RatedUsage {
+  validateOnce(rating);
+  let quantity: Decimal;
+  try {
+    quantity = money(event.quantity);
+  } catch {
+    throw new RatingError('invalid-event', `usage quantity is not a decimal: ${event.quantity}`);
+  }
+  return formatRated(priceEvent(rating, { ...event, quantity }, timeZone));
 }

@@ -96,37 +96,62 @@ const roundUpToIncrement = (quantity: Decimal, slot: Slot): Decimal =>
 /** The price, 6 decimals, of a charged quantity in a slot. */
 const slotAmount = (charged: Decimal, slot: Slot): Decimal => round6(charged.times(tariffDecimal(slot.rate)).dividedBy(slot.unit));
 
-/**
- * Rates one event: connect fee once (voice), then each slot in turn prices the part of the quantity
- * in [slot.start, next slot's start), rounded up to the slot's increment, at rate per unit.
- * A zero quantity (an unanswered call, an empty data report) is not charged, not even the connect fee.
- */
-export function rateUsage(rating: Rating, event: UsageEvent, timeZone: string): RatedUsage {
-  validateOnce(rating);
-  const quantity = decimalOf(event.quantity, 'usage quantity', 'invalid-event');
-  if (quantity.isNegative()) throw new RatingError('invalid-event', `negative usage quantity: ${event.quantity}`);
-  const band = selectBand(rating, event, timeZone);
-  if (quantity.isZero()) return { band: band.name, chargedQuantity: '0', amount: fixed6(new Money(0)), slots: [] };
+/** One slot's share of a priced event, exact: the quantity it charged and its amount (6 decimals). */
+export interface PricedSlot {
+  /** Where the slot's share starts (seconds, events or octets into the event). */
+  start: number;
+  charged: Decimal;
+  amount: Decimal;
+  /** The band that priced it. */
+  band: Band;
+}
 
-  const connectFee = connectFeeFor(rating, event.usageType);
-  const slots: RatedSlot[] = [];
-  const charged: Decimal[] = [];
-  const amounts: Decimal[] = [];
+/** An event priced in exact decimals: what `rateUsage` and `rateCall` write out, and what the OCS debits. */
+export interface PricedUsage {
+  /** The band in force when the event began. */
+  band: Band;
+  slots: PricedSlot[];
+  /** Connect fee plus every slot's amount, 6 decimals. */
+  total: Decimal;
+  /** Whether the event was split across bands (a call crossing a band's time window). */
+  split: boolean;
+}
+
+/**
+ * Prices a quantity in one band: connect fee once (voice), then each slot in turn prices the part
+ * of the quantity in [slot.start, next slot's start), rounded up to the slot's increment, at rate
+ * per unit. A zero quantity (an unanswered call, an empty data report) is not charged, not even the
+ * connect fee.
+ */
+export function priceInBand(rating: Rating, band: Band, usageType: UsageType, quantity: Decimal): PricedUsage {
+  if (quantity.isZero()) return { band, slots: [], total: new Money(0), split: false };
+  const connectFee = connectFeeFor(rating, usageType);
+  const slots: PricedSlot[] = [];
   band.slots.forEach((slot, i) => {
     const end = slotEnd(band.slots, i);
     const upper = end === null ? quantity : Money.min(quantity, end);
     const inSlot = upper.minus(slot.start);
     if (inSlot.lte(0)) return;
-    const chargedInSlot = roundUpToIncrement(inSlot, slot);
-    const amount = slotAmount(chargedInSlot, slot);
-    charged.push(chargedInSlot);
-    amounts.push(amount);
-    slots.push({ start: slot.start, quantity: chargedInSlot.toString(), amount: fixed6(amount) });
+    const charged = roundUpToIncrement(inSlot, slot);
+    slots.push({ start: slot.start, charged, amount: slotAmount(charged, slot), band });
   });
+  return { band, slots, total: round6(connectFee.plus(sum(slots.map((s) => s.amount)))), split: false };
+}
+
+/** The priced event as rating results are written: decimal strings, slots named by band when split. */
+export function formatRated(priced: PricedUsage): RatedUsage {
   return {
-    band: band.name,
-    chargedQuantity: sum(charged).toString(),
-    amount: fixed6(connectFee.plus(sum(amounts))),
-    slots,
+    band: priced.band.name,
+    chargedQuantity: sum(priced.slots.map((s) => s.charged)).toString(),
+    amount: fixed6(priced.total),
+    slots: priced.slots.map((s): RatedSlot => ({ start: s.start, quantity: s.charged.toString(), amount: fixed6(s.amount), ...(priced.split ? { band: s.band.name } : {}) })),
   };
+}
+
+/** Rates one event in the band its start and destination select (see `priceInBand`). */
+export function rateUsage(rating: Rating, event: UsageEvent, timeZone: string): RatedUsage {
+  validateOnce(rating);
+  const quantity = decimalOf(event.quantity, 'usage quantity', 'invalid-event');
+  if (quantity.isNegative()) throw new RatingError('invalid-event', `negative usage quantity: ${event.quantity}`);
+  return formatRated(priceInBand(rating, selectBand(rating, event, timeZone), event.usageType, quantity));
 }

@@ -128,17 +128,21 @@ export function bandWindowContains(band: Band, local: LocalTime): boolean {
 
 /** Whether the band's destination prefixes match (a band without prefixes matches any destination). */
 export function bandPrefixMatches(band: Band, destination: string | undefined): boolean {
+  return prefixesMatch(band, destination === undefined ? undefined : normaliseNumber(destination));
+}
+
+/** The same for a destination already in normal form. */
+function prefixesMatch(band: Band, number: string | undefined): boolean {
   const { prefixes } = parsed(band);
   if (prefixes.length === 0) return true;
-  if (destination === undefined) return false;
-  const number = normaliseNumber(destination);
-  return prefixes.some((p) => number.startsWith(p));
+  return number !== undefined && prefixes.some((p) => number.startsWith(p));
 }
 
 /** The band that rates an event starting at `startTime` towards `destination`; throws when none does. */
 export function selectBand(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string): Band {
   const local = localTimeIn(timeZone, event.startTime);
-  const band = rating.bands.find((b) => bandPrefixMatches(b, event.destination) && bandWindowContains(b, local));
+  const number = event.destination === undefined ? undefined : normaliseNumber(event.destination);
+  const band = rating.bands.find((b) => prefixesMatch(b, number) && bandWindowContains(b, local));
   if (band === undefined) {
     throw new RatingError('no-band', `no band of the tariff matches destination ${event.destination ?? '(none)'} at ${event.startTime.toISOString()}`);
   }

@@ -5,7 +5,7 @@
  */
 import type Decimal from 'decimal.js';
 import { money, Money, roundToCent } from '../../domain/money';
-import { rateCall, type Rating } from '../../domain/rating';
+import { priceEvent, type Rating } from '../../domain/rating';
 import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ServiceType, type UnitGrant, type UnitRequest } from './types';
 
 /** A bucket as locked for the request; amounts in its unit (money or octets, seconds, events). */
@@ -168,11 +168,11 @@ class Working {
 
 /**
  * The money a quantity of this rating group costs in total at the tariff's 6 decimals: a call that
- * crosses a band boundary is split there (rateCall), as offline rating does.
+ * crosses a band boundary is split there (priceEvent, which offline rating's rateCall writes out).
  */
 function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
   if (quantity.isZero()) return ZERO;
-  return money(rateCall(rating, { usageType: service, quantity: quantity.toString(), startTime: new Date(usage.start), destination }, timeZone).amount);
+  return priceEvent(rating, { usageType: service, quantity, startTime: new Date(usage.start), destination }, timeZone).total;
 }
 
 /** The same, rounded to the cent: what is debited. */
