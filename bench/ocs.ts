@@ -235,20 +235,51 @@ export async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[
   return Array.from({ length: SUBSCRIBERS }, (_, i) => ({ index: i, msisdn: `+3460${String(i).padStart(7, '0')}`, imsi: `21401${String(i).padStart(10, '0')}` }));
 }
 
+/** Counters of the OCS's batches, as its metrics give them (sums in seconds). */
+type BatchCounters = { batches: number; requests: number; read: number; write: number; writes: number; conflicts: number };
+
+async function batchCounters(metricsPort: number): Promise<BatchCounters> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    batches: value('ocs_batch_requests_count'),
+    requests: value('ocs_batch_requests_sum'),
+    read: value('ocs_batch_statement_duration_seconds_sum{statement="read"}'),
+    write: value('ocs_batch_statement_duration_seconds_sum{statement="write"}'),
+    writes: value('ocs_batch_statement_duration_seconds_count{statement="write"}'),
+    conflicts: value('ocs_batch_conflicts_total'),
+  };
+}
+
+/** The batches of one run: how many requests each carried, and the mean time of its read and write. */
+function batchFigures(before: BatchCounters, after: BatchCounters): string[] {
+  const batches = after.batches - before.batches;
+  const writes = after.writes - before.writes;
+  return [
+    ((after.requests - before.requests) / batches).toFixed(1),
+    ms(((after.read - before.read) / batches) * 1000),
+    ms(((after.write - before.write) / writes) * 1000),
+    String(after.conflicts - before.conflicts),
+  ];
+}
+
 /** Forks the OCS process and resolves with its Nchf port once it listens. */
-async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ pid: number; port: number; gyPort: number; stop: () => Promise<void> }> {
+async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ pid: number; port: number; gyPort: number; metricsPort: number; stop: () => Promise<void> }> {
   const out = fs.openSync(logFile, 'a');
   // BENCH_CPU_PROFILE=<dir>: the OCS writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
   const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', out, out, 'ipc'] });
-  const { nchfPort: port, gyPort } = await new Promise<{ nchfPort: number; gyPort: number }>((resolve, reject) => {
-    child.once('message', (m: { nchfPort?: number; gyPort?: number }) => (m.nchfPort && m.gyPort ? resolve({ nchfPort: m.nchfPort, gyPort: m.gyPort }) : reject(new Error(`ocs: ${JSON.stringify(m)}`))));
+  const { nchfPort: port, gyPort, metricsPort } = await new Promise<{ nchfPort: number; gyPort: number; metricsPort: number }>((resolve, reject) => {
+    child.once('message', (m: { nchfPort?: number; gyPort?: number; metricsPort?: number }) =>
+      m.nchfPort && m.gyPort && m.metricsPort ? resolve({ nchfPort: m.nchfPort, gyPort: m.gyPort, metricsPort: m.metricsPort }) : reject(new Error(`ocs: ${JSON.stringify(m)}`)),
+    );
     child.once('exit', (code) => reject(new Error(`the OCS exited (${code}) during start; see ${logFile}`)));
   });
   return {
     pid: child.pid!,
     port,
     gyPort,
+    metricsPort,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -318,7 +349,7 @@ export async function ocsBench(): Promise<boolean> {
     const subs = await createSubscribers(pool);
     log(`${subs.length} prepaid subscribers on Pay-as-you-go, ${START_BALANCE} EUR each`);
 
-    const ocs = await forkOcs({ ...process.env, DATABASE_URL: pgServer.url, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_GY_PORT: '0', OCS_GY_HOST: '127.0.0.1', OCS_DB_POOL: String(POOL), LOG_LEVEL: 'warn' }, path.join(workDir, 'ocs.log'));
+    const ocs = await forkOcs({ ...process.env, DATABASE_URL: pgServer.url, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_GY_PORT: '0', OCS_GY_HOST: '127.0.0.1', OCS_METRICS_PORT: '0', OCS_METRICS_HOST: '127.0.0.1', OCS_DB_POOL: String(POOL), LOG_LEVEL: 'warn' }, path.join(workDir, 'ocs.log'));
     stops.push(ocs.stop);
     // BENCH_OCS_DRIVERS=nchf or gy runs one front end only.
     const chosen = (process.env.BENCH_OCS_DRIVERS ?? 'nchf,gy').split(',');
@@ -335,6 +366,13 @@ export async function ocsBench(): Promise<boolean> {
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
     };
+    const batchRows: string[][] = [['run', 'requests per batch', 'read', 'write (with commit)', 'conflicts']];
+    const withBatches = async (name: string, load: () => Promise<LoadFigures & { cpu: string[] }>) => {
+      const before = await batchCounters(ocs.metricsPort);
+      const figures = await load();
+      batchRows.push([name, ...batchFigures(before, await batchCounters(ocs.metricsPort))]);
+      return figures;
+    };
     const rows: string[][] = [['run', 'requests', 'req/s', 'p50', 'p99', 'ratio to floor', 'CPU µs/req: bench', 'OCS', 'PostgreSQL']];
     let sessionsRun = 0;
     const floor = await measured(() => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
@@ -346,13 +384,13 @@ export async function ocsBench(): Promise<boolean> {
         await runLoad(driver, subs, Math.min(500, SESSIONS), { concurrency: CONCURRENCY });
         sessionsRun += Math.min(500, SESSIONS);
         log(`${driver.name}: ${SESSIONS} sessions, ${CONCURRENCY} in flight…`);
-        const full = await measured(() => runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY }));
+        const full = await withBatches(`${driver.name}, full load`, () => measured(() => runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY })));
         sessionsRun += SESSIONS;
         rows.push([`${driver.name}, full load`, String(full.requests), full.perSecond.toFixed(0), ms(full.p50), ms(full.p99), (full.perSecond / floor.perSecond).toFixed(2), ...full.cpu]);
         const halfRate = full.perSecond / 2 / REQUESTS_PER_SESSION;
         const halfSessions = Math.max(100, Math.round(SESSIONS / 2));
         log(`${driver.name}: ${halfSessions} sessions paced at half that load (${(halfRate * REQUESTS_PER_SESSION).toFixed(0)} req/s)…`);
-        const half = await measured(() => runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate }));
+        const half = await withBatches(`${driver.name}, half load`, () => measured(() => runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate })));
         sessionsRun += halfSessions;
         rows.push([`${driver.name}, half load`, String(half.requests), half.perSecond.toFixed(0), ms(half.p50), ms(half.p99), '', ...half.cpu]);
       } finally {
@@ -360,6 +398,7 @@ export async function ocsBench(): Promise<boolean> {
       }
     }
     console.log(table(rows));
+    console.log(table(batchRows));
     if (statements) await printStatements(pool);
     log('checking the ledger…');
     ok = await checkLedger(pool, sessionsRun, log);

@@ -14,6 +14,8 @@ const schema = z.object({
   OCS_GY_HOST: z.string().default('0.0.0.0'),
   OCS_DIAMETER_ORIGIN_HOST: z.string().default('ocs.bss.local'),
   OCS_DIAMETER_ORIGIN_REALM: z.string().default('bss.local'),
+  OCS_METRICS_PORT: int(9464),
+  OCS_METRICS_HOST: z.string().default('0.0.0.0'),
   OCS_DB_POOL: int(20),
   OCS_VALIDITY_TIME: int(DEFAULT_ENGINE_CONFIG.validityTime),
   OCS_SESSION_TIMEOUT: int(DEFAULT_ENGINE_CONFIG.sessionTimeout),
@@ -32,6 +34,8 @@ export interface OcsConfig {
   databaseUrl: string;
   nchf: { port: number; host: string; publicUrl?: string };
   gy: { port: number; host: string; originHost: string; originRealm: string };
+  /** Where Prometheus scrapes `GET /metrics`. */
+  metrics: { port: number; host: string };
   poolSize: number;
   sweepIntervalMs: number;
   /** Seconds a closed session is kept (retransmissions still answered) before it is deleted. */
@@ -49,6 +53,7 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
     databaseUrl: e.DATABASE_URL,
     nchf: { port: e.OCS_NCHF_PORT, host: e.OCS_NCHF_HOST, publicUrl: e.OCS_NCHF_PUBLIC_URL },
     gy: { port: e.OCS_GY_PORT, host: e.OCS_GY_HOST, originHost: e.OCS_DIAMETER_ORIGIN_HOST, originRealm: e.OCS_DIAMETER_ORIGIN_REALM },
+    metrics: { port: e.OCS_METRICS_PORT, host: e.OCS_METRICS_HOST },
     poolSize: e.OCS_DB_POOL,
     sweepIntervalMs: e.OCS_SWEEP_INTERVAL_MS,
     sessionRetention: e.OCS_SESSION_RETENTION,

@@ -1,7 +1,7 @@
 /**
  * `npm run ocs`: the online charging system. One charging engine on PostgreSQL, its expiry
  * sweeper, and the protocol front ends over it: Nchf (HTTP/2, OCS_NCHF_PORT) and Diameter Gy
- * (OCS_GY_PORT). Configuration in ocs/config.ts.
+ * (OCS_GY_PORT); Prometheus metrics on OCS_METRICS_PORT. Configuration in ocs/config.ts.
  */
 import pg from 'pg';
 import pino from 'pino';
@@ -9,11 +9,13 @@ import { systemClock, type Clock } from '../domain/clock';
 import { loadOcsConfig } from './config';
 import { createChargingEngine, startSweeper } from './engine';
 import { startGyServer } from './diameter/server';
+import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
 
 export interface RunningOcs {
   nchfPort: number;
   gyPort: number;
+  metricsPort: number;
   stop(): Promise<void>;
 }
 
@@ -24,9 +26,12 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
   // The engine's statements are prepared once per connection; generic plans spare planning each request.
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize, options: '-c plan_cache_mode=force_generic_plan' });
   pool.on('error', (err) => logger.error({ err }, 'idle database connection failed'));
-  const engine = createChargingEngine({ pool, clock, config: config.engine });
+  const metrics = createOcsMetrics();
+  const engine = metrics.meter(createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer }));
   const stops: Array<() => Promise<void>> = [() => pool.end()];
   try {
+    const metricsServer = await startMetricsServer(metrics.registry, config.metrics.port, config.metrics.host);
+    stops.push(metricsServer.stop);
     const sweeper = startSweeper({ pool, clock, intervalMs: config.sweepIntervalMs, retentionMs: config.sessionRetention * 1000, onError: (err) => logger.error({ err }, 'reservation sweep failed') });
     stops.push(sweeper.stop);
     const nchf = await startNchfServer({ engine, port: config.nchf.port, host: config.nchf.host, publicBase: config.nchf.publicUrl, onError: (err) => logger.error({ err }, 'Nchf request failed') });
@@ -40,6 +45,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     return {
       nchfPort: nchf.port,
       gyPort: gy.port,
+      metricsPort: metricsServer.port,
       async stop() {
         for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'while stopping'));
       },
@@ -56,7 +62,7 @@ if (require.main === module) {
       const shutdown = () => void ocs.stop().then(() => process.exit(0));
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
-      process.send?.({ ready: true, nchfPort: ocs.nchfPort, gyPort: ocs.gyPort });
+      process.send?.({ ready: true, nchfPort: ocs.nchfPort, gyPort: ocs.gyPort, metricsPort: ocs.metricsPort });
     })
     .catch((err) => {
       console.error(err);

@@ -137,6 +137,7 @@ BSS/OSS is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Network        ${env.NETWORK_URL} (${networkNote})
   OCS (Nchf)     http://localhost:${ocs.nchfPort}/nchf-convergedcharging/v3 (HTTP/2 cleartext)
   OCS (Gy)       diameter://localhost:${ocs.gyPort} (Diameter credit control)
+  OCS metrics    http://localhost:${ocs.metricsPort}/metrics (Prometheus)
   Logs           .data/logs/
 Development admin token (30 days):
   ${token}

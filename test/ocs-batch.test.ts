@@ -167,6 +167,8 @@ describe('batched charging', () => {
     const cash = line.buckets[0];
     const sessionId = `batch-${randomUUID()}`;
     await engine.charge(initial(line, sessionId));
+    const seen = { batches: [] as Array<[number, boolean]>, conflicts: 0 };
+    const observed = createChargingEngine({ pool, clock, observer: { batch: (size, _read, write) => seen.batches.push([size, write !== null]), conflict: () => seen.conflicts++ } });
     // The batch reads the reservation of the first minute and plans to release it; the sweeper,
     // committing first, releases it as expired. Written as planned, it would be released twice.
     const [answered] = await commitWhileBatchWaits(
@@ -174,9 +176,11 @@ describe('batched charging', () => {
       async (client) => {
         expect(await releaseDue(client, sessionId, new Date(PEAK.getTime() + 601_000))).toEqual({ released: 1, closed: false });
       },
-      () => together(engine, [update(line, sessionId, 1, '60')]),
+      () => together(observed, [update(line, sessionId, 1, '60')]),
     );
     expect(answered).toEqual(answer(update(line, sessionId, 1, '60'), grant('60')));
+    // Told to the metrics: one write refused by its guard, then the batch read and written again.
+    expect(seen).toEqual({ batches: [[1, true]], conflicts: 1 });
     expect(await bucketState(knex, cash)).toEqual({ balance: '9.880000', reserved: '0.120000' });
     expect(await ledgerOf(knex, cash)).toEqual([
       ['reservation', '0.120000'],

@@ -12,6 +12,7 @@
  * any other error, its requests go one by one through the single-request path. A request is
  * answered only once its write has committed (or, when it writes nothing, from a committed read).
  */
+import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock';
 import { isConflict, readBatch, stateOf, writeBatch, type PlannedWrite } from './store';
@@ -29,6 +30,16 @@ export interface BatchSettings {
   /** Reads and plans of one batch before its requests go one by one. */
   batchTries: number;
 }
+
+/** Told of every batch written or read (for metrics); times in seconds, `write` null when nothing was written. */
+export interface EngineObserver {
+  batch(size: number, readSeconds: number, writeSeconds: number | null): void;
+  /** A batch write refused by its guard: the batch is read and planned again. */
+  conflict(): void;
+}
+
+/** Seconds since `started` (a performance.now()). */
+export const secondsSince = (started: number): number => (performance.now() - started) / 1000;
 
 interface Pending {
   request: ChargingRequest;
@@ -61,6 +72,7 @@ export class RequestBatcher {
       tariffs: TariffCache;
       settings: EngineSettings & { sessionTimeout: number } & BatchSettings;
       single: (request: ChargingRequest) => Promise<ChargingAnswer>;
+      observer?: EngineObserver;
     },
   ) {}
 
@@ -120,6 +132,7 @@ export class RequestBatcher {
           return;
         }
         pending = err.unwritten;
+        if (isConflict(err.reason)) this.deps.observer?.conflict();
         if (!isConflict(err.reason) || tries >= this.deps.settings.batchTries) {
           await this.oneByOne(pending);
           return;
@@ -135,11 +148,13 @@ export class RequestBatcher {
 
   /** One read, the plans in arrival order, one write; throws WriteFailed with the requests to retry. */
   private async once(batch: Pending[]): Promise<void> {
-    const { pool, clock, tariffs, settings } = this.deps;
+    const { pool, clock, tariffs, settings, observer } = this.deps;
+    const readStarted = performance.now();
     const state = await readBatch(
       pool,
       batch.map((p) => p.request),
     );
+    const readSeconds = secondsSince(readStarted);
     // Tariffs not cached yet are loaded side by side, not one request after the other.
     const accounts = new Map(state.subscribers.filter((s) => s !== undefined).map((s) => [`${s.productId}|${s.billingAccountId}`, s]));
     await Promise.all([...accounts.values()].map((s) => tariffs.tariffsOf(pool, s.productId, s.billingAccountId).catch(() => undefined)));
@@ -166,8 +181,12 @@ export class RequestBatcher {
       writes.push({ plan: decision.plan, request: p.request, session: decision.session, chargingAccountId: decision.chargingAccountId, msisdn: decision.msisdn });
       writers.push(p);
     }
-    if (writes.length === 0) return;
+    if (writes.length === 0) {
+      observer?.batch(batch.length, readSeconds, null);
+      return;
+    }
     const now = clock.now();
+    const writeStarted = performance.now();
     try {
       await writeBatch(pool, {
         writes,
@@ -178,6 +197,7 @@ export class RequestBatcher {
     } catch (err) {
       throw new WriteFailed(err, writers);
     }
+    observer?.batch(batch.length, readSeconds, secondsSince(writeStarted));
     writes.forEach((w, k) => writers[k].resolve(w.plan.answer));
   }
 }

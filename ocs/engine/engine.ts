@@ -6,9 +6,10 @@
  * the same read and guarded write (ocs/engine/store.ts) for a batch of one, retried on its own
  * conflicts. Tariffs are cached; balances never are.
  */
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Clock } from '../../domain/clock';
-import { RequestBatcher, type BatchSettings } from './batcher';
+import { RequestBatcher, secondsSince, type BatchSettings, type EngineObserver } from './batcher';
 import { decide } from './decide';
 import type { EngineSettings } from './plan';
 import { isConflict, readBatch, stateOf, writeBatch } from './store';
@@ -47,23 +48,31 @@ export interface OnlineChargingEngine extends ChargingEngine {
 const MAX_TRIES = 100;
 
 /** Creates the engine over a pg pool (sized for the expected concurrency); maxBatch 1 turns batching off. */
-export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config?: Partial<EngineConfig> }): OnlineChargingEngine {
-  const { pool, clock } = deps;
+export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config?: Partial<EngineConfig>; observer?: EngineObserver }): OnlineChargingEngine {
+  const { pool, clock, observer } = deps;
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
   const tariffs = new TariffCache({ ttlMs: config.tariffTtlMs, defaultTimeZone: config.defaultTimeZone, now: () => clock.now().getTime() });
 
   /** Charges once on the state as read now; a conflict (isConflict) means read and try again. */
   async function attempt(request: ChargingRequest): Promise<ChargingAnswer> {
-    const decision = await decide(pool, tariffs, config, request, stateOf(await readBatch(pool, [request]), request, 0));
-    if (!decision.plan) return decision.answer;
+    const readStarted = performance.now();
+    const state = stateOf(await readBatch(pool, [request]), request, 0);
+    const readSeconds = secondsSince(readStarted);
+    const decision = await decide(pool, tariffs, config, request, state);
+    if (!decision.plan) {
+      observer?.batch(1, readSeconds, null);
+      return decision.answer;
+    }
     const { plan, session, chargingAccountId, msisdn } = decision;
     const now = clock.now();
+    const writeStarted = performance.now();
     await writeBatch(pool, {
       writes: [{ plan, request, session, chargingAccountId, msisdn }],
       now,
       sessionExpiresAt: new Date(now.getTime() + config.sessionTimeout * 1000),
       reservationExpiresAt: new Date(now.getTime() + config.validityTime * 1000),
     });
+    observer?.batch(1, readSeconds, secondsSince(writeStarted));
     return plan.answer;
   }
 
@@ -74,11 +83,12 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
         return await attempt(request);
       } catch (err) {
         if (!isConflict(err) || tries >= MAX_TRIES) throw err;
+        observer?.conflict();
       }
     }
   }
 
-  const batcher = config.maxBatch > 1 ? new RequestBatcher({ pool, clock, tariffs, settings: config, single: chargeAlone }) : null;
+  const batcher = config.maxBatch > 1 ? new RequestBatcher({ pool, clock, tariffs, settings: config, single: chargeAlone, observer }) : null;
   return {
     config,
     tariffs,

@@ -1,0 +1,107 @@
+/**
+ * What the OCS tells Prometheus (`GET /metrics` on OCS_METRICS_PORT, plain HTTP/1.1): every
+ * credit-control request by type and result code with the time the engine took to answer it,
+ * the size of each batch and how long its read and its write took, the batches read again after a
+ * conflict, and the process metrics. Enough to see from outside whether charging keeps up: answer
+ * times against the Tcc of the network, batch sizes against the load.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ChargingEngine, EngineObserver } from './engine';
+
+export interface OcsMetrics {
+  registry: Registry;
+  /** The engine with each request timed and counted. */
+  meter(engine: ChargingEngine): ChargingEngine;
+  /** What the engine reports of its batches. */
+  observer: EngineObserver;
+}
+
+const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export function createOcsMetrics(): OcsMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const duration = new Histogram({
+    name: 'ocs_charge_duration_seconds',
+    help: 'Time from a credit-control request reaching the charging engine to its answer, by request type',
+    labelNames: ['type'],
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'ocs_charge_requests_total',
+    help: 'Credit-control requests answered, by request type and result code (error: the engine failed)',
+    labelNames: ['type', 'result_code'],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'ocs_batch_requests',
+    help: 'Requests charged together in one batch (one read and one write)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [registry],
+  });
+  const statement = new Histogram({
+    name: 'ocs_batch_statement_duration_seconds',
+    help: 'Time of the batch read and of the batch write (with its commit)',
+    labelNames: ['statement'],
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const conflicts = new Counter({
+    name: 'ocs_batch_conflicts_total',
+    help: 'Batch writes refused by their guard (a concurrent writer changed what they read): read and planned again',
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    meter: (engine) => ({
+      async charge(request) {
+        const started = performance.now();
+        try {
+          const answer = await engine.charge(request);
+          requests.inc({ type: request.type, result_code: String(answer.resultCode) });
+          return answer;
+        } catch (err) {
+          requests.inc({ type: request.type, result_code: 'error' });
+          throw err;
+        } finally {
+          duration.observe({ type: request.type }, (performance.now() - started) / 1000);
+        }
+      },
+    }),
+    observer: {
+      batch(size, readSeconds, writeSeconds) {
+        batchSize.observe(size);
+        statement.observe({ statement: 'read' }, readSeconds);
+        if (writeSeconds !== null) statement.observe({ statement: 'write' }, writeSeconds);
+      },
+      conflict: () => conflicts.inc(),
+    },
+  };
+}
+
+/** Serves `GET /metrics` (anything else is 404); resolves with the port once listening. */
+export async function startMetricsServer(registry: Registry, port: number, host: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
