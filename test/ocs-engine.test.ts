@@ -239,6 +239,26 @@ describe('charging engine', () => {
     }
   });
 
+  it('looks again later at a session whose reservation was renewed, without changing what a request reads', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const call = session(line);
+    const start = clock.now();
+    const row = () => knex('charging_session').where({ id: call.sessionId }).first('sweep_at', 'revision');
+    try {
+      await call.initial('60');
+      // Renewed 5 minutes in: the new reservation runs to 15 minutes, the sweeper's look stays at 10.
+      clock.advance(300_000);
+      await call.update('60', '60');
+      expect(await row()).toEqual({ sweep_at: new Date(start.getTime() + 600_000), revision: 1 });
+      clock.advance(301_000);
+      expect(await sweepExpired(pool, clock.now())).toEqual({ released: 0, closed: 0 });
+      expect(await row()).toEqual({ sweep_at: new Date(start.getTime() + 900_000), revision: 1 });
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.880000', reserved: '0.120000' });
+    } finally {
+      clock.set(start);
+    }
+  });
+
   it('never grants more than a shared balance holds to 200 concurrent sessions, and the ledger reconciles to the cent', async () => {
     const lines = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], lines: 20 });
     const cash = lines[0].buckets[0];

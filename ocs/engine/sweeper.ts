@@ -38,7 +38,9 @@ WITH s AS (
   UPDATE charging_session c SET
     reservations = coalesce((SELECT json_agg(reservation) FROM held WHERE NOT due), '[]'::json),
     sweep_at = least(c.expires_at, (SELECT min(expires_at) FROM held WHERE NOT due)),
-    revision = c.revision + 1,
+    -- Only a release or a closing changes what a request reads; a later look alone is merged by
+    -- the request's own write (least of both), so it does not make a request in flight read again.
+    revision = c.revision + CASE WHEN $3 OR EXISTS (SELECT 1 FROM expired) THEN 1 ELSE 0 END,
     state = CASE WHEN $3 THEN 'closed' ELSE c.state END,
     closed_at = CASE WHEN $3 THEN $2::timestamptz END,
     updated_at = CASE WHEN $3 THEN $2::timestamptz ELSE c.updated_at END
