@@ -111,26 +111,26 @@ WITH bu AS (
 ), sins AS (
   -- A session that exists though none was read (a concurrent first request) is not overwritten.
   INSERT INTO charging_session (id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, reservations, started_at, updated_at, expires_at, sweep_at, closed_at)
-  SELECT n.id, n.account, n.msisdn, n.state, n.number, n.answer::json, n.usage::json, n.reservations::json, $4, $4, $10, n.sweep_at,
+  SELECT n.id, n.account, n.msisdn, n.state, n.number, n.answer, n.usage, n.reservations, $4, $4, $10, n.sweep_at,
          CASE WHEN n.state = 'closed' THEN $4::timestamptz END
-  FROM unnest($11::text[], $12::uuid[], $13::text[], $14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::timestamptz[])
-       AS n(id, account, msisdn, state, number, answer, usage, reservations, sweep_at)
+  FROM json_to_recordset($11::json)
+       AS n(id text, account uuid, msisdn text, state text, number int, answer json, usage json, reservations json, sweep_at timestamptz)
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), supd AS (
   -- Nothing indexed changes while the session stays open (sweep_at only ever moves earlier, which
   -- a later expiry does not do): the update stays in its page without index entries (HOT).
-  UPDATE charging_session s SET state = u.state, last_request_number = u.number, last_answer = u.answer::json, usage = u.usage::json,
-         reservations = u.reservations::json, revision = s.revision + 1, updated_at = $4, expires_at = $10,
+  UPDATE charging_session s SET state = u.state, last_request_number = u.number, last_answer = u.answer, usage = u.usage,
+         reservations = u.reservations, revision = s.revision + 1, updated_at = $4, expires_at = $10,
          sweep_at = least(s.sweep_at, u.sweep_at), closed_at = CASE WHEN u.state = 'closed' THEN $4::timestamptz END
-  FROM unnest($20::text[], $21::int[], $22::text[], $23::int[], $24::text[], $25::text[], $26::text[], $27::timestamptz[])
-       AS u(id, revision, state, number, answer, usage, reservations, sweep_at)
-  WHERE s.id = ANY($20::text[]) AND s.id = u.id AND s.revision = u.revision AND s.state = 'open'
+  FROM json_to_recordset($13::json)
+       AS u(id text, revision int, state text, number int, answer json, usage json, reservations json, sweep_at timestamptz)
+  WHERE s.id = ANY($12::text[]) AND s.id = u.id AND s.revision = u.revision AND s.state = 'open'
   RETURNING s.id
 )
 SELECT charging_check((SELECT count(*) FROM bu) = cardinality($1::uuid[])
-                  AND (SELECT count(*) FROM sins) = cardinality($11::text[])
-                  AND (SELECT count(*) FROM supd) = cardinality($20::text[])
+                  AND (SELECT count(*) FROM sins) = json_array_length($11::json)
+                  AND (SELECT count(*) FROM supd) = cardinality($12::text[])
                   AND (SELECT count(*) FROM led) >= 0) AS ok`;
 
 /** What one batch read returns: per request (in the order given) its state; buckets are shared per account. */
@@ -258,6 +258,18 @@ function reservationsAfter(pw: PlannedWrite, expiresAt: string): StoredReservati
   return [...kept, ...added];
 }
 
+/** A session row as the write statement takes it (JSON, the statement's column names). */
+interface SessionWrite {
+  id: string;
+  state: 'open' | 'closed';
+  number: number;
+  answer: ChargingAnswer;
+  usage: SessionUsage;
+  reservations: StoredReservation[];
+  /** ISO instant of the sweeper's next look. */
+  sweep_at: string;
+}
+
 /**
  * Writes the plans of a batch in one statement (one commit); bucket changes of the same bucket are
  * summed. Throws a conflict (isConflict) when any of the state read has changed in a way a guard
@@ -269,8 +281,11 @@ export async function writeBatch(
 ): Promise<void> {
   const buckets = new Map<string, { debit: ReturnType<typeof money>; reserve: ReturnType<typeof money> }>();
   const ledger: Array<{ bucketId: string; kind: string; amount: string; reference: string; ratingGroup: number }> = [];
-  const sessions: Array<{ pw: PlannedWrite; reservations: string; sweepAt: Date }> = [];
+  // Session rows go as one JSON document per kind: their documents are written once, not escaped again inside an array.
+  const inserted: Array<SessionWrite & { account: string; msisdn: string }> = [];
+  const updated: Array<SessionWrite & { revision: number }> = [];
   const reservationExpiry = w.reservationExpiresAt.toISOString();
+  const sessionExpiry = w.sessionExpiresAt.toISOString();
   for (const pw of w.writes) {
     const { plan } = pw;
     for (const [id, c] of plan.bucketChanges) {
@@ -283,17 +298,13 @@ export async function writeBatch(
     for (const l of plan.ledger) ledger.push({ bucketId: l.bucketId, kind: l.kind, amount: l.amount.toString(), reference: l.reference, ratingGroup: l.ratingGroup });
     const reservations = reservationsAfter(pw, reservationExpiry);
     // The sweeper's next look: the earliest reservation expiry or the session's own (ISO strings sort as instants).
-    const earliest = reservations.reduce((t, r) => (r.expiresAt < t ? r.expiresAt : t), w.sessionExpiresAt.toISOString());
-    sessions.push({ pw, reservations: JSON.stringify(reservations), sweepAt: new Date(earliest) });
+    const sweepAt = reservations.reduce((t, r) => (r.expiresAt < t ? r.expiresAt : t), sessionExpiry);
+    const row: SessionWrite = { id: pw.request.sessionId, state: plan.closeSession ? 'closed' : 'open', number: pw.request.requestNumber, answer: plan.answer, usage: plan.usage, reservations, sweep_at: sweepAt };
+    if (pw.session === undefined) inserted.push({ ...row, account: pw.chargingAccountId, msisdn: pw.msisdn });
+    else updated.push({ ...row, revision: pw.session.revision });
   }
-  const inserted = sessions.filter((s) => s.pw.session === undefined);
-  const updated = sessions.filter((s) => s.pw.session !== undefined);
   // Buckets in id order, as every writer locks them.
   const changes = [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  const answer = (s: { pw: PlannedWrite }) => JSON.stringify(s.pw.plan.answer);
-  const usage = (s: { pw: PlannedWrite }) => JSON.stringify(s.pw.plan.usage);
-  const state = (s: { pw: PlannedWrite }) => (s.pw.plan.closeSession ? 'closed' : 'open');
-  const number = (s: { pw: PlannedWrite }) => s.pw.request.requestNumber;
   await db.query({
     name: 'ocs_write_batch',
     text: WRITE_BATCH,
@@ -308,23 +319,9 @@ export async function writeBatch(
       ledger.map((l) => l.reference),
       ledger.map((l) => l.ratingGroup),
       w.sessionExpiresAt,
-      inserted.map((s) => s.pw.request.sessionId),
-      inserted.map((s) => s.pw.chargingAccountId),
-      inserted.map((s) => s.pw.msisdn),
-      inserted.map(state),
-      inserted.map(number),
-      inserted.map(answer),
-      inserted.map(usage),
-      inserted.map((s) => s.reservations),
-      inserted.map((s) => s.sweepAt),
-      updated.map((s) => s.pw.request.sessionId),
-      updated.map((s) => s.pw.session!.revision),
-      updated.map(state),
-      updated.map(number),
-      updated.map(answer),
-      updated.map(usage),
-      updated.map((s) => s.reservations),
-      updated.map((s) => s.sweepAt),
+      JSON.stringify(inserted),
+      updated.map((u) => u.id),
+      JSON.stringify(updated),
     ],
   });
 }
