@@ -325,14 +325,44 @@ function decodeAddress(def: AvpDefinition, a: Avp): string {
  * first problem as an AvpError.
  */
 export function checkAvps(avps: readonly Avp[]): void {
-  for (const a of avps) {
-    const def = avpDefinition(a.code, a.vendorId ?? 0);
-    if (!def) {
-      if (a.mandatory) throw new AvpError(DIAMETER_RESULT.AVP_UNSUPPORTED, a, `unknown mandatory AVP ${a.code} (vendor ${a.vendorId ?? 0})`);
-      continue;
+  void new CheckedAvps(avps);
+}
+
+/**
+ * A message's AVPs checked as checkAvps does, keeping every value it decoded: a reader of the
+ * message (a CCR has groups three levels deep) then reads each value, groups included, without
+ * decoding it again.
+ */
+export class CheckedAvps {
+  private readonly values = new Map<Avp, AvpValue>();
+
+  constructor(avps: readonly Avp[]) {
+    this.check(avps);
+  }
+
+  private check(avps: readonly Avp[]): void {
+    for (const a of avps) {
+      const def = avpDefinition(a.code, a.vendorId ?? 0);
+      if (!def) {
+        if (a.mandatory) throw new AvpError(DIAMETER_RESULT.AVP_UNSUPPORTED, a, `unknown mandatory AVP ${a.code} (vendor ${a.vendorId ?? 0})`);
+        continue;
+      }
+      const value = decodeValue(def, a);
+      this.values.set(a, value);
+      if (def.type === 'Grouped') this.check(value as Avp[]);
     }
-    const value = decodeValue(def, a);
-    if (def.type === 'Grouped') checkAvps(value as Avp[]);
+  }
+
+  /** The decoded value of the first AVP of that name in `avps` (the message's or a group's), or undefined. */
+  valueOf<T extends AvpValue>(avps: readonly Avp[], name: string): T | undefined {
+    const a = findAvp(avps, name);
+    if (a === undefined) return undefined;
+    return (this.values.get(a) ?? decodeValue(avpNamed(name), a)) as T;
+  }
+
+  /** The members of a grouped AVP of the message. */
+  members(a: Avp): Avp[] {
+    return (this.values.get(a) ?? decodeAvps(a.data)) as Avp[];
   }
 }
 

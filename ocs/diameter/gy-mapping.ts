@@ -6,8 +6,8 @@
  */
 import Decimal from 'decimal.js';
 import { SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
-import { avp, AvpError, checkAvps, decodeValue, exampleAvp, findAvp, findAvps, valueOf, type Avp, type AvpValue } from '../../network/diameter/codec';
-import { APPLICATION, avpNamed, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
+import { avp, AvpError, CheckedAvps, exampleAvp, findAvp, findAvps, type Avp, type AvpValue } from '../../network/diameter/codec';
+import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
 export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';
@@ -32,8 +32,8 @@ const REQUEST_TYPE: Record<number, ChargingRequest['type']> = {
 /** RFC 4006 §3.1: the AVPs every CCR carries. */
 const REQUIRED = ['Session-Id', 'Origin-Host', 'Origin-Realm', 'Destination-Realm', 'Auth-Application-Id', 'Service-Context-Id', 'CC-Request-Type', 'CC-Request-Number'];
 
-function required<T extends AvpValue>(avps: Avp[], name: string): T {
-  const value = valueOf<T>(avps, name);
+function required<T extends AvpValue>(c: CheckedAvps, avps: Avp[], name: string): T {
+  const value = c.valueOf<T>(avps, name);
   if (value === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp(name), `missing ${name}`);
   return value;
 }
@@ -44,32 +44,30 @@ function required<T extends AvpValue>(avps: Avp[], name: string): T {
  * Without Event-Timestamp the usage is taken to happen `now`.
  */
 export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
-  checkAvps(avps);
-  for (const name of REQUIRED) required(avps, name);
-  const appId = required<number>(avps, 'Auth-Application-Id');
+  const c = new CheckedAvps(avps);
+  for (const name of REQUIRED) required(c, avps, name);
+  const appId = required<number>(c, avps, 'Auth-Application-Id');
   if (appId !== APPLICATION.CREDIT_CONTROL) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, findAvp(avps, 'Auth-Application-Id')!, `Auth-Application-Id ${appId}`);
-  const ccRequestType = required<number>(avps, 'CC-Request-Type');
+  const ccRequestType = required<number>(c, avps, 'CC-Request-Type');
   const unitAvps = new Map<number, UnitAvp>();
-  const destination = destinationOf(avps);
+  const destination = destinationOf(c, avps);
   const request: ChargingRequest = {
-    sessionId: required<string>(avps, 'Session-Id'),
-    requestNumber: required<number>(avps, 'CC-Request-Number'),
+    sessionId: required<string>(c, avps, 'Session-Id'),
+    requestNumber: required<number>(c, avps, 'CC-Request-Number'),
     type: REQUEST_TYPE[ccRequestType],
-    subscriber: subscriberOf(avps),
-    eventTime: valueOf<Date>(avps, 'Event-Timestamp') ?? now,
+    subscriber: subscriberOf(c, avps),
+    eventTime: c.valueOf<Date>(avps, 'Event-Timestamp') ?? now,
     ...(destination !== undefined ? { destination } : {}),
-    units: findAvps(avps, 'Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(grouped(mscc), unitAvps)),
+    units: findAvps(avps, 'Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(c, c.members(mscc), unitAvps)),
   };
   return { request, ccRequestType, unitAvps };
 }
 
-const grouped = (a: Avp): Avp[] => decodeValue(avpNamed('Multiple-Services-Credit-Control'), a) as Avp[];
-
-function subscriberOf(avps: Avp[]): ChargingRequest['subscriber'] {
+function subscriberOf(c: CheckedAvps, avps: Avp[]): ChargingRequest['subscriber'] {
   const subscriber: ChargingRequest['subscriber'] = {};
-  for (const group of findAvps(avps, 'Subscription-Id').map(grouped)) {
-    const type = required<number>(group, 'Subscription-Id-Type');
-    const data = required<string>(group, 'Subscription-Id-Data');
+  for (const group of findAvps(avps, 'Subscription-Id').map((a) => c.members(a))) {
+    const type = required<number>(c, group, 'Subscription-Id-Type');
+    const data = required<string>(c, group, 'Subscription-Id-Data');
     if (type === SUBSCRIPTION_ID_TYPE.END_USER_E164 && subscriber.msisdn === undefined) subscriber.msisdn = data;
     if (type === SUBSCRIPTION_ID_TYPE.END_USER_IMSI && subscriber.imsi === undefined) subscriber.imsi = data;
   }
@@ -82,20 +80,20 @@ function subscriberOf(avps: Avp[]): ChargingRequest['subscriber'] {
  * The other party: IMS Called-Party-Address (voice), else the SMS recipient, else a
  * Called-Station-Id that is a number (on Gy it is usually the APN, which is no destination).
  */
-function destinationOf(avps: Avp[]): string | undefined {
+function destinationOf(c: CheckedAvps, avps: Avp[]): string | undefined {
   const serviceInfo = findAvp(avps, 'Service-Information');
   if (serviceInfo) {
-    const info = grouped(serviceInfo);
+    const info = c.members(serviceInfo);
     const ims = findAvp(info, 'IMS-Information');
-    const called = ims ? valueOf<string>(grouped(ims), 'Called-Party-Address') : undefined;
+    const called = ims ? c.valueOf<string>(c.members(ims), 'Called-Party-Address') : undefined;
     if (called) return e164Of(called);
     const sms = findAvp(info, 'SMS-Information');
-    const recipient = sms ? findAvp(grouped(sms), 'Recipient-Info') : undefined;
-    const address = recipient ? findAvp(grouped(recipient), 'Recipient-Address') : undefined;
-    const data = address ? valueOf<string>(grouped(address), 'Address-Data') : undefined;
+    const recipient = sms ? findAvp(c.members(sms), 'Recipient-Info') : undefined;
+    const address = recipient ? findAvp(c.members(recipient), 'Recipient-Address') : undefined;
+    const data = address ? c.valueOf<string>(c.members(address), 'Address-Data') : undefined;
     if (data) return e164Of(data);
   }
-  const station = valueOf<string>(avps, 'Called-Station-Id');
+  const station = c.valueOf<string>(avps, 'Called-Station-Id');
   return station && /^\+?\d+$/.test(station) ? station : undefined;
 }
 
@@ -107,23 +105,23 @@ function e164Of(address: string): string {
 const UNIT_ORDER: UnitAvp[] = ['CC-Time', 'CC-Total-Octets', 'CC-Service-Specific-Units'];
 
 /** The quantity a Requested/Used/Granted-Service-Unit carries, in the unit it uses, or undefined. */
-function quantityOf(unit: Avp[], preferred?: UnitAvp): { avp: UnitAvp; quantity: bigint } | undefined {
+function quantityOf(c: CheckedAvps, unit: Avp[], preferred?: UnitAvp): { avp: UnitAvp; quantity: bigint } | undefined {
   const order = preferred ? [preferred, ...UNIT_ORDER.filter((u) => u !== preferred)] : UNIT_ORDER;
   for (const name of order) {
-    const value = valueOf<number | bigint>(unit, name);
+    const value = c.valueOf<number | bigint>(unit, name);
     if (value !== undefined) return { avp: name, quantity: BigInt(value) };
     if (name === 'CC-Total-Octets') {
-      const input = valueOf<bigint>(unit, 'CC-Input-Octets');
-      const output = valueOf<bigint>(unit, 'CC-Output-Octets');
+      const input = c.valueOf<bigint>(unit, 'CC-Input-Octets');
+      const output = c.valueOf<bigint>(unit, 'CC-Output-Octets');
       if (input !== undefined || output !== undefined) return { avp: name, quantity: (input ?? 0n) + (output ?? 0n) };
     }
   }
   return undefined;
 }
 
-function unitRequestOf(mscc: Avp[], unitAvps: Map<number, UnitAvp>): UnitRequest {
-  const ratingGroup = required<number>(mscc, 'Rating-Group');
-  const serviceIdentifier = valueOf<number>(mscc, 'Service-Identifier');
+function unitRequestOf(c: CheckedAvps, mscc: Avp[], unitAvps: Map<number, UnitAvp>): UnitRequest {
+  const ratingGroup = required<number>(c, mscc, 'Rating-Group');
+  const serviceIdentifier = c.valueOf<number>(mscc, 'Service-Identifier');
   const service = SERVICE_OF_RATING_GROUP[ratingGroup];
   const preferred = service ? UNIT_OF_SERVICE[service] : undefined;
   const unit: UnitRequest = { ratingGroup, ...(serviceIdentifier !== undefined ? { serviceIdentifier } : {}) };
@@ -131,11 +129,11 @@ function unitRequestOf(mscc: Avp[], unitAvps: Map<number, UnitAvp>): UnitRequest
   let seen: UnitAvp | undefined = preferred;
   if (rsu) {
     // An empty Requested-Service-Unit asks for the server's default quota (RFC 4006 §8.18).
-    const requested = quantityOf(grouped(rsu), preferred);
+    const requested = quantityOf(c, c.members(rsu), preferred);
     unit.requested = requested ? { quantity: requested.quantity.toString() } : {};
     seen ??= requested?.avp;
   }
-  const used = findAvps(mscc, 'Used-Service-Unit').map((u) => quantityOf(grouped(u), preferred));
+  const used = findAvps(mscc, 'Used-Service-Unit').map((u) => quantityOf(c, c.members(u), preferred));
   if (used.length) {
     // Several Used-Service-Units (one per reporting reason or tariff period) add up.
     unit.used = { quantity: used.reduce((sum, u) => sum + (u?.quantity ?? 0n), 0n).toString() };
