@@ -8,6 +8,7 @@ import { createKnex } from '../db/knex';
 import { migrationNames, migrationSource } from '../db/migrations';
 import { sweepExpired } from '../ocs/engine';
 import { bucketState, createPrepaidAccount } from './helpers/charging';
+import { createEmptyDatabase, dropDatabase } from './helpers/database';
 
 const MIGRATION = '20261129000000_charging_reservations_in_session';
 const T0 = new Date('2026-11-04T11:00:00Z');
@@ -15,14 +16,10 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 describe('reservations kept in the session row', () => {
   it('moves held reservations into their sessions, which the sweeper then releases; rolls back to rows', async () => {
-    const admin = createKnex(process.env.DATABASE_URL!);
     const dbName = `bss_session_migration_${process.pid}`;
-    await admin.raw(`DROP DATABASE IF EXISTS ${dbName}`);
-    await admin.raw(`CREATE DATABASE ${dbName}`);
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${dbName}`;
-    const knex = createKnex(url.toString(), { max: 2 });
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    const url = await createEmptyDatabase(dbName);
+    const knex = createKnex(url, { max: 2 });
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
     try {
       await knex.migrate.latest({ migrationSource });
       // Back to just before the move (it and whatever came after it).
@@ -71,8 +68,7 @@ describe('reservations kept in the session row', () => {
     } finally {
       await pool.end();
       await knex.destroy();
-      await admin.raw(`DROP DATABASE IF EXISTS ${dbName}`);
-      await admin.destroy();
+      await dropDatabase(dbName);
     }
   });
 });

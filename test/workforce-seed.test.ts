@@ -7,6 +7,7 @@ import { createKnex } from '../db/knex';
 import { migrationNames, migrationSource } from '../db/migrations';
 import { SEED_TECHNICIANS, seedWorkforce } from '../db/seeds/workforce';
 import { techniciansForPostalCode } from '../db/workforce';
+import { createEmptyDatabase, dropDatabase } from './helpers/database';
 
 describe('workforce seeds and migrations', () => {
   let knex: Knex;
@@ -42,11 +43,7 @@ describe('workforce seeds and migrations', () => {
       '20261126300300_create_work_order_table',
     ]);
     const dbName = `bss_workforce_migrations_${process.pid}`;
-    await knex.raw(`DROP DATABASE IF EXISTS ${dbName}`);
-    await knex.raw(`CREATE DATABASE ${dbName}`);
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${dbName}`;
-    const scratch = createKnex(url.toString(), { max: 2 });
+    const scratch = createKnex(await createEmptyDatabase(dbName), { max: 2 });
     try {
       await scratch.migrate.latest({ migrationSource });
       // Ours are the latest on this branch; roll back whatever came after them too, then ours.
@@ -60,7 +57,7 @@ describe('workforce seeds and migrations', () => {
       expect(await scratch.schema.hasTable('workforce_booking')).toBe(true);
     } finally {
       await scratch.destroy();
-      await knex.raw(`DROP DATABASE IF EXISTS ${dbName}`);
+      await dropDatabase(dbName);
     }
   });
 });

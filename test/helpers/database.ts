@@ -1,8 +1,9 @@
-/** A fresh database of the run's PostgreSQL, migrated and seeded, for tests that need to see only their own data. */
+/** Databases of the run's PostgreSQL of a test's own: empty (for migrations), or migrated and seeded (to see only its own data). */
 import { createKnex } from '../../db/knex';
 import { migrateAndSeed } from '../../db/setup';
 
-export async function createScratchDatabase(name: string): Promise<string> {
+/** Creates (again, if it is left from an earlier run) an empty database; returns its connection string. */
+export async function createEmptyDatabase(name: string): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
   const url = new URL(process.env.DATABASE_URL!);
   const admin = createKnex(url.toString(), { max: 1 });
@@ -13,11 +14,27 @@ export async function createScratchDatabase(name: string): Promise<string> {
     await admin.destroy();
   }
   url.pathname = `/${name}`;
-  const knex = createKnex(url.toString(), { max: 2 });
+  return url.toString();
+}
+
+/** Drops a database made by this module (its connections must be closed). */
+export async function dropDatabase(name: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
+  const admin = createKnex(process.env.DATABASE_URL!, { max: 1 });
+  try {
+    await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+export async function createScratchDatabase(name: string): Promise<string> {
+  const url = await createEmptyDatabase(name);
+  const knex = createKnex(url, { max: 2 });
   try {
     await migrateAndSeed(knex, 'http://bss.test');
   } finally {
     await knex.destroy();
   }
-  return url.toString();
+  return url;
 }
