@@ -1,8 +1,8 @@
 /**
- * Rating: the price of one usage event under a tariff (`rateUsage`), and its inverse, the quantity
- * an amount of money buys (`rateForBalance`, for the OCS to grant units on a low balance). Exact
- * decimals throughout; amounts keep 6 decimals (half up, per slot) and are rounded to the cent only
- * at the bill line or the balance debit (domain/money roundToCent).
+ * Rating: the price of one usage event under a tariff, in exact decimals (`priceInBand`; calls
+ * split across bands in rate-call.ts) and written out as a rating result (`rateUsage`,
+ * `formatRated`). Amounts keep 6 decimals (half up, per slot) and are rounded to the cent only at
+ * the bill line or the balance debit (domain/money roundToCent).
  */
 import type Decimal from 'decimal.js';
 import { money, Money, sum } from '../money';
