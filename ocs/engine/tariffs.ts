@@ -2,6 +2,9 @@
  * The tariffs a subscriber is rated with: the usage prices of its product (TMF637) at the version
  * they were sold at, read from the catalog once and cached. Tariffs are versioned data, not
  * balances, so a cache cannot miss a credit; a short time to live picks up a changed product.
+ * An entry past its time to live is still answered at once while it is read again beside the
+ * request: a subscriber's requests are minutes apart, so otherwise nearly every one would wait for
+ * the product's and the account's queries before it could be charged.
  */
 import type pg from 'pg';
 
@@ -19,7 +22,7 @@ const TABLE = { productOffering: 'catalog_product_offering', productOfferingPric
 
 /** Caches tariffs per product and time zones per billing account. */
 export class TariffCache {
-  private readonly entries = new Map<string, { value: Promise<Tariffs>; expires: number }>();
+  private readonly entries = new Map<string, { value: Promise<Tariffs>; expires: number; refreshing?: boolean }>();
   /** Catalog items by resource, id and version: many products share an offering and its prices. */
   private readonly documents = new Map<string, { value: Promise<Doc | undefined>; expires: number }>();
 
@@ -31,13 +34,25 @@ export class TariffCache {
   tariffsOf(db: Queryable, productId: string | null, billingAccountId: string): Promise<Tariffs> {
     const key = `${productId ?? ''}|${billingAccountId}`;
     const hit = this.entries.get(key);
-    if (hit && hit.expires > this.opts.now()) return hit.value;
+    if (hit) {
+      if (hit.expires <= this.opts.now() && !hit.refreshing) this.refresh(db, key, hit, productId, billingAccountId);
+      return hit.value;
+    }
     const value = this.load(db, productId, billingAccountId);
     // A failed load is not kept: the next request tries again.
     value.catch(() => this.entries.delete(key));
     if (this.entries.size > 50_000) this.entries.clear();
     this.entries.set(key, { value, expires: this.opts.now() + this.opts.ttlMs });
     return value;
+  }
+
+  /** Reads an expired entry again; until that is done (or if it fails) the entry keeps its tariffs. */
+  private refresh(db: Queryable, key: string, entry: { refreshing?: boolean }, productId: string | null, billingAccountId: string): void {
+    entry.refreshing = true;
+    this.load(db, productId, billingAccountId).then(
+      (tariffs) => this.entries.set(key, { value: Promise.resolve(tariffs), expires: this.opts.now() + this.opts.ttlMs }),
+      () => (entry.refreshing = false),
+    );
   }
 
   /** Forgets everything (after a catalog or product change that must apply at once). */
