@@ -80,6 +80,7 @@ describe('npm start (embedded default)', () => {
     env = { ...process.env, BSS_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_TEMPORAL_PORT: String(temporalPort), EMBEDDED_TEMPORAL_UI_PORT: String(uiPort), NETWORK_SIM_PORT: String(networkPort), HISTORY_CUSTOMERS: '30' };
     env.OCS_NCHF_PORT = String(await freePort());
     env.OCS_GY_PORT = String(await freePort());
+    env.OCS_METRICS_PORT = String(await freePort());
     // The test run's own servers must not be used: the launcher starts its own.
     for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'PII_KEY', 'PUBLIC_URL', 'NETWORK_URL']) delete env[name];
     api = `http://localhost:${port}`;
@@ -96,6 +97,7 @@ describe('npm start (embedded default)', () => {
       const health = await fetch(`${api}/health`);
       expect(health.status).toBe(200);
       expect((await fetch(ui)).status).toBe(200);
+      expect(await (await fetch(`http://localhost:${env.OCS_METRICS_PORT}/metrics`)).text()).toContain('ocs_charge_requests_total');
 
       const offerings = await fetch(`${api}/tmf-api/productCatalogManagement/v4/productOffering?lifecycleStatus=Launched`, { headers: auth });
       expect(offerings.status).toBe(200);
