@@ -38,17 +38,27 @@ export interface EngineObserver {
   conflict(): void;
 }
 
-/** Seconds since `started` (a performance.now()). */
-export const secondsSince = (started: number): number => (performance.now() - started) / 1000;
+/** What one batch step needs. */
+export interface OnceDeps {
+  pool: pg.Pool;
+  clock: Clock;
+  tariffs: TariffCache;
+  settings: EngineSettings & { sessionTimeout: number };
+  observer?: EngineObserver;
+}
 
-interface Pending {
+/** Seconds since `started` (a performance.now()). */
+const secondsSince = (started: number): number => (performance.now() - started) / 1000;
+
+/** A request waiting for its answer. */
+export interface Pending {
   request: ChargingRequest;
   resolve: (answer: ChargingAnswer) => void;
   reject: (err: unknown) => void;
 }
 
 /** Thrown by one batch attempt whose write failed: the requests still to be written. */
-class WriteFailed extends Error {
+export class WriteFailed extends Error {
   constructor(
     readonly reason: unknown,
     readonly unwritten: Pending[],
@@ -66,13 +76,9 @@ export class RequestBatcher {
   private readonly busySessions = new Set<string>();
 
   constructor(
-    private readonly deps: {
-      pool: pg.Pool;
-      clock: Clock;
-      tariffs: TariffCache;
-      settings: EngineSettings & { sessionTimeout: number } & BatchSettings;
+    private readonly deps: OnceDeps & {
+      settings: BatchSettings;
       single: (request: ChargingRequest) => Promise<ChargingAnswer>;
-      observer?: EngineObserver;
     },
   ) {}
 
@@ -123,7 +129,7 @@ export class RequestBatcher {
     let pending = batch;
     for (let tries = 1; pending.length > 0; tries++) {
       try {
-        await this.once(pending);
+        await chargeOnce(this.deps, pending);
         return;
       } catch (err) {
         if (!(err instanceof WriteFailed)) {
@@ -145,59 +151,63 @@ export class RequestBatcher {
   private async oneByOne(pending: Pending[]): Promise<void> {
     await Promise.all(pending.map((p) => this.deps.single(p.request).then(p.resolve, p.reject)));
   }
+}
 
-  /** One read, the plans in arrival order, one write; throws WriteFailed with the requests to retry. */
-  private async once(batch: Pending[]): Promise<void> {
-    const { pool, clock, tariffs, settings, observer } = this.deps;
-    const readStarted = performance.now();
-    const state = await readBatch(
-      pool,
-      batch.map((p) => p.request),
-    );
-    const readSeconds = secondsSince(readStarted);
-    // Tariffs not cached yet are loaded side by side, not one request after the other.
-    const accounts = new Map(state.subscribers.filter((s) => s !== undefined).map((s) => [`${s.productId}|${s.billingAccountId}`, s]));
-    await Promise.all([...accounts.values()].map((s) => tariffs.tariffsOf(pool, s.productId, s.billingAccountId).catch(() => undefined)));
-    const writes: PlannedWrite[] = [];
-    const writers: Pending[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const p = batch[i];
-      const read = stateOf(state, p.request, i);
-      // Planned on copies: the account's buckets take the changes only if the request writes.
-      const working = read.buckets.map((b) => ({ ...b }));
-      let decision;
-      try {
-        decision = await decide(pool, tariffs, settings, p.request, { ...read, buckets: working });
-      } catch (err) {
-        p.reject(err);
-        continue;
-      }
-      if (!decision.plan) {
-        // A stored answer or a refusal, from committed state: nothing to write.
-        p.resolve(decision.answer);
-        continue;
-      }
-      read.buckets.forEach((b, k) => Object.assign(b, working[k]));
-      writes.push({ plan: decision.plan, request: p.request, session: decision.session, chargingAccountId: decision.chargingAccountId, msisdn: decision.msisdn });
-      writers.push(p);
-    }
-    if (writes.length === 0) {
-      observer?.batch(batch.length, readSeconds, null);
-      return;
-    }
-    const now = clock.now();
-    const writeStarted = performance.now();
+/**
+ * One read, the plans in arrival order, one write: each request is answered (or refused) through its
+ * Pending. Throws WriteFailed with the requests still to answer when the write fails; a failed read
+ * throws as it is. The single-request path is this for a batch of one.
+ */
+export async function chargeOnce(deps: OnceDeps, batch: Pending[]): Promise<void> {
+  const { pool, clock, tariffs, settings, observer } = deps;
+  const readStarted = performance.now();
+  const state = await readBatch(
+    pool,
+    batch.map((p) => p.request),
+  );
+  const readSeconds = secondsSince(readStarted);
+  // Tariffs not cached yet are loaded side by side, not one request after the other.
+  const accounts = new Map(state.subscribers.filter((s) => s !== undefined).map((s) => [`${s.productId}|${s.billingAccountId}`, s]));
+  await Promise.all([...accounts.values()].map((s) => tariffs.tariffsOf(pool, s.productId, s.billingAccountId).catch(() => undefined)));
+  const writes: PlannedWrite[] = [];
+  const writers: Pending[] = [];
+  for (let i = 0; i < batch.length; i++) {
+    const p = batch[i];
+    const read = stateOf(state, p.request, i);
+    // Planned on copies: the account's buckets take the changes only if the request writes.
+    const working = read.buckets.map((b) => ({ ...b }));
+    let decision;
     try {
-      await writeBatch(pool, {
-        writes,
-        now,
-        sessionExpiresAt: new Date(now.getTime() + settings.sessionTimeout * 1000),
-        reservationExpiresAt: new Date(now.getTime() + settings.validityTime * 1000),
-      });
+      decision = await decide(pool, tariffs, settings, p.request, { ...read, buckets: working });
     } catch (err) {
-      throw new WriteFailed(err, writers);
+      p.reject(err);
+      continue;
     }
-    observer?.batch(batch.length, readSeconds, secondsSince(writeStarted));
-    writes.forEach((w, k) => writers[k].resolve(w.plan.answer));
+    if (!decision.plan) {
+      // A stored answer or a refusal, from committed state: nothing to write.
+      p.resolve(decision.answer);
+      continue;
+    }
+    read.buckets.forEach((b, k) => Object.assign(b, working[k]));
+    writes.push({ plan: decision.plan, request: p.request, session: decision.session, chargingAccountId: decision.chargingAccountId, msisdn: decision.msisdn });
+    writers.push(p);
   }
+  if (writes.length === 0) {
+    observer?.batch(batch.length, readSeconds, null);
+    return;
+  }
+  const now = clock.now();
+  const writeStarted = performance.now();
+  try {
+    await writeBatch(pool, {
+      writes,
+      now,
+      sessionExpiresAt: new Date(now.getTime() + settings.sessionTimeout * 1000),
+      reservationExpiresAt: new Date(now.getTime() + settings.validityTime * 1000),
+    });
+  } catch (err) {
+    throw new WriteFailed(err, writers);
+  }
+  observer?.batch(batch.length, readSeconds, secondsSince(writeStarted));
+  writes.forEach((w, k) => writers[k].resolve(w.plan.answer));
 }

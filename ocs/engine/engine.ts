@@ -6,13 +6,11 @@
  * the same read and guarded write (ocs/engine/store.ts) for a batch of one, retried on its own
  * conflicts. Tariffs are cached; balances never are.
  */
-import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Clock } from '../../domain/clock';
-import { RequestBatcher, secondsSince, type BatchSettings, type EngineObserver } from './batcher';
-import { decide } from './decide';
+import { chargeOnce, RequestBatcher, WriteFailed, type BatchSettings, type EngineObserver } from './batcher';
 import type { EngineSettings } from './plan';
-import { isConflict, readBatch, stateOf, writeBatch } from './store';
+import { isConflict } from './store';
 import { TariffCache } from './tariffs';
 import type { ChargingAnswer, ChargingEngine, ChargingRequest } from './types';
 
@@ -53,28 +51,13 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
   const tariffs = new TariffCache({ ttlMs: config.tariffTtlMs, defaultTimeZone: config.defaultTimeZone, now: () => clock.now().getTime() });
 
-  /** Charges once on the state as read now; a conflict (isConflict) means read and try again. */
-  async function attempt(request: ChargingRequest): Promise<ChargingAnswer> {
-    const readStarted = performance.now();
-    const state = stateOf(await readBatch(pool, [request]), request, 0);
-    const readSeconds = secondsSince(readStarted);
-    const decision = await decide(pool, tariffs, config, request, state);
-    if (!decision.plan) {
-      observer?.batch(1, readSeconds, null);
-      return decision.answer;
-    }
-    const { plan, session, chargingAccountId, msisdn } = decision;
-    const now = clock.now();
-    const writeStarted = performance.now();
-    await writeBatch(pool, {
-      writes: [{ plan, request, session, chargingAccountId, msisdn }],
-      now,
-      sessionExpiresAt: new Date(now.getTime() + config.sessionTimeout * 1000),
-      reservationExpiresAt: new Date(now.getTime() + config.validityTime * 1000),
+  const onceDeps = { pool, clock, tariffs, settings: config, observer };
+
+  /** Charges once on the state as read now (a batch of one); a conflict (isConflict) means read and try again. */
+  const attempt = (request: ChargingRequest) =>
+    new Promise<ChargingAnswer>((resolve, reject) => {
+      chargeOnce(onceDeps, [{ request, resolve, reject }]).catch((err) => reject(err instanceof WriteFailed ? err.reason : err));
     });
-    observer?.batch(1, readSeconds, secondsSince(writeStarted));
-    return plan.answer;
-  }
 
   /** The single-request path, read and planned again while concurrent writers get in the way. */
   async function chargeAlone(request: ChargingRequest): Promise<ChargingAnswer> {
@@ -88,7 +71,7 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
     }
   }
 
-  const batcher = config.maxBatch > 1 ? new RequestBatcher({ pool, clock, tariffs, settings: config, single: chargeAlone, observer }) : null;
+  const batcher = config.maxBatch > 1 ? new RequestBatcher({ ...onceDeps, single: chargeAlone }) : null;
   return {
     config,
     tariffs,
