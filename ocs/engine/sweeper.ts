@@ -17,7 +17,7 @@ const CANDIDATES = `SELECT id FROM charging_session WHERE state = 'open' AND swe
  */
 const RELEASE = `
 WITH s AS (
-  SELECT id, reservations, expires_at FROM charging_session WHERE id = $1
+  SELECT reservations FROM charging_session WHERE id = $1
 ), held AS (
   SELECT r.value AS reservation, (r.value->>'expiresAt')::timestamptz AS expires_at,
          $3 OR (r.value->>'expiresAt')::timestamptz <= $2 AS due
