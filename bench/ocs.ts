@@ -236,7 +236,7 @@ export async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[
 }
 
 /** Counters of the OCS's batches, as its metrics give them (sums in seconds). */
-type BatchCounters = { batches: number; requests: number; read: number; write: number; writes: number; conflicts: number };
+type BatchCounters = { batches: number; requests: number; read: number; reads: number; write: number; writes: number; conflicts: number };
 
 async function batchCounters(metricsPort: number): Promise<BatchCounters> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -245,19 +245,22 @@ async function batchCounters(metricsPort: number): Promise<BatchCounters> {
     batches: value('ocs_batch_requests_count'),
     requests: value('ocs_batch_requests_sum'),
     read: value('ocs_batch_statement_duration_seconds_sum{statement="read"}'),
+    reads: value('ocs_batch_statement_duration_seconds_count{statement="read"}'),
     write: value('ocs_batch_statement_duration_seconds_sum{statement="write"}'),
     writes: value('ocs_batch_statement_duration_seconds_count{statement="write"}'),
     conflicts: value('ocs_batch_conflicts_total'),
   };
 }
 
-/** The batches of one run: how many requests each carried, and the mean time of its read and write. */
+/** The batches of one run: how many requests each carried, how many read (the others had all their state cached), the mean time of a read and a write. */
 function batchFigures(before: BatchCounters, after: BatchCounters): string[] {
   const batches = after.batches - before.batches;
+  const reads = after.reads - before.reads;
   const writes = after.writes - before.writes;
   return [
     ((after.requests - before.requests) / batches).toFixed(1),
-    ms(((after.read - before.read) / batches) * 1000),
+    `${((reads / batches) * 100).toFixed(0)} %`,
+    reads > 0 ? ms(((after.read - before.read) / reads) * 1000) : '-',
     ms(((after.write - before.write) / writes) * 1000),
     String(after.conflicts - before.conflicts),
   ];
@@ -366,7 +369,7 @@ export async function ocsBench(): Promise<boolean> {
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
     };
-    const batchRows: string[][] = [['run', 'requests per batch', 'read', 'write (with commit)', 'conflicts']];
+    const batchRows: string[][] = [['run', 'requests per batch', 'batches read', 'read', 'write (with commit)', 'conflicts']];
     const withBatches = async (name: string, load: () => Promise<LoadFigures & { cpu: string[] }>) => {
       const before = await batchCounters(ocs.metricsPort);
       const figures = await load();

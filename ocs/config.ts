@@ -27,6 +27,7 @@ const schema = z.object({
   OCS_TIME_ZONE: z.string().default(DEFAULT_ENGINE_CONFIG.defaultTimeZone),
   OCS_BATCH_MAX: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.maxBatch),
   OCS_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.batchesInFlight),
+  OCS_STATE_CACHE_SIZE: int(DEFAULT_ENGINE_CONFIG.stateCacheSize),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -65,6 +66,7 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
       defaultQuota: { voice: e.OCS_QUOTA_VOICE, data: e.OCS_QUOTA_DATA, sms: e.OCS_QUOTA_SMS },
       maxBatch: e.OCS_BATCH_MAX,
       batchesInFlight: e.OCS_BATCHES_IN_FLIGHT,
+      stateCacheSize: e.OCS_STATE_CACHE_SIZE,
     },
     logLevel: e.LOG_LEVEL,
   };

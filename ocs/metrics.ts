@@ -44,7 +44,7 @@ export function createOcsMetrics(): OcsMetrics {
   });
   const statement = new Histogram({
     name: 'ocs_batch_statement_duration_seconds',
-    help: 'Time of the batch read and of the batch write (with its commit)',
+    help: 'Time of the batch read (none when the state of all its requests was cached) and of the batch write (with its commit)',
     labelNames: ['statement'],
     buckets: SECONDS,
     registers: [registry],
@@ -75,7 +75,7 @@ export function createOcsMetrics(): OcsMetrics {
     observer: {
       batch(size, readSeconds, writeSeconds) {
         batchSize.observe(size);
-        statement.observe({ statement: 'read' }, readSeconds);
+        if (readSeconds !== null) statement.observe({ statement: 'read' }, readSeconds);
         if (writeSeconds !== null) statement.observe({ statement: 'write' }, writeSeconds);
       },
       conflict: () => conflicts.inc(),

@@ -88,8 +88,10 @@ describe('batched charging', () => {
     expect(await together(engine, initials)).toEqual(initials.map((r) => answer(r, grant('60'))));
     expect(await bucketState(knex, cash)).toEqual({ balance: '1.000000', reserved: '0.600000' });
 
-    // One batch: each update debits 0.12 and reserves the next 0.12 on what the batch read (0.40
-    // available, the top-up not yet committed): the 4th gets the 20 s 0.04 still buys, the 5th nothing.
+    // One batch, on an OCS that has just started (nothing cached: the batch reads all of it). Each
+    // update debits 0.12 and reserves the next 0.12 on what the batch read (0.40 available, the
+    // top-up not yet committed): the 4th gets the 20 s 0.04 still buys, the 5th nothing.
+    const restarted = createChargingEngine({ pool, clock });
     const updates = lines.map((line, i) => update(line, ids[i], 1, '60'));
     const latecomer = initial(lines[0], `batch-${randomUUID()}`);
     const stranger = terminate(lines[1], `batch-${randomUUID()}`, 3, '10');
@@ -100,7 +102,7 @@ describe('batched charging', () => {
         await client.query('UPDATE charging_bucket SET balance = balance + 5 WHERE id = $1', [cash]);
         await client.query(`INSERT INTO charging_ledger (bucket_id, kind, amount, reference, created_at) VALUES ($1, 'credit', 5, $2, $3)`, [cash, `topup:${randomUUID()}`, PEAK]);
       },
-      () => together(engine, mixed),
+      () => together(restarted, mixed),
     );
     expect(answers).toEqual([
       answer(updates[0], grant('60')),
@@ -120,14 +122,14 @@ describe('batched charging', () => {
 
     // The top-up counts at once for the next request.
     const after = initial(lines[2], `batch-${randomUUID()}`);
-    expect(await engine.charge(after)).toEqual(answer(after, grant('60')));
+    expect(await restarted.charge(after)).toEqual(answer(after, grant('60')));
 
     const ends = [
       ...lines.map((line, i) => terminate(line, ids[i], 2, i < 3 ? '60' : i === 3 ? '20' : '0')),
       terminate(lines[0], latecomer.sessionId, 1, '0'),
       terminate(lines[2], after.sessionId, 1, '60'),
     ];
-    expect((await together(engine, ends)).map((a) => a.resultCode)).toEqual(ends.map(() => RESULT.SUCCESS));
+    expect((await together(restarted, ends)).map((a) => a.resultCode)).toEqual(ends.map(() => RESULT.SUCCESS));
     // 6.00 − 5 × 0.12 (updates) − 3 × 0.12 − 0.04 (terminations) − 0.12 (the call after the top-up).
     expect(await bucketState(knex, cash)).toEqual({ balance: '4.880000', reserved: '0.000000' });
     const ledger = await ledgerOf(knex, cash);

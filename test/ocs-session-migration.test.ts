@@ -22,9 +22,12 @@ describe('reservations kept in the session row', () => {
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     try {
       await knex.migrate.latest({ migrationSource });
-      // Back to just before the move (it and whatever came after it).
+      // Back to just before the move (it and whatever came after it), and back there again below.
       const all = migrationNames();
-      for (let i = 0; i < all.length - all.indexOf(MIGRATION); i++) await knex.migrate.down({ migrationSource });
+      const backToBefore = async () => {
+        for (let i = 0; i < all.length - all.indexOf(MIGRATION); i++) await knex.migrate.down({ migrationSource });
+      };
+      await backToBefore();
       expect(await knex.schema.hasTable('charging_reservation')).toBe(true);
 
       const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], productId: null });
@@ -62,7 +65,7 @@ describe('reservations kept in the session row', () => {
       expect(await sweepExpired(pool, at(600))).toEqual({ released: 1, closed: 0 });
       expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '0.300000' });
       expect((await knex('charging_session').where({ id: 'open-1' }).first('sweep_at')).sweep_at).toEqual(at(900));
-      await knex.migrate.down({ migrationSource });
+      await backToBefore();
       const rows = await knex('charging_reservation').select('session_id', 'rating_group', knex.raw('amount::text AS amount'));
       expect(rows).toEqual([{ session_id: 'open-1', rating_group: 200, amount: '0.300000' }]);
     } finally {

@@ -1,8 +1,9 @@
 /**
  * Groups concurrent credit-control requests: requests that arrive while batches are in flight wait
  * and go together in the next one, which is one read statement and one write statement (one
- * commit) for all of them. PostgreSQL stays the truth: every batch reads afresh, and its write is
- * guarded as a single request's is, so top-ups and sweeps by other transactions count at once.
+ * commit) for all of them; the read only for requests whose state is not cached (state-cache.ts).
+ * PostgreSQL stays the truth: the write is guarded by the revisions of the state planned on, so
+ * top-ups and sweeps by other transactions count at once.
  *
  * Requests of a batch on the same account are planned in arrival order on the evolving buckets, so
  * the batch never grants more than the account holds. A session has at most one request in flight
@@ -15,11 +16,12 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock';
-import { isConflict, readBatch, stateOf, writeBatch, type PlannedWrite } from './store';
+import { isConflict, readBatch, reservationsOf, writeBatch, type BatchState, type PlannedWrite, type ReadState } from './store';
 import { decide } from './decide';
-import type { EngineSettings } from './plan';
+import type { BucketState, EngineSettings } from './plan';
+import type { EngineStateCache } from './state-cache';
 import type { TariffCache } from './tariffs';
-import type { ChargingAnswer, ChargingRequest } from './types';
+import { RESULT, type ChargingAnswer, type ChargingRequest } from './types';
 
 /** How requests are grouped. */
 export interface BatchSettings {
@@ -31,9 +33,9 @@ export interface BatchSettings {
   batchTries: number;
 }
 
-/** Told of every batch written or read (for metrics); times in seconds, `write` null when nothing was written. */
+/** Told of every batch (for metrics); times in seconds, null for a step not taken (all of it cached, nothing to write). */
 export interface EngineObserver {
-  batch(size: number, readSeconds: number, writeSeconds: number | null): void;
+  batch(size: number, readSeconds: number | null, writeSeconds: number | null): void;
   /** A batch write refused by its guard: the batch is read and planned again. */
   conflict(): void;
 }
@@ -43,6 +45,7 @@ export interface OnceDeps {
   pool: pg.Pool;
   clock: Clock;
   tariffs: TariffCache;
+  cache: EngineStateCache;
   settings: EngineSettings & { sessionTimeout: number };
   observer?: EngineObserver;
 }
@@ -153,34 +156,106 @@ export class RequestBatcher {
   }
 }
 
+/** A plain success: no rating group refused or given its final units. */
+const plainSuccess = (answer: ChargingAnswer): boolean => answer.resultCode === RESULT.SUCCESS && answer.units.every((u) => u.resultCode === RESULT.SUCCESS && !u.finalUnit);
+
+/** One request of a batch with the state it is planned on. */
+interface Planning {
+  pending: Pending;
+  state: ReadState;
+  /** The accounts planned on (the charged one and the subscriber's): the write is guarded by their revisions. */
+  accounts: string[];
+  /** Planned on the cache, not on this batch's read. */
+  cached: boolean;
+}
+
 /**
- * One read, the plans in arrival order, one write: each request is answered (or refused) through its
- * Pending. Throws WriteFailed with the requests still to answer when the write fails; a failed read
+ * The state of each request: from the cache when all of it is there, else from one read of the
+ * others. Each account gets one list of working buckets (copies) for the batch, so requests on the
+ * same account are planned on each other's effects; a request whose cached account is older than
+ * the batch's read of it goes to `stale`.
+ */
+async function stateOfBatch(deps: OnceDeps, batch: Pending[], fresh: boolean) {
+  const { pool, cache } = deps;
+  const hits = batch.map((p) => (fresh ? undefined : cache.lookup(p.request)));
+  const unread = batch.filter((_, i) => hits[i] === undefined);
+  const accounts = new Map<string, { revision: number; buckets: BucketState[] }>();
+  let read: BatchState | undefined;
+  let readSeconds: number | null = null;
+  if (unread.length > 0) {
+    const started = performance.now();
+    const token = cache.startRead();
+    try {
+      read = await readBatch(
+        pool,
+        unread.map((p) => p.request),
+      );
+    } catch (err) {
+      cache.endRead(token);
+      throw err;
+    }
+    cache.keepRead(
+      token,
+      unread.map((p) => p.request),
+      read,
+    );
+    readSeconds = secondsSince(started);
+    for (const [id, revision] of read.revisions) accounts.set(id, { revision, buckets: (read.bucketsByAccount.get(id) ?? []).map((b) => ({ ...b })) });
+  }
+  const planned: Planning[] = [];
+  const stale: Pending[] = [];
+  let readIndex = 0;
+  batch.forEach((p, i) => {
+    const hit = hits[i];
+    if (hit) {
+      for (const a of [hit.account, hit.subscriberAccount]) if (!accounts.has(a.id)) accounts.set(a.id, { revision: a.revision, buckets: a.buckets.map((b) => ({ ...b })) });
+      if (accounts.get(hit.account.id)!.revision !== hit.account.revision || accounts.get(hit.subscriberAccount.id)!.revision !== hit.subscriberAccount.revision) {
+        stale.push(p);
+        return;
+      }
+      const state = { session: hit.session, subscriber: hit.subscriber, buckets: accounts.get(hit.account.id)!.buckets, reservations: reservationsOf(hit.session) };
+      planned.push({ pending: p, state, accounts: [hit.account.id, hit.subscriberAccount.id], cached: true });
+      return;
+    }
+    const session = read!.sessions.get(p.request.sessionId);
+    const subscriber = read!.subscribers[readIndex++];
+    const accountId = session?.chargingAccountId ?? subscriber?.chargingAccountId;
+    const state = { session, subscriber, buckets: (accountId && accounts.get(accountId)?.buckets) || [], reservations: reservationsOf(session) };
+    planned.push({ pending: p, state, accounts: [accountId, subscriber?.chargingAccountId].filter((a): a is string => a !== undefined && accounts.has(a)), cached: false });
+  });
+  return { planned, stale, accounts, readSeconds };
+}
+
+/**
+ * The state, the plans in arrival order, one write: each request is answered (or refused) through
+ * its Pending. A request planned on the cache is answered from it only when the write confirms it
+ * (a plain success): any other answer (a stored one, a refusal, final units) is decided again on a
+ * fresh read after the write, as is a request whose cached account turned out older than the
+ * batch's. Throws WriteFailed with the requests still to answer when the write fails; a failed read
  * throws as it is. The single-request path is this for a batch of one.
  */
-export async function chargeOnce(deps: OnceDeps, batch: Pending[]): Promise<void> {
-  const { pool, clock, tariffs, settings, observer } = deps;
-  const readStarted = performance.now();
-  const state = await readBatch(
-    pool,
-    batch.map((p) => p.request),
-  );
-  const readSeconds = secondsSince(readStarted);
+export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false): Promise<void> {
+  const { pool, clock, tariffs, settings, observer, cache } = deps;
+  const { planned, stale, accounts, readSeconds } = await stateOfBatch(deps, batch, fresh);
   // Tariffs not cached yet are loaded side by side, not one request after the other.
-  const accounts = new Map(state.subscribers.filter((s) => s !== undefined).map((s) => [`${s.productId}|${s.billingAccountId}`, s]));
-  await Promise.all([...accounts.values()].map((s) => tariffs.tariffsOf(pool, s.productId, s.billingAccountId).catch(() => undefined)));
+  const subscribers = new Map(planned.flatMap(({ state: { subscriber: s } }) => (s ? [[`${s.productId}|${s.billingAccountId}`, s] as const] : [])));
+  await Promise.all([...subscribers.values()].map((s) => tariffs.tariffsOf(pool, s.productId, s.billingAccountId).catch(() => undefined)));
   const writes: PlannedWrite[] = [];
   const writers: Pending[] = [];
-  for (let i = 0; i < batch.length; i++) {
-    const p = batch[i];
-    const read = stateOf(state, p.request, i);
+  const guard = new Map<string, number>();
+  const recheck = [...stale];
+  for (const { pending: p, state, accounts: planningAccounts, cached } of planned) {
     // Planned on copies: the account's buckets take the changes only if the request writes.
-    const working = read.buckets.map((b) => ({ ...b }));
+    const working = state.buckets.map((b) => ({ ...b }));
     let decision;
     try {
-      decision = await decide(pool, tariffs, settings, p.request, { ...read, buckets: working });
+      decision = await decide(pool, tariffs, settings, p.request, { ...state, buckets: working });
     } catch (err) {
       p.reject(err);
+      continue;
+    }
+    if (cached && (!decision.plan || !plainSuccess(decision.plan.answer))) {
+      recheck.push(p);
       continue;
     }
     if (!decision.plan) {
@@ -188,26 +263,36 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[]): Promise<void
       p.resolve(decision.answer);
       continue;
     }
-    read.buckets.forEach((b, k) => Object.assign(b, working[k]));
+    state.buckets.forEach((b, k) => Object.assign(b, working[k]));
     writes.push({ plan: decision.plan, request: p.request, session: decision.session, chargingAccountId: decision.chargingAccountId, msisdn: decision.msisdn });
     writers.push(p);
+    for (const id of planningAccounts) guard.set(id, accounts.get(id)!.revision);
   }
-  if (writes.length === 0) {
-    observer?.batch(batch.length, readSeconds, null);
-    return;
+  if (writes.length === 0) observer?.batch(batch.length, readSeconds, null);
+  else {
+    const now = clock.now();
+    const writeStarted = performance.now();
+    const kept = cache.beginWrite(guard);
+    let result;
+    try {
+      result = await writeBatch(pool, {
+        writes,
+        accounts: guard,
+        now,
+        sessionExpiresAt: new Date(now.getTime() + settings.sessionTimeout * 1000),
+        reservationExpiresAt: new Date(now.getTime() + settings.validityTime * 1000),
+      });
+    } catch (err) {
+      cache.endWrite(guard, kept, { failed: batch.map((p) => p.request.sessionId) });
+      throw new WriteFailed(err, [...writers, ...recheck]);
+    }
+    cache.endWrite(guard, kept, result);
+    observer?.batch(batch.length, readSeconds, secondsSince(writeStarted));
+    writes.forEach((w, k) => writers[k].resolve(w.plan.answer));
   }
-  const now = clock.now();
-  const writeStarted = performance.now();
-  try {
-    await writeBatch(pool, {
-      writes,
-      now,
-      sessionExpiresAt: new Date(now.getTime() + settings.sessionTimeout * 1000),
-      reservationExpiresAt: new Date(now.getTime() + settings.validityTime * 1000),
-    });
-  } catch (err) {
-    throw new WriteFailed(err, writers);
+  if (recheck.length > 0) {
+    // The fresh read replaces what it reads; a session it no longer finds must not stay.
+    for (const p of recheck) cache.forgetSession(p.request.sessionId);
+    await chargeOnce(deps, recheck, true);
   }
-  observer?.batch(batch.length, readSeconds, secondsSince(writeStarted));
-  writes.forEach((w, k) => writers[k].resolve(w.plan.answer));
 }

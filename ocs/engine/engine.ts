@@ -4,12 +4,15 @@
  * (ocs/engine/batcher.ts): one read and one guarded write per batch. A request whose batch keeps
  * conflicting, and every request when batching is off (maxBatch 1), takes the single-request path:
  * the same read and guarded write (ocs/engine/store.ts) for a batch of one, retried on its own
- * conflicts. Tariffs are cached; balances never are.
+ * conflicts. Tariffs are cached, and so are the sessions, subscribers and accounts the engine
+ * charges (ocs/engine/state-cache.ts): a request whose state is all cached is planned without a read,
+ * and its write is guarded by the revisions it planned on, so PostgreSQL stays the truth.
  */
 import pg from 'pg';
 import type { Clock } from '../../domain/clock';
 import { chargeOnce, RequestBatcher, WriteFailed, type BatchSettings, type EngineObserver } from './batcher';
 import type { EngineSettings } from './plan';
+import { EngineStateCache } from './state-cache';
 import { isConflict } from './store';
 import { TariffCache } from './tariffs';
 import type { ChargingAnswer, ChargingEngine, ChargingRequest } from './types';
@@ -22,6 +25,8 @@ export interface EngineConfig extends EngineSettings, BatchSettings {
   defaultTimeZone: string;
   /** How long a product's tariffs are cached. */
   tariffTtlMs: number;
+  /** Sessions, subscribers and accounts kept in memory (each; 0: every request reads its state). */
+  stateCacheSize: number;
 }
 
 /** Defaults: 5 minutes of voice, 10 MB of data, one SMS; grants valid 10 minutes; batches of up to 256, 2 at a time (measured: bigger batches, see the README). */
@@ -31,6 +36,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   sessionTimeout: 1800,
   defaultTimeZone: 'Europe/Madrid',
   tariffTtlMs: 60_000,
+  stateCacheSize: 50_000,
   maxBatch: 256,
   batchesInFlight: 2,
   batchTries: 3,
@@ -51,7 +57,7 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
   const tariffs = new TariffCache({ ttlMs: config.tariffTtlMs, defaultTimeZone: config.defaultTimeZone, now: () => clock.now().getTime() });
 
-  const onceDeps = { pool, clock, tariffs, settings: config, observer };
+  const onceDeps = { pool, clock, tariffs, cache: new EngineStateCache(config.stateCacheSize), settings: config, observer };
 
   /** Charges once on the state as read now (a batch of one); a conflict (isConflict) means read and try again. */
   const attempt = (request: ChargingRequest) =>

@@ -1,16 +1,18 @@
 /**
- * The engine's SQL, two round trips per batch of requests (a single request is a batch of one) and
- * no transaction held open across the network. One statement reads everything the batch needs (its
- * sessions with their reservations, subscribers, the accounts' buckets) from one snapshot; one
- * statement writes everything the batch changes (buckets, ledger, new sessions, updated sessions)
- * in one commit, guarded by what was read: no bucket reserved beyond what it holds, every session
- * still at the revision read. A failed guard fails the whole batch (40001) and nothing is written;
+ * The engine's SQL, at most two round trips per batch of requests (a single request is a batch of
+ * one) and no transaction held open across the network. One statement reads what the batch needs
+ * and the engine does not hold (sessions with their reservations, subscribers, the accounts'
+ * buckets and revisions) from one snapshot; one statement writes everything the batch changes
+ * (buckets, ledger, new sessions, updated sessions) in one commit, guarded by what was planned on:
+ * no bucket reserved beyond what it holds, every session still at the revision read, every account
+ * still at its revision (nobody but the engine changed it). A failed guard fails the whole batch (40001) and nothing is written;
  * the engine reads again (optimistic concurrency, with PostgreSQL's row locks held only for the
  * statement, so top-ups and sweeps that lock the same rows interleave safely). Bucket changes are
  * deltas (balance = balance − debit), so a top-up committed between the read and the write is
  * kept, never overwritten.
  */
 import type pg from 'pg';
+import type Decimal from 'decimal.js';
 import { money } from '../../domain/money';
 import type { BucketState, Plan, ReservationState, SessionUsage } from './plan';
 import type { ChargingAnswer, ChargingRequest } from './types';
@@ -42,6 +44,7 @@ export interface SessionRow {
 
 export interface SubscriberRow {
   msisdn: string;
+  imsi: string | null;
   chargingAccountId: string;
   billingAccountId: string;
   productId: string | null;
@@ -71,7 +74,7 @@ WITH req AS (
   SELECT id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, reservations, revision
   FROM charging_session WHERE id = ANY($1::text[])
 ), sub AS (
-  SELECT r.i, x.msisdn, x.charging_account_id, a.billing_account_id, x.product_id, (x.status = 'active' AND a.status = 'active') AS active
+  SELECT r.i, x.msisdn, x.imsi, x.charging_account_id, a.billing_account_id, x.product_id, (x.status = 'active' AND a.status = 'active') AS active
   FROM req r CROSS JOIN LATERAL (
     -- Two index lookups (by number, else by IMSI) rather than an OR the planner may scan for.
     (SELECT * FROM charging_subscriber WHERE msisdn = coalesce(r.msisdn, (SELECT s.msisdn FROM sess s WHERE s.id = r.session_id)))
@@ -79,30 +82,45 @@ WITH req AS (
     (SELECT * FROM charging_subscriber WHERE imsi = r.imsi)
     LIMIT 1
   ) x JOIN charging_account a ON a.id = x.charging_account_id
+), acc AS (
+  SELECT charging_account_id AS id FROM sess UNION SELECT charging_account_id FROM sub
 )
 SELECT 's' AS kind, NULL::int AS i, id, charging_account_id AS account, msisdn, state, last_request_number AS number, last_answer AS answer, usage, reservations, revision,
        NULL::text AS billing_account, NULL::text AS product, NULL::boolean AS active,
        NULL::text AS balance, NULL::text AS reserved, NULL::text AS credit_limit, NULL::int AS priority, NULL::float8 AS valid_from, NULL::float8 AS valid_until, NULL::float8 AS created_at
 FROM sess
 UNION ALL
-SELECT 'a', i::int, NULL, charging_account_id, msisdn, NULL, NULL, NULL, NULL, NULL, NULL, billing_account_id, product_id, active, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 'a', i::int, NULL, charging_account_id, msisdn, imsi, NULL, NULL, NULL, NULL, NULL, billing_account_id, product_id, active, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM sub
 UNION ALL
 SELECT 'b', NULL, id::text, charging_account_id, NULL, bucket_type, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        balance::text, reserved::text, coalesce(credit_limit, 0)::text, priority,
        extract(epoch FROM valid_from)::float8 * 1000, extract(epoch FROM valid_until)::float8 * 1000, extract(epoch FROM created_at)::float8 * 1000
 FROM charging_bucket
-WHERE charging_account_id = ANY(ARRAY(SELECT charging_account_id FROM sess UNION SELECT charging_account_id FROM sub))`;
+WHERE charging_account_id = ANY(ARRAY(SELECT id FROM acc))
+UNION ALL
+SELECT 'r', NULL, id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, revision::float8, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM charging_account
+WHERE id = ANY(ARRAY(SELECT id FROM acc))`;
 
 const WRITE_BATCH = `
-WITH bu AS (
+WITH engine AS MATERIALIZED (
+  -- The account revision triggers leave the engine's own bucket changes out (see the migration
+  -- charging_account_revision). Joined into the bucket update, so it is set before any row changes;
+  -- local: it ends with this statement's transaction.
+  SELECT set_config('ocs.writer', 'engine', true) AS writer
+), accounts AS (
+  -- Nothing changed the accounts (their buckets, subscribers, status) since the engine planned on them.
+  SELECT count(*) AS unchanged FROM charging_account a JOIN unnest($14::uuid[], $15::bigint[]) AS v(id, revision) ON a.id = v.id
+  WHERE a.id = ANY($14::uuid[]) AND a.revision = v.revision
+), bu AS (
   UPDATE charging_bucket b SET balance = b.balance - d.debit, reserved = b.reserved + d.reserve
-  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[]) AS d(id, debit, reserve)
-  WHERE b.id = ANY($1::uuid[]) AND b.id = d.id
+  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[]) AS d(id, debit, reserve), engine
+  WHERE b.id = ANY($1::uuid[]) AND b.id = d.id AND engine.writer = 'engine'
     -- Usage already happened, so money may overrun; a reservation (and a unit debit) may not.
     AND ((b.bucket_type = 'money' AND d.reserve <= 0)
       OR b.balance - d.debit + CASE WHEN b.bucket_type = 'money' THEN coalesce(b.credit_limit, 0) ELSE 0 END - (b.reserved + d.reserve) >= 0)
-  RETURNING b.id
+  RETURNING b.id, b.balance, b.reserved
 ), led AS (
   INSERT INTO charging_ledger (bucket_id, kind, amount, reference, rating_group, created_at)
   SELECT l.bucket_id, l.kind, l.amount, l.reference, l.rating_group, $4
@@ -128,10 +146,14 @@ WITH bu AS (
   WHERE s.id = ANY($12::text[]) AND s.id = u.id AND s.revision = u.revision AND s.state = 'open'
   RETURNING s.id
 )
-SELECT charging_check((SELECT count(*) FROM bu) = cardinality($1::uuid[])
-                  AND (SELECT count(*) FROM sins) = json_array_length($11::json)
-                  AND (SELECT count(*) FROM supd) = cardinality($12::text[])
-                  AND (SELECT count(*) FROM led) >= 0) AS ok`;
+-- The buckets as the write leaves them (the engine keeps them); the check's row is there even when none changed.
+SELECT b.id::text, b.balance::text, b.reserved::text
+FROM (SELECT charging_check((SELECT count(*) FROM bu) = cardinality($1::uuid[])
+                        AND (SELECT unchanged FROM accounts) = cardinality($14::uuid[])
+                        AND (SELECT count(*) FROM sins) = json_array_length($11::json)
+                        AND (SELECT count(*) FROM supd) = cardinality($12::text[])
+                        AND (SELECT count(*) FROM led) >= 0) AS ok) c
+LEFT JOIN bu b ON c.ok`;
 
 /** What one batch read returns: per request (in the order given) its state; buckets are shared per account. */
 export interface BatchState {
@@ -140,11 +162,13 @@ export interface BatchState {
   subscribers: Array<SubscriberRow | undefined>;
   /** Buckets by account, in id order. */
   bucketsByAccount: Map<string, BucketState[]>;
+  /** The revision of every account read (charging_account_revision). */
+  revisions: Map<string, number>;
 }
 
 /** A row of the read: the columns of its kind are set, the others null. */
 interface ReadRow {
-  kind: 's' | 'a' | 'b';
+  kind: 's' | 'a' | 'b' | 'r';
   i: number | null;
   id: string;
   account: string;
@@ -183,6 +207,7 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
   const sessions = new Map<string, SessionRow>();
   const subscribers: Array<SubscriberRow | undefined> = new Array(requests.length).fill(undefined);
   const bucketsByAccount = new Map<string, BucketState[]>();
+  const revisions = new Map<string, number>();
   for (const r of rows) {
     if (r.kind === 's') {
       sessions.set(r.id, {
@@ -197,7 +222,9 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
         revision: r.revision,
       });
     } else if (r.kind === 'a') {
-      subscribers[r.i! - 1] = { msisdn: r.msisdn, chargingAccountId: r.account, billingAccountId: r.billing_account, productId: r.product, active: r.active };
+      subscribers[r.i! - 1] = { msisdn: r.msisdn, imsi: r.state, chargingAccountId: r.account, billingAccountId: r.billing_account, productId: r.product, active: r.active };
+    } else if (r.kind === 'r') {
+      revisions.set(r.id, r.revision);
     } else {
       push(bucketsByAccount, r.account, {
         id: r.id,
@@ -214,21 +241,12 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
   }
   // Every writer locks an account's buckets in id order; the engine plans them in that order too.
   for (const list of bucketsByAccount.values()) list.sort((a, b) => (a.id < b.id ? -1 : 1));
-  return { sessions, subscribers, bucketsByAccount };
+  return { sessions, subscribers, bucketsByAccount, revisions };
 }
 
-/** The state of one request of a batch, as the single-request path reads it. */
-export function stateOf(batch: BatchState, request: ChargingRequest, index: number): ReadState {
-  const session = batch.sessions.get(request.sessionId);
-  const subscriber = batch.subscribers[index];
-  const accountId = session?.chargingAccountId ?? subscriber?.chargingAccountId;
-  return {
-    session,
-    subscriber,
-    buckets: (accountId && batch.bucketsByAccount.get(accountId)) || [],
-    reservations: (session?.reservations ?? []).map((r) => ({ id: r.id, ratingGroup: r.ratingGroup, bucketId: r.bucketId, amount: money(r.amount), quantity: money(r.quantity) })),
-  };
-}
+/** A session's reservations as the plan takes them. */
+export const reservationsOf = (session: SessionRow | undefined): ReservationState[] =>
+  (session?.reservations ?? []).map((r) => ({ id: r.id, ratingGroup: r.ratingGroup, bucketId: r.bucketId, amount: money(r.amount), quantity: money(r.quantity) }));
 
 /** One planned request of a batch, with what its session row becomes. */
 export interface PlannedWrite {
@@ -270,20 +288,34 @@ interface SessionWrite {
   sweep_at: string;
 }
 
+/** A bucket's balance and reservations as a write left them. */
+export interface WrittenBucket {
+  id: string;
+  balance: Decimal;
+  reserved: Decimal;
+}
+
+/** What a batch write committed: the sessions as they now are (in the order of the writes) and the buckets it changed. */
+export interface WriteResult {
+  sessions: SessionRow[];
+  buckets: WrittenBucket[];
+}
+
 /**
  * Writes the plans of a batch in one statement (one commit); bucket changes of the same bucket are
- * summed. Throws a conflict (isConflict) when any of the state read has changed in a way a guard
- * catches; then nothing is written.
+ * summed. Throws a conflict (isConflict) when any of the state planned on has changed in a way a
+ * guard catches (`accounts`: the revision of every account planned on); then nothing is written.
  */
 export async function writeBatch(
   db: pg.Pool | pg.PoolClient,
-  w: { writes: PlannedWrite[]; now: Date; sessionExpiresAt: Date; reservationExpiresAt: Date },
-): Promise<void> {
-  const buckets = new Map<string, { debit: ReturnType<typeof money>; reserve: ReturnType<typeof money> }>();
+  w: { writes: PlannedWrite[]; accounts: Map<string, number>; now: Date; sessionExpiresAt: Date; reservationExpiresAt: Date },
+): Promise<WriteResult> {
+  const buckets = new Map<string, { debit: Decimal; reserve: Decimal }>();
   const ledger: Array<{ bucketId: string; kind: string; amount: string; reference: string; ratingGroup: number }> = [];
   // Session rows go as one JSON document per kind: their documents are written once, not escaped again inside an array.
   const inserted: Array<SessionWrite & { account: string; msisdn: string }> = [];
   const updated: Array<SessionWrite & { revision: number }> = [];
+  const sessions: SessionRow[] = [];
   const reservationExpiry = w.reservationExpiresAt.toISOString();
   const sessionExpiry = w.sessionExpiresAt.toISOString();
   for (const pw of w.writes) {
@@ -302,10 +334,22 @@ export async function writeBatch(
     const row: SessionWrite = { id: pw.request.sessionId, state: plan.closeSession ? 'closed' : 'open', number: pw.request.requestNumber, answer: plan.answer, usage: plan.usage, reservations, sweep_at: sweepAt };
     if (pw.session === undefined) inserted.push({ ...row, account: pw.chargingAccountId, msisdn: pw.msisdn });
     else updated.push({ ...row, revision: pw.session.revision });
+    sessions.push({
+      id: row.id,
+      chargingAccountId: pw.chargingAccountId,
+      msisdn: pw.msisdn,
+      state: row.state,
+      lastRequestNumber: row.number,
+      lastAnswer: row.answer,
+      usage: row.usage,
+      reservations,
+      // A new row starts at 0; an update counts one more.
+      revision: pw.session === undefined ? 0 : pw.session.revision + 1,
+    });
   }
   // Buckets in id order, as every writer locks them.
   const changes = [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  await db.query({
+  const { rows } = await db.query<{ id: string | null; balance: string; reserved: string }>({
     name: 'ocs_write_batch',
     text: WRITE_BATCH,
     values: [
@@ -322,6 +366,9 @@ export async function writeBatch(
       JSON.stringify(inserted),
       updated.map((u) => u.id),
       JSON.stringify(updated),
+      [...w.accounts.keys()],
+      [...w.accounts.values()],
     ],
   });
+  return { sessions, buckets: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, balance: money(r.balance), reserved: money(r.reserved) })) };
 }

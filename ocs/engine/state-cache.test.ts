@@ -1,0 +1,83 @@
+import { money } from '../../domain/money';
+import type { BucketState } from './plan';
+import { EngineStateCache } from './state-cache';
+import type { BatchState } from './store';
+import type { ChargingRequest } from './types';
+
+const bucket = (id: string, balance: string): BucketState => ({
+  id,
+  type: 'money',
+  balance: money(balance),
+  reserved: money('0'),
+  creditLimit: money('0'),
+  priority: 100,
+  validFrom: new Date(0),
+  validUntil: null,
+  createdAt: new Date(0),
+});
+
+const request = (msisdn: string): ChargingRequest => ({ sessionId: `s-${msisdn}`, requestNumber: 0, type: 'initial', subscriber: { msisdn }, eventTime: new Date(0), units: [] });
+
+/** A read of one subscriber per account (account `a<n>` for number `<n>`) at revision 1, with 10.00 each. */
+function readOf(numbers: string[]): { requests: ChargingRequest[]; state: BatchState } {
+  return {
+    requests: numbers.map(request),
+    state: {
+      sessions: new Map(),
+      subscribers: numbers.map((n) => ({ msisdn: n, imsi: null, chargingAccountId: `a${n}`, billingAccountId: 'ba', productId: 'p', active: true })),
+      bucketsByAccount: new Map(numbers.map((n) => [`a${n}`, [bucket(`b${n}`, '10.00')]])),
+      revisions: new Map(numbers.map((n) => [`a${n}`, 1])),
+    },
+  };
+}
+
+function keep(cache: EngineStateCache, numbers: string[], during?: () => void): void {
+  const { requests, state } = readOf(numbers);
+  const read = cache.startRead();
+  during?.();
+  cache.keepRead(read, requests, state);
+}
+
+describe('engine state cache', () => {
+  it('holds what a read returned, and forgets the oldest past its size', () => {
+    const cache = new EngineStateCache(2);
+    keep(cache, ['1', '2']);
+    expect(cache.lookup(request('1'))?.account.buckets[0].balance.toString()).toBe('10');
+    keep(cache, ['3']);
+    expect(cache.lookup(request('1'))).toBeUndefined();
+    expect(cache.lookup(request('3'))?.account.id).toBe('a3');
+  });
+
+  it('keeps the balances a write returned, unless two writes of the account overlapped', () => {
+    const cache = new EngineStateCache(10);
+    keep(cache, ['1', '2']);
+    const one = new Map([['a1', 1]]);
+    const kept = cache.beginWrite(one);
+    cache.endWrite(one, kept, { sessions: [], buckets: [{ id: 'b1', balance: money('9.88'), reserved: money('0.12') }] });
+    expect(cache.lookup(request('1'))?.account.buckets[0]).toMatchObject({ balance: money('9.88'), reserved: money('0.12') });
+
+    const two = new Map([['a2', 1]]);
+    const first = cache.beginWrite(two);
+    const second = cache.beginWrite(two);
+    cache.endWrite(two, second, { sessions: [], buckets: [{ id: 'b2', balance: money('9.76'), reserved: money('0') }] });
+    cache.endWrite(two, first, { sessions: [], buckets: [{ id: 'b2', balance: money('9.88'), reserved: money('0') }] });
+    expect(cache.lookup(request('2'))).toBeUndefined();
+  });
+
+  it('does not keep a read of an account written while the read ran, nor anything of a failed write', () => {
+    const cache = new EngineStateCache(10);
+    const account = new Map([['a1', 1]]);
+    keep(cache, ['1'], () => cache.endWrite(account, cache.beginWrite(account), { sessions: [], buckets: [] }));
+    expect(cache.lookup(request('1'))).toBeUndefined();
+
+    keep(cache, ['1']);
+    cache.endWrite(account, cache.beginWrite(account), { failed: ['s-1'] });
+    expect(cache.lookup(request('1'))).toBeUndefined();
+  });
+
+  it('holds nothing when its size is 0', () => {
+    const cache = new EngineStateCache(0);
+    keep(cache, ['1']);
+    expect(cache.lookup(request('1'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The engine's state cache on real PostgreSQL: a session's later requests are charged on what the
+ * engine keeps, without a read, and never on state someone else has changed: a writer outside the
+ * engine changes the account's revision, which fails the engine's write and makes it read again;
+ * another OCS instance's release shows in the fresh read every refusal is decided on.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { addBucket } from '../db/charging';
+import { createKnex } from '../db/knex';
+import { ManualClock } from '../domain/clock';
+import { createChargingEngine, releaseDue, RESULT, type ChargingAnswer, type ChargingRequest, type EngineObserver } from '../ocs/engine';
+import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
+
+const knex = createKnex(process.env.DATABASE_URL!);
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+afterAll(async () => {
+  await pool.end();
+  await knex.destroy();
+});
+
+// Wednesday 12:00 in Madrid: national peak (0.12 the first minute, then 0.002 a second).
+const PEAK = new Date('2026-11-04T11:00:00Z');
+const clock = new ManualClock(PEAK);
+const VOICE = 100;
+const DATA = 300;
+
+const request = (line: TestLine, sessionId: string, requestNumber: number, type: ChargingRequest['type'], units: ChargingRequest['units']): ChargingRequest => ({
+  sessionId,
+  requestNumber,
+  type,
+  subscriber: { msisdn: line.msisdn },
+  eventTime: PEAK,
+  destination: '+34612345678',
+  units,
+});
+const initial = (line: TestLine, sessionId: string, ratingGroup = VOICE, quantity = '60') => request(line, sessionId, 0, 'initial', [{ ratingGroup, requested: { quantity } }]);
+const update = (line: TestLine, sessionId: string, n: number, used: string) => request(line, sessionId, n, 'update', [{ ratingGroup: VOICE, used: { quantity: used }, requested: { quantity: '60' } }]);
+const terminate = (line: TestLine, sessionId: string, n: number, used: string, ratingGroup = VOICE) => request(line, sessionId, n, 'termination', [{ ratingGroup, used: { quantity: used } }]);
+const grant = (quantity: string, ratingGroup = VOICE) => ({ ratingGroup, resultCode: RESULT.SUCCESS, granted: { quantity }, validityTime: 600 });
+const answer = (r: ChargingRequest, unit: object): ChargingAnswer => ({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode: RESULT.SUCCESS, units: [unit as ChargingAnswer['units'][number]] });
+
+/** An engine whose batches are recorded as [requests, read, written], with its conflicts. */
+function observedEngine() {
+  const seen = { batches: [] as Array<[number, boolean, boolean]>, conflicts: 0 };
+  const observer: EngineObserver = { batch: (size, read, write) => seen.batches.push([size, read !== null, write !== null]), conflict: () => seen.conflicts++ };
+  return { engine: createChargingEngine({ pool, clock, observer }), seen };
+}
+
+const revisionOf = async (accountId: string): Promise<number> => Number((await knex('charging_account').where({ id: accountId }).first('revision')).revision);
+
+describe('the engine state cache', () => {
+  it("charges a session's later requests without reading them; a retransmission is answered from a read", async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const { engine, seen } = observedEngine();
+    const id = `cache-${randomUUID()}`;
+    const first = initial(line, id);
+    expect(await engine.charge(first)).toEqual(answer(first, grant('60')));
+    const second = update(line, id, 1, '60');
+    const answered = await engine.charge(second);
+    expect(answered).toEqual(answer(second, grant('60')));
+    // The same update again: not from memory but from what PostgreSQL holds, and charged once.
+    expect(await engine.charge(second)).toEqual(answered);
+    expect(await engine.charge(terminate(line, id, 2, '30'))).toMatchObject({ resultCode: RESULT.SUCCESS });
+    expect(seen).toEqual({
+      batches: [
+        [1, true, true],
+        [1, false, true],
+        [1, false, false],
+        [1, true, false],
+        [1, false, true],
+      ],
+      conflicts: 0,
+    });
+    // 90 s used: the first minute whole and 30 s at 0.002.
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.000000' });
+  });
+
+  it('reads an account again when anyone but the engine changes it: a data pass bought, a suspension', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const [cash] = line.buckets;
+    const { engine, seen } = observedEngine();
+    const call = initial(line, `cache-${randomUUID()}`);
+    const revision = await revisionOf(line.accountId);
+    expect(await engine.charge(call)).toEqual(answer(call, grant('60')));
+    expect(await engine.charge(terminate(line, call.sessionId, 1, '60'))).toMatchObject({ resultCode: RESULT.SUCCESS });
+    // The engine's own writes leave the revision as it was.
+    expect(await revisionOf(line.accountId)).toBe(revision);
+
+    // A data pass bought while the engine holds the account (without it): the next data session
+    // uses the pass, not the money the engine had planned on.
+    await addBucket(knex, { chargingAccountId: line.accountId, origin: `test:${randomUUID()}`, type: 'data', unit: 'octets', amount: '104857600', priority: 10, validFrom: PEAK });
+    expect(await revisionOf(line.accountId)).toBe(revision + 1);
+    const pass = (await knex('charging_bucket').where({ charging_account_id: line.accountId, bucket_type: 'data' }).first('id')).id as string;
+    const browse = initial(line, `cache-${randomUUID()}`, DATA, '1048576');
+    expect(await engine.charge(browse)).toEqual(answer(browse, grant('1048576', DATA)));
+    expect(seen.conflicts).toBe(1);
+    expect(await bucketState(knex, pass)).toEqual({ balance: '104857600.000000', reserved: '1048576.000000' });
+    expect(await engine.charge(terminate(line, browse.sessionId, 1, '1048576', DATA))).toMatchObject({ resultCode: RESULT.SUCCESS });
+    expect(await ledgerOf(knex, cash)).toEqual([
+      ['reservation', '0.120000'],
+      ['release', '0.120000'],
+      ['debit', '0.120000'],
+    ]);
+
+    // A suspension counts at once for a subscriber the engine holds as active.
+    await knex('charging_subscriber').where({ msisdn: line.msisdn }).update({ status: 'suspended' });
+    const refused = initial(line, `cache-${randomUUID()}`);
+    expect(await engine.charge(refused)).toEqual({ sessionId: refused.sessionId, requestNumber: 0, resultCode: RESULT.USER_UNKNOWN, units: [] });
+    expect(seen.conflicts).toBe(2);
+    expect(await bucketState(knex, cash)).toEqual({ balance: '9.880000', reserved: '0.000000' });
+  });
+
+  it("decides a refusal on a fresh read: what another OCS instance released on a shared account is granted", async () => {
+    const [one, two] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.24' }], lines: 2 });
+    const a = createChargingEngine({ pool, clock });
+    const b = observedEngine();
+    const first = initial(one, `cache-${randomUUID()}`);
+    const second = initial(two, `cache-${randomUUID()}`);
+    expect(await a.charge(first)).toEqual(answer(first, grant('60')));
+    // b holds the account with nothing left available.
+    expect(await b.engine.charge(second)).toEqual(answer(second, grant('60')));
+    // a releases its minute; b would refuse on what it holds, and reads before it does.
+    expect(await a.charge(terminate(one, first.sessionId, 1, '0'))).toMatchObject({ resultCode: RESULT.SUCCESS });
+    const third = initial(two, `cache-${randomUUID()}`);
+    expect(await b.engine.charge(third)).toEqual(answer(third, grant('60')));
+    expect(b.seen.batches.slice(1)).toEqual([
+      [1, false, false],
+      [1, true, true],
+    ]);
+    expect(await bucketState(knex, one.buckets[0])).toEqual({ balance: '0.240000', reserved: '0.240000' });
+  });
+
+  it("reads a session again after the sweeper released its reservation", async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const { engine, seen } = observedEngine();
+    const call = initial(line, `cache-${randomUUID()}`);
+    expect(await engine.charge(call)).toEqual(answer(call, grant('60')));
+    const sweep = await pool.connect();
+    try {
+      await sweep.query('BEGIN');
+      expect(await releaseDue(sweep, call.sessionId, new Date(PEAK.getTime() + 601_000))).toEqual({ released: 1, closed: false });
+      await sweep.query('COMMIT');
+    } finally {
+      sweep.release();
+    }
+    // Planned on the reservation the engine holds, the update is refused by the write's guard and planned again without it.
+    expect(await engine.charge(update(line, call.sessionId, 1, '60'))).toEqual(answer(update(line, call.sessionId, 1, '60'), grant('60')));
+    expect(seen.conflicts).toBe(1);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.880000', reserved: '0.120000' });
+  });
+});
