@@ -236,7 +236,7 @@ export async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[
 }
 
 /** Counters of the OCS's batches, as its metrics give them (sums in seconds). */
-type BatchCounters = { batches: number; requests: number; read: number; reads: number; write: number; writes: number; conflicts: number };
+type BatchCounters = { batches: number; requests: number; read: number; reads: number; write: number; writes: number; conflicts: number; answered: Map<number, number> };
 
 async function batchCounters(metricsPort: number): Promise<BatchCounters> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -249,7 +249,27 @@ async function batchCounters(metricsPort: number): Promise<BatchCounters> {
     write: value('ocs_batch_statement_duration_seconds_sum{statement="write"}'),
     writes: value('ocs_batch_statement_duration_seconds_count{statement="write"}'),
     conflicts: value('ocs_batch_conflicts_total'),
+    answered: answeredWithin(text),
   };
+}
+
+/** Requests the engine answered within each bound of its answer-time histogram (all request types), by bound in seconds. */
+function answeredWithin(text: string): Map<number, number> {
+  const within = new Map<number, number>();
+  for (const [, labels, count] of text.matchAll(/^ocs_charge_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm)) {
+    const le = /le="([^"]+)"/.exec(labels)![1];
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    within.set(bound, (within.get(bound) ?? 0) + Number(count));
+  }
+  return within;
+}
+
+/** The smallest bound of the histogram within which 99 % of the run's requests were answered by the engine. */
+function engineP99(before: BatchCounters, after: BatchCounters): string {
+  const bounds = [...after.answered.keys()].sort((a, b) => a - b);
+  const total = (after.answered.get(Infinity) ?? 0) - (before.answered.get(Infinity) ?? 0);
+  const bound = bounds.find((b) => (after.answered.get(b) ?? 0) - (before.answered.get(b) ?? 0) >= total * 0.99);
+  return bound === undefined || bound === Infinity ? '> 2.5 s' : `≤ ${ms(bound * 1000)}`;
 }
 
 /** The batches of one run: how many requests each carried, how many read (the others had all their state cached), the mean time of a read and a write. */
@@ -263,6 +283,7 @@ function batchFigures(before: BatchCounters, after: BatchCounters): string[] {
     reads > 0 ? ms(((after.read - before.read) / reads) * 1000) : '-',
     ms(((after.write - before.write) / writes) * 1000),
     String(after.conflicts - before.conflicts),
+    engineP99(before, after),
   ];
 }
 
@@ -340,7 +361,7 @@ export async function ocsBench(): Promise<boolean> {
       password: randomBytes(12).toString('hex'),
       database: 'bss_bench',
       log: () => undefined,
-      ...(statements ? { settings: { shared_preload_libraries: 'pg_stat_statements' } } : {}),
+      settings: { ...(statements ? { shared_preload_libraries: 'pg_stat_statements' } : {}), ...Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])) },
     });
     stops.push(pgServer.stop);
     const knex = createKnex(pgServer.url);
@@ -369,7 +390,7 @@ export async function ocsBench(): Promise<boolean> {
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
     };
-    const batchRows: string[][] = [['run', 'requests per batch', 'batches read', 'read', 'write (with commit)', 'conflicts']];
+    const batchRows: string[][] = [['run', 'requests per batch', 'batches read', 'read', 'write (with commit)', 'conflicts', 'p99 in the OCS']];
     const withBatches = async (name: string, load: () => Promise<LoadFigures & { cpu: string[] }>) => {
       const before = await batchCounters(ocs.metricsPort);
       const figures = await load();
