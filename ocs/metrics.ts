@@ -49,6 +49,12 @@ export function createOcsMetrics(): OcsMetrics {
     buckets: SECONDS,
     registers: [registry],
   });
+  const state = new Counter({
+    name: 'ocs_state_requests_total',
+    help: 'Requests planned on the state the engine keeps in memory (memory) or on state read for them (read)',
+    labelNames: ['source'],
+    registers: [registry],
+  });
   const conflicts = new Counter({
     name: 'ocs_batch_conflicts_total',
     help: 'Batch writes refused by their guard (a concurrent writer changed what they read): read and planned again',
@@ -73,8 +79,10 @@ export function createOcsMetrics(): OcsMetrics {
       },
     }),
     observer: {
-      batch(size, readSeconds, writeSeconds) {
+      batch(size, readSeconds, writeSeconds, readRequests) {
         batchSize.observe(size);
+        state.inc({ source: 'read' }, readRequests);
+        state.inc({ source: 'memory' }, size - readRequests);
         if (readSeconds !== null) statement.observe({ statement: 'read' }, readSeconds);
         if (writeSeconds !== null) statement.observe({ statement: 'write' }, writeSeconds);
       },

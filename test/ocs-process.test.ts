@@ -43,6 +43,7 @@ describe('OCS process', () => {
       expect(metrics).toContain('ocs_charge_requests_total{type="termination",result_code="5002"} 1');
       expect(metrics).toContain('ocs_charge_duration_seconds_count{type="termination"} 1');
       expect(metrics).toMatch(/ocs_batch_statement_duration_seconds_count\{statement="read"\} [1-9]/);
+      expect(metrics).toContain('ocs_state_requests_total{source="read"} 1');
       expect(metrics).toContain('process_cpu_seconds_total');
       expect((await fetch(`http://127.0.0.1:${ocs.metricsPort}/other`)).status).toBe(404);
     } finally {

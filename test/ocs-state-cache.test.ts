@@ -43,7 +43,14 @@ const answer = (r: ChargingRequest, unit: object): ChargingAnswer => ({ sessionI
 /** An engine whose batches are recorded as [requests, read, written], with its conflicts. */
 function observedEngine() {
   const seen = { batches: [] as Array<[number, boolean, boolean]>, conflicts: 0 };
-  const observer: EngineObserver = { batch: (size, read, write) => seen.batches.push([size, read !== null, write !== null]), conflict: () => seen.conflicts++ };
+  const observer: EngineObserver = {
+    batch: (size, read, write, readRequests) => {
+      // A batch reads exactly when some of its requests are not planned on memory.
+      expect(read !== null).toBe(readRequests > 0);
+      seen.batches.push([size, read !== null, write !== null]);
+    },
+    conflict: () => seen.conflicts++,
+  };
   return { engine: createChargingEngine({ pool, clock, observer }), seen };
 }
 

@@ -33,9 +33,13 @@ export interface BatchSettings {
   batchTries: number;
 }
 
-/** Told of every batch (for metrics); times in seconds, null for a step not taken (all of it cached, nothing to write). */
+/**
+ * Told of every batch (for metrics): its requests, how many of them had their state read (the
+ * others were planned on memory), times in seconds, null for a step not taken (nothing to read or
+ * to write).
+ */
 export interface EngineObserver {
-  batch(size: number, readSeconds: number | null, writeSeconds: number | null): void;
+  batch(size: number, readSeconds: number | null, writeSeconds: number | null, readRequests: number): void;
   /** A batch write refused by its guard: the batch is read and planned again. */
   conflict(): void;
 }
@@ -223,7 +227,7 @@ async function stateOfBatch(deps: OnceDeps, batch: Pending[], fresh: boolean) {
     const state = { session, subscriber, buckets: (accountId && accounts.get(accountId)?.buckets) || [], reservations: reservationsOf(session) };
     planned.push({ pending: p, state, accounts: [accountId, subscriber?.chargingAccountId].filter((a): a is string => a !== undefined && accounts.has(a)), cached: false });
   });
-  return { planned, stale, accounts, readSeconds };
+  return { planned, stale, accounts, readSeconds, readRequests: unread.length };
 }
 
 /**
@@ -236,7 +240,7 @@ async function stateOfBatch(deps: OnceDeps, batch: Pending[], fresh: boolean) {
  */
 export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false): Promise<void> {
   const { pool, clock, tariffs, settings, observer, cache } = deps;
-  const { planned, stale, accounts, readSeconds } = await stateOfBatch(deps, batch, fresh);
+  const { planned, stale, accounts, readSeconds, readRequests } = await stateOfBatch(deps, batch, fresh);
   // Tariffs not cached yet are loaded side by side, not one request after the other.
   const subscribers = new Map(planned.flatMap(({ state: { subscriber: s } }) => (s ? [[`${s.productId}|${s.billingAccountId}`, s] as const] : [])));
   await Promise.all([...subscribers.values()].map((s) => tariffs.tariffsOf(pool, s.productId, s.billingAccountId).catch(() => undefined)));
@@ -268,7 +272,7 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
     writers.push(p);
     for (const id of planningAccounts) guard.set(id, accounts.get(id)!.revision);
   }
-  if (writes.length === 0) observer?.batch(batch.length, readSeconds, null);
+  if (writes.length === 0) observer?.batch(batch.length, readSeconds, null, readRequests);
   else {
     const now = clock.now();
     const writeStarted = performance.now();
@@ -287,7 +291,7 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
       throw new WriteFailed(err, [...writers, ...recheck]);
     }
     cache.endWrite(guard, kept, result);
-    observer?.batch(batch.length, readSeconds, secondsSince(writeStarted));
+    observer?.batch(batch.length, readSeconds, secondsSince(writeStarted), readRequests);
     writes.forEach((w, k) => writers[k].resolve(w.plan.answer));
   }
   if (recheck.length > 0) {
