@@ -10,6 +10,8 @@ import type { Knex } from 'knex';
  * Triggers rather than each writer's code, so that no writer can forget. The engine's own bucket
  * changes are left out (its write marks its transaction `ocs.writer = engine`): they would make
  * every account it charges change under it, and it learns the balances they leave from its write.
+ * Row triggers that fire after the statement: a writer locks the account row after the bucket
+ * rows of its statement, the order in which every writer already locks them.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE charging_account ADD COLUMN revision bigint NOT NULL DEFAULT 0');
