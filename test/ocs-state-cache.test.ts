@@ -138,6 +138,29 @@ describe('the engine state cache', () => {
     expect(await bucketState(knex, one.buckets[0])).toEqual({ balance: '0.240000', reserved: '0.240000' });
   });
 
+  it('charges a session that moves between OCS instances once per request, each on the state the other left', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const a = observedEngine();
+    const b = createChargingEngine({ pool, clock });
+    const id = `cache-${randomUUID()}`;
+    expect(await a.engine.charge(initial(line, id))).toEqual(answer(initial(line, id), grant('60')));
+    // The network fails over to b for the first update, then comes back to a, which still holds the session at request 0.
+    expect(await b.charge(update(line, id, 1, '60'))).toEqual(answer(update(line, id, 1, '60'), grant('60')));
+    // For what a holds, request 2 is out of sequence: a reads before it refuses, and charges it.
+    expect(await a.engine.charge(update(line, id, 2, '60'))).toEqual(answer(update(line, id, 2, '60'), grant('60')));
+    expect(a.seen.batches.slice(1)).toEqual([
+      [1, false, false],
+      [1, true, true],
+    ]);
+    expect(await a.engine.charge(terminate(line, id, 3, '0'))).toMatchObject({ resultCode: RESULT.SUCCESS });
+    // Two minutes used: the first whole (0.12) and 60 s at 0.002; every reservation released.
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.760000', reserved: '0.000000' });
+    expect((await ledgerOf(knex, line.buckets[0])).filter(([kind]) => kind === 'debit')).toEqual([
+      ['debit', '0.120000'],
+      ['debit', '0.120000'],
+    ]);
+  });
+
   it("reads a session again after the sweeper released its reservation", async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
     const { engine, seen } = observedEngine();
