@@ -8,7 +8,8 @@ import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
 import { createChargingEngine, reconcileLedger, releaseDue, RESULT, type ChargingAnswer, type ChargingEngine, type ChargingRequest } from '../ocs/engine';
-import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
+import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
+import { answer, grant, initial, PEAK, refused, terminate, update } from './helpers/charging-requests';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -17,29 +18,8 @@ afterAll(async () => {
   await knex.destroy();
 });
 
-// Wednesday 12:00 in Madrid: national peak (0.12 the first minute, then 0.002 a second).
-const PEAK = new Date('2026-11-04T11:00:00Z');
 const clock = new ManualClock(PEAK);
 const engine = createChargingEngine({ pool, clock });
-const VOICE = 100;
-
-const request = (line: TestLine, sessionId: string, requestNumber: number, type: ChargingRequest['type'], units: ChargingRequest['units']): ChargingRequest => ({
-  sessionId,
-  requestNumber,
-  type,
-  subscriber: { msisdn: line.msisdn },
-  eventTime: PEAK,
-  destination: '+34612345678',
-  units,
-});
-const initial = (line: TestLine, sessionId: string) => request(line, sessionId, 0, 'initial', [{ ratingGroup: VOICE, requested: { quantity: '60' } }]);
-const update = (line: TestLine, sessionId: string, n: number, used: string) =>
-  request(line, sessionId, n, 'update', [{ ratingGroup: VOICE, used: { quantity: used }, requested: { quantity: '60' } }]);
-const terminate = (line: TestLine, sessionId: string, n: number, used: string) => request(line, sessionId, n, 'termination', [{ ratingGroup: VOICE, used: { quantity: used } }]);
-
-const grant = (quantity: string, finalUnit = false) => ({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity }, validityTime: 600, ...(finalUnit ? { finalUnit: true } : {}) });
-const refused = { ratingGroup: VOICE, resultCode: RESULT.CREDIT_LIMIT_REACHED };
-const answer = (r: ChargingRequest, unit: object): ChargingAnswer => ({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode: RESULT.SUCCESS, units: [unit as ChargingAnswer['units'][number]] });
 
 /**
  * Runs `change` on the bucket in a transaction that holds its row lock until a batch write waits

@@ -9,8 +9,9 @@ import pg from 'pg';
 import { addBucket } from '../db/charging';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
-import { createChargingEngine, releaseDue, RESULT, type ChargingAnswer, type ChargingRequest, type EngineObserver } from '../ocs/engine';
-import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
+import { createChargingEngine, releaseDue, RESULT, type EngineObserver } from '../ocs/engine';
+import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
+import { answer, DATA, grant, initial, PEAK, terminate, update } from './helpers/charging-requests';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -19,26 +20,7 @@ afterAll(async () => {
   await knex.destroy();
 });
 
-// Wednesday 12:00 in Madrid: national peak (0.12 the first minute, then 0.002 a second).
-const PEAK = new Date('2026-11-04T11:00:00Z');
 const clock = new ManualClock(PEAK);
-const VOICE = 100;
-const DATA = 300;
-
-const request = (line: TestLine, sessionId: string, requestNumber: number, type: ChargingRequest['type'], units: ChargingRequest['units']): ChargingRequest => ({
-  sessionId,
-  requestNumber,
-  type,
-  subscriber: { msisdn: line.msisdn },
-  eventTime: PEAK,
-  destination: '+34612345678',
-  units,
-});
-const initial = (line: TestLine, sessionId: string, ratingGroup = VOICE, quantity = '60') => request(line, sessionId, 0, 'initial', [{ ratingGroup, requested: { quantity } }]);
-const update = (line: TestLine, sessionId: string, n: number, used: string) => request(line, sessionId, n, 'update', [{ ratingGroup: VOICE, used: { quantity: used }, requested: { quantity: '60' } }]);
-const terminate = (line: TestLine, sessionId: string, n: number, used: string, ratingGroup = VOICE) => request(line, sessionId, n, 'termination', [{ ratingGroup, used: { quantity: used } }]);
-const grant = (quantity: string, ratingGroup = VOICE) => ({ ratingGroup, resultCode: RESULT.SUCCESS, granted: { quantity }, validityTime: 600 });
-const answer = (r: ChargingRequest, unit: object): ChargingAnswer => ({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode: RESULT.SUCCESS, units: [unit as ChargingAnswer['units'][number]] });
 
 /** An engine whose batches are recorded as [requests, read, written], with its conflicts. */
 function observedEngine() {
@@ -100,7 +82,7 @@ describe('the engine state cache', () => {
     expect(await revisionOf(line.accountId)).toBe(revision + 1);
     const pass = (await knex('charging_bucket').where({ charging_account_id: line.accountId, bucket_type: 'data' }).first('id')).id as string;
     const browse = initial(line, `cache-${randomUUID()}`, DATA, '1048576');
-    expect(await engine.charge(browse)).toEqual(answer(browse, grant('1048576', DATA)));
+    expect(await engine.charge(browse)).toEqual(answer(browse, grant('1048576', false, DATA)));
     expect(seen.conflicts).toBe(1);
     expect(await bucketState(knex, pass)).toEqual({ balance: '104857600.000000', reserved: '1048576.000000' });
     expect(await engine.charge(terminate(line, browse.sessionId, 1, '1048576', DATA))).toMatchObject({ resultCode: RESULT.SUCCESS });
