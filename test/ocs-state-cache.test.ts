@@ -143,6 +143,45 @@ describe('the engine state cache', () => {
     ]);
   });
 
+  it('retries only the requests still unanswered when the fresh read after a batch write fails', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], lines: 1 });
+    // The next batch read fails once, as a dropped connection would.
+    let failNextRead = false;
+    const flaky = new Proxy(pool, {
+      get(target, prop) {
+        if (prop === 'query') {
+          return (q: { name?: string }, ...rest: unknown[]) => {
+            if (failNextRead && q?.name === 'ocs_read_batch') {
+              failNextRead = false;
+              return Promise.reject(new Error('connection lost'));
+            }
+            return (target.query as (...args: unknown[]) => unknown)(q, ...rest);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const seen: Array<[number, boolean, boolean]> = [];
+    const engine = createChargingEngine({ pool: flaky, clock, observer: { batch: (size, read, write) => seen.push([size, read !== null, write !== null]), conflict: () => undefined } });
+    const a = initial(line, `cache-${randomUUID()}`);
+    const b = initial(line, `cache-${randomUUID()}`);
+    await engine.charge(a);
+    const first = await engine.charge(b);
+    seen.length = 0;
+    failNextRead = true;
+    // One batch: a's update is written from memory; b's retransmission is decided again on a read, which fails.
+    const [updated, again] = await Promise.all([engine.charge(update(line, a.sessionId, 1, '60')), engine.charge(b)]);
+    expect(updated).toEqual(answer(update(line, a.sessionId, 1, '60'), grant('60')));
+    expect(again).toEqual(first);
+    // The written update is not sent again: only the retransmission goes alone, and reads.
+    expect(seen).toEqual([
+      [2, false, true],
+      [1, true, false],
+    ]);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.880000', reserved: '0.240000' });
+  });
+
   it("reads a session again after the sweeper released its reservation", async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
     const { engine, seen } = observedEngine();

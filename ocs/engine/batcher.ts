@@ -64,7 +64,11 @@ export interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** Thrown by one batch attempt whose write failed: the requests still to be written. */
+/**
+ * Thrown by one batch attempt that failed after its read: its write, or the fresh read of the
+ * requests it decides again. `unwritten` are the requests still to answer (those answered before
+ * the failure are not in it).
+ */
 export class WriteFailed extends Error {
   constructor(
     readonly reason: unknown,
@@ -140,7 +144,7 @@ export class RequestBatcher {
         return;
       } catch (err) {
         if (!(err instanceof WriteFailed)) {
-          // The read failed: nothing was answered yet.
+          // The batch's read failed: nothing was answered yet.
           await this.oneByOne(pending);
           return;
         }
@@ -297,6 +301,11 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
   if (recheck.length > 0) {
     // The fresh read replaces what it reads; a session it no longer finds must not stay.
     for (const p of recheck) cache.forgetSession(p.request.sessionId);
-    await chargeOnce(deps, recheck, true);
+    try {
+      await chargeOnce(deps, recheck, true);
+    } catch (err) {
+      // The batch's writes are answered: only these are left to retry.
+      throw err instanceof WriteFailed ? err : new WriteFailed(err, recheck);
+    }
   }
 }
