@@ -1,8 +1,9 @@
 /**
  * What the OCS tells Prometheus (`GET /metrics` on OCS_METRICS_PORT, plain HTTP/1.1): every
  * credit-control request by type and result code with the time the engine took to answer it,
- * the size of each batch and how long its read and its write took, the batches read again after a
- * conflict, and the process metrics. Enough to see from outside whether charging keeps up: answer
+ * the size of each batch and how long its read and its write took, how many requests were planned
+ * on the state kept in memory and how many on a read, the batches read again after a conflict, and
+ * the process metrics. Enough to see from outside whether charging keeps up: answer
  * times against the Tcc of the network, batch sizes against the load.
  */
 import http from 'node:http';
