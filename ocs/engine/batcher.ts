@@ -18,7 +18,7 @@ import type pg from 'pg';
 import type { Clock } from '../../domain/clock';
 import { isConflict, readBatch, reservationsOf, writeBatch, type BatchState, type PlannedWrite, type ReadState } from './store';
 import { decide } from './decide';
-import type { BucketState, EngineSettings } from './plan';
+import { copyBucket, type BucketState, type EngineSettings } from './plan';
 import type { EngineStateCache } from './state-cache';
 import type { TariffCache } from './tariffs';
 import { RESULT, type ChargingAnswer, type ChargingRequest } from './types';
@@ -208,7 +208,7 @@ async function stateOfBatch(deps: OnceDeps, batch: Pending[], fresh: boolean) {
       read,
     );
     readSeconds = secondsSince(started);
-    for (const [id, revision] of read.revisions) accounts.set(id, { revision, buckets: (read.bucketsByAccount.get(id) ?? []).map((b) => ({ ...b })) });
+    for (const [id, revision] of read.revisions) accounts.set(id, { revision, buckets: (read.bucketsByAccount.get(id) ?? []).map((b) => copyBucket(b)) });
   }
   const planned: Planning[] = [];
   const stale: Pending[] = [];
@@ -216,7 +216,7 @@ async function stateOfBatch(deps: OnceDeps, batch: Pending[], fresh: boolean) {
   batch.forEach((p, i) => {
     const hit = hits[i];
     if (hit) {
-      for (const a of [hit.account, hit.subscriberAccount]) if (!accounts.has(a.id)) accounts.set(a.id, { revision: a.revision, buckets: a.buckets.map((b) => ({ ...b })) });
+      for (const a of [hit.account, hit.subscriberAccount]) if (!accounts.has(a.id)) accounts.set(a.id, { revision: a.revision, buckets: a.buckets.map((b) => copyBucket(b)) });
       if (accounts.get(hit.account.id)!.revision !== hit.account.revision || accounts.get(hit.subscriberAccount.id)!.revision !== hit.subscriberAccount.revision) {
         stale.push(p);
         return;
@@ -254,7 +254,7 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
   const recheck = [...stale];
   for (const { pending: p, state, accounts: planningAccounts, cached } of planned) {
     // Planned on copies: the account's buckets take the changes only if the request writes.
-    const working = state.buckets.map((b) => ({ ...b }));
+    const working = state.buckets.map((b) => copyBucket(b));
     let decision;
     try {
       decision = await decide(pool, tariffs, settings, p.request, { ...state, buckets: working });
@@ -271,7 +271,10 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
       p.resolve(decision.answer);
       continue;
     }
-    state.buckets.forEach((b, k) => Object.assign(b, working[k]));
+    state.buckets.forEach((b, k) => {
+      b.balance = working[k].balance;
+      b.reserved = working[k].reserved;
+    });
     writes.push({ plan: decision.plan, request: p.request, session: decision.session, chargingAccountId: decision.chargingAccountId, msisdn: decision.msisdn });
     writers.push(p);
     for (const id of planningAccounts) guard.set(id, accounts.get(id)!.revision);

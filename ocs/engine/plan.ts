@@ -22,6 +22,23 @@ export interface BucketState {
   createdAt: Date;
 }
 
+/**
+ * A copy of a bucket to plan on (the plan sets its balance and reserved), optionally with other
+ * amounts. Written out field by field so that every bucket the engine handles has one shape: an
+ * object spread of buckets built in different places takes V8's slow path, several times a request.
+ */
+export const copyBucket = (b: BucketState, balance = b.balance, reserved = b.reserved): BucketState => ({
+  id: b.id,
+  type: b.type,
+  balance,
+  reserved,
+  creditLimit: b.creditLimit,
+  priority: b.priority,
+  validFrom: b.validFrom,
+  validUntil: b.validUntil,
+  createdAt: b.createdAt,
+});
+
 /** A reservation the session holds. */
 export interface ReservationState {
   id: string;
@@ -180,6 +197,13 @@ function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, 
   return roundToCent(exactPriceOf(rating, service, usage, quantity, destination, timeZone));
 }
 
+/** A session's usage to change (its values are strings: a copy per rating group suffices, unlike structuredClone's general walk). */
+const copyUsage = (usage: SessionUsage): SessionUsage => {
+  const copy: SessionUsage = {};
+  for (const [group, u] of Object.entries(usage)) copy[group] = { start: u.start, bucketUnits: u.bucketUnits, moneyUnits: u.moneyUnits, charged: u.charged };
+  return copy;
+};
+
 const fresh = (start: Date): RatingGroupUsage => ({ start: start.toISOString(), bucketUnits: '0', moneyUnits: '0', charged: '0' });
 
 interface Context {
@@ -330,7 +354,7 @@ export function planRequest(input: {
 }): Plan {
   const { request } = input;
   const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`);
-  const usage: SessionUsage = structuredClone(input.usage);
+  const usage = copyUsage(input.usage);
   const releasedIds: string[] = [];
   const ctx: Context = { request, tariffs: input.tariffs, settings: input.settings, work, at: request.eventTime };
   const units = request.units.map((ur) => chargeRatingGroup(ctx, ur, usage, input.reservations, releasedIds));

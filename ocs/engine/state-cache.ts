@@ -14,7 +14,7 @@
  *   write is not kept).
  * Bounded: past `maxEntries` of a kind, the oldest entries go (and are read again when needed).
  */
-import type { BucketState } from './plan';
+import { copyBucket, type BucketState } from './plan';
 import type { BatchState, SessionRow, SubscriberRow, WrittenBucket } from './store';
 import type { ChargingRequest } from './types';
 
@@ -157,7 +157,7 @@ export class EngineStateCache {
       if (this.accounts.get(account.id) !== account) continue;
       const buckets = account.buckets.map((b) => {
         const w = written.get(b.id);
-        return w ? { ...b, balance: w.balance, reserved: w.reserved } : b;
+        return w ? copyBucket(b, w.balance, w.reserved) : b;
       });
       this.accounts.set(account.id, { ...account, buckets });
     }
