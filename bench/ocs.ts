@@ -256,8 +256,13 @@ export async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[
   return Array.from({ length: SUBSCRIBERS }, (_, i) => ({ index: i, msisdn: `+3460${String(i).padStart(7, '0')}`, imsi: `21401${String(i).padStart(10, '0')}` }));
 }
 
-/** Counters of the OCS's batches, as its metrics give them (sums in seconds). */
-type BatchCounters = { batches: number; requests: number; read: number; reads: number; write: number; writes: number; conflicts: number; answered: Map<number, number> };
+/**
+ * Counters of the OCS's batches, as its metrics give them (sums in seconds), with its time in
+ * garbage collection and how late its event loop ran since the scrape before (prom-client starts
+ * those figures afresh at each scrape): the p99 of the intervals its timer measured, less the
+ * shortest one (the timer's own period).
+ */
+type BatchCounters = { batches: number; requests: number; read: number; reads: number; write: number; writes: number; conflicts: number; answered: Map<number, number>; gc: number; lagP99: number };
 
 async function batchCounters(metricsPort: number): Promise<BatchCounters> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -271,6 +276,8 @@ async function batchCounters(metricsPort: number): Promise<BatchCounters> {
     writes: value('ocs_batch_statement_duration_seconds_count{statement="write"}'),
     conflicts: value('ocs_batch_conflicts_total'),
     answered: answeredWithin(text),
+    gc: [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm)].reduce((sum, [, seconds]) => sum + Number(seconds), 0),
+    lagP99: value('nodejs_eventloop_lag_p99_seconds') - value('nodejs_eventloop_lag_min_seconds'),
   };
 }
 
@@ -293,18 +300,24 @@ function engineP99(before: BatchCounters, after: BatchCounters): string {
   return bound === undefined || bound === Infinity ? '> 2.5 s' : `≤ ${ms(bound * 1000)}`;
 }
 
-/** The batches of one run: how many requests each carried, how many read (the others had all their state cached), the mean time of a read and a write. */
+/**
+ * The batches of one run: how many requests each carried, how many read (the others had all their
+ * state cached), the mean time of a read and a write; and what stalls the OCS's event loop.
+ */
 function batchFigures(before: BatchCounters, after: BatchCounters): string[] {
   const batches = after.batches - before.batches;
+  const requests = after.requests - before.requests;
   const reads = after.reads - before.reads;
   const writes = after.writes - before.writes;
   return [
-    ((after.requests - before.requests) / batches).toFixed(1),
+    (requests / batches).toFixed(1),
     `${((reads / batches) * 100).toFixed(0)} %`,
     reads > 0 ? ms(((after.read - before.read) / reads) * 1000) : '-',
     ms(((after.write - before.write) / writes) * 1000),
     String(after.conflicts - before.conflicts),
     engineP99(before, after),
+    (((after.gc - before.gc) * 1e6) / requests).toFixed(0),
+    ms(after.lagP99 * 1000),
   ];
 }
 
@@ -428,7 +441,7 @@ export async function ocsBench(): Promise<boolean> {
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
     };
-    const batchRows: string[][] = [['run', 'requests per batch', 'batches read', 'read', 'write (with commit)', 'conflicts', 'p99 in the OCS']];
+    const batchRows: string[][] = [['run', 'requests per batch', 'batches read', 'read', 'write (with commit)', 'conflicts', 'p99 in the OCS', 'OCS GC µs/req', 'event-loop delay p99']];
     const withBatches = async (name: string, load: () => Promise<LoadFigures & { cpu: string[] }>) => {
       const before = await batchCounters(ocs.metricsPort);
       const figures = await load();
