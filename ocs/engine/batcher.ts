@@ -20,7 +20,7 @@ import { isConflict, readBatch, reservationsOf, writeBatch, type BatchState, typ
 import { decide } from './decide';
 import { copyBucket, type BucketState, type EngineSettings } from './plan';
 import type { EngineStateCache } from './state-cache';
-import type { TariffCache } from './tariffs';
+import { tariffKey, type TariffCache } from './tariffs';
 import { RESULT, type ChargingAnswer, type ChargingRequest } from './types';
 
 /** How requests are grouped. */
@@ -246,8 +246,8 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
   const { pool, clock, tariffs, settings, observer, cache } = deps;
   const { planned, stale, accounts, readSeconds, readRequests } = await stateOfBatch(deps, batch, fresh);
   // Tariffs not cached yet are loaded side by side, not one request after the other.
-  const subscribers = new Map(planned.flatMap(({ state: { subscriber: s } }) => (s ? [[`${s.productId}|${s.billingAccountId}`, s] as const] : [])));
-  await Promise.all([...subscribers.values()].map((s) => tariffs.tariffsOf(pool, s.productId, s.billingAccountId).catch(() => undefined)));
+  const plans = new Map(planned.flatMap(({ state: { subscriber: s } }) => (s ? [[tariffKey(s.tariff), s.tariff] as const] : [])));
+  await Promise.all([...plans.values()].map((refs) => tariffs.tariffsOf(pool, refs).catch(() => undefined)));
   const writes: PlannedWrite[] = [];
   const writers: Pending[] = [];
   const guard = new Map<string, number>();

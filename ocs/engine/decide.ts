@@ -38,7 +38,7 @@ export async function decide(db: Queryable, tariffs: TariffCache, settings: Engi
   }
   if (!subscriber || !subscriber.active) return { answer: refusal(request, RESULT.USER_UNKNOWN) };
 
-  const accountTariffs = await tariffs.tariffsOf(db, subscriber.productId, subscriber.billingAccountId);
+  const accountTariffs = await tariffs.tariffsOf(db, subscriber.tariff);
   try {
     const plan = planRequest({ request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings });
     return {

@@ -57,7 +57,8 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
   const tariffs = new TariffCache({ ttlMs: config.tariffTtlMs, defaultTimeZone: config.defaultTimeZone, now: () => clock.now().getTime() });
 
-  const onceDeps = { pool, clock, tariffs, cache: new EngineStateCache(config.stateCacheSize), settings: config, observer };
+  const cache = new EngineStateCache(config.stateCacheSize, { ttlMs: config.tariffTtlMs, now: () => clock.now().getTime() });
+  const onceDeps = { pool, clock, tariffs, cache, settings: config, observer };
 
   /** Charges once on the state as read now (a batch of one); a conflict (isConflict) means read and try again. */
   const attempt = (request: ChargingRequest) =>

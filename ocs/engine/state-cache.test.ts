@@ -24,7 +24,7 @@ function readOf(numbers: string[]): { requests: ChargingRequest[]; state: BatchS
     requests: numbers.map(request),
     state: {
       sessions: new Map(),
-      subscribers: numbers.map((n) => ({ msisdn: n, imsi: null, chargingAccountId: `a${n}`, billingAccountId: 'ba', productId: 'p', active: true })),
+      subscribers: numbers.map((n) => ({ msisdn: n, imsi: null, chargingAccountId: `a${n}`, tariff: { prices: [], offering: null, timeZone: null }, active: true })),
       bucketsByAccount: new Map(numbers.map((n) => [`a${n}`, [bucket(`b${n}`, '10.00')]])),
       revisions: new Map(numbers.map((n) => [`a${n}`, 1])),
     },
@@ -73,6 +73,18 @@ describe('engine state cache', () => {
     keep(cache, ['1']);
     cache.endWrite(account, cache.beginWrite(account), { failed: ['s-1'] });
     expect(cache.lookup(request('1'))).toBeUndefined();
+  });
+
+  it('reads a subscriber again after the tariffs time to live (its product may have changed without its account)', () => {
+    let now = 0;
+    const cache = new EngineStateCache(10, { ttlMs: 60_000, now: () => now });
+    keep(cache, ['1']);
+    now = 59_999;
+    expect(cache.lookup(request('1'))?.subscriber.msisdn).toBe('1');
+    now = 60_000;
+    expect(cache.lookup(request('1'))).toBeUndefined();
+    keep(cache, ['1']);
+    expect(cache.lookup(request('1'))?.subscriber.msisdn).toBe('1');
   });
 
   it('holds nothing when its size is 0', () => {

@@ -8,7 +8,9 @@
  *   again (store.ts);
  * - a session is kept as the engine wrote it, and its write is guarded by its revision;
  * - a subscriber is kept with the revision of its account it was read at, and counts only while
- *   the cached account has that revision (a change to the subscriber changes it);
+ *   the cached account has that revision (a change to the subscriber changes it) and for the
+ *   tariffs' time to live: its product (the prices it is rated with) can change without touching
+ *   the account;
  * - balances are those the engine's own write returned (a concurrent writer's change included),
  *   or a read's when no write of the account was in flight meanwhile (a read that may predate a
  *   write is not kept).
@@ -54,14 +56,18 @@ const subscriberKeys = (s: SubscriberRow): string[] => (s.imsi ? [`m:${s.msisdn}
 
 export class EngineStateCache {
   private readonly sessions: BoundedMap<string, SessionRow>;
-  private readonly subscribers: BoundedMap<string, { row: SubscriberRow; revision: number }>;
+  private readonly subscribers: BoundedMap<string, { row: SubscriberRow; revision: number; readAt: number }>;
   private readonly accounts: BoundedMap<string, CachedAccount>;
   /** Writes in flight by account. */
   private readonly writing = new Map<string, number>();
   /** For each read in flight, the accounts a write began on since it started. */
   private readonly openReads = new Set<Set<string>>();
 
-  constructor(readonly maxEntries: number) {
+  constructor(
+    readonly maxEntries: number,
+    /** How long a subscriber read counts (its product can change without its account). */
+    private readonly subscribersFor: { ttlMs: number; now: () => number } = { ttlMs: Infinity, now: () => 0 },
+  ) {
     this.sessions = new BoundedMap(maxEntries);
     this.subscribers = new BoundedMap(maxEntries);
     this.accounts = new BoundedMap(maxEntries);
@@ -76,7 +82,7 @@ export class EngineStateCache {
     const msisdn = request.subscriber.msisdn ?? session?.msisdn;
     const key = msisdn !== undefined ? `m:${msisdn}` : request.subscriber.imsi !== undefined ? `i:${request.subscriber.imsi}` : undefined;
     const subscriber = key === undefined ? undefined : this.subscribers.get(key);
-    if (!subscriber) return undefined;
+    if (!subscriber || this.subscribersFor.now() - subscriber.readAt >= this.subscribersFor.ttlMs) return undefined;
     const subscriberAccount = this.accounts.get(subscriber.row.chargingAccountId);
     if (!subscriberAccount || subscriberAccount.revision !== subscriber.revision) return undefined;
     const account = session ? this.accounts.get(session.chargingAccountId) : subscriberAccount;
@@ -110,10 +116,11 @@ export class EngineStateCache {
       if (session.state === 'open') this.sessions.set(session.id, session);
       else this.sessions.delete(session.id);
     }
+    const readAt = this.subscribersFor.now();
     requests.forEach((_, i) => {
       const row = state.subscribers[i];
       const revision = row && state.revisions.get(row.chargingAccountId);
-      if (row && revision !== undefined) for (const key of subscriberKeys(row)) this.subscribers.set(key, { row, revision });
+      if (row && revision !== undefined) for (const key of subscriberKeys(row)) this.subscribers.set(key, { row, revision, readAt });
     });
   }
 

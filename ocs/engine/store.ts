@@ -15,6 +15,7 @@ import type pg from 'pg';
 import type Decimal from 'decimal.js';
 import { money } from '../../domain/money';
 import type { BucketState, Plan, ReservationState, SessionUsage } from './plan';
+import type { TariffRefs } from './tariffs';
 import type { ChargingAnswer, ChargingRequest } from './types';
 
 /** A reservation as the session row keeps it (amounts as decimal strings). */
@@ -46,8 +47,8 @@ export interface SubscriberRow {
   msisdn: string;
   imsi: string | null;
   chargingAccountId: string;
-  billingAccountId: string;
-  productId: string | null;
+  /** What its tariffs are read from: its product's price references and its billing account's time zone. */
+  tariff: TariffRefs;
   /** Active only when both the subscriber and its account are. */
   active: boolean;
 }
@@ -67,6 +68,8 @@ export const isConflict = (err: unknown): boolean => ['40001', '40P01'].includes
  * the server and parsed again here: the session's documents are stored as JSON text and go out as
  * they are, times as epoch milliseconds.
  */
+const UUID_PATTERN = `'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`;
+
 const READ_BATCH = `
 WITH req AS (
   SELECT r.i, r.session_id, r.msisdn, r.imsi FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(session_id, msisdn, imsi, i)
@@ -74,7 +77,10 @@ WITH req AS (
   SELECT id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, reservations, revision
   FROM charging_session WHERE id = ANY($1::text[])
 ), sub AS (
-  SELECT r.i, x.msisdn, x.imsi, x.charging_account_id, a.billing_account_id, x.product_id, (x.status = 'active' AND a.status = 'active') AS active
+  SELECT r.i, x.msisdn, x.imsi, x.charging_account_id, (x.status = 'active' AND a.status = 'active') AS active,
+         -- What the tariffs are read from (tariffs.ts), so that they are cached per plan, not per subscriber.
+         json_build_object('prices', coalesce(jsonb_path_query_array(p.body, '$.productPrice[*].productOfferingPrice'), '[]'::jsonb),
+                           'offering', p.body -> 'productOffering', 'timeZone', ba.body #>> '{billStructure,timeZone}') AS tariff
   FROM req r CROSS JOIN LATERAL (
     -- Two index lookups (by number, else by IMSI) rather than an OR the planner may scan for.
     (SELECT * FROM charging_subscriber WHERE msisdn = coalesce(r.msisdn, (SELECT s.msisdn FROM sess s WHERE s.id = r.session_id)))
@@ -82,24 +88,27 @@ WITH req AS (
     (SELECT * FROM charging_subscriber WHERE imsi = r.imsi)
     LIMIT 1
   ) x JOIN charging_account a ON a.id = x.charging_account_id
+  -- References that are not ids name nothing.
+  LEFT JOIN product_inventory p ON p.id = CASE WHEN x.product_id ~* ${UUID_PATTERN} THEN x.product_id::uuid END
+  LEFT JOIN crm_billing_account ba ON ba.id = CASE WHEN a.billing_account_id ~* ${UUID_PATTERN} THEN a.billing_account_id::uuid END
 ), acc AS (
   SELECT charging_account_id AS id FROM sess UNION SELECT charging_account_id FROM sub
 )
 SELECT 's' AS kind, NULL::int AS i, id, charging_account_id AS account, msisdn, state, last_request_number AS number, last_answer AS answer, usage, reservations, revision,
-       NULL::text AS billing_account, NULL::text AS product, NULL::boolean AS active,
+       NULL::json AS tariff, NULL::boolean AS active,
        NULL::text AS balance, NULL::text AS reserved, NULL::text AS credit_limit, NULL::int AS priority, NULL::float8 AS valid_from, NULL::float8 AS valid_until, NULL::float8 AS created_at
 FROM sess
 UNION ALL
-SELECT 'a', i::int, NULL, charging_account_id, msisdn, imsi, NULL, NULL, NULL, NULL, NULL, billing_account_id, product_id, active, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 'a', i::int, NULL, charging_account_id, msisdn, imsi, NULL, NULL, NULL, NULL, NULL, tariff, active, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM sub
 UNION ALL
-SELECT 'b', NULL, id::text, charging_account_id, NULL, bucket_type, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+SELECT 'b', NULL, id::text, charging_account_id, NULL, bucket_type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        balance::text, reserved::text, coalesce(credit_limit, 0)::text, priority,
        extract(epoch FROM valid_from)::float8 * 1000, extract(epoch FROM valid_until)::float8 * 1000, extract(epoch FROM created_at)::float8 * 1000
 FROM charging_bucket
 WHERE charging_account_id = ANY(ARRAY(SELECT id FROM acc))
 UNION ALL
-SELECT 'r', NULL, id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, revision::float8, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 'r', NULL, id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, revision::float8, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM charging_account
 WHERE id = ANY(ARRAY(SELECT id FROM acc))`;
 
@@ -179,8 +188,7 @@ interface ReadRow {
   usage: SessionUsage;
   reservations: StoredReservation[];
   revision: number;
-  billing_account: string;
-  product: string | null;
+  tariff: TariffRefs;
   active: boolean;
   balance: string;
   reserved: string;
@@ -222,7 +230,7 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
         revision: r.revision,
       });
     } else if (r.kind === 'a') {
-      subscribers[r.i! - 1] = { msisdn: r.msisdn, imsi: r.state, chargingAccountId: r.account, billingAccountId: r.billing_account, productId: r.product, active: r.active };
+      subscribers[r.i! - 1] = { msisdn: r.msisdn, imsi: r.state, chargingAccountId: r.account, tariff: r.tariff, active: r.active };
     } else if (r.kind === 'r') {
       revisions.set(r.id, r.revision);
     } else {

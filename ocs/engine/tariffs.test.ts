@@ -1,10 +1,11 @@
-/** The tariff cache: one read per product and account, and past its time to live still answered at once while it is read again. */
+/** The tariff cache: one read per plan, shared by its subscribers, and past its time to live still answered at once while it is read again. */
 import type { Rating } from '../../domain/rating';
-import { TariffCache } from './tariffs';
+import { TariffCache, type TariffRefs } from './tariffs';
 
-const PRODUCT = '11111111-1111-4111-8111-111111111111';
-const ACCOUNT = '22222222-2222-4222-8222-222222222222';
 const PRICE = '33333333-3333-4333-8333-333333333333';
+const OFFERING = '44444444-4444-4444-8444-444444444444';
+/** A subscriber's references as the engine's read returns them: its product's sold price, its account's zone. */
+const PLAN: TariffRefs = { prices: [{ id: PRICE, version: '1.0' }], offering: { id: OFFERING, version: '1.0' }, timeZone: 'Europe/Lisbon' };
 const perMinute = (rate: string): Rating => ({ connectFee: '0', bands: [{ name: 'any', slots: [{ start: 0, rate, unit: 60, increment: 1 }] }] });
 
 /** A catalog of one voice price whose rate the test changes; every query is counted, and can be held. */
@@ -15,9 +16,9 @@ function fakeCatalog() {
       state.queries++;
       if (state.hold) await state.hold;
       if (state.fail) throw new Error('database unavailable');
-      if (text.includes('FROM product_inventory')) return { rows: [{ body: { productPrice: [{ productOfferingPrice: { id: PRICE } }] } }] };
+      if (text.includes('FROM catalog_version')) return { rows: [] };
       if (text.includes('FROM catalog_product_offering_price')) return { rows: [{ body: { priceType: 'usage', usageType: 'voice', rating: perMinute(state.rate) } }] };
-      if (text.includes('FROM crm_billing_account')) return { rows: [{ tz: 'Europe/Lisbon' }] };
+      if (text.includes('FROM catalog_product_offering')) return { rows: [{ body: { productOfferingPrice: [{ id: PRICE }] } }] };
       throw new Error(`unexpected query ${text}`);
     },
   };
@@ -27,15 +28,16 @@ function fakeCatalog() {
 const rateOf = async (p: Promise<{ ratings: { voice?: Rating } }>) => (await p).ratings.voice?.bands[0].slots[0].rate;
 
 describe('tariff cache', () => {
-  it('reads a product once, and past its time to live answers at once while reading it again', async () => {
+  it('reads a plan once for all its subscribers, and past its time to live answers at once while reading it again', async () => {
     let now = 0;
     const cache = new TariffCache({ ttlMs: 60_000, defaultTimeZone: 'Europe/Madrid', now: () => now });
     const { state, db } = fakeCatalog();
 
-    expect(await cache.tariffsOf(db, PRODUCT, ACCOUNT)).toMatchObject({ timeZone: 'Europe/Lisbon' });
+    expect(await cache.tariffsOf(db, PLAN)).toMatchObject({ timeZone: 'Europe/Lisbon' });
     const firstLoad = state.queries;
-    expect(firstLoad).toBe(3); // the product, its price, the account's time zone
-    expect(await rateOf(cache.tariffsOf(db, PRODUCT, ACCOUNT))).toBe('0.10');
+    expect(firstLoad).toBe(2); // the sold price at its version (not recorded), then as it is now
+    // Another subscriber on the same plan (its own copy of the references): no query.
+    expect(await rateOf(cache.tariffsOf(db, structuredClone(PLAN)))).toBe('0.10');
     expect(state.queries).toBe(firstLoad);
 
     // Expired, and the catalog is slow: the request gets the tariffs it had, without waiting.
@@ -43,24 +45,33 @@ describe('tariff cache', () => {
     state.rate = '0.20';
     let release!: () => void;
     state.hold = new Promise((r) => (release = r));
-    expect(await rateOf(cache.tariffsOf(db, PRODUCT, ACCOUNT))).toBe('0.10');
-    expect(await rateOf(cache.tariffsOf(db, PRODUCT, ACCOUNT))).toBe('0.10');
+    expect(await rateOf(cache.tariffsOf(db, PLAN))).toBe('0.10');
+    expect(await rateOf(cache.tariffsOf(db, PLAN))).toBe('0.10');
     state.hold = null;
     release();
     await new Promise((r) => setImmediate(r));
     // Read again once (not once per request), then the new rate is used.
     expect(state.queries).toBe(2 * firstLoad);
-    expect(await rateOf(cache.tariffsOf(db, PRODUCT, ACCOUNT))).toBe('0.20');
+    expect(await rateOf(cache.tariffsOf(db, PLAN))).toBe('0.20');
 
     // A failed read again keeps the tariffs it had; the next request after it tries again.
     now = 130_000;
     state.fail = true;
-    expect(await rateOf(cache.tariffsOf(db, PRODUCT, ACCOUNT))).toBe('0.20');
+    expect(await rateOf(cache.tariffsOf(db, PLAN))).toBe('0.20');
     await new Promise((r) => setImmediate(r));
     state.fail = false;
     state.rate = '0.30';
-    expect(await rateOf(cache.tariffsOf(db, PRODUCT, ACCOUNT))).toBe('0.20');
+    expect(await rateOf(cache.tariffsOf(db, PLAN))).toBe('0.20');
     await new Promise((r) => setImmediate(r));
-    expect(await rateOf(cache.tariffsOf(db, PRODUCT, ACCOUNT))).toBe('0.30');
+    expect(await rateOf(cache.tariffsOf(db, PLAN))).toBe('0.30');
+  });
+
+  it("takes the offering's prices when the sold ones name no usage price, and the default zone when the account has none", async () => {
+    const cache = new TariffCache({ ttlMs: 60_000, defaultTimeZone: 'Europe/Madrid', now: () => 0 });
+    const { db } = fakeCatalog();
+    const tariffs = await cache.tariffsOf(db, { prices: [], offering: { id: OFFERING }, timeZone: null });
+    expect(tariffs.timeZone).toBe('Europe/Madrid');
+    expect(tariffs.ratings.voice?.bands[0].slots[0].rate).toBe('0.10');
+    expect(await cache.tariffsOf(db, { prices: [], offering: null, timeZone: null })).toEqual({ ratings: {}, timeZone: 'Europe/Madrid' });
   });
 });

@@ -1,10 +1,11 @@
 /**
- * The tariffs a subscriber is rated with: the usage prices of its product (TMF637) at the version
- * they were sold at, read from the catalog once and cached. Tariffs are versioned data, not
- * balances, so a cache cannot miss a credit; a short time to live picks up a changed product.
- * An entry past its time to live is still answered at once while it is read again beside the
- * request: a subscriber's requests are minutes apart, so otherwise nearly every one would wait for
- * the product's and the account's queries before it could be charged.
+ * The tariffs a subscriber is rated with: the usage prices its product was sold with (TMF637, at
+ * the versions sold), else its offering's, in its billing account's time zone. The engine's read
+ * returns those references with the subscriber (store.ts), so tariffs are cached per plan, not per
+ * subscriber: every line on the same plan and zone shares one entry, and a subscriber's first
+ * request needs no query of its own. Tariffs are versioned data, not balances, so a cache cannot
+ * miss a credit; a short time to live picks up a catalog item changed in place. An entry past its
+ * time to live is still answered at once while it is read again beside the request.
  */
 import type pg from 'pg';
 
@@ -15,30 +16,50 @@ import type { Tariffs } from './plan';
 import type { ServiceType } from './types';
 
 type Doc = Record<string, unknown>;
-type Ref = { id?: string; version?: string };
+
+/** A catalog item as a product names it. */
+export interface CatalogRef {
+  id?: string;
+  version?: string;
+}
+
+/** What a subscriber's tariffs are read from. */
+export interface TariffRefs {
+  /** The product's prices as sold (productPrice[].productOfferingPrice). */
+  prices: CatalogRef[];
+  /** The product's offering, whose prices apply when the sold ones name no usage price. */
+  offering: CatalogRef | null;
+  /** The billing account's time zone (bands are local times); the default zone when it has none. */
+  timeZone: string | null;
+}
+
+const refKey = (r: CatalogRef | null | undefined) => (r?.id ? `${r.id}@${r.version ?? ''}` : '');
+
+/** The cache key of a set of references: equal for every subscriber on the same plan and zone. */
+export const tariffKey = (t: TariffRefs): string => `${t.prices.map(refKey).join(',')}|${refKey(t.offering)}|${t.timeZone ?? ''}`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TABLE = { productOffering: 'catalog_product_offering', productOfferingPrice: 'catalog_product_offering_price' } as const;
 
-/** Caches tariffs per product and time zones per billing account. */
+/** Caches tariffs per plan (tariffKey) and the catalog items they are built from. */
 export class TariffCache {
   private readonly entries = new Map<string, { value: Promise<Tariffs>; expires: number; refreshing?: boolean }>();
-  /** Catalog items by resource, id and version: many products share an offering and its prices. */
+  /** Catalog items by resource, id and version: many plans share an offering and its prices. */
   private readonly documents = new Map<string, { value: Promise<Doc | undefined>; expires: number }>();
 
   constructor(
     private readonly opts: { ttlMs: number; defaultTimeZone: string; now: () => number },
   ) {}
 
-  /** Tariffs of a product (none for an unknown product) in the billing account's time zone. */
-  tariffsOf(db: Queryable, productId: string | null, billingAccountId: string): Promise<Tariffs> {
-    const key = `${productId ?? ''}|${billingAccountId}`;
+  /** The tariffs these references name (none when they name no usage price). */
+  tariffsOf(db: Queryable, refs: TariffRefs): Promise<Tariffs> {
+    const key = tariffKey(refs);
     const hit = this.entries.get(key);
     if (hit) {
-      if (hit.expires <= this.opts.now() && !hit.refreshing) this.refresh(db, key, hit, productId, billingAccountId);
+      if (hit.expires <= this.opts.now() && !hit.refreshing) this.refresh(db, key, hit, refs);
       return hit.value;
     }
-    const value = this.load(db, productId, billingAccountId);
+    const value = this.load(db, refs);
     // A failed load is not kept: the next request tries again.
     value.catch(() => this.entries.delete(key));
     if (this.entries.size > 50_000) this.entries.clear();
@@ -47,9 +68,9 @@ export class TariffCache {
   }
 
   /** Reads an expired entry again; until that is done (or if it fails) the entry keeps its tariffs. */
-  private refresh(db: Queryable, key: string, entry: { refreshing?: boolean }, productId: string | null, billingAccountId: string): void {
+  private refresh(db: Queryable, key: string, entry: { refreshing?: boolean }, refs: TariffRefs): void {
     entry.refreshing = true;
-    this.load(db, productId, billingAccountId).then(
+    this.load(db, refs).then(
       (tariffs) => this.entries.set(key, { value: Promise.resolve(tariffs), expires: this.opts.now() + this.opts.ttlMs }),
       () => (entry.refreshing = false),
     );
@@ -61,34 +82,17 @@ export class TariffCache {
     this.documents.clear();
   }
 
-  private async load(db: Queryable, productId: string | null, billingAccountId: string): Promise<Tariffs> {
-    const ratings = productId ? await this.ratingsOf(db, productId) : {};
-    const timeZone = await this.timeZoneOf(db, billingAccountId);
-    return { ratings, timeZone };
-  }
-
-  private async timeZoneOf(db: Queryable, billingAccountId: string): Promise<string> {
-    if (!UUID.test(billingAccountId)) return this.opts.defaultTimeZone;
-    const { rows } = await db.query(`SELECT body #>> '{billStructure,timeZone}' AS tz FROM crm_billing_account WHERE id = $1`, [billingAccountId]);
-    return (rows[0]?.tz as string | null) ?? this.opts.defaultTimeZone;
-  }
-
-  private async ratingsOf(db: Queryable, productId: string): Promise<Partial<Record<ServiceType, Rating>>> {
-    if (!UUID.test(productId)) return {};
-    const { rows } = await db.query('SELECT body FROM product_inventory WHERE id = $1', [productId]);
-    const product = rows[0]?.body as Doc | undefined;
-    if (!product) return {};
+  private async load(db: Queryable, refs: TariffRefs): Promise<Tariffs> {
     // The prices as sold; when they name no tariff, the offering's at its sold version.
-    const sold = ((product.productPrice as Array<{ productOfferingPrice?: Ref }> | undefined) ?? []).map((p) => p.productOfferingPrice).filter((r): r is Ref => !!r?.id);
-    let ratings = await this.usageRatings(db, sold);
+    let ratings = await this.usageRatings(db, refs.prices);
     if (Object.keys(ratings).length === 0) {
-      const offering = await this.document(db, 'productOffering', product.productOffering as Ref | undefined);
-      ratings = await this.usageRatings(db, (offering?.productOfferingPrice as Ref[] | undefined) ?? []);
+      const offering = await this.document(db, 'productOffering', refs.offering ?? undefined);
+      ratings = await this.usageRatings(db, (offering?.productOfferingPrice as CatalogRef[] | undefined) ?? []);
     }
-    return ratings;
+    return { ratings, timeZone: refs.timeZone ?? this.opts.defaultTimeZone };
   }
 
-  private async usageRatings(db: Queryable, refs: Ref[]): Promise<Partial<Record<ServiceType, Rating>>> {
+  private async usageRatings(db: Queryable, refs: CatalogRef[]): Promise<Partial<Record<ServiceType, Rating>>> {
     const ratings: Partial<Record<ServiceType, Rating>> = {};
     for (const ref of refs) {
       const p = await this.document(db, 'productOfferingPrice', ref);
@@ -100,7 +104,7 @@ export class TariffCache {
   }
 
   /** A catalog item at its version, or as it is now when that version was not recorded; cached as tariffs are. */
-  private document(db: Queryable, resource: keyof typeof TABLE, ref: Ref | undefined): Promise<Doc | undefined> {
+  private document(db: Queryable, resource: keyof typeof TABLE, ref: CatalogRef | undefined): Promise<Doc | undefined> {
     if (!ref?.id || !UUID.test(ref.id)) return Promise.resolve(undefined);
     const key = `${resource}|${ref.id}|${ref.version ?? ''}`;
     const hit = this.documents.get(key);
