@@ -7,7 +7,7 @@ import { money, roundToCent } from '../domain/money';
 import { rateCall, rateUsage, type Rating } from '../domain/rating';
 import { catalogSeed } from '../db/seeds/catalog-data';
 import { createChargingEngine, purgeClosedSessions, reconcileLedger, RESULT, sweepExpired, type ChargingRequest } from '../ocs/engine';
-import { bucketState, createPrepaidAccount, ledgerOf, type TestLine } from './helpers/charging';
+import { bucketState, createPrepaidAccount, ledgerOf, OFFERING, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
@@ -196,6 +196,31 @@ describe('charging engine', () => {
     const [productless] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], productId: null });
     expect((await session(productless).initial('60')).units[0].resultCode).toBe(RESULT.RATING_FAILED);
     expect((await session(line).initial('60', 999)).units[0].resultCode).toBe(RESULT.RATING_FAILED);
+  });
+
+  it("rates with the plan the subscriber's product names, and a product changed in place after the tariffs' time to live", async () => {
+    const [line, sameAccount] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], lines: 2, offering: OFFERING.payg });
+    const sms = () => session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+    expect((await sms()).resultCode).toBe(RESULT.SUCCESS);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.910000', reserved: '0.000000' }); // Pay-as-you-go: 0.09
+
+    // The product moves to Prepaid 10 GB (0.10 an SMS) without any change to the charging account.
+    const product = await knex('product_inventory').where({ id: line.productId }).first('body');
+    await knex('product_inventory').where({ id: line.productId }).update({ body: { ...product.body, productOffering: OFFERING.prepaid10 } });
+    const start = clock.now();
+    try {
+      clock.advance(59_000);
+      await sms();
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.000000' }); // the plan as read, within its time to live
+      clock.advance(2_000);
+      await sms();
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.720000', reserved: '0.000000' });
+      // The other line's product is still on Pay-as-you-go.
+      await session(sameAccount).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.630000', reserved: '0.000000' });
+    } finally {
+      clock.set(start);
+    }
   });
 
   it('releases an abandoned reservation after its validity time and closes the session after its timeout', async () => {
