@@ -18,6 +18,12 @@ afterAll(async () => {
 
 // Wednesday 12:00 in Madrid: national peak.
 const PEAK = new Date('2026-11-04T11:00:00Z');
+/**
+ * Also a Wednesday at peak, where the sweeper tests run: a sweep releases every reservation due
+ * before the instant it is given, in the whole database, and other test files charge at the same
+ * time as this one from March 2026 on; so these sweeps stay in January.
+ */
+const SWEPT = new Date('2026-01-07T11:00:00Z');
 const clock = new ManualClock(PEAK);
 const engine = createChargingEngine({ pool, clock });
 const VOICE = 100;
@@ -225,11 +231,12 @@ describe('charging engine', () => {
 
   it('releases an abandoned reservation after its validity time and closes the session after its timeout', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
-    const call = session(line);
-    await call.initial('60');
-    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.120000' });
     const start = clock.now();
+    clock.set(SWEPT);
     try {
+      const call = session(line);
+      await call.initial('60');
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.120000' });
       clock.advance(601_000);
       await sweepExpired(pool, clock.now());
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.000000' });
@@ -268,16 +275,17 @@ describe('charging engine', () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
     const call = session(line);
     const start = clock.now();
+    clock.set(SWEPT);
     const row = () => knex('charging_session').where({ id: call.sessionId }).first('sweep_at', 'revision');
     try {
       await call.initial('60');
       // Renewed 5 minutes in: the new reservation runs to 15 minutes, the sweeper's look stays at 10.
       clock.advance(300_000);
       await call.update('60', '60');
-      expect(await row()).toEqual({ sweep_at: new Date(start.getTime() + 600_000), revision: 1 });
+      expect(await row()).toEqual({ sweep_at: new Date(SWEPT.getTime() + 600_000), revision: 1 });
       clock.advance(301_000);
       expect(await sweepExpired(pool, clock.now())).toEqual({ released: 0, closed: 0 });
-      expect(await row()).toEqual({ sweep_at: new Date(start.getTime() + 900_000), revision: 1 });
+      expect(await row()).toEqual({ sweep_at: new Date(SWEPT.getTime() + 900_000), revision: 1 });
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.880000', reserved: '0.120000' });
     } finally {
       clock.set(start);
