@@ -328,12 +328,16 @@ function batchFigures(before: BatchCounters, after: BatchCounters): string[] {
  * (as many as min_wal_size keeps). The measured runs should see the running database, not the new one.
  */
 async function recycleWal(pool: pg.Pool, megabytes: number): Promise<number> {
-  const segment = `pg_walfile_name(pg_current_wal_lsn())`;
-  const { rows } = await pool.query<{ first: string }>(`SELECT ${segment} AS first`);
+  // The current segment's number: a file name is timeline, log and segment (8 hex digits each, 256 segments a log).
+  const segment = async () => {
+    const { rows } = await pool.query<{ name: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS name');
+    return parseInt(rows[0].name.slice(8, 16), 16) * 256 + parseInt(rows[0].name.slice(16), 16);
+  };
+  const first = await segment();
   await pool.query(`SELECT pg_logical_emit_message(false, 'bench', repeat('w', 1048576)) FROM generate_series(1, $1::int)`, [megabytes]);
-  const { rows: after } = await pool.query<{ last: string }>(`SELECT ${segment} AS last`);
+  const last = await segment();
   await pool.query('CHECKPOINT');
-  return parseInt(after[0].last.slice(16), 16) - parseInt(rows[0].first.slice(16), 16);
+  return last - first;
 }
 
 /** Forks the OCS process and resolves with its Nchf port once it listens. */
@@ -410,8 +414,8 @@ export async function ocsBench(): Promise<boolean> {
       password: randomBytes(12).toString('hex'),
       database: 'bss_bench',
       log: () => undefined,
-      // min_wal_size: the WAL segments kept for reuse (see recycleWal), as an OCS database is set up.
-      settings: { min_wal_size: `${WAL_MB}MB`, ...(statements ? { shared_preload_libraries: 'pg_stat_statements' } : {}), ...Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])) },
+      // min_wal_size: the WAL segments kept for reuse (see recycleWal), as an OCS database is set up (80 MB is PostgreSQL's default).
+      settings: { min_wal_size: `${Math.max(WAL_MB, 80)}MB`, ...(statements ? { shared_preload_libraries: 'pg_stat_statements' } : {}), ...Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])) },
     });
     stops.push(pgServer.stop);
     const knex = createKnex(pgServer.url);
