@@ -204,6 +204,27 @@ describe('charging engine', () => {
     expect((await session(line).initial('60', 999)).units[0].resultCode).toBe(RESULT.RATING_FAILED);
   });
 
+  it("rates with the prices the product was sold with before its offering's, in its billing account's time zone", async () => {
+    const sms = (line: TestLine) => session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+    // Sold on Pay-as-you-go (0.09 an SMS) with the SMS price of Prepaid 10 GB (0.10): the sold price counts.
+    const [sold] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], offering: OFFERING.payg });
+    const product = await knex('product_inventory').where({ id: sold.productId }).first('body');
+    await knex('product_inventory').where({ id: sold.productId }).update({ body: { ...product.body, productPrice: [{ name: 'SMS', productOfferingPrice: { id: 'b1ce0000-0000-4000-8000-000000000013', version: '1.0' } }] } });
+    expect((await sms(sold)).resultCode).toBe(RESULT.SUCCESS);
+    expect(await bucketState(knex, sold.buckets[0])).toEqual({ balance: '9.900000', reserved: '0.000000' });
+
+    // Wednesday 19:30 UTC: 20:30 in Madrid (off-peak, 0.06 a minute), 19:30 in the Canaries (peak, 0.12).
+    const [canarian] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], offering: OFFERING.payg });
+    const { billing_account_id: billingAccountId } = await knex('charging_account').where({ id: canarian.accountId }).first('billing_account_id');
+    await knex('crm_billing_account').insert({ id: billingAccountId, customer_id: randomUUID(), body: { id: billingAccountId, billStructure: { timeZone: 'Atlantic/Canary' } } });
+    const evening = new Date('2026-11-04T19:30:00Z');
+    await session(canarian, { eventTime: evening }).initial('60');
+    expect(await bucketState(knex, canarian.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.120000' });
+    const [madrid] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], offering: OFFERING.payg });
+    await session(madrid, { eventTime: evening }).initial('60');
+    expect(await bucketState(knex, madrid.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.060000' }); // no zone on its account: Madrid's
+  });
+
   it("rates with the plan the subscriber's product names, and a product changed in place after the tariffs' time to live", async () => {
     const [line, sameAccount] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], lines: 2, offering: OFFERING.payg });
     const sms = () => session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
