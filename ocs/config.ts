@@ -28,6 +28,7 @@ const schema = z.object({
   OCS_BATCH_MAX: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.maxBatch),
   OCS_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.batchesInFlight),
   OCS_STATE_CACHE_SIZE: int(DEFAULT_ENGINE_CONFIG.stateCacheSize),
+  OCS_MAX_QUEUED: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.maxQueued),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -67,6 +68,7 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
       maxBatch: e.OCS_BATCH_MAX,
       batchesInFlight: e.OCS_BATCHES_IN_FLIGHT,
       stateCacheSize: e.OCS_STATE_CACHE_SIZE,
+      maxQueued: e.OCS_MAX_QUEUED,
     },
     logLevel: e.LOG_LEVEL,
   };

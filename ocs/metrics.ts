@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ChargingEngine, EngineObserver } from './engine';
+import { EngineOverloaded, type ChargingEngine, type EngineObserver } from './engine';
 
 export interface OcsMetrics {
   registry: Registry;
@@ -34,7 +34,7 @@ export function createOcsMetrics(): OcsMetrics {
   });
   const requests = new Counter({
     name: 'ocs_charge_requests_total',
-    help: 'Credit-control requests answered, by request type and result code (error: the engine failed)',
+    help: 'Credit-control requests answered, by request type and result code (overloaded: refused at once, too many waiting; error: the engine failed)',
     labelNames: ['type', 'result_code'],
     registers: [registry],
   });
@@ -73,7 +73,7 @@ export function createOcsMetrics(): OcsMetrics {
           requests.inc({ type: request.type, result_code: String(answer.resultCode) });
           return answer;
         } catch (err) {
-          requests.inc({ type: request.type, result_code: 'error' });
+          requests.inc({ type: request.type, result_code: err instanceof EngineOverloaded ? 'overloaded' : 'error' });
           throw err;
         } finally {
           duration.observe({ type: request.type }, (performance.now() - started) / 1000);

@@ -9,7 +9,7 @@ import { DiameterClient, DiameterTimeoutError } from '../network/diameter/client
 import { buildCcr, readCca, type CcrParams } from '../network/diameter/gy-client-messages';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { ManualClock } from '../domain/clock';
-import type { ChargingRequest } from '../ocs/engine/types';
+import { EngineOverloaded, type ChargingRequest } from '../ocs/engine/types';
 import { FakeEngine, grantAll } from './gy/fake-engine';
 import { RawPeer } from './gy/raw-peer';
 
@@ -162,6 +162,15 @@ describe('Gy server: credit control', () => {
     } finally {
       await impatient.close();
     }
+  });
+
+  it('answers 3004 DIAMETER_TOO_BUSY (a protocol error, E bit) when the engine is overloaded', async () => {
+    engine.respond = () => {
+      throw new EngineOverloaded(10_000);
+    };
+    const cca = await client.creditControl(ccr({ sessionId: 'busy;1', type: 'initial', requestNumber: 0, units: [] }));
+    expect(cca.flags.error).toBe(true);
+    expect(cca.avps).toEqual([avp('Session-Id', 'busy;1'), avp('Result-Code', 3004), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
   });
 
   it('answers 5012 when the engine fails, and goes on serving', async () => {

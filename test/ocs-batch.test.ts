@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
-import { createChargingEngine, reconcileLedger, releaseDue, RESULT, type ChargingAnswer, type ChargingEngine, type ChargingRequest } from '../ocs/engine';
+import { createChargingEngine, EngineOverloaded, reconcileLedger, releaseDue, RESULT, type ChargingAnswer, type ChargingEngine, type ChargingRequest } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
 import { answer, grant, initial, PEAK, refused, terminate, update } from './helpers/charging-requests';
 
@@ -183,5 +183,30 @@ describe('batched charging', () => {
     expect(answers.filter((a) => a.units[0].resultCode === RESULT.CREDIT_LIMIT_REACHED).length).toBe(1);
     expect(await single.charge(initials[0])).toEqual(answers[0]);
     expect(await bucketState(knex, cash)).toEqual({ balance: '0.300000', reserved: '0.240000' });
+  });
+
+  it('refuses a request at once while as many as it may hold wait for a batch, and charges those it took', async () => {
+    const lines = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], lines: 4 });
+    // The database answers only when the test lets it: the first batch stays in flight.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const held = new Proxy(pool, {
+      get(target, prop) {
+        if (prop === 'query') return async (...args: unknown[]) => gate.then(() => (target.query as (...a: unknown[]) => unknown)(...args));
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const busy = createChargingEngine({ pool: held, clock, config: { maxQueued: 2, batchesInFlight: 1 } });
+    const calls = lines.map((line) => initial(line, `busy-${randomUUID()}`));
+    const first = busy.charge(calls[0]);
+    await new Promise((resolve) => setImmediate(resolve)); // its batch starts
+    const waiting = [busy.charge(calls[1]), busy.charge(calls[2])];
+    await expect(busy.charge(calls[3])).rejects.toBeInstanceOf(EngineOverloaded);
+    open();
+    expect(await Promise.all([first, ...waiting])).toEqual(calls.slice(0, 3).map((c) => answer(c, grant('60'))));
+    expect(await bucketState(knex, lines[0].buckets[0])).toEqual({ balance: '10.000000', reserved: '0.360000' });
+    // Nothing of the refused request was kept: sent again, it is charged.
+    expect(await busy.charge(calls[3])).toEqual(answer(calls[3], grant('60')));
   });
 });

@@ -3,7 +3,7 @@ import http2 from 'node:http2';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
-import { createChargingEngine } from '../ocs/engine';
+import { createChargingEngine, EngineOverloaded } from '../ocs/engine';
 import { startNchfServer, type NchfServer } from '../ocs/nchf';
 import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
 
@@ -31,9 +31,9 @@ interface Response {
   body: Record<string, unknown> | undefined;
 }
 
-function post(path: string, body: unknown, method = 'POST'): Promise<Response> {
+function post(path: string, body: unknown, method = 'POST', via = client): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const stream = client.request({ ':method': method, ':path': path, 'content-type': 'application/json' }, { endStream: method === 'GET' });
+    const stream = via.request({ ':method': method, ':path': path, 'content-type': 'application/json' }, { endStream: method === 'GET' });
     let headers: http2.IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
     stream.on('response', (h) => (headers = h));
@@ -137,5 +137,19 @@ describe('Nchf_ConvergedCharging', () => {
     expect(skipped.body).toMatchObject({ cause: 'INVOCATION_SEQUENCE_NUMBER_OUT_OF_SEQUENCE' });
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.120000' });
     expect((await post(`${BASE}/${ref}/update`, {}, 'GET')).status).toBe(405);
+  });
+
+  it('answers 429 NF_CONGESTION_RISK with Retry-After when the engine is overloaded', async () => {
+    const overloaded = await startNchfServer({ engine: { charge: () => Promise.reject(new EngineOverloaded(10_000)) }, port: 0, host: '127.0.0.1' });
+    const via = http2.connect(`http://127.0.0.1:${overloaded.port}`);
+    try {
+      const res = await post(BASE, request('+34600000001', 0, [{ ratingGroup: 100, requestedUnit: {} }]), 'POST', via);
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toEqual({ title: 'Too Many Requests', status: 429, detail: 'the charging function is overloaded', cause: 'NF_CONGESTION_RISK' });
+    } finally {
+      via.close();
+      await overloaded.stop();
+    }
   });
 });

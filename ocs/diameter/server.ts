@@ -10,7 +10,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../domain/clock';
-import type { ChargingEngine } from '../engine/types';
+import { EngineOverloaded, type ChargingEngine } from '../engine/types';
 import { AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
 import { APPLICATION, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
 import { ccaAvps, parseCcr } from './gy-mapping';
@@ -103,6 +103,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       const answer = await options.engine.charge(parsed.request);
       peer.send(answerTo(message, ccaAvps(parsed, answer, origin)));
     } catch (err) {
+      if (err instanceof EngineOverloaded) {
+        // A transient protocol error: the client may send the request to another OCS.
+        peer.send(errorAnswer(message, origin, DIAMETER_RESULT.TOO_BUSY, undefined, echoed(message)));
+        return;
+      }
       options.logger?.error({ err, sessionId: parsed.request.sessionId }, 'gy: the charging engine failed');
       peer.send(errorAnswer(message, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(message)));
     }

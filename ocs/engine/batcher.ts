@@ -21,7 +21,7 @@ import { decide } from './decide';
 import { copyBucket, type BucketState, type EngineSettings } from './plan';
 import type { EngineStateCache } from './state-cache';
 import { tariffKey, type TariffCache } from './tariffs';
-import { RESULT, type ChargingAnswer, type ChargingRequest } from './types';
+import { EngineOverloaded, RESULT, type ChargingAnswer, type ChargingRequest } from './types';
 
 /** How requests are grouped. */
 export interface BatchSettings {
@@ -31,6 +31,8 @@ export interface BatchSettings {
   batchesInFlight: number;
   /** Reads and plans of one batch before its requests go one by one. */
   batchTries: number;
+  /** Requests waiting for a batch past which new ones are refused (EngineOverloaded). */
+  maxQueued: number;
 }
 
 /**
@@ -95,6 +97,7 @@ export class RequestBatcher {
 
   /** Charges one request in the next batch that can take it. */
   charge(request: ChargingRequest): Promise<ChargingAnswer> {
+    if (this.queue.length >= this.deps.settings.maxQueued) return Promise.reject(new EngineOverloaded(this.queue.length));
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       // Requests that arrive in the same turn of the event loop (one socket read) start one batch.

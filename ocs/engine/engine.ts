@@ -37,6 +37,8 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   defaultTimeZone: 'Europe/Madrid',
   tariffTtlMs: 60_000,
   stateCacheSize: 50_000,
+  // About two seconds of work at the bench's full load: later answers would come after the network stopped waiting.
+  maxQueued: 10_000,
   maxBatch: 256,
   batchesInFlight: 2,
   batchTries: 3,

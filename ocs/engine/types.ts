@@ -65,6 +65,18 @@ export interface ChargingAnswer {
   units: UnitGrant[];
 }
 
+/**
+ * The engine refuses a request at once when this many wait for a batch: answered later than the
+ * network waits for it, it would only be charged for nothing; refused, the network element tries
+ * another OCS or applies its failure handling (Gy: 3004 DIAMETER_TOO_BUSY, Nchf: 429).
+ */
+export class EngineOverloaded extends Error {
+  constructor(readonly waiting: number) {
+    super(`the charging engine is overloaded: ${waiting} requests waiting`);
+    this.name = 'EngineOverloaded';
+  }
+}
+
 /** The charging engine as its front ends see it. */
 export interface ChargingEngine {
   /**

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
 import type { ChargingEngine, ChargingRequest } from '../engine/types';
-import { RESULT } from '../engine/types';
+import { EngineOverloaded, RESULT } from '../engine/types';
 import { toChargingDataResponse, toChargingRequest } from './mapping';
 import { problem, type Problem } from './problem';
 import { chargingDataRequestSchema } from './schemas';
@@ -100,6 +100,11 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
       handle(opts.engine, method, path, Buffer.concat(chunks).toString('utf8'), (ref) => `${base}${NCHF_BASE}/chargingdata/${ref}`)
         .then(respond)
         .catch((err) => {
+          if (err instanceof EngineOverloaded) {
+            // TS 29.500 overload: the consumer may retry after a second, or at another OCS.
+            const overloaded = reject(problem(429, 'Too Many Requests', 'the charging function is overloaded', 'NF_CONGESTION_RISK'));
+            return respond({ ...overloaded, headers: { ...overloaded.headers, 'retry-after': '1' } });
+          }
           opts.onError?.(err);
           respond(reject(problem(500, 'Internal Server Error', 'the charging request could not be processed', 'SYSTEM_FAILURE')));
         });
