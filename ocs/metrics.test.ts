@@ -1,0 +1,16 @@
+/** The OCS's request counter tells a request refused for overload from one the engine failed. */
+import { EngineOverloaded, type ChargingRequest } from './engine';
+import { createOcsMetrics } from './metrics';
+
+const request: ChargingRequest = { sessionId: 's', requestNumber: 0, type: 'initial', subscriber: { msisdn: '+34600000001' }, eventTime: new Date(0), units: [] };
+
+describe('OCS metrics', () => {
+  it('counts a refusal for overload as overloaded and a failure as error', async () => {
+    const metrics = createOcsMetrics();
+    await expect(metrics.meter({ charge: () => Promise.reject(new EngineOverloaded(10)) }).charge(request)).rejects.toBeInstanceOf(EngineOverloaded);
+    await expect(metrics.meter({ charge: () => Promise.reject(new Error('database down')) }).charge(request)).rejects.toThrow('database down');
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('ocs_charge_requests_total{type="initial",result_code="overloaded"} 1');
+    expect(text).toContain('ocs_charge_requests_total{type="initial",result_code="error"} 1');
+  });
+});
