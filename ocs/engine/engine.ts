@@ -23,7 +23,7 @@ export interface EngineConfig extends EngineSettings, BatchSettings {
   sessionTimeout: number;
   /** Time zone for bands when the billing account names none. */
   defaultTimeZone: string;
-  /** How long a product's tariffs are cached. */
+  /** How long a plan's tariffs are cached, and a subscriber's read (its product) counts in the state cache. */
   tariffTtlMs: number;
   /** Sessions, subscribers and accounts kept in memory (each; 0: every request reads its state). */
   stateCacheSize: number;
