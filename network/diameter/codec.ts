@@ -5,7 +5,7 @@
  * Written here rather than taken from npm: the `diameter` package there is old, GPL-licensed
  * and drops messages when several arrive in one TCP read (pipelining is the normal case on Gy).
  */
-import { avpDefinition, avpNamed, DIAMETER_RESULT, type AvpDefinition } from './dictionary';
+import { avpDefinition, avpNamed, DIAMETER_RESULT, isEnumeratedValue, type AvpDefinition } from './dictionary';
 
 /** Header flags (RFC 6733 §3). */
 export const HEADER_FLAG = { REQUEST: 0x80, PROXIABLE: 0x40, ERROR: 0x20, RETRANSMIT: 0x10 } as const;
@@ -56,31 +56,50 @@ export class AvpError extends Error {
 
 const padded = (n: number) => (n + 3) & ~3;
 
-/** Encodes one AVP with its header and padding. */
-export function encodeAvp(avp: Avp): Buffer {
+/** The bytes an AVP takes on the wire, padding included. */
+const wireLength = (avp: Avp) => padded((avp.vendorId !== undefined ? 12 : 8) + avp.data.length);
+
+/** Writes one AVP with its header and padding at `offset` of `out`; returns the offset after it. */
+function writeAvp(avp: Avp, out: Buffer, offset: number): number {
   const headerLength = avp.vendorId !== undefined ? 12 : 8;
   const length = headerLength + avp.data.length;
-  // allocUnsafe takes from Node's pool (no zeroing, no new ArrayBuffer per AVP); every byte is
-  // written below, the padding explicitly.
-  const out = Buffer.allocUnsafe(padded(length));
-  out.writeUInt32BE(avp.code, 0);
+  out.writeUInt32BE(avp.code, offset);
   const flags = (avp.vendorId !== undefined ? AVP_FLAG.VENDOR : 0) | (avp.mandatory ? AVP_FLAG.MANDATORY : 0) | (avp.protected ? AVP_FLAG.PROTECTED : 0);
-  out.writeUInt32BE(((flags << 24) | length) >>> 0, 4);
-  if (avp.vendorId !== undefined) out.writeUInt32BE(avp.vendorId, 8);
-  avp.data.copy(out, headerLength);
-  out.fill(0, length);
+  out.writeUInt32BE(((flags << 24) | length) >>> 0, offset + 4);
+  if (avp.vendorId !== undefined) out.writeUInt32BE(avp.vendorId, offset + 8);
+  avp.data.copy(out, offset + headerLength);
+  const end = offset + padded(length);
+  out.fill(0, offset + length, end);
+  return end;
+}
+
+/**
+ * Writes AVPs back to back into one buffer of `headerLength` more bytes (left for the caller):
+ * one allocation for all of them, not one per AVP and a copy to join them. allocUnsafe takes from
+ * Node's pool without zeroing; every byte after the header is written, the padding explicitly.
+ */
+function writeAvps(avps: readonly Avp[], headerLength: number): Buffer {
+  let length = headerLength;
+  for (const a of avps) length += wireLength(a);
+  const out = Buffer.allocUnsafe(length);
+  let offset = headerLength;
+  for (const a of avps) offset = writeAvp(a, out, offset);
   return out;
+}
+
+/** Encodes one AVP with its header and padding. */
+export function encodeAvp(avp: Avp): Buffer {
+  return writeAvps([avp], 0);
 }
 
 /** Encodes a list of AVPs back to back (a message body or a grouped AVP's payload). */
 export function encodeAvps(avps: readonly Avp[]): Buffer {
-  return Buffer.concat(avps.map(encodeAvp));
+  return writeAvps(avps, 0);
 }
 
 /** Encodes a whole message, computing its length. */
 export function encodeMessage(message: DiameterMessage): Buffer {
-  const body = encodeAvps(message.avps);
-  const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
+  const out = writeAvps(message.avps, HEADER_LENGTH);
   out.writeUInt32BE(((1 << 24) | out.length) >>> 0, 0);
   const f = message.flags;
   const flags = (f.request ? HEADER_FLAG.REQUEST : 0) | (f.proxiable ? HEADER_FLAG.PROXIABLE : 0) | (f.error ? HEADER_FLAG.ERROR : 0) | (f.retransmit ? HEADER_FLAG.RETRANSMIT : 0);
@@ -88,7 +107,6 @@ export function encodeMessage(message: DiameterMessage): Buffer {
   out.writeUInt32BE(message.applicationId >>> 0, 8);
   out.writeUInt32BE(message.hopByHop >>> 0, 12);
   out.writeUInt32BE(message.endToEnd >>> 0, 16);
-  body.copy(out, HEADER_LENGTH);
   return out;
 }
 
@@ -284,7 +302,7 @@ export function decodeValue(def: AvpDefinition, a: Avp): AvpValue {
       return a.data.readUInt32BE(0);
     case 'Enumerated': {
       const v = a.data.readUInt32BE(0);
-      if (def.values && !Object.values(def.values).includes(v)) throw invalidValue(def, a, `unknown value ${v}`);
+      if (!isEnumeratedValue(def, v)) throw invalidValue(def, a, `unknown value ${v}`);
       return v;
     }
     case 'Integer64':

@@ -165,13 +165,26 @@ export const AVPS: readonly AvpDefinition[] = [
   tgpp('Quota-Holding-Time', 871, 'Unsigned32'),
 ];
 
-const key = (code: number, vendorId: number) => `${vendorId}:${code}`;
-const byKey = new Map(AVPS.map((d) => [key(d.code, d.vendorId), d]));
+// By vendor, then code: numbers as keys, so that a lookup (one per AVP read) builds no string.
+const byVendor = new Map<number, Map<number, AvpDefinition>>();
+for (const d of AVPS) {
+  let codes = byVendor.get(d.vendorId);
+  if (!codes) byVendor.set(d.vendorId, (codes = new Map()));
+  codes.set(d.code, d);
+}
+const ietfCodes = byVendor.get(0)!;
 const byName = new Map(AVPS.map((d) => [d.name, d]));
+const enumeratedValues = new Map(AVPS.filter((d) => d.values).map((d) => [d, new Set(Object.values(d.values!))]));
 
 /** The definition of an AVP by code and vendor, or undefined when this node does not know it. */
 export function avpDefinition(code: number, vendorId = 0): AvpDefinition | undefined {
-  return byKey.get(key(code, vendorId));
+  return vendorId === 0 ? ietfCodes.get(code) : byVendor.get(vendorId)?.get(code);
+}
+
+/** Whether an Enumerated AVP may carry `value` (any value when its definition lists none). */
+export function isEnumeratedValue(def: AvpDefinition, value: number): boolean {
+  const allowed = enumeratedValues.get(def);
+  return allowed === undefined || allowed.has(value);
 }
 
 /** The definition of an AVP by name; throws for a name that is not in the dictionary (a bug). */
