@@ -127,8 +127,10 @@ class Working {
 
   /** What a bucket can still give: its balance (plus a money bucket's credit limit) less what is reserved. */
   available(b: BucketState): Decimal {
-    const floor = b.type === 'money' ? b.creditLimit : ZERO;
-    return Money.max(ZERO, b.balance.plus(floor).minus(b.reserved));
+    // Several times a request for each bucket: no decimal made that is not needed.
+    const held = b.type === 'money' && !b.creditLimit.isZero() ? b.balance.plus(b.creditLimit) : b.balance;
+    const available = held.minus(b.reserved);
+    return available.isNegative() ? ZERO : available;
   }
 
   debit(b: BucketState, amount: Decimal, ratingGroup: number): void {
@@ -169,7 +171,8 @@ class Working {
     let left = wanted;
     for (const b of buckets) {
       if (left.lte(0)) break;
-      const amount = Money.min(left, this.available(b));
+      const available = this.available(b);
+      const amount = left.lt(available) ? left : available;
       if (amount.gt(0)) {
         take(b, amount);
         left = left.minus(amount);
@@ -183,8 +186,14 @@ class Working {
   }
 }
 
+/** A price at the tariff's 6 decimals and rounded to the cent (made when first asked for). */
+interface Price {
+  exact: Decimal;
+  cents?: Decimal;
+}
+
 /** Prices already computed, per tariff (the cached Rating object) and event. */
-const pricesByRating = new WeakMap<Rating, Map<string, Decimal>>();
+const pricesByRating = new WeakMap<Rating, Map<string, Price>>();
 /** Past this many prices a tariff's memo starts again (a few per open session). */
 const MAX_PRICES_PER_RATING = 100_000;
 
@@ -194,23 +203,28 @@ const MAX_PRICES_PER_RATING = 100_000;
  * A price depends on nothing but what its key holds, and the next request of a session mostly asks
  * again for the one the previous request reserved (the used units are the granted ones): remembered.
  */
-function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
-  if (quantity.isZero()) return ZERO;
+function pricing(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Price {
   let prices = pricesByRating.get(rating);
   if (prices === undefined) pricesByRating.set(rating, (prices = new Map()));
   const key = `${service} ${usage.start} ${quantity.toString()} ${timeZone} ${destination ?? ''}`;
   let price = prices.get(key);
   if (price === undefined) {
-    price = priceEvent(rating, { usageType: service, quantity, startTime: new Date(usage.start), destination }, timeZone).total;
+    price = { exact: priceEvent(rating, { usageType: service, quantity, startTime: new Date(usage.start), destination }, timeZone).total };
     if (prices.size >= MAX_PRICES_PER_RATING) prices.clear();
     prices.set(key, price);
   }
   return price;
 }
 
+function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
+  return quantity.isZero() ? ZERO : pricing(rating, service, usage, quantity, destination, timeZone).exact;
+}
+
 /** The same, rounded to the cent: what is debited. */
 function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
-  return roundToCent(exactPriceOf(rating, service, usage, quantity, destination, timeZone));
+  if (quantity.isZero()) return ZERO;
+  const price = pricing(rating, service, usage, quantity, destination, timeZone);
+  return (price.cents ??= roundToCent(price.exact));
 }
 
 /** A session's usage to change (its values are strings: a copy per rating group suffices, unlike structuredClone's general walk). */
