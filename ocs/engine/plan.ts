@@ -186,45 +186,18 @@ class Working {
   }
 }
 
-/** A price at the tariff's 6 decimals and rounded to the cent (made when first asked for). */
-interface Price {
-  exact: Decimal;
-  cents?: Decimal;
-}
-
-/** Prices already computed, per tariff (the cached Rating object) and event. */
-const pricesByRating = new WeakMap<Rating, Map<string, Price>>();
-/** Past this many prices a tariff's memo starts again (a few per open session). */
-const MAX_PRICES_PER_RATING = 100_000;
-
 /**
  * The money a quantity of this rating group costs in total at the tariff's 6 decimals: a call that
  * crosses a band boundary is split there (priceEvent, which offline rating's rateCall writes out).
- * A price depends on nothing but what its key holds, and the next request of a session mostly asks
- * again for the one the previous request reserved (the used units are the granted ones): remembered.
  */
-function pricing(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Price {
-  let prices = pricesByRating.get(rating);
-  if (prices === undefined) pricesByRating.set(rating, (prices = new Map()));
-  const key = `${service} ${usage.start} ${quantity.toString()} ${timeZone} ${destination ?? ''}`;
-  let price = prices.get(key);
-  if (price === undefined) {
-    price = { exact: priceEvent(rating, { usageType: service, quantity, startTime: new Date(usage.start), destination }, timeZone).total };
-    if (prices.size >= MAX_PRICES_PER_RATING) prices.clear();
-    prices.set(key, price);
-  }
-  return price;
-}
-
 function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
-  return quantity.isZero() ? ZERO : pricing(rating, service, usage, quantity, destination, timeZone).exact;
+  if (quantity.isZero()) return ZERO;
+  return priceEvent(rating, { usageType: service, quantity, startTime: new Date(usage.start), destination }, timeZone).total;
 }
 
 /** The same, rounded to the cent: what is debited. */
 function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
-  if (quantity.isZero()) return ZERO;
-  const price = pricing(rating, service, usage, quantity, destination, timeZone);
-  return (price.cents ??= roundToCent(price.exact));
+  return roundToCent(exactPriceOf(rating, service, usage, quantity, destination, timeZone));
 }
 
 /** A session's usage to change (its values are strings: a copy per rating group suffices, unlike structuredClone's general walk). */
