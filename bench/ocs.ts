@@ -395,6 +395,11 @@ async function printStatements(pool: pg.Pool): Promise<void> {
            shared_blks_hit + shared_blks_read AS blocks, wal_records, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8`);
   console.log(table([Object.keys(rows[0] ?? {}), ...rows.map((r) => Object.values(r).map(String))]));
+  // Updates that stayed in their page without new index entries (HOT) are the cheap ones.
+  const tables = await pool.query(`
+    SELECT relname AS table, n_tup_ins AS inserts, n_tup_upd AS updates, n_tup_hot_upd AS hot_updates, n_tup_del AS deletes
+    FROM pg_stat_user_tables WHERE relname LIKE 'charging%' ORDER BY relname`);
+  console.log(table([Object.keys(tables.rows[0] ?? {}), ...tables.rows.map((r) => Object.values(r).map(String))]));
 }
 
 /** `npm run bench -- ocs`. */
