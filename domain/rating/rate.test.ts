@@ -184,3 +184,20 @@ describe('rateUsage: what it refuses', () => {
     for (const r of [PREPAID_VOICE, PAYG_VOICE, PAYG_SMS, UNLIMITED_SMS, DATA_001, DATA_003, CONNECT_FEE_VOICE]) expect(() => validateRating(r)).not.toThrow();
   });
 });
+
+describe('whole quantities (priced in integers) against the decimal path', () => {
+  // A whole quantity q and q − 0.0000001 charge the same once rounded up to whole increments, so
+  // each whole quantity must cost what the decimal path makes of the quantity just below it.
+  const cases: Array<[string, Rating, UsageType]> = [
+    ['first minute whole, then per second, with a connect fee', CONNECT_FEE_VOICE, 'voice'],
+    ['per KB of a per-MB rate', DATA_001, 'data'],
+    ['per event', PAYG_SMS, 'sms'],
+  ];
+  it.each(cases)('%s', (_, rating, usageType) => {
+    const quantities = usageType === 'data' ? [1, 1023, 1024, 1025, 2047, 3 * MB + 5, 7 * MB] : [1, 2, 59, 60, 61, 119, 120, 121, 240, 3599, 3601];
+    for (const q of quantities) {
+      const event = (quantity: string): UsageEvent => ({ usageType, quantity, startTime: WEEKDAY_NOON, destination: NATIONAL });
+      expect(rateUsage(rating, event(String(q)), MADRID)).toEqual(rateUsage(rating, event(`${q - 1}.9999999`), MADRID));
+    }
+  });
+});

@@ -93,6 +93,30 @@ const slotEnd = (slots: Slot[], i: number): number | null => (i + 1 < slots.leng
 const roundUpToIncrement = (quantity: Decimal, slot: Slot): Decimal =>
   quantity.dividedBy(slot.increment).toDecimalPlaces(0, Money.ROUND_CEIL).times(slot.increment);
 
+/** Below this, whole quantities and the sums of slot bounds and increments stay exact as numbers. */
+const MAX_WHOLE = 2 ** 50;
+
+/**
+ * The quantity as a number when it is whole (seconds, events and octets nearly always are) and it
+ * and the band's increments are small enough; else undefined.
+ */
+const wholeQuantity = (quantity: Decimal, band: Band): number | undefined =>
+  quantity.isInteger() && quantity.lt(MAX_WHOLE) && band.slots.every((s) => s.increment < MAX_WHOLE) ? quantity.toNumber() : undefined;
+
+/**
+ * What slot `i` charges of a whole quantity: the part in [start, next start) rounded up to whole
+ * increments, in integers (slot bounds and increments are safe integers); 0 when none falls in it.
+ * The same as the decimal path, without a decimal made per step: the OCS prices twice a request.
+ */
+function chargedInSlot(quantity: number, slots: Slot[], i: number): number {
+  const slot = slots[i];
+  const end = slotEnd(slots, i);
+  const inSlot = (end === null ? quantity : Math.min(quantity, end)) - slot.start;
+  if (inSlot <= 0) return 0;
+  const rest = inSlot % slot.increment;
+  return rest === 0 ? inSlot : inSlot + slot.increment - rest;
+}
+
 /** The price, 6 decimals, of a charged quantity in a slot. */
 const slotAmount = (charged: Decimal, slot: Slot): Decimal => round6(charged.times(tariffDecimal(slot.rate)).dividedBy(slot.unit));
 
@@ -127,7 +151,15 @@ export function priceInBand(rating: Rating, band: Band, usageType: UsageType, qu
   if (quantity.isZero()) return { band, slots: [], total: new Money(0), split: false };
   const connectFee = connectFeeFor(rating, usageType);
   const slots: PricedSlot[] = [];
+  const whole = wholeQuantity(quantity, band);
   band.slots.forEach((slot, i) => {
+    if (whole !== undefined) {
+      const inSlot = chargedInSlot(whole, band.slots, i);
+      if (inSlot === 0) return;
+      const charged = new Money(inSlot);
+      slots.push({ start: slot.start, charged, amount: slotAmount(charged, slot), band });
+      return;
+    }
     const end = slotEnd(band.slots, i);
     const upper = end === null ? quantity : Money.min(quantity, end);
     const inSlot = upper.minus(slot.start);
