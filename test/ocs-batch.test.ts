@@ -173,6 +173,31 @@ describe('batched charging', () => {
     expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
   });
 
+  it('refuses an update whose session the sweeper closed as abandoned while the batch waited to write it', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const cash = line.buckets[0];
+    const sessionId = `batch-${randomUUID()}`;
+    await engine.charge(initial(line, sessionId));
+    const observed = createChargingEngine({ pool, clock });
+    // The batch planned on the open session; the sweeper, committing first, closes it (past the
+    // session timeout) and releases its minute. Written as planned, the closed session would be
+    // charged and its reservation released twice.
+    const [answered] = await commitWhileBatchWaits(
+      cash,
+      async (client) => {
+        expect(await releaseDue(client, sessionId, new Date(PEAK.getTime() + 1_801_000))).toEqual({ released: 1, closed: true });
+      },
+      () => together(observed, [update(line, sessionId, 1, '60')]),
+    );
+    expect(answered).toEqual({ sessionId, requestNumber: 1, resultCode: RESULT.UNKNOWN_SESSION_ID, units: [] });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '0.000000' });
+    expect(await ledgerOf(knex, cash)).toEqual([
+      ['reservation', '0.120000'],
+      ['release', '0.120000'],
+    ]);
+    expect(await knex('charging_session').where({ id: sessionId }).first('state', 'last_request_number')).toEqual({ state: 'closed', last_request_number: 0 });
+  });
+
   it('charges the same way one request at a time when batching is off', async () => {
     const single = createChargingEngine({ pool, clock, config: { maxBatch: 1 } });
     const lines = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.30' }], lines: 3 });
