@@ -120,6 +120,38 @@ function chargedInSlot(quantity: number, slots: Slot[], i: number): number {
 /** The price, 6 decimals, of a charged quantity in a slot. */
 const slotAmount = (charged: Decimal, slot: Slot): Decimal => round6(charged.times(tariffDecimal(slot.rate)).dividedBy(slot.unit));
 
+/** Tariff decimals in millionths (null: more than 6 decimals, or too large to multiply as a number). */
+const tariffMicros = new Map<string, number | null>();
+
+function microsOf(value: string): number | null {
+  let micros = tariffMicros.get(value);
+  if (micros === undefined) {
+    const scaled = tariffDecimal(value).times(1_000_000);
+    micros = scaled.isInteger() && scaled.abs().lt(MAX_WHOLE) ? scaled.toNumber() : null;
+    if (tariffMicros.size >= MAX_TARIFF_DECIMALS) tariffMicros.clear();
+    tariffMicros.set(value, micros);
+  }
+  return micros;
+}
+
+/**
+ * slotAmount of a whole charged quantity in millionths, in integers: charged × rate / unit rounded
+ * half up is floor((2 × charged × rate + unit) / (2 × unit)), every term exact below 2^53. Null
+ * when the rate has more than 6 decimals or the product is too large (the decimal path prices it).
+ */
+function slotMicros(charged: number, slot: Slot): number | null {
+  const rate = microsOf(slot.rate);
+  if (rate === null || slot.unit >= MAX_WHOLE) return null;
+  const product = charged * rate;
+  if (product > MAX_WHOLE) return null;
+  const dividend = 2 * product + slot.unit;
+  const divisor = 2 * slot.unit;
+  return (dividend - (dividend % divisor)) / divisor;
+}
+
+/** Millionths as a decimal (parsed, not divided). */
+const fromMicros = (micros: number): Decimal => new Money(`${micros}e-6`);
+
 /** One slot's share of a priced event, exact: the quantity it charged and its amount (6 decimals). */
 export interface PricedSlot {
   /** Where the slot's share starts (seconds, events or octets into the event). */
@@ -152,12 +184,16 @@ export function priceInBand(rating: Rating, band: Band, usageType: UsageType, qu
   const connectFee = connectFeeFor(rating, usageType);
   const slots: PricedSlot[] = [];
   const whole = wholeQuantity(quantity, band);
+  // The total in millionths while every part has been priced in them (whole quantities, rates of up to 6 decimals).
+  let totalMicros = whole === undefined ? null : usageType === 'voice' ? microsOf(rating.connectFee) : 0;
   band.slots.forEach((slot, i) => {
     if (whole !== undefined) {
       const inSlot = chargedInSlot(whole, band.slots, i);
       if (inSlot === 0) return;
       const charged = new Money(inSlot);
-      slots.push({ start: slot.start, charged, amount: slotAmount(charged, slot), band });
+      const micros = slotMicros(inSlot, slot);
+      totalMicros = totalMicros === null || micros === null || totalMicros + micros > MAX_WHOLE ? null : totalMicros + micros;
+      slots.push({ start: slot.start, charged, amount: micros === null ? slotAmount(charged, slot) : fromMicros(micros), band });
       return;
     }
     const end = slotEnd(band.slots, i);
@@ -167,7 +203,8 @@ export function priceInBand(rating: Rating, band: Band, usageType: UsageType, qu
     const charged = roundUpToIncrement(inSlot, slot);
     slots.push({ start: slot.start, charged, amount: slotAmount(charged, slot), band });
   });
-  return { band, slots, total: round6(connectFee.plus(sum(slots.map((s) => s.amount)))), split: false };
+  const total = totalMicros === null ? round6(connectFee.plus(sum(slots.map((s) => s.amount)))) : fromMicros(totalMicros);
+  return { band, slots, total, split: false };
 }
 
 /** The priced event as rating results are written: decimal strings, slots named by band when split. */
