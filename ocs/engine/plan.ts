@@ -168,6 +168,7 @@ class Working {
 
   /** Takes up to `wanted` from the buckets in order with `take`; returns how much was taken. */
   drawFrom(buckets: BucketState[], wanted: Decimal, take: (b: BucketState, amount: Decimal) => void): Decimal {
+    if (buckets.length === 0) return ZERO;
     let left = wanted;
     for (const b of buckets) {
       if (left.lte(0)) break;
@@ -225,7 +226,7 @@ interface Context {
 function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Decimal, rating: Rating | undefined): boolean {
   const { work, at } = ctx;
   const fromUnits = work.drawFrom(work.unitBuckets(service, at), used, (b, a) => work.debit(b, a, ratingGroup));
-  usage.bucketUnits = money(usage.bucketUnits).plus(fromUnits).toString();
+  if (!fromUnits.isZero()) usage.bucketUnits = money(usage.bucketUnits).plus(fromUnits).toString();
   const rest = used.minus(fromUnits);
   if (rest.isZero()) return true;
   if (!rating) return false;
