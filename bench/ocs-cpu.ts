@@ -6,7 +6,8 @@
  * `node --import tsx bench/ocs-cpu.ts`; BENCH_OCS_CPU_ROUNDS (6): the best round of each is printed.
  */
 import { money } from '../domain/money';
-import type { Rating, Slot } from '../domain/rating';
+import type { Rating } from '../domain/rating';
+import { catalogSeed } from '../db/seeds/catalog-data';
 import { copyBucket, planRequest, type BucketState, type ReservationState, type SessionUsage } from '../ocs/engine/plan';
 import { RESULT, type ChargingRequest } from '../ocs/engine/types';
 import { ccaAvps, parseCcr } from '../ocs/diameter/gy-mapping';
@@ -19,20 +20,10 @@ import { table } from './stats';
 const ROUNDS = Number(process.env.BENCH_OCS_CPU_ROUNDS ?? 6);
 const PER_ROUND = 20_000;
 
-/** Pay-as-you-go calls as the seed catalog prices them: 0.12 EUR/min weekdays 08:00–20:00, 0.06 otherwise; first minute whole. */
-const perMinute = (rate: string): Slot[] => [
-  { start: 0, rate, unit: 60, increment: 60 },
-  { start: 60, rate, unit: 60, increment: 1 },
-];
-const PAYG: Rating = {
-  connectFee: '0.00',
-  bands: [
-    { name: 'national-peak', daysOfWeek: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '20:00', destinationPrefixes: ['+34'], slots: perMinute('0.12') },
-    { name: 'national-off-peak', destinationPrefixes: ['+34'], slots: perMinute('0.06') },
-    { name: 'international', slots: perMinute('0.60') },
-  ],
-};
-const TARIFFS = { ratings: { voice: PAYG }, timeZone: 'Europe/Madrid' };
+/** Pay-as-you-go calls as the seed catalog prices them (peak and off-peak, freephone, premium, international). */
+const PAYG_CALLS = (catalogSeed.productOfferingPrice as Array<{ name: string; rating?: Rating }>).find((p) => p.name === 'Pay-as-you-go calls')?.rating;
+if (!PAYG_CALLS) throw new Error('the seed catalog has no Pay-as-you-go calls tariff');
+const TARIFFS = { ratings: { voice: PAYG_CALLS }, timeZone: 'Europe/Madrid' };
 const SETTINGS = { defaultQuota: { voice: '300', data: '10485760', sms: '1' }, validityTime: 600 };
 const START = Date.UTC(2026, 10, 4, 10, 0, 0);
 const ORIGIN = { originHost: 'ocs.bss.local', originRealm: 'bss.local' };
