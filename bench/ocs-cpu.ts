@@ -5,11 +5,11 @@
  * and the load generator besides I/O, the batch step and garbage collection of what they keep.
  * `node --import tsx bench/ocs-cpu.ts`; BENCH_OCS_CPU_ROUNDS (6): the best round of each is printed.
  */
-import { money } from '../domain/money';
 import type { Rating } from '../domain/rating';
 import { catalogSeed } from '../db/seeds/catalog-data';
 import { copyBucket, planRequest, type BucketState, type ReservationState, type SessionUsage } from '../ocs/engine/plan';
 import { RESULT, type ChargingRequest } from '../ocs/engine/types';
+import { parseMicros } from '../domain/micros';
 import { ccaAvps, parseCcr } from '../ocs/diameter/gy-mapping';
 import { decodeMessage, encodeMessage, type DiameterMessage } from '../network/diameter/codec';
 import { APPLICATION, COMMAND } from '../network/diameter/dictionary';
@@ -89,7 +89,7 @@ function main(): void {
   const parsed = parseCcr(message.avps, new Date(START));
   const answer = { sessionId: parsed.request.sessionId, requestNumber: 2, resultCode: RESULT.SUCCESS, units: [{ ratingGroup: 100, resultCode: RESULT.SUCCESS, granted: { quantity: '60' }, validityTime: 600 }] };
   const ccaWire = encodeMessage(answerTo(message, ccaAvps(parsed, answer, ORIGIN)));
-  const account = { buckets: [{ id: 'cash', type: 'money' as const, balance: money('1000000'), reserved: money('0'), creditLimit: money('0'), priority: 100, validFrom: new Date(0), validUntil: null, createdAt: new Date(0) }] };
+  const account = { buckets: [{ id: 'cash', type: 'money' as const, balance: parseMicros('1000000'), reserved: 0n, creditLimit: 0n, priority: 100, validFrom: new Date(0), validUntil: null, createdAt: new Date(0) }] };
   const rows: Array<[string, number]> = [
     ['load generator: build and encode a CCR', measure((i) => encodeMessage(ccr(i)))],
     ['OCS: decode a CCR', measure(() => decodeMessage(wire))],

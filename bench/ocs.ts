@@ -345,7 +345,8 @@ async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ pid: 
   const out = fs.openSync(logFile, 'a');
   // BENCH_CPU_PROFILE=<dir>: the OCS writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
-  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', out, out, 'ipc'] });
+  // The young generation `npm run ocs` gives it (package.json): a request's objects die within its batch.
+  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', '--max-semi-space-size=32', ...profile], stdio: ['ignore', out, out, 'ipc'] });
   const { nchfPort: port, gyPort, metricsPort } = await new Promise<{ nchfPort: number; gyPort: number; metricsPort: number }>((resolve, reject) => {
     child.once('message', (m: { nchfPort?: number; gyPort?: number; metricsPort?: number }) =>
       m.nchfPort && m.gyPort && m.metricsPort ? resolve({ nchfPort: m.nchfPort, gyPort: m.gyPort, metricsPort: m.metricsPort }) : reject(new Error(`ocs: ${JSON.stringify(m)}`)),
@@ -391,7 +392,7 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 /** The statements PostgreSQL spent most time on during the whole run. */
 async function printStatements(pool: pg.Pool): Promise<void> {
   const { rows } = await pool.query(`
-    SELECT calls, rows, round(total_exec_time) AS total_ms, round((total_exec_time / calls)::numeric, 3) AS mean_ms,
+    SELECT calls, plans, round(total_plan_time) AS plan_ms, rows, round(total_exec_time) AS total_ms, round((total_exec_time / nullif(calls, 0))::numeric, 3) AS mean_ms,
            shared_blks_hit + shared_blks_read AS blocks, wal_records, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8`);
   console.log(table([Object.keys(rows[0] ?? {}), ...rows.map((r) => Object.values(r).map(String))]));

@@ -1,5 +1,6 @@
 import { money } from '../money';
-import { rateCall } from './rate-call';
+import { fromDecimal, ONE, toDecimal } from '../micros';
+import { priceEvent, priceEventMicros, rateCall } from './rate-call';
 import { rateUsage } from './rate';
 import { Rating, Slot } from './types';
 
@@ -67,5 +68,46 @@ describe('calls across a time-of-day boundary', () => {
   it('refuses what rateUsage refuses', () => {
     expect(() => rateCall(PAYG, call('2026-11-04T18:59:30Z', 'ten'), MADRID)).toThrow('not a decimal');
     expect(() => rateCall(PAYG, { ...call('2026-11-04T18:59:30Z', '-1') }, MADRID)).toThrow('negative');
+  });
+});
+
+describe('priceEventMicros: the total in millionths, as the OCS prices', () => {
+  const at = (startTime: string, seconds: bigint) => ({ usageType: 'voice' as const, quantity: seconds * ONE, startTime: new Date(startTime), destination: '+34612345678' });
+
+  it.each([
+    // a call inside one band (whole: priced in integers), then calls split at 20:00 and at 08:00
+    ['2026-11-04T10:00:00Z', 3601n, 7_202_000n],
+    ['2026-11-07T18:59:30Z', 125n, 125_000n],
+    ['2026-11-04T18:59:30Z', 121n, 181_000n],
+    ['2026-11-09T06:59:50Z', 70n, 80_000n],
+    ['2026-11-04T10:00:00Z', 0n, 0n],
+  ])('a call at %s of %s s costs %s millionths', (start, seconds, micros) => {
+    expect(priceEventMicros(PAYG, at(start, seconds), MADRID)).toBe(micros);
+  });
+
+  it('costs what priceEvent does, whole or not, split or not', () => {
+    const ratings: Rating[] = [
+      PAYG,
+      { connectFee: '0.15', bands: [{ name: 'any', slots: perMinute('0.10') }] },
+      // Past 6 decimals: the integers cannot hold the rate, the decimal path prices it.
+      { connectFee: '0', bands: [{ name: 'any', slots: perMinute('0.1234567') }] },
+    ];
+    for (const rating of ratings) {
+      for (const start of ['2026-11-04T10:00:00Z', '2026-11-04T18:58:30Z', '2026-11-09T06:59:50Z']) {
+        for (const micros of [1n, 999_999n, ONE, 59n * ONE, 60n * ONE, 60_500_000n, 61n * ONE, 150n * ONE, 3601n * ONE]) {
+          const event = { ...at(start, 0n), quantity: micros };
+          expect([start, micros, priceEventMicros(rating, event, MADRID)]).toEqual([start, micros, fromDecimal(priceEvent(rating, { ...event, quantity: toDecimal(micros) }, MADRID).total)]);
+        }
+      }
+    }
+    const data: Rating = { connectFee: '0', bands: [{ name: 'any', slots: [{ start: 0, rate: '0.01', unit: 1_048_576, increment: 1024 }] }] };
+    const volume = { usageType: 'data' as const, quantity: 10n * 1_073_741_824n * ONE, startTime: new Date('2026-11-04T10:00:00Z') };
+    expect(priceEventMicros(data, volume, MADRID)).toBe(102_400_000n);
+  });
+
+  it('refuses what priceEvent refuses', () => {
+    expect(() => priceEventMicros(PAYG, at('2026-11-04T10:00:00Z', -1n), MADRID)).toThrow('negative');
+    const smsWithFee: Rating = { connectFee: '0.10', bands: [{ name: 'any', slots: [{ start: 0, rate: '0.09', unit: 1, increment: 1 }] }] };
+    expect(() => priceEventMicros(smsWithFee, { usageType: 'sms', quantity: ONE, startTime: new Date('2026-11-04T10:00:00Z') }, MADRID)).toThrow('connect fee');
   });
 });

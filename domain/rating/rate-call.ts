@@ -8,7 +8,8 @@
  */
 import type Decimal from 'decimal.js';
 import { money, Money, sum } from '../money';
-import { formatRated, priceInBand, RATED_DECIMALS, tariffDecimal, validateOnce, type PricedSlot, type PricedUsage } from './rate';
+import { fromDecimal, ONE, toDecimal, type Micros } from '../micros';
+import { bandTotalMicros, formatRated, priceInBand, RATED_DECIMALS, tariffDecimal, validateOnce, type PricedSlot, type PricedUsage } from './rate';
 import { selectBand } from './select-band';
 import { Band, RatedUsage, Rating, RatingError, UsageEvent } from './types';
 
@@ -23,10 +24,9 @@ const hasTimeWindows = (rating: Rating): boolean => rating.bands.some((b) => b.d
  * The bands in force over the call. Band windows are written in whole local minutes and zone
  * offsets are whole minutes, so the band can only change on a minute boundary of UTC: check each.
  */
-function segmentsOf(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string, seconds: Decimal): Segment[] {
+function segmentsOf(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string, end: number): Segment[] {
   const startMs = event.startTime.getTime();
   const segments: Segment[] = [{ from: 0, band: selectBand(rating, event, timeZone) }];
-  const end = seconds.toNumber();
   for (let boundary = Math.ceil(startMs / 60_000) * 60_000; (boundary - startMs) / 1000 < end; boundary += 60_000) {
     const from = (boundary - startMs) / 1000;
     if (from === 0) continue;
@@ -80,11 +80,40 @@ export function priceEvent(rating: Rating, event: DecimalUsageEvent, timeZone: s
   const { quantity } = event;
   if (quantity.isNegative()) throw new RatingError('invalid-event', `negative usage quantity: ${quantity.toString()}`);
   if (event.usageType === 'voice' && quantity.gt(0) && hasTimeWindows(rating)) {
-    const segments = segmentsOf(rating, event, timeZone, quantity);
+    const segments = segmentsOf(rating, event, timeZone, quantity.toNumber());
     if (segments.length > 1) return priceSplit(rating, segments, quantity);
     return priceInBand(rating, segments[0].band, event.usageType, quantity);
   }
   return priceInBand(rating, selectBand(rating, event, timeZone), event.usageType, quantity);
+}
+
+/** Whole quantities below this (in millionths) are counted as numbers. */
+const MAX_WHOLE_MICROS = 2n ** 50n * ONE;
+
+/** An event to price with its quantity in millionths. */
+export type MicrosUsageEvent = Omit<UsageEvent, 'quantity'> & { quantity: Micros };
+
+/**
+ * `priceEvent`'s total in millionths. A whole quantity in one band (a call inside one time window,
+ * an SMS, a data volume: nearly every event) is priced in integers (bandTotalMicros) without a
+ * decimal made; a split call, a fractional quantity or a tariff the integers cannot hold goes
+ * through `priceEvent`. The OCS prices with this several times a request.
+ */
+export function priceEventMicros(rating: Rating, event: MicrosUsageEvent, timeZone: string): Micros {
+  validateOnce(rating);
+  const { quantity } = event;
+  if (quantity < 0n) throw new RatingError('invalid-event', `negative usage quantity: ${quantity}e-6`);
+  if (quantity % ONE === 0n && quantity < MAX_WHOLE_MICROS) {
+    const whole = Number(quantity / ONE);
+    let band: Band | undefined;
+    if (event.usageType === 'voice' && whole > 0 && hasTimeWindows(rating)) {
+      const segments = segmentsOf(rating, event, timeZone, whole);
+      band = segments.length === 1 ? segments[0].band : undefined;
+    } else band = selectBand(rating, event, timeZone);
+    const total = band && bandTotalMicros(rating, band, event.usageType, whole);
+    if (typeof total === 'number') return BigInt(total);
+  }
+  return fromDecimal(priceEvent(rating, { ...event, quantity: toDecimal(quantity) }, timeZone).total);
 }
 
 /** Rates a usage event (see `priceEvent`); each slot of a split call names the band that priced it. */

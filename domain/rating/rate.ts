@@ -149,6 +149,25 @@ function slotMicros(charged: number, slot: Slot): number | null {
   return (dividend - (dividend % divisor)) / divisor;
 }
 
+/**
+ * What `priceInBand` totals for a whole quantity, in millionths, priced in integers as its whole
+ * path does, without the decimals of its slots; null when the decimal path must price it (rates
+ * past 6 decimals, sums past 2^50). The OCS prices several times a request and needs only this.
+ */
+export function bandTotalMicros(rating: Rating, band: Band, usageType: UsageType, quantity: number): number | null {
+  if (quantity === 0) return 0;
+  connectFeeFor(rating, usageType);
+  if (!Number.isSafeInteger(quantity) || quantity >= MAX_WHOLE || !band.slots.every((s) => s.increment < MAX_WHOLE)) return null;
+  let total = usageType === 'voice' ? microsOf(rating.connectFee) : 0;
+  for (let i = 0; i < band.slots.length && total !== null; i++) {
+    const inSlot = chargedInSlot(quantity, band.slots, i);
+    if (inSlot === 0) continue;
+    const micros = slotMicros(inSlot, band.slots[i]);
+    total = micros === null || total + micros > MAX_WHOLE ? null : total + micros;
+  }
+  return total;
+}
+
 /** Millionths as a decimal (parsed, not divided). */
 const fromMicros = (micros: number): Decimal => new Money(`${micros}e-6`);
 

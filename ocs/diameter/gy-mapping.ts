@@ -4,7 +4,7 @@
  * service: CC-Time (seconds) for voice, CC-Total-Octets (or input + output) for data,
  * CC-Service-Specific-Units (events) for SMS.
  */
-import Decimal from 'decimal.js';
+import { ONE, parseMicros } from '../../domain/micros';
 import { SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, findAvp, findAvps, type Avp, type AvpValue } from '../../network/diameter/codec';
 import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
@@ -163,8 +163,8 @@ function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   const avps: Avp[] = [];
   if (grant.granted) {
     // Units are whole on the wire; the engine's decimal is rounded down so we never grant more.
-    const whole = new Decimal(grant.granted.quantity).floor().toFixed(0);
-    avps.push(avp('Granted-Service-Unit', [avp(unitAvp, unitAvp === 'CC-Time' ? Number(whole) : BigInt(whole))]));
+    const whole = parseMicros(grant.granted.quantity) / ONE;
+    avps.push(avp('Granted-Service-Unit', [avp(unitAvp, unitAvp === 'CC-Time' ? Number(whole) : whole)]));
   }
   if (grant.serviceIdentifier !== undefined) avps.push(avp('Service-Identifier', grant.serviceIdentifier));
   avps.push(avp('Rating-Group', grant.ratingGroup));

@@ -3,19 +3,18 @@
  * which buckets are debited, reserved and released (with their ledger rows), what the session
  * has used so far, and the answer. Pure: the caller reads and writes the database around it.
  */
-import type Decimal from 'decimal.js';
-import { money, Money, roundToCent } from '../../domain/money';
-import { priceEvent, type Rating } from '../../domain/rating';
+import { priceEventMicros, type Rating } from '../../domain/rating';
+import { ceilToUnit, formatMicros, min, ONE, parseMicros, roundToCent, type Micros } from '../../domain/micros';
 import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ServiceType, type UnitGrant, type UnitRequest } from './types';
 
-/** A bucket as locked for the request; amounts in its unit (money or octets, seconds, events). */
+/** A bucket as locked for the request; amounts in millionths of its unit (money or octets, seconds, events). */
 export interface BucketState {
   id: string;
   type: 'money' | ServiceType;
-  balance: Decimal;
-  reserved: Decimal;
+  balance: Micros;
+  reserved: Micros;
   /** How far below zero a money bucket may go (0 for none). */
-  creditLimit: Decimal;
+  creditLimit: Micros;
   priority: number;
   validFrom: Date;
   validUntil: Date | null;
@@ -44,8 +43,8 @@ export interface ReservationState {
   id: string;
   ratingGroup: number;
   bucketId: string;
-  amount: Decimal;
-  quantity: Decimal;
+  amount: Micros;
+  quantity: Micros;
 }
 
 /** What a session has used of one rating group: rated as one event from its start. */
@@ -80,7 +79,7 @@ export type LedgerKind = 'debit' | 'credit' | 'reservation' | 'release';
 export interface LedgerRow {
   bucketId: string;
   kind: LedgerKind;
-  amount: Decimal;
+  amount: Micros;
   reference: string;
   /** The service (rating group) the change is for, so that usage can be reported by service. */
   ratingGroup: number;
@@ -89,14 +88,14 @@ export interface LedgerRow {
 export interface NewReservation {
   ratingGroup: number;
   bucketId: string;
-  amount: Decimal;
-  quantity: Decimal;
+  amount: Micros;
+  quantity: Micros;
 }
 
 /** Everything the request changes, written in one statement by the store. */
 export interface Plan {
   /** Per bucket: what leaves `balance` and what is added to `reserved` (negative for a release). */
-  bucketChanges: Map<string, { debit: Decimal; reserve: Decimal }>;
+  bucketChanges: Map<string, { debit: Micros; reserve: Micros }>;
   ledger: LedgerRow[];
   releasedReservationIds: string[];
   newReservations: NewReservation[];
@@ -105,13 +104,12 @@ export interface Plan {
   answer: ChargingAnswer;
 }
 
-const ZERO = new Money(0);
 const isValidAt = (b: BucketState, t: Date) => b.validFrom.getTime() <= t.getTime() && (b.validUntil === null || t.getTime() < b.validUntil.getTime());
 const byPriority = (a: BucketState, b: BucketState) => a.priority - b.priority || a.validFrom.getTime() - b.validFrom.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1);
 
 /** Mutable working state: the buckets as they will be after the request. */
 class Working {
-  readonly changes = new Map<string, { debit: Decimal; reserve: Decimal }>();
+  readonly changes = new Map<string, { debit: Micros; reserve: Micros }>();
   readonly ledger: LedgerRow[] = [];
   pendingReservations: NewReservation[] = [];
   constructor(
@@ -121,40 +119,38 @@ class Working {
 
   private change(id: string) {
     let c = this.changes.get(id);
-    if (!c) this.changes.set(id, (c = { debit: ZERO, reserve: ZERO }));
+    if (!c) this.changes.set(id, (c = { debit: 0n, reserve: 0n }));
     return c;
   }
 
   /** What a bucket can still give: its balance (plus a money bucket's credit limit) less what is reserved. */
-  available(b: BucketState): Decimal {
-    // Several times a request for each bucket: no decimal made that is not needed.
-    const held = b.type === 'money' && !b.creditLimit.isZero() ? b.balance.plus(b.creditLimit) : b.balance;
-    const available = held.minus(b.reserved);
-    return available.isNegative() ? ZERO : available;
+  available(b: BucketState): Micros {
+    const available = (b.type === 'money' ? b.balance + b.creditLimit : b.balance) - b.reserved;
+    return available < 0n ? 0n : available;
   }
 
-  debit(b: BucketState, amount: Decimal, ratingGroup: number): void {
-    if (amount.isZero()) return;
-    b.balance = b.balance.minus(amount);
+  debit(b: BucketState, amount: Micros, ratingGroup: number): void {
+    if (amount === 0n) return;
+    b.balance -= amount;
     const c = this.change(b.id);
-    c.debit = c.debit.plus(amount);
+    c.debit += amount;
     this.ledger.push({ bucketId: b.id, kind: 'debit', amount, reference: this.reference, ratingGroup });
   }
 
-  reserve(b: BucketState, amount: Decimal, ratingGroup: number): void {
-    if (amount.isZero()) return;
-    b.reserved = b.reserved.plus(amount);
+  reserve(b: BucketState, amount: Micros, ratingGroup: number): void {
+    if (amount === 0n) return;
+    b.reserved += amount;
     const c = this.change(b.id);
-    c.reserve = c.reserve.plus(amount);
+    c.reserve += amount;
     this.ledger.push({ bucketId: b.id, kind: 'reservation', amount, reference: this.reference, ratingGroup });
   }
 
-  release(bucketId: string, amount: Decimal, ratingGroup: number): void {
+  release(bucketId: string, amount: Micros, ratingGroup: number): void {
     const b = this.buckets.find((x) => x.id === bucketId);
-    if (!b || amount.isZero()) return;
-    b.reserved = b.reserved.minus(amount);
+    if (!b || amount === 0n) return;
+    b.reserved -= amount;
     const c = this.change(b.id);
-    c.reserve = c.reserve.minus(amount);
+    c.reserve -= amount;
     this.ledger.push({ bucketId: b.id, kind: 'release', amount, reference: this.reference, ratingGroup });
   }
 
@@ -167,23 +163,21 @@ class Working {
   }
 
   /** Takes up to `wanted` from the buckets in order with `take`; returns how much was taken. */
-  drawFrom(buckets: BucketState[], wanted: Decimal, take: (b: BucketState, amount: Decimal) => void): Decimal {
-    if (buckets.length === 0) return ZERO;
+  drawFrom(buckets: BucketState[], wanted: Micros, take: (b: BucketState, amount: Micros) => void): Micros {
     let left = wanted;
     for (const b of buckets) {
-      if (left.lte(0)) break;
-      const available = this.available(b);
-      const amount = left.lt(available) ? left : available;
-      if (amount.gt(0)) {
+      if (left <= 0n) break;
+      const amount = min(left, this.available(b));
+      if (amount > 0n) {
         take(b, amount);
-        left = left.minus(amount);
+        left -= amount;
       }
     }
-    return wanted.minus(left);
+    return wanted - left;
   }
 
-  moneyAvailable(at: Date): Decimal {
-    return this.moneyBuckets(at).reduce((s, b) => s.plus(this.available(b)), ZERO);
+  moneyAvailable(at: Date): Micros {
+    return this.moneyBuckets(at).reduce((s, b) => s + this.available(b), 0n);
   }
 }
 
@@ -191,13 +185,13 @@ class Working {
  * The money a quantity of this rating group costs in total at the tariff's 6 decimals: a call that
  * crosses a band boundary is split there (priceEvent, which offline rating's rateCall writes out).
  */
-function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
-  if (quantity.isZero()) return ZERO;
-  return priceEvent(rating, { usageType: service, quantity, startTime: new Date(usage.start), destination }, timeZone).total;
+function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Micros, destination: string | undefined, timeZone: string): Micros {
+  if (quantity === 0n) return 0n;
+  return priceEventMicros(rating, { usageType: service, quantity, startTime: new Date(usage.start), destination }, timeZone);
 }
 
 /** The same, rounded to the cent: what is debited. */
-function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Decimal, destination: string | undefined, timeZone: string): Decimal {
+function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Micros, destination: string | undefined, timeZone: string): Micros {
   return roundToCent(exactPriceOf(rating, service, usage, quantity, destination, timeZone));
 }
 
@@ -223,24 +217,24 @@ interface Context {
  * reached (so a call reported in parts costs what it would in one piece). Usage already happened,
  * so money goes below what is available rather than be lost.
  */
-function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Decimal, rating: Rating | undefined): boolean {
+function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Micros, rating: Rating | undefined): boolean {
   const { work, at } = ctx;
   const fromUnits = work.drawFrom(work.unitBuckets(service, at), used, (b, a) => work.debit(b, a, ratingGroup));
-  if (!fromUnits.isZero()) usage.bucketUnits = money(usage.bucketUnits).plus(fromUnits).toString();
-  const rest = used.minus(fromUnits);
-  if (rest.isZero()) return true;
+  if (fromUnits !== 0n) usage.bucketUnits = formatMicros(parseMicros(usage.bucketUnits) + fromUnits);
+  const rest = used - fromUnits;
+  if (rest === 0n) return true;
   if (!rating) return false;
-  const moneyUnits = money(usage.moneyUnits).plus(rest);
+  const moneyUnits = parseMicros(usage.moneyUnits) + rest;
   const total = priceOf(rating, service, usage, moneyUnits, ctx.request.destination, ctx.tariffs.timeZone);
-  const cost = total.minus(money(usage.charged));
-  usage.moneyUnits = moneyUnits.toString();
-  usage.charged = total.toString();
-  if (cost.lte(0)) return true;
+  const cost = total - parseMicros(usage.charged);
+  usage.moneyUnits = formatMicros(moneyUnits);
+  usage.charged = formatMicros(total);
+  if (cost <= 0n) return true;
   const buckets = work.moneyBuckets(at);
   const taken = work.drawFrom(buckets, cost, (b, a) => work.debit(b, a, ratingGroup));
   // An overrun (usage beyond what was reserved): the first money bucket takes it.
-  const overrun = cost.minus(taken);
-  if (overrun.gt(0) && buckets.length) work.debit(buckets[0], overrun, ratingGroup);
+  const overrun = cost - taken;
+  if (overrun > 0n && buckets.length) work.debit(buckets[0], overrun, ratingGroup);
   return true;
 }
 
@@ -248,28 +242,28 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
  * Reserves the next quota: unit buckets first, then money. When money cannot pay the whole
  * quota, grants what it can pay as the final units.
  */
-function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Decimal; finalUnit: boolean } {
+function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Micros; finalUnit: boolean } {
   const { work, at, settings } = ctx;
-  const wanted = money(ur.requested?.quantity ?? settings.defaultQuota[service]);
+  const wanted = parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]);
   const reservations: NewReservation[] = [];
   const grantedUnits = work.drawFrom(work.unitBuckets(service, at), wanted, (b, amount) => {
     work.reserve(b, amount, ur.ratingGroup);
     reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
   });
-  const rest = wanted.minus(grantedUnits);
+  const rest = wanted - grantedUnits;
   let grantedMoneyUnits = rest;
   let finalUnit = false;
-  if (rest.gt(0)) {
+  if (rest > 0n) {
     const available = work.moneyAvailable(at);
-    const moneyUnits = money(usage.moneyUnits);
-    const charged = money(usage.charged);
-    const cost = (q: Decimal) => priceOf(rating, service, usage, moneyUnits.plus(q), ctx.request.destination, ctx.tariffs.timeZone).minus(charged);
+    const moneyUnits = parseMicros(usage.moneyUnits);
+    const charged = parseMicros(usage.charged);
+    const cost = (q: Micros) => priceOf(rating, service, usage, moneyUnits + q, ctx.request.destination, ctx.tariffs.timeZone) - charged;
     const costOfRest = cost(rest);
-    if (costOfRest.gt(available)) {
+    if (costOfRest > available) {
       finalUnit = true;
       // Paid for in full: rounding to the cent may not give away the last units.
-      const fits = (q: Decimal) =>
-        cost(q).lte(available) && exactPriceOf(rating, service, usage, moneyUnits.plus(q), ctx.request.destination, ctx.tariffs.timeZone).minus(charged).lte(available);
+      const fits = (q: Micros) =>
+        cost(q) <= available && exactPriceOf(rating, service, usage, moneyUnits + q, ctx.request.destination, ctx.tariffs.timeZone) - charged <= available;
       grantedMoneyUnits = affordable(rest, fits);
     }
     const price = finalUnit ? cost(grantedMoneyUnits) : costOfRest;
@@ -279,11 +273,11 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
       work.reserve(b, amount, ur.ratingGroup);
       // The service units stand with the first bucket that pays for them.
       reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: share });
-      share = ZERO;
+      share = 0n;
     });
   }
   work.pendingReservations.push(...reservations);
-  return { granted: grantedUnits.plus(grantedMoneyUnits), finalUnit };
+  return { granted: grantedUnits + grantedMoneyUnits, finalUnit };
 }
 
 /**
@@ -291,11 +285,11 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
  * below `wanted` that `fits` the balance (priced split at band boundaries, as the debit will be).
  * Price only grows with quantity, so a binary search finds it.
  */
-function affordable(wanted: Decimal, fits: (q: Decimal) => boolean): Decimal {
-  let low = ZERO; // affordable
-  let high = wanted.ceil(); // not affordable (the caller asks only when the whole quota is not)
-  while (high.minus(low).gt(1)) {
-    const mid = low.plus(high).divToInt(2);
+function affordable(wanted: Micros, fits: (q: Micros) => boolean): Micros {
+  let low = 0n; // affordable
+  let high = ceilToUnit(wanted); // not affordable (the caller asks only when the whole quota is not)
+  while (high - low > ONE) {
+    const mid = ((low + high) / ONE / 2n) * ONE;
     if (fits(mid)) low = mid;
     else high = mid;
   }
@@ -305,17 +299,17 @@ function affordable(wanted: Decimal, fits: (q: Decimal) => boolean): Decimal {
 /** Charges an event (one SMS) directly: all of it or, when the balance cannot pay, nothing (4012). */
 function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating: Rating | undefined): UnitGrant {
   const { work, at } = ctx;
-  const quantity = money(ur.requested?.quantity ?? ur.used?.quantity ?? '1');
+  const quantity = parseMicros(ur.requested?.quantity ?? ur.used?.quantity ?? '1');
   const usage = fresh(ctx.request.eventTime);
-  const fromUnits = Money.min(quantity, work.unitBuckets(service, at).reduce((s, b) => s.plus(work.available(b)), ZERO));
-  const rest = quantity.minus(fromUnits);
-  if (rest.gt(0)) {
+  const fromUnits = min(quantity, work.unitBuckets(service, at).reduce((s, b) => s + work.available(b), 0n));
+  const rest = quantity - fromUnits;
+  if (rest > 0n) {
     if (!rating) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.RATING_FAILED };
     const price = priceOf(rating, service, usage, rest, ctx.request.destination, ctx.tariffs.timeZone);
-    if (price.gt(work.moneyAvailable(at))) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
+    if (price > work.moneyAvailable(at)) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
   debitUsed(ctx, ur.ratingGroup, service, usage, quantity, rating);
-  return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: quantity.toString() } };
+  return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(quantity) } };
 }
 
 /** One rating group of a session request: release, debit what was used, reserve what comes next. */
@@ -333,18 +327,18 @@ function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
   }
   const key = String(ur.ratingGroup);
   const usage = (usageByGroup[key] ??= fresh(request.eventTime));
-  const used = money(ur.used?.quantity ?? '0');
-  const rated = used.gt(0) ? debitUsed(ctx, ur.ratingGroup, service, usage, used, rating) : true;
+  const used = parseMicros(ur.used?.quantity ?? '0');
+  const rated = used > 0n ? debitUsed(ctx, ur.ratingGroup, service, usage, used, rating) : true;
   if (!rated || !rating) return { ...head, resultCode: RESULT.RATING_FAILED };
   if (request.type === 'termination' || ur.requested === undefined) return { ...head, resultCode: RESULT.SUCCESS };
 
   const { granted, finalUnit } = reserveQuota(ctx, ur, service, usage, rating);
-  if (granted.isZero()) {
+  if (granted === 0n) {
     // Nothing to reserve: undo any zero-sized reservation rows and refuse.
     work.pendingReservations = work.pendingReservations.filter((r) => r.ratingGroup !== ur.ratingGroup);
     return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
-  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: granted.toString() }, validityTime: settings.validityTime, ...(finalUnit ? { finalUnit: true } : {}) };
+  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime: settings.validityTime, ...(finalUnit ? { finalUnit: true } : {}) };
 }
 
 /** The plan of one new (not retransmitted) request on locked state. */

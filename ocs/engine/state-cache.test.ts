@@ -1,4 +1,4 @@
-import { money } from '../../domain/money';
+import { parseMicros } from '../../domain/micros';
 import type { BucketState } from './plan';
 import { EngineStateCache } from './state-cache';
 import type { BatchState } from './store';
@@ -7,9 +7,9 @@ import type { ChargingRequest } from './types';
 const bucket = (id: string, balance: string): BucketState => ({
   id,
   type: 'money',
-  balance: money(balance),
-  reserved: money('0'),
-  creditLimit: money('0'),
+  balance: parseMicros(balance),
+  reserved: 0n,
+  creditLimit: 0n,
   priority: 100,
   validFrom: new Date(0),
   validUntil: null,
@@ -42,7 +42,7 @@ describe('engine state cache', () => {
   it('holds what a read returned, and forgets the oldest past its size', () => {
     const cache = new EngineStateCache(2);
     keep(cache, ['1', '2']);
-    expect(cache.lookup(request('1'))?.account.buckets[0].balance.toString()).toBe('10');
+    expect(cache.lookup(request('1'))?.account.buckets[0].balance).toBe(parseMicros('10'));
     keep(cache, ['3']);
     expect(cache.lookup(request('1'))).toBeUndefined();
     expect(cache.lookup(request('3'))?.account.id).toBe('a3');
@@ -53,14 +53,14 @@ describe('engine state cache', () => {
     keep(cache, ['1', '2']);
     const one = new Map([['a1', 1]]);
     const kept = cache.beginWrite(one);
-    cache.endWrite(one, kept, { sessions: [], buckets: [{ id: 'b1', balance: money('9.88'), reserved: money('0.12') }] });
-    expect(cache.lookup(request('1'))?.account.buckets[0]).toMatchObject({ balance: money('9.88'), reserved: money('0.12') });
+    cache.endWrite(one, kept, { sessions: [], buckets: [{ id: 'b1', balance: parseMicros('9.88'), reserved: parseMicros('0.12') }] });
+    expect(cache.lookup(request('1'))?.account.buckets[0]).toMatchObject({ balance: parseMicros('9.88'), reserved: parseMicros('0.12') });
 
     const two = new Map([['a2', 1]]);
     const first = cache.beginWrite(two);
     const second = cache.beginWrite(two);
-    cache.endWrite(two, second, { sessions: [], buckets: [{ id: 'b2', balance: money('9.76'), reserved: money('0') }] });
-    cache.endWrite(two, first, { sessions: [], buckets: [{ id: 'b2', balance: money('9.88'), reserved: money('0') }] });
+    cache.endWrite(two, second, { sessions: [], buckets: [{ id: 'b2', balance: parseMicros('9.76'), reserved: parseMicros('0') }] });
+    cache.endWrite(two, first, { sessions: [], buckets: [{ id: 'b2', balance: parseMicros('9.88'), reserved: parseMicros('0') }] });
     expect(cache.lookup(request('2'))).toBeUndefined();
   });
 

@@ -12,8 +12,7 @@
  * kept, never overwritten.
  */
 import type pg from 'pg';
-import type Decimal from 'decimal.js';
-import { money } from '../../domain/money';
+import { formatMicros, parseMicros, type Micros } from '../../domain/micros';
 import type { BucketState, Plan, ReservationState, SessionUsage } from './plan';
 import type { TariffRefs } from './tariffs';
 import type { ChargingAnswer, ChargingRequest } from './types';
@@ -239,9 +238,9 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
       push(bucketsByAccount, r.account, {
         id: r.id,
         type: r.state as BucketState['type'],
-        balance: money(r.balance),
-        reserved: money(r.reserved),
-        creditLimit: money(r.credit_limit),
+        balance: parseMicros(r.balance),
+        reserved: parseMicros(r.reserved),
+        creditLimit: parseMicros(r.credit_limit),
         priority: r.priority,
         validFrom: new Date(r.valid_from),
         validUntil: r.valid_until === null ? null : new Date(r.valid_until),
@@ -256,7 +255,7 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
 
 /** A session's reservations as the plan takes them. */
 export const reservationsOf = (session: SessionRow | undefined): ReservationState[] =>
-  (session?.reservations ?? []).map((r) => ({ id: r.id, ratingGroup: r.ratingGroup, bucketId: r.bucketId, amount: money(r.amount), quantity: money(r.quantity) }));
+  (session?.reservations ?? []).map((r) => ({ id: r.id, ratingGroup: r.ratingGroup, bucketId: r.bucketId, amount: parseMicros(r.amount), quantity: parseMicros(r.quantity) }));
 
 /** One planned request of a batch, with what its session row becomes. */
 export interface PlannedWrite {
@@ -279,8 +278,8 @@ function reservationsAfter(pw: PlannedWrite, expiresAt: string): StoredReservati
     id: `${pw.request.requestNumber}.${k}`,
     ratingGroup: r.ratingGroup,
     bucketId: r.bucketId,
-    amount: r.amount.toString(),
-    quantity: r.quantity.toString(),
+    amount: formatMicros(r.amount),
+    quantity: formatMicros(r.quantity),
     expiresAt,
   }));
   return [...kept, ...added];
@@ -301,8 +300,8 @@ interface SessionWrite {
 /** A bucket's balance and reservations as a write left them. */
 export interface WrittenBucket {
   id: string;
-  balance: Decimal;
-  reserved: Decimal;
+  balance: Micros;
+  reserved: Micros;
 }
 
 /** What a batch write committed: the sessions as they now are (in the order of the writes) and the buckets it changed. */
@@ -320,7 +319,7 @@ export async function writeBatch(
   db: pg.Pool | pg.PoolClient,
   w: { writes: PlannedWrite[]; accounts: Map<string, number>; now: Date; sessionExpiresAt: Date; reservationExpiresAt: Date },
 ): Promise<WriteResult> {
-  const buckets = new Map<string, { debit: Decimal; reserve: Decimal }>();
+  const buckets = new Map<string, { debit: Micros; reserve: Micros }>();
   const ledger: Array<{ bucketId: string; kind: string; amount: string; reference: string; ratingGroup: number }> = [];
   // Session rows go as one JSON document per kind: their documents are written once, not escaped again inside an array.
   const inserted: Array<SessionWrite & { account: string; msisdn: string }> = [];
@@ -333,11 +332,11 @@ export async function writeBatch(
     for (const [id, c] of plan.bucketChanges) {
       const sum = buckets.get(id);
       if (sum) {
-        sum.debit = sum.debit.plus(c.debit);
-        sum.reserve = sum.reserve.plus(c.reserve);
+        sum.debit += c.debit;
+        sum.reserve += c.reserve;
       } else buckets.set(id, { debit: c.debit, reserve: c.reserve });
     }
-    for (const l of plan.ledger) ledger.push({ bucketId: l.bucketId, kind: l.kind, amount: l.amount.toString(), reference: l.reference, ratingGroup: l.ratingGroup });
+    for (const l of plan.ledger) ledger.push({ bucketId: l.bucketId, kind: l.kind, amount: formatMicros(l.amount), reference: l.reference, ratingGroup: l.ratingGroup });
     const reservations = reservationsAfter(pw, reservationExpiry);
     // The sweeper's next look: the earliest reservation expiry or the session's own (ISO strings sort as instants).
     const sweepAt = reservations.reduce((t, r) => (r.expiresAt < t ? r.expiresAt : t), sessionExpiry);
@@ -364,8 +363,8 @@ export async function writeBatch(
     text: WRITE_BATCH,
     values: [
       changes.map(([id]) => id),
-      changes.map(([, c]) => c.debit.toString()),
-      changes.map(([, c]) => c.reserve.toString()),
+      changes.map(([, c]) => formatMicros(c.debit)),
+      changes.map(([, c]) => formatMicros(c.reserve)),
       w.now,
       ledger.map((l) => l.bucketId),
       ledger.map((l) => l.kind),
@@ -380,5 +379,5 @@ export async function writeBatch(
       [...w.accounts.values()],
     ],
   });
-  return { sessions, buckets: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, balance: money(r.balance), reserved: money(r.reserved) })) };
+  return { sessions, buckets: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, balance: parseMicros(r.balance), reserved: parseMicros(r.reserved) })) };
 }
