@@ -392,7 +392,7 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 /** The statements PostgreSQL spent most time on during the whole run. */
 async function printStatements(pool: pg.Pool): Promise<void> {
   const { rows } = await pool.query(`
-    SELECT calls, plans, round(total_plan_time) AS plan_ms, rows, round(total_exec_time) AS total_ms, round((total_exec_time / nullif(calls, 0))::numeric, 3) AS mean_ms,
+    SELECT calls, rows, round(total_exec_time) AS total_ms, round((total_exec_time / nullif(calls, 0))::numeric, 3) AS mean_ms,
            shared_blks_hit + shared_blks_read AS blocks, wal_records, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8`);
   console.log(table([Object.keys(rows[0] ?? {}), ...rows.map((r) => Object.values(r).map(String))]));
