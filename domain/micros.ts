@@ -55,6 +55,19 @@ export function parseMicros(text: string): Micros {
 
 /** The shortest plain decimal of an amount ("60", "0.48", "-1.5"), as decimal.js writes it. */
 export function formatMicros(micros: Micros): string {
+  // Below 2^53 in integers of a double (several amounts a request); past that in bigints.
+  const n = Number(micros);
+  if (Number.isSafeInteger(n)) {
+    const abs = n < 0 ? -n : n;
+    const whole = Math.floor(abs / 1_000_000);
+    const fraction = abs - whole * 1_000_000;
+    const sign = n < 0 ? '-' : '';
+    if (fraction === 0) return `${sign}${whole}`;
+    const digits = String(fraction + 1_000_000);
+    let end = digits.length;
+    while (digits.charCodeAt(end - 1) === 48 /* 0 */) end--;
+    return `${sign}${whole}.${digits.slice(1, end)}`;
+  }
   if (micros % ONE === 0n) return (micros / ONE).toString();
   const negative = micros < 0n;
   const digits = (negative ? -micros : micros).toString().padStart(7, '0');
