@@ -81,6 +81,21 @@ describe('charging engine', () => {
     expect(await sessionState(call.sessionId)).toBe('closed');
   });
 
+  it('keeps a session id with quotes, backslashes, commas and braces as it is, in the session and the ledger', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    // A Diameter Session-Id is any UTF-8 text; these characters mean something in an array literal.
+    const sessionId = `test-${randomUUID()};"q",\\{a,b} NULL`;
+    const send = (requestNumber: number, type: ChargingRequest['type'], units: ChargingRequest['units']) =>
+      engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: clock.now(), destination: NATIONAL, units });
+    expect((await send(0, 'initial', [{ ratingGroup: VOICE, requested: { quantity: '60' } }])).resultCode).toBe(RESULT.SUCCESS);
+    expect((await send(1, 'update', [{ ratingGroup: VOICE, used: { quantity: '60' }, requested: { quantity: '60' } }])).units[0].resultCode).toBe(RESULT.SUCCESS);
+    expect((await send(2, 'termination', [{ ratingGroup: VOICE, used: { quantity: '30' } }])).units[0].resultCode).toBe(RESULT.SUCCESS);
+    expect(await knex('charging_session').where({ id: sessionId }).first('state', 'last_request_number')).toEqual({ state: 'closed', last_request_number: 2 });
+    const references = await knex('charging_ledger').where({ bucket_id: line.buckets[0] }).orderBy('id').pluck('reference');
+    expect(references).toEqual([`${sessionId}#0`, `${sessionId}#1`, `${sessionId}#1`, `${sessionId}#1`, `${sessionId}#2`, `${sessionId}#2`]);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.000000' });
+  });
+
   it('uses a valid allowance before money, and an expired one not at all', async () => {
     const [line] = await createPrepaidAccount(knex, {
       buckets: [

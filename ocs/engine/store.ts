@@ -165,6 +165,15 @@ FROM (SELECT charging_check((SELECT count(*) FROM bu) = cardinality($1::uuid[])
                         AND (SELECT count(*) FROM led) >= 0) AS ok) c
 LEFT JOIN bu b ON c.ok`;
 
+/**
+ * Array parameters written as PostgreSQL array literals here rather than by pg, which quotes and
+ * escapes every element with two regular expressions and builds the literal by concatenation: a
+ * batch sends hundreds of elements. Ids, numbers and fixed words need no quoting; text is quoted.
+ */
+const plainArray = (values: ReadonlyArray<string | number>): string => `{${values.join(',')}}`;
+const quoted = (text: string): string => `"${/["\\]/.test(text) ? text.replace(/["\\]/g, '\\$&') : text}"`;
+const textArray = (values: readonly string[]): string => `{${values.map(quoted).join(',')}}`;
+
 /** What one batch read returns: per request (in the order given) its state; buckets are shared per account. */
 export interface BatchState {
   sessions: Map<string, SessionRow>;
@@ -363,21 +372,21 @@ export async function writeBatch(
     name: 'ocs_write_batch',
     text: WRITE_BATCH,
     values: [
-      changes.map(([id]) => id),
-      changes.map(([, c]) => formatMicros(c.debit)),
-      changes.map(([, c]) => formatMicros(c.reserve)),
+      plainArray(changes.map(([id]) => id)),
+      plainArray(changes.map(([, c]) => formatMicros(c.debit))),
+      plainArray(changes.map(([, c]) => formatMicros(c.reserve))),
       w.now,
-      ledger.map((l) => l.bucketId),
-      ledger.map((l) => l.kind),
-      ledger.map((l) => l.amount),
-      ledger.map((l) => l.reference),
-      ledger.map((l) => l.ratingGroup),
+      plainArray(ledger.map((l) => l.bucketId)),
+      plainArray(ledger.map((l) => l.kind)),
+      plainArray(ledger.map((l) => l.amount)),
+      textArray(ledger.map((l) => l.reference)),
+      plainArray(ledger.map((l) => l.ratingGroup)),
       w.sessionExpiresAt,
       JSON.stringify(inserted),
-      updated.map((u) => u.id),
+      textArray(updated.map((u) => u.id)),
       JSON.stringify(updated),
-      [...w.accounts.keys()],
-      [...w.accounts.values()],
+      plainArray([...w.accounts.keys()]),
+      plainArray([...w.accounts.values()]),
     ],
   });
   return { sessions, buckets: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, balance: parseMicros(r.balance), reserved: parseMicros(r.reserved) })) };
