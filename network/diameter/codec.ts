@@ -347,40 +347,57 @@ export function checkAvps(avps: readonly Avp[]): void {
 }
 
 /**
- * A message's AVPs checked as checkAvps does, keeping every value it decoded: a reader of the
- * message (a CCR has groups three levels deep) then reads each value, groups included, without
- * decoding it again.
+ * A list of AVPs (a message's or a group's) checked as checkAvps does, with every value it decoded
+ * kept beside its AVP: a reader of the message (a CCR has groups three levels deep) reads each
+ * value, and each group as a checked list of its own, without decoding anything again.
  */
 export class CheckedAvps {
-  private readonly values = new Map<Avp, AvpValue>();
+  /** Index by index with `avps`: the decoded value, a group's checked members, undefined for an unknown optional AVP. */
+  private readonly values: Array<AvpValue | CheckedAvps | undefined> = [];
 
-  constructor(avps: readonly Avp[]) {
-    this.check(avps);
-  }
-
-  private check(avps: readonly Avp[]): void {
+  constructor(readonly avps: readonly Avp[]) {
     for (const a of avps) {
       const def = avpDefinition(a.code, a.vendorId ?? 0);
       if (!def) {
         if (a.mandatory) throw new AvpError(DIAMETER_RESULT.AVP_UNSUPPORTED, a, `unknown mandatory AVP ${a.code} (vendor ${a.vendorId ?? 0})`);
+        this.values.push(undefined);
         continue;
       }
       const value = decodeValue(def, a);
-      this.values.set(a, value);
-      if (def.type === 'Grouped') this.check(value as Avp[]);
+      this.values.push(def.type === 'Grouped' ? new CheckedAvps(value as Avp[]) : value);
     }
   }
 
-  /** The decoded value of the first AVP of that name in `avps` (the message's or a group's), or undefined. */
-  valueOf<T extends AvpValue>(avps: readonly Avp[], name: string): T | undefined {
-    const a = findAvp(avps, name);
-    if (a === undefined) return undefined;
-    return (this.values.get(a) ?? decodeValue(avpNamed(name), a)) as T;
+  /** Where the first AVP of that name is, or -1. */
+  private indexOf(name: string, from = 0): number {
+    const def = avpNamed(name);
+    for (let i = from; i < this.avps.length; i++) if (this.avps[i].code === def.code && (this.avps[i].vendorId ?? 0) === def.vendorId) return i;
+    return -1;
   }
 
-  /** The members of a grouped AVP of the message. */
-  members(a: Avp): Avp[] {
-    return (this.values.get(a) ?? decodeAvps(a.data)) as Avp[];
+  /** The first AVP of that name, or undefined. */
+  find(name: string): Avp | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.avps[i];
+  }
+
+  /** The decoded value of the first AVP of that name, or undefined. */
+  valueOf<T extends AvpValue>(name: string): T | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : (this.values[i] as T);
+  }
+
+  /** The members of the first grouped AVP of that name, or undefined. */
+  group(name: string): CheckedAvps | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : (this.values[i] as CheckedAvps);
+  }
+
+  /** The members of every grouped AVP of that name, in order. */
+  groups(name: string): CheckedAvps[] {
+    const found: CheckedAvps[] = [];
+    for (let i = this.indexOf(name); i >= 0; i = this.indexOf(name, i + 1)) found.push(this.values[i] as CheckedAvps);
+    return found;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { ONE, parseMicros } from '../../domain/micros';
 import { SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
-import { avp, AvpError, CheckedAvps, exampleAvp, findAvp, findAvps, type Avp, type AvpValue } from '../../network/diameter/codec';
+import { avp, AvpError, CheckedAvps, exampleAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
 import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
@@ -32,8 +32,8 @@ const REQUEST_TYPE: Record<number, ChargingRequest['type']> = {
 /** RFC 4006 §3.1: the AVPs every CCR carries. */
 const REQUIRED = ['Session-Id', 'Origin-Host', 'Origin-Realm', 'Destination-Realm', 'Auth-Application-Id', 'Service-Context-Id', 'CC-Request-Type', 'CC-Request-Number'];
 
-function required<T extends AvpValue>(c: CheckedAvps, avps: Avp[], name: string): T {
-  const value = c.valueOf<T>(avps, name);
+function required<T extends AvpValue>(c: CheckedAvps, name: string): T {
+  const value = c.valueOf<T>(name);
   if (value === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp(name), `missing ${name}`);
   return value;
 }
@@ -45,29 +45,29 @@ function required<T extends AvpValue>(c: CheckedAvps, avps: Avp[], name: string)
  */
 export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   const c = new CheckedAvps(avps);
-  for (const name of REQUIRED) required(c, avps, name);
-  const appId = required<number>(c, avps, 'Auth-Application-Id');
-  if (appId !== APPLICATION.CREDIT_CONTROL) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, findAvp(avps, 'Auth-Application-Id')!, `Auth-Application-Id ${appId}`);
-  const ccRequestType = required<number>(c, avps, 'CC-Request-Type');
+  for (const name of REQUIRED) required(c, name);
+  const appId = required<number>(c, 'Auth-Application-Id');
+  if (appId !== APPLICATION.CREDIT_CONTROL) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Auth-Application-Id')!, `Auth-Application-Id ${appId}`);
+  const ccRequestType = required<number>(c, 'CC-Request-Type');
   const unitAvps = new Map<number, UnitAvp>();
-  const destination = destinationOf(c, avps);
+  const destination = destinationOf(c);
   const request: ChargingRequest = {
-    sessionId: required<string>(c, avps, 'Session-Id'),
-    requestNumber: required<number>(c, avps, 'CC-Request-Number'),
+    sessionId: required<string>(c, 'Session-Id'),
+    requestNumber: required<number>(c, 'CC-Request-Number'),
     type: REQUEST_TYPE[ccRequestType],
-    subscriber: subscriberOf(c, avps),
-    eventTime: c.valueOf<Date>(avps, 'Event-Timestamp') ?? now,
+    subscriber: subscriberOf(c),
+    eventTime: c.valueOf<Date>('Event-Timestamp') ?? now,
     ...(destination !== undefined ? { destination } : {}),
-    units: findAvps(avps, 'Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(c, c.members(mscc), unitAvps)),
+    units: c.groups('Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(mscc, unitAvps)),
   };
   return { request, ccRequestType, unitAvps };
 }
 
-function subscriberOf(c: CheckedAvps, avps: Avp[]): ChargingRequest['subscriber'] {
+function subscriberOf(c: CheckedAvps): ChargingRequest['subscriber'] {
   const subscriber: ChargingRequest['subscriber'] = {};
-  for (const group of findAvps(avps, 'Subscription-Id').map((a) => c.members(a))) {
-    const type = required<number>(c, group, 'Subscription-Id-Type');
-    const data = required<string>(c, group, 'Subscription-Id-Data');
+  for (const group of c.groups('Subscription-Id')) {
+    const type = required<number>(group, 'Subscription-Id-Type');
+    const data = required<string>(group, 'Subscription-Id-Data');
     if (type === SUBSCRIPTION_ID_TYPE.END_USER_E164 && subscriber.msisdn === undefined) subscriber.msisdn = data;
     if (type === SUBSCRIPTION_ID_TYPE.END_USER_IMSI && subscriber.imsi === undefined) subscriber.imsi = data;
   }
@@ -80,20 +80,15 @@ function subscriberOf(c: CheckedAvps, avps: Avp[]): ChargingRequest['subscriber'
  * The other party: IMS Called-Party-Address (voice), else the SMS recipient, else a
  * Called-Station-Id that is a number (on Gy it is usually the APN, which is no destination).
  */
-function destinationOf(c: CheckedAvps, avps: Avp[]): string | undefined {
-  const serviceInfo = findAvp(avps, 'Service-Information');
-  if (serviceInfo) {
-    const info = c.members(serviceInfo);
-    const ims = findAvp(info, 'IMS-Information');
-    const called = ims ? c.valueOf<string>(c.members(ims), 'Called-Party-Address') : undefined;
+function destinationOf(c: CheckedAvps): string | undefined {
+  const info = c.group('Service-Information');
+  if (info) {
+    const called = info.group('IMS-Information')?.valueOf<string>('Called-Party-Address');
     if (called) return e164Of(called);
-    const sms = findAvp(info, 'SMS-Information');
-    const recipient = sms ? findAvp(c.members(sms), 'Recipient-Info') : undefined;
-    const address = recipient ? findAvp(c.members(recipient), 'Recipient-Address') : undefined;
-    const data = address ? c.valueOf<string>(c.members(address), 'Address-Data') : undefined;
+    const data = info.group('SMS-Information')?.group('Recipient-Info')?.group('Recipient-Address')?.valueOf<string>('Address-Data');
     if (data) return e164Of(data);
   }
-  const station = c.valueOf<string>(avps, 'Called-Station-Id');
+  const station = c.valueOf<string>('Called-Station-Id');
   return station && /^\+?\d+$/.test(station) ? station : undefined;
 }
 
@@ -105,35 +100,35 @@ function e164Of(address: string): string {
 const UNIT_ORDER: UnitAvp[] = ['CC-Time', 'CC-Total-Octets', 'CC-Service-Specific-Units'];
 
 /** The quantity a Requested/Used/Granted-Service-Unit carries, in the unit it uses, or undefined. */
-function quantityOf(c: CheckedAvps, unit: Avp[], preferred?: UnitAvp): { avp: UnitAvp; quantity: bigint } | undefined {
+function quantityOf(unit: CheckedAvps, preferred?: UnitAvp): { avp: UnitAvp; quantity: bigint } | undefined {
   const order = preferred ? [preferred, ...UNIT_ORDER.filter((u) => u !== preferred)] : UNIT_ORDER;
   for (const name of order) {
-    const value = c.valueOf<number | bigint>(unit, name);
+    const value = unit.valueOf<number | bigint>(name);
     if (value !== undefined) return { avp: name, quantity: BigInt(value) };
     if (name === 'CC-Total-Octets') {
-      const input = c.valueOf<bigint>(unit, 'CC-Input-Octets');
-      const output = c.valueOf<bigint>(unit, 'CC-Output-Octets');
+      const input = unit.valueOf<bigint>('CC-Input-Octets');
+      const output = unit.valueOf<bigint>('CC-Output-Octets');
       if (input !== undefined || output !== undefined) return { avp: name, quantity: (input ?? 0n) + (output ?? 0n) };
     }
   }
   return undefined;
 }
 
-function unitRequestOf(c: CheckedAvps, mscc: Avp[], unitAvps: Map<number, UnitAvp>): UnitRequest {
-  const ratingGroup = required<number>(c, mscc, 'Rating-Group');
-  const serviceIdentifier = c.valueOf<number>(mscc, 'Service-Identifier');
+function unitRequestOf(mscc: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitRequest {
+  const ratingGroup = required<number>(mscc, 'Rating-Group');
+  const serviceIdentifier = mscc.valueOf<number>('Service-Identifier');
   const service = SERVICE_OF_RATING_GROUP[ratingGroup];
   const preferred = service ? UNIT_OF_SERVICE[service] : undefined;
   const unit: UnitRequest = { ratingGroup, ...(serviceIdentifier !== undefined ? { serviceIdentifier } : {}) };
-  const rsu = findAvp(mscc, 'Requested-Service-Unit');
+  const rsu = mscc.group('Requested-Service-Unit');
   let seen: UnitAvp | undefined = preferred;
   if (rsu) {
     // An empty Requested-Service-Unit asks for the server's default quota (RFC 4006 §8.18).
-    const requested = quantityOf(c, c.members(rsu), preferred);
+    const requested = quantityOf(rsu, preferred);
     unit.requested = requested ? { quantity: requested.quantity.toString() } : {};
     seen ??= requested?.avp;
   }
-  const used = findAvps(mscc, 'Used-Service-Unit').map((u) => quantityOf(c, c.members(u), preferred));
+  const used = mscc.groups('Used-Service-Unit').map((u) => quantityOf(u, preferred));
   if (used.length) {
     // Several Used-Service-Units (one per reporting reason or tariff period) add up.
     unit.used = { quantity: used.reduce((sum, u) => sum + (u?.quantity ?? 0n), 0n).toString() };
