@@ -4,7 +4,7 @@
  * A session stays on one connection, as a charging trigger function keeps it on one peer.
  */
 import { DiameterClient } from './diameter/client';
-import { buildCcr, readCca, type CcrUnit } from './diameter/gy-client-messages';
+import { ccrBuilder, readCca, type CcrUnit } from './diameter/gy-client-messages';
 import { playSession, RATING_GROUP_OF, type ChargingDriver, type ChargingStep, type SessionPlan, type StepAnswer } from './charging-traffic';
 
 export interface GyDriverOptions {
@@ -44,6 +44,14 @@ export function gyDriver(options: GyDriverOptions): ChargingDriver {
       const pool = await connect();
       const index = next++ % pool.length;
       const client = pool[index];
+      const ccr = ccrBuilder({
+        sessionId: plan.sessionId,
+        originHost: hostOf(index),
+        originRealm,
+        destinationRealm,
+        ...plan.subscriber,
+        ...(plan.destination ? { destination: plan.destination } : {}),
+      });
       const send = async (step: ChargingStep): Promise<StepAnswer> => {
         const unit: CcrUnit = {
           ratingGroup: RATING_GROUP_OF[plan.service],
@@ -51,22 +59,7 @@ export function gyDriver(options: GyDriverOptions): ChargingDriver {
           ...(step.requested !== undefined ? { requested: step.requested } : {}),
           ...(step.used !== undefined ? { used: step.used } : {}),
         };
-        const cca = readCca(
-          await client.creditControl(
-            buildCcr({
-              sessionId: plan.sessionId,
-              originHost: hostOf(index),
-              originRealm,
-              destinationRealm,
-              type: step.type,
-              requestNumber: step.requestNumber,
-              ...plan.subscriber,
-              eventTime: step.eventTime,
-              ...(plan.destination ? { destination: plan.destination } : {}),
-              units: [unit],
-            }),
-          ),
-        );
+        const cca = readCca(await client.creditControl(ccr({ type: step.type, requestNumber: step.requestNumber, eventTime: step.eventTime, units: [unit] })));
         const mscc = cca.units[0];
         return {
           resultCode: cca.resultCode ?? 0,

@@ -15,43 +15,61 @@ export interface CcrUnit {
   used?: bigint | number;
 }
 
-/** The plain values of one CCR. */
-export interface CcrParams {
+/** What every CCR of a session repeats. */
+export interface CcrSession {
   sessionId: string;
   originHost: string;
   originRealm: string;
   destinationRealm: string;
-  type: 'initial' | 'update' | 'termination' | 'event';
-  requestNumber: number;
   msisdn?: string;
   imsi?: string;
-  eventTime?: Date;
   /** The called party (E.164), sent as IMS-Information Called-Party-Address. */
   destination?: string;
   serviceContextId?: string;
+}
+
+/** What changes from one CCR of a session to the next. */
+export interface CcrStep {
+  type: 'initial' | 'update' | 'termination' | 'event';
+  requestNumber: number;
+  eventTime?: Date;
   units: CcrUnit[];
 }
+
+/** The plain values of one CCR. */
+export type CcrParams = CcrSession & CcrStep;
 
 const TYPE_CODE = { initial: CC_REQUEST_TYPE.INITIAL_REQUEST, update: CC_REQUEST_TYPE.UPDATE_REQUEST, termination: CC_REQUEST_TYPE.TERMINATION_REQUEST, event: CC_REQUEST_TYPE.EVENT_REQUEST };
 
 const unitAvp = (name: CcrUnit['unit'], quantity: bigint | number) => avp(name, name === 'CC-Time' ? Number(quantity) : BigInt(quantity));
 
-/** The AVPs of a CCR in RFC 4006 §3.1 order. */
-export function buildCcr(p: CcrParams): Avp[] {
-  return [
-    avp('Session-Id', p.sessionId),
-    avp('Origin-Host', p.originHost),
-    avp('Origin-Realm', p.originRealm),
-    avp('Destination-Realm', p.destinationRealm),
+/**
+ * The CCRs of one session: the AVPs every one of them repeats are encoded once (a generator sends
+ * thousands a second), the rest per request. Each call gives the AVPs of one CCR in RFC 4006 §3.1
+ * order; encoding copies them, so sharing AVPs between messages is safe.
+ */
+export function ccrBuilder(session: CcrSession): (step: CcrStep) => Avp[] {
+  const head = [
+    avp('Session-Id', session.sessionId),
+    avp('Origin-Host', session.originHost),
+    avp('Origin-Realm', session.originRealm),
+    avp('Destination-Realm', session.destinationRealm),
     avp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
-    avp('Service-Context-Id', p.serviceContextId ?? '32260@3gpp.org'),
-    avp('CC-Request-Type', TYPE_CODE[p.type]),
-    avp('CC-Request-Number', p.requestNumber),
-    ...(p.eventTime ? [avp('Event-Timestamp', p.eventTime)] : []),
-    ...(p.msisdn ? [avp('Subscription-Id', [avp('Subscription-Id-Type', SUBSCRIPTION_ID_TYPE.END_USER_E164), avp('Subscription-Id-Data', p.msisdn)])] : []),
-    ...(p.imsi ? [avp('Subscription-Id', [avp('Subscription-Id-Type', SUBSCRIPTION_ID_TYPE.END_USER_IMSI), avp('Subscription-Id-Data', p.imsi)])] : []),
-    ...(p.units.length ? [avp('Multiple-Services-Indicator', 1)] : []),
-    ...p.units.map((u) =>
+    avp('Service-Context-Id', session.serviceContextId ?? '32260@3gpp.org'),
+  ];
+  const subscriber = [
+    ...(session.msisdn ? [avp('Subscription-Id', [avp('Subscription-Id-Type', SUBSCRIPTION_ID_TYPE.END_USER_E164), avp('Subscription-Id-Data', session.msisdn)])] : []),
+    ...(session.imsi ? [avp('Subscription-Id', [avp('Subscription-Id-Type', SUBSCRIPTION_ID_TYPE.END_USER_IMSI), avp('Subscription-Id-Data', session.imsi)])] : []),
+  ];
+  const tail = session.destination ? [avp('Service-Information', [avp('IMS-Information', [avp('Called-Party-Address', `tel:${session.destination}`)])])] : [];
+  return (step) => [
+    ...head,
+    avp('CC-Request-Type', TYPE_CODE[step.type]),
+    avp('CC-Request-Number', step.requestNumber),
+    ...(step.eventTime ? [avp('Event-Timestamp', step.eventTime)] : []),
+    ...subscriber,
+    ...(step.units.length ? [avp('Multiple-Services-Indicator', 1)] : []),
+    ...step.units.map((u) =>
       avp('Multiple-Services-Credit-Control', [
         ...(u.requested !== undefined ? [avp('Requested-Service-Unit', u.requested === true ? [] : [unitAvp(u.unit, u.requested)])] : []),
         ...(u.used !== undefined ? [avp('Used-Service-Unit', [unitAvp(u.unit, u.used)])] : []),
@@ -59,9 +77,12 @@ export function buildCcr(p: CcrParams): Avp[] {
         avp('Rating-Group', u.ratingGroup),
       ]),
     ),
-    ...(p.destination ? [avp('Service-Information', [avp('IMS-Information', [avp('Called-Party-Address', `tel:${p.destination}`)])])] : []),
+    ...tail,
   ];
 }
+
+/** The AVPs of one CCR in RFC 4006 §3.1 order. */
+export const buildCcr = (p: CcrParams): Avp[] => ccrBuilder(p)(p);
 
 /** One rating group of a CCA. */
 export interface CcaUnit {
