@@ -82,7 +82,7 @@ export class DiameterClient {
   }
 
   /** Sends a proxiable application request and resolves with its answer. */
-  async request(commandCode: number, applicationId: number, avps: Avp[], options: RequestOptions = {}): Promise<DiameterMessage> {
+  request(commandCode: number, applicationId: number, avps: Avp[], options: RequestOptions = {}): Promise<DiameterMessage> {
     const message: DiameterMessage = {
       flags: { request: true, proxiable: true, error: false, retransmit: options.retransmit ?? false },
       commandCode,
@@ -91,21 +91,8 @@ export class DiameterClient {
       endToEnd: options.endToEnd ?? 0,
       avps,
     };
-    const answer = this.peer.request(message);
     const timeoutMs = this.options.requestTimeoutMs;
-    if (!timeoutMs) return answer;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DiameterTimeoutError(`no answer to command ${commandCode} within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([answer, timeout]);
-    } catch (err) {
-      if (err instanceof DiameterTimeoutError) this.peer.forget(message.hopByHop);
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.peer.request(message, timeoutMs ? { ms: timeoutMs, error: () => new DiameterTimeoutError(`no answer to command ${commandCode} within ${timeoutMs} ms`) } : undefined);
   }
 
   /** Sends a CCR (credit-control application) and resolves with the CCA. */

@@ -61,6 +61,16 @@ export class DiameterPeerError extends Error {
 interface Pending {
   resolve: (answer: DiameterMessage) => void;
   reject: (err: Error) => void;
+  /** Date.now() after which it fails with `timedOut()`; Infinity for none. */
+  deadline: number;
+  timedOut?: () => Error;
+}
+
+/** How a request gives up on its answer. */
+export interface RequestTimeout {
+  ms: number;
+  /** The error it then fails with. */
+  error: () => Error;
 }
 
 /** One peer connection (see the file comment). Emits 'open' and 'close' (with the reason). */
@@ -78,6 +88,9 @@ export class DiameterPeer extends EventEmitter {
   private watchdogOutstanding = false;
   private corked = false;
   private watchdogTimer?: NodeJS.Timeout;
+  /** Fails requests past their deadline: one timer for all of them, not one per request. */
+  private deadlineTimer?: NodeJS.Timeout;
+  private deadlineEvery = Infinity;
   private readonly opened: Promise<void>;
   private readonly closedPromise: Promise<void>;
 
@@ -129,15 +142,44 @@ export class DiameterPeer extends EventEmitter {
     this.socket.write(encodeMessage(message));
   }
 
-  /** Sends a request and resolves with its answer; hop-by-hop and end-to-end ids are filled in when 0. */
-  request(message: DiameterMessage): Promise<DiameterMessage> {
+  /**
+   * Sends a request and resolves with its answer; hop-by-hop and end-to-end ids are filled in when
+   * 0. With a timeout, a request unanswered by then fails with its error (within a tenth of the
+   * time more) and a late answer is ignored.
+   */
+  request(message: DiameterMessage, timeout?: RequestTimeout): Promise<DiameterMessage> {
     if (this.state === 'closed') return Promise.reject(new DiameterPeerError(`connection closed: ${this.closeReason}`));
     const hopByHop = message.hopByHop || this.ids.nextHopByHop();
     const endToEnd = message.endToEnd || this.ids.nextEndToEnd();
+    if (timeout) this.watchDeadlines(timeout.ms);
     return new Promise((resolve, reject) => {
-      this.pending.set(hopByHop, { resolve, reject });
+      this.pending.set(hopByHop, { resolve, reject, deadline: timeout ? Date.now() + timeout.ms : Infinity, timedOut: timeout?.error });
       this.send({ ...message, hopByHop, endToEnd });
     });
+  }
+
+  /** Starts the deadline check, every tenth of the shortest timeout asked for, while requests wait. */
+  private watchDeadlines(timeoutMs: number): void {
+    const every = Math.max(5, Math.ceil(timeoutMs / 10));
+    if (this.deadlineTimer && every >= this.deadlineEvery) return;
+    clearInterval(this.deadlineTimer);
+    this.deadlineEvery = every;
+    this.deadlineTimer = setInterval(() => {
+      const now = Date.now();
+      for (const [hopByHop, p] of this.pending) {
+        if (p.deadline > now) continue;
+        this.pending.delete(hopByHop);
+        p.reject(p.timedOut?.() ?? new DiameterPeerError('no answer in time'));
+      }
+      if (this.pending.size === 0) this.stopDeadlines();
+    }, every);
+    this.deadlineTimer.unref();
+  }
+
+  private stopDeadlines(): void {
+    clearInterval(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.deadlineEvery = Infinity;
   }
 
   /** Stops waiting for the answer to a request (given up on by its sender); a late answer is ignored. */
@@ -175,6 +217,7 @@ export class DiameterPeer extends EventEmitter {
     this.state = 'closed';
     this.closeReason = reason;
     clearTimeout(this.watchdogTimer);
+    this.stopDeadlines();
     if (options.flush) this.socket.end();
     else this.socket.destroy();
     const err = new DiameterPeerError(`connection closed: ${reason}`);
