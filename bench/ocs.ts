@@ -345,8 +345,10 @@ async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ pid: 
   const out = fs.openSync(logFile, 'a');
   // BENCH_CPU_PROFILE=<dir>: the OCS writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
+  // BENCH_OCS_NODE_OPTIONS: more node options for the OCS (e.g. --trace-gc-nvp, written to its log; see BENCH_KEEP).
+  const extra = (process.env.BENCH_OCS_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   // The young generation `npm run ocs` gives it (package.json): a request's objects die within its batch.
-  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', '--max-semi-space-size=32', ...profile], stdio: ['ignore', out, out, 'ipc'] });
+  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', '--max-semi-space-size=32', ...profile, ...extra], stdio: ['ignore', out, out, 'ipc'] });
   const { nchfPort: port, gyPort, metricsPort } = await new Promise<{ nchfPort: number; gyPort: number; metricsPort: number }>((resolve, reject) => {
     child.once('message', (m: { nchfPort?: number; gyPort?: number; metricsPort?: number }) =>
       m.nchfPort && m.gyPort && m.metricsPort ? resolve({ nchfPort: m.nchfPort, gyPort: m.gyPort, metricsPort: m.metricsPort }) : reject(new Error(`ocs: ${JSON.stringify(m)}`)),
@@ -496,7 +498,8 @@ export async function ocsBench(): Promise<boolean> {
     return ok;
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err) => console.error('while stopping:', err));
-    if (ok) fs.rmSync(workDir, { recursive: true, force: true });
+    // BENCH_KEEP=1: the database and the OCS's log stay after a run that passed, too.
+    if (ok && !process.env.BENCH_KEEP) fs.rmSync(workDir, { recursive: true, force: true });
     else console.error(`files and logs kept in ${workDir}`);
   }
 }
