@@ -1,10 +1,11 @@
 /**
- * Amounts as the engine plans with them: whole millionths in a bigint, the scale every balance,
- * reservation and ledger amount has in the database (numeric(30,6)), for money and units alike.
- * Planning a request adds, subtracts and compares a few dozen amounts; a bigint operation takes a
- * few nanoseconds where a decimal.js one takes hundreds (it makes a decimal for every result), and
- * a bigint never loses a digit (a data bucket of 100 GB is 10^17 millionths, past what a double
- * holds exactly). Rating stays in decimals (domain/rating): amounts cross over at its boundary.
+ * Amounts as the charging engine plans with them: whole millionths in a bigint, the scale every
+ * balance, reservation and ledger amount has in the database (numeric(30,6)), for money and units
+ * alike. Exact like decimals, never floats. Planning a request adds, subtracts and compares a few
+ * dozen amounts; a bigint operation takes a few nanoseconds where a decimal.js one takes hundreds
+ * (it makes a decimal for every result), and a bigint never loses a digit (a data bucket of 100 GB
+ * is 10^17 millionths, past what a double holds exactly). Rating gives its totals in millionths
+ * (priceEventMicros); where it prices in decimals, amounts cross with toDecimal and fromDecimal.
  */
 import type Decimal from 'decimal.js';
 import { Money } from './money';

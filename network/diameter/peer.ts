@@ -182,11 +182,6 @@ export class DiameterPeer extends EventEmitter {
     this.deadlineEvery = Infinity;
   }
 
-  /** Stops waiting for the answer to a request (given up on by its sender); a late answer is ignored. */
-  forget(hopByHop: number): void {
-    this.pending.delete(hopByHop);
-  }
-
   /** Requests in flight (sent, not yet answered). */
   get inFlight(): number {
     return this.pending.size;
