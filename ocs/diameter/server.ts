@@ -13,13 +13,26 @@ import { systemClock, type Clock } from '../../domain/clock';
 import { EngineOverloaded, type ChargingEngine } from '../engine/types';
 import { AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
 import { APPLICATION, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
-import { ccaAvps, parseCcr } from './gy-mapping';
+import { ccaAvps, parseCcr, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
 import { DiameterPeer, type IncomingMessage } from '../../network/diameter/peer';
 
 /** The AVPs of a CCR that an error answer repeats, as far as the request had them. */
 function echoed(request: DiameterMessage): Avp[] {
   return ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'].map((n) => findAvp(request.avps, n)).filter((a) => a !== undefined);
+}
+
+/** Session-Id, Proxy-Info and the AVPs an error answer echoes (IETF codes). */
+const ANSWER_AVPS = new Set([263, 284, 258, 416, 415]);
+
+/**
+ * What answering a request needs of it: its header and the AVPs an answer repeats. Kept while the
+ * engine works instead of the whole request, whose two dozen AVPs (each an object with a buffer
+ * view) would otherwise stay alive across the batch and be copied by the garbage collector.
+ */
+function answerable(request: DiameterMessage): DiameterMessage {
+  const { flags, commandCode, applicationId, hopByHop, endToEnd } = request;
+  return { flags, commandCode, applicationId, hopByHop, endToEnd, avps: request.avps.filter((a) => a.vendorId === undefined && ANSWER_AVPS.has(a.code)) };
 }
 
 /** The Diameter port of RFC 6733 §2.1. */
@@ -80,11 +93,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       peer.send(errorAnswer(message, origin, DIAMETER_RESULT.APPLICATION_UNSUPPORTED));
       return;
     }
-    void answerCcr(incoming, peer);
+    answerCcr(incoming, peer);
   };
 
-  const answerCcr = async ({ message, avpError }: IncomingMessage, peer: DiameterPeer): Promise<void> => {
-    let parsed;
+  const answerCcr = ({ message, avpError }: IncomingMessage, peer: DiameterPeer): void => {
+    let parsed: ParsedCcr;
     try {
       if (avpError) throw avpError;
       parsed = parseCcr(message.avps, clock.now());
@@ -99,17 +112,22 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       peer.send(errorAnswer(message, origin, err.resultCode, err.failedAvp, echoed(message)));
       return;
     }
+    void charge(parsed, answerable(message), peer);
+  };
+
+  /** Charges a CCR read and answers it; `request` is what answering needs of it (answerable). */
+  const charge = async (parsed: ParsedCcr, request: DiameterMessage, peer: DiameterPeer): Promise<void> => {
     try {
       const answer = await options.engine.charge(parsed.request);
-      peer.send(answerTo(message, ccaAvps(parsed, answer, origin)));
+      peer.send(answerTo(request, ccaAvps(parsed, answer, origin)));
     } catch (err) {
       if (err instanceof EngineOverloaded) {
         // A transient protocol error: the client may send the request to another OCS.
-        peer.send(errorAnswer(message, origin, DIAMETER_RESULT.TOO_BUSY, undefined, echoed(message)));
+        peer.send(errorAnswer(request, origin, DIAMETER_RESULT.TOO_BUSY, undefined, echoed(request)));
         return;
       }
       options.logger?.error({ err, sessionId: parsed.request.sessionId }, 'gy: the charging engine failed');
-      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(message)));
+      peer.send(errorAnswer(request, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(request)));
     }
   };
 
