@@ -51,7 +51,11 @@ describe('trouble ticket clock (time-skipping)', () => {
   const started: WorkflowHandle<typeof troubleTicket>[] = [];
   afterEach(async () => {
     const test = expect.getState().currentTestName!.replace(/^trouble ticket clock \(time-skipping\) /, '');
-    for (const handle of started.splice(0)) await recordHistory(`troubleTicket ${test}`, handle);
+    for (const handle of started.splice(0)) {
+      await recordHistory(`troubleTicket ${test}`, handle);
+      // A run a failed test left open would keep timers on the shared time-skipping server.
+      await terminateAtRest(handle, 'test over', 5_000).catch(() => undefined);
+    }
   });
 
   async function withWorker<T>(body: (taskQueue: string) => Promise<T>): Promise<T> {
@@ -93,7 +97,9 @@ describe('trouble ticket clock (time-skipping)', () => {
     }
   }
 
-  const mails = (recipient: string, id: string) => knex('dev_outbox').where({ recipient, channel: 'email' }).andWhere('body', 'like', `%${id}%`).select('subject', 'body');
+  // In the order they arrived: without an order, PostgreSQL returns rows as it finds them on disk.
+  const mails = (recipient: string, id: string) =>
+    knex('dev_outbox').where({ recipient, channel: 'email' }).andWhere('body', 'like', `%${id}%`).orderBy('received_at').select('subject', 'body');
   const assigneeEmail = async (id: string) => {
     const ticket = await findResource(knex, model.table, id);
     const assignee = (ticket!.relatedParty as Array<{ id: string; role: string }>).find((p) => p.role === 'assignee')!;
