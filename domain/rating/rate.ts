@@ -150,12 +150,14 @@ function slotMicros(charged: number, slot: Slot): number | null {
 }
 
 /**
- * What `priceInBand` totals for a whole quantity, in millionths, priced in integers as its whole
- * path does, without the decimals of its slots; null when the decimal path must price it (rates
- * past 6 decimals, sums past 2^50). The OCS prices several times a request and needs only this.
+ * The total of a whole quantity in one band in millionths, priced in integers (connect fee and
+ * each slot's chargedInSlot and slotMicros), without a decimal made; null when the decimal path
+ * must price it (rates past 6 decimals, sums past 2^50). `priceInBand` takes its total from here;
+ * the OCS prices several times a request and needs only this.
  */
 export function bandTotalMicros(rating: Rating, band: Band, usageType: UsageType, quantity: number): number | null {
   if (quantity === 0) return 0;
+  // Refuses a connect fee on SMS or data, as the decimal path does.
   connectFeeFor(rating, usageType);
   if (!Number.isSafeInteger(quantity) || quantity >= MAX_WHOLE || !band.slots.every((s) => s.increment < MAX_WHOLE)) return null;
   let total = usageType === 'voice' ? microsOf(rating.connectFee) : 0;
@@ -203,15 +205,14 @@ export function priceInBand(rating: Rating, band: Band, usageType: UsageType, qu
   const connectFee = connectFeeFor(rating, usageType);
   const slots: PricedSlot[] = [];
   const whole = wholeQuantity(quantity, band);
-  // The total in millionths while every part has been priced in them (whole quantities, rates of up to 6 decimals).
-  let totalMicros = whole === undefined ? null : usageType === 'voice' ? microsOf(rating.connectFee) : 0;
+  // The total in millionths when every part can be priced in them (whole quantities, rates of up to 6 decimals).
+  const totalMicros = whole === undefined ? null : bandTotalMicros(rating, band, usageType, whole);
   band.slots.forEach((slot, i) => {
     if (whole !== undefined) {
       const inSlot = chargedInSlot(whole, band.slots, i);
       if (inSlot === 0) return;
       const charged = new Money(inSlot);
       const micros = slotMicros(inSlot, slot);
-      totalMicros = totalMicros === null || micros === null || totalMicros + micros > MAX_WHOLE ? null : totalMicros + micros;
       slots.push({ start: slot.start, charged, amount: micros === null ? slotAmount(charged, slot) : fromMicros(micros), band });
       return;
     }

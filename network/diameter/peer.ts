@@ -61,9 +61,8 @@ export class DiameterPeerError extends Error {
 interface Pending {
   resolve: (answer: DiameterMessage) => void;
   reject: (err: Error) => void;
-  /** Date.now() after which it fails with `timedOut()`; Infinity for none. */
-  deadline: number;
-  timedOut?: () => Error;
+  /** When it gives up: at `deadline` (a Date.now()) it fails with `error()`. */
+  timeout?: { deadline: number; error: () => Error };
 }
 
 /** How a request gives up on its answer. */
@@ -153,7 +152,7 @@ export class DiameterPeer extends EventEmitter {
     const endToEnd = message.endToEnd || this.ids.nextEndToEnd();
     if (timeout) this.watchDeadlines(timeout.ms);
     return new Promise((resolve, reject) => {
-      this.pending.set(hopByHop, { resolve, reject, deadline: timeout ? Date.now() + timeout.ms : Infinity, timedOut: timeout?.error });
+      this.pending.set(hopByHop, { resolve, reject, ...(timeout ? { timeout: { deadline: Date.now() + timeout.ms, error: timeout.error } } : {}) });
       this.send({ ...message, hopByHop, endToEnd });
     });
   }
@@ -167,9 +166,9 @@ export class DiameterPeer extends EventEmitter {
     this.deadlineTimer = setInterval(() => {
       const now = Date.now();
       for (const [hopByHop, p] of this.pending) {
-        if (p.deadline > now) continue;
+        if (!p.timeout || p.timeout.deadline > now) continue;
         this.pending.delete(hopByHop);
-        p.reject(p.timedOut?.() ?? new DiameterPeerError('no answer in time'));
+        p.reject(p.timeout.error());
       }
       if (this.pending.size === 0) this.stopDeadlines();
     }, every);

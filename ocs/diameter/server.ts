@@ -12,18 +12,21 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../domain/clock';
 import { EngineOverloaded, type ChargingEngine } from '../engine/types';
 import { AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
-import { APPLICATION, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
+import { APPLICATION, avpNamed, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
 import { ccaAvps, parseCcr, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
 import { DiameterPeer, type IncomingMessage } from '../../network/diameter/peer';
 
+/** The AVPs of a CCR that an error answer repeats. */
+const ECHOED = ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'];
+
 /** The AVPs of a CCR that an error answer repeats, as far as the request had them. */
 function echoed(request: DiameterMessage): Avp[] {
-  return ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'].map((n) => findAvp(request.avps, n)).filter((a) => a !== undefined);
+  return ECHOED.map((n) => findAvp(request.avps, n)).filter((a) => a !== undefined);
 }
 
-/** Session-Id, Proxy-Info and the AVPs an error answer echoes (IETF codes). */
-const ANSWER_AVPS = new Set([263, 284, 258, 416, 415]);
+/** What any answer takes from its request (message.ts: Session-Id, Proxy-Info) and the echoed AVPs; all IETF ones. */
+const ANSWER_AVPS = new Set(['Session-Id', 'Proxy-Info', ...ECHOED].map((n) => avpNamed(n).code));
 
 /**
  * What answering a request needs of it: its header and the AVPs an answer repeats. Kept while the

@@ -349,18 +349,20 @@ export async function writeBatch(
     const reservations = reservationsAfter(pw, reservationExpiry);
     // The sweeper's next look: the earliest reservation expiry or the session's own (ISO strings sort as instants).
     const sweepAt = reservations.reduce((t, r) => (r.expiresAt < t ? r.expiresAt : t), sessionExpiry);
-    const row: SessionWrite = { id: pw.request.sessionId, state: plan.closeSession ? 'closed' : 'open', number: pw.request.requestNumber, answer: plan.answer, usage: plan.usage, reservations, sweep_at: sweepAt };
-    // Written out rather than spread: a spread copies through V8's slow path, once per request.
-    if (pw.session === undefined) inserted.push({ id: row.id, state: row.state, number: row.number, answer: row.answer, usage: row.usage, reservations, sweep_at: sweepAt, account: pw.chargingAccountId, msisdn: pw.msisdn });
-    else updated.push({ id: row.id, state: row.state, number: row.number, answer: row.answer, usage: row.usage, reservations, sweep_at: sweepAt, revision: pw.session.revision });
+    const id = pw.request.sessionId;
+    const state = plan.closeSession ? 'closed' : 'open';
+    const number = pw.request.requestNumber;
+    // Each row written out rather than spread from a common one: a spread copies through V8's slow path, once per request.
+    if (pw.session === undefined) inserted.push({ id, state, number, answer: plan.answer, usage: plan.usage, reservations, sweep_at: sweepAt, account: pw.chargingAccountId, msisdn: pw.msisdn });
+    else updated.push({ id, state, number, answer: plan.answer, usage: plan.usage, reservations, sweep_at: sweepAt, revision: pw.session.revision });
     sessions.push({
-      id: row.id,
+      id,
       chargingAccountId: pw.chargingAccountId,
       msisdn: pw.msisdn,
-      state: row.state,
-      lastRequestNumber: row.number,
-      lastAnswer: row.answer,
-      usage: row.usage,
+      state,
+      lastRequestNumber: number,
+      lastAnswer: plan.answer,
+      usage: plan.usage,
       reservations,
       // A new row starts at 0; an update counts one more.
       revision: pw.session === undefined ? 0 : pw.session.revision + 1,
