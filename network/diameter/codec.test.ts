@@ -2,7 +2,7 @@
  * The Diameter codec against bytes written out by hand from RFC 6733 §3/§4, RFC 4006 §8 and
  * 3GPP TS 32.299 §7 (codes, flags, lengths, padding), and the CCR mapping to the engine's request.
  */
-import { avp, AvpError, checkAvps, decodeAvps, decodeMessage, decodeValue, encodeAvp, encodeMessage, valueOf, type Avp, type DiameterMessage } from './codec';
+import { avp, AvpError, checkAvps, decodeAvps, decodeMessage, decodeValue, encodeAvp, encodeMessage, sharedAvp, valueOf, type Avp, type DiameterMessage } from './codec';
 import { avpNamed } from './dictionary';
 import { buildCcr } from './gy-client-messages';
 import { parseCcr } from '../../ocs/diameter/gy-mapping';
@@ -95,6 +95,17 @@ describe('Diameter codec', () => {
     const [back] = decodeAvps(encodeAvp(a));
     expect(back.vendorId).toBe(10415);
     expect(valueOf<string>(decodeValue(avpNamed('IMS-Information'), back) as Avp[], 'Called-Party-Address')).toBe('sip:+1@x');
+  });
+
+  it('shares an AVP of a recurring value, encoded as a new one is, and past its limit still builds the right value', () => {
+    const first = sharedAvp('Result-Code', 2001);
+    expect(sharedAvp('Result-Code', 2001)).toBe(first);
+    expect(encodeAvp(first)).toEqual(encodeAvp(avp('Result-Code', 2001)));
+    expect(sharedAvp('Origin-Host', 'ocs.example')).toBe(sharedAvp('Origin-Host', 'ocs.example'));
+    expect(sharedAvp('Rating-Group', 7)).not.toBe(sharedAvp('Rating-Group', 8));
+    // Values a peer chooses (rating groups) are kept up to a bound, then built each time.
+    for (let group = 1000; group < 1200; group++) expect(valueOf([sharedAvp('Rating-Group', group)], 'Rating-Group')).toBe(group);
+    expect(sharedAvp('Rating-Group', 1199)).not.toBe(sharedAvp('Rating-Group', 1199));
   });
 
   it('writes and reads 64-bit values as bigint, beyond 2^53', () => {

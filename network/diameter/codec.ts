@@ -248,6 +248,25 @@ export function avp(name: string, value: AvpValue): Avp {
   return a;
 }
 
+/** Values kept per AVP name by sharedAvp; past this, an AVP is built anew each time (values may come from peers). */
+const SHARED_VALUES_PER_NAME = 64;
+const shared = new Map<string, Map<number | string, Avp>>();
+
+/**
+ * An AVP whose value recurs (a result code, a rating group, this node's identity), built once and
+ * then shared by every message that carries it: an answer is mostly such AVPs, and building each
+ * anew is an object and a buffer apiece. Safe because nothing changes an AVP once it is built.
+ */
+export function sharedAvp(name: string, value: number | string): Avp {
+  let byValue = shared.get(name);
+  if (!byValue) shared.set(name, (byValue = new Map()));
+  const found = byValue.get(value);
+  if (found) return found;
+  const built = avp(name, value);
+  if (byValue.size < SHARED_VALUES_PER_NAME) byValue.set(value, built);
+  return built;
+}
+
 function encodeAddress(text: string): Buffer {
   if (text.includes(':')) {
     const groups = expandIpv6(text);

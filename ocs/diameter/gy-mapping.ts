@@ -6,7 +6,7 @@
  */
 import { ONE, parseMicros } from '../../domain/micros';
 import { SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
-import { avp, AvpError, CheckedAvps, exampleAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
+import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
 import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
@@ -138,19 +138,24 @@ function unitRequestOf(mscc: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitR
   return unit;
 }
 
-/** The AVPs of a CCA for the engine's answer, in RFC 4006 §3.2 order. */
+/**
+ * The AVPs of a CCA for the engine's answer, in RFC 4006 §3.2 order. All but the session's own
+ * (Session-Id, CC-Request-Number, the granted units) recur from answer to answer and are shared.
+ */
 export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { originHost: string; originRealm: string }): Avp[] {
   return [
     avp('Session-Id', answer.sessionId),
-    avp('Result-Code', answer.resultCode),
-    avp('Origin-Host', origin.originHost),
-    avp('Origin-Realm', origin.originRealm),
-    avp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
-    avp('CC-Request-Type', parsed.ccRequestType),
+    sharedAvp('Result-Code', answer.resultCode),
+    sharedAvp('Origin-Host', origin.originHost),
+    sharedAvp('Origin-Realm', origin.originRealm),
+    sharedAvp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
+    sharedAvp('CC-Request-Type', parsed.ccRequestType),
     avp('CC-Request-Number', answer.requestNumber),
     ...answer.units.map((grant) => avp('Multiple-Services-Credit-Control', msccAvps(grant, parsed.unitAvps))),
   ];
 }
+
+const FINAL_UNIT_TERMINATE = avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.TERMINATE)]);
 
 function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   const service = SERVICE_OF_RATING_GROUP[grant.ratingGroup];
@@ -161,10 +166,10 @@ function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
     const whole = parseMicros(grant.granted.quantity) / ONE;
     avps.push(avp('Granted-Service-Unit', [avp(unitAvp, unitAvp === 'CC-Time' ? Number(whole) : whole)]));
   }
-  if (grant.serviceIdentifier !== undefined) avps.push(avp('Service-Identifier', grant.serviceIdentifier));
-  avps.push(avp('Rating-Group', grant.ratingGroup));
-  if (grant.validityTime !== undefined) avps.push(avp('Validity-Time', grant.validityTime));
-  avps.push(avp('Result-Code', grant.resultCode));
-  if (grant.finalUnit) avps.push(avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.TERMINATE)]));
+  if (grant.serviceIdentifier !== undefined) avps.push(sharedAvp('Service-Identifier', grant.serviceIdentifier));
+  avps.push(sharedAvp('Rating-Group', grant.ratingGroup));
+  if (grant.validityTime !== undefined) avps.push(sharedAvp('Validity-Time', grant.validityTime));
+  avps.push(sharedAvp('Result-Code', grant.resultCode));
+  if (grant.finalUnit) avps.push(FINAL_UNIT_TERMINATE);
   return avps;
 }
