@@ -354,7 +354,7 @@ async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ pid: 
   // BENCH_OCS_NODE_OPTIONS: more node options for the OCS (e.g. --trace-gc-nvp, written to its log; see BENCH_KEEP).
   const extra = (process.env.BENCH_OCS_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   // The young generation `npm run ocs` gives it (package.json): a request's objects die within its batch.
-  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', '--max-semi-space-size=32', ...profile, ...extra], stdio: ['ignore', out, out, 'ipc'] });
+  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', '--max-semi-space-size=64', ...profile, ...extra], stdio: ['ignore', out, out, 'ipc'] });
   const { nchfPort: port, gyPort, metricsPort } = await new Promise<{ nchfPort: number; gyPort: number; metricsPort: number }>((resolve, reject) => {
     child.once('message', (m: { nchfPort?: number; gyPort?: number; metricsPort?: number }) =>
       m.nchfPort && m.gyPort && m.metricsPort ? resolve({ nchfPort: m.nchfPort, gyPort: m.gyPort, metricsPort: m.metricsPort }) : reject(new Error(`ocs: ${JSON.stringify(m)}`)),
