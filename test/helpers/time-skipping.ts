@@ -7,10 +7,30 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../../runtime/temporal-server';
 
+/** Starts of the server tried before giving up (see startServer). */
+const SERVER_STARTS = 3;
+
+/**
+ * Starts a server on a port the SDK picks. The server is up in about 30 ms, but the SDK gives it a
+ * fixed 5 s and then fails: that happened once in a full run, with nothing listening on the port it
+ * had picked (the server had not come up there at all, e.g. the port taken between the SDK's pick
+ * and the server's bind by another test file starting its own). A new start picks a new port; only
+ * that failure is tried again, and nothing of a test runs before the server is up.
+ */
+async function startServer(path: string): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+    } catch (err) {
+      if (attempt >= SERVER_STARTS || !/did not start within/.test(String((err as Error).message))) throw err;
+    }
+  }
+}
+
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = process.env.TEMPORAL_TEST_SERVER;
   if (!path) throw new Error('TEMPORAL_TEST_SERVER is not set: run through jest (test/global-setup.ts)');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  const env = await startServer(path);
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
