@@ -13,4 +13,17 @@ describe('OCS metrics', () => {
     expect(text).toContain('ocs_charge_requests_total{type="initial",result_code="overloaded"} 1');
     expect(text).toContain('ocs_charge_requests_total{type="initial",result_code="error"} 1');
   });
+
+  it('counts answers by type and result code and times each, across calls', async () => {
+    const metrics = createOcsMetrics();
+    const answering = (resultCode: number) => metrics.meter({ charge: (r) => Promise.resolve({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode, units: [] }) as never });
+    await answering(2001).charge(request);
+    await answering(2001).charge(request);
+    await answering(4012).charge({ ...request, type: 'update' });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('ocs_charge_requests_total{type="initial",result_code="2001"} 2');
+    expect(text).toContain('ocs_charge_requests_total{type="update",result_code="4012"} 1');
+    expect(text).toContain('ocs_charge_duration_seconds_count{type="initial"} 2');
+    expect(text).toContain('ocs_charge_duration_seconds_count{type="update"} 1');
+  });
 });
