@@ -12,6 +12,7 @@ import { ManualClock } from '../domain/clock';
 import { EngineOverloaded, type ChargingRequest } from '../ocs/engine/types';
 import { FakeEngine, grantAll } from './gy/fake-engine';
 import { RawPeer } from './gy/raw-peer';
+import { plainAvps } from './gy/plain-avps';
 
 const origin = { originHost: 'ocs.test', originRealm: 'test' };
 const ccr = (p: Partial<CcrParams> & Pick<CcrParams, 'type' | 'requestNumber' | 'units'>): Avp[] =>
@@ -53,7 +54,7 @@ describe('Gy server: credit control', () => {
       },
     ]);
     expect([cca.commandCode, cca.applicationId, cca.flags.request, cca.flags.error, cca.flags.proxiable]).toEqual([272, 4, false, false, true]);
-    expect(cca.avps).toEqual([
+    expect(plainAvps(cca.avps)).toEqual([
       avp('Session-Id', 'voice;1'),
       avp('Result-Code', 2001),
       avp('Origin-Host', 'ocs.test'),
@@ -85,7 +86,7 @@ describe('Gy server: credit control', () => {
     expect(engine.requests).toEqual([
       { sessionId: 'data;1', requestNumber: 1, type: 'update', subscriber: { msisdn: '34600000001' }, eventTime: clock.now(), units: [{ ratingGroup: 300, requested: {}, used: { quantity: '5000000007' } }] },
     ]);
-    expect(cca.avps.slice(5)).toEqual([
+    expect(plainAvps(cca.avps.slice(5))).toEqual([
       avp('CC-Request-Type', 2),
       avp('CC-Request-Number', 1),
       avp('Multiple-Services-Credit-Control', [
@@ -103,7 +104,7 @@ describe('Gy server: credit control', () => {
     const cca = await client.creditControl(ccr({ sessionId: 'voice;2', type: 'termination', requestNumber: 2, units: [{ ratingGroup: 100, unit: 'CC-Time', used: 42 }] }));
     expect(engine.requests[0]).toMatchObject({ sessionId: 'voice;2', requestNumber: 2, type: 'termination', units: [{ ratingGroup: 100, used: { quantity: '42' } }] });
     expect(engine.requests[0].units[0]).toEqual({ ratingGroup: 100, used: { quantity: '42' } });
-    expect(cca.avps.slice(5)).toEqual([avp('CC-Request-Type', 3), avp('CC-Request-Number', 2), avp('Multiple-Services-Credit-Control', [avp('Rating-Group', 100), avp('Result-Code', 4012)])]);
+    expect(plainAvps(cca.avps.slice(5))).toEqual([avp('CC-Request-Type', 3), avp('CC-Request-Number', 2), avp('Multiple-Services-Credit-Control', [avp('Rating-Group', 100), avp('Result-Code', 4012)])]);
   });
 
   it('maps an SMS event CCR with the recipient and answers credit limit reached overall', async () => {
@@ -122,7 +123,7 @@ describe('Gy server: credit control', () => {
     const first = await client.creditControl(avps, { endToEnd });
     const again = await client.creditControl(avps, { endToEnd, retransmit: true });
     expect(again.endToEnd).toBe(endToEnd);
-    expect(again.avps).toEqual(first.avps);
+    expect(plainAvps(again.avps)).toEqual(plainAvps(first.avps));
     expect(engine.requests).toHaveLength(2);
     expect(engine.requests[1]).toEqual(engine.requests[0]);
   });
@@ -170,7 +171,7 @@ describe('Gy server: credit control', () => {
     };
     const cca = await client.creditControl(ccr({ sessionId: 'busy;1', type: 'initial', requestNumber: 0, units: [] }));
     expect(cca.flags.error).toBe(true);
-    expect(cca.avps).toEqual([avp('Session-Id', 'busy;1'), avp('Result-Code', 3004), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
+    expect(plainAvps(cca.avps)).toEqual([avp('Session-Id', 'busy;1'), avp('Result-Code', 3004), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
   });
 
   it('answers 5012 when the engine fails, and goes on serving', async () => {
@@ -178,7 +179,7 @@ describe('Gy server: credit control', () => {
       throw new Error('database down');
     };
     const cca = await client.creditControl(ccr({ sessionId: 'fail;1', type: 'initial', requestNumber: 0, units: [] }));
-    expect(cca.avps).toEqual([avp('Session-Id', 'fail;1'), avp('Result-Code', 5012), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
+    expect(plainAvps(cca.avps)).toEqual([avp('Session-Id', 'fail;1'), avp('Result-Code', 5012), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
     engine.respond = grantAll;
     expect(readCca(await client.creditControl(ccr({ sessionId: 'fail;2', type: 'initial', requestNumber: 0, units: [] }))).resultCode).toBe(2001);
   });

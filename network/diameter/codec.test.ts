@@ -2,7 +2,7 @@
  * The Diameter codec against bytes written out by hand from RFC 6733 §3/§4, RFC 4006 §8 and
  * 3GPP TS 32.299 §7 (codes, flags, lengths, padding), and the CCR mapping to the engine's request.
  */
-import { avp, AvpError, checkAvps, decodeAvps, decodeMessage, decodeValue, encodeAvp, encodeMessage, sharedAvp, valueOf, type Avp, type DiameterMessage } from './codec';
+import { avp, AvpError, checkAvps, decodeAvps, decodeMessage, decodeValue, encodeAvp, encodeAvps, encodeMessage, membersOf, sharedAvp, valueOf, type Avp, type DiameterMessage } from './codec';
 import { avpNamed } from './dictionary';
 import { buildCcr } from './gy-client-messages';
 import { parseCcr } from '../../ocs/diameter/gy-mapping';
@@ -95,6 +95,25 @@ describe('Diameter codec', () => {
     const [back] = decodeAvps(encodeAvp(a));
     expect(back.vendorId).toBe(10415);
     expect(valueOf<string>(decodeValue(avpNamed('IMS-Information'), back) as Avp[], 'Called-Party-Address')).toBe('sip:+1@x');
+  });
+
+  it('reads AVPs in place from a range of a buffer: values, text beyond ASCII, groups, and the payload when asked', () => {
+    const avps = [avp('Session-Id', 'gy;1'), avp('Subscription-Id-Data', 'Zoë ✓'), avp('CC-Total-Octets', 2n ** 40n), avp('Granted-Service-Unit', [avp('CC-Time', 60)])];
+    const body = encodeAvps(avps);
+    // Bytes on either side that are not AVPs: the range alone is read.
+    const framed = Buffer.concat([Buffer.from('ffffffff', 'hex'), body, Buffer.from('eeee', 'hex')]);
+    const read = decodeAvps(framed, 4, 4 + body.length);
+    expect(read.map((a) => a.code)).toEqual(avps.map((a) => a.code));
+    expect(decodeValue(avpNamed('Session-Id'), read[0])).toBe('gy;1');
+    expect(decodeValue(avpNamed('Subscription-Id-Data'), read[1])).toBe('Zoë ✓');
+    expect(decodeValue(avpNamed('CC-Total-Octets'), read[2])).toBe(2n ** 40n);
+    expect(valueOf<number>(membersOf(read[3]), 'CC-Time')).toBe(60);
+    expect(valueOf<number>(membersOf(avps[3]), 'CC-Time')).toBe(60);
+    expect(read.map((a) => a.data)).toEqual(avps.map((a) => a.data));
+    expect(encodeAvps(read).equals(body)).toBe(true);
+    // Text that is not UTF-8 is refused, in place as from a buffer of its own.
+    const bad = encodeAvp({ ...avp('Session-Id', 'x'), data: Buffer.from([0x67, 0xc3, 0x28]) });
+    expect(() => decodeValue(avpNamed('Session-Id'), decodeAvps(bad)[0])).toThrow(expect.objectContaining({ resultCode: 5004 }));
   });
 
   it('shares an AVP of a recurring value, encoded as a new one is, and past its limit still builds the right value', () => {

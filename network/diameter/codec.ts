@@ -120,34 +120,61 @@ function truncatedAvp(code: number, flags: number, vendorId: number | undefined)
 }
 
 /**
- * Splits a buffer into AVPs. A length field below the header size or past the end of the buffer
- * throws an AvpError with DIAMETER_INVALID_AVP_LENGTH (5014).
+ * An AVP as read from a message. Its payload stays a range of the message's buffer: the decoders
+ * read it in place, and a view of it (`data`) is made only when something asks for one (encoding
+ * it again, a Failed-AVP). A CCR has two to three dozen AVPs, and a view is an object of its own.
  */
-export function decodeAvps(buf: Buffer): Avp[] {
+class ReceivedAvp implements Avp {
+  vendorId?: number;
+  protected?: boolean;
+
+  constructor(
+    readonly code: number,
+    readonly mandatory: boolean,
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** A new view each time: the hot paths read in place, and a view kept would be a field more on every AVP. */
+  get data(): Buffer {
+    return this.source.subarray(this.start, this.end);
+  }
+}
+
+/**
+ * Splits `buf` (from `start` to `end`) into AVPs. A length field below the header size or past
+ * the end throws an AvpError with DIAMETER_INVALID_AVP_LENGTH (5014).
+ */
+export function decodeAvps(buf: Buffer, start = 0, end = buf.length): Avp[] {
   const avps: Avp[] = [];
-  let offset = 0;
-  while (offset < buf.length) {
-    if (buf.length - offset < 8) {
-      throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, { code: 0, mandatory: false, data: Buffer.alloc(0) }, `${buf.length - offset} stray bytes after the last AVP`);
+  let offset = start;
+  while (offset < end) {
+    if (end - offset < 8) {
+      throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, { code: 0, mandatory: false, data: Buffer.alloc(0) }, `${end - offset} stray bytes after the last AVP`);
     }
     const code = buf.readUInt32BE(offset);
     const flags = buf[offset + 4];
     const length = buf.readUIntBE(offset + 5, 3);
     const hasVendor = (flags & AVP_FLAG.VENDOR) !== 0;
     const headerLength = hasVendor ? 12 : 8;
-    const vendorId = hasVendor && buf.length - offset >= 12 ? buf.readUInt32BE(offset + 8) : hasVendor ? 0 : undefined;
-    if (length < headerLength || offset + length > buf.length) {
+    const vendorId = hasVendor && end - offset >= 12 ? buf.readUInt32BE(offset + 8) : hasVendor ? 0 : undefined;
+    if (length < headerLength || offset + length > end) {
       throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, truncatedAvp(code, flags, vendorId), `AVP ${code} has length ${length}`);
     }
-    // Built field by field: this runs for every AVP of every message.
-    const a: Avp = { code, mandatory: (flags & AVP_FLAG.MANDATORY) !== 0, data: buf.subarray(offset + headerLength, offset + length) };
+    const a = new ReceivedAvp(code, (flags & AVP_FLAG.MANDATORY) !== 0, buf, offset + headerLength, offset + length);
     if (vendorId !== undefined) a.vendorId = vendorId;
     if ((flags & AVP_FLAG.PROTECTED) !== 0) a.protected = true;
     avps.push(a);
     // The last AVP of a message may omit its padding in the wild; never read past the end.
-    offset = Math.min(offset + padded(length), buf.length);
+    offset = Math.min(offset + padded(length), end);
   }
   return avps;
+}
+
+/** The members of a grouped AVP, read in place when it came from a message. */
+export function membersOf(a: Avp): Avp[] {
+  return a instanceof ReceivedAvp ? decodeAvps(a.source, a.start, a.end) : decodeAvps(a.data);
 }
 
 /** A header that makes the stream unreadable: the connection must be closed (RFC 6733 §3). */
@@ -159,7 +186,7 @@ export class DiameterFramingError extends Error {
 export function decodeMessage(buf: Buffer): DiameterMessage {
   const header = decodeHeader(buf);
   if (header.length !== buf.length) throw new DiameterFramingError(`message length ${header.length} but ${buf.length} bytes`);
-  return { ...header.message, avps: decodeAvps(buf.subarray(HEADER_LENGTH)) };
+  return { ...header.message, avps: decodeAvps(buf, HEADER_LENGTH) };
 }
 
 /** The header of a message; its AVPs are decoded separately so that a bad AVP can still be answered. */
@@ -298,9 +325,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * an enumerated value outside the dictionary throws DIAMETER_INVALID_AVP_VALUE (5004).
  */
 export function decodeValue(def: AvpDefinition, a: Avp): AvpValue {
+  // Where the payload is: in place for an AVP read from a message, else its own buffer.
+  const received = a instanceof ReceivedAvp;
+  const buf = received ? a.source : a.data;
+  const start = received ? a.start : 0;
+  const length = received ? a.end - a.start : buf.length;
   const fixed = FIXED_LENGTH[def.type];
-  if (fixed !== undefined && a.data.length !== fixed) {
-    throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, a, `${def.name} needs ${fixed} bytes, got ${a.data.length}`);
+  if (fixed !== undefined && length !== fixed) {
+    throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, a, `${def.name} needs ${fixed} bytes, got ${length}`);
   }
   switch (def.type) {
     case 'OctetString':
@@ -308,34 +340,45 @@ export function decodeValue(def: AvpDefinition, a: Avp): AvpValue {
     case 'UTF8String':
     case 'DiameterIdentity':
     case 'DiameterURI':
-      try {
-        return utf8.decode(a.data);
-      } catch {
-        throw invalidValue(def, a, 'not UTF-8');
-      }
+      return decodeText(def, a, buf, start, start + length);
     case 'Address':
       return decodeAddress(def, a);
     case 'Integer32':
-      return a.data.readInt32BE(0);
+      return buf.readInt32BE(start);
     case 'Unsigned32':
-      return a.data.readUInt32BE(0);
+      return buf.readUInt32BE(start);
     case 'Enumerated': {
-      const v = a.data.readUInt32BE(0);
+      const v = buf.readUInt32BE(start);
       if (!isEnumeratedValue(def, v)) throw invalidValue(def, a, `unknown value ${v}`);
       return v;
     }
     case 'Integer64':
-      return a.data.readBigInt64BE(0);
+      return buf.readBigInt64BE(start);
     case 'Unsigned64':
-      return a.data.readBigUInt64BE(0);
+      return buf.readBigUInt64BE(start);
     case 'Time': {
-      const ntp = a.data.readUInt32BE(0);
+      const ntp = buf.readUInt32BE(start);
       // Values below 2^31 are past the 2036 wrap (RFC 6733 §4.3.1, RFC 5905 era 1).
       const seconds = ntp >= 0x80000000 ? ntp - NTP_UNIX_OFFSET : ntp + 2 ** 32 - NTP_UNIX_OFFSET;
       return new Date(seconds * 1000);
     }
     case 'Grouped':
-      return decodeAvps(a.data);
+      return decodeAvps(buf, start, start + length);
+  }
+}
+
+/**
+ * UTF-8 text from `buf[start, end)`. ASCII (identities, session ids, numbers: nearly all text on
+ * Gy) is read in place, where UTF-8 and Latin-1 agree; anything else goes through the strict decoder.
+ */
+function decodeText(def: AvpDefinition, a: Avp, buf: Buffer, start: number, end: number): string {
+  let i = start;
+  while (i < end && buf[i] < 0x80) i++;
+  if (i === end) return buf.toString('latin1', start, end);
+  try {
+    return utf8.decode(buf.subarray(start, end));
+  } catch {
+    throw invalidValue(def, a, 'not UTF-8');
   }
 }
 

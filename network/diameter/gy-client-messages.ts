@@ -2,7 +2,7 @@
  * The client side of Gy: building a CCR from plain values and reading a CCA back, for the traffic
  * generator, the benchmark and tests (the server side is gy-mapping.ts).
  */
-import { avp, decodeAvps, findAvp, findAvps, valueOf, type Avp, type DiameterMessage } from './codec';
+import { avp, findAvp, findAvps, membersOf, valueOf, type Avp, type DiameterMessage } from './codec';
 import { APPLICATION, CC_REQUEST_TYPE, SUBSCRIPTION_ID_TYPE } from './dictionary';
 
 /** One rating group of a CCR: its unit AVP and the quantities asked for and used. */
@@ -102,12 +102,12 @@ export interface CcaResult {
   units: CcaUnit[];
 }
 
-const grouped = (a: Avp | undefined): Avp[] | undefined => (a ? decodeAvps(a.data) : undefined);
+const grouped = (a: Avp | undefined): Avp[] | undefined => (a ? membersOf(a) : undefined);
 
 /** Reads the fields of a CCA that a client acts upon. */
 export function readCca(answer: DiameterMessage): CcaResult {
   const units = findAvps(answer.avps, 'Multiple-Services-Credit-Control').map((m): CcaUnit => {
-    const mscc = decodeAvps(m.data);
+    const mscc = membersOf(m);
     const gsu = grouped(findAvp(mscc, 'Granted-Service-Unit'));
     const fui = grouped(findAvp(mscc, 'Final-Unit-Indication'));
     const granted = gsu ? (valueOf<number>(gsu, 'CC-Time') ?? valueOf<bigint>(gsu, 'CC-Total-Octets') ?? valueOf<bigint>(gsu, 'CC-Service-Specific-Units')) : undefined;

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import type { Logger } from 'pino';
-import { avp, AvpError, checkAvps, decodeAvps, decodeHeader, DiameterFramingError, encodeMessage, exampleAvp, findAvps, valueOf, type Avp, type DiameterMessage } from './codec';
+import { avp, AvpError, checkAvps, decodeAvps, decodeHeader, DiameterFramingError, encodeMessage, exampleAvp, HEADER_LENGTH, membersOf, findAvps, valueOf, type Avp, type DiameterMessage } from './codec';
 import { APPLICATION, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from './dictionary';
 import { DiameterFramer } from './framer';
 import { answerTo, errorAnswer, IdentifierSource } from './message';
@@ -261,7 +261,7 @@ export class DiameterPeer extends EventEmitter {
     try {
       const { message } = decodeHeader(raw);
       try {
-        incoming = { message: { ...message, avps: decodeAvps(raw.subarray(20)) } };
+        incoming = { message: { ...message, avps: decodeAvps(raw, HEADER_LENGTH) } };
       } catch (err) {
         if (!(err instanceof AvpError)) throw err;
         incoming = { message: { ...message, avps: [] }, avpError: err };
@@ -385,7 +385,7 @@ export class DiameterPeer extends EventEmitter {
   }
 
   private remoteIdentity(avps: Avp[]): RemoteIdentity {
-    const vendorSpecific = findAvps(avps, 'Vendor-Specific-Application-Id').flatMap((a) => decodeAvps(a.data));
+    const vendorSpecific = findAvps(avps, 'Vendor-Specific-Application-Id').flatMap((a) => membersOf(a));
     const apps = [...avps, ...vendorSpecific].filter((a) => (a.code === 258 || a.code === 259) && a.vendorId === undefined && a.data.length === 4).map((a) => a.data.readUInt32BE(0));
     return {
       originHost: valueOf<string>(avps, 'Origin-Host') ?? '',

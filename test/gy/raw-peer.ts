@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { avp, decodeMessage, encodeMessage, type Avp, type DiameterMessage } from '../../network/diameter/codec';
 import { DiameterFramer } from '../../network/diameter/framer';
+import { plainAvps } from './plain-avps';
 
 /** See the file comment. */
 export class RawPeer {
@@ -20,6 +21,7 @@ export class RawPeer {
     socket.on('data', (chunk: Buffer) => {
       for (const raw of framer.push(chunk)) {
         const m = decodeMessage(raw);
+        m.avps = plainAvps(m.avps);
         const waiter = this.waiters.shift();
         if (waiter) waiter(m);
         else this.received.push(m);
