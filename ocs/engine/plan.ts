@@ -112,9 +112,16 @@ class Working {
   readonly changes = new Map<string, { debit: Micros; reserve: Micros }>();
   readonly ledger: LedgerRow[] = [];
   pendingReservations: NewReservation[] = [];
+  /**
+   * The buckets usable at the request's time by type, in the order they are drawn from: asked for
+   * several times per request (debit, reservation, what money is left), and neither a bucket's
+   * validity nor its priority changes while the request is planned, only its amounts.
+   */
+  private readonly usable = new Map<string, BucketState[]>();
   constructor(
     readonly buckets: BucketState[],
     readonly reference: string,
+    readonly at: Date,
   ) {}
 
   private change(id: string) {
@@ -154,12 +161,19 @@ class Working {
     this.ledger.push({ bucketId: b.id, kind: 'release', amount, reference: this.reference, ratingGroup });
   }
 
-  unitBuckets(type: ServiceType, at: Date): BucketState[] {
-    return this.buckets.filter((b) => b.type === type && isValidAt(b, at)).sort(byPriority);
+  /** Buckets of that type valid at the request's time, in priority order. */
+  private usableOf(type: BucketState['type']): BucketState[] {
+    let list = this.usable.get(type);
+    if (list === undefined) this.usable.set(type, (list = this.buckets.filter((b) => b.type === type && isValidAt(b, this.at)).sort(byPriority)));
+    return list;
   }
 
-  moneyBuckets(at: Date): BucketState[] {
-    return this.buckets.filter((b) => b.type === 'money' && isValidAt(b, at)).sort(byPriority);
+  unitBuckets(type: ServiceType): BucketState[] {
+    return this.usableOf(type);
+  }
+
+  moneyBuckets(): BucketState[] {
+    return this.usableOf('money');
   }
 
   /** Takes up to `wanted` from the buckets in order with `take`; returns how much was taken. */
@@ -176,8 +190,8 @@ class Working {
     return wanted - left;
   }
 
-  moneyAvailable(at: Date): Micros {
-    return this.moneyBuckets(at).reduce((s, b) => s + this.available(b), 0n);
+  moneyAvailable(): Micros {
+    return this.moneyBuckets().reduce((s, b) => s + this.available(b), 0n);
   }
 }
 
@@ -187,7 +201,21 @@ class Working {
  */
 function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Micros, destination: string | undefined, timeZone: string): Micros {
   if (quantity === 0n) return 0n;
-  return priceEventMicros(rating, { usageType: service, quantity, startTime: new Date(usage.start), destination }, timeZone);
+  return priceEventMicros(rating, { usageType: service, quantity, startTime: startOf(usage), destination }, timeZone);
+}
+
+let lastStart = '';
+let lastStartTime = new Date(NaN);
+/**
+ * When the usage began, parsed from its ISO text once for the several prices a request asks for
+ * (the debit, the reservation, the search for final units); rating only reads the date.
+ */
+function startOf(usage: RatingGroupUsage): Date {
+  if (usage.start !== lastStart) {
+    lastStart = usage.start;
+    lastStartTime = new Date(usage.start);
+  }
+  return lastStartTime;
 }
 
 /** The same, rounded to the cent: what is debited. */
@@ -209,7 +237,6 @@ interface Context {
   tariffs: Tariffs;
   settings: EngineSettings;
   work: Working;
-  at: Date;
 }
 
 /**
@@ -218,8 +245,8 @@ interface Context {
  * so money goes below what is available rather than be lost.
  */
 function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Micros, rating: Rating | undefined): boolean {
-  const { work, at } = ctx;
-  const fromUnits = work.drawFrom(work.unitBuckets(service, at), used, (b, a) => work.debit(b, a, ratingGroup));
+  const { work } = ctx;
+  const fromUnits = work.drawFrom(work.unitBuckets(service), used, (b, a) => work.debit(b, a, ratingGroup));
   if (fromUnits !== 0n) usage.bucketUnits = formatMicros(parseMicros(usage.bucketUnits) + fromUnits);
   const rest = used - fromUnits;
   if (rest === 0n) return true;
@@ -230,7 +257,7 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
   usage.moneyUnits = formatMicros(moneyUnits);
   usage.charged = formatMicros(total);
   if (cost <= 0n) return true;
-  const buckets = work.moneyBuckets(at);
+  const buckets = work.moneyBuckets();
   const taken = work.drawFrom(buckets, cost, (b, a) => work.debit(b, a, ratingGroup));
   // An overrun (usage beyond what was reserved): the first money bucket takes it.
   const overrun = cost - taken;
@@ -243,10 +270,10 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
  * quota, grants what it can pay as the final units.
  */
 function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Micros; finalUnit: boolean } {
-  const { work, at, settings } = ctx;
+  const { work, settings } = ctx;
   const wanted = parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]);
   const reservations: NewReservation[] = [];
-  const grantedUnits = work.drawFrom(work.unitBuckets(service, at), wanted, (b, amount) => {
+  const grantedUnits = work.drawFrom(work.unitBuckets(service), wanted, (b, amount) => {
     work.reserve(b, amount, ur.ratingGroup);
     reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
   });
@@ -254,7 +281,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   let grantedMoneyUnits = rest;
   let finalUnit = false;
   if (rest > 0n) {
-    const available = work.moneyAvailable(at);
+    const available = work.moneyAvailable();
     const moneyUnits = parseMicros(usage.moneyUnits);
     const charged = parseMicros(usage.charged);
     const cost = (q: Micros) => priceOf(rating, service, usage, moneyUnits + q, ctx.request.destination, ctx.tariffs.timeZone) - charged;
@@ -267,7 +294,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
       grantedMoneyUnits = affordable(rest, fits);
     }
     const price = finalUnit ? cost(grantedMoneyUnits) : costOfRest;
-    const moneyBuckets = work.moneyBuckets(at);
+    const moneyBuckets = work.moneyBuckets();
     let share = grantedMoneyUnits;
     work.drawFrom(moneyBuckets, price, (b, amount) => {
       work.reserve(b, amount, ur.ratingGroup);
@@ -298,15 +325,15 @@ function affordable(wanted: Micros, fits: (q: Micros) => boolean): Micros {
 
 /** Charges an event (one SMS) directly: all of it or, when the balance cannot pay, nothing (4012). */
 function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating: Rating | undefined): UnitGrant {
-  const { work, at } = ctx;
+  const { work } = ctx;
   const quantity = parseMicros(ur.requested?.quantity ?? ur.used?.quantity ?? '1');
   const usage = fresh(ctx.request.eventTime);
-  const fromUnits = min(quantity, work.unitBuckets(service, at).reduce((s, b) => s + work.available(b), 0n));
+  const fromUnits = min(quantity, work.unitBuckets(service).reduce((s, b) => s + work.available(b), 0n));
   const rest = quantity - fromUnits;
   if (rest > 0n) {
     if (!rating) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.RATING_FAILED };
     const price = priceOf(rating, service, usage, rest, ctx.request.destination, ctx.tariffs.timeZone);
-    if (price > work.moneyAvailable(at)) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
+    if (price > work.moneyAvailable()) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
   debitUsed(ctx, ur.ratingGroup, service, usage, quantity, rating);
   return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(quantity) } };
@@ -351,10 +378,10 @@ export function planRequest(input: {
   settings: EngineSettings;
 }): Plan {
   const { request } = input;
-  const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`);
+  const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`, request.eventTime);
   const usage = copyUsage(input.usage);
   const releasedIds: string[] = [];
-  const ctx: Context = { request, tariffs: input.tariffs, settings: input.settings, work, at: request.eventTime };
+  const ctx: Context = { request, tariffs: input.tariffs, settings: input.settings, work };
   const units = request.units.map((ur) => chargeRatingGroup(ctx, ur, usage, input.reservations, releasedIds));
   const closeSession = request.type === 'termination' || request.type === 'event';
   if (request.type === 'termination') {
