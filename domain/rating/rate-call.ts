@@ -10,7 +10,7 @@ import type Decimal from 'decimal.js';
 import { money, Money, sum } from '../money';
 import { fromDecimal, ONE, toDecimal, type Micros } from '../micros';
 import { bandTotalMicros, formatRated, priceInBand, RATED_DECIMALS, tariffDecimal, validateOnce, type PricedSlot, type PricedUsage } from './rate';
-import { selectBand } from './select-band';
+import { bandSelector, selectBand } from './select-band';
 import { Band, RatedUsage, Rating, RatingError, UsageEvent } from './types';
 
 const round6 = (d: Decimal): Decimal => d.toDecimalPlaces(RATED_DECIMALS, Money.ROUND_HALF_UP);
@@ -26,11 +26,12 @@ const hasTimeWindows = (rating: Rating): boolean => rating.bands.some((b) => b.d
  */
 function segmentsOf(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string, end: number): Segment[] {
   const startMs = event.startTime.getTime();
-  const segments: Segment[] = [{ from: 0, band: selectBand(rating, event, timeZone) }];
+  const bandAt = bandSelector(rating, event.destination, timeZone);
+  const segments: Segment[] = [{ from: 0, band: bandAt(startMs) }];
   for (let boundary = Math.ceil(startMs / 60_000) * 60_000; (boundary - startMs) / 1000 < end; boundary += 60_000) {
     const from = (boundary - startMs) / 1000;
     if (from === 0) continue;
-    const band = selectBand(rating, { startTime: new Date(boundary), destination: event.destination }, timeZone);
+    const band = bandAt(boundary);
     if (band !== segments[segments.length - 1].band) segments.push({ from, band });
   }
   return segments;

@@ -57,7 +57,11 @@ const quarterStarts = new Map<string, Map<number, LocalTime>>();
  * so within one quarter hour local time runs evenly and never passes midnight.
  */
 export function localTimeIn(timeZone: string, instant: Date): LocalTime {
-  const ms = instant.getTime();
+  return localTimeAt(timeZone, instant.getTime());
+}
+
+/** The same for an instant in epoch milliseconds. */
+function localTimeAt(timeZone: string, ms: number): LocalTime {
   if (Number.isNaN(ms)) throw new RatingError('invalid-event', 'event start is not a valid date');
   const quarterStart = Math.floor(ms / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
   // Per zone, then per quarter: no key string is built per event.
@@ -140,11 +144,20 @@ function prefixesMatch(band: Band, number: string | undefined): boolean {
 
 /** The band that rates an event starting at `startTime` towards `destination`; throws when none does. */
 export function selectBand(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string): Band {
-  const local = localTimeIn(timeZone, event.startTime);
-  const number = event.destination === undefined ? undefined : normaliseNumber(event.destination);
-  const band = rating.bands.find((b) => prefixesMatch(b, number) && bandWindowContains(b, local));
-  if (band === undefined) {
-    throw new RatingError('no-band', `no band of the tariff matches destination ${event.destination ?? '(none)'} at ${event.startTime.toISOString()}`);
-  }
-  return band;
+  return bandSelector(rating, event.destination, timeZone)(event.startTime.getTime());
+}
+
+/**
+ * Band selection for one destination at any instant (epoch milliseconds), as selectBand does: the
+ * destination's bands are found once, so that a call checked at each minute it lasts (rate-call.ts)
+ * tests only their day and time windows.
+ */
+export function bandSelector(rating: Rating, destination: string | undefined, timeZone: string): (ms: number) => Band {
+  const number = destination === undefined ? undefined : normaliseNumber(destination);
+  const candidates = rating.bands.filter((b) => prefixesMatch(b, number));
+  return (ms) => {
+    const local = localTimeAt(timeZone, ms);
+    for (const band of candidates) if (bandWindowContains(band, local)) return band;
+    throw new RatingError('no-band', `no band of the tariff matches destination ${destination ?? '(none)'} at ${new Date(ms).toISOString()}`);
+  };
 }
