@@ -1,4 +1,4 @@
-import { bandWindowContains, localTimeIn, normaliseNumber, selectBand } from './select-band';
+import { bandPrefixMatches, bandSelector, bandWindowContains, localTimeIn, normaliseNumber, selectBand } from './select-band';
 import { Band, Rating, RatingError, Slot } from './types';
 
 // The pay-as-you-go call tariff of the seed catalog (db/seeds/catalog-data.ts), copied as data.
@@ -124,6 +124,29 @@ describe('selectBand: destinations, first matching band in tariff order', () => 
       expect(e).toBeInstanceOf(RatingError);
       expect((e as RatingError).code).toBe('no-band');
     }
+  });
+});
+
+describe('bandSelector: one destination at any instant', () => {
+  it('picks what the first band in tariff order matching both prefix and window would, every quarter hour of a week across a DST change', () => {
+    const destinations = [NATIONAL_MOBILE, '0034 612 345 678', '+34900123456', '+34901234567', '+441234567890', undefined];
+    // The week of the spring change in Madrid (29 March 2026).
+    const from = Date.UTC(2026, 2, 25, 0, 0, 0);
+    for (const destination of destinations) {
+      const bandAt = bandSelector(PAYG_VOICE, destination, MADRID);
+      for (let ms = from; ms < from + 7 * 86_400_000; ms += 900_000) {
+        const local = localTimeIn(MADRID, new Date(ms));
+        const expected = PAYG_VOICE.bands.find((b) => bandPrefixMatches(b, destination) && bandWindowContains(b, local));
+        expect([destination, new Date(ms).toISOString(), bandAt(ms).name]).toEqual([destination, new Date(ms).toISOString(), expected!.name]);
+      }
+    }
+  });
+
+  it('throws no-band, naming the destination and instant, when none of its bands is open', () => {
+    const peakOnly: Rating = { connectFee: '0.00', bands: [PAYG_VOICE.bands[2]] };
+    const sunday = Date.UTC(2026, 2, 29, 12, 0, 0);
+    expect(() => bandSelector(peakOnly, NATIONAL_MOBILE, MADRID)(sunday)).toThrow(expect.objectContaining({ code: 'no-band', message: expect.stringContaining('2026-03-29T12:00:00.000Z') }));
+    expect(() => bandSelector(peakOnly, '+441234567890', MADRID)(Date.UTC(2026, 2, 25, 10, 0, 0))).toThrow(RatingError);
   });
 });
 
