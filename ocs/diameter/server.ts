@@ -30,8 +30,8 @@ const ANSWER_AVPS = new Set(['Session-Id', 'Proxy-Info', ...ECHOED].map((n) => a
 
 /**
  * What answering a request needs of it: its header and the AVPs an answer repeats. Kept while the
- * engine works instead of the whole request, whose two dozen AVPs (each an object with a buffer
- * view) would otherwise stay alive across the batch and be copied by the garbage collector.
+ * engine works instead of the whole request, whose two dozen AVP objects would otherwise stay
+ * alive across the batch and be copied by the garbage collector.
  */
 function answerable(request: DiameterMessage): DiameterMessage {
   const { flags, commandCode, applicationId, hopByHop, endToEnd } = request;

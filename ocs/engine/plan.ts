@@ -161,19 +161,11 @@ class Working {
     this.ledger.push({ bucketId: b.id, kind: 'release', amount, reference: this.reference, ratingGroup });
   }
 
-  /** Buckets of that type valid at the request's time, in priority order. */
-  private usableOf(type: BucketState['type']): BucketState[] {
+  /** Buckets of that type (a service's units, or money) valid at the request's time, in priority order. */
+  usableOf(type: BucketState['type']): BucketState[] {
     let list = this.usable.get(type);
     if (list === undefined) this.usable.set(type, (list = this.buckets.filter((b) => b.type === type && isValidAt(b, this.at)).sort(byPriority)));
     return list;
-  }
-
-  unitBuckets(type: ServiceType): BucketState[] {
-    return this.usableOf(type);
-  }
-
-  moneyBuckets(): BucketState[] {
-    return this.usableOf('money');
   }
 
   /** Takes up to `wanted` from the buckets in order with `take`; returns how much was taken. */
@@ -191,7 +183,7 @@ class Working {
   }
 
   moneyAvailable(): Micros {
-    return this.moneyBuckets().reduce((s, b) => s + this.available(b), 0n);
+    return this.usableOf('money').reduce((s, b) => s + this.available(b), 0n);
   }
 }
 
@@ -246,7 +238,7 @@ interface Context {
  */
 function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Micros, rating: Rating | undefined): boolean {
   const { work } = ctx;
-  const fromUnits = work.drawFrom(work.unitBuckets(service), used, (b, a) => work.debit(b, a, ratingGroup));
+  const fromUnits = work.drawFrom(work.usableOf(service), used, (b, a) => work.debit(b, a, ratingGroup));
   if (fromUnits !== 0n) usage.bucketUnits = formatMicros(parseMicros(usage.bucketUnits) + fromUnits);
   const rest = used - fromUnits;
   if (rest === 0n) return true;
@@ -257,7 +249,7 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
   usage.moneyUnits = formatMicros(moneyUnits);
   usage.charged = formatMicros(total);
   if (cost <= 0n) return true;
-  const buckets = work.moneyBuckets();
+  const buckets = work.usableOf('money');
   const taken = work.drawFrom(buckets, cost, (b, a) => work.debit(b, a, ratingGroup));
   // An overrun (usage beyond what was reserved): the first money bucket takes it.
   const overrun = cost - taken;
@@ -273,7 +265,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   const { work, settings } = ctx;
   const wanted = parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]);
   const reservations: NewReservation[] = [];
-  const grantedUnits = work.drawFrom(work.unitBuckets(service), wanted, (b, amount) => {
+  const grantedUnits = work.drawFrom(work.usableOf(service), wanted, (b, amount) => {
     work.reserve(b, amount, ur.ratingGroup);
     reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
   });
@@ -294,7 +286,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
       grantedMoneyUnits = affordable(rest, fits);
     }
     const price = finalUnit ? cost(grantedMoneyUnits) : costOfRest;
-    const moneyBuckets = work.moneyBuckets();
+    const moneyBuckets = work.usableOf('money');
     let share = grantedMoneyUnits;
     work.drawFrom(moneyBuckets, price, (b, amount) => {
       work.reserve(b, amount, ur.ratingGroup);
@@ -328,7 +320,7 @@ function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating
   const { work } = ctx;
   const quantity = parseMicros(ur.requested?.quantity ?? ur.used?.quantity ?? '1');
   const usage = fresh(ctx.request.eventTime);
-  const fromUnits = min(quantity, work.unitBuckets(service).reduce((s, b) => s + work.available(b), 0n));
+  const fromUnits = min(quantity, work.usableOf(service).reduce((s, b) => s + work.available(b), 0n));
   const rest = quantity - fromUnits;
   if (rest > 0n) {
     if (!rating) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.RATING_FAILED };
