@@ -78,7 +78,8 @@ describe('order fulfilment through the API', () => {
     return (await request(api.app).get(`${ORDERS}/${orderId}`).set(agent).expect(200)).body;
   }
 
-  async function until(orderId: string, states: string[], timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  // Under jest's 60 s per test, so that an order that never gets there fails with its state and note, not a bare timeout.
+  async function until(orderId: string, states: string[], timeoutMs = 45_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const body = await stateOf(orderId);
