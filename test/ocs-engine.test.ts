@@ -392,6 +392,25 @@ describe('charging engine', () => {
     expect(rateCall(paygVoice(), { usageType: 'voice', quantity: '241', startTime: start, destination: NATIONAL }, 'Europe/Madrid').amount).toBe('0.301000');
   });
 
+  it('grants at most an hour of voice whatever is asked, and refuses (5031) a report of a call longer than 31 days, changing nothing', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1000.00' }] });
+    const call = session(line);
+    // CC-Time's largest value asks for 136 years: the grant is the hour the engine gives at most (7.20 at peak).
+    expect((await call.initial('4294967295')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '3600' }, validityTime: 600 });
+    const reserved = { balance: '1000.000000', reserved: '7.200000' };
+    expect(await bucketState(knex, line.buckets[0])).toEqual(reserved);
+    const ledger = await ledgerOf(knex, line.buckets[0]);
+
+    const absurd = await call.update('4294967295', '60');
+    expect(absurd).toEqual({ sessionId: call.sessionId, requestNumber: 1, resultCode: RESULT.RATING_FAILED, units: [] });
+    expect(await bucketState(knex, line.buckets[0])).toEqual(reserved);
+    expect(await ledgerOf(knex, line.buckets[0])).toEqual(ledger);
+
+    // The same request number with what was really used goes through: the refusal was not stored.
+    expect((await call.send('termination', [{ ratingGroup: VOICE, used: { quantity: '3600' } }], 1)).resultCode).toBe(RESULT.SUCCESS);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '992.800000', reserved: '0.000000' });
+  });
+
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
     const flow = session(line, { destination: '' });

@@ -1,6 +1,7 @@
 import { money } from '../money';
 import { fromDecimal, ONE, toDecimal } from '../micros';
-import { priceEvent, priceEventMicros, rateCall } from './rate-call';
+import { MAX_CALL_SECONDS, priceEvent, priceEventMicros, rateCall } from './rate-call';
+import { selectBand } from './select-band';
 import { rateUsage } from './rate';
 import { Rating, Slot } from './types';
 
@@ -109,5 +110,42 @@ describe('priceEventMicros: the total in millionths, as the OCS prices', () => {
     expect(() => priceEventMicros(PAYG, at('2026-11-04T10:00:00Z', -1n), MADRID)).toThrow('negative');
     const smsWithFee: Rating = { connectFee: '0.10', bands: [{ name: 'any', slots: [{ start: 0, rate: '0.09', unit: 1, increment: 1 }] }] };
     expect(() => priceEventMicros(smsWithFee, { usageType: 'sms', quantity: ONE, startTime: new Date('2026-11-04T10:00:00Z') }, MADRID)).toThrow('connect fee');
+  });
+});
+
+describe('long calls', () => {
+  /** PAYG's price second by second: the first minute whole at the band it begins in, then each second at the band it begins in. */
+  const perSecondMicros = (startTime: string, seconds: number): bigint => {
+    const start = Date.parse(startTime);
+    // Band windows and zone offsets are whole minutes: an instant's band is that of its minute.
+    const rateOfMinute = new Map<number, bigint>();
+    const perMinute = (ms: number) => {
+      const minute = Math.floor(ms / 60_000) * 60_000;
+      let rate = rateOfMinute.get(minute);
+      if (rate === undefined) rateOfMinute.set(minute, (rate = fromDecimal(money(selectBand(PAYG, { startTime: new Date(minute), destination: '+34612345678' }, MADRID).slots[1].rate))));
+      return rate;
+    };
+    let total = perMinute(start);
+    for (let s = 60; s < seconds; s++) total += perMinute(start + s * 1000) / 60n;
+    return total;
+  };
+
+  it('prices a call of two weeks across a daylight saving change, split at each of its band changes', () => {
+    const [start, seconds] = ['2026-10-20T17:00:00.500Z', 14 * 86_400 + 17];
+    const expected = perSecondMicros(start, seconds);
+    expect(priceEventMicros(PAYG, { ...call(start, ''), quantity: BigInt(seconds) * ONE }, MADRID)).toBe(expected);
+    const rated = rateCall(PAYG, call(start, String(seconds)), MADRID);
+    expect(fromDecimal(money(rated.amount))).toBe(expected);
+    // Peak and off-peak alternate: ten weekdays with a peak each, and the first minute.
+    expect(rated.slots.length).toBe(1 + 2 * 10 + 1);
+  });
+
+  it(`refuses a call longer than ${MAX_CALL_SECONDS} s (31 days), online and offline`, () => {
+    const longest = String(MAX_CALL_SECONDS);
+    expect(rateCall(PAYG, call('2026-11-04T18:59:30Z', longest), MADRID).chargedQuantity).toBe(longest);
+    for (const seconds of [MAX_CALL_SECONDS + 1, 2 ** 32 - 1]) {
+      expect(() => rateCall(PAYG, call('2026-11-04T18:59:30Z', String(seconds)), MADRID)).toThrow(expect.objectContaining({ code: 'invalid-event', message: expect.stringContaining('longer than') }));
+      expect(() => priceEventMicros(PAYG, { ...call('2026-11-04T18:59:30Z', ''), quantity: BigInt(seconds) * ONE }, MADRID)).toThrow(expect.objectContaining({ code: 'invalid-event' }));
+    }
   });
 });

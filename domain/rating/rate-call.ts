@@ -10,7 +10,7 @@ import type Decimal from 'decimal.js';
 import { money, Money, sum } from '../money';
 import { fromDecimal, ONE, toDecimal, type Micros } from '../micros';
 import { bandTotalMicros, formatRated, priceInBand, RATED_DECIMALS, tariffDecimal, validateOnce, type PricedSlot, type PricedUsage } from './rate';
-import { bandSelector, selectBand } from './select-band';
+import { bandTimeline, selectBand } from './select-band';
 import { Band, RatedUsage, Rating, RatingError, UsageEvent } from './types';
 
 const round6 = (d: Decimal): Decimal => d.toDecimalPlaces(RATED_DECIMALS, Money.ROUND_HALF_UP);
@@ -20,28 +20,27 @@ type Segment = { from: number; band: Band };
 
 const hasTimeWindows = (rating: Rating): boolean => rating.bands.some((b) => b.daysOfWeek !== undefined || b.startTime !== undefined || b.endTime !== undefined);
 
-/**
- * The bands in force over the call. Band windows are written in whole local minutes and zone
- * offsets are whole minutes, so the band can only change on a minute boundary of UTC: check each.
- */
+/** The bands in force over the call: checked at each instant one may change (a window edge, midnight, an offset change). */
 function segmentsOf(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string, end: number): Segment[] {
   const startMs = event.startTime.getTime();
-  const bandAt = bandSelector(rating, event.destination, timeZone);
-  const segments: Segment[] = [{ from: 0, band: bandAt(startMs) }];
-  for (let boundary = Math.ceil(startMs / 60_000) * 60_000; (boundary - startMs) / 1000 < end; boundary += 60_000) {
-    const from = (boundary - startMs) / 1000;
-    if (from === 0) continue;
-    const band = bandAt(boundary);
-    if (band !== segments[segments.length - 1].band) segments.push({ from, band });
+  const timeline = bandTimeline(rating, event.destination, timeZone);
+  const segments: Segment[] = [{ from: 0, band: timeline.at(startMs) }];
+  for (let edge = timeline.nextEdge(startMs); (edge - startMs) / 1000 < end; edge = timeline.nextEdge(edge)) {
+    const band = timeline.at(edge);
+    if (band !== segments[segments.length - 1].band) segments.push({ from: (edge - startMs) / 1000, band });
   }
   return segments;
 }
 
-const segmentAt = (segments: Segment[], position: Decimal): number => {
-  let i = 0;
-  while (i + 1 < segments.length && position.gte(segments[i + 1].from)) i++;
-  return i;
-};
+/**
+ * The longest call priced, in seconds (31 days): switches cut long calls into partial records of
+ * hours, so a longer one is a bad record or a bad request, and a call is checked at each of its band
+ * changes, so a nonsense duration (CC-Time is 32 bits: 136 years) must not hold the rater for seconds.
+ */
+export const MAX_CALL_SECONDS = 31 * 86_400;
+const MAX_CALL_MICROS = BigInt(MAX_CALL_SECONDS) * ONE;
+
+const tooLong = (seconds: string): RatingError => new RatingError('invalid-event', `a call of ${seconds} s is longer than the ${MAX_CALL_SECONDS} s (31 days) rated`);
 
 /** An event to price with its quantity already a decimal. */
 export type DecimalUsageEvent = Omit<UsageEvent, 'quantity'> & { quantity: Decimal };
@@ -50,8 +49,9 @@ export type DecimalUsageEvent = Omit<UsageEvent, 'quantity'> & { quantity: Decim
 function priceSplit(rating: Rating, segments: Segment[], quantity: Decimal): PricedUsage {
   const slots: PricedSlot[] = [];
   let position = new Money(0);
+  let s = 0; // the segment `position` lies in: positions only grow, so it is never searched again from the start
   while (position.lt(quantity)) {
-    const s = segmentAt(segments, position);
+    while (s + 1 < segments.length && position.gte(segments[s + 1].from)) s++;
     const band = segments[s].band;
     let i = 0;
     while (i + 1 < band.slots.length && position.gte(band.slots[i + 1].start)) i++;
@@ -80,6 +80,7 @@ export function priceEvent(rating: Rating, event: DecimalUsageEvent, timeZone: s
   validateOnce(rating);
   const { quantity } = event;
   if (quantity.isNegative()) throw new RatingError('invalid-event', `negative usage quantity: ${quantity.toString()}`);
+  if (event.usageType === 'voice' && quantity.gt(MAX_CALL_SECONDS)) throw tooLong(quantity.toString());
   if (event.usageType === 'voice' && quantity.gt(0) && hasTimeWindows(rating)) {
     const segments = segmentsOf(rating, event, timeZone, quantity.toNumber());
     if (segments.length > 1) return priceSplit(rating, segments, quantity);
@@ -104,6 +105,7 @@ export function priceEventMicros(rating: Rating, event: MicrosUsageEvent, timeZo
   validateOnce(rating);
   const { quantity } = event;
   if (quantity < 0n) throw new RatingError('invalid-event', `negative usage quantity: ${quantity}e-6`);
+  if (event.usageType === 'voice' && quantity > MAX_CALL_MICROS) throw tooLong(toDecimal(quantity).toString());
   if (quantity % ONE === 0n && quantity < MAX_WHOLE_MICROS) {
     const whole = Number(quantity / ONE);
     let band: Band | undefined;

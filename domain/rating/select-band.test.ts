@@ -1,4 +1,4 @@
-import { bandPrefixMatches, bandSelector, bandWindowContains, localTimeIn, normaliseNumber, selectBand } from './select-band';
+import { bandPrefixMatches, bandTimeline, bandWindowContains, localTimeIn, normaliseNumber, selectBand } from './select-band';
 import { Band, Rating, RatingError, Slot } from './types';
 
 // The pay-as-you-go call tariff of the seed catalog (db/seeds/catalog-data.ts), copied as data.
@@ -127,13 +127,13 @@ describe('selectBand: destinations, first matching band in tariff order', () => 
   });
 });
 
-describe('bandSelector: one destination at any instant', () => {
+describe('bandTimeline.at: one destination at any instant', () => {
   it('picks what the first band in tariff order matching both prefix and window would, every quarter hour of a week across a DST change', () => {
     const destinations = [NATIONAL_MOBILE, '0034 612 345 678', '+34900123456', '+34901234567', '+441234567890', undefined];
     // The week of the spring change in Madrid (29 March 2026).
     const from = Date.UTC(2026, 2, 25, 0, 0, 0);
     for (const destination of destinations) {
-      const bandAt = bandSelector(PAYG_VOICE, destination, MADRID);
+      const { at: bandAt } = bandTimeline(PAYG_VOICE, destination, MADRID);
       for (let ms = from; ms < from + 7 * 86_400_000; ms += 900_000) {
         const local = localTimeIn(MADRID, new Date(ms));
         const expected = PAYG_VOICE.bands.find((b) => bandPrefixMatches(b, destination) && bandWindowContains(b, local));
@@ -145,8 +145,47 @@ describe('bandSelector: one destination at any instant', () => {
   it('throws no-band, naming the destination and instant, when none of its bands is open', () => {
     const peakOnly: Rating = { connectFee: '0.00', bands: [PAYG_VOICE.bands[2]] };
     const sunday = Date.UTC(2026, 2, 29, 12, 0, 0);
-    expect(() => bandSelector(peakOnly, NATIONAL_MOBILE, MADRID)(sunday)).toThrow(expect.objectContaining({ code: 'no-band', message: expect.stringContaining('2026-03-29T12:00:00.000Z') }));
-    expect(() => bandSelector(peakOnly, '+441234567890', MADRID)(Date.UTC(2026, 2, 25, 10, 0, 0))).toThrow(RatingError);
+    expect(() => bandTimeline(peakOnly, NATIONAL_MOBILE, MADRID).at(sunday)).toThrow(expect.objectContaining({ code: 'no-band', message: expect.stringContaining('2026-03-29T12:00:00.000Z') }));
+    expect(() => bandTimeline(peakOnly, '+441234567890', MADRID).at(Date.UTC(2026, 2, 25, 10, 0, 0))).toThrow(RatingError);
+  });
+});
+
+describe('bandTimeline.nextEdge: where a band may change', () => {
+  // Peak and off-peak on weekdays, a night window that wraps past midnight, a weekend band.
+  const TIMED: Rating = {
+    connectFee: '0.00',
+    bands: [
+      { name: 'night', startTime: '22:30', endTime: '06:15', slots: perMinute('0.02') },
+      { name: 'weekend', daysOfWeek: [6, 7], slots: perMinute('0.04') },
+      { name: 'peak', daysOfWeek: [1, 2, 3, 4, 5], startTime: '08:00', endTime: '20:00', slots: perMinute('0.12') },
+      { name: 'off-peak', slots: perMinute('0.06') },
+    ],
+  };
+
+  it.each([
+    [MADRID, '2026-03-24T10:00:30.250Z'], // spring forward, 29 March
+    [MADRID, '2026-10-20T17:00:00Z'], // fall back, 25 October
+    ['Australia/Lord_Howe', '2026-09-30T00:00:00Z'], // +10:30 → +11:00 on 4 October
+    ['America/St_Johns', '2026-10-28T12:00:00Z'], // −02:30 → −03:30 on 1 November
+    ['Asia/Kathmandu', '2026-11-04T00:00:07Z'], // +05:45, no change
+  ])('in %s, ten days from %s: the band at every minute is the one at the last edge before it', (zone, from) => {
+    for (const rating of [TIMED, PAYG_VOICE]) {
+      const timeline = bandTimeline(rating, NATIONAL_MOBILE, zone);
+      const start = Date.parse(from);
+      const end = start + 10 * 86_400_000;
+      const edges = [start];
+      while (edges[edges.length - 1] < end) edges.push(timeline.nextEdge(edges[edges.length - 1]));
+      expect(edges.every((e, i) => i === 0 || e > edges[i - 1])).toBe(true);
+      // Edges are few: the windows' ends and midnight each day, and the offset changes.
+      expect(edges.length).toBeLessThan(10 * 6 + 4);
+      const changedBetweenEdges: string[] = [];
+      let last = 0;
+      for (let ms = Math.ceil(start / 60_000) * 60_000; ms < end; ms += 60_000) {
+        while (last + 1 < edges.length && edges[last + 1] <= ms) last++;
+        if (timeline.at(ms) !== timeline.at(edges[last])) changedBetweenEdges.push(`${new Date(ms).toISOString()} ${timeline.at(ms).name}`);
+      }
+      expect(changedBetweenEdges).toEqual([]);
+    }
   });
 });
 

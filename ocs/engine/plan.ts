@@ -70,6 +70,8 @@ export interface Tariffs {
 export interface EngineSettings {
   /** Units reserved when a request asks for no particular quantity. */
   defaultQuota: Record<ServiceType, string>;
+  /** The most units one grant gives, whatever a request asks for (RFC 4006 leaves the grant to the server). */
+  maxQuota: Record<ServiceType, string>;
   /** Seconds a grant is valid for (Validity-Time); unreported units are released after it. */
   validityTime: number;
 }
@@ -263,7 +265,7 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
  */
 function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Micros; finalUnit: boolean } {
   const { work, settings } = ctx;
-  const wanted = parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]);
+  const wanted = min(parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]), parseMicros(settings.maxQuota[service]));
   const reservations: NewReservation[] = [];
   const grantedUnits = work.drawFrom(work.usableOf(service), wanted, (b, amount) => {
     work.reserve(b, amount, ur.ratingGroup);
