@@ -10,7 +10,7 @@ import type Decimal from 'decimal.js';
 import { money, Money, sum } from '../money';
 import { fromDecimal, ONE, toDecimal, type Micros } from '../micros';
 import { bandTotalMicros, formatRated, priceInBand, RATED_DECIMALS, tariffDecimal, validateOnce, type PricedSlot, type PricedUsage } from './rate';
-import { bandTimeline, selectBand } from './select-band';
+import { BandTimeline, selectBand } from './select-band';
 import { Band, RatedUsage, Rating, RatingError, UsageEvent } from './types';
 
 const round6 = (d: Decimal): Decimal => d.toDecimalPlaces(RATED_DECIMALS, Money.ROUND_HALF_UP);
@@ -23,7 +23,7 @@ const hasTimeWindows = (rating: Rating): boolean => rating.bands.some((b) => b.d
 /** The bands in force over the call: checked at each instant one may change (a window edge, midnight, an offset change). */
 function segmentsOf(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string, end: number): Segment[] {
   const startMs = event.startTime.getTime();
-  const timeline = bandTimeline(rating, event.destination, timeZone);
+  const timeline = new BandTimeline(rating, event.destination, timeZone);
   const segments: Segment[] = [{ from: 0, band: timeline.at(startMs) }];
   for (let edge = timeline.nextEdge(startMs); (edge - startMs) / 1000 < end; edge = timeline.nextEdge(edge)) {
     const band = timeline.at(edge);

@@ -1,4 +1,4 @@
-import { bandPrefixMatches, bandTimeline, bandWindowContains, localTimeIn, normaliseNumber, selectBand } from './select-band';
+import { bandPrefixMatches, BandTimeline, bandWindowContains, localTimeIn, normaliseNumber, selectBand } from './select-band';
 import { Band, Rating, RatingError, Slot } from './types';
 
 // The pay-as-you-go call tariff of the seed catalog (db/seeds/catalog-data.ts), copied as data.
@@ -127,17 +127,17 @@ describe('selectBand: destinations, first matching band in tariff order', () => 
   });
 });
 
-describe('bandTimeline.at: one destination at any instant', () => {
+describe('BandTimeline.at: one destination at any instant', () => {
   it('picks what the first band in tariff order matching both prefix and window would, every quarter hour of a week across a DST change', () => {
     const destinations = [NATIONAL_MOBILE, '0034 612 345 678', '+34900123456', '+34901234567', '+441234567890', undefined];
     // The week of the spring change in Madrid (29 March 2026).
     const from = Date.UTC(2026, 2, 25, 0, 0, 0);
     for (const destination of destinations) {
-      const { at: bandAt } = bandTimeline(PAYG_VOICE, destination, MADRID);
+      const timeline = new BandTimeline(PAYG_VOICE, destination, MADRID);
       for (let ms = from; ms < from + 7 * 86_400_000; ms += 900_000) {
         const local = localTimeIn(MADRID, new Date(ms));
         const expected = PAYG_VOICE.bands.find((b) => bandPrefixMatches(b, destination) && bandWindowContains(b, local));
-        expect([destination, new Date(ms).toISOString(), bandAt(ms).name]).toEqual([destination, new Date(ms).toISOString(), expected!.name]);
+        expect([destination, new Date(ms).toISOString(), timeline.at(ms).name]).toEqual([destination, new Date(ms).toISOString(), expected!.name]);
       }
     }
   });
@@ -145,12 +145,12 @@ describe('bandTimeline.at: one destination at any instant', () => {
   it('throws no-band, naming the destination and instant, when none of its bands is open', () => {
     const peakOnly: Rating = { connectFee: '0.00', bands: [PAYG_VOICE.bands[2]] };
     const sunday = Date.UTC(2026, 2, 29, 12, 0, 0);
-    expect(() => bandTimeline(peakOnly, NATIONAL_MOBILE, MADRID).at(sunday)).toThrow(expect.objectContaining({ code: 'no-band', message: expect.stringContaining('2026-03-29T12:00:00.000Z') }));
-    expect(() => bandTimeline(peakOnly, '+441234567890', MADRID).at(Date.UTC(2026, 2, 25, 10, 0, 0))).toThrow(RatingError);
+    expect(() => new BandTimeline(peakOnly, NATIONAL_MOBILE, MADRID).at(sunday)).toThrow(expect.objectContaining({ code: 'no-band', message: expect.stringContaining('2026-03-29T12:00:00.000Z') }));
+    expect(() => new BandTimeline(peakOnly, '+441234567890', MADRID).at(Date.UTC(2026, 2, 25, 10, 0, 0))).toThrow(RatingError);
   });
 });
 
-describe('bandTimeline.nextEdge: where a band may change', () => {
+describe('BandTimeline.nextEdge: where a band may change', () => {
   // Peak and off-peak on weekdays, a night window that wraps past midnight, a weekend band.
   const TIMED: Rating = {
     connectFee: '0.00',
@@ -170,7 +170,7 @@ describe('bandTimeline.nextEdge: where a band may change', () => {
     ['Asia/Kathmandu', '2026-11-04T00:00:07Z'], // +05:45, no change
   ])('in %s, ten days from %s: the band at every minute is the one at the last edge before it', (zone, from) => {
     for (const rating of [TIMED, PAYG_VOICE]) {
-      const timeline = bandTimeline(rating, NATIONAL_MOBILE, zone);
+      const timeline = new BandTimeline(rating, NATIONAL_MOBILE, zone);
       const start = Date.parse(from);
       const end = start + 10 * 86_400_000;
       const edges = [start];

@@ -144,72 +144,93 @@ function prefixesMatch(band: Band, number: string | undefined): boolean {
 
 /** The band that rates an event starting at `startTime` towards `destination`; throws when none does. */
 export function selectBand(rating: Rating, event: { startTime: Date; destination?: string }, timeZone: string): Band {
-  return bandTimeline(rating, event.destination, timeZone).at(event.startTime.getTime());
-}
-
-/** Band selection over time for one destination: what a call needs to be split at its band changes. */
-export interface BandTimeline {
-  /** The band in force at an instant (epoch milliseconds), as selectBand chooses it. */
-  at(ms: number): Band;
-  /**
-   * The first instant after `ms` at which the band may differ from the one at `ms`: the next start
-   * or end of a window of the destination's bands, the next local midnight (days of the week), or
-   * the instant the zone's offset changes, whichever comes first.
-   */
-  nextEdge(ms: number): number;
+  return new BandTimeline(rating, event.destination, timeZone).at(event.startTime.getTime());
 }
 
 const DAY_SECONDS = 86_400;
 const WEEK_SECONDS = 7 * DAY_SECONDS;
 const mod = (a: number, n: number): number => ((a % n) + n) % n;
 
-/** The seconds of the day at which a window of the bands opens or closes, and midnight (86400). */
-function windowEdges(bands: Band[]): number[] {
-  const edges = new Set<number>();
-  for (const band of bands) {
-    const { window } = parsed(band);
-    if (window !== null) for (const s of [window.start, window.end]) if (s > 0 && s < DAY_SECONDS) edges.add(s);
+/** The zone's offset from UTC at an instant whose local time is `local`, in seconds modulo a week (1970-01-01 was a Thursday). */
+const offsetOf = (local: LocalTime, ms: number): number =>
+  mod((local.dayOfWeek - 1) * DAY_SECONDS + local.secondOfDay - (Math.floor(ms / 1000) + 3 * DAY_SECONDS), WEEK_SECONDS);
+
+const edgesOfRating = new WeakMap<Rating, number[]>();
+
+/**
+ * The seconds of the day at which a window of the tariff's bands opens or closes, and midnight
+ * (86400), found once per tariff (a tariff is data, never changed once loaded). All bands' edges,
+ * not only a destination's: an edge too many only adds a check.
+ */
+function windowEdges(rating: Rating): number[] {
+  let edges = edgesOfRating.get(rating);
+  if (edges === undefined) {
+    const found = new Set<number>();
+    for (const band of rating.bands) {
+      const { window } = parsed(band);
+      if (window !== null) for (const s of [window.start, window.end]) if (s > 0 && s < DAY_SECONDS) found.add(s);
+    }
+    edges = [...found].sort((a, b) => a - b).concat(DAY_SECONDS);
+    edgesOfRating.set(rating, edges);
   }
-  return [...edges].sort((a, b) => a - b).concat(DAY_SECONDS);
+  return edges;
 }
 
 /**
- * Band selection for one destination, as selectBand does: the destination's bands are found once,
- * so that a call's band at each of its possible changes tests only their day and time windows, and
- * a call of weeks is split at its few window edges rather than checked minute by minute.
+ * Band selection for one destination over time, as selectBand chooses: the destination's bands are
+ * found once, so that a call's band at each of its possible changes tests only their day and time
+ * windows, and a call of weeks is split at its few window edges rather than checked minute by
+ * minute. (A class rather than closures: the OCS makes one several times a request.)
  */
-export function bandTimeline(rating: Rating, destination: string | undefined, timeZone: string): BandTimeline {
-  const number = destination === undefined ? undefined : normaliseNumber(destination);
-  const candidates = rating.bands.filter((b) => prefixesMatch(b, number));
-  let edges: number[] | undefined; // found when a call asks, not for every band selected
-  // The zone's offset from UTC at an instant, in seconds modulo a week (1970-01-01 was a Thursday).
-  const offsetAt = (ms: number): number => {
-    const local = localTimeAt(timeZone, ms);
-    return mod((local.dayOfWeek - 1) * DAY_SECONDS + local.secondOfDay - (Math.floor(ms / 1000) + 3 * DAY_SECONDS), WEEK_SECONDS);
-  };
-  return {
-    at(ms) {
-      const local = localTimeAt(timeZone, ms);
-      for (const band of candidates) if (bandWindowContains(band, local)) return band;
-      throw new RatingError('no-band', `no band of the tariff matches destination ${destination ?? '(none)'} at ${new Date(ms).toISOString()}`);
-    },
-    nextEdge(ms) {
-      const { secondOfDay } = localTimeAt(timeZone, ms);
-      edges ??= windowEdges(candidates);
-      const edge = edges.find((e) => e > secondOfDay)!;
-      const atEdge = ms - mod(ms, 1000) + (edge - secondOfDay) * 1000;
-      const offset = offsetAt(ms);
-      if (offsetAt(atEdge) === offset) return atEdge;
-      // The offset changes before the edge (daylight saving): at a quarter hour, the first one at
-      // which it differs; the band may change there. (Two changes within a day do not occur.)
-      let low = Math.floor(ms / QUARTER_HOUR_MS) + 1;
-      let high = Math.floor(atEdge / QUARTER_HOUR_MS);
-      while (low < high) {
-        const middle = Math.floor((low + high) / 2);
-        if (offsetAt(middle * QUARTER_HOUR_MS) === offset) low = middle + 1;
-        else high = middle;
-      }
-      return low * QUARTER_HOUR_MS;
-    },
-  };
+export class BandTimeline {
+  private readonly normalised: string | undefined;
+  private readonly candidates: Band[];
+
+  constructor(
+    private readonly rating: Rating,
+    private readonly destination: string | undefined,
+    private readonly timeZone: string,
+  ) {
+    this.normalised = destination === undefined ? undefined : normaliseNumber(destination);
+    this.candidates = [];
+    for (const band of rating.bands) if (prefixesMatch(band, this.normalised)) this.candidates.push(band);
+  }
+
+  /** The band in force at an instant (epoch milliseconds). */
+  at(ms: number): Band {
+    const local = localTimeAt(this.timeZone, ms);
+    for (const band of this.candidates) if (bandWindowContains(band, local)) return band;
+    throw new RatingError('no-band', `no band of the tariff matches destination ${this.destination ?? '(none)'} at ${new Date(ms).toISOString()}`);
+  }
+
+  /**
+   * The first instant after `ms` at which the band may differ from the one at `ms`: the next start
+   * or end of a window, the next local midnight (days of the week), or the instant the zone's
+   * offset changes, whichever comes first.
+   */
+  nextEdge(ms: number): number {
+    const local = localTimeAt(this.timeZone, ms);
+    const edges = windowEdges(this.rating);
+    let i = 0;
+    while (edges[i] <= local.secondOfDay) i++; // the last edge, 86400, is past every second of the day
+    const atEdge = ms - mod(ms, 1000) + (edges[i] - local.secondOfDay) * 1000;
+    // Offsets change only at a quarter hour: within one, nothing to check.
+    if (Math.floor(atEdge / QUARTER_HOUR_MS) === Math.floor(ms / QUARTER_HOUR_MS)) return atEdge;
+    const offset = offsetOf(local, ms);
+    if (this.offsetAt(atEdge) === offset) return atEdge;
+    // The offset changes before the edge (daylight saving): at a quarter hour, the first one at
+    // which it differs; the band may change there. (Two changes within a day do not occur.)
+    let low = Math.floor(ms / QUARTER_HOUR_MS) + 1;
+    let high = Math.floor(atEdge / QUARTER_HOUR_MS);
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (this.offsetAt(middle * QUARTER_HOUR_MS) === offset) low = middle + 1;
+      else high = middle;
+    }
+    return low * QUARTER_HOUR_MS;
+  }
+
+  private offsetAt(ms: number): number {
+    return offsetOf(localTimeAt(this.timeZone, ms), ms);
+  }
 }
