@@ -411,6 +411,17 @@ describe('charging engine', () => {
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '992.800000', reserved: '0.000000' });
   });
 
+  it('refuses (5012) a request that names one rating group twice, changing nothing: its reservations would be released twice', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
+    const call = session(line);
+    await call.initial('60');
+    const before = { state: await bucketState(knex, line.buckets[0]), ledger: await ledgerOf(knex, line.buckets[0]) };
+    const unit = { ratingGroup: VOICE, used: { quantity: '60' }, requested: { quantity: '60' } };
+    expect(await call.send('update', [unit, { ratingGroup: DATA, requested: {} }, unit])).toEqual({ sessionId: call.sessionId, requestNumber: 1, resultCode: RESULT.UNABLE_TO_COMPLY, units: [] });
+    expect({ state: await bucketState(knex, line.buckets[0]), ledger: await ledgerOf(knex, line.buckets[0]) }).toEqual(before);
+    expect((await call.send('update', [unit], 1)).resultCode).toBe(RESULT.SUCCESS);
+  });
+
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
     const flow = session(line, { destination: '' });

@@ -136,6 +136,11 @@ describe('Nchf_ConvergedCharging', () => {
     expect(skipped.status).toBe(400);
     expect(skipped.body).toMatchObject({ cause: 'INVOCATION_SEQUENCE_NUMBER_OUT_OF_SEQUENCE' });
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.120000' });
+    // One rating group reported twice would be debited and released twice.
+    const twice = await post(`${BASE}/${ref}/update`, request(line.msisdn, 1, [100, 300, 100].map((ratingGroup) => ({ ratingGroup, usedUnitContainer: [{ time: 60 }] }))));
+    expect(twice.status).toBe(400);
+    expect((twice.body!.invalidParams as Array<{ param: string }>).map((p) => p.param)).toEqual(['/multipleUnitUsage/2/ratingGroup']);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.120000' });
     expect((await post(`${BASE}/${ref}/update`, {}, 'GET')).status).toBe(405);
   });
 

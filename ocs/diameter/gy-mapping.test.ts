@@ -3,7 +3,8 @@
  * how the destination is found, which unit AVP a rating group uses, subscriber identities, and
  * grants rounded down to whole units.
  */
-import { avp, type Avp } from '../../network/diameter/codec';
+import { avp, type Avp, type AvpError } from '../../network/diameter/codec';
+import { plainAvps } from '../../test/gy/plain-avps';
 import { buildCcr } from '../../network/diameter/gy-client-messages';
 import { ccaAvps, parseCcr } from './gy-mapping';
 
@@ -47,6 +48,23 @@ describe('Gy mapping', () => {
     const parsed = parseCcr(base({ units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), now);
     const cca = ccaAvps(parsed, { sessionId: 's;1', requestNumber: 3, resultCode: 2001, units: [{ ratingGroup: 100, resultCode: 2001, granted: { quantity: '59.99' }, validityTime: 120 }] }, { originHost: 'o', originRealm: 'r' });
     expect(cca.at(-1)).toEqual(avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Time', 59)]), avp('Rating-Group', 100), avp('Validity-Time', 120), avp('Result-Code', 2001)]));
+  });
+
+  it('refuses a CCR that reports one rating group in two Multiple-Services-Credit-Control AVPs (5004, the second Rating-Group)', () => {
+    const units = [
+      { ratingGroup: 100, unit: 'CC-Time' as const, requested: 60, used: 60 },
+      { ratingGroup: 300, unit: 'CC-Total-Octets' as const, requested: 1000 },
+      { ratingGroup: 100, unit: 'CC-Time' as const, requested: 60, used: 60 },
+    ];
+    let refused: AvpError | undefined;
+    try {
+      parseCcr(base({ units }), now);
+    } catch (err) {
+      refused = err as AvpError;
+    }
+    expect(refused).toMatchObject({ resultCode: 5004, message: expect.stringContaining('Rating-Group 100') });
+    expect(plainAvps([refused!.failedAvp])).toEqual([avp('Rating-Group', 100)]);
+    expect(parseCcr(base({ units: units.slice(0, 2) }), now).request.units.map((u) => u.ratingGroup)).toEqual([100, 300]);
   });
 
   it('refuses a CCR of another application in Auth-Application-Id (5004) and a missing Service-Context-Id (5005)', () => {

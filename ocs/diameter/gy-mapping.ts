@@ -116,6 +116,9 @@ function quantityOf(unit: CheckedAvps, preferred?: UnitAvp): { avp: UnitAvp; qua
 
 function unitRequestOf(mscc: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitRequest {
   const ratingGroup = required<number>(mscc, 'Rating-Group');
+  // The engine keeps a session's usage and reservations by rating group: a second report of one
+  // in the same request would debit and release them twice.
+  if (unitAvps.has(ratingGroup)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, mscc.find('Rating-Group')!, `Rating-Group ${ratingGroup} in more than one Multiple-Services-Credit-Control`);
   const serviceIdentifier = mscc.valueOf<number>('Service-Identifier');
   const service = SERVICE_OF_RATING_GROUP[ratingGroup];
   const preferred = service ? UNIT_OF_SERVICE[service] : undefined;

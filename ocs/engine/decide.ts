@@ -19,6 +19,16 @@ type Queryable = Parameters<TariffCache['tariffsOf']>[0];
 
 const refusal = (request: ChargingRequest, resultCode: ResultCode): ChargingAnswer => ({ sessionId: request.sessionId, requestNumber: request.requestNumber, resultCode, units: [] });
 
+function repeatsRatingGroup(request: ChargingRequest): boolean {
+  if (request.units.length < 2) return false;
+  const seen = new Set<number>();
+  for (const unit of request.units) {
+    if (seen.has(unit.ratingGroup)) return true;
+    seen.add(unit.ratingGroup);
+  }
+  return false;
+}
+
 /**
  * Decides one request on `state`. Planning changes `state.buckets` in place (the buckets as they
  * will be after the request), so a caller planning several requests on the same buckets sees each
@@ -37,6 +47,8 @@ export async function decide(db: Queryable, tariffs: TariffCache, settings: Engi
     return { answer: refusal(request, RESULT.UNKNOWN_SESSION_ID) };
   }
   if (!subscriber || !subscriber.active) return { answer: refusal(request, RESULT.USER_UNKNOWN) };
+  // Usage and reservations are kept by rating group: one unit request each (the front ends refuse repeats as bad input).
+  if (repeatsRatingGroup(request)) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
 
   const accountTariffs = await tariffs.tariffsOf(db, subscriber.tariff);
   try {

@@ -29,7 +29,17 @@ export const chargingDataRequestSchema = z.looseObject({
   invocationSequenceNumber: z.number().int().nonnegative().max(0xffffffff),
   oneTimeEvent: z.boolean().optional(),
   oneTimeEventType: z.enum(['IEC', 'PEC']).optional(),
-  multipleUnitUsage: z.array(multipleUnitUsageSchema).optional(),
+  // The engine keeps a session's usage and reservations by rating group: one entry each.
+  multipleUnitUsage: z
+    .array(multipleUnitUsageSchema)
+    .superRefine((usages, ctx) => {
+      const seen = new Set<number>();
+      usages.forEach((u, i) => {
+        if (seen.has(u.ratingGroup)) ctx.addIssue({ code: 'custom', path: [i, 'ratingGroup'], message: `rating group ${u.ratingGroup} appears more than once` });
+        seen.add(u.ratingGroup);
+      });
+    })
+    .optional(),
   iMSChargingInformation: z.looseObject({ calledPartyAddress: z.string().optional() }).optional(),
 });
 
