@@ -278,6 +278,18 @@ describe('TMF654 prepay balance management', () => {
       await request(app).post(`${BASE}/adjustBalance`).set(await customerToken(c)).send({ bucket: { id: c.moneyBucketId }, amount: { amount: 100, units: 'EUR' } }).expect(403);
       await request(app).post(`${BASE}/adjustBalance`).set(admin).send({ bucket: { id: c.dataBucketId }, amount: { amount: GIB, units: 'EUR' } }).expect(422);
       await request(app).post(`${BASE}/adjustBalance`).set(admin).send({ bucket: { id: c.moneyBucketId }, amount: { amount: 0, units: 'EUR' } }).expect(400);
+      // What the ledger cannot hold is refused, not rounded away or overflowed: 6 decimals, below 10^18.
+      for (const [amount, message] of [
+        ['0.0000001', 'amount.amount: at most 6 decimals'],
+        [-1.2345678, 'amount.amount: at most 6 decimals'],
+        ['1000000000000000000', 'amount.amount: must be below 10^18 in absolute value'],
+        [1e30, 'amount.amount: must be below 10^18 in absolute value'],
+      ] as const) {
+        for (const action of ['adjustBalance', 'topupBalance']) {
+          const bad = await request(app).post(`${BASE}/${action}`).set(admin).send({ bucket: { id: c.moneyBucketId }, amount: { amount, units: 'EUR' }, reason: 'correction' });
+          expect([action, amount, bad.status, bad.body.message]).toEqual([action, amount, 400, message]);
+        }
+      }
       expect(await bucketRow(c.moneyBucketId)).toEqual({ balance: '-8.000000', reserved: '0.000000' });
       expect((await ledgerOf(c.moneyBucketId)).map((e) => [e.kind, e.amount])).toEqual([['credit', '2.500000'], ['debit', '30.500000']]);
 

@@ -153,6 +153,9 @@ describe('TMF676 payment', () => {
       [payment(customer, -5), /totalAmount\.value/],
       [payment(customer, '10.001'), /totalAmount\.value/],
       [payment(customer, 'ten'), /totalAmount\.value/],
+      // Past what a charge and the ledger store (numeric(14,2)): refused, not a gateway error.
+      [payment(customer, '1000000000000'), /totalAmount\.value/],
+      [payment(customer, 1e20), /totalAmount\.value/],
       [{ ...payment(customer, 10), totalAmount: { unit: 'euro', value: 10 } }, /totalAmount\.unit/],
       [{ ...payment(customer, 10), paymentMethod: undefined }, /paymentMethod/],
     ];

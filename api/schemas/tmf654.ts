@@ -5,13 +5,25 @@
  */
 import { z } from 'zod';
 import { ACTION_STATUSES } from '../../db/prepay-models';
-import { USAGE_TYPES } from '../../domain/prepay/quantity';
+import { parseQuantityAmount, USAGE_TYPES } from '../../domain/prepay/quantity';
 import { dateTime, decimalString, entityRef, timePeriod, tmfBase } from './common';
+
+/**
+ * The amounts a balance holds: 6 decimals (the ledger's `numeric(30,6)`, money at rating
+ * precision) and below 10^18 of a unit (an exa-octet), so that no amount is rounded away in the
+ * store and no balance overflows it. Past either, a request is refused rather than changed.
+ */
+const storableAmount = (value: number | string, ctx: z.RefinementCtx): void => {
+  if (typeof value === 'string' && !decimalString.safeParse(value).success) return; // the union has said what is wrong (zod runs refinements anyway)
+  const amount = parseQuantityAmount(value);
+  if (amount.decimalPlaces() > 6) ctx.addIssue({ code: 'custom', message: 'at most 6 decimals' });
+  if (amount.abs().gte('1e18')) ctx.addIssue({ code: 'custom', message: 'must be below 10^18 in absolute value' });
+};
 
 /** A Quantity as a client writes it: the amount is a JSON number or a decimal string. */
 export const quantityInput = z
   .object({
-    amount: z.union([z.number().finite(), decimalString]),
+    amount: z.union([z.number().finite(), decimalString]).superRefine(storableAmount),
     units: z.string().min(1),
     ...tmfBase,
   })

@@ -2,11 +2,14 @@
 import { z } from 'zod';
 import { entityRef, tmfBase } from './common';
 
-/** An amount as TMF writes it (a JSON number) or as a decimal string; at most 2 decimals, above 0. */
+/**
+ * An amount as TMF writes it (a JSON number) or as a decimal string; at most 2 decimals, above 0,
+ * and below 10^12 (what the charges and the account ledger store, `numeric(14,2)`).
+ */
 const amountValue = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const text = typeof v === 'number' ? String(v) : v.trim();
-  if (!/^\d+(\.\d{1,2})?$/.test(text) || /^0+(\.0+)?$/.test(text)) {
-    ctx.addIssue({ code: 'custom', message: 'must be an amount above 0 with at most 2 decimals, e.g. 36.30' });
+  if (!/^0*\d{1,12}(\.\d{1,2})?$/.test(text) || /^0+(\.0+)?$/.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an amount above 0 and below 10^12 with at most 2 decimals, e.g. 36.30' });
     return z.NEVER;
   }
   return text;
