@@ -1,5 +1,5 @@
 /** The charging engine on real PostgreSQL: reserve, debit, release, limits, expiry, exactly once, concurrency. */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
@@ -420,6 +420,16 @@ describe('charging engine', () => {
     expect(await call.send('update', [unit, { ratingGroup: DATA, requested: {} }, unit])).toEqual({ sessionId: call.sessionId, requestNumber: 1, resultCode: RESULT.UNABLE_TO_COMPLY, units: [] });
     expect({ state: await bucketState(knex, line.buckets[0]), ledger: await ledgerOf(knex, line.buckets[0]) }).toEqual(before);
     expect((await call.send('update', [unit], 1)).resultCode).toBe(RESULT.SUCCESS);
+  });
+
+  it('refuses (5012) a session id longer than it keeps, writing nothing', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
+    // Random text does not compress: as the session's key it would not fit an index entry.
+    const sessionId = randomBytes(600).toString('base64');
+    const answer = await engine.charge({ sessionId, requestNumber: 0, type: 'initial', subscriber: { msisdn: line.msisdn }, eventTime: clock.now(), destination: NATIONAL, units: [{ ratingGroup: VOICE, requested: {} }] });
+    expect(answer).toEqual({ sessionId, requestNumber: 0, resultCode: RESULT.UNABLE_TO_COMPLY, units: [] });
+    expect(await knex('charging_session').where({ id: sessionId })).toHaveLength(0);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '5.000000', reserved: '0.000000' });
   });
 
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {

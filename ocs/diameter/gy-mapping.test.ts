@@ -67,6 +67,19 @@ describe('Gy mapping', () => {
     expect(parseCcr(base({ units: units.slice(0, 2) }), now).request.units.map((u) => u.ratingGroup)).toEqual([100, 300]);
   });
 
+  it('refuses a Session-Id longer than 512 bytes of UTF-8 (5004): it keys the session in the database', () => {
+    expect(parseCcr(base({ sessionId: `h;${'é'.repeat(255)}` }), now).request.sessionId).toHaveLength(257); // 512 bytes
+    const long = `h;${'é'.repeat(255)}x`;
+    let refused: AvpError | undefined;
+    try {
+      parseCcr(base({ sessionId: long }), now);
+    } catch (err) {
+      refused = err as AvpError;
+    }
+    expect(refused).toMatchObject({ resultCode: 5004 });
+    expect(plainAvps([refused!.failedAvp])).toEqual([avp('Session-Id', long)]);
+  });
+
   it('refuses a CCR of another application in Auth-Application-Id (5004) and a missing Service-Context-Id (5005)', () => {
     expect(() => parseCcr(base().map((a) => (a.code === 258 ? avp('Auth-Application-Id', 16777238) : a)), now)).toThrow(expect.objectContaining({ resultCode: 5004 }));
     expect(() => parseCcr(base().filter((a) => a.code !== 461), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Service-Context-Id', '') }));

@@ -5,7 +5,7 @@
  * CC-Service-Specific-Units (events) for SMS.
  */
 import { ONE, parseMicros } from '../../domain/micros';
-import { SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
+import { MAX_SESSION_ID_BYTES, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
 import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
@@ -48,11 +48,13 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   for (const name of REQUIRED) required(c, name);
   const appId = required<number>(c, 'Auth-Application-Id');
   if (appId !== APPLICATION.CREDIT_CONTROL) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Auth-Application-Id')!, `Auth-Application-Id ${appId}`);
+  const sessionId = required<string>(c, 'Session-Id');
+  if (sessionIdTooLong(sessionId)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, `Session-Id longer than ${MAX_SESSION_ID_BYTES} bytes`);
   const ccRequestType = required<number>(c, 'CC-Request-Type');
   const unitAvps = new Map<number, UnitAvp>();
   const destination = destinationOf(c);
   const request: ChargingRequest = {
-    sessionId: required<string>(c, 'Session-Id'),
+    sessionId,
     requestNumber: required<number>(c, 'CC-Request-Number'),
     type: REQUEST_TYPE[ccRequestType],
     subscriber: subscriberOf(c),

@@ -7,7 +7,7 @@ import { RatingError } from '../../domain/rating';
 import { planRequest, type EngineSettings, type Plan } from './plan';
 import type { ReadState, SessionRow } from './store';
 import type { TariffCache } from './tariffs';
-import { RESULT, type ChargingAnswer, type ChargingRequest, type ResultCode } from './types';
+import { RESULT, sessionIdTooLong, type ChargingAnswer, type ChargingRequest, type ResultCode } from './types';
 
 /** Either an answer that needs no write, or a plan and the session row it writes. */
 export type Decision =
@@ -36,6 +36,7 @@ function repeatsRatingGroup(request: ChargingRequest): boolean {
  */
 export async function decide(db: Queryable, tariffs: TariffCache, settings: EngineSettings, request: ChargingRequest, state: ReadState): Promise<Decision> {
   const { session, subscriber } = state;
+  if (sessionIdTooLong(request.sessionId)) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
   if (session) {
     // Exactly once: the last request again gets its stored answer; anything but the next is refused.
     if (request.requestNumber === session.lastRequestNumber) return { answer: session.lastAnswer };

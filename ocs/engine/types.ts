@@ -30,8 +30,18 @@ export interface UnitRequest {
   used?: { quantity: string };
 }
 
+/**
+ * The longest session id the engine keeps, in UTF-8 bytes: it is the key of the session's row (a
+ * PostgreSQL index entry holds at most 2704 bytes) and part of each ledger entry's reference. A
+ * Diameter Session-Id is an identity (an FQDN, at most 255) and two or three numbers.
+ */
+export const MAX_SESSION_ID_BYTES = 512;
+
+/** Whether a session id is longer than the engine keeps (a UTF-16 unit is at most 3 bytes of UTF-8: short ids are not measured). */
+export const sessionIdTooLong = (id: string): boolean => id.length * 3 > MAX_SESSION_ID_BYTES && Buffer.byteLength(id) > MAX_SESSION_ID_BYTES;
+
 export interface ChargingRequest {
-  /** Unique per session: the Diameter Session-Id, or the Nchf chargingDataRef. */
+  /** Unique per session: the Diameter Session-Id, or the Nchf chargingDataRef (at most MAX_SESSION_ID_BYTES). */
   sessionId: string;
   /** CC-Request-Number / invocationSequenceNumber: 0 for the initial request, then +1 each time. */
   requestNumber: number;
