@@ -111,6 +111,11 @@ describe('Nchf_ConvergedCharging', () => {
     expect(unknownRef.body).toMatchObject({ status: 404, title: 'Not Found', cause: 'CHARGING_DATA_REF_NOT_FOUND' });
     const release = await post(`${BASE}/00000000-0000-4000-8000-000000000000/release`, request(line.msisdn, 1, []));
     expect(release.status).toBe(404);
+    // A ref that is no text (a malformed escape) or longer than any session id names nothing either.
+    for (const ref of ['%E0%A4%A', 'r'.repeat(600)]) {
+      const odd = await post(`${BASE}/${ref}/update`, request(line.msisdn, 1, []));
+      expect([odd.status, odd.body?.cause]).toEqual([404, 'CHARGING_DATA_REF_NOT_FOUND']);
+    }
 
     const stranger = await post(BASE, request('+34999000111', 0, [{ ratingGroup: 100, requestedUnit: {} }]));
     expect(stranger.status).toBe(404);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
 import type { ChargingEngine, ChargingRequest } from '../engine/types';
-import { EngineOverloaded, RESULT } from '../engine/types';
+import { EngineOverloaded, RESULT, sessionIdTooLong } from '../engine/types';
 import { toChargingDataResponse, toChargingRequest } from './mapping';
 import { problem, type Problem } from './problem';
 import { chargingDataRequestSchema } from './schemas';
@@ -42,6 +42,14 @@ function refusal(resultCode: number, ref: string): Reply | undefined {
   }
 }
 
+function refOf(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined; // a malformed escape (URIError)
+  }
+}
+
 async function handle(engine: ChargingEngine, method: string, path: string, raw: string, location: (ref: string) => string): Promise<Reply> {
   const route = ROUTE.exec(path);
   if (!route) return reject(problem(404, 'Not Found', `no resource at ${path}`, 'RESOURCE_URI_STRUCTURE_NOT_FOUND'));
@@ -60,7 +68,9 @@ async function handle(engine: ChargingEngine, method: string, path: string, raw:
   const body = parsed.data;
   const [, existingRef, action] = route;
   const event = !existingRef && body.oneTimeEvent === true;
-  const ref = existingRef ? decodeURIComponent(existingRef) : randomUUID();
+  const ref = existingRef ? refOf(existingRef) : randomUUID();
+  // Refs are ours (UUIDs): one that is not text or longer than any session id names nothing.
+  if (ref === undefined || sessionIdTooLong(ref)) return reject(problem(404, 'Not Found', `no open charging data ${existingRef}`, 'CHARGING_DATA_REF_NOT_FOUND'));
   const type: ChargingRequest['type'] = event ? 'event' : action === 'update' ? 'update' : action === 'release' ? 'termination' : 'initial';
   const answer = await engine.charge(toChargingRequest(body, ref, type));
   const refused = refusal(answer.resultCode, ref);
