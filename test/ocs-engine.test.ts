@@ -411,7 +411,7 @@ describe('charging engine', () => {
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '992.800000', reserved: '0.000000' });
   });
 
-  it('refuses (5012) a request that names one rating group twice, changing nothing: its reservations would be released twice', async () => {
+  it('refuses (5012) a request that names one rating group twice (its reservations would be released twice) and an event without units, changing nothing', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
     const call = session(line);
     await call.initial('60');
@@ -420,6 +420,8 @@ describe('charging engine', () => {
     expect(await call.send('update', [unit, { ratingGroup: DATA, requested: {} }, unit])).toEqual({ sessionId: call.sessionId, requestNumber: 1, resultCode: RESULT.UNABLE_TO_COMPLY, units: [] });
     expect({ state: await bucketState(knex, line.buckets[0]), ledger: await ledgerOf(knex, line.buckets[0]) }).toEqual(before);
     expect((await call.send('update', [unit], 1)).resultCode).toBe(RESULT.SUCCESS);
+    // An event without units would pass free.
+    expect((await session(line).send('event', [])).resultCode).toBe(RESULT.UNABLE_TO_COMPLY);
   });
 
   it('refuses (5012) a session id longer than it keeps, writing nothing', async () => {

@@ -94,6 +94,9 @@ describe('Nchf_ConvergedCharging', () => {
     expect(first.body!.multipleUnitInformation).toEqual([{ resultCode: 'SUCCESS', ratingGroup: 200, grantedUnit: { serviceSpecificUnits: 1 } }]);
     const second = await post(BASE, sms());
     expect(second.body!.multipleUnitInformation).toEqual([{ resultCode: 'QUOTA_LIMIT_REACHED', ratingGroup: 200 }]);
+    // An event without units would pass free: refused.
+    const unitless = await post(BASE, request(line.msisdn, 0, [], { oneTimeEvent: true, oneTimeEventType: 'IEC' }));
+    expect([unitless.status, (unitless.body!.invalidParams as Array<{ param: string }>).map((p) => p.param)]).toEqual([400, ['/multipleUnitUsage']]);
     expect(await ledgerOf(knex, line.buckets[0])).toEqual([['debit', '0.090000']]);
   });
 

@@ -80,6 +80,11 @@ describe('Gy mapping', () => {
     expect(plainAvps([refused!.failedAvp])).toEqual([avp('Session-Id', long)]);
   });
 
+  it('refuses an event request without Multiple-Services-Credit-Control (5005): it would pass free', () => {
+    expect(() => parseCcr(base({ type: 'event' }), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Multiple-Services-Credit-Control', []) }));
+    expect(parseCcr(base({ type: 'initial' }), now).request.units).toEqual([]); // a session may ask for quota later
+  });
+
   it('refuses a CCR of another application in Auth-Application-Id (5004) and a missing Service-Context-Id (5005)', () => {
     expect(() => parseCcr(base().map((a) => (a.code === 258 ? avp('Auth-Application-Id', 16777238) : a)), now)).toThrow(expect.objectContaining({ resultCode: 5004 }));
     expect(() => parseCcr(base().filter((a) => a.code !== 461), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Service-Context-Id', '') }));

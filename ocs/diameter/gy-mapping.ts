@@ -62,6 +62,10 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
     ...(destination !== undefined ? { destination } : {}),
     units: c.groups('Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(mscc, unitAvps)),
   };
+  // An event is charged by its units: without them it would pass free (TS 32.299 IEC sends them in MSCC).
+  if (request.type === 'event' && request.units.length === 0) {
+    throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Multiple-Services-Credit-Control'), 'an event request without Multiple-Services-Credit-Control');
+  }
   return { request, ccRequestType, unitAvps };
 }
 

@@ -48,8 +48,9 @@ export async function decide(db: Queryable, tariffs: TariffCache, settings: Engi
     return { answer: refusal(request, RESULT.UNKNOWN_SESSION_ID) };
   }
   if (!subscriber || !subscriber.active) return { answer: refusal(request, RESULT.USER_UNKNOWN) };
-  // Usage and reservations are kept by rating group: one unit request each (the front ends refuse repeats as bad input).
-  if (repeatsRatingGroup(request)) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
+  // Usage and reservations are kept by rating group: one unit request each; an event is charged by its
+  // units, so one without any would pass free. (The front ends refuse both as bad input.)
+  if (repeatsRatingGroup(request) || (request.type === 'event' && request.units.length === 0)) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
 
   const accountTariffs = await tariffs.tariffsOf(db, subscriber.tariff);
   try {

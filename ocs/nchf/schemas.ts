@@ -41,6 +41,9 @@ export const chargingDataRequestSchema = z.looseObject({
     })
     .optional(),
   iMSChargingInformation: z.looseObject({ calledPartyAddress: z.string().optional() }).optional(),
+}).superRefine((request, ctx) => {
+  // A one-time event is charged by its units: without them it would pass free.
+  if (request.oneTimeEvent === true && !request.multipleUnitUsage?.length) ctx.addIssue({ code: 'custom', path: ['multipleUnitUsage'], message: 'a one-time event needs the units it charges' });
 });
 
 export type ChargingDataRequest = z.infer<typeof chargingDataRequestSchema>;
