@@ -86,7 +86,21 @@ describe('order fulfilment through the API', () => {
       if (states.includes(body.state as string)) {
         if (FINAL.includes(body.state as string)) {
           const handle = new Client({ connection: api.temporal }).workflow.getHandle(`order-${orderId}`);
-          await handle.result().catch(() => undefined);
+          // The workflow may still be finishing (a last notice) when the order is final: wait for
+          // it within the same deadline, and say what it is doing if it has not finished by then.
+          let timer: NodeJS.Timeout | undefined;
+          const ended = await Promise.race([
+            handle.result().then(
+              () => true,
+              () => true,
+            ),
+            new Promise<false>((r) => (timer = setTimeout(() => r(false), Math.max(deadline - Date.now(), 5_000)))),
+          ]);
+          clearTimeout(timer);
+          if (!ended) {
+            const { status, raw } = await handle.describe();
+            throw new Error(`order ${orderId} is ${body.state} but its workflow is ${status.name}: ${JSON.stringify(raw.pendingActivities ?? [])}`);
+          }
           await recordHistory(`orderFulfilment ${expect.getState().currentTestName!.replace(/^order fulfilment through the API /, '')}`, handle);
         }
         return body;
