@@ -81,16 +81,19 @@ describe('charging engine', () => {
     expect(await sessionState(call.sessionId)).toBe('closed');
   });
 
-  it('keeps a session id with quotes, backslashes, commas and braces as it is, in the session and the ledger', async () => {
+  it('keeps a session id with quotes, backslashes, commas, braces and control characters as it is, in the session, its answer and the ledger', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
-    // A Diameter Session-Id is any UTF-8 text; these characters mean something in an array literal.
-    const sessionId = `test-${randomUUID()};"q",\\{a,b} NULL`;
+    // A Diameter Session-Id is any UTF-8 text; these characters mean something in an array literal,
+    // and U+0001 separates the session documents the write sends.
+    const sessionId = `test-${randomUUID()};"q",\\{a,b} NULL\u0001\n`;
     const send = (requestNumber: number, type: ChargingRequest['type'], units: ChargingRequest['units']) =>
       engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: clock.now(), destination: NATIONAL, units });
     expect((await send(0, 'initial', [{ ratingGroup: VOICE, requested: { quantity: '60' } }])).resultCode).toBe(RESULT.SUCCESS);
     expect((await send(1, 'update', [{ ratingGroup: VOICE, used: { quantity: '60' }, requested: { quantity: '60' } }])).units[0].resultCode).toBe(RESULT.SUCCESS);
     expect((await send(2, 'termination', [{ ratingGroup: VOICE, used: { quantity: '30' } }])).units[0].resultCode).toBe(RESULT.SUCCESS);
     expect(await knex('charging_session').where({ id: sessionId }).first('state', 'last_request_number')).toEqual({ state: 'closed', last_request_number: 2 });
+    // A retransmission of the last request gets its stored answer, session id and all.
+    expect(await send(2, 'termination', [{ ratingGroup: VOICE, used: { quantity: '30' } }])).toEqual({ sessionId, requestNumber: 2, resultCode: RESULT.SUCCESS, units: [{ ratingGroup: VOICE, resultCode: RESULT.SUCCESS }] });
     const references = await knex('charging_ledger').where({ bucket_id: line.buckets[0] }).orderBy('id').pluck('reference');
     expect(references).toEqual([`${sessionId}#0`, `${sessionId}#1`, `${sessionId}#1`, `${sessionId}#1`, `${sessionId}#2`, `${sessionId}#2`]);
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.000000' });

@@ -53,7 +53,7 @@ describe('reservations kept in the session row', () => {
       await knex.migrate.latest({ migrationSource });
       expect(await knex.schema.hasTable('charging_reservation')).toBe(false);
       const open = await knex('charging_session').where({ id: 'open-1' }).first('reservations', 'sweep_at', 'closed_at');
-      expect(open.reservations).toEqual([
+      expect(JSON.parse(open.reservations)).toEqual([
         expect.objectContaining({ ratingGroup: 100, bucketId: cash, amount: '0.120000', quantity: '60.000000' }),
         expect.objectContaining({ ratingGroup: 200, bucketId: cash, amount: '0.300000', quantity: '1048576.000000' }),
       ]);

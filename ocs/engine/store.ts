@@ -64,8 +64,8 @@ export const isConflict = (err: unknown): boolean => ['40001', '40P01'].includes
 
 /**
  * Plain rows, one per session, subscriber and bucket (`kind` s, a, b), rather than JSON built by
- * the server and parsed again here: the session's documents are stored as JSON text and go out as
- * they are, times as epoch milliseconds.
+ * the server and parsed again here: the session's documents are stored as the JSON text the engine
+ * wrote (`text` columns) and go out as they are, times as epoch milliseconds.
  */
 const UUID_PATTERN = `'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`;
 
@@ -119,8 +119,8 @@ WITH engine AS MATERIALIZED (
   SELECT set_config('ocs.writer', 'engine', true) AS writer
 ), accounts AS (
   -- Nothing changed the accounts (their buckets, subscribers, status) since the engine planned on them.
-  SELECT count(*) AS unchanged FROM charging_account a JOIN unnest($14::uuid[], $15::bigint[]) AS v(id, revision) ON a.id = v.id
-  WHERE a.id = ANY($14::uuid[]) AND a.revision = v.revision
+  SELECT count(*) AS unchanged FROM charging_account a JOIN unnest($21::uuid[], $22::bigint[]) AS v(id, revision) ON a.id = v.id
+  WHERE a.id = ANY($21::uuid[]) AND a.revision = v.revision
 ), bu AS (
   UPDATE charging_bucket b SET balance = b.balance - d.debit, reserved = b.reserved + d.reserve
   FROM unnest($1::uuid[], $2::numeric[], $3::numeric[]) AS d(id, debit, reserve), engine
@@ -134,13 +134,18 @@ WITH engine AS MATERIALIZED (
   SELECT l.bucket_id, l.kind, l.amount, l.reference, l.rating_group, $4
   FROM unnest($5::uuid[], $6::text[], $7::numeric[], $8::text[], $9::int[]) AS l(bucket_id, kind, amount, reference, rating_group)
   RETURNING id
+), sw AS (
+  -- The sessions written: a revision below 0 is a new row. Their documents come as three texts of
+  -- JSON separated by U+0001 (which JSON text never holds) and are stored as they are, never lexed.
+  SELECT * FROM unnest($11::text[], $12::uuid[], $13::text[], $14::int[], $15::text[], $16::int[], $17::timestamptz[],
+                       string_to_array($18, E'\\x01'), string_to_array($19, E'\\x01'), string_to_array($20, E'\\x01'))
+    AS w(id, account, msisdn, revision, state, number, sweep_at, answer, usage, reservations)
 ), sins AS (
   -- A session that exists though none was read (a concurrent first request) is not overwritten.
   INSERT INTO charging_session (id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, reservations, started_at, updated_at, expires_at, sweep_at, closed_at)
   SELECT n.id, n.account, n.msisdn, n.state, n.number, n.answer, n.usage, n.reservations, $4, $4, $10, n.sweep_at,
          CASE WHEN n.state = 'closed' THEN $4::timestamptz END
-  FROM json_to_recordset($11::json)
-       AS n(id text, account uuid, msisdn text, state text, number int, answer json, usage json, reservations json, sweep_at timestamptz)
+  FROM sw n WHERE n.revision < 0
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), supd AS (
@@ -149,19 +154,17 @@ WITH engine AS MATERIALIZED (
   UPDATE charging_session s SET state = u.state, last_request_number = u.number, last_answer = u.answer, usage = u.usage,
          reservations = u.reservations, revision = s.revision + 1, updated_at = $4, expires_at = $10,
          sweep_at = least(s.sweep_at, u.sweep_at), closed_at = CASE WHEN u.state = 'closed' THEN $4::timestamptz END
-  FROM json_to_recordset($13::json)
-       AS u(id text, revision int, state text, number int, answer json, usage json, reservations json, sweep_at timestamptz)
+  FROM sw u
   -- The revision also stands for the state (closing a session counts one); a constant state = 'open'
   -- here would let the planner walk the partial index of open sessions rather than look up the ids.
-  WHERE s.id = ANY($12::text[]) AND s.id = u.id AND s.revision = u.revision
+  WHERE s.id = ANY($11::text[]) AND s.id = u.id AND u.revision >= 0 AND s.revision = u.revision
   RETURNING s.id
 )
 -- The buckets as the write leaves them (the engine keeps them); the check's row is there even when none changed.
 SELECT b.id::text, b.balance::text, b.reserved::text
 FROM (SELECT charging_check((SELECT count(*) FROM bu) = cardinality($1::uuid[])
-                        AND (SELECT unchanged FROM accounts) = cardinality($14::uuid[])
-                        AND (SELECT count(*) FROM sins) = json_array_length($11::json)
-                        AND (SELECT count(*) FROM supd) = cardinality($12::text[])
+                        AND (SELECT unchanged FROM accounts) = cardinality($21::uuid[])
+                        AND (SELECT count(*) FROM sins) + (SELECT count(*) FROM supd) = cardinality($11::text[])
                         AND (SELECT count(*) FROM led) >= 0) AS ok) c
 LEFT JOIN bu b ON c.ok`;
 
@@ -194,9 +197,10 @@ interface ReadRow {
   msisdn: string;
   state: string;
   number: number;
-  answer: ChargingAnswer;
-  usage: SessionUsage;
-  reservations: StoredReservation[];
+  /** The session's documents, JSON text as the engine wrote them. */
+  answer: string;
+  usage: string;
+  reservations: string;
   revision: number;
   tariff: TariffRefs;
   active: boolean;
@@ -234,9 +238,9 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
         msisdn: r.msisdn,
         state: r.state as SessionRow['state'],
         lastRequestNumber: r.number,
-        lastAnswer: r.answer,
-        usage: r.usage,
-        reservations: r.reservations,
+        lastAnswer: JSON.parse(r.answer) as ChargingAnswer,
+        usage: JSON.parse(r.usage) as SessionUsage,
+        reservations: JSON.parse(r.reservations) as StoredReservation[],
         revision: r.revision,
       });
     } else if (r.kind === 'a') {
@@ -294,17 +298,24 @@ function reservationsAfter(pw: PlannedWrite, expiresAt: string): StoredReservati
   return [...kept, ...added];
 }
 
-/** A session row as the write statement takes it (JSON, the statement's column names). */
-interface SessionWrite {
-  id: string;
-  state: 'open' | 'closed';
-  number: number;
-  answer: ChargingAnswer;
-  usage: SessionUsage;
-  reservations: StoredReservation[];
-  /** ISO instant of the sweeper's next look. */
-  sweep_at: string;
+/** The columns of the sessions a batch writes, as the write statement takes them (`sw`), one entry per session. */
+class SessionColumns {
+  readonly ids: string[] = [];
+  readonly accounts: string[] = [];
+  readonly msisdns: string[] = [];
+  /** The revision read, or -1 for a new row. */
+  readonly revisions: number[] = [];
+  readonly states: string[] = [];
+  readonly numbers: number[] = [];
+  /** ISO instants of the sweeper's next look. */
+  readonly sweepAts: string[] = [];
+  readonly answers: string[] = [];
+  readonly usages: string[] = [];
+  readonly reservations: string[] = [];
 }
+
+/** Separates the JSON documents of a parameter: JSON.stringify escapes every control character, so none is in its text. */
+const DOCUMENT_SEPARATOR = '\u0001';
 
 /** A bucket's balance and reservations as a write left them. */
 export interface WrittenBucket {
@@ -330,9 +341,7 @@ export async function writeBatch(
 ): Promise<WriteResult> {
   const buckets = new Map<string, { debit: Micros; reserve: Micros }>();
   const ledger: Array<{ bucketId: string; kind: string; amount: string; reference: string; ratingGroup: number }> = [];
-  // Session rows go as one JSON document per kind: their documents are written once, not escaped again inside an array.
-  const inserted: Array<SessionWrite & { account: string; msisdn: string }> = [];
-  const updated: Array<SessionWrite & { revision: number }> = [];
+  const columns = new SessionColumns();
   const sessions: SessionRow[] = [];
   const reservationExpiry = w.reservationExpiresAt.toISOString();
   const sessionExpiry = w.sessionExpiresAt.toISOString();
@@ -352,9 +361,16 @@ export async function writeBatch(
     const id = pw.request.sessionId;
     const state = plan.closeSession ? 'closed' : 'open';
     const number = pw.request.requestNumber;
-    // Each row written out rather than spread from a common one: a spread copies through V8's slow path, once per request.
-    if (pw.session === undefined) inserted.push({ id, state, number, answer: plan.answer, usage: plan.usage, reservations, sweep_at: sweepAt, account: pw.chargingAccountId, msisdn: pw.msisdn });
-    else updated.push({ id, state, number, answer: plan.answer, usage: plan.usage, reservations, sweep_at: sweepAt, revision: pw.session.revision });
+    columns.ids.push(id);
+    columns.accounts.push(pw.chargingAccountId);
+    columns.msisdns.push(pw.msisdn);
+    columns.revisions.push(pw.session === undefined ? -1 : pw.session.revision);
+    columns.states.push(state);
+    columns.numbers.push(number);
+    columns.sweepAts.push(sweepAt);
+    columns.answers.push(JSON.stringify(plan.answer));
+    columns.usages.push(JSON.stringify(plan.usage));
+    columns.reservations.push(JSON.stringify(reservations));
     sessions.push({
       id,
       chargingAccountId: pw.chargingAccountId,
@@ -384,9 +400,16 @@ export async function writeBatch(
       textArray(ledger.map((l) => l.reference)),
       plainArray(ledger.map((l) => l.ratingGroup)),
       w.sessionExpiresAt,
-      JSON.stringify(inserted),
-      textArray(updated.map((u) => u.id)),
-      JSON.stringify(updated),
+      textArray(columns.ids),
+      plainArray(columns.accounts),
+      textArray(columns.msisdns),
+      plainArray(columns.revisions),
+      plainArray(columns.states),
+      plainArray(columns.numbers),
+      plainArray(columns.sweepAts),
+      columns.answers.join(DOCUMENT_SEPARATOR),
+      columns.usages.join(DOCUMENT_SEPARATOR),
+      columns.reservations.join(DOCUMENT_SEPARATOR),
       plainArray([...w.accounts.keys()]),
       plainArray([...w.accounts.values()]),
     ],

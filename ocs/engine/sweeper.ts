@@ -21,7 +21,7 @@ WITH s AS (
 ), held AS (
   SELECT r.value AS reservation, (r.value->>'expiresAt')::timestamptz AS expires_at,
          $3 OR (r.value->>'expiresAt')::timestamptz <= $2 AS due
-  FROM s CROSS JOIN LATERAL json_array_elements(s.reservations) r
+  FROM s CROSS JOIN LATERAL json_array_elements(s.reservations::json) r
 ), expired AS (
   SELECT reservation->>'id' AS id, (reservation->>'bucketId')::uuid AS bucket_id, (reservation->>'amount')::numeric AS amount,
          (reservation->>'ratingGroup')::int AS rating_group
@@ -36,7 +36,7 @@ WITH s AS (
   SELECT bucket_id, 'release', amount, 'ocs-expiry:' || $1 || ':' || id, rating_group, $2 FROM expired RETURNING id
 ), su AS (
   UPDATE charging_session c SET
-    reservations = coalesce((SELECT json_agg(reservation) FROM held WHERE NOT due), '[]'::json),
+    reservations = coalesce((SELECT json_agg(reservation)::text FROM held WHERE NOT due), '[]'),
     sweep_at = least(c.expires_at, (SELECT min(expires_at) FROM held WHERE NOT due)),
     -- Only a release or a closing changes what a request reads; a later look alone is merged by
     -- the request's own write (least of both), so it does not make a request in flight read again.
