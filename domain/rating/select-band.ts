@@ -183,17 +183,15 @@ function windowEdges(rating: Rating): number[] {
  * minute. (A class rather than closures: the OCS makes one several times a request.)
  */
 export class BandTimeline {
-  private readonly normalised: string | undefined;
-  private readonly candidates: Band[];
+  private readonly candidates: Band[] = [];
 
   constructor(
     private readonly rating: Rating,
     private readonly destination: string | undefined,
     private readonly timeZone: string,
   ) {
-    this.normalised = destination === undefined ? undefined : normaliseNumber(destination);
-    this.candidates = [];
-    for (const band of rating.bands) if (prefixesMatch(band, this.normalised)) this.candidates.push(band);
+    const number = destination === undefined ? undefined : normaliseNumber(destination);
+    for (const band of rating.bands) if (prefixesMatch(band, number)) this.candidates.push(band);
   }
 
   /** The band in force at an instant (epoch milliseconds). */
