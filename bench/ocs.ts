@@ -26,6 +26,7 @@ import { gyDriver } from '../network/gy-driver';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { freePort } from '../test/helpers/ports';
 import { byCommandLine, cpuSpent, readCpu, type ProcessGroup } from './cpu';
+import { flushFigures, probeFlushes, walFlushes } from './disk';
 import { percentile, table } from './stats';
 
 const SUBSCRIBERS = Number(process.env.BENCH_OCS_SUBSCRIBERS ?? 1000);
@@ -429,7 +430,8 @@ export async function ocsBench(): Promise<boolean> {
       database: 'bss_bench',
       log: () => undefined,
       // min_wal_size: the WAL segments kept for reuse (see recycleWal), as an OCS database is set up (80 MB is PostgreSQL's default).
-      settings: { min_wal_size: `${Math.max(WAL_MB, 80)}MB`, ...(statements ? { shared_preload_libraries: 'pg_stat_statements' } : {}), ...Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])) },
+      // track_wal_io_timing: the time of each WAL flush, for the disk table (bench/disk.ts).
+      settings: { min_wal_size: `${Math.max(WAL_MB, 80)}MB`, track_wal_io_timing: 'on', ...(statements ? { shared_preload_libraries: 'pg_stat_statements' } : {}), ...Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])) },
     });
     stops.push(pgServer.stop);
     const knex = createKnex(pgServer.url);
@@ -441,6 +443,8 @@ export async function ocsBench(): Promise<boolean> {
     const subs = await createSubscribers(pool);
     log(`${subs.length} prepaid subscribers on Pay-as-you-go, ${START_BALANCE} EUR each`);
     log(`${await recycleWal(pool, WAL_MB)} WAL segments written and recycled, as on a database that has run a while`);
+    const probe = probeFlushes(workDir, 2);
+    log(`the disk: ${probe.flushes} flushes of 8 KB in 2 s, p50 ${ms(probe.p50)}, p99 ${ms(probe.p99)}, longest ${ms(probe.max)}`);
 
     const ocs = await forkOcs({ ...process.env, DATABASE_URL: pgServer.url, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_GY_PORT: '0', OCS_GY_HOST: '127.0.0.1', OCS_METRICS_PORT: '0', OCS_METRICS_HOST: '127.0.0.1', OCS_DB_POOL: String(POOL), LOG_LEVEL: 'warn' }, path.join(workDir, 'ocs.log'));
     stops.push(ocs.stop);
@@ -450,12 +454,17 @@ export async function ocsBench(): Promise<boolean> {
 
     // CPU per request of each process, so a run shows where its time goes (the machine has 2 cores for all three).
     const groups: ProcessGroup[] = [{ name: 'ocs', pids: () => [ocs.pid] }, byCommandLine('postgres', path.join(workDir, 'postgres'), true, true)];
-    const measured = async (load: () => Promise<LoadFigures>): Promise<LoadFigures & { cpu: string[] }> => {
+    const flushRows: string[][] = [['run', 'WAL flushes', 'mean flush', 'time flushing']];
+    const measured = async (name: string, load: () => Promise<LoadFigures>): Promise<LoadFigures & { cpu: string[] }> => {
       const before = readCpu(groups);
       const own = process.cpuUsage();
+      const flushesBefore = await walFlushes(pool);
+      const started = performance.now();
       const figures = await load();
+      const runMs = performance.now() - started;
       const spent = cpuSpent(before, readCpu(groups));
       const ownUs = process.cpuUsage(own);
+      flushRows.push([name, ...flushFigures(flushesBefore, await walFlushes(pool), runMs)]);
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
     };
@@ -468,7 +477,7 @@ export async function ocsBench(): Promise<boolean> {
     };
     const rows: string[][] = [['run', 'requests', 'req/s', 'p50', 'p99', 'ratio to floor', 'CPU µs/req: bench', 'OCS', 'PostgreSQL']];
     let sessionsRun = 0;
-    const floor = await measured(() => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
+    const floor = await measured('floor: conditional UPDATE', () => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
     rows.push(['floor: conditional UPDATE', String(floor.requests), floor.perSecond.toFixed(0), ms(floor.p50), ms(floor.p99), '1.00', ...floor.cpu]);
     for (const driver of drivers) {
       await driver.open();
@@ -480,17 +489,17 @@ export async function ocsBench(): Promise<boolean> {
         // new one's, the engine's statements would scan the small tables rather than use their keys.
         await pool.query('ANALYZE');
         log(`${driver.name}: ${SESSIONS} sessions, ${CONCURRENCY} in flight…`);
-        const full = await withBatches(`${driver.name}, full load`, () => measured(() => runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY })));
+        const full = await withBatches(`${driver.name}, full load`, () => measured(`${driver.name}, full load`, () => runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY })));
         sessionsRun += SESSIONS;
         rows.push([`${driver.name}, full load`, String(full.requests), full.perSecond.toFixed(0), ms(full.p50), ms(full.p99), (full.perSecond / floor.perSecond).toFixed(2), ...full.cpu]);
         const halfRate = full.perSecond / 2 / REQUESTS_PER_SESSION;
         const halfSessions = Math.max(100, Math.round(SESSIONS / 2));
         log(`${driver.name}: ${halfSessions} sessions paced at half that load (${(halfRate * REQUESTS_PER_SESSION).toFixed(0)} req/s)…`);
-        const half = await withBatches(`${driver.name}, half load`, () => measured(() => runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate })));
+        const half = await withBatches(`${driver.name}, half load`, () => measured(`${driver.name}, half load`, () => runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate })));
         sessionsRun += halfSessions;
         rows.push([`${driver.name}, half load`, String(half.requests), half.perSecond.toFixed(0), ms(half.p50), ms(half.p99), '', ...half.cpu]);
         // What the machine itself allows at that rate: a single-row commit per request, sent as they fall due.
-        const paced = await measured(() => floorLoad(pgServer.url, half.requests, POOL, CONCURRENCY, half.perSecond));
+        const paced = await measured('floor paced at that rate', () => floorLoad(pgServer.url, half.requests, POOL, CONCURRENCY, half.perSecond));
         rows.push([`floor paced at that rate`, String(paced.requests), paced.perSecond.toFixed(0), ms(paced.p50), ms(paced.p99), '', ...paced.cpu]);
       } finally {
         await driver.close();
@@ -498,6 +507,7 @@ export async function ocsBench(): Promise<boolean> {
     }
     console.log(table(rows));
     console.log(table(batchRows));
+    console.log(table(flushRows));
     if (statements) await printStatements(pool);
     log('checking the ledger…');
     ok = await checkLedger(pool, sessionsRun, log);

@@ -1,0 +1,53 @@
+/**
+ * What the disk costs a commit. Every answer the OCS gives waits for its batch's commit, and a
+ * commit waits for PostgreSQL's flush of the WAL (fdatasync); a flush that stalls stops every
+ * request behind it, the floor's as well. These figures let a run's latency be read against the
+ * disk it ran on: the disk's own flush latency before the runs, and how long PostgreSQL spent
+ * flushing WAL during each run (pg_stat_wal, with track_wal_io_timing on).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type pg from 'pg';
+import { percentile } from './stats';
+
+/** Flush latency of the disk under `dir`: 8 KB written and fdatasync'd, over and over, for `seconds` (milliseconds). */
+export function probeFlushes(dir: string, seconds: number): { flushes: number; p50: number; p99: number; max: number } {
+  const file = path.join(dir, 'flush-probe');
+  const fd = fs.openSync(file, 'w');
+  const page = Buffer.alloc(8192, 'w');
+  const latencies: number[] = [];
+  try {
+    const until = performance.now() + seconds * 1000;
+    // Within one 16 MB file, as WAL is written: page after page, then over again.
+    for (let position = 0; performance.now() < until; position = (position + page.length) % (16 << 20)) {
+      fs.writeSync(fd, page, 0, page.length, position);
+      const started = performance.now();
+      fs.fdatasyncSync(fd);
+      latencies.push(performance.now() - started);
+    }
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  }
+  latencies.sort((a, b) => a - b);
+  return { flushes: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] };
+}
+
+/** PostgreSQL's WAL flushes so far: how many and their total time (ms). */
+export interface WalFlushes {
+  flushes: number;
+  ms: number;
+}
+
+export async function walFlushes(pool: pg.Pool): Promise<WalFlushes> {
+  const { rows } = await pool.query<{ flushes: string; ms: number }>('SELECT wal_sync::text AS flushes, wal_sync_time::float8 AS ms FROM pg_stat_wal');
+  return { flushes: Number(rows[0].flushes), ms: rows[0].ms };
+}
+
+/** The WAL flushes of one run: count, mean, and the share of the run's wall time PostgreSQL spent in them. */
+export function flushFigures(before: WalFlushes, after: WalFlushes, runMs: number): string[] {
+  const flushes = after.flushes - before.flushes;
+  const spent = after.ms - before.ms;
+  return [String(flushes), flushes > 0 ? `${(spent / flushes).toFixed(2)} ms` : '-', `${((spent / runMs) * 100).toFixed(0)} %`];
+}
