@@ -4,7 +4,7 @@
  * does), changes `balance` or `reserved`, and appends a charging_ledger row in the same
  * transaction, so that for every bucket balance = initial + credits − debits and
  * reserved = reservations − releases. Each change is keyed by a reference (`topup:<id>`,
- * `adjustment:<id>`, `reservation:<id>`, `expiry:<bucketId>`) and happens once per reference.
+ * `adjustment:<id>`, `reservation:<id>`, `expiry:<bucketId>`, then `expiry:<bucketId>:<n>` for what a session gives back after the end) and happens once per reference.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';

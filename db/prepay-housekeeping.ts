@@ -45,13 +45,15 @@ export async function dueReservationHolds(db: Db, now: Date, only?: AccountScope
   return rows.map((r) => r.reservation_id as string);
 }
 
-/** Allowance buckets past their validity that still hold something unexpired. */
+/**
+ * Allowance buckets past their validity that still hold something unexpired: at their end, or
+ * later when a session gives back units it had reserved on one before the end and did not use.
+ */
 export async function dueExpiredBuckets(db: Db, now: Date, only?: AccountScope, limit = 500): Promise<string[]> {
   const query = db('charging_bucket')
     .whereNot({ bucket_type: 'money' })
     .andWhere('valid_until', '<=', now)
     .andWhere('balance', '>', db.raw('reserved'))
-    .whereNotExists(db('charging_ledger').whereRaw(`charging_ledger.bucket_id = charging_bucket.id AND charging_ledger.kind = 'debit' AND charging_ledger.reference = 'expiry:' || charging_bucket.id`))
     .orderBy('valid_until')
     .limit(limit)
     .select('id');
@@ -62,14 +64,21 @@ export async function dueExpiredBuckets(db: Db, now: Date, only?: AccountScope, 
 
 /**
  * Debits what is left of an expired allowance (balance − reserved: units the engine has granted
- * are left for it to settle), once per bucket; returns the amount debited, or null.
+ * are left for it to settle, and what it gives back of them is expired by a later run); returns
+ * the amount debited, or null. Each expiry of a bucket has its own reference (`expiry:<id>`, then
+ * `expiry:<id>:2` …), counted under the bucket's lock, so a retried one debits nothing again.
  */
 export async function expireBucket(trx: Knex.Transaction, bucketId: string, now: Date): Promise<string | null> {
   const bucket = await lockPrepayBucket(trx, bucketId);
   if (!bucket || bucket.type === 'money' || !bucket.validUntil || bucket.validUntil > now) return null;
   const remainder = money(bucket.balance).minus(bucket.reserved);
   if (remainder.lte(0)) return null;
-  const applied = await applyLedgerEntry(trx, { bucketId, kind: 'debit', amount: remainder.toFixed(), reference: `expiry:${bucketId}`, now });
+  const [{ expiries }] = await trx('charging_ledger')
+    .where({ bucket_id: bucketId, kind: 'debit' })
+    .andWhere((q) => q.where('reference', `expiry:${bucketId}`).orWhere('reference', 'like', `expiry:${bucketId}:%`))
+    .count<Array<{ expiries: string }>>({ expiries: '*' });
+  const reference = Number(expiries) === 0 ? `expiry:${bucketId}` : `expiry:${bucketId}:${Number(expiries) + 1}`;
+  const applied = await applyLedgerEntry(trx, { bucketId, kind: 'debit', amount: remainder.toFixed(), reference, now });
   return applied ? remainder.toFixed() : null;
 }
 

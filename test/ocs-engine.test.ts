@@ -120,6 +120,65 @@ describe('charging engine', () => {
     expect(await bucketState(knex, expired)).toEqual({ balance: '1000.000000', reserved: '0.000000' });
   });
 
+  it('grants from an allowance no longer than it lasts, and debits what was used of that grant from it though it has ended by the report', async () => {
+    const ends = new Date(PEAK.getTime() + 100_500);
+    const [line] = await createPrepaidAccount(knex, {
+      buckets: [
+        { type: 'voice', amount: '300', validUntil: ends },
+        { type: 'money', amount: '5.00' },
+      ],
+    });
+    const [minutes, cash] = line.buckets;
+    const sessionId = `test-${randomUUID()}`;
+    const send = (requestNumber: number, type: ChargingRequest['type'], at: number, units: ChargingRequest['units']) =>
+      engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: new Date(PEAK.getTime() + at * 1000), destination: NATIONAL, units });
+
+    // The allowance ends in 100.5 s: the grant is valid until then (rounded up to whole seconds), not the usual 600 s.
+    expect((await send(0, 'initial', 0, [{ ratingGroup: VOICE, requested: { quantity: '300' } }])).units).toEqual([
+      { ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '300' }, validityTime: 101 },
+    ]);
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '300.000000', reserved: '300.000000' });
+
+    // The client reports when the grant runs out, a second after the allowance ended: the 100 s it
+    // used were granted on the allowance and come out of it; the next quota is money's, for 600 s.
+    expect((await send(1, 'update', 101, [{ ratingGroup: VOICE, used: { quantity: '100' }, requested: { quantity: '120' } }])).units).toEqual([
+      { ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '120' }, validityTime: 600 },
+    ]);
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '200.000000', reserved: '0.000000' });
+    // 120 s more of the call, paid with money: a first minute whole and 60 s (0.12 + 0.12).
+    expect(await bucketState(knex, cash)).toEqual({ balance: '5.000000', reserved: '0.240000' });
+
+    // Used beyond what the allowance granted is money's: 30 s, a first minute whole.
+    await send(2, 'termination', 131, [{ ratingGroup: VOICE, used: { quantity: '30' } }]);
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '200.000000', reserved: '0.000000' });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '4.880000', reserved: '0.000000' });
+    expect(await ledgerOf(knex, minutes)).toEqual([
+      ['reservation', '300.000000'],
+      ['release', '300.000000'],
+      ['debit', '100.000000'],
+    ]);
+  });
+
+  it('debits a usage reported past its reservation from what the allowance still holds, then from money', async () => {
+    const ends = new Date(PEAK.getTime() + 60_000);
+    const [line] = await createPrepaidAccount(knex, {
+      buckets: [
+        { type: 'voice', amount: '40', validUntil: ends },
+        { type: 'money', amount: '5.00' },
+      ],
+    });
+    const [minutes, cash] = line.buckets;
+    const sessionId = `test-${randomUUID()}`;
+    const send = (requestNumber: number, type: ChargingRequest['type'], at: number, units: ChargingRequest['units']) =>
+      engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: new Date(PEAK.getTime() + at * 1000), destination: NATIONAL, units });
+    // 40 s from the allowance and 20 s from money, valid until the allowance ends.
+    expect((await send(0, 'initial', 0, [{ ratingGroup: VOICE, requested: { quantity: '60' } }])).units[0]).toMatchObject({ granted: { quantity: '60' }, validityTime: 60 });
+    // Reported after the end, 70 s: 40 s are the allowance's (all it held for the grant), 30 s money's.
+    await send(1, 'termination', 75, [{ ratingGroup: VOICE, used: { quantity: '70' } }]);
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '0.000000', reserved: '0.000000' });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '4.880000', reserved: '0.000000' });
+  });
+
   it('grants what a low balance buys as the final units, then refuses with 4012', async () => {
     const [a, b] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.30' }], lines: 2 });
     const call = session(a);

@@ -12,6 +12,7 @@ import { createNotificationService } from '../activities/notifications';
 import { createPrepayActivities } from '../activities/prepay';
 import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
+import { applyLedgerEntry, type LedgerKind } from '../db/prepay-balance';
 import { insertVoucher, voucherCodeHash } from '../db/prepay-vouchers';
 import { SEED_VOUCHERS, seedVouchers } from '../db/seeds/vouchers';
 import { ManualClock } from '../domain/clock';
@@ -365,6 +366,34 @@ describe('TMF654 prepay balance management', () => {
       const bucket = await request(app).get(`${BASE}/bucket/${c.dataBucketId}`).set(admin).expect(200);
       apiClock.set(start);
       expect(bucket.body).toMatchObject({ status: 'expired', remainingValue: { amount: 0, units: 'octets' } });
+    });
+
+    it('expires later what a session gives back of an allowance it had reserved on before the end', async () => {
+      const c = await customer();
+      await knex('charging_bucket').where({ id: c.dataBucketId }).update({ valid_until: new Date(start.getTime() + 60_000) });
+      const only = { chargingAccountIds: [c.chargingAccountId] };
+      // As the charging engine writes them: a session's grant of 1000 octets, reserved before the end.
+      const engineWrites = (rows: Array<[LedgerKind, number, string]>) =>
+        knex.transaction(async (trx) => {
+          for (const [kind, amount, reference] of rows) await applyLedgerEntry(trx, { bucketId: c.dataBucketId, kind, amount: String(amount), reference, now: start });
+        });
+      await engineWrites([['reservation', 1000, 'test-session#0']]);
+      jobClock.set(new Date(start.getTime() + 61_000));
+      expect(await jobs.expireAllowanceBuckets(only)).toBe(1);
+      expect(await bucketRow(c.dataBucketId)).toEqual({ balance: '1000.000000', reserved: '1000.000000' });
+      // The session reports 400 octets used after the end and gives the rest back.
+      await engineWrites([
+        ['release', 1000, 'test-session#1'],
+        ['debit', 400, 'test-session#1'],
+      ]);
+      expect(await jobs.expireAllowanceBuckets(only)).toBe(1);
+      expect(await jobs.expireAllowanceBuckets(only)).toBe(0);
+      expect(await bucketRow(c.dataBucketId)).toEqual({ balance: '0.000000', reserved: '0.000000' });
+      expect((await ledgerOf(c.dataBucketId)).filter((e) => e.reference.startsWith('expiry:'))).toEqual([
+        { kind: 'debit', amount: `${GIB - 1000}.000000`, reference: `expiry:${c.dataBucketId}` },
+        { kind: 'debit', amount: '600.000000', reference: `expiry:${c.dataBucketId}:2` },
+      ]);
+      expect((await ledgerMismatches(knex, [c.chargingAccountId])).mismatched).toEqual([]);
     });
   });
 

@@ -27,7 +27,7 @@ export function createPrepayHousekeepingActivities(deps: PrepayDeps) {
       return released;
     },
 
-    /** Debits what is left of every allowance past its validity (once per bucket); returns how many buckets. */
+    /** Debits what is left of every allowance past its validity; returns how many buckets. */
     async expireAllowanceBuckets(only?: AccountScope): Promise<number> {
       const now = clock.now();
       let expired = 0;

@@ -155,7 +155,7 @@ class Working {
   }
 
   release(bucketId: string, amount: Micros, ratingGroup: number): void {
-    const b = this.buckets.find((x) => x.id === bucketId);
+    const b = this.bucketOf(bucketId);
     if (!b || amount === 0n) return;
     b.reserved -= amount;
     const c = this.change(b.id);
@@ -168,6 +168,29 @@ class Working {
     let list = this.usable.get(type);
     if (list === undefined) this.usable.set(type, (list = this.buckets.filter((b) => b.type === type && isValidAt(b, this.at)).sort(byPriority)));
     return list;
+  }
+
+  bucketOf(id: string): BucketState | undefined {
+    return this.buckets.find((b) => b.id === id);
+  }
+
+  /**
+   * Takes up to `wanted` of a usage from the buckets of that type its reservations were on, at most
+   * each reservation's amount and from its bucket even if it has ended since (the units were granted
+   * while it was valid), then from the buckets usable at the request's time; returns how much was taken.
+   */
+  drawReservedFirst(held: readonly ReservationState[], type: BucketState['type'], wanted: Micros, take: (b: BucketState, amount: Micros) => void): Micros {
+    let left = wanted;
+    for (const r of held) {
+      const b = this.bucketOf(r.bucketId);
+      if (left <= 0n || b === undefined || b.type !== type) continue;
+      const amount = min(min(left, r.amount), this.available(b));
+      if (amount > 0n) {
+        take(b, amount);
+        left -= amount;
+      }
+    }
+    return wanted - left + this.drawFrom(this.usableOf(type), left, take);
   }
 
   /** Takes up to `wanted` from the buckets in order with `take`; returns how much was taken. */
@@ -235,12 +258,13 @@ interface Context {
 
 /**
  * Debits used units: unit buckets first, the rest from money at the price the whole event has
- * reached (so a call reported in parts costs what it would in one piece). Usage already happened,
- * so money goes below what is available rather than be lost.
+ * reached (so a call reported in parts costs what it would in one piece); from the buckets the
+ * usage's reservations (`held`) were on first. Usage already happened, so money goes below what is
+ * available rather than be lost.
  */
-function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Micros, rating: Rating | undefined): boolean {
+function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Micros, rating: Rating | undefined, held: readonly ReservationState[]): boolean {
   const { work } = ctx;
-  const fromUnits = work.drawFrom(work.usableOf(service), used, (b, a) => work.debit(b, a, ratingGroup));
+  const fromUnits = work.drawReservedFirst(held, service, used, (b, a) => work.debit(b, a, ratingGroup));
   if (fromUnits !== 0n) usage.bucketUnits = formatMicros(parseMicros(usage.bucketUnits) + fromUnits);
   const rest = used - fromUnits;
   if (rest === 0n) return true;
@@ -252,7 +276,7 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
   usage.charged = formatMicros(total);
   if (cost <= 0n) return true;
   const buckets = work.usableOf('money');
-  const taken = work.drawFrom(buckets, cost, (b, a) => work.debit(b, a, ratingGroup));
+  const taken = work.drawReservedFirst(held, 'money', cost, (b, a) => work.debit(b, a, ratingGroup));
   // An overrun (usage beyond what was reserved): the first money bucket takes it.
   const overrun = cost - taken;
   if (overrun > 0n && buckets.length) work.debit(buckets[0], overrun, ratingGroup);
@@ -263,13 +287,20 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
  * Reserves the next quota: unit buckets first, then money. When money cannot pay the whole
  * quota, grants what it can pay as the final units.
  */
-function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Micros; finalUnit: boolean } {
+function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Micros; finalUnit: boolean; validityTime: number } {
   const { work, settings } = ctx;
   const wanted = min(parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]), parseMicros(settings.maxQuota[service]));
   const reservations: NewReservation[] = [];
+  // The grant lasts no longer than the buckets it is reserved on: the client reports when one
+  // ends, so what it uses after that is charged to what is valid then (whole seconds, rounded up).
+  let validityTime = settings.validityTime;
+  const boundBy = (b: BucketState) => {
+    if (b.validUntil !== null) validityTime = Math.min(validityTime, Math.ceil((b.validUntil.getTime() - work.at.getTime()) / 1000));
+  };
   const grantedUnits = work.drawFrom(work.usableOf(service), wanted, (b, amount) => {
     work.reserve(b, amount, ur.ratingGroup);
     reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
+    boundBy(b);
   });
   const rest = wanted - grantedUnits;
   let grantedMoneyUnits = rest;
@@ -295,10 +326,11 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
       // The service units stand with the first bucket that pays for them.
       reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: share });
       share = 0n;
+      boundBy(b);
     });
   }
   work.pendingReservations.push(...reservations);
-  return { granted: grantedUnits + grantedMoneyUnits, finalUnit };
+  return { granted: grantedUnits + grantedMoneyUnits, finalUnit, validityTime };
 }
 
 /**
@@ -329,37 +361,38 @@ function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating
     const price = priceOf(rating, service, usage, rest, ctx.request.destination, ctx.tariffs.timeZone);
     if (price > work.moneyAvailable()) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
-  debitUsed(ctx, ur.ratingGroup, service, usage, quantity, rating);
+  debitUsed(ctx, ur.ratingGroup, service, usage, quantity, rating, []);
   return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(quantity) } };
 }
 
 /** One rating group of a session request: release, debit what was used, reserve what comes next. */
 function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionUsage, held: ReservationState[], releasedIds: string[]): UnitGrant {
-  const { work, request, tariffs, settings } = ctx;
+  const { work, request, tariffs } = ctx;
   const head = { ratingGroup: ur.ratingGroup, ...(ur.serviceIdentifier === undefined ? {} : { serviceIdentifier: ur.serviceIdentifier }) };
   const service = SERVICE_OF_RATING_GROUP[ur.ratingGroup];
   if (!service) return { ...head, resultCode: RESULT.RATING_FAILED };
   const rating = tariffs.ratings[service];
   if (request.type === 'event') return chargeEvent(ctx, ur, service, rating);
 
-  for (const r of held.filter((x) => x.ratingGroup === ur.ratingGroup)) {
+  const reserved = held.filter((x) => x.ratingGroup === ur.ratingGroup);
+  for (const r of reserved) {
     work.release(r.bucketId, r.amount, r.ratingGroup);
     releasedIds.push(r.id);
   }
   const key = String(ur.ratingGroup);
   const usage = (usageByGroup[key] ??= fresh(request.eventTime));
   const used = parseMicros(ur.used?.quantity ?? '0');
-  const rated = used > 0n ? debitUsed(ctx, ur.ratingGroup, service, usage, used, rating) : true;
+  const rated = used > 0n ? debitUsed(ctx, ur.ratingGroup, service, usage, used, rating, reserved) : true;
   if (!rated || !rating) return { ...head, resultCode: RESULT.RATING_FAILED };
   if (request.type === 'termination' || ur.requested === undefined) return { ...head, resultCode: RESULT.SUCCESS };
 
-  const { granted, finalUnit } = reserveQuota(ctx, ur, service, usage, rating);
+  const { granted, finalUnit, validityTime } = reserveQuota(ctx, ur, service, usage, rating);
   if (granted === 0n) {
     // Nothing to reserve: undo any zero-sized reservation rows and refuse.
     work.pendingReservations = work.pendingReservations.filter((r) => r.ratingGroup !== ur.ratingGroup);
     return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
-  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime: settings.validityTime, ...(finalUnit ? { finalUnit: true } : {}) };
+  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true } : {}) };
 }
 
 /** The plan of one new (not retransmitted) request on locked state. */
