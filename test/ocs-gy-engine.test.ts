@@ -2,6 +2,9 @@
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
+import { avp } from '../network/diameter/codec';
+import { DiameterClient } from '../network/diameter/client';
+import { buildCcr, readCca } from '../network/diameter/gy-client-messages';
 import { gyDriver } from '../network/gy-driver';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { createChargingEngine } from '../ocs/engine';
@@ -52,5 +55,23 @@ describe('Gy over the charging engine', () => {
       ['debit', '0.060000'],
       ['debit', '0.090000'],
     ]);
+  });
+
+  it('refuses a balance check, a price enquiry and a refund (5004) without touching the balance, and debits a direct debit', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'smsc.test.local', originRealm: 'test.local' });
+    try {
+      const sms = (n: number, action: number) =>
+        client.creditControl([
+          ...buildCcr({ sessionId: `smsc.test.local;${n};${line.msisdn}`, originHost: 'smsc.test.local', originRealm: 'test.local', destinationRealm: 'test.local', type: 'event', requestNumber: 0, msisdn: line.msisdn, destination: '+34612345678', units: [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units', requested: 1 }] }),
+          avp('Requested-Action', action),
+        ]);
+      for (const action of [1, 2, 3]) expect(readCca(await sms(action, action)).resultCode).toBe(5004);
+      expect(await ledgerOf(knex, line.buckets[0])).toEqual([]);
+      expect(readCca(await sms(0, 0)).resultCode).toBe(2001);
+      expect((await ledgerOf(knex, line.buckets[0])).map(([kind]) => kind)).toEqual(['debit']);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -67,6 +67,9 @@ export const DIAMETER_RESULT = {
 /** CC-Request-Type values (RFC 4006 §8.3). */
 export const CC_REQUEST_TYPE = { INITIAL_REQUEST: 1, UPDATE_REQUEST: 2, TERMINATION_REQUEST: 3, EVENT_REQUEST: 4 } as const;
 
+/** Requested-Action values (RFC 4006 §8.41): what an event request asks for; absent means direct debiting. */
+export const REQUESTED_ACTION = { DIRECT_DEBITING: 0, REFUND_ACCOUNT: 1, CHECK_BALANCE: 2, PRICE_ENQUIRY: 3 } as const;
+
 /** Subscription-Id-Type values (RFC 4006 §8.47). */
 export const SUBSCRIPTION_ID_TYPE = { END_USER_E164: 0, END_USER_IMSI: 1, END_USER_SIP_URI: 2, END_USER_NAI: 3, END_USER_PRIVATE: 4 } as const;
 
@@ -146,7 +149,7 @@ export const AVPS: readonly AvpDefinition[] = [
   ietf('Validity-Time', 448, 'Unsigned32'),
   ietf('Final-Unit-Indication', 430, 'Grouped'),
   ietf('Final-Unit-Action', 449, 'Enumerated', FINAL_UNIT_ACTION),
-  ietf('Requested-Action', 436, 'Enumerated', { DIRECT_DEBITING: 0, REFUND_ACCOUNT: 1, CHECK_BALANCE: 2, PRICE_ENQUIRY: 3 }),
+  ietf('Requested-Action', 436, 'Enumerated', REQUESTED_ACTION),
   ietf('CC-Session-Failover', 418, 'Enumerated', { FAILOVER_NOT_SUPPORTED: 0, FAILOVER_SUPPORTED: 1 }),
   ietf('Credit-Control-Failure-Handling', 427, 'Enumerated', { TERMINATE: 0, CONTINUE: 1, RETRY_AND_TERMINATE: 2 }),
   ietf('Tariff-Time-Change', 451, 'Time'),

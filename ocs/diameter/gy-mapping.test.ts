@@ -85,6 +85,15 @@ describe('Gy mapping', () => {
     expect(parseCcr(base({ type: 'initial' }), now).request.units).toEqual([]); // a session may ask for quota later
   });
 
+  it('refuses a Requested-Action other than DIRECT_DEBITING (5004): a balance check or price enquiry is not to be debited', () => {
+    const sms = { ratingGroup: 200, unit: 'CC-Service-Specific-Units' as const, requested: 1 };
+    for (const action of [1, 2, 3]) {
+      const ccr = [...base({ type: 'event', units: [sms] }), avp('Requested-Action', action)];
+      expect(() => parseCcr(ccr, now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Requested-Action', action) }));
+    }
+    expect(parseCcr([...base({ type: 'event', units: [sms] }), avp('Requested-Action', 0)], now).request).toMatchObject({ type: 'event', units: [{ ratingGroup: 200 }] });
+  });
+
   it('refuses a CCR of another application in Auth-Application-Id (5004) and a missing Service-Context-Id (5005)', () => {
     expect(() => parseCcr(base().map((a) => (a.code === 258 ? avp('Auth-Application-Id', 16777238) : a)), now)).toThrow(expect.objectContaining({ resultCode: 5004 }));
     expect(() => parseCcr(base().filter((a) => a.code !== 461), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Service-Context-Id', '') }));

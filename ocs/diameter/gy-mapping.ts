@@ -7,7 +7,7 @@
 import { ONE, parseMicros } from '../../domain/micros';
 import { MAX_SESSION_ID_BYTES, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
-import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
+import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
 export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';
@@ -40,7 +40,8 @@ function required<T extends AvpValue>(c: CheckedAvps, name: string): T {
 
 /**
  * Reads a CCR's AVPs. Throws AvpError with the Diameter result code and Failed-AVP for an unknown
- * mandatory AVP (5001), a bad length (5014), a bad value (5004) or a missing AVP (5005).
+ * mandatory AVP (5001), a bad length (5014), a bad value (5004: also a Requested-Action other than
+ * direct debiting) or a missing AVP (5005).
  * Without Event-Timestamp the usage is taken to happen `now`.
  */
 export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
@@ -51,6 +52,10 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   const sessionId = required<string>(c, 'Session-Id');
   if (sessionIdTooLong(sessionId)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, `Session-Id longer than ${MAX_SESSION_ID_BYTES} bytes`);
   const ccRequestType = required<number>(c, 'CC-Request-Type');
+  // Only direct debiting is done here: a balance check, a price enquiry or a refund taken as one
+  // would debit the customer for nothing, so they are refused naming the AVP.
+  const action = c.valueOf<number>('Requested-Action');
+  if (action !== undefined && action !== REQUESTED_ACTION.DIRECT_DEBITING) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Requested-Action')!, `Requested-Action ${action} is not supported`);
   const unitAvps = new Map<number, UnitAvp>();
   const destination = destinationOf(c);
   const request: ChargingRequest = {
