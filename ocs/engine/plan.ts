@@ -171,7 +171,8 @@ class Working {
   }
 
   bucketOf(id: string): BucketState | undefined {
-    return this.buckets.find((b) => b.id === id);
+    for (const b of this.buckets) if (b.id === id) return b;
+    return undefined;
   }
 
   /**
@@ -291,16 +292,9 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   const { work, settings } = ctx;
   const wanted = min(parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]), parseMicros(settings.maxQuota[service]));
   const reservations: NewReservation[] = [];
-  // The grant lasts no longer than the buckets it is reserved on: the client reports when one
-  // ends, so what it uses after that is charged to what is valid then (whole seconds, rounded up).
-  let validityTime = settings.validityTime;
-  const boundBy = (b: BucketState) => {
-    if (b.validUntil !== null) validityTime = Math.min(validityTime, Math.ceil((b.validUntil.getTime() - work.at.getTime()) / 1000));
-  };
   const grantedUnits = work.drawFrom(work.usableOf(service), wanted, (b, amount) => {
     work.reserve(b, amount, ur.ratingGroup);
     reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
-    boundBy(b);
   });
   const rest = wanted - grantedUnits;
   let grantedMoneyUnits = rest;
@@ -326,8 +320,14 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
       // The service units stand with the first bucket that pays for them.
       reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: share });
       share = 0n;
-      boundBy(b);
     });
+  }
+  // The grant lasts no longer than the buckets it is reserved on: the client reports when one
+  // ends, so what it uses after that is charged to what is valid then (whole seconds, rounded up).
+  let validityTime = settings.validityTime;
+  for (const r of reservations) {
+    const until = work.bucketOf(r.bucketId)?.validUntil;
+    if (until) validityTime = Math.min(validityTime, Math.ceil((until.getTime() - work.at.getTime()) / 1000));
   }
   work.pendingReservations.push(...reservations);
   return { granted: grantedUnits + grantedMoneyUnits, finalUnit, validityTime };
