@@ -49,6 +49,24 @@ function session(line: TestLine, opts: { destination?: string; eventTime?: Date 
   };
 }
 
+/**
+ * A line with a voice allowance of `seconds` that ends `endsAfterMs` after PEAK, and 5.00 of money;
+ * `send` sends a request of one session, dated `at` seconds after PEAK.
+ */
+async function allowanceEnding(seconds: string, endsAfterMs: number) {
+  const [line] = await createPrepaidAccount(knex, {
+    buckets: [
+      { type: 'voice', amount: seconds, validUntil: new Date(PEAK.getTime() + endsAfterMs) },
+      { type: 'money', amount: '5.00' },
+    ],
+  });
+  const sessionId = `test-${randomUUID()}`;
+  const send = (requestNumber: number, type: ChargingRequest['type'], at: number, units: ChargingRequest['units']) =>
+    engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: new Date(PEAK.getTime() + at * 1000), destination: NATIONAL, units });
+  const [minutes, cash] = line.buckets;
+  return { minutes, cash, send };
+}
+
 describe('charging engine', () => {
   it('reserves, debits what was used at the price of the whole call, and releases the rest', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
@@ -121,17 +139,7 @@ describe('charging engine', () => {
   });
 
   it('grants from an allowance no longer than it lasts, and debits what was used of that grant from it though it has ended by the report', async () => {
-    const ends = new Date(PEAK.getTime() + 100_500);
-    const [line] = await createPrepaidAccount(knex, {
-      buckets: [
-        { type: 'voice', amount: '300', validUntil: ends },
-        { type: 'money', amount: '5.00' },
-      ],
-    });
-    const [minutes, cash] = line.buckets;
-    const sessionId = `test-${randomUUID()}`;
-    const send = (requestNumber: number, type: ChargingRequest['type'], at: number, units: ChargingRequest['units']) =>
-      engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: new Date(PEAK.getTime() + at * 1000), destination: NATIONAL, units });
+    const { minutes, cash, send } = await allowanceEnding('300', 100_500);
 
     // The allowance ends in 100.5 s: the grant is valid until then (rounded up to whole seconds), not the usual 600 s.
     expect((await send(0, 'initial', 0, [{ ratingGroup: VOICE, requested: { quantity: '300' } }])).units).toEqual([
@@ -160,17 +168,7 @@ describe('charging engine', () => {
   });
 
   it('debits a usage reported past its reservation from what the allowance still holds, then from money', async () => {
-    const ends = new Date(PEAK.getTime() + 60_000);
-    const [line] = await createPrepaidAccount(knex, {
-      buckets: [
-        { type: 'voice', amount: '40', validUntil: ends },
-        { type: 'money', amount: '5.00' },
-      ],
-    });
-    const [minutes, cash] = line.buckets;
-    const sessionId = `test-${randomUUID()}`;
-    const send = (requestNumber: number, type: ChargingRequest['type'], at: number, units: ChargingRequest['units']) =>
-      engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: new Date(PEAK.getTime() + at * 1000), destination: NATIONAL, units });
+    const { minutes, cash, send } = await allowanceEnding('40', 60_000);
     // 40 s from the allowance and 20 s from money, valid until the allowance ends.
     expect((await send(0, 'initial', 0, [{ ratingGroup: VOICE, requested: { quantity: '60' } }])).units[0]).toMatchObject({ granted: { quantity: '60' }, validityTime: 60 });
     // Reported after the end, 70 s: 40 s are the allowance's (all it held for the grant), 30 s money's.
