@@ -76,7 +76,7 @@ function planSession(i: number, account: { buckets: BucketState[] }): void {
       units: [{ ratingGroup: 100, ...(n < 4 ? { requested: { quantity: '60' } } : {}), ...(n > 0 ? { used: { quantity: '60' } } : {}) }],
     };
     const buckets = account.buckets.map((b) => copyBucket(b));
-    const plan = planRequest({ request, buckets, reservations, usage, tariffs: TARIFFS, settings: SETTINGS });
+    const plan = planRequest({ request, buckets, reservations, usage, tariffs: TARIFFS, settings: SETTINGS, now: request.eventTime });
     account.buckets = buckets;
     usage = plan.usage;
     const released = new Set(plan.releasedReservationIds);

@@ -51,7 +51,8 @@ function session(line: TestLine, opts: { destination?: string; eventTime?: Date 
 
 /**
  * A line with a voice allowance of `seconds` that ends `endsAfterMs` after PEAK, and 5.00 of money;
- * `send` sends a request of one session, dated `at` seconds after PEAK.
+ * `send` sends a request of one session `at` seconds after PEAK, by its Event-Timestamp and by the
+ * engine's clock (set back to PEAK after).
  */
 async function allowanceEnding(seconds: string, endsAfterMs: number) {
   const [line] = await createPrepaidAccount(knex, {
@@ -61,8 +62,15 @@ async function allowanceEnding(seconds: string, endsAfterMs: number) {
     ],
   });
   const sessionId = `test-${randomUUID()}`;
-  const send = (requestNumber: number, type: ChargingRequest['type'], at: number, units: ChargingRequest['units']) =>
-    engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: new Date(PEAK.getTime() + at * 1000), destination: NATIONAL, units });
+  const send = async (requestNumber: number, type: ChargingRequest['type'], at: number, units: ChargingRequest['units']) => {
+    const eventTime = new Date(PEAK.getTime() + at * 1000);
+    clock.set(eventTime);
+    try {
+      return await engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime, destination: NATIONAL, units });
+    } finally {
+      clock.set(PEAK);
+    }
+  };
   const [minutes, cash] = line.buckets;
   return { minutes, cash, send };
 }
@@ -175,6 +183,20 @@ describe('charging engine', () => {
     await send(1, 'termination', 75, [{ ratingGroup: VOICE, used: { quantity: '70' } }]);
     expect(await bucketState(knex, minutes)).toEqual({ balance: '0.000000', reserved: '0.000000' });
     expect(await bucketState(knex, cash)).toEqual({ balance: '4.880000', reserved: '0.000000' });
+  });
+
+  it("reserves on the buckets valid at the engine's clock, whatever the request's Event-Timestamp says", async () => {
+    // The network element's clock is 5 s behind the engine's (PEAK): an allowance bought at PEAK
+    // is reserved on, one that ended a second before PEAK is not.
+    const behind = new Date(PEAK.getTime() - 5000);
+    const [bought] = await createPrepaidAccount(knex, { buckets: [{ type: 'voice', amount: '300', validFrom: PEAK }, { type: 'money', amount: '5.00' }] });
+    const [ended] = await createPrepaidAccount(knex, { buckets: [{ type: 'voice', amount: '300', validUntil: new Date(PEAK.getTime() - 1000) }, { type: 'money', amount: '5.00' }] });
+    expect((await session(bought, { eventTime: behind }).initial('60')).units[0]).toMatchObject({ granted: { quantity: '60' }, validityTime: 600 });
+    expect(await bucketState(knex, bought.buckets[0])).toEqual({ balance: '300.000000', reserved: '60.000000' });
+    expect(await bucketState(knex, bought.buckets[1])).toEqual({ balance: '5.000000', reserved: '0.000000' });
+    expect((await session(ended, { eventTime: behind }).initial('60')).units[0]).toMatchObject({ granted: { quantity: '60' }, validityTime: 600 });
+    expect(await bucketState(knex, ended.buckets[0])).toEqual({ balance: '300.000000', reserved: '0.000000' });
+    expect(await bucketState(knex, ended.buckets[1])).toEqual({ balance: '5.000000', reserved: '0.120000' });
   });
 
   it('grants what a low balance buys as the final units, then refuses with 4012', async () => {

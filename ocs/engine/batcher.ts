@@ -255,12 +255,14 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
   const writers: Pending[] = [];
   const guard = new Map<string, number>();
   const recheck = [...stale];
+  // One time for the whole batch: what its grants are reserved on and when its writes happen.
+  const now = clock.now();
   for (const { pending: p, state, accounts: planningAccounts, cached } of planned) {
     // Planned on copies: the account's buckets take the changes only if the request writes.
     const working = state.buckets.map((b) => copyBucket(b));
     let decision;
     try {
-      decision = await decide(pool, tariffs, settings, p.request, { ...state, buckets: working });
+      decision = await decide(pool, tariffs, settings, p.request, { ...state, buckets: working }, now);
     } catch (err) {
       p.reject(err);
       continue;
@@ -284,7 +286,6 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
   }
   if (writes.length === 0) observer?.batch(batch.length, readSeconds, null, readRequests);
   else {
-    const now = clock.now();
     const writeStarted = performance.now();
     const kept = cache.beginWrite(guard);
     let result;

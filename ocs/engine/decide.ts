@@ -30,11 +30,11 @@ function repeatsRatingGroup(request: ChargingRequest): boolean {
 }
 
 /**
- * Decides one request on `state`. Planning changes `state.buckets` in place (the buckets as they
+ * Decides one request on `state` at the engine's time `now`. Planning changes `state.buckets` in place (the buckets as they
  * will be after the request), so a caller planning several requests on the same buckets sees each
  * one's effect; on an answer without a plan the buckets may be partly changed and must be dropped.
  */
-export async function decide(db: Queryable, tariffs: TariffCache, settings: EngineSettings, request: ChargingRequest, state: ReadState): Promise<Decision> {
+export async function decide(db: Queryable, tariffs: TariffCache, settings: EngineSettings, request: ChargingRequest, state: ReadState, now: Date): Promise<Decision> {
   const { session, subscriber } = state;
   if (sessionIdTooLong(request.sessionId)) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
   if (session) {
@@ -54,7 +54,7 @@ export async function decide(db: Queryable, tariffs: TariffCache, settings: Engi
 
   const accountTariffs = await tariffs.tariffsOf(db, subscriber.tariff);
   try {
-    const plan = planRequest({ request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings });
+    const plan = planRequest({ request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings, now });
     return {
       plan,
       session,

@@ -115,15 +115,19 @@ class Working {
   readonly ledger: LedgerRow[] = [];
   pendingReservations: NewReservation[] = [];
   /**
-   * The buckets usable at the request's time by type, in the order they are drawn from: asked for
-   * several times per request (debit, reservation, what money is left), and neither a bucket's
-   * validity nor its priority changes while the request is planned, only its amounts.
+   * The buckets usable by type, in the order they are drawn from: those valid at the request's
+   * time (what usage that happened is charged to) and those valid `now`, at the engine's clock
+   * (what a new grant is reserved on: the network element's clock may be off). Asked for several
+   * times per request, and neither a bucket's validity nor its priority changes while the request
+   * is planned, only its amounts.
    */
   private readonly usable = new Map<string, BucketState[]>();
+  private readonly reservable = new Map<string, BucketState[]>();
   constructor(
     readonly buckets: BucketState[],
     readonly reference: string,
     readonly at: Date,
+    readonly now: Date,
   ) {}
 
   private change(id: string) {
@@ -165,8 +169,17 @@ class Working {
 
   /** Buckets of that type (a service's units, or money) valid at the request's time, in priority order. */
   usableOf(type: BucketState['type']): BucketState[] {
-    let list = this.usable.get(type);
-    if (list === undefined) this.usable.set(type, (list = this.buckets.filter((b) => b.type === type && isValidAt(b, this.at)).sort(byPriority)));
+    return this.validOf(this.usable, type, this.at);
+  }
+
+  /** Buckets of that type valid now, in priority order. */
+  reservableOf(type: BucketState['type']): BucketState[] {
+    return this.validOf(this.reservable, type, this.now);
+  }
+
+  private validOf(lists: Map<string, BucketState[]>, type: BucketState['type'], at: Date): BucketState[] {
+    let list = lists.get(type);
+    if (list === undefined) lists.set(type, (list = this.buckets.filter((b) => b.type === type && isValidAt(b, at)).sort(byPriority)));
     return list;
   }
 
@@ -208,8 +221,9 @@ class Working {
     return wanted - left;
   }
 
-  moneyAvailable(): Micros {
-    return this.usableOf('money').reduce((s, b) => s + this.available(b), 0n);
+  /** What these money buckets can still give together. */
+  moneyAvailable(buckets: BucketState[]): Micros {
+    return buckets.reduce((s, b) => s + this.available(b), 0n);
   }
 }
 
@@ -285,14 +299,14 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
 }
 
 /**
- * Reserves the next quota: unit buckets first, then money. When money cannot pay the whole
- * quota, grants what it can pay as the final units.
+ * Reserves the next quota on the buckets valid now: unit buckets first, then money. When money
+ * cannot pay the whole quota, grants what it can pay as the final units.
  */
 function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage: RatingGroupUsage, rating: Rating): { granted: Micros; finalUnit: boolean; validityTime: number } {
   const { work, settings } = ctx;
   const wanted = min(parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]), parseMicros(settings.maxQuota[service]));
   const reservations: NewReservation[] = [];
-  const grantedUnits = work.drawFrom(work.usableOf(service), wanted, (b, amount) => {
+  const grantedUnits = work.drawFrom(work.reservableOf(service), wanted, (b, amount) => {
     work.reserve(b, amount, ur.ratingGroup);
     reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
   });
@@ -300,7 +314,8 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   let grantedMoneyUnits = rest;
   let finalUnit = false;
   if (rest > 0n) {
-    const available = work.moneyAvailable();
+    const moneyBuckets = work.reservableOf('money');
+    const available = work.moneyAvailable(moneyBuckets);
     const moneyUnits = parseMicros(usage.moneyUnits);
     const charged = parseMicros(usage.charged);
     const cost = (q: Micros) => priceOf(rating, service, usage, moneyUnits + q, ctx.request.destination, ctx.tariffs.timeZone) - charged;
@@ -313,7 +328,6 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
       grantedMoneyUnits = affordable(rest, fits);
     }
     const price = finalUnit ? cost(grantedMoneyUnits) : costOfRest;
-    const moneyBuckets = work.usableOf('money');
     let share = grantedMoneyUnits;
     work.drawFrom(moneyBuckets, price, (b, amount) => {
       work.reserve(b, amount, ur.ratingGroup);
@@ -327,7 +341,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   let validityTime = settings.validityTime;
   for (const r of reservations) {
     const until = work.bucketOf(r.bucketId)?.validUntil;
-    if (until) validityTime = Math.min(validityTime, Math.ceil((until.getTime() - work.at.getTime()) / 1000));
+    if (until) validityTime = Math.min(validityTime, Math.ceil((until.getTime() - work.now.getTime()) / 1000));
   }
   work.pendingReservations.push(...reservations);
   return { granted: grantedUnits + grantedMoneyUnits, finalUnit, validityTime };
@@ -359,7 +373,7 @@ function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating
   if (rest > 0n) {
     if (!rating) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.RATING_FAILED };
     const price = priceOf(rating, service, usage, rest, ctx.request.destination, ctx.tariffs.timeZone);
-    if (price > work.moneyAvailable()) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
+    if (price > work.moneyAvailable(work.usableOf('money'))) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
   debitUsed(ctx, ur.ratingGroup, service, usage, quantity, rating, []);
   return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(quantity) } };
@@ -403,9 +417,11 @@ export function planRequest(input: {
   usage: SessionUsage;
   tariffs: Tariffs;
   settings: EngineSettings;
+  /** The engine's time: new grants are reserved on the buckets valid then. */
+  now: Date;
 }): Plan {
   const { request } = input;
-  const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`, request.eventTime);
+  const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`, request.eventTime, input.now);
   const usage = copyUsage(input.usage);
   const releasedIds: string[] = [];
   const ctx: Context = { request, tariffs: input.tariffs, settings: input.settings, work };
