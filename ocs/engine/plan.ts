@@ -123,6 +123,8 @@ class Working {
    */
   private readonly usable = new Map<string, BucketState[]>();
   private readonly reservable = new Map<string, BucketState[]>();
+  /** Whether every bucket is valid now exactly when it is at the request's time (found once). */
+  private nowAsAt: boolean | undefined;
   constructor(
     readonly buckets: BucketState[],
     readonly reference: string,
@@ -172,9 +174,15 @@ class Working {
     return this.validOf(this.usable, type, this.at);
   }
 
-  /** Buckets of that type valid now, in priority order. */
+  /** Buckets of that type valid now, in priority order (the same lists when no bucket starts or ends between the request's time and now). */
   reservableOf(type: BucketState['type']): BucketState[] {
-    return this.validOf(this.reservable, type, this.now);
+    this.nowAsAt ??= this.validSameAt(this.at, this.now);
+    return this.nowAsAt ? this.usableOf(type) : this.validOf(this.reservable, type, this.now);
+  }
+
+  private validSameAt(a: Date, b: Date): boolean {
+    for (const bucket of this.buckets) if (isValidAt(bucket, a) !== isValidAt(bucket, b)) return false;
+    return true;
   }
 
   private validOf(lists: Map<string, BucketState[]>, type: BucketState['type'], at: Date): BucketState[] {
