@@ -27,6 +27,8 @@ const schema = z.object({
   OCS_MAX_QUOTA_VOICE: quantity(DEFAULT_ENGINE_CONFIG.maxQuota.voice),
   OCS_MAX_QUOTA_DATA: quantity(DEFAULT_ENGINE_CONFIG.maxQuota.data),
   OCS_MAX_QUOTA_SMS: quantity(DEFAULT_ENGINE_CONFIG.maxQuota.sms),
+  /** A top-up portal a data session is redirected to once its final units are used (absent: it ends). */
+  OCS_FINAL_UNIT_REDIRECT_URL: z.url({ protocol: /^https?$/ }).optional(),
   OCS_TIME_ZONE: z.string().default(DEFAULT_ENGINE_CONFIG.defaultTimeZone),
   OCS_BATCH_MAX: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.maxBatch),
   OCS_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.batchesInFlight),
@@ -69,6 +71,7 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
       defaultTimeZone: e.OCS_TIME_ZONE,
       defaultQuota: { voice: e.OCS_QUOTA_VOICE, data: e.OCS_QUOTA_DATA, sms: e.OCS_QUOTA_SMS },
       maxQuota: { voice: e.OCS_MAX_QUOTA_VOICE, data: e.OCS_MAX_QUOTA_DATA, sms: e.OCS_MAX_QUOTA_SMS },
+      ...(e.OCS_FINAL_UNIT_REDIRECT_URL ? { finalUnitRedirect: e.OCS_FINAL_UNIT_REDIRECT_URL } : {}),
       maxBatch: e.OCS_BATCH_MAX,
       batchesInFlight: e.OCS_BATCHES_IN_FLIGHT,
       stateCacheSize: e.OCS_STATE_CACHE_SIZE,

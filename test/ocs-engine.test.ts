@@ -516,6 +516,30 @@ describe('charging engine', () => {
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '5.000000', reserved: '0.000000' });
   });
 
+  it('sends a data session to the top-up portal once its final units are used, where one is configured; a call still ends', async () => {
+    const portal = 'https://topup.example.com/prepaid';
+    const redirecting = createChargingEngine({ pool, clock, config: { finalUnitRedirect: portal } });
+    const ask = async (balance: string, ratingGroup: number, quantity: string) => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: balance }] });
+      const units = [{ ratingGroup, requested: { quantity } }];
+      return redirecting.charge({ sessionId: `test-${randomUUID()}`, requestNumber: 0, type: 'initial', subscriber: { msisdn: line.msisdn }, eventTime: clock.now(), destination: NATIONAL, units });
+    };
+    // 0.05 buys 1706 KB at 0.03 a MB in 1 KB steps (0.049980; 1707 KB would cost 0.050009).
+    expect((await ask('0.05', DATA, '10485760')).units[0]).toEqual({
+      ratingGroup: DATA,
+      resultCode: RESULT.SUCCESS,
+      granted: { quantity: '1746944' },
+      validityTime: 600,
+      finalUnit: true,
+      redirectTo: portal,
+    });
+    // 0.30 buys a call of 150 s, which ends when they are used.
+    expect((await ask('0.30', VOICE, '600')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '150' }, validityTime: 600, finalUnit: true });
+    // Without a portal configured, the data session ends (TERMINATE).
+    const [other] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.05' }] });
+    expect((await session(other).initial('10485760', DATA)).units[0]).toEqual({ ratingGroup: DATA, resultCode: RESULT.SUCCESS, granted: { quantity: '1746944' }, validityTime: 600, finalUnit: true });
+  });
+
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
     const flow = session(line, { destination: '' });

@@ -76,6 +76,9 @@ export const SUBSCRIPTION_ID_TYPE = { END_USER_E164: 0, END_USER_IMSI: 1, END_US
 /** Final-Unit-Action values (RFC 4006 §8.35). */
 export const FINAL_UNIT_ACTION = { TERMINATE: 0, REDIRECT: 1, RESTRICT_ACCESS: 2 } as const;
 
+/** Redirect-Address-Type values (RFC 4006 §8.38). */
+export const REDIRECT_ADDRESS_TYPE = { IPV4_ADDRESS: 0, IPV6_ADDRESS: 1, URL: 2, SIP_URI: 3 } as const;
+
 /** Disconnect-Cause values (RFC 6733 §5.4.3). */
 export const DISCONNECT_CAUSE = { REBOOTING: 0, BUSY: 1, DO_NOT_WANT_TO_TALK_TO_YOU: 2 } as const;
 
@@ -149,6 +152,9 @@ export const AVPS: readonly AvpDefinition[] = [
   ietf('Validity-Time', 448, 'Unsigned32'),
   ietf('Final-Unit-Indication', 430, 'Grouped'),
   ietf('Final-Unit-Action', 449, 'Enumerated', FINAL_UNIT_ACTION),
+  ietf('Redirect-Server', 434, 'Grouped'),
+  ietf('Redirect-Address-Type', 433, 'Enumerated', REDIRECT_ADDRESS_TYPE),
+  ietf('Redirect-Server-Address', 435, 'UTF8String'),
   ietf('Requested-Action', 436, 'Enumerated', REQUESTED_ACTION),
   ietf('CC-Session-Failover', 418, 'Enumerated', { FAILOVER_NOT_SUPPORTED: 0, FAILOVER_SUPPORTED: 1 }),
   ietf('Credit-Control-Failure-Handling', 427, 'Enumerated', { TERMINATE: 0, CONTINUE: 1, RETRY_AND_TERMINATE: 2 }),

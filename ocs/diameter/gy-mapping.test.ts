@@ -6,6 +6,7 @@
 import { avp, type Avp, type AvpError } from '../../network/diameter/codec';
 import { plainAvps } from '../../test/gy/plain-avps';
 import { buildCcr } from '../../network/diameter/gy-client-messages';
+import type { UnitGrant } from '../engine/types';
 import { ccaAvps, parseCcr } from './gy-mapping';
 
 const now = new Date('2026-05-05T05:05:05Z');
@@ -48,6 +49,16 @@ describe('Gy mapping', () => {
     const parsed = parseCcr(base({ units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), now);
     const cca = ccaAvps(parsed, { sessionId: 's;1', requestNumber: 3, resultCode: 2001, units: [{ ratingGroup: 100, resultCode: 2001, granted: { quantity: '59.99' }, validityTime: 120 }] }, { originHost: 'o', originRealm: 'r' });
     expect(cca.at(-1)).toEqual(avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Time', 59)]), avp('Rating-Group', 100), avp('Validity-Time', 120), avp('Result-Code', 2001)]));
+  });
+
+  it('answers final units with TERMINATE, or with REDIRECT to the URL the grant names', () => {
+    const parsed = parseCcr(base({ units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: 1024 }] }), now);
+    const msccOf = (grant: Partial<UnitGrant>) =>
+      ccaAvps(parsed, { sessionId: 's;1', requestNumber: 3, resultCode: 2001, units: [{ ratingGroup: 300, resultCode: 2001, granted: { quantity: '1024' }, finalUnit: true, ...grant }] }, { originHost: 'o', originRealm: 'r' }).at(-1);
+    const mscc = (fui: Avp) => avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Total-Octets', 1024n)]), avp('Rating-Group', 300), avp('Result-Code', 2001), fui]);
+    expect(msccOf({})).toEqual(mscc(avp('Final-Unit-Indication', [avp('Final-Unit-Action', 0)])));
+    const redirect = avp('Redirect-Server', [avp('Redirect-Address-Type', 2), avp('Redirect-Server-Address', 'https://topup.example.com/')]);
+    expect(msccOf({ redirectTo: 'https://topup.example.com/' })).toEqual(mscc(avp('Final-Unit-Indication', [avp('Final-Unit-Action', 1), redirect])));
   });
 
   it('refuses a CCR that reports one rating group in two Multiple-Services-Credit-Control AVPs (5004, the second Rating-Group)', () => {

@@ -7,7 +7,7 @@
 import { ONE, parseMicros } from '../../domain/micros';
 import { MAX_SESSION_ID_BYTES, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
-import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
+import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
 export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';
@@ -170,6 +170,16 @@ export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { ori
 }
 
 const FINAL_UNIT_TERMINATE = avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.TERMINATE)]);
+/** REDIRECT to a URL (one per URL: the OCS is configured with one). */
+const finalUnitRedirects = new Map<string, Avp>();
+const finalUnitRedirect = (url: string): Avp => {
+  let fui = finalUnitRedirects.get(url);
+  if (fui === undefined) {
+    const server = avp('Redirect-Server', [avp('Redirect-Address-Type', REDIRECT_ADDRESS_TYPE.URL), avp('Redirect-Server-Address', url)]);
+    finalUnitRedirects.set(url, (fui = avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.REDIRECT), server])));
+  }
+  return fui;
+};
 
 function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   const service = SERVICE_OF_RATING_GROUP[grant.ratingGroup];
@@ -184,6 +194,6 @@ function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   avps.push(sharedAvp('Rating-Group', grant.ratingGroup));
   if (grant.validityTime !== undefined) avps.push(sharedAvp('Validity-Time', grant.validityTime));
   avps.push(sharedAvp('Result-Code', grant.resultCode));
-  if (grant.finalUnit) avps.push(FINAL_UNIT_TERMINATE);
+  if (grant.finalUnit) avps.push(grant.redirectTo ? finalUnitRedirect(grant.redirectTo) : FINAL_UNIT_TERMINATE);
   return avps;
 }

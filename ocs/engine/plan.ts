@@ -74,6 +74,11 @@ export interface EngineSettings {
   maxQuota: Record<ServiceType, string>;
   /** Seconds a grant is valid for (Validity-Time); unreported units are released after it. */
   validityTime: number;
+  /**
+   * Where a data session's traffic goes once its final units are used (a top-up portal's URL:
+   * Final-Unit-Action REDIRECT); absent, the session ends (TERMINATE). Calls and messages end.
+   */
+  finalUnitRedirect?: string;
 }
 
 export type LedgerKind = 'debit' | 'credit' | 'reservation' | 'release';
@@ -389,7 +394,7 @@ function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating
 
 /** One rating group of a session request: release, debit what was used, reserve what comes next. */
 function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionUsage, held: ReservationState[], releasedIds: string[]): UnitGrant {
-  const { work, request, tariffs } = ctx;
+  const { work, request, tariffs, settings } = ctx;
   const head = { ratingGroup: ur.ratingGroup, ...(ur.serviceIdentifier === undefined ? {} : { serviceIdentifier: ur.serviceIdentifier }) };
   const service = SERVICE_OF_RATING_GROUP[ur.ratingGroup];
   if (!service) return { ...head, resultCode: RESULT.RATING_FAILED };
@@ -414,7 +419,8 @@ function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
     work.pendingReservations = work.pendingReservations.filter((r) => r.ratingGroup !== ur.ratingGroup);
     return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
-  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true } : {}) };
+  const redirect = finalUnit && service === 'data' ? settings.finalUnitRedirect : undefined;
+  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true } : {}), ...(redirect ? { redirectTo: redirect } : {}) };
 }
 
 /** The plan of one new (not retransmitted) request on locked state. */

@@ -63,8 +63,10 @@ export interface UnitGrant {
   granted?: { quantity: string };
   /** Seconds the grant is valid for (Validity-Time): unreported units are released after it. */
   validityTime?: number;
-  /** The grant is the last the balance allows (Final-Unit-Indication, action TERMINATE). */
+  /** The grant is the last the balance allows (Final-Unit-Indication: TERMINATE, or REDIRECT with `redirectTo`). */
   finalUnit?: boolean;
+  /** With finalUnit: the URL (a top-up portal) the client sends the subscriber's traffic to once the final units are used. */
+  redirectTo?: string;
 }
 
 export interface ChargingAnswer {

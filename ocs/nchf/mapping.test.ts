@@ -72,4 +72,13 @@ describe('Nchf mapping', () => {
       ],
     });
   });
+
+  it('redirects to the URL the final units name (finalUnitIndication REDIRECT with a redirectServer)', () => {
+    const grant = { ratingGroup: 300, resultCode: RESULT.SUCCESS, granted: { quantity: '1024' }, validityTime: 600, finalUnit: true, redirectTo: 'https://topup.example.com/' };
+    const response = toChargingDataResponse({ sessionId: 'r', requestNumber: 1, resultCode: RESULT.SUCCESS, units: [grant] }, new Date('2026-11-04T11:00:00Z'));
+    expect(response.multipleUnitInformation[0].finalUnitIndication).toEqual({
+      finalUnitAction: 'REDIRECT',
+      redirectServer: { redirectAddressType: 'URL', redirectServerAddress: 'https://topup.example.com/' },
+    });
+  });
 });

@@ -59,6 +59,10 @@ export function toChargingRequest(body: ChargingDataRequest, ref: string, type: 
   };
 }
 
+/** TS 32.291 FinalUnitIndication: TERMINATE, or REDIRECT to a URL. */
+const finalUnitIndication = (redirectTo: string | undefined) =>
+  redirectTo ? { finalUnitAction: 'REDIRECT', redirectServer: { redirectAddressType: 'URL', redirectServerAddress: redirectTo } } : { finalUnitAction: 'TERMINATE' };
+
 /** The ChargingDataResponse of an answer. */
 export function toChargingDataResponse(answer: ChargingAnswer, invocationTimeStamp: Date) {
   return {
@@ -71,7 +75,7 @@ export function toChargingDataResponse(answer: ChargingAnswer, invocationTimeSta
         ratingGroup: u.ratingGroup,
         ...(u.granted && service ? { grantedUnit: { [FIELD[service]]: Number(u.granted.quantity) } } : {}),
         ...(u.validityTime === undefined ? {} : { validityTime: u.validityTime }),
-        ...(u.finalUnit ? { finalUnitIndication: { finalUnitAction: 'TERMINATE' } } : {}),
+        ...(u.finalUnit ? { finalUnitIndication: finalUnitIndication(u.redirectTo) } : {}),
       };
     }),
   };

@@ -1,0 +1,19 @@
+/** The OCS configuration read from the environment: defaults, and refusals that name the variable. */
+import { DEFAULT_ENGINE_CONFIG } from './engine/engine';
+import { loadOcsConfig } from './config';
+
+const env = { DATABASE_URL: 'postgres://ocs@localhost/bss' };
+
+describe('OCS configuration', () => {
+  it('ends a data session at its final units unless a top-up portal is given, which must be an http(s) URL', () => {
+    expect(loadOcsConfig(env).engine).toEqual(DEFAULT_ENGINE_CONFIG);
+    expect(loadOcsConfig({ ...env, OCS_FINAL_UNIT_REDIRECT_URL: 'https://topup.example.com/prepaid' }).engine.finalUnitRedirect).toBe('https://topup.example.com/prepaid');
+    for (const bad of ['topup.example.com', 'ftp://topup.example.com/', 'javascript:alert(1)']) {
+      expect(() => loadOcsConfig({ ...env, OCS_FINAL_UNIT_REDIRECT_URL: bad })).toThrow(/OCS_FINAL_UNIT_REDIRECT_URL/);
+    }
+  });
+
+  it('refuses a configuration without a database, naming it', () => {
+    expect(() => loadOcsConfig({})).toThrow(/DATABASE_URL/);
+  });
+});
