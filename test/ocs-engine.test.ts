@@ -533,8 +533,11 @@ describe('charging engine', () => {
       finalUnit: true,
       redirectTo: portal,
     });
-    // 0.30 buys a call of 150 s, which ends when they are used.
+    // With nothing left, the data session is refused (4012) and redirected at once, for the validity time.
+    expect((await ask('0.00', DATA, '10485760')).units[0]).toEqual({ ratingGroup: DATA, resultCode: RESULT.CREDIT_LIMIT_REACHED, validityTime: 600, finalUnit: true, redirectTo: portal });
+    // 0.30 buys a call of 150 s, which ends when they are used; with nothing left, a call is refused.
     expect((await ask('0.30', VOICE, '600')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '150' }, validityTime: 600, finalUnit: true });
+    expect((await ask('0.00', VOICE, '600')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.CREDIT_LIMIT_REACHED });
     // Without a portal configured, the data session ends (TERMINATE).
     const [other] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.05' }] });
     expect((await session(other).initial('10485760', DATA)).units[0]).toEqual({ ratingGroup: DATA, resultCode: RESULT.SUCCESS, granted: { quantity: '1746944' }, validityTime: 600, finalUnit: true });

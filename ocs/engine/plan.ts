@@ -414,13 +414,14 @@ function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
   if (request.type === 'termination' || ur.requested === undefined) return { ...head, resultCode: RESULT.SUCCESS };
 
   const { granted, finalUnit, validityTime } = reserveQuota(ctx, ur, service, usage, rating);
+  const redirect = service === 'data' ? settings.finalUnitRedirect : undefined;
   if (granted === 0n) {
-    // Nothing to reserve: undo any zero-sized reservation rows and refuse.
+    // Nothing to reserve: undo any zero-sized reservation rows and refuse; a data session with a
+    // top-up portal is redirected there at once, until it asks again after the validity time.
     work.pendingReservations = work.pendingReservations.filter((r) => r.ratingGroup !== ur.ratingGroup);
-    return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED };
+    return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED, ...(redirect ? { validityTime: settings.validityTime, finalUnit: true, redirectTo: redirect } : {}) };
   }
-  const redirect = finalUnit && service === 'data' ? settings.finalUnitRedirect : undefined;
-  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true } : {}), ...(redirect ? { redirectTo: redirect } : {}) };
+  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true, ...(redirect ? { redirectTo: redirect } : {}) } : {}) };
 }
 
 /** The plan of one new (not retransmitted) request on locked state. */
