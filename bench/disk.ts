@@ -2,8 +2,8 @@
  * What the disk costs a commit. Every answer the OCS gives waits for its batch's commit, and a
  * commit waits for PostgreSQL's flush of the WAL (fdatasync); a flush that stalls stops every
  * request behind it, the floor's as well. These figures let a run's latency be read against the
- * disk it ran on: the disk's own flush latency before the runs, and how long PostgreSQL spent
- * flushing WAL during each run (pg_stat_wal, with track_wal_io_timing on).
+ * disk it ran on: the disk's own flush latency before the runs, and (BENCH_WAL_FLUSHES=1) how long
+ * PostgreSQL spent flushing WAL during each run (pg_stat_wal, with track_wal_io_timing on).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,7 +40,16 @@ export interface WalFlushes {
   ms: number;
 }
 
+/**
+ * A backend reports its statistics at most once a second while it works, and what is left when it
+ * goes idle only after PostgreSQL's idle interval (10 s): read straight after a run, the figures
+ * would miss its last seconds and give them to the next one. So they are read once that has passed.
+ */
+const STATISTICS_SETTLE_MS = 11_000;
+
+/** PostgreSQL's WAL flushes so far, once the backends have reported them (waits STATISTICS_SETTLE_MS). */
 export async function walFlushes(pool: pg.Pool): Promise<WalFlushes> {
+  await new Promise((resolve) => setTimeout(resolve, STATISTICS_SETTLE_MS));
   const { rows } = await pool.query<{ flushes: string; ms: number }>('SELECT wal_sync::text AS flushes, wal_sync_time::float8 AS ms FROM pg_stat_wal');
   return { flushes: Number(rows[0].flushes), ms: rows[0].ms };
 }

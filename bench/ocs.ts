@@ -454,17 +454,20 @@ export async function ocsBench(): Promise<boolean> {
 
     // CPU per request of each process, so a run shows where its time goes (the machine has 2 cores for all three).
     const groups: ProcessGroup[] = [{ name: 'ocs', pids: () => [ocs.pid] }, byCommandLine('postgres', path.join(workDir, 'postgres'), true, true)];
+    // BENCH_WAL_FLUSHES=1: PostgreSQL's WAL flushes per run (each reading waits for its statistics: 11 s before and after a run).
+    const flushes = process.env.BENCH_WAL_FLUSHES === '1';
     const flushRows: string[][] = [['run', 'WAL flushes', 'mean flush', 'time flushing']];
     const measured = async (name: string, load: () => Promise<LoadFigures>): Promise<LoadFigures & { cpu: string[] }> => {
+      // Read before the CPU counters start: the wait for the statistics is not the run's.
+      const flushesBefore = flushes ? await walFlushes(pool) : undefined;
       const before = readCpu(groups);
       const own = process.cpuUsage();
-      const flushesBefore = await walFlushes(pool);
       const started = performance.now();
       const figures = await load();
       const runMs = performance.now() - started;
       const spent = cpuSpent(before, readCpu(groups));
       const ownUs = process.cpuUsage(own);
-      flushRows.push([name, ...flushFigures(flushesBefore, await walFlushes(pool), runMs)]);
+      if (flushesBefore) flushRows.push([name, ...flushFigures(flushesBefore, await walFlushes(pool), runMs)]);
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
     };
@@ -477,8 +480,9 @@ export async function ocsBench(): Promise<boolean> {
     };
     const rows: string[][] = [['run', 'requests', 'req/s', 'p50', 'p99', 'ratio to floor', 'CPU µs/req: bench', 'OCS', 'PostgreSQL']];
     let sessionsRun = 0;
-    const floor = await measured('floor: conditional UPDATE', () => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
-    rows.push(['floor: conditional UPDATE', String(floor.requests), floor.perSecond.toFixed(0), ms(floor.p50), ms(floor.p99), '1.00', ...floor.cpu]);
+    const floorName = 'floor: conditional UPDATE';
+    const floor = await measured(floorName, () => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
+    rows.push([floorName, String(floor.requests), floor.perSecond.toFixed(0), ms(floor.p50), ms(floor.p99), '1.00', ...floor.cpu]);
     for (const driver of drivers) {
       await driver.open();
       try {
@@ -489,25 +493,28 @@ export async function ocsBench(): Promise<boolean> {
         // new one's, the engine's statements would scan the small tables rather than use their keys.
         await pool.query('ANALYZE');
         log(`${driver.name}: ${SESSIONS} sessions, ${CONCURRENCY} in flight…`);
-        const full = await withBatches(`${driver.name}, full load`, () => measured(`${driver.name}, full load`, () => runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY })));
+        const fullName = `${driver.name}, full load`;
+        const full = await withBatches(fullName, () => measured(fullName, () => runLoad(driver, subs, SESSIONS, { concurrency: CONCURRENCY })));
         sessionsRun += SESSIONS;
-        rows.push([`${driver.name}, full load`, String(full.requests), full.perSecond.toFixed(0), ms(full.p50), ms(full.p99), (full.perSecond / floor.perSecond).toFixed(2), ...full.cpu]);
+        rows.push([fullName, String(full.requests), full.perSecond.toFixed(0), ms(full.p50), ms(full.p99), (full.perSecond / floor.perSecond).toFixed(2), ...full.cpu]);
         const halfRate = full.perSecond / 2 / REQUESTS_PER_SESSION;
         const halfSessions = Math.max(100, Math.round(SESSIONS / 2));
         log(`${driver.name}: ${halfSessions} sessions paced at half that load (${(halfRate * REQUESTS_PER_SESSION).toFixed(0)} req/s)…`);
-        const half = await withBatches(`${driver.name}, half load`, () => measured(`${driver.name}, half load`, () => runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate })));
+        const halfName = `${driver.name}, half load`;
+        const half = await withBatches(halfName, () => measured(halfName, () => runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate })));
         sessionsRun += halfSessions;
-        rows.push([`${driver.name}, half load`, String(half.requests), half.perSecond.toFixed(0), ms(half.p50), ms(half.p99), '', ...half.cpu]);
+        rows.push([halfName, String(half.requests), half.perSecond.toFixed(0), ms(half.p50), ms(half.p99), '', ...half.cpu]);
         // What the machine itself allows at that rate: a single-row commit per request, sent as they fall due.
-        const paced = await measured('floor paced at that rate', () => floorLoad(pgServer.url, half.requests, POOL, CONCURRENCY, half.perSecond));
-        rows.push([`floor paced at that rate`, String(paced.requests), paced.perSecond.toFixed(0), ms(paced.p50), ms(paced.p99), '', ...paced.cpu]);
+        const pacedName = 'floor paced at that rate';
+        const paced = await measured(pacedName, () => floorLoad(pgServer.url, half.requests, POOL, CONCURRENCY, half.perSecond));
+        rows.push([pacedName, String(paced.requests), paced.perSecond.toFixed(0), ms(paced.p50), ms(paced.p99), '', ...paced.cpu]);
       } finally {
         await driver.close();
       }
     }
     console.log(table(rows));
     console.log(table(batchRows));
-    console.log(table(flushRows));
+    if (flushes) console.log(table(flushRows));
     if (statements) await printStatements(pool);
     log('checking the ledger…');
     ok = await checkLedger(pool, sessionsRun, log);

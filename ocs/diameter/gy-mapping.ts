@@ -170,16 +170,12 @@ export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { ori
 }
 
 const FINAL_UNIT_TERMINATE = avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.TERMINATE)]);
-/** REDIRECT to a URL (one per URL: the OCS is configured with one). */
-const finalUnitRedirects = new Map<string, Avp>();
-const finalUnitRedirect = (url: string): Avp => {
-  let fui = finalUnitRedirects.get(url);
-  if (fui === undefined) {
-    const server = avp('Redirect-Server', [avp('Redirect-Address-Type', REDIRECT_ADDRESS_TYPE.URL), avp('Redirect-Server-Address', url)]);
-    finalUnitRedirects.set(url, (fui = avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.REDIRECT), server])));
-  }
-  return fui;
-};
+/** REDIRECT to a URL (a top-up portal). */
+const finalUnitRedirect = (url: string): Avp =>
+  avp('Final-Unit-Indication', [
+    avp('Final-Unit-Action', FINAL_UNIT_ACTION.REDIRECT),
+    avp('Redirect-Server', [avp('Redirect-Address-Type', REDIRECT_ADDRESS_TYPE.URL), avp('Redirect-Server-Address', url)]),
+  ]);
 
 function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   const service = SERVICE_OF_RATING_GROUP[grant.ratingGroup];

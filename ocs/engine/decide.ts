@@ -30,9 +30,10 @@ function repeatsRatingGroup(request: ChargingRequest): boolean {
 }
 
 /**
- * Decides one request on `state` at the engine's time `now`. Planning changes `state.buckets` in place (the buckets as they
- * will be after the request), so a caller planning several requests on the same buckets sees each
- * one's effect; on an answer without a plan the buckets may be partly changed and must be dropped.
+ * Decides one request on `state` at the engine's time `now`. Planning changes `state.buckets` in
+ * place (the buckets as they will be after the request), so a caller planning several requests on
+ * the same buckets sees each one's effect; on an answer without a plan the buckets may be partly
+ * changed and must be dropped.
  */
 export async function decide(db: Queryable, tariffs: TariffCache, settings: EngineSettings, request: ChargingRequest, state: ReadState, now: Date): Promise<Decision> {
   const { session, subscriber } = state;
