@@ -1,7 +1,8 @@
 /**
  * `npm run ocs`: the online charging system. One charging engine on PostgreSQL, its expiry
  * sweeper, and the protocol front ends over it: Nchf (HTTP/2, OCS_NCHF_PORT) and Diameter Gy
- * (OCS_GY_PORT); Prometheus metrics on OCS_METRICS_PORT. Configuration in ocs/config.ts.
+ * (OCS_GY_PORT), which re-authorise sessions waiting for credit when their account gains some;
+ * Prometheus metrics on OCS_METRICS_PORT. Configuration in ocs/config.ts.
  */
 import pg from 'pg';
 import pino from 'pino';
@@ -11,6 +12,7 @@ import { createChargingEngine, startSweeper } from './engine';
 import { startGyServer } from './diameter/server';
 import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
+import { watchCredits } from './reauth/credit-watcher';
 
 export interface RunningOcs {
   nchfPort: number;
@@ -43,6 +45,11 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     const gy = await startGyServer({ engine, clock, logger, port: config.gy.port, host: config.gy.host, originHost: config.gy.originHost, originRealm: config.gy.originRealm });
     stops.push(() => gy.close());
     logger.info({ port: gy.port }, 'Diameter Gy listening');
+
+    // A credit to an account re-authorises its sessions that wait for credit (final units, 4012).
+    const credits = watchCredits({ connectionString: config.databaseUrl, pool, anyWaiting: () => gy.waitingForCredit(), onSessions: (ids) => void gy.reauthorize(ids), logger });
+    stops.push(credits.stop);
+    await credits.ready;
 
     return {
       nchfPort: nchf.port,

@@ -1,13 +1,14 @@
 /**
  * A Diameter client: one TCP connection to a peer, capabilities exchanged on connect, any number
  * of requests in flight (each answer matched to its request by hop-by-hop id), watchdogs
- * answered and sent, DPR on close. Used by the tests, the traffic generator and the benchmark.
+ * answered and sent, DPR on close; requests from the server go to `onRequest`. Used by the tests,
+ * the traffic generator and the benchmark.
  */
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { type Avp, type DiameterMessage } from './codec';
 import { APPLICATION, COMMAND } from './dictionary';
-import { DiameterPeer, DiameterPeerError, type RemoteIdentity } from './peer';
+import { DiameterPeer, DiameterPeerError, type PeerOptions, type RemoteIdentity } from './peer';
 
 export interface DiameterClientOptions {
   host: string;
@@ -22,6 +23,8 @@ export interface DiameterClientOptions {
   watchdogMs?: number;
   /** A request with no answer by then fails (the connection stays up). */
   requestTimeoutMs?: number;
+  /** Requests from the server (e.g. a credit-control Re-Auth-Request); without, they are answered 3001. */
+  onRequest?: PeerOptions['onRequest'];
   logger?: Logger;
 }
 
@@ -65,6 +68,7 @@ export class DiameterClient {
         authApplicationIds: options.authApplicationIds ?? [APPLICATION.CREDIT_CONTROL],
       },
       watchdogMs: options.watchdogMs ?? 30_000,
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
     await peer.whenOpen();

@@ -45,11 +45,14 @@ export const COMMAND = {
   DEVICE_WATCHDOG: 280,
   DISCONNECT_PEER: 282,
   CREDIT_CONTROL: 272,
+  RE_AUTH: 258,
 } as const;
 
 /** Result codes the Diameter layer itself produces (RFC 6733 §7.1, RFC 4006 §9). */
 export const DIAMETER_RESULT = {
   SUCCESS: 2001,
+  /** The RAA of a credit-control client that will re-authorise with a CCR (RFC 4006 §5.5). */
+  LIMITED_SUCCESS: 2002,
   COMMAND_UNSUPPORTED: 3001,
   UNABLE_TO_DELIVER: 3002,
   TOO_BUSY: 3004,
@@ -57,6 +60,7 @@ export const DIAMETER_RESULT = {
   INVALID_HDR_BITS: 3008,
   INVALID_AVP_BITS: 3009,
   AVP_UNSUPPORTED: 5001,
+  UNKNOWN_SESSION_ID: 5002,
   INVALID_AVP_VALUE: 5004,
   MISSING_AVP: 5005,
   NO_COMMON_APPLICATION: 5010,
@@ -78,6 +82,9 @@ export const FINAL_UNIT_ACTION = { TERMINATE: 0, REDIRECT: 1, RESTRICT_ACCESS: 2
 
 /** Redirect-Address-Type values (RFC 4006 §8.38). */
 export const REDIRECT_ADDRESS_TYPE = { IPV4_ADDRESS: 0, IPV6_ADDRESS: 1, URL: 2, SIP_URI: 3 } as const;
+
+/** Re-Auth-Request-Type values (RFC 6733 §8.12): credit control re-authorises only. */
+export const RE_AUTH_REQUEST_TYPE = { AUTHORIZE_ONLY: 0, AUTHORIZE_AUTHENTICATE: 1 } as const;
 
 /** Disconnect-Cause values (RFC 6733 §5.4.3). */
 export const DISCONNECT_CAUSE = { REBOOTING: 0, BUSY: 1, DO_NOT_WANT_TO_TALK_TO_YOU: 2 } as const;
@@ -123,6 +130,7 @@ export const AVPS: readonly AvpDefinition[] = [
   ietf('Proxy-State', 33, 'OctetString'),
   ietf('User-Name', 1, 'UTF8String'),
   ietf('Termination-Cause', 295, 'Enumerated'),
+  ietf('Re-Auth-Request-Type', 285, 'Enumerated', RE_AUTH_REQUEST_TYPE),
   ietf('Event-Timestamp', 55, 'Time'),
   ietf('Called-Station-Id', 30, 'UTF8String'),
   // RFC 4006 / RFC 8506 credit control

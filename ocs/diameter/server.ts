@@ -16,6 +16,7 @@ import { APPLICATION, avpNamed, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } fro
 import { ccaAvps, parseCcr, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
 import { DiameterPeer, type IncomingMessage } from '../../network/diameter/peer';
+import { GyReauthorizer, type ReauthOutcome } from './reauth';
 
 /** The AVPs of a CCR that an error answer repeats. */
 const ECHOED = ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'];
@@ -59,6 +60,8 @@ export interface GyServerOptions {
   watchdogMs?: number;
   /** Larger messages are taken as garbage and close the connection. */
   maxMessageLength?: number;
+  /** How long a Re-Auth-Request waits for its answer; 5 s by default. */
+  reauthTimeoutMs?: number;
   /** For CCRs without Event-Timestamp. */
   clock?: Clock;
   logger?: Logger;
@@ -70,6 +73,10 @@ export interface GyServer {
   port: number;
   /** Open peer connections. */
   peers(): DiameterPeer[];
+  /** Whether a session waits for credit (its last CCA gave final units or 4012). */
+  waitingForCredit(): boolean;
+  /** Sends a RAR for each of these sessions that waits for credit (their account gained some). */
+  reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]>;
   /** Disconnects every peer (DPR, REBOOTING) and stops listening. */
   close(): Promise<void>;
 }
@@ -80,6 +87,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   const origin = { originHost: options.originHost, originRealm: options.originRealm };
   const peers = new Set<DiameterPeer>();
   const originStateId = Math.floor(Date.now() / 1000);
+  const reauth = new GyReauthorizer(origin, () => peers, options.reauthTimeoutMs, options.logger);
 
   const onRequest = (incoming: IncomingMessage, peer: DiameterPeer) => {
     const { message } = incoming;
@@ -123,6 +131,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
     try {
       const answer = await options.engine.charge(parsed.request);
       peer.send(answerTo(request, ccaAvps(parsed, answer, origin)));
+      reauth.note(parsed.request, answer, peer);
     } catch (err) {
       if (err instanceof EngineOverloaded) {
         // A transient protocol error: the client may send the request to another OCS.
@@ -176,6 +185,8 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   return {
     port: (server.address() as net.AddressInfo).port,
     peers: () => [...peers],
+    waitingForCredit: () => reauth.waiting,
+    reauthorize: (sessionIds) => reauth.reauthorize(sessionIds),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...peers].map((p) => p.disconnect(DISCONNECT_CAUSE.REBOOTING, 2000)));

@@ -1,0 +1,102 @@
+/**
+ * Server-initiated re-authorisation on Gy (RFC 4006 §5.5): when the account of a session that
+ * waits for credit gains some, the OCS sends the client a Re-Auth-Request for it; the client
+ * answers (2002 LIMITED_SUCCESS: it will ask) and sends a CCR-U with what it used, which the
+ * engine now grants. One rating group is named when one waits; otherwise the RAR names none, which
+ * re-authorises them all.
+ */
+import type { Logger } from 'pino';
+import { avp, valueOf, type DiameterMessage } from '../../network/diameter/codec';
+import { APPLICATION, COMMAND, RE_AUTH_REQUEST_TYPE } from '../../network/diameter/dictionary';
+import { DiameterPeerError, type DiameterPeer } from '../../network/diameter/peer';
+import { AwaitingCredit } from '../reauth/awaiting-credit';
+import type { ChargingAnswer, ChargingRequest } from '../engine/types';
+
+/** The client of a session: the Origin-Host and Origin-Realm of its CCRs. */
+export interface GyClient {
+  originHost: string;
+  originRealm: string;
+}
+
+/** How one re-authorisation went: the client's Result-Code, or why no answer came. */
+export interface ReauthOutcome {
+  sessionId: string;
+  resultCode?: number;
+  error?: string;
+}
+
+/** The RAR of RFC 4006 §3.3 for a session. */
+export function reAuthRequest(sessionId: string, origin: GyClient, client: GyClient, ratingGroups: number[]): DiameterMessage {
+  return {
+    flags: { request: true, proxiable: true, error: false, retransmit: false },
+    commandCode: COMMAND.RE_AUTH,
+    applicationId: APPLICATION.CREDIT_CONTROL,
+    hopByHop: 0,
+    endToEnd: 0,
+    avps: [
+      avp('Session-Id', sessionId),
+      avp('Origin-Host', origin.originHost),
+      avp('Origin-Realm', origin.originRealm),
+      avp('Destination-Realm', client.originRealm),
+      avp('Destination-Host', client.originHost),
+      avp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
+      avp('Re-Auth-Request-Type', RE_AUTH_REQUEST_TYPE.AUTHORIZE_ONLY),
+      ...(ratingGroups.length === 1 ? [avp('Rating-Group', ratingGroups[0])] : []),
+    ],
+  };
+}
+
+/** The Gy sessions waiting for credit and their re-authorisation. */
+export class GyReauthorizer {
+  private readonly awaiting = new AwaitingCredit<GyClient>();
+
+  constructor(
+    private readonly origin: GyClient,
+    /** The open peer connections, to find a session's client by its Origin-Host. */
+    private readonly peers: () => Iterable<DiameterPeer>,
+    private readonly timeoutMs = 5000,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Notes a CCA sent to `peer`: whether its session now waits for credit. */
+  note(request: ChargingRequest, answer: ChargingAnswer, peer: DiameterPeer): void {
+    const remote = peer.remote;
+    if (remote) this.awaiting.note(request, answer, { originHost: remote.originHost, originRealm: remote.originRealm });
+  }
+
+  /** Whether any session waits. */
+  get waiting(): boolean {
+    return this.awaiting.size > 0;
+  }
+
+  /**
+   * Sends a RAR for each of `sessionIds` that waits for credit, over the open connection from its
+   * client; resolves with each outcome once all are answered or have timed out. A session whose
+   * client is not connected, or does not answer, is not asked again: it comes back at its
+   * validity time.
+   */
+  async reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]> {
+    const taken = this.awaiting.take(sessionIds);
+    if (taken.length === 0) return [];
+    const byHost = new Map<string, DiameterPeer>();
+    for (const peer of this.peers()) if (peer.state === 'open' && peer.remote) byHost.set(peer.remote.originHost, peer);
+    return Promise.all(
+      taken.map(async ([sessionId, { target, ratingGroups }]): Promise<ReauthOutcome> => {
+        const peer = byHost.get(target.originHost);
+        if (!peer) return { sessionId, error: `${target.originHost} is not connected` };
+        try {
+          const answer = await peer.request(reAuthRequest(sessionId, this.origin, target, ratingGroups), {
+            ms: this.timeoutMs,
+            error: () => new DiameterPeerError(`no RAA within ${this.timeoutMs} ms`),
+          });
+          const resultCode = valueOf<number>(answer.avps, 'Result-Code');
+          this.logger?.info({ sessionId, resultCode }, 'gy: re-authorised a session after a credit');
+          return { sessionId, ...(resultCode !== undefined ? { resultCode } : {}) };
+        } catch (err) {
+          this.logger?.warn({ sessionId, err: (err as Error).message }, 'gy: re-authorisation failed');
+          return { sessionId, error: (err as Error).message };
+        }
+      }),
+    );
+  }
+}

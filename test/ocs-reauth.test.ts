@@ -1,0 +1,223 @@
+/**
+ * Re-authorisation after a credit: a Gy session on its final units (or refused for credit) gets a
+ * RAR once its account gains credit, and the CCR-U that follows is granted in full. The trigger
+ * behind it notifies credits by anyone but the engine.
+ */
+import pg from 'pg';
+import { createKnex } from '../db/knex';
+import { addBucket } from '../db/charging';
+import { applyLedgerEntry } from '../db/prepay-balance';
+import { ManualClock } from '../domain/clock';
+import { avp, valueOf, type DiameterMessage } from '../network/diameter/codec';
+import { DiameterClient } from '../network/diameter/client';
+import { DIAMETER_RESULT } from '../network/diameter/dictionary';
+import { buildCcr, readCca, type CcrStep } from '../network/diameter/gy-client-messages';
+import { answerTo } from '../network/diameter/message';
+import { startGyServer, type GyServer } from '../ocs/diameter/server';
+import { createChargingEngine } from '../ocs/engine';
+import { CREDIT_CHANNEL, watchCredits, type CreditWatcher } from '../ocs/reauth/credit-watcher';
+import { createPrepaidAccount } from './helpers/charging';
+
+const knex = createKnex(process.env.DATABASE_URL!);
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
+const clock = new ManualClock('2026-11-04T11:00:00Z');
+let server: GyServer;
+let credits: CreditWatcher;
+/** The watcher's connection, told from any other OCS's of a test running beside. */
+const WATCHER = `ocs-credit-watcher-${process.pid}`;
+
+beforeAll(async () => {
+  server = await startGyServer({ engine: createChargingEngine({ pool, clock }), port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
+  // As ocs/main.ts wires them.
+  credits = watchCredits({ connectionString: process.env.DATABASE_URL!, pool, anyWaiting: () => server.waitingForCredit(), onSessions: (ids) => void server.reauthorize(ids), reconnectMs: 50, applicationName: WATCHER });
+  await credits.ready;
+});
+afterAll(async () => {
+  await credits.stop();
+  await server.close();
+  await pool.end();
+  await knex.destroy();
+});
+
+/** A prepaid line whose creation (new buckets: a credit) has been handled, so that only what the test does next counts. */
+async function settledLine(buckets: Parameters<typeof createPrepaidAccount>[1]['buckets']) {
+  const [created] = await createPrepaidAccount(knex, { buckets });
+  await credits.settled();
+  return created;
+}
+
+const topUp = (bucketId: string, amount: string, reference: string) => knex.transaction((trx) => applyLedgerEntry(trx, { bucketId, kind: 'credit', amount, reference, now: clock.now() }));
+
+/** A Gy client that answers every RAR with `resultCode` and keeps them. */
+async function clientAnsweringRar(originHost: string, resultCode: number = DIAMETER_RESULT.LIMITED_SUCCESS) {
+  const rars: DiameterMessage[] = [];
+  const waiters: Array<() => void> = [];
+  const client = await DiameterClient.connect({
+    host: '127.0.0.1',
+    port: server.port,
+    originHost,
+    originRealm: 'gw.test.local',
+    onRequest: ({ message }, peer) => {
+      rars.push(message);
+      peer.send(answerTo(message, [avp('Session-Id', valueOf<string>(message.avps, 'Session-Id')!), avp('Result-Code', resultCode), avp('Origin-Host', originHost), avp('Origin-Realm', 'gw.test.local')]));
+      waiters.splice(0).forEach((w) => w());
+    },
+  });
+  /** Resolves once `n` RARs have come. */
+  const rarsReceived = async (n: number) => {
+    while (rars.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+    return rars;
+  };
+  return { client, rars, rarsReceived };
+}
+
+describe('re-authorisation after a credit (Gy RAR)', () => {
+  it('sends a RAR for a call on its final units once the account is topped up, and the CCR-U after it is granted in full', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.50' }]);
+    const { client, rars, rarsReceived } = await clientAnsweringRar('pgw1.gw.test.local');
+    const sessionId = `pgw1.gw.test.local;1;${prepaid.msisdn}`;
+    const ccr = (step: CcrStep) => client.creditControl(buildCcr({ sessionId, originHost: 'pgw1.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, destination: '+34612345678', ...step }));
+    try {
+      const initial = readCca(await ccr({ type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 600 }] }));
+      expect(initial.units[0]).toMatchObject({ resultCode: 2001, finalUnitAction: 0 });
+      expect(server.waitingForCredit()).toBe(true);
+
+      await topUp(prepaid.buckets[0], '10.00', 'test-topup-1');
+      const [rar] = await rarsReceived(1);
+      expect(rar.commandCode).toBe(258);
+      expect(rar.applicationId).toBe(4);
+      expect(rar.flags).toMatchObject({ request: true, proxiable: true });
+      expect(valueOf(rar.avps, 'Session-Id')).toBe(sessionId);
+      expect(valueOf(rar.avps, 'Origin-Host')).toBe('ocs.test.local');
+      expect(valueOf(rar.avps, 'Destination-Host')).toBe('pgw1.gw.test.local');
+      expect(valueOf(rar.avps, 'Destination-Realm')).toBe('gw.test.local');
+      expect(valueOf(rar.avps, 'Auth-Application-Id')).toBe(4);
+      expect(valueOf(rar.avps, 'Re-Auth-Request-Type')).toBe(0);
+      expect(valueOf(rar.avps, 'Rating-Group')).toBe(100);
+
+      // The client re-authorises: what it used, and the next quota, now paid in full.
+      const update = readCca(await ccr({ type: 'update', requestNumber: 1, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 600, used: 120 }] }));
+      expect(update.units[0]).toMatchObject({ resultCode: 2001, granted: 600n });
+      expect(update.units[0].finalUnitAction).toBeUndefined();
+      // Granted in full, the session no longer waits: a later credit sends it no RAR.
+      expect(server.waitingForCredit()).toBe(false);
+      expect(rars).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends a RAR for a data session refused for credit (4012) once a data pass is bought, and the CCR-U after it draws on the pass', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+    const { client, rarsReceived } = await clientAnsweringRar('pgw2.gw.test.local');
+    const sessionId = `pgw2.gw.test.local;1;${prepaid.msisdn}`;
+    const ccr = (step: CcrStep) => client.creditControl(buildCcr({ sessionId, originHost: 'pgw2.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, ...step }));
+    try {
+      const initial = readCca(await ccr({ type: 'initial', requestNumber: 0, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: true }] }));
+      expect(initial.units[0].resultCode).toBe(4012);
+      await addBucket(knex, { chargingAccountId: prepaid.accountId, origin: `test-pass:${prepaid.accountId}`, type: 'data', unit: 'octets', amount: '1000000000', priority: 10, validFrom: clock.now() });
+      const [rar] = await rarsReceived(1);
+      expect(valueOf(rar.avps, 'Session-Id')).toBe(sessionId);
+      expect(valueOf(rar.avps, 'Rating-Group')).toBe(300);
+      const update = readCca(await ccr({ type: 'update', requestNumber: 1, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: true }] }));
+      expect(update.units[0]).toMatchObject({ resultCode: 2001, granted: 10_485_760n });
+      expect(update.units[0].finalUnitAction).toBeUndefined();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("answers with each outcome: the client's Result-Code, or why there was none; a session that does not wait is not asked", async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+    const { client } = await clientAnsweringRar('pgw4.gw.test.local', DIAMETER_RESULT.UNKNOWN_SESSION_ID);
+    const sessionId = `pgw4.gw.test.local;1;${prepaid.msisdn}`;
+    const initial = readCca(await client.creditControl(buildCcr({ sessionId, originHost: 'pgw4.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, type: 'initial', requestNumber: 0, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: true }] })));
+    expect(initial.units[0].resultCode).toBe(4012);
+    expect(await server.reauthorize(['pgw4.gw.test.local;not-waiting'])).toEqual([]);
+    expect(await server.reauthorize([sessionId])).toEqual([{ sessionId, resultCode: 5002 }]);
+    // Asked once: it waits again only if an answer says so.
+    expect(await server.reauthorize([sessionId])).toEqual([]);
+
+    await client.creditControl(buildCcr({ sessionId: `${sessionId};2`, originHost: 'pgw4.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, type: 'initial', requestNumber: 0, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: true }] }));
+    await client.close();
+    expect(await server.reauthorize([`${sessionId};2`])).toEqual([{ sessionId: `${sessionId};2`, error: 'pgw4.gw.test.local is not connected' }]);
+  });
+  it('listens again after losing its connection (PostgreSQL restarted), and re-authorises on the credits after it', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+    const listenerPid = async () => (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [WATCHER])).rows[0]?.pid;
+    const before = await listenerPid();
+    expect(before).toBeDefined();
+    await pool.query('SELECT pg_terminate_backend($1)', [before]);
+    for (let pid = await listenerPid(); pid === undefined || pid === before; pid = await listenerPid()) await new Promise((r) => setTimeout(r, 20));
+    await credits.settled();
+
+    const { client, rarsReceived } = await clientAnsweringRar('pgw5.gw.test.local');
+    const sessionId = `pgw5.gw.test.local;1;${prepaid.msisdn}`;
+    try {
+      const initial = readCca(await client.creditControl(buildCcr({ sessionId, originHost: 'pgw5.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, type: 'initial', requestNumber: 0, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: true }] })));
+      expect(initial.units[0].resultCode).toBe(4012);
+      await topUp(prepaid.buckets[0], '5.00', 'test-topup-reconnect');
+      const [rar] = await rarsReceived(1);
+      expect(valueOf(rar.avps, 'Session-Id')).toBe(sessionId);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('charging_credit notifications', () => {
+  let listener: pg.Client;
+  const payloads: string[] = [];
+  beforeAll(async () => {
+    listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await listener.connect();
+    listener.on('notification', (n) => n.payload && payloads.push(n.payload));
+    await listener.query(`LISTEN ${CREDIT_CHANNEL}`);
+  });
+  afterAll(() => listener.end());
+
+  /** The notifications for `accountId` after `change`, read once a later notification (a sentinel) has arrived. */
+  async function notified(accountId: string, change: () => Promise<unknown>): Promise<number> {
+    payloads.length = 0;
+    await change();
+    await pool.query(`SELECT pg_notify($1, 'sentinel')`, [CREDIT_CHANNEL]);
+    while (!payloads.includes('sentinel')) await new Promise((r) => setTimeout(r, 5));
+    return payloads.filter((p) => p === accountId).length;
+  }
+
+  it('notifies a credit, a new bucket, a lower reservation and a higher credit limit; not a debit, a reservation or a rolled-back credit', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
+    const [bucket] = line.buckets;
+    expect(await notified(line.accountId, () => topUp(bucket, '1.00', 'n-credit'))).toBe(1);
+    expect(await notified(line.accountId, () => addBucket(knex, { chargingAccountId: line.accountId, origin: `n-bucket:${line.accountId}`, type: 'sms', unit: 'events', amount: '10', priority: 10, validFrom: clock.now() }))).toBe(1);
+    expect(await notified(line.accountId, () => knex.transaction((trx) => applyLedgerEntry(trx, { bucketId: bucket, kind: 'debit', amount: '1.00', reference: 'n-debit', now: clock.now() })))).toBe(0);
+    expect(await notified(line.accountId, () => knex.transaction((trx) => applyLedgerEntry(trx, { bucketId: bucket, kind: 'reservation', amount: '1.00', reference: 'n-res', now: clock.now() })))).toBe(0);
+    expect(await notified(line.accountId, () => knex.transaction((trx) => applyLedgerEntry(trx, { bucketId: bucket, kind: 'release', amount: '1.00', reference: 'n-rel', now: clock.now() })))).toBe(1);
+    expect(await notified(line.accountId, () => knex('charging_bucket').where({ id: bucket }).update({ credit_limit: '2.00' }))).toBe(1);
+    expect(await notified(line.accountId, () => knex.transaction(async (trx) => {
+      await applyLedgerEntry(trx, { bucketId: bucket, kind: 'credit', amount: '1.00', reference: 'n-rollback', now: clock.now() });
+      throw new Error('rolled back');
+    }).catch(() => undefined))).toBe(0);
+    // Two credits in one transaction: one notification.
+    expect(await notified(line.accountId, () => knex.transaction(async (trx) => {
+      await applyLedgerEntry(trx, { bucketId: bucket, kind: 'credit', amount: '1.00', reference: 'n-two-1', now: clock.now() });
+      await applyLedgerEntry(trx, { bucketId: bucket, kind: 'credit', amount: '1.00', reference: 'n-two-2', now: clock.now() });
+    }))).toBe(1);
+  });
+
+  it("does not notify the engine's own writes", async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
+    const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'pgw3.gw.test.local', originRealm: 'gw.test.local' });
+    const sessionId = `pgw3.gw.test.local;1;${line.msisdn}`;
+    const ccr = (step: CcrStep) => client.creditControl(buildCcr({ sessionId, originHost: 'pgw3.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: line.msisdn, destination: '+34612345678', ...step }));
+    try {
+      expect(await notified(line.accountId, async () => {
+        await ccr({ type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] });
+        // The termination releases what the call did not use: the engine's write, not a credit.
+        await ccr({ type: 'termination', requestNumber: 1, units: [{ ratingGroup: 100, unit: 'CC-Time', used: 30 }] });
+      })).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+});
