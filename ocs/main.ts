@@ -12,7 +12,7 @@ import { createChargingEngine, startSweeper } from './engine';
 import { startGyServer } from './diameter/server';
 import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
-import { watchCredits } from './reauth/credit-watcher';
+import { reauthorizeOnCredit } from './reauth/credit-watcher';
 
 export interface RunningOcs {
   nchfPort: number;
@@ -38,7 +38,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     stops.push(metricsServer.stop);
     const sweeper = startSweeper({ pool, clock, intervalMs: config.sweepIntervalMs, retentionMs: config.sessionRetention * 1000, onError: (err) => logger.error({ err }, 'reservation sweep failed') });
     stops.push(sweeper.stop);
-    const nchf = await startNchfServer({ engine, port: config.nchf.port, host: config.nchf.host, publicBase: config.nchf.publicUrl, onError: (err) => logger.error({ err }, 'Nchf request failed') });
+    const nchf = await startNchfServer({ engine, port: config.nchf.port, host: config.nchf.host, publicBase: config.nchf.publicUrl, logger, onError: (err) => logger.error({ err }, 'Nchf request failed') });
     stops.push(nchf.stop);
     logger.info({ port: nchf.port }, 'Nchf_ConvergedCharging listening (HTTP/2 cleartext)');
 
@@ -47,7 +47,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     logger.info({ port: gy.port }, 'Diameter Gy listening');
 
     // A credit to an account re-authorises its sessions that wait for credit (final units, 4012).
-    const credits = watchCredits({ connectionString: config.databaseUrl, pool, anyWaiting: () => gy.waitingForCredit(), onSessions: (ids) => void gy.reauthorize(ids), logger });
+    const credits = reauthorizeOnCredit([gy, nchf], { connectionString: config.databaseUrl, pool, logger });
     stops.push(credits.stop);
     await credits.ready;
 

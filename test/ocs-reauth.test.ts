@@ -1,8 +1,10 @@
 /**
  * Re-authorisation after a credit: a Gy session on its final units (or refused for credit) gets a
- * RAR once its account gains credit, and the CCR-U that follows is granted in full. The trigger
- * behind it notifies credits by anyone but the engine.
+ * RAR once its account gains credit, and the CCR-U that follows is granted in full; an Nchf session
+ * gets a REAUTHORIZATION notify at its notifyUri. The trigger behind it notifies credits by anyone
+ * but the engine.
  */
+import http2 from 'node:http2';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { addBucket } from '../db/charging';
@@ -14,26 +16,31 @@ import { DIAMETER_RESULT } from '../network/diameter/dictionary';
 import { buildCcr, readCca, type CcrStep } from '../network/diameter/gy-client-messages';
 import { answerTo } from '../network/diameter/message';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
+import { startNchfServer, type NchfServer } from '../ocs/nchf';
 import { createChargingEngine } from '../ocs/engine';
-import { CREDIT_CHANNEL, watchCredits, type CreditWatcher } from '../ocs/reauth/credit-watcher';
+import { CREDIT_CHANNEL, reauthorizeOnCredit, type CreditWatcher } from '../ocs/reauth/credit-watcher';
 import { createPrepaidAccount } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
 const clock = new ManualClock('2026-11-04T11:00:00Z');
 let server: GyServer;
+let nchf: NchfServer;
 let credits: CreditWatcher;
 /** The watcher's connection, told from any other OCS's of a test running beside. */
 const WATCHER = `ocs-credit-watcher-${process.pid}`;
 
 beforeAll(async () => {
-  server = await startGyServer({ engine: createChargingEngine({ pool, clock }), port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
-  // As ocs/main.ts wires them.
-  credits = watchCredits({ connectionString: process.env.DATABASE_URL!, pool, anyWaiting: () => server.waitingForCredit(), onSessions: (ids) => void server.reauthorize(ids), reconnectMs: 50, applicationName: WATCHER });
+  const engine = createChargingEngine({ pool, clock });
+  server = await startGyServer({ engine, port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
+  nchf = await startNchfServer({ engine, port: 0, host: '127.0.0.1', notifyTimeoutMs: 1000 });
+  // As ocs/main.ts starts it.
+  credits = reauthorizeOnCredit([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, reconnectMs: 50, applicationName: WATCHER });
   await credits.ready;
 });
 afterAll(async () => {
   await credits.stop();
+  await nchf.stop();
   await server.close();
   await pool.end();
   await knex.destroy();
@@ -161,6 +168,126 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
       expect(valueOf(rar.avps, 'Session-Id')).toBe(sessionId);
     } finally {
       await client.close();
+    }
+  });
+});
+
+/** HTTP/2 POST with a JSON body; resolves with the status and the parsed body. */
+function post(session: http2.ClientHttp2Session, path: string, body: unknown): Promise<{ status: number; location?: string; body: Record<string, unknown> | undefined }> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json' });
+    let status = 0;
+    let location: string | undefined;
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+      location = h.location;
+    });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', reject);
+    stream.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      resolve({ status, ...(location ? { location } : {}), body: text ? JSON.parse(text) : undefined });
+    });
+    stream.end(JSON.stringify(body));
+  });
+}
+
+/** The chargingDataRef of a created session: the last segment of its Location. */
+const refOf = (created: { location?: string }) => decodeURIComponent(created.location!.split('/').pop()!);
+
+describe('re-authorisation after a credit (Nchf notify)', () => {
+  /** The consumer's notification endpoint (an SMF), h2c; answers `status` and keeps what it got. */
+  async function notifyEndpoint(status = 204) {
+    const received: Array<{ path: string; body: Record<string, unknown> }> = [];
+    const waiters: Array<() => void> = [];
+    const endpoint = http2.createServer();
+    const sessions = new Set<http2.ServerHttp2Session>();
+    endpoint.on('session', (s) => sessions.add(s));
+    endpoint.on('stream', (stream, headers) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({ path: String(headers[':path']), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        stream.respond({ ':status': status });
+        stream.end();
+        waiters.splice(0).forEach((w) => w());
+      });
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const port = (endpoint.address() as { port: number }).port;
+    const notificationsReceived = async (n: number) => {
+      while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+      return received;
+    };
+    return { uri: (path: string) => `http://127.0.0.1:${port}${path}`, received, notificationsReceived, close: () => {
+        const closed = new Promise<void>((resolve) => endpoint.close(() => resolve()));
+        sessions.forEach((s) => s.destroy());
+        return closed;
+      },
+    };
+  }
+
+  const BASE = '/nchf-convergedcharging/v3/chargingdata';
+  const chargingData = (msisdn: string, n: number, units: unknown[], extra: Record<string, unknown> = {}) => ({
+    subscriberIdentifier: `msisdn-${msisdn.slice(1)}`,
+    nfConsumerIdentification: { nodeFunctionality: 'SMF', nFName: 'smf-1' },
+    invocationTimeStamp: '2026-11-04T11:00:00Z',
+    invocationSequenceNumber: n,
+    multipleUnitUsage: units,
+    ...extra,
+  });
+
+  it('notifies REAUTHORIZATION at the notifyUri given at creation once the account is topped up; the update after it is granted', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+    const smf = await notifyEndpoint();
+    const session = http2.connect(`http://127.0.0.1:${nchf.port}`);
+    try {
+      const created = await post(session, BASE, chargingData(prepaid.msisdn, 0, [{ ratingGroup: 300, requestedUnit: {} }], { notifyUri: smf.uri('/smf/notify/pdu-7') }));
+      expect(created.status).toBe(201);
+      expect((created.body!.multipleUnitInformation as Array<Record<string, unknown>>)[0]).toMatchObject({ ratingGroup: 300, resultCode: 'QUOTA_LIMIT_REACHED' });
+      const ref = refOf(created);
+      expect(nchf.waitingForCredit()).toBe(true);
+
+      await topUp(prepaid.buckets[0], '5.00', 'nchf-topup-1');
+      const [notification] = await smf.notificationsReceived(1);
+      expect(notification).toEqual({ path: '/smf/notify/pdu-7', body: { notificationType: 'REAUTHORIZATION', reauthorizationDetails: [{ ratingGroup: 300 }] } });
+
+      const updated = await post(session, `${BASE}/${encodeURIComponent(ref)}/update`, chargingData(prepaid.msisdn, 1, [{ ratingGroup: 300, requestedUnit: {} }]));
+      expect(updated.status).toBe(200);
+      expect((updated.body!.multipleUnitInformation as Array<Record<string, unknown>>)[0]).toMatchObject({ ratingGroup: 300, resultCode: 'SUCCESS', grantedUnit: { totalVolume: 10_485_760 } });
+      expect(nchf.waitingForCredit()).toBe(false);
+    } finally {
+      session.close();
+      await smf.close();
+    }
+  });
+
+  it('refuses a notifyUri that is not an http(s) URI (400), keeps no session without one waiting, and tells why a notification could not be sent', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+    const session = http2.connect(`http://127.0.0.1:${nchf.port}`);
+    try {
+      const refused = await post(session, BASE, chargingData(prepaid.msisdn, 0, [{ ratingGroup: 300, requestedUnit: {} }], { notifyUri: 'ftp://smf/notify' }));
+      expect(refused.status).toBe(400);
+      expect(refused.body!.invalidParams).toEqual([{ param: '/notifyUri', reason: 'an http or https URI' }]);
+      // Without a notifyUri there is nowhere to notify: the consumer comes back at the validity time.
+      const without = await post(session, BASE, chargingData(prepaid.msisdn, 0, [{ ratingGroup: 300, requestedUnit: {} }]));
+      expect((without.body!.multipleUnitInformation as Array<Record<string, unknown>>)[0]).toMatchObject({ resultCode: 'QUOTA_LIMIT_REACHED' });
+      expect(nchf.waitingForCredit()).toBe(false);
+
+      // An endpoint that is gone: the outcome says so, and the session is not notified again.
+      const smf = await notifyEndpoint();
+      const gone = smf.uri('/smf/notify/gone');
+      await smf.close();
+      const created = await post(session, BASE, chargingData(prepaid.msisdn, 0, [{ ratingGroup: 300, requestedUnit: {} }], { notifyUri: gone }));
+      const ref = refOf(created);
+      const [outcome] = await nchf.reauthorize([ref]);
+      expect(outcome.sessionId).toBe(ref);
+      expect(outcome.status).toBeUndefined();
+      expect(outcome.error).toMatch(/ECONNREFUSED/);
+      expect(await nchf.reauthorize([ref])).toEqual([]);
+    } finally {
+      session.close();
     }
   });
 });

@@ -41,6 +41,8 @@ export const chargingDataRequestSchema = z.looseObject({
     })
     .optional(),
   iMSChargingInformation: z.looseObject({ calledPartyAddress: z.string().optional() }).optional(),
+  // Where the CHF sends its notifications (re-authorisation after a credit): the consumer's own endpoint.
+  notifyUri: z.url({ protocol: /^https?$/, error: 'an http or https URI' }).max(2048).optional(),
 }).superRefine((request, ctx) => {
   // A one-time event is charged by its units: without them it would pass free.
   if (request.oneTimeEvent === true && !request.multipleUnitUsage?.length) ctx.addIssue({ code: 'custom', path: ['multipleUnitUsage'], message: 'a one-time event needs the units it charges' });

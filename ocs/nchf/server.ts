@@ -2,14 +2,17 @@
  * Nchf_ConvergedCharging (3GPP TS 32.291) over HTTP/2 cleartext (h2c with prior knowledge, as
  * between network functions inside an operator's network; TLS belongs to the service mesh or a
  * terminating proxy in front). Create answers 201 with Location (200 for a one-time event),
- * update 200, release 204; errors are RFC 7807 ProblemDetails.
+ * update 200, release 204; errors are RFC 7807 ProblemDetails. A session that gave a `notifyUri`
+ * and waits for credit is notified (REAUTHORIZATION) when its account gains some (notify.ts).
  */
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
+import type { Logger } from 'pino';
 import type { ChargingEngine, ChargingRequest } from '../engine/types';
 import { EngineOverloaded, RESULT, sessionIdTooLong } from '../engine/types';
 import { toChargingDataResponse, toChargingRequest } from './mapping';
 import { problem, type Problem } from './problem';
+import { NchfReauthorizer, type NotifyOutcome } from './notify';
 import { chargingDataRequestSchema } from './schemas';
 
 /** The API root; resources are below it. */
@@ -19,6 +22,10 @@ const MAX_BODY = 256 * 1024;
 
 export interface NchfServer {
   port: number;
+  /** Whether a session waits for credit (its last answer gave final units or QUOTA_LIMIT_REACHED) and gave a notifyUri. */
+  waitingForCredit(): boolean;
+  /** Notifies each of these sessions that waits for credit (their account gained some): REAUTHORIZATION to its notifyUri. */
+  reauthorize(sessionIds: Iterable<string>): Promise<NotifyOutcome[]>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +57,7 @@ function refOf(segment: string): string | undefined {
   }
 }
 
-async function handle(engine: ChargingEngine, method: string, path: string, raw: string, location: (ref: string) => string): Promise<Reply> {
+async function handle(engine: ChargingEngine, reauth: NchfReauthorizer, method: string, path: string, raw: string, location: (ref: string) => string): Promise<Reply> {
   const route = ROUTE.exec(path);
   if (!route) return reject(problem(404, 'Not Found', `no resource at ${path}`, 'RESOURCE_URI_STRUCTURE_NOT_FOUND'));
   if (method !== 'POST') return { ...reject(problem(405, 'Method Not Allowed', `${method} is not allowed here`)), headers: { 'content-type': 'application/problem+json', allow: 'POST' } };
@@ -72,7 +79,9 @@ async function handle(engine: ChargingEngine, method: string, path: string, raw:
   // Refs are ours (UUIDs): one that is not text or longer than any session id names nothing.
   if (ref === undefined || sessionIdTooLong(ref)) return reject(problem(404, 'Not Found', `no open charging data ${existingRef}`, 'CHARGING_DATA_REF_NOT_FOUND'));
   const type: ChargingRequest['type'] = event ? 'event' : action === 'update' ? 'update' : action === 'release' ? 'termination' : 'initial';
-  const answer = await engine.charge(toChargingRequest(body, ref, type));
+  const request = toChargingRequest(body, ref, type);
+  const answer = await engine.charge(request);
+  reauth.note(request, body.notifyUri, answer);
   const refused = refusal(answer.resultCode, ref);
   if (refused) return refused;
   const response = toChargingDataResponse(answer, new Date());
@@ -82,7 +91,8 @@ async function handle(engine: ChargingEngine, method: string, path: string, raw:
 }
 
 /** Starts the Nchf server on `port` (0: any free port) and resolves once it listens. */
-export async function startNchfServer(opts: { engine: ChargingEngine; port: number; host?: string; publicBase?: string; onError?: (err: unknown) => void }): Promise<NchfServer> {
+export async function startNchfServer(opts: { engine: ChargingEngine; port: number; host?: string; publicBase?: string; notifyTimeoutMs?: number; logger?: Logger; onError?: (err: unknown) => void }): Promise<NchfServer> {
+  const reauth = new NchfReauthorizer(opts.notifyTimeoutMs, opts.logger);
   const server = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (s) => {
@@ -107,7 +117,7 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
         stream.end(r.body === undefined ? undefined : JSON.stringify(r.body));
       };
       if (size > MAX_BODY) return respond(reject(problem(413, 'Payload Too Large', `bodies are limited to ${MAX_BODY} bytes`)));
-      handle(opts.engine, method, path, Buffer.concat(chunks).toString('utf8'), (ref) => `${base}${NCHF_BASE}/chargingdata/${ref}`)
+      handle(opts.engine, reauth, method, path, Buffer.concat(chunks).toString('utf8'), (ref) => `${base}${NCHF_BASE}/chargingdata/${ref}`)
         .then(respond)
         .catch((err) => {
           if (err instanceof EngineOverloaded) {
@@ -128,7 +138,10 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
   base = opts.publicBase ?? `http://127.0.0.1:${port}`;
   return {
     port,
+    waitingForCredit: () => reauth.waiting,
+    reauthorize: (sessionIds) => reauth.reauthorize(sessionIds),
     async stop() {
+      reauth.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sessions) s.close();
       // Clients get a moment to read their last answers; then what is still open is cut.

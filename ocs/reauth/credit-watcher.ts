@@ -33,7 +33,7 @@ export interface CreditWatcherOptions {
 export interface CreditWatcher {
   /** Resolves once the first LISTEN is in place. */
   ready: Promise<void>;
-  /** Resolves once every credit committed before the call has been handled (its sessions handed on). */
+  /** Resolves once every credit committed before the call has been handled (its sessions handed on); waits for a lost connection to be back. */
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -51,6 +51,10 @@ export function watchCredits(options: CreditWatcherOptions): CreditWatcher {
   let reading: Promise<void> = Promise.resolve();
   const settling = new Map<string, () => void>();
   let markers = 0;
+  // Resolved while a LISTEN is in place; a new one pending while reconnecting.
+  let listened = false;
+  let onListening!: () => void;
+  let listening = new Promise<void>((resolve) => (onListening = resolve));
 
   const read = async (): Promise<void> => {
     const ids = [...accounts];
@@ -80,6 +84,10 @@ export function watchCredits(options: CreditWatcherOptions): CreditWatcher {
     const lost = (err?: Error) => {
       if (client !== c) return;
       client = undefined;
+      if (listened) {
+        listened = false;
+        listening = new Promise<void>((resolve) => (onListening = resolve));
+      }
       c.removeAllListeners('notification');
       void c.end().catch(() => undefined);
       if (stopped) return;
@@ -93,6 +101,8 @@ export function watchCredits(options: CreditWatcherOptions): CreditWatcher {
     try {
       await c.connect();
       await c.query(`LISTEN ${CREDIT_CHANNEL}`);
+      listened = true;
+      onListening();
     } catch (err) {
       lost(err as Error);
       throw err;
@@ -104,6 +114,7 @@ export function watchCredits(options: CreditWatcherOptions): CreditWatcher {
   return {
     ready,
     async settled() {
+      await listening;
       const marker = `${SETTLED}${process.pid}:${++markers}`;
       const handled = new Promise<void>((resolve) => settling.set(marker, resolve));
       await options.pool.query('SELECT pg_notify($1, $2)', [CREDIT_CHANNEL, marker]);
@@ -118,4 +129,21 @@ export function watchCredits(options: CreditWatcherOptions): CreditWatcher {
       await reading;
     },
   };
+}
+
+/** A front end that re-authorises the sessions it holds waiting for credit (Gy, Nchf). */
+export interface Reauthorizing {
+  waitingForCredit(): boolean;
+  reauthorize(sessionIds: Iterable<string>): Promise<unknown>;
+}
+
+/** Watches credits for `frontEnds`: each is handed the open sessions of every account credited while one of them has a session waiting. */
+export function reauthorizeOnCredit(frontEnds: Reauthorizing[], options: Omit<CreditWatcherOptions, 'anyWaiting' | 'onSessions'>): CreditWatcher {
+  return watchCredits({
+    ...options,
+    anyWaiting: () => frontEnds.some((f) => f.waitingForCredit()),
+    onSessions: (ids) => {
+      for (const f of frontEnds) void f.reauthorize(ids);
+    },
+  });
 }
