@@ -47,7 +47,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     logger.info({ port: gy.port }, 'Diameter Gy listening');
 
     // A credit to an account re-authorises its sessions that wait for credit (final units, 4012).
-    const credits = reauthorizeOnCredit([gy, nchf], { connectionString: config.databaseUrl, pool, logger });
+    const credits = reauthorizeOnCredit([metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)], { connectionString: config.databaseUrl, pool, logger });
     stops.push(credits.stop);
     await credits.ready;
 

@@ -2,14 +2,15 @@
  * What the OCS tells Prometheus (`GET /metrics` on OCS_METRICS_PORT, plain HTTP/1.1): every
  * credit-control request by type and result code with the time the engine took to answer it,
  * the size of each batch and how long its read and its write took, how many requests were planned
- * on the state kept in memory and how many on a read, the batches read again after a conflict, and
- * the process metrics. Enough to see from outside whether charging keeps up: answer
+ * on the state kept in memory and how many on a read, the batches read again after a conflict, the
+ * re-authorisations after a credit, and the process metrics. Enough to see from outside whether charging keeps up: answer
  * times against the Tcc of the network, batch sizes against the load.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EngineOverloaded, type ChargingEngine, type EngineObserver } from './engine';
+import type { Reauthorizing } from './reauth/credit-watcher';
 
 export interface OcsMetrics {
   registry: Registry;
@@ -17,6 +18,8 @@ export interface OcsMetrics {
   meter(engine: ChargingEngine): ChargingEngine;
   /** What the engine reports of its batches. */
   observer: EngineObserver;
+  /** A front end with each re-authorisation after a credit counted by the client's answer. */
+  meterReauthorizing(protocol: 'gy' | 'nchf', frontEnd: Reauthorizing): Reauthorizing;
 }
 
 // Finer around 10 ms, the answer time a network's Tcc budget and the p99 target are measured against.
@@ -73,6 +76,13 @@ export function createOcsMetrics(): OcsMetrics {
     registers: [registry],
   });
 
+  const reauthorizations = new Counter({
+    name: 'ocs_reauthorizations_total',
+    help: "Sessions waiting for credit asked to re-authorise after their account gained some (Gy RAR, Nchf notify), by protocol and the client's answer (its Result-Code or HTTP status; none: not connected or no answer)",
+    labelNames: ['protocol', 'answer'],
+    registers: [registry],
+  });
+
   // Each label set's series, looked up once: given a label object, prom-client hashes it (sorts,
   // maps and joins its keys) on every call, twice per request.
   const durationOf = memo((type: string) => duration.labels({ type }));
@@ -105,6 +115,14 @@ export function createOcsMetrics(): OcsMetrics {
       },
       conflict: () => conflicts.inc(),
     },
+    meterReauthorizing: (protocol, frontEnd) => ({
+      waitingForCredit: () => frontEnd.waitingForCredit(),
+      async reauthorize(sessionIds) {
+        const outcomes = await frontEnd.reauthorize(sessionIds);
+        for (const o of outcomes) reauthorizations.inc({ protocol, answer: o.answer === undefined ? 'none' : String(o.answer) });
+        return outcomes;
+      },
+    }),
   };
 }
 

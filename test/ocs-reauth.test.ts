@@ -141,7 +141,7 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
     const initial = readCca(await client.creditControl(buildCcr({ sessionId, originHost: 'pgw4.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, type: 'initial', requestNumber: 0, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: true }] })));
     expect(initial.units[0].resultCode).toBe(4012);
     expect(await server.reauthorize(['pgw4.gw.test.local;not-waiting'])).toEqual([]);
-    expect(await server.reauthorize([sessionId])).toEqual([{ sessionId, resultCode: 5002 }]);
+    expect(await server.reauthorize([sessionId])).toEqual([{ sessionId, answer: 5002 }]);
     // Asked once: it waits again only if an answer says so.
     expect(await server.reauthorize([sessionId])).toEqual([]);
 
@@ -283,7 +283,7 @@ describe('re-authorisation after a credit (Nchf notify)', () => {
       const ref = refOf(created);
       const [outcome] = await nchf.reauthorize([ref]);
       expect(outcome.sessionId).toBe(ref);
-      expect(outcome.status).toBeUndefined();
+      expect(outcome.answer).toBeUndefined();
       expect(outcome.error).toMatch(/ECONNREFUSED/);
       expect(await nchf.reauthorize([ref])).toEqual([]);
     } finally {

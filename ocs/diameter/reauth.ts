@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { avp, valueOf, type DiameterMessage } from '../../network/diameter/codec';
 import { APPLICATION, COMMAND, RE_AUTH_REQUEST_TYPE } from '../../network/diameter/dictionary';
 import { DiameterPeerError, type DiameterPeer } from '../../network/diameter/peer';
-import { AwaitingCredit } from '../reauth/awaiting-credit';
+import { AwaitingCredit, type ReauthOutcome } from '../reauth/awaiting-credit';
 import type { ChargingAnswer, ChargingRequest } from '../engine/types';
 
 /** The client of a session: the Origin-Host and Origin-Realm of its CCRs. */
@@ -18,15 +18,8 @@ export interface GyClient {
   originRealm: string;
 }
 
-/** How one re-authorisation went: the client's Result-Code, or why no answer came. */
-export interface ReauthOutcome {
-  sessionId: string;
-  resultCode?: number;
-  error?: string;
-}
-
 /** The RAR of RFC 4006 §3.3 for a session. */
-export function reAuthRequest(sessionId: string, origin: GyClient, client: GyClient, ratingGroups: number[]): DiameterMessage {
+export function reAuthRequest(sessionId: string, origin: GyClient, client: GyClient, ratingGroups: readonly number[]): DiameterMessage {
   return {
     flags: { request: true, proxiable: true, error: false, retransmit: false },
     commandCode: COMMAND.RE_AUTH,
@@ -91,7 +84,7 @@ export class GyReauthorizer {
           });
           const resultCode = valueOf<number>(answer.avps, 'Result-Code');
           this.logger?.info({ sessionId, resultCode }, 'gy: re-authorised a session after a credit');
-          return { sessionId, ...(resultCode !== undefined ? { resultCode } : {}) };
+          return { sessionId, ...(resultCode !== undefined ? { answer: resultCode } : {}) };
         } catch (err) {
           this.logger?.warn({ sessionId, err: (err as Error).message }, 'gy: re-authorisation failed');
           return { sessionId, error: (err as Error).message };

@@ -16,7 +16,8 @@ import { APPLICATION, avpNamed, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } fro
 import { ccaAvps, parseCcr, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
 import { DiameterPeer, type IncomingMessage } from '../../network/diameter/peer';
-import { GyReauthorizer, type ReauthOutcome } from './reauth';
+import { GyReauthorizer } from './reauth';
+import type { ReauthOutcome } from '../reauth/awaiting-credit';
 
 /** The AVPs of a CCR that an error answer repeats. */
 const ECHOED = ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'];

@@ -7,18 +7,11 @@
  */
 import http2 from 'node:http2';
 import type { Logger } from 'pino';
-import { AwaitingCredit, MAX_AWAITING_CREDIT } from '../reauth/awaiting-credit';
+import { AwaitingCredit, MAX_AWAITING_CREDIT, type ReauthOutcome } from '../reauth/awaiting-credit';
 import type { ChargingAnswer, ChargingRequest } from '../engine/types';
 
-/** How one notification went: the consumer's HTTP status, or why there was none. */
-export interface NotifyOutcome {
-  sessionId: string;
-  status?: number;
-  error?: string;
-}
-
 /** The ChargingNotifyRequest of a re-authorisation. */
-export const reauthorizationRequest = (ratingGroups: number[]) => ({ notificationType: 'REAUTHORIZATION', reauthorizationDetails: ratingGroups.map((ratingGroup) => ({ ratingGroup })) });
+export const reauthorizationRequest = (ratingGroups: readonly number[]) => ({ notificationType: 'REAUTHORIZATION', reauthorizationDetails: ratingGroups.map((ratingGroup) => ({ ratingGroup })) });
 
 /** A connection to a consumer is closed after this long without a notification. */
 const IDLE_MS = 30_000;
@@ -98,13 +91,13 @@ export class NchfReauthorizer {
   }
 
   /** Notifies each of `sessionIds` that waits for credit; resolves with each outcome. A session is notified once: it waits again if the answer to its update says so. */
-  async reauthorize(sessionIds: Iterable<string>): Promise<NotifyOutcome[]> {
+  async reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]> {
     return Promise.all(
-      this.awaiting.take(sessionIds).map(async ([sessionId, { target, ratingGroups }]): Promise<NotifyOutcome> => {
+      this.awaiting.take(sessionIds).map(async ([sessionId, { target, ratingGroups }]): Promise<ReauthOutcome> => {
         try {
           const status = await this.poster.post(target, reauthorizationRequest(ratingGroups), this.timeoutMs);
           this.logger?.info({ sessionId, status }, 'nchf: notified a session of a credit (re-authorisation)');
-          return { sessionId, status };
+          return { sessionId, answer: status };
         } catch (err) {
           this.logger?.warn({ sessionId, err: (err as Error).message }, 'nchf: re-authorisation notify failed');
           return { sessionId, error: (err as Error).message };

@@ -12,7 +12,8 @@ import type { ChargingEngine, ChargingRequest } from '../engine/types';
 import { EngineOverloaded, RESULT, sessionIdTooLong } from '../engine/types';
 import { toChargingDataResponse, toChargingRequest } from './mapping';
 import { problem, type Problem } from './problem';
-import { NchfReauthorizer, type NotifyOutcome } from './notify';
+import { NchfReauthorizer } from './notify';
+import type { ReauthOutcome } from '../reauth/awaiting-credit';
 import { chargingDataRequestSchema } from './schemas';
 
 /** The API root; resources are below it. */
@@ -25,7 +26,7 @@ export interface NchfServer {
   /** Whether a session waits for credit (its last answer gave final units or QUOTA_LIMIT_REACHED) and gave a notifyUri. */
   waitingForCredit(): boolean;
   /** Notifies each of these sessions that waits for credit (their account gained some): REAUTHORIZATION to its notifyUri. */
-  reauthorize(sessionIds: Iterable<string>): Promise<NotifyOutcome[]>;
+  reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]>;
   stop(): Promise<void>;
 }
 

@@ -14,18 +14,27 @@ import { RESULT, type ChargingAnswer, type ChargingRequest } from '../engine/typ
 /** What is kept of a waiting session: where to reach its client, and the rating groups that wait. */
 export interface Waiting<Target> {
   target: Target;
-  ratingGroups: number[];
+  ratingGroups: readonly number[];
+}
+
+/** How one re-authorisation went: the client's answer (a Diameter Result-Code on Gy, an HTTP status on Nchf), or why there was none. */
+export interface ReauthOutcome {
+  sessionId: string;
+  answer?: number;
+  error?: string;
 }
 
 /** At most this many sessions are kept (the longest waiting are forgotten first): a bound on memory for sessions the client abandons. */
 export const MAX_AWAITING_CREDIT = 100_000;
 
+const NONE: readonly number[] = Object.freeze([]);
+
 /** The rating groups of an answer that wait for credit: final units, or refused for credit. */
-export function ratingGroupsAwaitingCredit(request: ChargingRequest, answer: ChargingAnswer): number[] {
-  if (request.type !== 'initial' && request.type !== 'update') return [];
-  const groups: number[] = [];
-  for (const unit of answer.units) if (unit.finalUnit || unit.resultCode === RESULT.CREDIT_LIMIT_REACHED) groups.push(unit.ratingGroup);
-  return groups;
+export function ratingGroupsAwaitingCredit(request: ChargingRequest, answer: ChargingAnswer): readonly number[] {
+  if (request.type !== 'initial' && request.type !== 'update') return NONE;
+  let groups: number[] | undefined; // made only when one waits: this runs for every answer
+  for (const unit of answer.units) if (unit.finalUnit || unit.resultCode === RESULT.CREDIT_LIMIT_REACHED) (groups ??= []).push(unit.ratingGroup);
+  return groups ?? NONE;
 }
 
 /** Sessions waiting for credit, by session id, the longest waiting first. */

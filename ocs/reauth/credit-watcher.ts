@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { ReauthOutcome } from './awaiting-credit';
 
 export const CREDIT_CHANNEL = 'charging_credit';
 /** The application_name of the LISTEN connection, as pg_stat_activity shows it, by default. */
@@ -134,7 +135,7 @@ export function watchCredits(options: CreditWatcherOptions): CreditWatcher {
 /** A front end that re-authorises the sessions it holds waiting for credit (Gy, Nchf). */
 export interface Reauthorizing {
   waitingForCredit(): boolean;
-  reauthorize(sessionIds: Iterable<string>): Promise<unknown>;
+  reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]>;
 }
 
 /** Watches credits for `frontEnds`: each is handed the open sessions of every account credited while one of them has a session waiting. */
