@@ -1,14 +1,17 @@
 /** The OCS's request counter tells a request refused for overload from one the engine failed. */
-import { EngineOverloaded, type ChargingRequest } from './engine';
+import { EngineOverloaded, type ChargingEngine, type ChargingRequest } from './engine';
 import { createOcsMetrics } from './metrics';
+
+/** An engine that charges with `charge` (quotes are not asked for here). */
+const engineOf = (charge: ChargingEngine['charge']): ChargingEngine => ({ charge, quote: () => Promise.reject(new Error('no quotes')) });
 
 const request: ChargingRequest = { sessionId: 's', requestNumber: 0, type: 'initial', subscriber: { msisdn: '+34600000001' }, eventTime: new Date(0), units: [] };
 
 describe('OCS metrics', () => {
   it('counts a refusal for overload as overloaded and a failure as error', async () => {
     const metrics = createOcsMetrics();
-    await expect(metrics.meter({ charge: () => Promise.reject(new EngineOverloaded(10)) }).charge(request)).rejects.toBeInstanceOf(EngineOverloaded);
-    await expect(metrics.meter({ charge: () => Promise.reject(new Error('database down')) }).charge(request)).rejects.toThrow('database down');
+    await expect(metrics.meter(engineOf(() => Promise.reject(new EngineOverloaded(10)))).charge(request)).rejects.toBeInstanceOf(EngineOverloaded);
+    await expect(metrics.meter(engineOf(() => Promise.reject(new Error('database down')))).charge(request)).rejects.toThrow('database down');
     const text = await metrics.registry.metrics();
     expect(text).toContain('ocs_charge_requests_total{type="initial",result_code="overloaded"} 1');
     expect(text).toContain('ocs_charge_requests_total{type="initial",result_code="error"} 1');
@@ -16,7 +19,7 @@ describe('OCS metrics', () => {
 
   it('counts answers by type and result code and times each, across calls', async () => {
     const metrics = createOcsMetrics();
-    const answering = (resultCode: number) => metrics.meter({ charge: (r) => Promise.resolve({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode, units: [] }) as never });
+    const answering = (resultCode: number) => metrics.meter(engineOf((r) => Promise.resolve({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode, units: [] }) as never));
     await answering(2001).charge(request);
     await answering(2001).charge(request);
     await answering(4012).charge({ ...request, type: 'update' });
@@ -39,5 +42,14 @@ describe('OCS metrics', () => {
     expect(text).toContain('ocs_reauthorizations_total{protocol="gy",answer="2002"} 1');
     expect(text).toContain('ocs_reauthorizations_total{protocol="gy",answer="none"} 1');
     expect(text).toContain('ocs_reauthorizations_total{protocol="nchf",answer="204"} 1');
+  });
+
+  it('counts balance checks and price enquiries as quotes by result code', async () => {
+    const metrics = createOcsMetrics();
+    const engine = metrics.meter({ charge: () => Promise.reject(new Error('no charges')), quote: async () => ({ resultCode: 5030, enoughCredit: false }) });
+    expect(await engine.quote(request)).toEqual({ resultCode: 5030, enoughCredit: false });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('ocs_charge_requests_total{type="quote",result_code="5030"} 1');
+    expect(text).toContain('ocs_charge_duration_seconds_count{type="quote"} 1');
   });
 });

@@ -47,7 +47,7 @@ export function createOcsMetrics(): OcsMetrics {
   });
   const requests = new Counter({
     name: 'ocs_charge_requests_total',
-    help: 'Credit-control requests answered, by request type and result code (overloaded: refused at once, too many waiting; error: the engine failed)',
+    help: 'Credit-control requests answered, by request type (quote: a balance check or price enquiry) and result code (overloaded: refused at once, too many waiting; error: the engine failed)',
     labelNames: ['type', 'result_code'],
     registers: [registry],
   });
@@ -91,6 +91,19 @@ export function createOcsMetrics(): OcsMetrics {
   return {
     registry,
     meter: (engine) => ({
+      async quote(request) {
+        const started = performance.now();
+        try {
+          const quote = await engine.quote(request);
+          requestsOf('quote')(quote.resultCode).inc();
+          return quote;
+        } catch (err) {
+          requestsOf('quote')('error').inc();
+          throw err;
+        } finally {
+          durationOf('quote').observe((performance.now() - started) / 1000);
+        }
+      },
       async charge(request) {
         const started = performance.now();
         try {

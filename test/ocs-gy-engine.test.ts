@@ -1,10 +1,11 @@
 /** Diameter Gy over the real charging engine: a call's CCR-I/U/T debit the balance as Nchf's would. */
+import Decimal from 'decimal.js';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
-import { avp } from '../network/diameter/codec';
+import { avp, findAvp, membersOf, valueOf } from '../network/diameter/codec';
 import { DiameterClient } from '../network/diameter/client';
-import { buildCcr, readCca } from '../network/diameter/gy-client-messages';
+import { buildCcr, readCca, type CcrUnit } from '../network/diameter/gy-client-messages';
 import { gyDriver } from '../network/gy-driver';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { createChargingEngine } from '../ocs/engine';
@@ -57,19 +58,61 @@ describe('Gy over the charging engine', () => {
     ]);
   });
 
-  it('refuses a balance check, a price enquiry and a refund (5004) without touching the balance, and debits a direct debit', async () => {
+  it('answers a balance check and a price enquiry from the balance as it is, changing nothing; the price quoted is what a debit then charges', async () => {
+    const [rich] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const [broke] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.00' }] });
+    const [bundled] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.00' }, { type: 'voice', amount: '600' }] });
+    const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'ivr.test.local', originRealm: 'test.local' });
+    let n = 0;
+    const event = (msisdn: string, action: number, units: CcrUnit[]) =>
+      client.creditControl([
+        ...buildCcr({ sessionId: `ivr.test.local;${++n};${msisdn}`, originHost: 'ivr.test.local', originRealm: 'test.local', destinationRealm: 'test.local', type: 'event', requestNumber: 0, msisdn, destination: '+34612345678', units }),
+        avp('Requested-Action', action),
+      ]);
+    const call = [{ ratingGroup: 100, unit: 'CC-Time' as const, requested: 120 }];
+    const sms = [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units' as const, requested: 1 }];
+    const checkBalance = async (msisdn: string, units: CcrUnit[]) => valueOf<number>((await event(msisdn, 2, units)).avps, 'Check-Balance-Result');
+    const priceOf = async (msisdn: string, units: CcrUnit[]) => {
+      const cost = membersOf(findAvp((await event(msisdn, 3, units)).avps, 'Cost-Information')!);
+      const unit = membersOf(findAvp(cost, 'Unit-Value')!);
+      return { digits: valueOf<bigint>(unit, 'Value-Digits'), exponent: valueOf<number>(unit, 'Exponent'), currency: valueOf<number>(cost, 'Currency-Code') };
+    };
+    try {
+      // A two-minute call: 0.12 for the first minute, 60 s at 0.002.
+      expect(await priceOf(rich.msisdn, call)).toEqual({ digits: 24n, exponent: -2, currency: 978 });
+      expect(await priceOf(broke.msisdn, call)).toEqual({ digits: 24n, exponent: -2, currency: 978 }); // priced whether or not it can pay
+      expect(await priceOf(bundled.msisdn, call)).toEqual({ digits: 0n, exponent: undefined, currency: 978 }); // the allowance pays
+      expect(await checkBalance(rich.msisdn, call)).toBe(0); // ENOUGH_CREDIT
+      expect(await checkBalance(broke.msisdn, call)).toBe(1); // NO_CREDIT
+      expect(await checkBalance(bundled.msisdn, call)).toBe(0);
+      expect(readCca(await event('+34999999999', 3, call)).resultCode).toBe(5030);
+      expect(readCca(await event(rich.msisdn, 3, [{ ratingGroup: 999, unit: 'CC-Service-Specific-Units', requested: 1 }])).resultCode).toBe(5031);
+      // Nothing changed: no ledger row, no reservation, no session kept.
+      for (const line of [rich, broke, bundled]) expect(await ledgerOf(knex, line.buckets[0])).toEqual([]);
+      expect(await bucketState(knex, rich.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.000000' });
+      expect(await knex('charging_session').where('id', 'like', 'ivr.test.local;%').count({ n: '*' })).toEqual([{ n: '0' }]);
+
+      // The price of an SMS, then the SMS sent: debited exactly that.
+      const price = await priceOf(rich.msisdn, sms);
+      expect(readCca(await event(rich.msisdn, 0, sms)).resultCode).toBe(2001);
+      const [[kind, amount]] = await ledgerOf(knex, rich.buckets[0]);
+      expect(kind).toBe('debit');
+      expect(new Decimal(amount).equals(new Decimal(`${price.digits}e${price.exponent ?? 0}`))).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses a refund (5004) without touching the balance', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
     const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'smsc.test.local', originRealm: 'test.local' });
     try {
-      const sms = (n: number, action: number) =>
-        client.creditControl([
-          ...buildCcr({ sessionId: `smsc.test.local;${n};${line.msisdn}`, originHost: 'smsc.test.local', originRealm: 'test.local', destinationRealm: 'test.local', type: 'event', requestNumber: 0, msisdn: line.msisdn, destination: '+34612345678', units: [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units', requested: 1 }] }),
-          avp('Requested-Action', action),
-        ]);
-      for (const action of [1, 2, 3]) expect(readCca(await sms(action, action)).resultCode).toBe(5004);
+      const refund = await client.creditControl([
+        ...buildCcr({ sessionId: `smsc.test.local;r;${line.msisdn}`, originHost: 'smsc.test.local', originRealm: 'test.local', destinationRealm: 'test.local', type: 'event', requestNumber: 0, msisdn: line.msisdn, destination: '+34612345678', units: [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units', requested: 1 }] }),
+        avp('Requested-Action', 1),
+      ]);
+      expect(readCca(refund).resultCode).toBe(5004);
       expect(await ledgerOf(knex, line.buckets[0])).toEqual([]);
-      expect(readCca(await sms(0, 0)).resultCode).toBe(2001);
-      expect((await ledgerOf(knex, line.buckets[0])).map(([kind]) => kind)).toEqual(['debit']);
     } finally {
       await client.close();
     }

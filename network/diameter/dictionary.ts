@@ -74,6 +74,9 @@ export const CC_REQUEST_TYPE = { INITIAL_REQUEST: 1, UPDATE_REQUEST: 2, TERMINAT
 /** Requested-Action values (RFC 4006 §8.41): what an event request asks for; absent means direct debiting. */
 export const REQUESTED_ACTION = { DIRECT_DEBITING: 0, REFUND_ACCOUNT: 1, CHECK_BALANCE: 2, PRICE_ENQUIRY: 3 } as const;
 
+/** Check-Balance-Result values (RFC 4006 §8.6). */
+export const CHECK_BALANCE_RESULT = { ENOUGH_CREDIT: 0, NO_CREDIT: 1 } as const;
+
 /** Subscription-Id-Type values (RFC 4006 §8.47). */
 export const SUBSCRIPTION_ID_TYPE = { END_USER_E164: 0, END_USER_IMSI: 1, END_USER_SIP_URI: 2, END_USER_NAI: 3, END_USER_PRIVATE: 4 } as const;
 
@@ -164,6 +167,9 @@ export const AVPS: readonly AvpDefinition[] = [
   ietf('Redirect-Address-Type', 433, 'Enumerated', REDIRECT_ADDRESS_TYPE),
   ietf('Redirect-Server-Address', 435, 'UTF8String'),
   ietf('Requested-Action', 436, 'Enumerated', REQUESTED_ACTION),
+  ietf('Check-Balance-Result', 422, 'Enumerated', CHECK_BALANCE_RESULT),
+  ietf('Cost-Information', 423, 'Grouped'),
+  ietf('Cost-Unit', 424, 'UTF8String'),
   ietf('CC-Session-Failover', 418, 'Enumerated', { FAILOVER_NOT_SUPPORTED: 0, FAILOVER_SUPPORTED: 1 }),
   ietf('Credit-Control-Failure-Handling', 427, 'Enumerated', { TERMINATE: 0, CONTINUE: 1, RETRY_AND_TERMINATE: 2 }),
   ietf('Tariff-Time-Change', 451, 'Time'),

@@ -7,7 +7,7 @@ import { avp, type Avp, type AvpError } from '../../network/diameter/codec';
 import { plainAvps } from '../../test/gy/plain-avps';
 import { buildCcr } from '../../network/diameter/gy-client-messages';
 import type { UnitGrant } from '../engine/types';
-import { ccaAvps, parseCcr } from './gy-mapping';
+import { ccaAvps, parseCcr, quoteCcaAvps, unitValue } from './gy-mapping';
 
 const now = new Date('2026-05-05T05:05:05Z');
 const base = (extra: Partial<Parameters<typeof buildCcr>[0]> = {}): Avp[] =>
@@ -96,13 +96,36 @@ describe('Gy mapping', () => {
     expect(parseCcr(base({ type: 'initial' }), now).request.units).toEqual([]); // a session may ask for quota later
   });
 
-  it('refuses a Requested-Action other than DIRECT_DEBITING (5004): a balance check or price enquiry is not to be debited', () => {
+  it('reads Requested-Action of an event: a debit, a balance check or a price enquiry; refuses a refund, and either of the others in a session (5004)', () => {
     const sms = { ratingGroup: 200, unit: 'CC-Service-Specific-Units' as const, requested: 1 };
-    for (const action of [1, 2, 3]) {
-      const ccr = [...base({ type: 'event', units: [sms] }), avp('Requested-Action', action)];
-      expect(() => parseCcr(ccr, now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Requested-Action', action) }));
+    const event = (action?: number) => [...base({ type: 'event', units: [sms] }), ...(action === undefined ? [] : [avp('Requested-Action', action)])];
+    expect(parseCcr(event(), now).action).toBe('debit');
+    expect(parseCcr(event(0), now)).toMatchObject({ action: 'debit', request: { type: 'event', units: [{ ratingGroup: 200 }] } });
+    expect(parseCcr(event(2), now).action).toBe('check-balance');
+    expect(parseCcr(event(3), now).action).toBe('price-enquiry');
+    expect(() => parseCcr(event(1), now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Requested-Action', 1) }));
+    for (const action of [2, 3]) {
+      expect(() => parseCcr([...base({ type: 'initial', units: [sms] }), avp('Requested-Action', action)], now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Requested-Action', action) }));
     }
-    expect(parseCcr([...base({ type: 'event', units: [sms] }), avp('Requested-Action', 0)], now).request).toMatchObject({ type: 'event', units: [{ ratingGroup: 200 }] });
+  });
+
+  it('answers a balance check with Check-Balance-Result and a price enquiry with Cost-Information (Unit-Value, ISO 4217 number)', () => {
+    const sms = { ratingGroup: 200, unit: 'CC-Service-Specific-Units' as const, requested: 1 };
+    const parsed = (action: number) => parseCcr([...base({ type: 'event', units: [sms] }), avp('Requested-Action', action)], now);
+    const origin = { originHost: 'o', originRealm: 'r' };
+    const tail = (avps: Avp[]) => plainAvps(avps.slice(7));
+    const resultCode = (avps: Avp[]) => plainAvps(avps).find((a) => a.code === 268);
+    expect(tail(quoteCcaAvps(parsed(2), { resultCode: 2001, enoughCredit: true, cost: { amount: '0.1', currency: 'EUR' } }, origin))).toEqual([avp('Check-Balance-Result', 0)]);
+    expect(tail(quoteCcaAvps(parsed(2), { resultCode: 2001, enoughCredit: false, cost: { amount: '0.1', currency: 'EUR' } }, origin))).toEqual([avp('Check-Balance-Result', 1)]);
+    expect(tail(quoteCcaAvps(parsed(3), { resultCode: 2001, enoughCredit: false, cost: { amount: '0.15', currency: 'EUR' } }, origin))).toEqual([
+      avp('Cost-Information', [avp('Unit-Value', [avp('Value-Digits', 15n), avp('Exponent', -2)]), avp('Currency-Code', 978)]),
+    ]);
+    expect(plainAvps([unitValue('12')])).toEqual([avp('Unit-Value', [avp('Value-Digits', 12n)])]);
+    expect(plainAvps([unitValue('0')])).toEqual([avp('Unit-Value', [avp('Value-Digits', 0n)])]);
+    // A refusal carries neither.
+    const unknown = quoteCcaAvps(parsed(3), { resultCode: 5030, enoughCredit: false }, origin);
+    expect(resultCode(unknown)).toEqual(avp('Result-Code', 5030));
+    expect(tail(unknown)).toEqual([]);
   });
 
   it('refuses a CCR of another application in Auth-Application-Id (5004) and a missing Service-Context-Id (5005)', () => {

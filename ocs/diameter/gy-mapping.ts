@@ -4,20 +4,25 @@
  * service: CC-Time (seconds) for voice, CC-Total-Octets (or input + output) for data,
  * CC-Service-Specific-Units (events) for SMS.
  */
+import { code as currencyCode } from 'currency-codes';
 import { ONE, parseMicros } from '../../domain/micros';
-import { MAX_SESSION_ID_BYTES, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
+import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
-import { APPLICATION, CC_REQUEST_TYPE, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
+import { APPLICATION, CC_REQUEST_TYPE, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
 export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';
 
 const UNIT_OF_SERVICE: Record<string, UnitAvp> = { voice: 'CC-Time', data: 'CC-Total-Octets', sms: 'CC-Service-Specific-Units' };
 
+/** What an event request asks for (Requested-Action): a debit, or a balance check or price enquiry that changes nothing. */
+export type CcrAction = 'debit' | 'check-balance' | 'price-enquiry';
+
 /** A CCR read: the engine's request, plus what the answer must echo and how to express its units. */
 export interface ParsedCcr {
   request: ChargingRequest;
   ccRequestType: number;
+  action: CcrAction;
   /** The unit AVP per rating group, as the service (or failing that the request) uses it. */
   unitAvps: Map<number, UnitAvp>;
 }
@@ -40,8 +45,8 @@ function required<T extends AvpValue>(c: CheckedAvps, name: string): T {
 
 /**
  * Reads a CCR's AVPs. Throws AvpError with the Diameter result code and Failed-AVP for an unknown
- * mandatory AVP (5001), a bad length (5014), a bad value (5004: also a Requested-Action other than
- * direct debiting) or a missing AVP (5005).
+ * mandatory AVP (5001), a bad length (5014), a bad value (5004: also a refund, or a balance check or
+ * price enquiry outside an event request) or a missing AVP (5005).
  * Without Event-Timestamp the usage is taken to happen `now`.
  */
 export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
@@ -52,10 +57,7 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   const sessionId = required<string>(c, 'Session-Id');
   if (sessionIdTooLong(sessionId)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, `Session-Id longer than ${MAX_SESSION_ID_BYTES} bytes`);
   const ccRequestType = required<number>(c, 'CC-Request-Type');
-  // Only direct debiting is done here: a balance check, a price enquiry or a refund taken as one
-  // would debit the customer for nothing, so they are refused naming the AVP.
-  const action = c.valueOf<number>('Requested-Action');
-  if (action !== undefined && action !== REQUESTED_ACTION.DIRECT_DEBITING) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Requested-Action')!, `Requested-Action ${action} is not supported`);
+  const action = actionOf(c, ccRequestType);
   const unitAvps = new Map<number, UnitAvp>();
   const destination = destinationOf(c);
   const request: ChargingRequest = {
@@ -71,7 +73,23 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   if (request.type === 'event' && request.units.length === 0) {
     throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Multiple-Services-Credit-Control'), 'an event request without Multiple-Services-Credit-Control');
   }
-  return { request, ccRequestType, unitAvps };
+  return { request, ccRequestType, action, unitAvps };
+}
+
+/**
+ * Requested-Action (RFC 4006 §8.41), which only an event request carries: direct debiting (or
+ * none), a balance check or a price enquiry. A refund names no original charge, so what to give
+ * back (money, an allowance's units) is left to TMF654's adjustBalance: refused naming the AVP, as
+ * is any action but a debit in a session request.
+ */
+function actionOf(c: CheckedAvps, ccRequestType: number): CcrAction {
+  const action = c.valueOf<number>('Requested-Action');
+  if (action === undefined || action === REQUESTED_ACTION.DIRECT_DEBITING) return 'debit';
+  const refuse = (why: string) => new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Requested-Action')!, why);
+  if (ccRequestType !== CC_REQUEST_TYPE.EVENT_REQUEST) throw refuse(`Requested-Action ${action} in a session request`);
+  if (action === REQUESTED_ACTION.CHECK_BALANCE) return 'check-balance';
+  if (action === REQUESTED_ACTION.PRICE_ENQUIRY) return 'price-enquiry';
+  throw refuse(`Requested-Action ${action} is not supported`);
 }
 
 function subscriberOf(c: CheckedAvps): ChargingRequest['subscriber'] {
@@ -167,6 +185,41 @@ export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { ori
     avp('CC-Request-Number', answer.requestNumber),
     ...answer.units.map((grant) => avp('Multiple-Services-Credit-Control', msccAvps(grant, parsed.unitAvps))),
   ];
+}
+
+/**
+ * The AVPs of the CCA to a balance check (Check-Balance-Result) or a price enquiry
+ * (Cost-Information: the cost as Unit-Value and the account's currency as its ISO 4217 number),
+ * RFC 4006 §3.2, §6.2, §6.3. A refusal (5030, 5031) carries neither.
+ */
+export function quoteCcaAvps(parsed: ParsedCcr, quote: ChargingQuote, origin: { originHost: string; originRealm: string }): Avp[] {
+  const result: Avp[] = [];
+  let resultCode: number = quote.resultCode;
+  if (resultCode === RESULT.SUCCESS && parsed.action === 'price-enquiry') {
+    const currency = quote.cost ? currencyCode(quote.cost.currency) : undefined;
+    // An account in a currency without an ISO 4217 number (none is opened so) cannot be priced on Diameter.
+    if (!quote.cost || !currency) resultCode = DIAMETER_RESULT.UNABLE_TO_COMPLY;
+    else result.push(avp('Cost-Information', [unitValue(quote.cost.amount), avp('Currency-Code', Number(currency.number))]));
+  }
+  if (resultCode === RESULT.SUCCESS && parsed.action === 'check-balance') {
+    result.push(avp('Check-Balance-Result', quote.enoughCredit ? CHECK_BALANCE_RESULT.ENOUGH_CREDIT : CHECK_BALANCE_RESULT.NO_CREDIT));
+  }
+  return [
+    avp('Session-Id', parsed.request.sessionId),
+    avp('Result-Code', resultCode),
+    sharedAvp('Origin-Host', origin.originHost),
+    sharedAvp('Origin-Realm', origin.originRealm),
+    sharedAvp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
+    sharedAvp('CC-Request-Type', parsed.ccRequestType),
+    avp('CC-Request-Number', parsed.request.requestNumber),
+    ...result,
+  ];
+}
+
+/** A decimal amount as Unit-Value (RFC 4006 §8.8): its digits, and the power of ten they are scaled by. */
+export function unitValue(amount: string): Avp {
+  const [whole, fraction = ''] = amount.split('.');
+  return avp('Unit-Value', [avp('Value-Digits', BigInt(whole + fraction)), ...(fraction ? [avp('Exponent', -fraction.length)] : [])]);
 }
 
 const FINAL_UNIT_TERMINATE = avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.TERMINATE)]);

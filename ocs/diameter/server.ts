@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../../domain/clock';
 import { EngineOverloaded, type ChargingEngine } from '../engine/types';
 import { AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
 import { APPLICATION, avpNamed, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
-import { ccaAvps, parseCcr, type ParsedCcr } from './gy-mapping';
+import { ccaAvps, parseCcr, quoteCcaAvps, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
 import { DiameterPeer, type IncomingMessage } from '../../network/diameter/peer';
 import { GyReauthorizer } from './reauth';
@@ -130,6 +130,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   /** Charges a CCR read and answers it; `request` is what answering needs of it (answerable). */
   const charge = async (parsed: ParsedCcr, request: DiameterMessage, peer: DiameterPeer): Promise<void> => {
     try {
+      if (parsed.action !== 'debit') {
+        // A balance check or price enquiry: answered from the account as it is, nothing changes.
+        peer.send(answerTo(request, quoteCcaAvps(parsed, await options.engine.quote(parsed.request), origin)));
+        return;
+      }
       const answer = await options.engine.charge(parsed.request);
       peer.send(answerTo(request, ccaAvps(parsed, answer, origin)));
       reauth.note(parsed.request, answer, peer);

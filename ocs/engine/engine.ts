@@ -13,6 +13,7 @@ import type { Clock } from '../../domain/clock';
 import { chargeOnce, RequestBatcher, WriteFailed, type BatchSettings, type EngineObserver } from './batcher';
 import type { EngineSettings } from './plan';
 import { EngineStateCache } from './state-cache';
+import { quoteRequest } from './quote';
 import { isConflict } from './store';
 import { TariffCache } from './tariffs';
 import type { ChargingAnswer, ChargingEngine, ChargingRequest } from './types';
@@ -86,5 +87,6 @@ export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config
     config,
     tariffs,
     charge: (request) => (batcher ? batcher.charge(request) : chargeAlone(request)),
+    quote: (request) => quoteRequest({ pool, tariffs, settings: config, now: () => clock.now() }, request),
   };
 }

@@ -78,6 +78,18 @@ export interface ChargingAnswer {
 }
 
 /**
+ * A balance check or price enquiry answered (RFC 4006 §5.2.3): nothing is reserved, debited or kept.
+ * `resultCode` is SUCCESS, USER_UNKNOWN, RATING_FAILED or UNABLE_TO_COMPLY (no units to price).
+ */
+export interface ChargingQuote {
+  resultCode: ResultCode;
+  /** Whether the balance pays the requested units now (allowances first, then money within its credit limit). */
+  enoughCredit: boolean;
+  /** With SUCCESS: what the money part of the units costs now, allowances used first, whether or not the balance pays it. */
+  cost?: { amount: string; currency: string };
+}
+
+/**
  * The engine refuses a request at once when this many wait for a batch: answered later than the
  * network waits for it, it would only be charged for nothing; refused, the network element tries
  * another OCS or applies its failure handling (Gy: 3004 DIAMETER_TOO_BUSY, Nchf: 429).
@@ -96,4 +108,6 @@ export interface ChargingEngine {
    * the first answer again and debits nothing.
    */
   charge(request: ChargingRequest): Promise<ChargingAnswer>;
+  /** Checks the balance for, and prices, the units of an event request, changing nothing. */
+  quote(request: ChargingRequest): Promise<ChargingQuote>;
 }

@@ -3,7 +3,7 @@
  * function the test sets (by default: grant what was asked, or 600 units, valid 300 s), and
  * answers a repeated session + request number with its first answer, as the real engine does.
  */
-import type { ChargingAnswer, ChargingEngine, ChargingRequest } from '../../ocs/engine/types';
+import type { ChargingAnswer, ChargingEngine, ChargingQuote, ChargingRequest } from '../../ocs/engine/types';
 
 /** The default answer: every rating group granted what it asked for (600 when unspecified). */
 export function grantAll(request: ChargingRequest): ChargingAnswer {
@@ -26,6 +26,8 @@ export class FakeEngine implements ChargingEngine {
   /** How many times a request was charged for the first time (retransmissions excluded). */
   charged = 0;
   respond: (request: ChargingRequest) => ChargingAnswer | Promise<ChargingAnswer> = grantAll;
+  /** The answer to balance checks and price enquiries: by default enough credit, at 0.10 EUR. */
+  quoteWith: (request: ChargingRequest) => ChargingQuote = () => ({ resultCode: 2001, enoughCredit: true, cost: { amount: '0.1', currency: 'EUR' } });
   private readonly answers = new Map<string, Promise<ChargingAnswer>>();
 
   charge(request: ChargingRequest): Promise<ChargingAnswer> {
@@ -37,5 +39,10 @@ export class FakeEngine implements ChargingEngine {
     const answer = Promise.resolve().then(() => this.respond(request));
     this.answers.set(key, answer);
     return answer;
+  }
+
+  quote(request: ChargingRequest): Promise<ChargingQuote> {
+    this.requests.push(request);
+    return Promise.resolve(this.quoteWith(request));
   }
 }
