@@ -73,7 +73,7 @@ export class NchfReauthorizer {
     const ref = request.sessionId;
     if (request.type === 'termination' || request.type === 'event') {
       this.notifyUris.delete(ref);
-      if (this.awaiting.size) this.awaiting.note(request, answer, '');
+      this.awaiting.forget(ref);
       return;
     }
     if (notifyUri !== undefined && this.notifyUris.get(ref) !== notifyUri) {

@@ -57,7 +57,12 @@ export class AwaitingCredit<Target> {
     if (this.sessions.size > this.max) this.sessions.delete(this.sessions.keys().next().value!);
   }
 
-  /** Whether any session waits. */
+  /** Forgets a session that has ended. */
+  forget(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  /** How many sessions wait. */
   get size(): number {
     return this.sessions.size;
   }
