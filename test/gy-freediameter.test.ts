@@ -1,7 +1,8 @@
 /**
  * freeDiameter (Debian's freeDiameterd) as a real peer of our Gy server: a client extension
  * written in C (test/freediameter/gy_client.c), compiled here with the system C compiler against
- * libfreediameter-dev, exchanges capabilities, sends CCR-I/U/T and reports each CCA in a file;
+ * libfreediameter-dev, exchanges capabilities, sends CCR-I/U/T, answers our Re-Auth-Request and
+ * reports each CCA and the RAR in a file;
  * the two ends exchange watchdogs; stopping freeDiameterd disconnects with DPR/DPA.
  * freeDiameter missing is a failure, not a skip: runtime/install-tools.ts and .ci/run install it.
  */
@@ -104,14 +105,18 @@ describe('Gy server with freeDiameter as the peer', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('exchanges capabilities, then charges CCR-I, CCR-U and CCR-T with the answers freeDiameter reads back', async () => {
-    await waitFor('the CCA of the termination', () => /^(DONE|FAIL.*)$/m.test(report()), 45_000).catch((err: Error) => {
+  it('exchanges capabilities, charges CCR-I and CCR-U, re-authorises with a RAR that freeDiameter answers and follows with a CCR-U, then CCR-T', async () => {
+    const failWithLogs = (err: Error) => {
       throw new Error(`${err.message}\nreport:\n${report()}\nfreeDiameterd log tail:\n${fs.readFileSync(path.join(dir, 'freeDiameterd.log'), 'utf8').slice(-3000)}`);
-    });
-    const lines = report().trim().split('\n');
-    const sessionId = lines[1].replace(/^SESSION /, '');
+    };
+    await waitFor('the CCA of the first update', () => /^(WAITING for RAR|FAIL.*)$/m.test(report()), 45_000).catch(failWithLogs);
+    const sessionId = report().split('\n')[1].replace(/^SESSION /, '');
     expect(sessionId).toMatch(/^fdclient\.test;\d+;\d+;gy$/);
-    expect(lines).toEqual([
+    // The data grant of the update was final: the session waits for credit, and is asked to re-authorise.
+    expect(server.waitingForCredit()).toBe(true);
+    expect(await server.reauthorize([sessionId])).toEqual([{ sessionId, answer: 2002 }]);
+    await waitFor('the CCA of the termination', () => /^(DONE|FAIL.*)$/m.test(report()), 45_000).catch(failWithLogs);
+    expect(report().trim().split('\n')).toEqual([
       'OPEN ocs.test',
       `SESSION ${sessionId}`,
       'CCR type=1 number=0',
@@ -122,18 +127,27 @@ describe('Gy server with freeDiameter as the peer', () => {
       'CCA type=2 number=1 result=2001',
       'MSCC number=1 rg=100 result=2001 time=120 octets=0 validity=300 fua=-1',
       'MSCC number=1 rg=300 result=2001 time=0 octets=1000000 validity=300 fua=0',
-      'CCR type=3 number=2',
-      'CCA type=3 number=2 result=2001',
-      'MSCC number=2 rg=100 result=2001 time=0 octets=0 validity=0 fua=-1',
-      'MSCC number=2 rg=300 result=2001 time=0 octets=0 validity=0 fua=-1',
+      'WAITING for RAR',
+      'RAR session-matches=yes destination-host=fdclient.test app=4 re-auth-type=0 rg=300',
+      'CCR type=2 number=2',
+      'CCA type=2 number=2 result=2001',
+      'MSCC number=2 rg=100 result=2001 time=120 octets=0 validity=300 fua=-1',
+      'MSCC number=2 rg=300 result=2001 time=0 octets=1000000 validity=300 fua=0',
+      'CCR type=3 number=3',
+      'CCA type=3 number=3 result=2001',
+      'MSCC number=3 rg=100 result=2001 time=0 octets=0 validity=0 fua=-1',
+      'MSCC number=3 rg=300 result=2001 time=0 octets=0 validity=0 fua=-1',
       'DONE',
     ]);
     const common = { sessionId, subscriber: { msisdn: '34600000042' }, eventTime: new Date('2026-01-15T10:00:00Z') };
+    const update = { type: 'update', units: [{ ratingGroup: 100, requested: { quantity: '120' }, used: { quantity: '100' } }, { ratingGroup: 300, requested: { quantity: '5000000000' }, used: { quantity: '5000000000' } }] };
     expect(engine.requests).toEqual([
       { ...common, requestNumber: 0, type: 'initial', units: [{ ratingGroup: 100, requested: { quantity: '120' } }, { ratingGroup: 300, requested: {} }] },
-      { ...common, requestNumber: 1, type: 'update', units: [{ ratingGroup: 100, requested: { quantity: '120' }, used: { quantity: '100' } }, { ratingGroup: 300, requested: { quantity: '5000000000' }, used: { quantity: '5000000000' } }] },
-      { ...common, requestNumber: 2, type: 'termination', units: [{ ratingGroup: 100, used: { quantity: '30' } }, { ratingGroup: 300, used: { quantity: '1234' } }] },
+      { ...common, requestNumber: 1, ...update },
+      { ...common, requestNumber: 2, ...update },
+      { ...common, requestNumber: 3, type: 'termination', units: [{ ratingGroup: 100, used: { quantity: '30' } }, { ratingGroup: 300, used: { quantity: '1234' } }] },
     ]);
+    expect(server.waitingForCredit()).toBe(false);
     expect(fdPeer()?.remote).toEqual({ originHost: 'fdclient.test', originRealm: 'test', productName: 'freeDiameter', applicationIds: [4] });
   });
 

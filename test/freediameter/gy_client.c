@@ -1,9 +1,10 @@
 /*
  * A freeDiameter extension acting as a Gy client (a PGW/SGSN's charging trigger function) for the
  * interoperability test of our Gy server. Once the peer named in its configuration is open, it
- * sends one credit-control session (CCR-I, CCR-U, CCR-T) with a voice and a data rating group,
- * and writes what each CCA said, one line per fact, to the output file. The last line is "DONE"
- * (or "FAIL <why>").
+ * sends one credit-control session with a voice and a data rating group: CCR-I and CCR-U; then it
+ * waits for the server's Re-Auth-Request, answers it DIAMETER_LIMITED_SUCCESS and re-authorises
+ * with a second CCR-U, as RFC 4006 §5.5 has it; then CCR-T. It writes what each answer and the RAR
+ * said, one line per fact, to the output file. The last line is "DONE" (or "FAIL <why>").
  *
  * Configuration string (the part after ':' of LoadExtension): "<output file> <peer identity> <realm>".
  */
@@ -19,7 +20,7 @@ static char dest_realm[256];
 static FILE *out;
 static pthread_t starter;
 
-static struct dict_object *ccr_cmd, *dcca_app;
+static struct dict_object *ccr_cmd, *rar_cmd, *dcca_app;
 static struct dict_object *d_dest_realm, *d_dest_host, *d_auth_app, *d_context, *d_type, *d_number,
     *d_event_ts, *d_sub_id, *d_sub_type, *d_sub_data, *d_msi, *d_mscc, *d_rsu, *d_usu, *d_cc_time,
     *d_total, *d_rating_group;
@@ -161,14 +162,45 @@ static void report_cca(struct msg *ans) {
 	}
 }
 
+/* The answer to request number `data`: 0 (CCR-I) is followed by CCR-U 1, which waits for the RAR; 2 (the CCR-U after it) by CCR-T 3. */
 static void on_cca(void *data, struct msg **ans) {
-	int type = (int)(intptr_t)data;
+	uint32_t number = (uint32_t)(intptr_t)data;
 	report_cca(*ans);
 	fd_msg_free(*ans);
 	*ans = NULL;
-	if (type == 1) send_ccr(2, 1);
-	else if (type == 2) send_ccr(3, 2);
+	if (number == 0) send_ccr(2, 1);
+	else if (number == 1) say("WAITING for RAR");
+	else if (number == 2) send_ccr(3, 3);
 	else say("DONE");
+}
+
+/* The server's Re-Auth-Request: reported, answered DIAMETER_LIMITED_SUCCESS, then the CCR-U it asks for. */
+static int on_rar(struct msg **msg, struct avp *avp, struct session *sess, void *opaque, enum disp_action *act) {
+	struct avp *a = NULL;
+	uint32_t app = 0, rating_group = 0;
+	int32_t type = -1;
+	char sid[512] = "", dest[256] = "";
+	(void)avp;
+	(void)sess;
+	(void)opaque;
+	fd_msg_browse(*msg, MSG_BRW_FIRST_CHILD, &a, NULL);
+	for (; a; fd_msg_browse(a, MSG_BRW_NEXT, &a, NULL)) {
+		struct avp_hdr *h;
+		fd_msg_avp_hdr(a, &h);
+		if (h->avp_vendor != 0 || !h->avp_value) continue;
+		if (h->avp_code == 263) snprintf(sid, sizeof(sid), "%.*s", (int)h->avp_value->os.len, (char *)h->avp_value->os.data);
+		if (h->avp_code == 293) snprintf(dest, sizeof(dest), "%.*s", (int)h->avp_value->os.len, (char *)h->avp_value->os.data);
+		if (h->avp_code == 258) app = h->avp_value->u32;
+		if (h->avp_code == 285) type = h->avp_value->i32;
+		if (h->avp_code == 432) rating_group = h->avp_value->u32;
+	}
+	say("RAR session-matches=%s destination-host=%s app=%u re-auth-type=%d rg=%u", strcmp(sid, session_id) == 0 ? "yes" : "no", dest, app, type, rating_group);
+	CHECK_FCT(fd_msg_new_answer_from_req(fd_g_config->cnf_dict, msg, 0));
+	CHECK_FCT(fd_msg_rescode_set(*msg, "DIAMETER_LIMITED_SUCCESS", NULL, NULL, 1));
+	CHECK_FCT(fd_msg_send(msg, NULL, NULL));
+	*act = DISP_ACT_CONT;
+	send_ccr(2, 2);
+	return 0;
 }
 
 static void send_ccr(int type, uint32_t number) {
@@ -221,7 +253,7 @@ static void send_ccr(int type, uint32_t number) {
 		add_mscc(req, 300, d_total, 0, 1234);
 	}
 	say("CCR type=%d number=%u", type, number);
-	if (fd_msg_send(&req, on_cca, (void *)(intptr_t)type)) say("FAIL fd_msg_send");
+	if (fd_msg_send(&req, on_cca, (void *)(intptr_t)number)) say("FAIL fd_msg_send");
 }
 
 /* Waits for the peer to be open, then starts the session. */
@@ -259,6 +291,14 @@ static int gy_client_init(char *conffile) {
 	    !(d_cc_time = avp_named("CC-Time")) || !(d_total = avp_named("CC-Total-Octets")) ||
 	    !(d_rating_group = avp_named("Rating-Group")))
 		return ENOENT;
+	CHECK_FCT(fd_dict_search(fd_g_config->cnf_dict, DICT_COMMAND, CMD_BY_NAME, "Re-Auth-Request", &rar_cmd, ENOENT));
+	{
+		struct disp_when when;
+		memset(&when, 0, sizeof(when));
+		when.command = rar_cmd;
+		when.app = dcca_app;
+		CHECK_FCT(fd_disp_register(on_rar, DISP_HOW_CC, &when, NULL, NULL));
+	}
 	/* Advertise credit control in our CER, so that the server finds a common application. */
 	CHECK_FCT(fd_disp_app_support(dcca_app, NULL, 1, 0));
 	CHECK_POSIX(pthread_create(&starter, NULL, start_when_open, NULL));
