@@ -34,10 +34,12 @@ export function probeFlushes(dir: string, seconds: number): { flushes: number; p
   return { flushes: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] };
 }
 
-/** PostgreSQL's WAL flushes so far: how many and their total time (ms). */
+/** PostgreSQL's WAL so far: flushes (how many, their total time in ms), bytes written and full-page images among them. */
 export interface WalFlushes {
   flushes: number;
   ms: number;
+  bytes: number;
+  fullPages: number;
 }
 
 /**
@@ -50,13 +52,28 @@ const STATISTICS_SETTLE_MS = 11_000;
 /** PostgreSQL's WAL flushes so far, once the backends have reported them (waits STATISTICS_SETTLE_MS). */
 export async function walFlushes(pool: pg.Pool): Promise<WalFlushes> {
   await new Promise((resolve) => setTimeout(resolve, STATISTICS_SETTLE_MS));
-  const { rows } = await pool.query<{ flushes: string; ms: number }>('SELECT wal_sync::text AS flushes, wal_sync_time::float8 AS ms FROM pg_stat_wal');
-  return { flushes: Number(rows[0].flushes), ms: rows[0].ms };
+  const { rows } = await pool.query<{ flushes: string; ms: number; bytes: string; full_pages: string }>(
+    'SELECT wal_sync::text AS flushes, wal_sync_time::float8 AS ms, wal_bytes::text AS bytes, wal_fpi::text AS full_pages FROM pg_stat_wal',
+  );
+  return { flushes: Number(rows[0].flushes), ms: rows[0].ms, bytes: Number(rows[0].bytes), fullPages: Number(rows[0].full_pages) };
 }
 
-/** The WAL flushes of one run: count, mean, and the share of the run's wall time PostgreSQL spent in them. */
-export function flushFigures(before: WalFlushes, after: WalFlushes, runMs: number): string[] {
+/** Headings of flushFigures' columns. */
+export const FLUSH_HEADINGS = ['WAL flushes', 'mean flush', 'time flushing', 'WAL per request', 'full-page images'];
+
+/**
+ * The WAL of one run of `requests`: flushes (count, mean, the share of the run's wall time PostgreSQL
+ * spent in them), the bytes written per request, and the full-page images written (the first change
+ * of a page after a checkpoint copies the whole page into the WAL).
+ */
+export function flushFigures(before: WalFlushes, after: WalFlushes, runMs: number, requests: number): string[] {
   const flushes = after.flushes - before.flushes;
   const spent = after.ms - before.ms;
-  return [String(flushes), flushes > 0 ? `${(spent / flushes).toFixed(2)} ms` : '-', `${((spent / runMs) * 100).toFixed(0)} %`];
+  return [
+    String(flushes),
+    flushes > 0 ? `${(spent / flushes).toFixed(2)} ms` : '-',
+    `${((spent / runMs) * 100).toFixed(0)} %`,
+    `${((after.bytes - before.bytes) / requests).toFixed(0)} B`,
+    String(after.fullPages - before.fullPages),
+  ];
 }

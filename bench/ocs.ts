@@ -26,7 +26,7 @@ import { gyDriver } from '../network/gy-driver';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { freePort } from '../test/helpers/ports';
 import { byCommandLine, cpuSpent, readCpu, type ProcessGroup } from './cpu';
-import { flushFigures, probeFlushes, walFlushes } from './disk';
+import { FLUSH_HEADINGS, flushFigures, probeFlushes, walFlushes } from './disk';
 import { percentile, table } from './stats';
 
 const SUBSCRIBERS = Number(process.env.BENCH_OCS_SUBSCRIBERS ?? 1000);
@@ -456,7 +456,7 @@ export async function ocsBench(): Promise<boolean> {
     const groups: ProcessGroup[] = [{ name: 'ocs', pids: () => [ocs.pid] }, byCommandLine('postgres', path.join(workDir, 'postgres'), true, true)];
     // BENCH_WAL_FLUSHES=1: PostgreSQL's WAL flushes per run (each reading waits for its statistics: 11 s before and after a run).
     const flushes = process.env.BENCH_WAL_FLUSHES === '1';
-    const flushRows: string[][] = [['run', 'WAL flushes', 'mean flush', 'time flushing']];
+    const flushRows: string[][] = [['run', ...FLUSH_HEADINGS]];
     const measured = async (name: string, load: () => Promise<LoadFigures>): Promise<LoadFigures & { cpu: string[] }> => {
       // Read before the CPU counters start: the wait for the statistics is not the run's.
       const flushesBefore = flushes ? await walFlushes(pool) : undefined;
@@ -467,7 +467,7 @@ export async function ocsBench(): Promise<boolean> {
       const runMs = performance.now() - started;
       const spent = cpuSpent(before, readCpu(groups));
       const ownUs = process.cpuUsage(own);
-      if (flushesBefore) flushRows.push([name, ...flushFigures(flushesBefore, await walFlushes(pool), runMs)]);
+      if (flushesBefore) flushRows.push([name, ...flushFigures(flushesBefore, await walFlushes(pool), runMs, figures.requests)]);
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
     };

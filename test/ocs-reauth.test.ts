@@ -149,6 +149,22 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
     await client.close();
     expect(await server.reauthorize([`${sessionId};2`])).toEqual([{ sessionId: `${sessionId};2`, error: 'pgw4.gw.test.local is not connected' }]);
   });
+  it("sends the RAR of a session relayed by a Diameter agent over the agent's connection, to the client named in its CCRs", async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+    // The connection is the agent's (dra); the CCRs are the gateway's (pgw6), as a relay forwards them.
+    const { client: agent, rarsReceived } = await clientAnsweringRar('dra.test.local');
+    const sessionId = `pgw6.gw.test.local;1;${prepaid.msisdn}`;
+    try {
+      const initial = readCca(await agent.creditControl(buildCcr({ sessionId, originHost: 'pgw6.gw.test.local', originRealm: 'gw6.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, type: 'initial', requestNumber: 0, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: true }] })));
+      expect(initial.units[0].resultCode).toBe(4012);
+      await topUp(prepaid.buckets[0], '5.00', 'test-topup-relayed');
+      const [rar] = await rarsReceived(1);
+      expect([valueOf(rar.avps, 'Destination-Host'), valueOf(rar.avps, 'Destination-Realm')]).toEqual(['pgw6.gw.test.local', 'gw6.test.local']);
+    } finally {
+      await agent.close();
+    }
+  });
+
   it('listens again after losing its connection (PostgreSQL restarted), and re-authorises on the credits after it', async () => {
     const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
     const listenerPid = async () => (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [WATCHER])).rows[0]?.pid;

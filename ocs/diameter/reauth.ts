@@ -12,10 +12,16 @@ import { DiameterPeerError, type DiameterPeer } from '../../network/diameter/pee
 import { AwaitingCredit, type ReauthOutcome } from '../reauth/awaiting-credit';
 import type { ChargingAnswer, ChargingRequest } from '../engine/types';
 
-/** The client of a session: the Origin-Host and Origin-Realm of its CCRs. */
+/** A Diameter node: its Origin-Host and Origin-Realm. */
 export interface GyClient {
   originHost: string;
   originRealm: string;
+}
+
+/** Where a session's RAR goes: to its client (the Origin-Host of its CCRs), over the connection they came by (the client's own, or a Diameter agent's). */
+interface RarTarget {
+  client: GyClient;
+  via: string;
 }
 
 /** The RAR of RFC 4006 §3.3 for a session. */
@@ -41,7 +47,7 @@ export function reAuthRequest(sessionId: string, origin: GyClient, client: GyCli
 
 /** The Gy sessions waiting for credit and their re-authorisation. */
 export class GyReauthorizer {
-  private readonly awaiting = new AwaitingCredit<GyClient>();
+  private readonly awaiting = new AwaitingCredit<RarTarget>();
 
   constructor(
     private readonly origin: GyClient,
@@ -51,10 +57,10 @@ export class GyReauthorizer {
     private readonly logger?: Logger,
   ) {}
 
-  /** Notes a CCA sent to `peer`: whether its session now waits for credit. */
-  note(request: ChargingRequest, answer: ChargingAnswer, peer: DiameterPeer): void {
-    const remote = peer.remote;
-    if (remote) this.awaiting.note(request, answer, { originHost: remote.originHost, originRealm: remote.originRealm });
+  /** Notes a CCA sent over `peer` to `client`: whether its session now waits for credit. */
+  note(request: ChargingRequest, answer: ChargingAnswer, client: GyClient, peer: DiameterPeer): void {
+    const via = peer.remote?.originHost;
+    if (via !== undefined) this.awaiting.note(request, answer, { client, via });
   }
 
   /** Whether any session waits. */
@@ -63,8 +69,8 @@ export class GyReauthorizer {
   }
 
   /**
-   * Sends a RAR for each of `sessionIds` that waits for credit, over the open connection from its
-   * client; resolves with each outcome once all are answered or have timed out. A session whose
+   * Sends a RAR for each of `sessionIds` that waits for credit, over the open connection its CCRs
+   * came by; resolves with each outcome once all are answered or have timed out. A session whose
    * client is not connected, or does not answer, is not asked again: it comes back at its
    * validity time.
    */
@@ -75,10 +81,10 @@ export class GyReauthorizer {
     for (const peer of this.peers()) if (peer.state === 'open' && peer.remote) byHost.set(peer.remote.originHost, peer);
     return Promise.all(
       taken.map(async ([sessionId, { target, ratingGroups }]): Promise<ReauthOutcome> => {
-        const peer = byHost.get(target.originHost);
-        if (!peer) return { sessionId, error: `${target.originHost} is not connected` };
+        const peer = byHost.get(target.via);
+        if (!peer) return { sessionId, error: `${target.via} is not connected` };
         try {
-          const answer = await peer.request(reAuthRequest(sessionId, this.origin, target, ratingGroups), {
+          const answer = await peer.request(reAuthRequest(sessionId, this.origin, target.client, ratingGroups), {
             ms: this.timeoutMs,
             error: () => new DiameterPeerError(`no RAA within ${this.timeoutMs} ms`),
           });

@@ -137,7 +137,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       }
       const answer = await options.engine.charge(parsed.request);
       peer.send(answerTo(request, ccaAvps(parsed, answer, origin)));
-      reauth.note(parsed.request, answer, peer);
+      reauth.note(parsed.request, answer, parsed.client, peer);
     } catch (err) {
       if (err instanceof EngineOverloaded) {
         // A transient protocol error: the client may send the request to another OCS.
