@@ -281,6 +281,31 @@ describe('charging engine', () => {
     expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
   });
 
+  it('charges what a session used before its subscriber was suspended, grants it nothing more (4010), and ends it on termination', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }, { type: 'data', amount: '50000000' }] });
+    const [cash, pass] = line.buckets;
+    const call = session(line);
+    const browse = session(line);
+    expect((await call.initial('120')).units[0]).toMatchObject({ resultCode: RESULT.SUCCESS, granted: { quantity: '120' } });
+    expect((await browse.initial('1000000', DATA)).units[0]).toMatchObject({ resultCode: RESULT.SUCCESS, granted: { quantity: '1000000' } });
+
+    await knex('charging_subscriber').where({ msisdn: line.msisdn }).update({ status: 'suspended' });
+    // The call's report: 90 s used (0.12 + 30 × 0.002) are debited, no new quota, the minute held is released.
+    const update = await call.update('90', '120');
+    expect(update).toMatchObject({ resultCode: RESULT.SUCCESS, units: [{ ratingGroup: VOICE, resultCode: RESULT.END_USER_SERVICE_DENIED }] });
+    expect(update.units[0].granted).toBeUndefined();
+    expect(await bucketState(knex, cash)).toEqual({ balance: '9.820000', reserved: '0.000000' });
+    // The data session ends: what it used is taken from the pass, the rest released, the session closed.
+    expect(await browse.terminate('400000', DATA)).toMatchObject({ resultCode: RESULT.SUCCESS });
+    expect(await bucketState(knex, pass)).toEqual({ balance: '49600000.000000', reserved: '0.000000' });
+    expect(await sessionState(browse.sessionId)).toBe('closed');
+    expect(await call.terminate('0')).toMatchObject({ resultCode: RESULT.SUCCESS });
+    expect(await sessionState(call.sessionId)).toBe('closed');
+    // A new session is refused.
+    expect((await session(line).initial('60')).resultCode).toBe(RESULT.USER_UNKNOWN);
+    expect((await reconcileLedger(pool)).filter((d) => line.buckets.includes(d.bucketId))).toEqual([]);
+  });
+
   it('refuses unknown sessions (5002), unknown or closed subscribers (5030), and usage without a tariff (5031)', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
     const base = { requestNumber: 1, subscriber: { msisdn: line.msisdn }, eventTime: PEAK, units: [{ ratingGroup: VOICE, used: { quantity: '10' } }] };

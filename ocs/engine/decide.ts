@@ -19,6 +19,9 @@ type Queryable = Parameters<TariffCache['tariffsOf']>[0];
 
 const refusal = (request: ChargingRequest, resultCode: ResultCode): ChargingAnswer => ({ sessionId: request.sessionId, requestNumber: request.requestNumber, resultCode, units: [] });
 
+/** The request without what it asks for: its usage is charged and nothing is granted. */
+const reportOnly = (request: ChargingRequest): ChargingRequest => ({ ...request, units: request.units.map(({ requested: _, ...unit }) => unit) });
+
 function repeatsRatingGroup(request: ChargingRequest): boolean {
   if (request.units.length < 2) return false;
   const seen = new Set<number>();
@@ -48,14 +51,18 @@ export async function decide(db: Queryable, tariffs: TariffCache, settings: Engi
   } else if (request.type === 'update' || request.type === 'termination') {
     return { answer: refusal(request, RESULT.UNKNOWN_SESSION_ID) };
   }
-  if (!subscriber || !subscriber.active) return { answer: refusal(request, RESULT.USER_UNKNOWN) };
+  if (!subscriber || (!subscriber.active && !session)) return { answer: refusal(request, RESULT.USER_UNKNOWN) };
   // Usage and reservations are kept by rating group: one unit request each; an event is charged by its
   // units, so one without any would pass free. (The front ends refuse both as bad input.)
   if (repeatsRatingGroup(request) || (request.type === 'event' && request.units.length === 0)) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
 
+  // A subscriber suspended or closed while its session was open: what the session used happened
+  // while it was allowed and is charged; it is granted nothing more (4010) and ends on termination.
+  const denied = !subscriber.active;
   const accountTariffs = await tariffs.tariffsOf(db, subscriber.tariff);
   try {
-    const plan = planRequest({ request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings, now });
+    const plan = planRequest({ request: denied ? reportOnly(request) : request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings, now });
+    if (denied) plan.answer.units = plan.answer.units.map((u) => (u.resultCode === RESULT.SUCCESS && request.type === 'update' ? { ...u, resultCode: RESULT.END_USER_SERVICE_DENIED } : u));
     return {
       plan,
       session,
