@@ -13,6 +13,14 @@ describe('OCS configuration', () => {
     }
   });
 
+  it('restricts a data session to a filter after its final units where one is named: a Filter-Id of printable characters', () => {
+    expect(loadOcsConfig({ ...env, OCS_FINAL_UNIT_FILTER_ID: 'topup-and-care' }).engine.finalUnitFilterId).toBe('topup-and-care');
+    expect(loadOcsConfig(env).engine.finalUnitFilterId).toBeUndefined();
+    for (const bad of ['', 'two words', 'x'.repeat(254), 'tab\there']) {
+      expect(() => loadOcsConfig({ ...env, OCS_FINAL_UNIT_FILTER_ID: bad })).toThrow(/OCS_FINAL_UNIT_FILTER_ID/);
+    }
+  });
+
   it('refuses a configuration without a database, naming it', () => {
     expect(() => loadOcsConfig({})).toThrow(/DATABASE_URL/);
   });

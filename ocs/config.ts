@@ -29,6 +29,11 @@ const schema = z.object({
   OCS_MAX_QUOTA_SMS: quantity(DEFAULT_ENGINE_CONFIG.maxQuota.sms),
   /** A top-up portal a data session is redirected to once its final units are used (absent: it ends). */
   OCS_FINAL_UNIT_REDIRECT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** A filter of the gateway's (Filter-Id) a data session is restricted to after its final units: alone RESTRICT_ACCESS, with a portal what stays reachable besides it. */
+  OCS_FINAL_UNIT_FILTER_ID: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,253}$/, 'a Filter-Id: 1 to 253 printable ASCII characters, no spaces')
+    .optional(),
   OCS_TIME_ZONE: z.string().default(DEFAULT_ENGINE_CONFIG.defaultTimeZone),
   OCS_BATCH_MAX: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.maxBatch),
   OCS_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().default(DEFAULT_ENGINE_CONFIG.batchesInFlight),
@@ -72,6 +77,7 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
       defaultQuota: { voice: e.OCS_QUOTA_VOICE, data: e.OCS_QUOTA_DATA, sms: e.OCS_QUOTA_SMS },
       maxQuota: { voice: e.OCS_MAX_QUOTA_VOICE, data: e.OCS_MAX_QUOTA_DATA, sms: e.OCS_MAX_QUOTA_SMS },
       ...(e.OCS_FINAL_UNIT_REDIRECT_URL ? { finalUnitRedirect: e.OCS_FINAL_UNIT_REDIRECT_URL } : {}),
+      ...(e.OCS_FINAL_UNIT_FILTER_ID ? { finalUnitFilterId: e.OCS_FINAL_UNIT_FILTER_ID } : {}),
       maxBatch: e.OCS_BATCH_MAX,
       batchesInFlight: e.OCS_BATCHES_IN_FLIGHT,
       stateCacheSize: e.OCS_STATE_CACHE_SIZE,

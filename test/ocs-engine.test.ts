@@ -6,7 +6,7 @@ import { ManualClock } from '../domain/clock';
 import { money, roundToCent } from '../domain/money';
 import { rateCall, rateUsage, type Rating } from '../domain/rating';
 import { catalogSeed } from '../db/seeds/catalog-data';
-import { createChargingEngine, purgeClosedSessions, reconcileLedger, RESULT, sweepExpired, type ChargingRequest } from '../ocs/engine';
+import { createChargingEngine, purgeClosedSessions, reconcileLedger, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, OFFERING, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -566,6 +566,21 @@ describe('charging engine', () => {
     // Without a portal configured, the data session ends (TERMINATE).
     const [other] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.05' }] });
     expect((await session(other).initial('10485760', DATA)).units[0]).toEqual({ ratingGroup: DATA, resultCode: RESULT.SUCCESS, granted: { quantity: '1746944' }, validityTime: 600, finalUnit: true });
+  });
+
+  it('restricts a data session to a filter once its final units are used, where one is configured (with a portal: what stays reachable besides it)', async () => {
+    const ask = async (config: Partial<EngineConfig>, balance: string) => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: balance }] });
+      const units = [{ ratingGroup: DATA, requested: { quantity: '10485760' } }];
+      const answer = await createChargingEngine({ pool, clock, config }).charge({ sessionId: `test-${randomUUID()}`, requestNumber: 0, type: 'initial', subscriber: { msisdn: line.msisdn }, eventTime: clock.now(), units });
+      return answer.units[0];
+    };
+    const restricting = { finalUnitFilterId: 'topup-and-care' };
+    expect(await ask(restricting, '0.05')).toEqual({ ratingGroup: DATA, resultCode: RESULT.SUCCESS, granted: { quantity: '1746944' }, validityTime: 600, finalUnit: true, filterId: 'topup-and-care' });
+    // Nothing payable: refused (4012), restricted at once for the validity time.
+    expect(await ask(restricting, '0.00')).toEqual({ ratingGroup: DATA, resultCode: RESULT.CREDIT_LIMIT_REACHED, validityTime: 600, finalUnit: true, filterId: 'topup-and-care' });
+    const both = { ...restricting, finalUnitRedirect: 'https://topup.example.com/' };
+    expect(await ask(both, '0.00')).toEqual({ ratingGroup: DATA, resultCode: RESULT.CREDIT_LIMIT_REACHED, validityTime: 600, finalUnit: true, filterId: 'topup-and-care', redirectTo: 'https://topup.example.com/' });
   });
 
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {

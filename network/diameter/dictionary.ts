@@ -135,6 +135,7 @@ export const AVPS: readonly AvpDefinition[] = [
   ietf('Termination-Cause', 295, 'Enumerated'),
   ietf('Re-Auth-Request-Type', 285, 'Enumerated', RE_AUTH_REQUEST_TYPE),
   ietf('Event-Timestamp', 55, 'Time'),
+  ietf('Filter-Id', 11, 'UTF8String'),
   ietf('Called-Station-Id', 30, 'UTF8String'),
   // RFC 4006 / RFC 8506 credit control
   ietf('CC-Request-Type', 416, 'Enumerated', CC_REQUEST_TYPE),

@@ -51,7 +51,7 @@ describe('Gy mapping', () => {
     expect(cca.at(-1)).toEqual(avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Time', 59)]), avp('Rating-Group', 100), avp('Validity-Time', 120), avp('Result-Code', 2001)]));
   });
 
-  it('answers final units with TERMINATE, or with REDIRECT to the URL the grant names', () => {
+  it('answers final units with TERMINATE, REDIRECT to the URL the grant names (with its Filter-Id), or RESTRICT_ACCESS to a Filter-Id alone', () => {
     const parsed = parseCcr(base({ units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: 1024 }] }), now);
     const msccOf = (grant: Partial<UnitGrant>) =>
       ccaAvps(parsed, { sessionId: 's;1', requestNumber: 3, resultCode: 2001, units: [{ ratingGroup: 300, resultCode: 2001, granted: { quantity: '1024' }, finalUnit: true, ...grant }] }, { originHost: 'o', originRealm: 'r' }).at(-1);
@@ -59,6 +59,9 @@ describe('Gy mapping', () => {
     expect(msccOf({})).toEqual(mscc(avp('Final-Unit-Indication', [avp('Final-Unit-Action', 0)])));
     const redirect = avp('Redirect-Server', [avp('Redirect-Address-Type', 2), avp('Redirect-Server-Address', 'https://topup.example.com/')]);
     expect(msccOf({ redirectTo: 'https://topup.example.com/' })).toEqual(mscc(avp('Final-Unit-Indication', [avp('Final-Unit-Action', 1), redirect])));
+    // RFC 4006 §8.34 order: Final-Unit-Action, Filter-Id, Redirect-Server.
+    expect(msccOf({ redirectTo: 'https://topup.example.com/', filterId: 'topup-and-care' })).toEqual(mscc(avp('Final-Unit-Indication', [avp('Final-Unit-Action', 1), avp('Filter-Id', 'topup-and-care'), redirect])));
+    expect(msccOf({ filterId: 'topup-and-care' })).toEqual(mscc(avp('Final-Unit-Indication', [avp('Final-Unit-Action', 2), avp('Filter-Id', 'topup-and-care')])));
   });
 
   it('refuses a CCR that reports one rating group in two Multiple-Services-Credit-Control AVPs (5004, the second Rating-Group)', () => {

@@ -226,12 +226,20 @@ export function unitValue(amount: string): Avp {
 }
 
 const FINAL_UNIT_TERMINATE = avp('Final-Unit-Indication', [avp('Final-Unit-Action', FINAL_UNIT_ACTION.TERMINATE)]);
-/** REDIRECT to a URL (a top-up portal). */
-const finalUnitRedirect = (url: string): Avp =>
-  avp('Final-Unit-Indication', [
-    avp('Final-Unit-Action', FINAL_UNIT_ACTION.REDIRECT),
-    avp('Redirect-Server', [avp('Redirect-Address-Type', REDIRECT_ADDRESS_TYPE.URL), avp('Redirect-Server-Address', url)]),
+
+/**
+ * Final-Unit-Indication (RFC 4006 §8.34): REDIRECT to a URL (a top-up portal), with a Filter-Id of
+ * what stays reachable besides it; RESTRICT_ACCESS to a Filter-Id alone; else TERMINATE.
+ */
+function finalUnitIndication(grant: UnitGrant): Avp {
+  if (grant.redirectTo === undefined && grant.filterId === undefined) return FINAL_UNIT_TERMINATE;
+  const action = grant.redirectTo !== undefined ? FINAL_UNIT_ACTION.REDIRECT : FINAL_UNIT_ACTION.RESTRICT_ACCESS;
+  return avp('Final-Unit-Indication', [
+    avp('Final-Unit-Action', action),
+    ...(grant.filterId !== undefined ? [avp('Filter-Id', grant.filterId)] : []),
+    ...(grant.redirectTo !== undefined ? [avp('Redirect-Server', [avp('Redirect-Address-Type', REDIRECT_ADDRESS_TYPE.URL), avp('Redirect-Server-Address', grant.redirectTo)])] : []),
   ]);
+}
 
 function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   const service = SERVICE_OF_RATING_GROUP[grant.ratingGroup];
@@ -246,6 +254,6 @@ function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   avps.push(sharedAvp('Rating-Group', grant.ratingGroup));
   if (grant.validityTime !== undefined) avps.push(sharedAvp('Validity-Time', grant.validityTime));
   avps.push(sharedAvp('Result-Code', grant.resultCode));
-  if (grant.finalUnit) avps.push(grant.redirectTo ? finalUnitRedirect(grant.redirectTo) : FINAL_UNIT_TERMINATE);
+  if (grant.finalUnit) avps.push(finalUnitIndication(grant));
   return avps;
 }

@@ -79,6 +79,12 @@ export interface EngineSettings {
    * Final-Unit-Action REDIRECT); absent, the session ends (TERMINATE). Calls and messages end.
    */
   finalUnitRedirect?: string;
+  /**
+   * A filter the gateway knows (Filter-Id: e.g. the top-up site and customer care) that a data
+   * session is restricted to once its final units are used: alone Final-Unit-Action
+   * RESTRICT_ACCESS; with `finalUnitRedirect`, what stays reachable besides the portal.
+   */
+  finalUnitFilterId?: string;
 }
 
 export type LedgerKind = 'debit' | 'credit' | 'reservation' | 'release';
@@ -392,6 +398,13 @@ function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating
   return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(quantity) } };
 }
 
+/** A data session's final-unit action beyond ending: the portal it is redirected to, the filter it is restricted to; undefined when neither is set. */
+function finalUnitAfter(settings: EngineSettings): Pick<UnitGrant, 'redirectTo' | 'filterId'> | undefined {
+  const { finalUnitRedirect: redirectTo, finalUnitFilterId: filterId } = settings;
+  if (redirectTo === undefined && filterId === undefined) return undefined;
+  return { ...(redirectTo !== undefined ? { redirectTo } : {}), ...(filterId !== undefined ? { filterId } : {}) };
+}
+
 /** One rating group of a session request: release, debit what was used, reserve what comes next. */
 function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionUsage, held: ReservationState[], releasedIds: string[]): UnitGrant {
   const { work, request, tariffs, settings } = ctx;
@@ -414,14 +427,15 @@ function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
   if (request.type === 'termination' || ur.requested === undefined) return { ...head, resultCode: RESULT.SUCCESS };
 
   const { granted, finalUnit, validityTime } = reserveQuota(ctx, ur, service, usage, rating);
-  const redirect = service === 'data' ? settings.finalUnitRedirect : undefined;
+  // What a data session does after its final units: a portal and/or a filter; without, it ends.
+  const after = service === 'data' ? finalUnitAfter(settings) : undefined;
   if (granted === 0n) {
     // Nothing to reserve: undo any zero-sized reservation rows and refuse; a data session with a
     // top-up portal is redirected there at once, until it asks again after the validity time.
     work.pendingReservations = work.pendingReservations.filter((r) => r.ratingGroup !== ur.ratingGroup);
-    return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED, ...(redirect ? { validityTime: settings.validityTime, finalUnit: true, redirectTo: redirect } : {}) };
+    return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED, ...(after ? { validityTime: settings.validityTime, finalUnit: true, ...after } : {}) };
   }
-  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true, ...(redirect ? { redirectTo: redirect } : {}) } : {}) };
+  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true, ...after } : {}) };
 }
 
 /** The plan of one new (not retransmitted) request on locked state. */

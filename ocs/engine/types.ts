@@ -63,10 +63,12 @@ export interface UnitGrant {
   granted?: { quantity: string };
   /** Seconds the grant is valid for (Validity-Time): unreported units are released after it. */
   validityTime?: number;
-  /** The grant is the last the balance allows (Final-Unit-Indication: TERMINATE, or REDIRECT with `redirectTo`). */
+  /** The grant is the last the balance allows (Final-Unit-Indication: TERMINATE; REDIRECT with `redirectTo`; RESTRICT_ACCESS with `filterId` alone). */
   finalUnit?: boolean;
   /** With finalUnit: the URL (a top-up portal) the client sends the subscriber's traffic to once the final units are used. */
   redirectTo?: string;
+  /** With finalUnit: the filter (Filter-Id) the client restricts the subscriber's traffic to once the final units are used. */
+  filterId?: string;
 }
 
 export interface ChargingAnswer {

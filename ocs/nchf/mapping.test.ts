@@ -1,5 +1,5 @@
 /** Nchf bodies ⇄ engine requests: units per service type, identities, destinations, result names. */
-import { RESULT } from '../engine/types';
+import { RESULT, type UnitGrant } from '../engine/types';
 import { toChargingDataResponse, toChargingRequest } from './mapping';
 import { chargingDataRequestSchema } from './schemas';
 
@@ -80,5 +80,18 @@ describe('Nchf mapping', () => {
       finalUnitAction: 'REDIRECT',
       redirectServer: { redirectAddressType: 'URL', redirectServerAddress: 'https://topup.example.com/' },
     });
+  });
+
+  it('restricts access to the filter the final units name (RESTRICT_ACCESS with a filterId), or names it beside a redirect', () => {
+    const indication = (extra: Partial<UnitGrant>) =>
+      toChargingDataResponse({ sessionId: 'r', requestNumber: 1, resultCode: RESULT.SUCCESS, units: [{ ratingGroup: 300, resultCode: RESULT.SUCCESS, granted: { quantity: '1024' }, finalUnit: true, ...extra }] }, new Date('2026-11-04T11:00:00Z'))
+        .multipleUnitInformation[0].finalUnitIndication;
+    expect(indication({ filterId: 'topup-and-care' })).toEqual({ finalUnitAction: 'RESTRICT_ACCESS', filterId: 'topup-and-care' });
+    expect(indication({ filterId: 'topup-and-care', redirectTo: 'https://topup.example.com/' })).toEqual({
+      finalUnitAction: 'REDIRECT',
+      filterId: 'topup-and-care',
+      redirectServer: { redirectAddressType: 'URL', redirectServerAddress: 'https://topup.example.com/' },
+    });
+    expect(indication({})).toEqual({ finalUnitAction: 'TERMINATE' });
   });
 });

@@ -1,5 +1,5 @@
 /** Nchf ChargingDataRequest/Response ⇄ the engine's ChargingRequest/Answer. */
-import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ResultCode, type ServiceType, type UnitRequest } from '../engine/types';
+import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ResultCode, type ServiceType, type UnitGrant, type UnitRequest } from '../engine/types';
 import type { ChargingDataRequest, ServiceUnit } from './schemas';
 
 /** The unit field of each service type: seconds, octets, events. */
@@ -60,8 +60,12 @@ export function toChargingRequest(body: ChargingDataRequest, ref: string, type: 
 }
 
 /** TS 32.291 FinalUnitIndication: TERMINATE, or REDIRECT to a URL. */
-const finalUnitIndication = (redirectTo: string | undefined) =>
-  redirectTo ? { finalUnitAction: 'REDIRECT', redirectServer: { redirectAddressType: 'URL', redirectServerAddress: redirectTo } } : { finalUnitAction: 'TERMINATE' };
+/** FinalUnitIndication (TS 32.291): REDIRECT to the portal (with the filter of what stays reachable), RESTRICT_ACCESS to a filter alone, else TERMINATE. */
+const finalUnitIndication = ({ redirectTo, filterId }: UnitGrant) => ({
+  finalUnitAction: redirectTo !== undefined ? 'REDIRECT' : filterId !== undefined ? 'RESTRICT_ACCESS' : 'TERMINATE',
+  ...(filterId !== undefined ? { filterId } : {}),
+  ...(redirectTo !== undefined ? { redirectServer: { redirectAddressType: 'URL', redirectServerAddress: redirectTo } } : {}),
+});
 
 /** The ChargingDataResponse of an answer. */
 export function toChargingDataResponse(answer: ChargingAnswer, invocationTimeStamp: Date) {
@@ -75,7 +79,7 @@ export function toChargingDataResponse(answer: ChargingAnswer, invocationTimeSta
         ratingGroup: u.ratingGroup,
         ...(u.granted && service ? { grantedUnit: { [FIELD[service]]: Number(u.granted.quantity) } } : {}),
         ...(u.validityTime === undefined ? {} : { validityTime: u.validityTime }),
-        ...(u.finalUnit ? { finalUnitIndication: finalUnitIndication(u.redirectTo) } : {}),
+        ...(u.finalUnit ? { finalUnitIndication: finalUnitIndication(u) } : {}),
       };
     }),
   };
