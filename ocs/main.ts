@@ -1,7 +1,8 @@
 /**
  * `npm run ocs`: the online charging system. One charging engine on PostgreSQL, its expiry
  * sweeper, and the protocol front ends over it: Nchf (HTTP/2, OCS_NCHF_PORT) and Diameter Gy
- * (OCS_GY_PORT), which re-authorise sessions waiting for credit when their account gains some;
+ * (OCS_GY_PORT), which re-authorise sessions waiting for credit when their account gains some,
+ * and every session of a subscriber or account that is barred;
  * Prometheus metrics on OCS_METRICS_PORT. Configuration in ocs/config.ts.
  */
 import pg from 'pg';
@@ -12,7 +13,7 @@ import { createChargingEngine, startSweeper } from './engine';
 import { startGyServer } from './diameter/server';
 import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
-import { reauthorizeOnCredit } from './reauth/credit-watcher';
+import { reauthorizeOnChange } from './reauth/account-watcher';
 
 export interface RunningOcs {
   nchfPort: number;
@@ -46,10 +47,11 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     stops.push(() => gy.close());
     logger.info({ port: gy.port }, 'Diameter Gy listening');
 
-    // A credit to an account re-authorises its sessions that wait for credit (final units, 4012).
-    const credits = reauthorizeOnCredit([metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)], { connectionString: config.databaseUrl, pool, logger });
-    stops.push(credits.stop);
-    await credits.ready;
+    // A credit to an account re-authorises its sessions that wait for credit (final units, 4012);
+    // a barred subscriber's or account's sessions are all asked, and granted nothing more.
+    const accounts = reauthorizeOnChange([metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)], { connectionString: config.databaseUrl, pool, logger });
+    stops.push(accounts.stop);
+    await accounts.ready;
 
     return {
       nchfPort: nchf.port,

@@ -30,18 +30,18 @@ describe('OCS metrics', () => {
     expect(text).toContain('ocs_charge_duration_seconds_count{type="update"} 1');
   });
 
-  it("counts re-authorisations by protocol and the client's answer", async () => {
+  it("counts re-authorisations by protocol, reason and the client's answer", async () => {
     const metrics = createOcsMetrics();
     const gy = metrics.meterReauthorizing('gy', { waitingForCredit: () => true, reauthorize: async () => [{ sessionId: 'a', answer: 2002 }, { sessionId: 'b', error: 'not connected' }] });
     const nchf = metrics.meterReauthorizing('nchf', { waitingForCredit: () => false, reauthorize: async () => [{ sessionId: 'c', answer: 204 }] });
     expect(gy.waitingForCredit()).toBe(true);
     expect(nchf.waitingForCredit()).toBe(false);
     expect(await gy.reauthorize(['a', 'b'])).toHaveLength(2);
-    await nchf.reauthorize(['c']);
+    await nchf.reauthorize(['c'], 'barred');
     const text = await metrics.registry.metrics();
-    expect(text).toContain('ocs_reauthorizations_total{protocol="gy",answer="2002"} 1');
-    expect(text).toContain('ocs_reauthorizations_total{protocol="gy",answer="none"} 1');
-    expect(text).toContain('ocs_reauthorizations_total{protocol="nchf",answer="204"} 1');
+    expect(text).toContain('ocs_reauthorizations_total{protocol="gy",reason="credit",answer="2002"} 1');
+    expect(text).toContain('ocs_reauthorizations_total{protocol="gy",reason="credit",answer="none"} 1');
+    expect(text).toContain('ocs_reauthorizations_total{protocol="nchf",reason="barred",answer="204"} 1');
   });
 
   it('counts balance checks and price enquiries as quotes by result code', async () => {

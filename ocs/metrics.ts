@@ -10,7 +10,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EngineOverloaded, type ChargingEngine, type EngineObserver } from './engine';
-import type { Reauthorizing } from './reauth/credit-watcher';
+import type { Reauthorizing } from './reauth/account-watcher';
 
 export interface OcsMetrics {
   registry: Registry;
@@ -78,8 +78,8 @@ export function createOcsMetrics(): OcsMetrics {
 
   const reauthorizations = new Counter({
     name: 'ocs_reauthorizations_total',
-    help: "Sessions waiting for credit asked to re-authorise after their account gained some (Gy RAR, Nchf notify), by protocol and the client's answer (its Result-Code or HTTP status; none: not connected or no answer)",
-    labelNames: ['protocol', 'answer'],
+    help: "Sessions asked to re-authorise (Gy RAR, Nchf notify) after their account gained credit (reason credit) or their subscriber or account was barred (barred), by protocol, reason and the client's answer (its Result-Code or HTTP status; none: not connected or no answer)",
+    labelNames: ['protocol', 'reason', 'answer'],
     registers: [registry],
   });
 
@@ -130,9 +130,9 @@ export function createOcsMetrics(): OcsMetrics {
     },
     meterReauthorizing: (protocol, frontEnd) => ({
       waitingForCredit: () => frontEnd.waitingForCredit(),
-      async reauthorize(sessionIds) {
-        const outcomes = await frontEnd.reauthorize(sessionIds);
-        for (const o of outcomes) reauthorizations.inc({ protocol, answer: o.answer === undefined ? 'none' : String(o.answer) });
+      async reauthorize(sessionIds, reason) {
+        const outcomes = await frontEnd.reauthorize(sessionIds, reason);
+        for (const o of outcomes) reauthorizations.inc({ protocol, reason: reason ?? 'credit', answer: o.answer === undefined ? 'none' : String(o.answer) });
         return outcomes;
       },
     }),

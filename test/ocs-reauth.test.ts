@@ -1,8 +1,9 @@
 /**
  * Re-authorisation after a credit: a Gy session on its final units (or refused for credit) gets a
  * RAR once its account gains credit, and the CCR-U that follows is granted in full; an Nchf session
- * gets a REAUTHORIZATION notify at its notifyUri. The trigger behind it notifies credits by anyone
- * but the engine.
+ * gets a REAUTHORIZATION notify at its notifyUri. After a bar (a subscriber suspended or closed),
+ * every open session of it is asked, and granted nothing more. The triggers behind it notify
+ * credits by anyone but the engine, and bars.
  */
 import http2 from 'node:http2';
 import pg from 'pg';
@@ -18,24 +19,24 @@ import { answerTo } from '../network/diameter/message';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { startNchfServer, type NchfServer } from '../ocs/nchf';
 import { createChargingEngine } from '../ocs/engine';
-import { CREDIT_CHANNEL, reauthorizeOnCredit, type CreditWatcher } from '../ocs/reauth/credit-watcher';
-import { createPrepaidAccount } from './helpers/charging';
+import { BARRED_CHANNEL, CREDIT_CHANNEL, reauthorizeOnChange, type AccountWatcher } from '../ocs/reauth/account-watcher';
+import { bucketState, createPrepaidAccount } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
 const clock = new ManualClock('2026-11-04T11:00:00Z');
 let server: GyServer;
 let nchf: NchfServer;
-let credits: CreditWatcher;
+let credits: AccountWatcher;
 /** The watcher's connection, told from any other OCS's of a test running beside. */
-const WATCHER = `ocs-credit-watcher-${process.pid}`;
+const WATCHER = `ocs-account-watcher-${process.pid}`;
 
 beforeAll(async () => {
   const engine = createChargingEngine({ pool, clock });
   server = await startGyServer({ engine, port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
   nchf = await startNchfServer({ engine, port: 0, host: '127.0.0.1', notifyTimeoutMs: 1000 });
   // As ocs/main.ts starts it.
-  credits = reauthorizeOnCredit([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, reconnectMs: 50, applicationName: WATCHER });
+  credits = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, reconnectMs: 50, applicationName: WATCHER });
   await credits.ready;
 });
 afterAll(async () => {
@@ -212,48 +213,48 @@ function post(session: http2.ClientHttp2Session, path: string, body: unknown): P
 /** The chargingDataRef of a created session: the last segment of its Location. */
 const refOf = (created: { location?: string }) => decodeURIComponent(created.location!.split('/').pop()!);
 
-describe('re-authorisation after a credit (Nchf notify)', () => {
-  /** The consumer's notification endpoint (an SMF), h2c; answers `status` and keeps what it got. */
-  async function notifyEndpoint(status = 204) {
-    const received: Array<{ path: string; body: Record<string, unknown> }> = [];
-    const waiters: Array<() => void> = [];
-    const endpoint = http2.createServer();
-    const sessions = new Set<http2.ServerHttp2Session>();
-    endpoint.on('session', (s) => sessions.add(s));
-    endpoint.on('stream', (stream, headers) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ path: String(headers[':path']), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-        stream.respond({ ':status': status });
-        stream.end();
-        waiters.splice(0).forEach((w) => w());
-      });
+/** The consumer's notification endpoint (an SMF), h2c; answers `status` and keeps what it got. */
+async function notifyEndpoint(status = 204) {
+  const received: Array<{ path: string; body: Record<string, unknown> }> = [];
+  const waiters: Array<() => void> = [];
+  const endpoint = http2.createServer();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  endpoint.on('session', (s) => sessions.add(s));
+  endpoint.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      received.push({ path: String(headers[':path']), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      stream.respond({ ':status': status });
+      stream.end();
+      waiters.splice(0).forEach((w) => w());
     });
-    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
-    const port = (endpoint.address() as { port: number }).port;
-    const notificationsReceived = async (n: number) => {
-      while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
-      return received;
-    };
-    return { uri: (path: string) => `http://127.0.0.1:${port}${path}`, received, notificationsReceived, close: () => {
-        const closed = new Promise<void>((resolve) => endpoint.close(() => resolve()));
-        sessions.forEach((s) => s.destroy());
-        return closed;
-      },
-    };
-  }
-
-  const BASE = '/nchf-convergedcharging/v3/chargingdata';
-  const chargingData = (msisdn: string, n: number, units: unknown[], extra: Record<string, unknown> = {}) => ({
-    subscriberIdentifier: `msisdn-${msisdn.slice(1)}`,
-    nfConsumerIdentification: { nodeFunctionality: 'SMF', nFName: 'smf-1' },
-    invocationTimeStamp: '2026-11-04T11:00:00Z',
-    invocationSequenceNumber: n,
-    multipleUnitUsage: units,
-    ...extra,
   });
+  await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+  const port = (endpoint.address() as { port: number }).port;
+  const notificationsReceived = async (n: number) => {
+    while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+    return received;
+  };
+  return { uri: (path: string) => `http://127.0.0.1:${port}${path}`, received, notificationsReceived, close: () => {
+      const closed = new Promise<void>((resolve) => endpoint.close(() => resolve()));
+      sessions.forEach((s) => s.destroy());
+      return closed;
+    },
+  };
+}
 
+const BASE = '/nchf-convergedcharging/v3/chargingdata';
+const chargingData = (msisdn: string, n: number, units: unknown[], extra: Record<string, unknown> = {}) => ({
+  subscriberIdentifier: `msisdn-${msisdn.slice(1)}`,
+  nfConsumerIdentification: { nodeFunctionality: 'SMF', nFName: 'smf-1' },
+  invocationTimeStamp: '2026-11-04T11:00:00Z',
+  invocationSequenceNumber: n,
+  multipleUnitUsage: units,
+  ...extra,
+});
+
+describe('re-authorisation after a credit (Nchf notify)', () => {
   it('notifies REAUTHORIZATION at the notifyUri given at creation once the account is topped up; the update after it is granted', async () => {
     const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
     const smf = await notifyEndpoint();
@@ -308,25 +309,79 @@ describe('re-authorisation after a credit (Nchf notify)', () => {
   });
 });
 
-describe('charging_credit notifications', () => {
+describe('re-authorisation after a bar', () => {
+  it('asks every open Gy session of a suspended subscriber to re-authorise, grants its update nothing (4010), and charges what it used', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '10.00' }]);
+    const { client, rarsReceived } = await clientAnsweringRar('pgw7.gw.test.local');
+    const sessionId = `pgw7.gw.test.local;1;${prepaid.msisdn}`;
+    const ccr = (step: CcrStep) => client.creditControl(buildCcr({ sessionId, originHost: 'pgw7.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, destination: '+34612345678', ...step }));
+    try {
+      expect(readCca(await ccr({ type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 120 }] })).units[0]).toMatchObject({ resultCode: 2001, granted: 120n });
+      expect(server.waitingForCredit()).toBe(false);
+
+      await knex('charging_subscriber').where({ msisdn: prepaid.msisdn }).update({ status: 'suspended' });
+      const [rar] = await rarsReceived(1);
+      expect(valueOf(rar.avps, 'Session-Id')).toBe(sessionId);
+      expect(valueOf(rar.avps, 'Rating-Group')).toBeUndefined(); // all of the session's services
+
+      const update = readCca(await ccr({ type: 'update', requestNumber: 1, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 120, used: 90 }] }));
+      expect(update.units[0]).toMatchObject({ resultCode: 4010 });
+      expect(update.units[0].granted).toBeUndefined();
+      expect(readCca(await ccr({ type: 'termination', requestNumber: 2, units: [{ ratingGroup: 100, unit: 'CC-Time', used: 0 }] })).resultCode).toBe(2001);
+      // 90 s: 0.12 for the first minute, 30 s at 0.002.
+      expect(await bucketState(knex, prepaid.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.000000' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('notifies every open Nchf session of a closed subscriber, naming no rating group (all of them)', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '10.00' }]);
+    const smf = await notifyEndpoint();
+    const session = http2.connect(`http://127.0.0.1:${nchf.port}`);
+    try {
+      const created = await post(session, BASE, chargingData(prepaid.msisdn, 0, [{ ratingGroup: 300, requestedUnit: {} }], { notifyUri: smf.uri('/smf/notify/pdu-9') }));
+      expect(created.status).toBe(201);
+      await knex('charging_subscriber').where({ msisdn: prepaid.msisdn }).update({ status: 'closed' });
+      const [notification] = await smf.notificationsReceived(1);
+      expect(notification).toEqual({ path: '/smf/notify/pdu-9', body: { notificationType: 'REAUTHORIZATION' } });
+      const updated = await post(session, `${BASE}/${encodeURIComponent(refOf(created))}/update`, chargingData(prepaid.msisdn, 1, [{ ratingGroup: 300, requestedUnit: {}, usedUnitContainer: [{ totalVolume: 1000 }] }]));
+      expect((updated.body!.multipleUnitInformation as Array<Record<string, unknown>>)[0]).toMatchObject({ ratingGroup: 300, resultCode: 'END_USER_SERVICE_DENIED' });
+    } finally {
+      session.close();
+      await smf.close();
+    }
+  });
+});
+
+describe('charging_credit and charging_barred notifications', () => {
   let listener: pg.Client;
   const payloads: string[] = [];
   beforeAll(async () => {
     listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await listener.connect();
-    listener.on('notification', (n) => n.payload && payloads.push(n.payload));
-    await listener.query(`LISTEN ${CREDIT_CHANNEL}`);
+    listener.on('notification', (n) => n.payload && payloads.push(`${n.channel} ${n.payload}`));
+    await listener.query(`LISTEN ${CREDIT_CHANNEL}; LISTEN ${BARRED_CHANNEL}`);
   });
   afterAll(() => listener.end());
 
-  /** The notifications for `accountId` after `change`, read once a later notification (a sentinel) has arrived. */
-  async function notified(accountId: string, change: () => Promise<unknown>): Promise<number> {
+  /** The notifications on `channel` for `accountId` after `change`, read once a later notification (a sentinel) has arrived. */
+  async function notified(accountId: string, change: () => Promise<unknown>, channel = CREDIT_CHANNEL): Promise<number> {
     payloads.length = 0;
     await change();
     await pool.query(`SELECT pg_notify($1, 'sentinel')`, [CREDIT_CHANNEL]);
-    while (!payloads.includes('sentinel')) await new Promise((r) => setTimeout(r, 5));
-    return payloads.filter((p) => p === accountId).length;
+    while (!payloads.includes(`${CREDIT_CHANNEL} sentinel`)) await new Promise((r) => setTimeout(r, 5));
+    return payloads.filter((p) => p === `${channel} ${accountId}`).length;
   }
+
+  it('notifies a bar when a subscriber or an account stops being active, once', async () => {
+    const [line, other] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }], lines: 2 });
+    const subscriber = (msisdn: string, status: string) => () => knex('charging_subscriber').where({ msisdn }).update({ status });
+    expect(await notified(line.accountId, subscriber(line.msisdn, 'suspended'), BARRED_CHANNEL)).toBe(1);
+    expect(await notified(line.accountId, subscriber(line.msisdn, 'closed'), BARRED_CHANNEL)).toBe(0); // barred already
+    expect(await notified(line.accountId, subscriber(other.msisdn, 'active'), BARRED_CHANNEL)).toBe(0);
+    expect(await notified(line.accountId, () => knex('charging_account').where({ id: line.accountId }).update({ status: 'suspended' }), BARRED_CHANNEL)).toBe(1);
+  });
 
   it('notifies a credit, a new bucket, a lower reservation and a higher credit limit; not a debit, a reservation or a rolled-back credit', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });

@@ -2,14 +2,15 @@
  * Server-initiated re-authorisation on Gy (RFC 4006 §5.5): when the account of a session that
  * waits for credit gains some, the OCS sends the client a Re-Auth-Request for it; the client
  * answers (2002 LIMITED_SUCCESS: it will ask) and sends a CCR-U with what it used, which the
- * engine now grants. One rating group is named when one waits; otherwise the RAR names none, which
- * re-authorises them all.
+ * engine now grants. When a subscriber or account is barred (suspended, closed), every open session
+ * of it gets one, and its CCR-U is granted nothing (4010). One rating group is named when one
+ * waits; otherwise the RAR names none, which re-authorises them all.
  */
 import type { Logger } from 'pino';
 import { avp, valueOf, type DiameterMessage } from '../../network/diameter/codec';
 import { APPLICATION, COMMAND, RE_AUTH_REQUEST_TYPE } from '../../network/diameter/dictionary';
 import { DiameterPeerError, type DiameterPeer } from '../../network/diameter/peer';
-import { AwaitingCredit, type ReauthOutcome } from '../reauth/awaiting-credit';
+import { OpenSessions, type ReauthOutcome, type ReauthReason } from '../reauth/open-sessions';
 import type { ChargingAnswer, ChargingRequest } from '../engine/types';
 
 /** A Diameter node: its Origin-Host and Origin-Realm. */
@@ -45,9 +46,9 @@ export function reAuthRequest(sessionId: string, origin: GyClient, client: GyCli
   };
 }
 
-/** The Gy sessions waiting for credit and their re-authorisation. */
+/** The open Gy sessions, where to reach their clients, and their re-authorisation. */
 export class GyReauthorizer {
-  private readonly awaiting = new AwaitingCredit<RarTarget>();
+  private readonly sessions = new OpenSessions<RarTarget>();
 
   constructor(
     private readonly origin: GyClient,
@@ -57,39 +58,39 @@ export class GyReauthorizer {
     private readonly logger?: Logger,
   ) {}
 
-  /** Notes a CCA sent over `peer` to `client`: whether its session now waits for credit. */
+  /** Notes a CCA sent over `peer` to `client`: the session opened, waits for credit, or ended. */
   note(request: ChargingRequest, answer: ChargingAnswer, client: GyClient, peer: DiameterPeer): void {
     const via = peer.remote?.originHost;
-    if (via !== undefined) this.awaiting.note(request, answer, { client, via });
+    this.sessions.note(request, answer, this.sessions.tracks(request.sessionId) || via === undefined ? undefined : { client, via });
   }
 
-  /** Whether any session waits. */
+  /** Whether any session waits for credit. */
   get waiting(): boolean {
-    return this.awaiting.size > 0;
+    return this.sessions.anyWaiting;
   }
 
   /**
-   * Sends a RAR for each of `sessionIds` that waits for credit, over the open connection its CCRs
-   * came by; resolves with each outcome once all are answered or have timed out. A session whose
-   * client is not connected, or does not answer, is not asked again: it comes back at its
-   * validity time.
+   * Sends a RAR for each of `sessionIds` to ask (those that wait for a credit, all when barred),
+   * over the open connection its CCRs came by; resolves with each outcome once all are answered or
+   * have timed out. A session whose client is not connected, or does not answer, is not asked
+   * again for that reason: it comes back at its validity time.
    */
-  async reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]> {
-    const taken = this.awaiting.take(sessionIds);
+  async reauthorize(sessionIds: Iterable<string>, reason: ReauthReason = 'credit'): Promise<ReauthOutcome[]> {
+    const taken = this.sessions.select(sessionIds, reason);
     if (taken.length === 0) return [];
     const byHost = new Map<string, DiameterPeer>();
     for (const peer of this.peers()) if (peer.state === 'open' && peer.remote) byHost.set(peer.remote.originHost, peer);
     return Promise.all(
-      taken.map(async ([sessionId, { target, ratingGroups }]): Promise<ReauthOutcome> => {
+      taken.map(async ([sessionId, { target, waiting }]): Promise<ReauthOutcome> => {
         const peer = byHost.get(target.via);
         if (!peer) return { sessionId, error: `${target.via} is not connected` };
         try {
-          const answer = await peer.request(reAuthRequest(sessionId, this.origin, target.client, ratingGroups), {
+          const answer = await peer.request(reAuthRequest(sessionId, this.origin, target.client, waiting), {
             ms: this.timeoutMs,
             error: () => new DiameterPeerError(`no RAA within ${this.timeoutMs} ms`),
           });
           const resultCode = valueOf<number>(answer.avps, 'Result-Code');
-          this.logger?.info({ sessionId, resultCode }, 'gy: re-authorised a session after a credit');
+          this.logger?.info({ sessionId, reason, resultCode }, 'gy: asked a session to re-authorise');
           return { sessionId, ...(resultCode !== undefined ? { answer: resultCode } : {}) };
         } catch (err) {
           this.logger?.warn({ sessionId, err: (err as Error).message }, 'gy: re-authorisation failed');

@@ -17,7 +17,7 @@ import { ccaAvps, parseCcr, quoteCcaAvps, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
 import { DiameterPeer, type IncomingMessage } from '../../network/diameter/peer';
 import { GyReauthorizer } from './reauth';
-import type { ReauthOutcome } from '../reauth/awaiting-credit';
+import type { ReauthOutcome, ReauthReason } from '../reauth/open-sessions';
 
 /** The AVPs of a CCR that an error answer repeats. */
 const ECHOED = ['Auth-Application-Id', 'CC-Request-Type', 'CC-Request-Number'];
@@ -76,8 +76,8 @@ export interface GyServer {
   peers(): DiameterPeer[];
   /** Whether a session waits for credit (its last CCA gave final units or 4012). */
   waitingForCredit(): boolean;
-  /** Sends a RAR for each of these sessions that waits for credit (their account gained some). */
-  reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]>;
+  /** Sends a RAR for each of these sessions it answered that waits for credit (their account gained some), or for each when barred. */
+  reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
   /** Disconnects every peer (DPR, REBOOTING) and stops listening. */
   close(): Promise<void>;
 }
@@ -192,7 +192,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
     port: (server.address() as net.AddressInfo).port,
     peers: () => [...peers],
     waitingForCredit: () => reauth.waiting,
-    reauthorize: (sessionIds) => reauth.reauthorize(sessionIds),
+    reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...peers].map((p) => p.disconnect(DISCONNECT_CAUSE.REBOOTING, 2000)));

@@ -2,16 +2,21 @@
  * Re-authorisation on Nchf (TS 32.291 Notify): when the account of a charging session that waits
  * for credit gains some, the CHF POSTs a ChargingNotifyRequest (REAUTHORIZATION, the rating groups
  * that wait) to the `notifyUri` the consumer gave; the consumer answers 204 and sends an update
- * with what it used, which the engine now grants. The notifications go over HTTP/2 (h2c with prior
- * knowledge for http URIs, TLS for https), one connection per consumer, closed when idle.
+ * with what it used, which the engine now grants. When a subscriber or account is barred, every
+ * open session of it is notified (no rating groups named: all of them), and its update is granted
+ * nothing. The notifications go over HTTP/2 (h2c with prior knowledge for http URIs, TLS for
+ * https), one connection per consumer, closed when idle.
  */
 import http2 from 'node:http2';
 import type { Logger } from 'pino';
-import { AwaitingCredit, MAX_AWAITING_CREDIT, type ReauthOutcome } from '../reauth/awaiting-credit';
+import { OpenSessions, type ReauthOutcome, type ReauthReason } from '../reauth/open-sessions';
 import type { ChargingAnswer, ChargingRequest } from '../engine/types';
 
-/** The ChargingNotifyRequest of a re-authorisation. */
-export const reauthorizationRequest = (ratingGroups: readonly number[]) => ({ notificationType: 'REAUTHORIZATION', reauthorizationDetails: ratingGroups.map((ratingGroup) => ({ ratingGroup })) });
+/** The ChargingNotifyRequest of a re-authorisation: of the rating groups named, or (none named) of all. */
+export const reauthorizationRequest = (ratingGroups: readonly number[]) => ({
+  notificationType: 'REAUTHORIZATION',
+  ...(ratingGroups.length ? { reauthorizationDetails: ratingGroups.map((ratingGroup) => ({ ratingGroup })) } : {}),
+});
 
 /** A connection to a consumer is closed after this long without a notification. */
 const IDLE_MS = 30_000;
@@ -56,11 +61,9 @@ class Http2Poster {
   }
 }
 
-/** The Nchf sessions waiting for credit, where to notify them, and the notifications. */
+/** The open Nchf sessions that gave a notifyUri, and their notifications. */
 export class NchfReauthorizer {
-  /** The notifyUri of each open session that gave one (bounded as the waiting sessions are). */
-  private readonly notifyUris = new Map<string, string>();
-  private readonly awaiting = new AwaitingCredit<string>();
+  private readonly sessions = new OpenSessions<string>();
   private readonly poster = new Http2Poster();
 
   constructor(
@@ -68,35 +71,23 @@ export class NchfReauthorizer {
     private readonly logger?: Logger,
   ) {}
 
-  /** Notes an answer to a request that gave `notifyUri` (or not: the session's earlier one counts). */
+  /** Notes an answer to a request that gave `notifyUri` (or not: the session's earlier one counts; a session that never gave one is not kept). */
   note(request: ChargingRequest, notifyUri: string | undefined, answer: ChargingAnswer): void {
-    const ref = request.sessionId;
-    if (request.type === 'termination' || request.type === 'event') {
-      this.notifyUris.delete(ref);
-      this.awaiting.forget(ref);
-      return;
-    }
-    if (notifyUri !== undefined && this.notifyUris.get(ref) !== notifyUri) {
-      this.notifyUris.delete(ref);
-      this.notifyUris.set(ref, notifyUri);
-      if (this.notifyUris.size > MAX_AWAITING_CREDIT) this.notifyUris.delete(this.notifyUris.keys().next().value!);
-    }
-    const uri = notifyUri ?? this.notifyUris.get(ref);
-    if (uri !== undefined) this.awaiting.note(request, answer, uri);
+    this.sessions.note(request, answer, notifyUri);
   }
 
-  /** Whether any session waits. */
+  /** Whether any session waits for credit. */
   get waiting(): boolean {
-    return this.awaiting.size > 0;
+    return this.sessions.anyWaiting;
   }
 
-  /** Notifies each of `sessionIds` that waits for credit; resolves with each outcome. A session is notified once: it waits again if the answer to its update says so. */
-  async reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]> {
+  /** Notifies each of `sessionIds` to ask (those that wait for a credit, all when barred); resolves with each outcome. */
+  async reauthorize(sessionIds: Iterable<string>, reason: ReauthReason = 'credit'): Promise<ReauthOutcome[]> {
     return Promise.all(
-      this.awaiting.take(sessionIds).map(async ([sessionId, { target, ratingGroups }]): Promise<ReauthOutcome> => {
+      this.sessions.select(sessionIds, reason).map(async ([sessionId, { target, waiting }]): Promise<ReauthOutcome> => {
         try {
-          const status = await this.poster.post(target, reauthorizationRequest(ratingGroups), this.timeoutMs);
-          this.logger?.info({ sessionId, status }, 'nchf: notified a session of a credit (re-authorisation)');
+          const status = await this.poster.post(target, reauthorizationRequest(waiting), this.timeoutMs);
+          this.logger?.info({ sessionId, reason, status }, 'nchf: notified a session to re-authorise');
           return { sessionId, answer: status };
         } catch (err) {
           this.logger?.warn({ sessionId, err: (err as Error).message }, 'nchf: re-authorisation notify failed');

@@ -13,7 +13,7 @@ import { EngineOverloaded, RESULT, sessionIdTooLong } from '../engine/types';
 import { toChargingDataResponse, toChargingRequest } from './mapping';
 import { problem, type Problem } from './problem';
 import { NchfReauthorizer } from './notify';
-import type { ReauthOutcome } from '../reauth/awaiting-credit';
+import type { ReauthOutcome, ReauthReason } from '../reauth/open-sessions';
 import { chargingDataRequestSchema } from './schemas';
 
 /** The API root; resources are below it. */
@@ -25,8 +25,8 @@ export interface NchfServer {
   port: number;
   /** Whether a session waits for credit (its last answer gave final units or QUOTA_LIMIT_REACHED) and gave a notifyUri. */
   waitingForCredit(): boolean;
-  /** Notifies each of these sessions that waits for credit (their account gained some): REAUTHORIZATION to its notifyUri. */
-  reauthorize(sessionIds: Iterable<string>): Promise<ReauthOutcome[]>;
+  /** Notifies REAUTHORIZATION to each of these sessions that waits for credit (their account gained some), or to each when barred. */
+  reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
   stop(): Promise<void>;
 }
 
@@ -140,7 +140,7 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
   return {
     port,
     waitingForCredit: () => reauth.waiting,
-    reauthorize: (sessionIds) => reauth.reauthorize(sessionIds),
+    reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     async stop() {
       reauth.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,173 @@
+/**
+ * Watches charging accounts gain credit (`NOTIFY charging_credit` from the bucket trigger,
+ * migration 20261203000000) and subscribers or accounts get barred (`NOTIFY charging_barred`:
+ * suspended or closed, migration 20261204000000) on a connection of its own, and hands the open
+ * sessions concerned to the front ends: after a credit, those of the account (the front ends ask
+ * the ones that wait for credit to re-authorise); after a bar, those of the barred subscribers or
+ * account (all are asked, and their updates are granted nothing).
+ *
+ * Notifications that arrive together are read with one query per reason. While the connection is
+ * down (PostgreSQL restarting) it reconnects every few seconds; changes in between are not seen,
+ * and their sessions come back at their validity time as without re-authorisation.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { ReauthOutcome, ReauthReason } from './open-sessions';
+
+export const CREDIT_CHANNEL = 'charging_credit';
+export const BARRED_CHANNEL = 'charging_barred';
+/** The application_name of the LISTEN connection, as pg_stat_activity shows it, by default. */
+export const ACCOUNT_WATCHER_APPLICATION = 'ocs-account-watcher';
+
+export interface AccountWatcherOptions {
+  /** For the LISTEN connection. */
+  connectionString: string;
+  /** For reading the sessions of the accounts. */
+  pool: pg.Pool;
+  /** Whether any front end has a session waiting for credit: when none has, a credit reads nothing. */
+  anyWaiting: () => boolean;
+  /** The open sessions concerned by a credit or a bar. */
+  onSessions: (sessionIds: string[], reason: ReauthReason) => void;
+  /** How pg_stat_activity names the LISTEN connection; ACCOUNT_WATCHER_APPLICATION by default. */
+  applicationName?: string;
+  /** Wait before reconnecting a lost connection. */
+  reconnectMs?: number;
+  logger?: Logger;
+}
+
+export interface AccountWatcher {
+  /** Resolves once the first LISTEN is in place. */
+  ready: Promise<void>;
+  /** Resolves once every change committed before the call has been handled (its sessions handed on); waits for a lost connection to be back. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The payload of the marker `settled` sends itself: notifications arrive in commit order, so once it is handled so are the changes before it. */
+const SETTLED = 'settled:';
+
+/** The open sessions concerned, by reason: of the credited accounts; of the barred accounts whose subscriber or account is no longer active. */
+const SESSIONS: Record<ReauthReason, string> = {
+  credit: `SELECT id FROM charging_session WHERE charging_account_id = ANY($1::uuid[]) AND state = 'open'`,
+  barred: `
+    SELECT s.id FROM charging_session s
+    JOIN charging_account a ON a.id = s.charging_account_id
+    LEFT JOIN charging_subscriber sub ON sub.msisdn = s.msisdn
+    WHERE s.charging_account_id = ANY($1::uuid[]) AND s.state = 'open' AND (a.status <> 'active' OR sub.status IS DISTINCT FROM 'active')`,
+};
+
+const REASON_OF_CHANNEL: Record<string, ReauthReason> = { [CREDIT_CHANNEL]: 'credit', [BARRED_CHANNEL]: 'barred' };
+
+export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
+  const reconnectMs = options.reconnectMs ?? 5000;
+  const accounts: Record<ReauthReason, Set<string>> = { credit: new Set(), barred: new Set() };
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let reading: Promise<void> = Promise.resolve();
+  const settling = new Map<string, () => void>();
+  let markers = 0;
+  // Resolved while a LISTEN is in place; a new one pending while reconnecting.
+  let listened = false;
+  let onListening!: () => void;
+  let listening = new Promise<void>((resolve) => (onListening = resolve));
+
+  const read = async (reason: ReauthReason): Promise<void> => {
+    const ids = [...accounts[reason]];
+    accounts[reason].clear();
+    if (ids.length === 0 || (reason === 'credit' && !options.anyWaiting())) return;
+    const { rows } = await options.pool.query<{ id: string }>(SESSIONS[reason], [ids]);
+    if (rows.length) options.onSessions(rows.map((r) => r.id), reason);
+  };
+
+  const onNotification = (message: pg.Notification) => {
+    const reason = REASON_OF_CHANNEL[message.channel];
+    if (!reason || !message.payload) return;
+    const marker = settling.get(message.payload);
+    if (marker) {
+      settling.delete(message.payload);
+      reading = reading.then(marker);
+      return;
+    }
+    if (!UUID.test(message.payload)) return;
+    const first = accounts[reason].size === 0;
+    accounts[reason].add(message.payload);
+    // The notifications of one moment (a bulk top-up) are read together, one read at a time.
+    if (first) {
+      reading = reading
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => read(reason))
+        .catch((err) => options.logger?.error({ err, reason }, 'reading the sessions of changed accounts failed'));
+    }
+  };
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: options.connectionString, application_name: options.applicationName ?? ACCOUNT_WATCHER_APPLICATION });
+    const lost = (err?: Error) => {
+      if (client !== c) return;
+      client = undefined;
+      if (listened) {
+        listened = false;
+        listening = new Promise<void>((resolve) => (onListening = resolve));
+      }
+      c.removeAllListeners('notification');
+      void c.end().catch(() => undefined);
+      if (stopped) return;
+      options.logger?.warn({ err }, 'account notifications: connection lost, reconnecting');
+      reconnectTimer = setTimeout(() => void connect().catch(() => undefined), reconnectMs);
+    };
+    c.on('notification', onNotification);
+    c.on('error', lost);
+    c.on('end', () => lost());
+    client = c;
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CREDIT_CHANNEL}; LISTEN ${BARRED_CHANNEL}`);
+      listened = true;
+      onListening();
+    } catch (err) {
+      lost(err as Error);
+      throw err;
+    }
+  };
+
+  const ready = connect();
+  ready.catch(() => undefined);
+  return {
+    ready,
+    async settled() {
+      await listening;
+      const marker = `${SETTLED}${process.pid}:${++markers}`;
+      const handled = new Promise<void>((resolve) => settling.set(marker, resolve));
+      // On the credit channel: both channels' notifications reach this connection in commit order.
+      await options.pool.query('SELECT pg_notify($1, $2)', [CREDIT_CHANNEL, marker]);
+      await handled;
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(reconnectTimer);
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => undefined);
+      await reading;
+    },
+  };
+}
+
+/** A front end that re-authorises the sessions it answered (Gy, Nchf). */
+export interface Reauthorizing {
+  waitingForCredit(): boolean;
+  reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
+}
+
+/** Watches accounts for `frontEnds`: each is handed the open sessions of every account credited (while one of them has a session waiting) or barred. */
+export function reauthorizeOnChange(frontEnds: Reauthorizing[], options: Omit<AccountWatcherOptions, 'anyWaiting' | 'onSessions'>): AccountWatcher {
+  return watchAccounts({
+    ...options,
+    anyWaiting: () => frontEnds.some((f) => f.waitingForCredit()),
+    onSessions: (ids, reason) => {
+      for (const f of frontEnds) void f.reauthorize(ids, reason);
+    },
+  });
+}
