@@ -431,7 +431,8 @@ function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
   const after = service === 'data' ? finalUnitAfter(settings) : undefined;
   if (granted === 0n) {
     // Nothing to reserve: undo any zero-sized reservation rows and refuse; a data session with a
-    // top-up portal is redirected there at once, until it asks again after the validity time.
+    // top-up portal or a filter is redirected or restricted at once, until it asks again after the
+    // validity time (or is re-authorised after a credit).
     work.pendingReservations = work.pendingReservations.filter((r) => r.ratingGroup !== ur.ratingGroup);
     return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED, ...(after ? { validityTime: settings.validityTime, finalUnit: true, ...after } : {}) };
   }

@@ -59,7 +59,6 @@ export function toChargingRequest(body: ChargingDataRequest, ref: string, type: 
   };
 }
 
-/** TS 32.291 FinalUnitIndication: TERMINATE, or REDIRECT to a URL. */
 /** FinalUnitIndication (TS 32.291): REDIRECT to the portal (with the filter of what stays reachable), RESTRICT_ACCESS to a filter alone, else TERMINATE. */
 const finalUnitIndication = ({ redirectTo, filterId }: UnitGrant) => ({
   finalUnitAction: redirectTo !== undefined ? 'REDIRECT' : filterId !== undefined ? 'RESTRICT_ACCESS' : 'TERMINATE',

@@ -3,7 +3,8 @@
  * between network functions inside an operator's network; TLS belongs to the service mesh or a
  * terminating proxy in front). Create answers 201 with Location (200 for a one-time event),
  * update 200, release 204; errors are RFC 7807 ProblemDetails. A session that gave a `notifyUri`
- * and waits for credit is notified (REAUTHORIZATION) when its account gains some (notify.ts).
+ * is notified (REAUTHORIZATION) when it waits for credit and its account gains some, or when its
+ * subscriber or account is barred (notify.ts).
  */
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
