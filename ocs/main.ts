@@ -32,7 +32,9 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize, idleTimeoutMillis: 0, options: '-c plan_cache_mode=force_generic_plan' });
   pool.on('error', (err) => logger.error({ err }, 'idle database connection failed'));
   const metrics = createOcsMetrics();
-  const engine = metrics.meter(createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer }));
+  // The engine's own writes that free credit (a shared account's other line hangs up) are told to the front ends, set below.
+  let creditFreed: (sessionIds: string[]) => void = () => undefined;
+  const engine = metrics.meter(createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer, onCreditFreed: (ids) => creditFreed(ids) }));
   const stops: Array<() => Promise<void>> = [() => pool.end()];
   try {
     const metricsServer = await startMetricsServer(metrics.registry, config.metrics.port, config.metrics.host);
@@ -47,9 +49,14 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     stops.push(() => gy.close());
     logger.info({ port: gy.port }, 'Diameter Gy listening');
 
-    // A credit to an account re-authorises its sessions that wait for credit (final units, 4012);
-    // a barred subscriber's or account's sessions are all asked, and granted nothing more.
-    const accounts = reauthorizeOnChange([metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)], { connectionString: config.databaseUrl, pool, logger });
+    // A credit to an account re-authorises its sessions that wait for credit (final units, 4012),
+    // whether another writer made it (NOTIFY) or the engine freed it; a barred subscriber's or
+    // account's sessions are all asked, and granted nothing more.
+    const frontEnds = [metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)];
+    creditFreed = (ids) => {
+      for (const f of frontEnds) void f.reauthorize(ids, 'credit');
+    };
+    const accounts = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, logger });
     stops.push(accounts.stop);
     await accounts.ready;
 

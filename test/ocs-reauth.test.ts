@@ -32,7 +32,15 @@ let credits: AccountWatcher;
 const WATCHER = `ocs-account-watcher-${process.pid}`;
 
 beforeAll(async () => {
-  const engine = createChargingEngine({ pool, clock });
+  // As ocs/main.ts wires it: the engine's own writes that free credit are told to the front ends.
+  const engine = createChargingEngine({
+    pool,
+    clock,
+    onCreditFreed: (ids) => {
+      void server.reauthorize(ids, 'credit');
+      void nchf.reauthorize(ids, 'credit');
+    },
+  });
   server = await startGyServer({ engine, port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
   nchf = await startNchfServer({ engine, port: 0, host: '127.0.0.1', notifyTimeoutMs: 1000 });
   // As ocs/main.ts starts it.
@@ -163,6 +171,27 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
       expect([valueOf(rar.avps, 'Destination-Host'), valueOf(rar.avps, 'Destination-Realm')]).toEqual(['pgw6.gw.test.local', 'gw6.test.local']);
     } finally {
       await agent.close();
+    }
+  });
+
+  it("sends a RAR for a line of a shared account refused for credit once another line's call ends and gives back what it held", async () => {
+    // 0.24 pays one two-minute call: the first line reserves all of it, the second is refused.
+    const [first, second] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.24' }], lines: 2 });
+    await credits.settled();
+    const { client, rars, rarsReceived } = await clientAnsweringRar('pgw8.gw.test.local');
+    const ccr = (line: typeof first, n: number, step: CcrStep) =>
+      client.creditControl(buildCcr({ sessionId: `pgw8.gw.test.local;${n};${line.msisdn}`, originHost: 'pgw8.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: line.msisdn, destination: '+34612345678', ...step }));
+    try {
+      expect(readCca(await ccr(first, 1, { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 120 }] })).units[0]).toMatchObject({ resultCode: 2001, granted: 120n });
+      expect(readCca(await ccr(second, 2, { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] })).units[0].resultCode).toBe(4012);
+      // The first call ends after 30 s: 0.12 debited, 0.24 released, so 0.12 is free again.
+      expect(readCca(await ccr(first, 1, { type: 'termination', requestNumber: 1, units: [{ ratingGroup: 100, unit: 'CC-Time', used: 30 }] })).resultCode).toBe(2001);
+      const [rar] = await rarsReceived(1);
+      expect(valueOf(rar.avps, 'Session-Id')).toBe(`pgw8.gw.test.local;2;${second.msisdn}`);
+      expect(readCca(await ccr(second, 2, { type: 'update', requestNumber: 1, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] })).units[0]).toMatchObject({ resultCode: 2001, granted: 60n });
+      expect(rars).toHaveLength(1);
+    } finally {
+      await client.close();
     }
   });
 

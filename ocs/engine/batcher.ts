@@ -22,6 +22,7 @@ import { copyBucket, type BucketState, type EngineSettings } from './plan';
 import type { EngineStateCache } from './state-cache';
 import { tariffKey, type TariffCache } from './tariffs';
 import { EngineOverloaded, RESULT, type ChargingAnswer, type ChargingRequest } from './types';
+import type { WaitingByAccount } from './waiting';
 
 /** How requests are grouped. */
 export interface BatchSettings {
@@ -54,6 +55,8 @@ export interface OnceDeps {
   cache: EngineStateCache;
   settings: EngineSettings & { sessionTimeout: number };
   observer?: EngineObserver;
+  /** The sessions waiting for credit, told when a write frees credit on their account. */
+  waiting?: WaitingByAccount;
 }
 
 /** Seconds since `started` (a performance.now()). */
@@ -304,6 +307,7 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
     cache.endWrite(guard, kept, result);
     observer?.batch(batch.length, readSeconds, secondsSince(writeStarted), readRequests);
     writes.forEach((w, k) => writers[k].resolve(w.plan.answer));
+    deps.waiting?.afterWrites(writes);
   }
   if (recheck.length > 0) {
     // The fresh read replaces what it reads; a session it no longer finds must not stay.

@@ -16,6 +16,7 @@ import { EngineStateCache } from './state-cache';
 import { quoteRequest } from './quote';
 import { isConflict } from './store';
 import { TariffCache } from './tariffs';
+import { WaitingByAccount } from './waiting';
 import type { ChargingAnswer, ChargingEngine, ChargingRequest } from './types';
 
 /** How the engine behaves; every field has a default. */
@@ -56,13 +57,21 @@ export interface OnlineChargingEngine extends ChargingEngine {
 const MAX_TRIES = 100;
 
 /** Creates the engine over a pg pool (sized for the expected concurrency); maxBatch 1 turns batching off. */
-export function createChargingEngine(deps: { pool: pg.Pool; clock: Clock; config?: Partial<EngineConfig>; observer?: EngineObserver }): OnlineChargingEngine {
+export function createChargingEngine(deps: {
+  pool: pg.Pool;
+  clock: Clock;
+  config?: Partial<EngineConfig>;
+  observer?: EngineObserver;
+  /** Called with the sessions waiting for credit (final units, 4012) on an account where one of the engine's writes freed some (waiting.ts). */
+  onCreditFreed?: (sessionIds: string[]) => void;
+}): OnlineChargingEngine {
   const { pool, clock, observer } = deps;
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
   const tariffs = new TariffCache({ ttlMs: config.tariffTtlMs, defaultTimeZone: config.defaultTimeZone, now: () => clock.now().getTime() });
 
   const cache = new EngineStateCache(config.stateCacheSize, { ttlMs: config.tariffTtlMs, now: () => clock.now().getTime() });
-  const onceDeps = { pool, clock, tariffs, cache, settings: config, observer };
+  const waiting = deps.onCreditFreed ? new WaitingByAccount(deps.onCreditFreed) : undefined;
+  const onceDeps = { pool, clock, tariffs, cache, settings: config, observer, waiting };
 
   /** Charges once on the state as read now (a batch of one); a conflict (isConflict) means read and try again. */
   const attempt = (request: ChargingRequest) =>

@@ -1,5 +1,6 @@
 import { RESULT, type ChargingAnswer, type ChargingRequest, type UnitGrant } from '../engine/types';
-import { OpenSessions, ratingGroupsAwaitingCredit } from './open-sessions';
+import { ratingGroupsAwaitingCredit } from '../engine/waiting';
+import { OpenSessions } from './open-sessions';
 
 const request = (sessionId: string, type: ChargingRequest['type'] = 'update'): ChargingRequest => ({ sessionId, requestNumber: 1, type, subscriber: { msisdn: '+34600000001' }, eventTime: new Date(0), units: [] });
 const answer = (sessionId: string, units: Array<Partial<UnitGrant>>, resultCode: ChargingAnswer['resultCode'] = RESULT.SUCCESS): ChargingAnswer => ({

@@ -11,6 +11,7 @@
  * only brings forward what the client does anyway at the validity time or its quota's end, so what a
  * restart or the bound loses costs that wait and nothing else.
  */
+import { ratingGroupsAwaitingCredit } from '../engine/waiting';
 import { RESULT, type ChargingAnswer, type ChargingRequest } from '../engine/types';
 
 /** What is kept of a session: where to reach its client, and the rating groups that wait for credit (none: empty). */
@@ -33,14 +34,6 @@ export type ReauthReason = 'credit' | 'barred';
 export const MAX_OPEN_SESSIONS = 200_000;
 
 const NONE: readonly number[] = Object.freeze([]);
-
-/** The rating groups of an answer that wait for credit: final units, or refused for credit. */
-export function ratingGroupsAwaitingCredit(request: ChargingRequest, answer: ChargingAnswer): readonly number[] {
-  if (request.type !== 'initial' && request.type !== 'update') return NONE;
-  let groups: number[] | undefined; // made only when one waits: this runs for every answer
-  for (const unit of answer.units) if (unit.finalUnit || unit.resultCode === RESULT.CREDIT_LIMIT_REACHED) (groups ??= []).push(unit.ratingGroup);
-  return groups ?? NONE;
-}
 
 /** Open sessions by id, the earliest opened first. */
 export class OpenSessions<Target> {
