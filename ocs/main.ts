@@ -13,7 +13,7 @@ import { createChargingEngine, startSweeper } from './engine';
 import { startGyServer } from './diameter/server';
 import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
-import { reauthorizeOnChange } from './reauth/account-watcher';
+import { reauthorizeAll, reauthorizeOnChange } from './reauth/account-watcher';
 
 export interface RunningOcs {
   nchfPort: number;
@@ -53,9 +53,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     // whether another writer made it (NOTIFY) or the engine freed it; a barred subscriber's or
     // account's sessions are all asked, and granted nothing more.
     const frontEnds = [metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)];
-    creditFreed = (ids) => {
-      for (const f of frontEnds) void f.reauthorize(ids, 'credit');
-    };
+    creditFreed = (ids) => reauthorizeAll(frontEnds, ids, 'credit');
     const accounts = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, logger });
     stops.push(accounts.stop);
     await accounts.ready;

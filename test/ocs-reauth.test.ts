@@ -19,7 +19,7 @@ import { answerTo } from '../network/diameter/message';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { startNchfServer, type NchfServer } from '../ocs/nchf';
 import { createChargingEngine } from '../ocs/engine';
-import { BARRED_CHANNEL, CREDIT_CHANNEL, reauthorizeOnChange, type AccountWatcher } from '../ocs/reauth/account-watcher';
+import { BARRED_CHANNEL, CREDIT_CHANNEL, reauthorizeAll, reauthorizeOnChange, type AccountWatcher } from '../ocs/reauth/account-watcher';
 import { bucketState, createPrepaidAccount } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -27,7 +27,7 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5 })
 const clock = new ManualClock('2026-11-04T11:00:00Z');
 let server: GyServer;
 let nchf: NchfServer;
-let credits: AccountWatcher;
+let watcher: AccountWatcher;
 /** The watcher's connection, told from any other OCS's of a test running beside. */
 const WATCHER = `ocs-account-watcher-${process.pid}`;
 
@@ -36,19 +36,16 @@ beforeAll(async () => {
   const engine = createChargingEngine({
     pool,
     clock,
-    onCreditFreed: (ids) => {
-      void server.reauthorize(ids, 'credit');
-      void nchf.reauthorize(ids, 'credit');
-    },
+    onCreditFreed: (ids) => reauthorizeAll([server, nchf], ids, 'credit'),
   });
   server = await startGyServer({ engine, port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
   nchf = await startNchfServer({ engine, port: 0, host: '127.0.0.1', notifyTimeoutMs: 1000 });
   // As ocs/main.ts starts it.
-  credits = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, reconnectMs: 50, applicationName: WATCHER });
-  await credits.ready;
+  watcher = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, reconnectMs: 50, applicationName: WATCHER });
+  await watcher.ready;
 });
 afterAll(async () => {
-  await credits.stop();
+  await watcher.stop();
   await nchf.stop();
   await server.close();
   await pool.end();
@@ -58,7 +55,7 @@ afterAll(async () => {
 /** A prepaid line whose creation (new buckets: a credit) has been handled, so that only what the test does next counts. */
 async function settledLine(buckets: Parameters<typeof createPrepaidAccount>[1]['buckets']) {
   const [created] = await createPrepaidAccount(knex, { buckets });
-  await credits.settled();
+  await watcher.settled();
   return created;
 }
 
@@ -177,7 +174,7 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
   it("sends a RAR for a line of a shared account refused for credit once another line's call ends and gives back what it held", async () => {
     // 0.24 pays one two-minute call: the first line reserves all of it, the second is refused.
     const [first, second] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.24' }], lines: 2 });
-    await credits.settled();
+    await watcher.settled();
     const { client, rars, rarsReceived } = await clientAnsweringRar('pgw8.gw.test.local');
     const ccr = (line: typeof first, n: number, step: CcrStep) =>
       client.creditControl(buildCcr({ sessionId: `pgw8.gw.test.local;${n};${line.msisdn}`, originHost: 'pgw8.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: line.msisdn, destination: '+34612345678', ...step }));
@@ -202,7 +199,7 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
     expect(before).toBeDefined();
     await pool.query('SELECT pg_terminate_backend($1)', [before]);
     for (let pid = await listenerPid(); pid === undefined || pid === before; pid = await listenerPid()) await new Promise((r) => setTimeout(r, 20));
-    await credits.settled();
+    await watcher.settled();
 
     const { client, rarsReceived } = await clientAnsweringRar('pgw5.gw.test.local');
     const sessionId = `pgw5.gw.test.local;1;${prepaid.msisdn}`;

@@ -161,13 +161,16 @@ export interface Reauthorizing {
   reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
 }
 
+/** Hands `sessionIds` to every front end, which asks those it answered (and that wait, for a credit). */
+export function reauthorizeAll(frontEnds: readonly Reauthorizing[], sessionIds: string[], reason: ReauthReason): void {
+  for (const f of frontEnds) void f.reauthorize(sessionIds, reason);
+}
+
 /** Watches accounts for `frontEnds`: each is handed the open sessions of every account credited (while one of them has a session waiting) or barred. */
-export function reauthorizeOnChange(frontEnds: Reauthorizing[], options: Omit<AccountWatcherOptions, 'anyWaiting' | 'onSessions'>): AccountWatcher {
+export function reauthorizeOnChange(frontEnds: readonly Reauthorizing[], options: Omit<AccountWatcherOptions, 'anyWaiting' | 'onSessions'>): AccountWatcher {
   return watchAccounts({
     ...options,
     anyWaiting: () => frontEnds.some((f) => f.waitingForCredit()),
-    onSessions: (ids, reason) => {
-      for (const f of frontEnds) void f.reauthorize(ids, reason);
-    },
+    onSessions: (ids, reason) => reauthorizeAll(frontEnds, ids, reason),
   });
 }
