@@ -30,10 +30,10 @@ describe('OCS metrics', () => {
     expect(text).toContain('ocs_charge_duration_seconds_count{type="update"} 1');
   });
 
-  it("counts re-authorisations by protocol, reason and the client's answer", async () => {
+  it("counts re-authorisations by protocol, reason and the client's answer, and shows the sessions kept", async () => {
     const metrics = createOcsMetrics();
-    const gy = metrics.meterReauthorizing('gy', { waitingForCredit: () => true, reauthorize: async () => [{ sessionId: 'a', answer: 2002 }, { sessionId: 'b', error: 'not connected' }] });
-    const nchf = metrics.meterReauthorizing('nchf', { waitingForCredit: () => false, reauthorize: async () => [{ sessionId: 'c', answer: 204 }] });
+    const gy = metrics.meterReauthorizing('gy', { waitingForCredit: () => true, sessionCounts: () => ({ open: 12, waiting: 2 }), reauthorize: async () => [{ sessionId: 'a', answer: 2002 }, { sessionId: 'b', error: 'not connected' }] });
+    const nchf = metrics.meterReauthorizing('nchf', { waitingForCredit: () => false, sessionCounts: () => ({ open: 3, waiting: 0 }), reauthorize: async () => [{ sessionId: 'c', answer: 204 }] });
     expect(gy.waitingForCredit()).toBe(true);
     expect(nchf.waitingForCredit()).toBe(false);
     expect(await gy.reauthorize(['a', 'b'])).toHaveLength(2);
@@ -42,6 +42,10 @@ describe('OCS metrics', () => {
     expect(text).toContain('ocs_reauthorizations_total{protocol="gy",reason="credit",answer="2002"} 1');
     expect(text).toContain('ocs_reauthorizations_total{protocol="gy",reason="credit",answer="none"} 1');
     expect(text).toContain('ocs_reauthorizations_total{protocol="nchf",reason="barred",answer="204"} 1');
+    // The sessions each front end keeps, read at the scrape.
+    expect(text).toContain('ocs_sessions{protocol="gy",state="open"} 12');
+    expect(text).toContain('ocs_sessions{protocol="gy",state="waiting"} 2');
+    expect(text).toContain('ocs_sessions{protocol="nchf",state="open"} 3');
   });
 
   it('counts balance checks and price enquiries as quotes by result code', async () => {

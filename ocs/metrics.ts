@@ -3,12 +3,13 @@
  * credit-control request by type and result code with the time the engine took to answer it,
  * the size of each batch and how long its read and its write took, how many requests were planned
  * on the state kept in memory and how many on a read, the batches read again after a conflict, the
- * re-authorisations after a credit, and the process metrics. Enough to see from outside whether charging keeps up: answer
+ * sessions kept for re-authorisation and those waiting for credit, the re-authorisations, and the
+ * process metrics. Enough to see from outside whether charging keeps up: answer
  * times against the Tcc of the network, batch sizes against the load.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EngineOverloaded, type ChargingEngine, type EngineObserver } from './engine';
 import type { Reauthorizing } from './reauth/account-watcher';
 
@@ -76,6 +77,21 @@ export function createOcsMetrics(): OcsMetrics {
     registers: [registry],
   });
 
+  // The front ends' session counts, read at each scrape (meterReauthorizing adds them).
+  const sessionCounts = new Map<string, () => { open: number; waiting: number }>();
+  new Gauge({
+    name: 'ocs_sessions',
+    help: 'Open charging sessions a front end keeps for re-authorisation (open), and those of them waiting for credit: final units or refused for credit (waiting)',
+    labelNames: ['protocol', 'state'],
+    registers: [registry],
+    collect() {
+      for (const [protocol, counts] of sessionCounts) {
+        const { open, waiting } = counts();
+        this.set({ protocol, state: 'open' }, open);
+        this.set({ protocol, state: 'waiting' }, waiting);
+      }
+    },
+  });
   const reauthorizations = new Counter({
     name: 'ocs_reauthorizations_total',
     help: "Sessions asked to re-authorise (Gy RAR, Nchf notify) after their account gained credit (reason credit) or their subscriber or account was barred (barred), by protocol, reason and the client's answer (its Result-Code or HTTP status; none: not connected or no answer)",
@@ -128,14 +144,18 @@ export function createOcsMetrics(): OcsMetrics {
       },
       conflict: () => conflicts.inc(),
     },
-    meterReauthorizing: (protocol, frontEnd) => ({
-      waitingForCredit: () => frontEnd.waitingForCredit(),
-      async reauthorize(sessionIds, reason) {
-        const outcomes = await frontEnd.reauthorize(sessionIds, reason);
-        for (const o of outcomes) reauthorizations.inc({ protocol, reason: reason ?? 'credit', answer: o.answer === undefined ? 'none' : String(o.answer) });
-        return outcomes;
-      },
-    }),
+    meterReauthorizing: (protocol, frontEnd) => {
+      sessionCounts.set(protocol, () => frontEnd.sessionCounts());
+      return {
+        waitingForCredit: () => frontEnd.waitingForCredit(),
+        sessionCounts: () => frontEnd.sessionCounts(),
+        async reauthorize(sessionIds, reason) {
+          const outcomes = await frontEnd.reauthorize(sessionIds, reason);
+          for (const o of outcomes) reauthorizations.inc({ protocol, reason: reason ?? 'credit', answer: o.answer === undefined ? 'none' : String(o.answer) });
+          return outcomes;
+        },
+      };
+    },
   };
 }
 

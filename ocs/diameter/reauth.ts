@@ -69,6 +69,11 @@ export class GyReauthorizer {
     return this.sessions.anyWaiting;
   }
 
+  /** The open sessions kept, and how many wait for credit. */
+  counts(): { open: number; waiting: number } {
+    return { open: this.sessions.size, waiting: this.sessions.waiting };
+  }
+
   /**
    * Sends a RAR for each of `sessionIds` to ask (those that wait for a credit, all when barred),
    * over the open connection its CCRs came by; resolves with each outcome once all are answered or

@@ -74,6 +74,8 @@ export interface GyServer {
   port: number;
   /** Open peer connections. */
   peers(): DiameterPeer[];
+  /** The open sessions it keeps for re-authorisation, and how many wait for credit. */
+  sessionCounts(): { open: number; waiting: number };
   /** Whether a session waits for credit (its last CCA gave final units or 4012). */
   waitingForCredit(): boolean;
   /** Sends a RAR for each of these sessions it answered that waits for credit (their account gained some), or for each when barred. */
@@ -192,6 +194,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
     port: (server.address() as net.AddressInfo).port,
     peers: () => [...peers],
     waitingForCredit: () => reauth.waiting,
+    sessionCounts: () => reauth.counts(),
     reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -81,6 +81,11 @@ export class NchfReauthorizer {
     return this.sessions.anyWaiting;
   }
 
+  /** The open sessions kept (those that gave a notifyUri), and how many wait for credit. */
+  counts(): { open: number; waiting: number } {
+    return { open: this.sessions.size, waiting: this.sessions.waiting };
+  }
+
   /** Notifies each of `sessionIds` to ask (those that wait for a credit, all when barred); resolves with each outcome. */
   async reauthorize(sessionIds: Iterable<string>, reason: ReauthReason = 'credit'): Promise<ReauthOutcome[]> {
     return Promise.all(

@@ -24,6 +24,8 @@ const MAX_BODY = 256 * 1024;
 
 export interface NchfServer {
   port: number;
+  /** The open sessions it keeps for re-authorisation, and how many wait for credit. */
+  sessionCounts(): { open: number; waiting: number };
   /** Whether a session waits for credit (its last answer gave final units or QUOTA_LIMIT_REACHED) and gave a notifyUri. */
   waitingForCredit(): boolean;
   /** Notifies REAUTHORIZATION to each of these sessions that waits for credit (their account gained some), or to each when barred. */
@@ -141,6 +143,7 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
   return {
     port,
     waitingForCredit: () => reauth.waiting,
+    sessionCounts: () => reauth.counts(),
     reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     async stop() {
       reauth.close();

@@ -159,6 +159,8 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
 export interface Reauthorizing {
   waitingForCredit(): boolean;
   reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
+  /** The open sessions it keeps, and how many of them wait for credit. */
+  sessionCounts(): { open: number; waiting: number };
 }
 
 /** Hands `sessionIds` to every front end, which asks those it answered (and that wait, for a credit). */

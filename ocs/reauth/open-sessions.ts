@@ -86,6 +86,11 @@ export class OpenSessions<Target> {
     return this.waitingCount > 0;
   }
 
+  /** How many sessions wait for credit. */
+  get waiting(): number {
+    return this.waitingCount;
+  }
+
   /** How many sessions are kept. */
   get size(): number {
     return this.sessions.size;
