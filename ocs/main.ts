@@ -13,7 +13,7 @@ import { createChargingEngine, startSweeper } from './engine';
 import { startGyServer } from './diameter/server';
 import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
-import { reauthorizeAll, reauthorizeOnChange } from './reauth/account-watcher';
+import { reauthorizeAll, reauthorizeOnChange, type Reauthorizing } from './reauth/account-watcher';
 
 export interface RunningOcs {
   nchfPort: number;
@@ -32,14 +32,20 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize, idleTimeoutMillis: 0, options: '-c plan_cache_mode=force_generic_plan' });
   pool.on('error', (err) => logger.error({ err }, 'idle database connection failed'));
   const metrics = createOcsMetrics();
-  // The engine's own writes that free credit (a shared account's other line hangs up) are told to the front ends, set below.
-  let creditFreed: (sessionIds: string[]) => void = () => undefined;
-  const engine = metrics.meter(createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer, onCreditFreed: (ids) => creditFreed(ids) }));
+  // The front ends that re-authorise sessions (set once they are up): the engine tells them of credit
+  // its own writes free (a shared account's other line hangs up), the sweeper of sessions it closes.
+  let frontEnds: Reauthorizing[] = [];
+  const online = createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer, onCreditFreed: (ids) => reauthorizeAll(frontEnds, ids, 'credit') });
+  const engine = metrics.meter(online);
+  const sessionClosed = (sessionId: string) => {
+    online.sessionClosed(sessionId);
+    for (const f of frontEnds) f.sessionClosed(sessionId);
+  };
   const stops: Array<() => Promise<void>> = [() => pool.end()];
   try {
     const metricsServer = await startMetricsServer(metrics.registry, config.metrics.port, config.metrics.host);
     stops.push(metricsServer.stop);
-    const sweeper = startSweeper({ pool, clock, intervalMs: config.sweepIntervalMs, retentionMs: config.sessionRetention * 1000, onError: (err) => logger.error({ err }, 'reservation sweep failed') });
+    const sweeper = startSweeper({ pool, clock, intervalMs: config.sweepIntervalMs, retentionMs: config.sessionRetention * 1000, onClosed: sessionClosed, onError: (err) => logger.error({ err }, 'reservation sweep failed') });
     stops.push(sweeper.stop);
     const nchf = await startNchfServer({ engine, port: config.nchf.port, host: config.nchf.host, publicBase: config.nchf.publicUrl, logger, onError: (err) => logger.error({ err }, 'Nchf request failed') });
     stops.push(nchf.stop);
@@ -52,8 +58,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     // A credit to an account re-authorises its sessions that wait for credit (final units, 4012),
     // whether another writer made it (NOTIFY) or the engine freed it; a barred subscriber's or
     // account's sessions are all asked, and granted nothing more.
-    const frontEnds = [metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)];
-    creditFreed = (ids) => reauthorizeAll(frontEnds, ids, 'credit');
+    frontEnds = [metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)];
     const accounts = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, logger });
     stops.push(accounts.stop);
     await accounts.ready;

@@ -149,6 +149,7 @@ export function createOcsMetrics(): OcsMetrics {
       return {
         waitingForCredit: () => frontEnd.waitingForCredit(),
         sessionCounts: () => frontEnd.sessionCounts(),
+        sessionClosed: (sessionId) => frontEnd.sessionClosed(sessionId),
         async reauthorize(sessionIds, reason) {
           const outcomes = await frontEnd.reauthorize(sessionIds, reason);
           for (const o of outcomes) reauthorizations.inc({ protocol, reason: reason ?? 'credit', answer: o.answer === undefined ? 'none' : String(o.answer) });

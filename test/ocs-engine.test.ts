@@ -380,17 +380,21 @@ describe('charging engine', () => {
       const call = session(line);
       await call.initial('60');
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.120000' });
+      const closedIds: string[] = [];
       clock.advance(601_000);
-      await sweepExpired(pool, clock.now());
+      await sweepExpired(pool, clock.now(), undefined, (id) => closedIds.push(id));
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.000000' });
+      expect(closedIds).not.toContain(call.sessionId);
       expect(await ledgerOf(knex, line.buckets[0])).toEqual([
         ['reservation', '0.120000'],
         ['release', '0.120000'],
       ]);
       expect(await sessionState(call.sessionId)).toBe('open');
       clock.advance(1_800_000);
-      await sweepExpired(pool, clock.now());
+      await sweepExpired(pool, clock.now(), undefined, (id) => closedIds.push(id));
       expect(await sessionState(call.sessionId)).toBe('closed');
+      // Told, so that what the front ends and the engine keep of it goes (others' sessions may be swept too).
+      expect(closedIds).toContain(call.sessionId);
       expect((await call.update('30', '60')).resultCode).toBe(RESULT.UNKNOWN_SESSION_ID);
 
       // Kept a day after closing (a late retransmission still gets its answer), then deleted.

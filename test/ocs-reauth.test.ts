@@ -150,6 +150,10 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
     expect(await server.reauthorize([sessionId])).toEqual([{ sessionId, answer: 5002 }]);
     // Asked once: it waits again only if an answer says so.
     expect(await server.reauthorize([sessionId])).toEqual([]);
+    // Closed by the sweeper: forgotten, not asked even when barred.
+    expect((await server.reauthorize([sessionId], 'barred')).map((o) => o.sessionId)).toEqual([sessionId]);
+    server.sessionClosed(sessionId);
+    expect(await server.reauthorize([sessionId], 'barred')).toEqual([]);
 
     await client.creditControl(buildCcr({ sessionId: `${sessionId};2`, originHost: 'pgw4.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, type: 'initial', requestNumber: 0, units: [{ ratingGroup: 300, unit: 'CC-Total-Octets', requested: true }] }));
     await client.close();

@@ -69,6 +69,11 @@ export class GyReauthorizer {
     return this.sessions.anyWaiting;
   }
 
+  /** Forgets a session closed without a termination. */
+  forget(sessionId: string): void {
+    this.sessions.forget(sessionId);
+  }
+
   /** The open sessions kept, and how many wait for credit. */
   counts(): { open: number; waiting: number } {
     return { open: this.sessions.size, waiting: this.sessions.waiting };

@@ -74,6 +74,8 @@ export interface GyServer {
   port: number;
   /** Open peer connections. */
   peers(): DiameterPeer[];
+  /** Forgets a session closed without a termination (the sweeper closing an abandoned one). */
+  sessionClosed(sessionId: string): void;
   /** The open sessions it keeps for re-authorisation, and how many wait for credit. */
   sessionCounts(): { open: number; waiting: number };
   /** Whether a session waits for credit (its last CCA gave final units or 4012). */
@@ -195,6 +197,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
     peers: () => [...peers],
     waitingForCredit: () => reauth.waiting,
     sessionCounts: () => reauth.counts(),
+    sessionClosed: (sessionId) => reauth.forget(sessionId),
     reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -51,6 +51,8 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
 export interface OnlineChargingEngine extends ChargingEngine {
   readonly config: EngineConfig;
   readonly tariffs: TariffCache;
+  /** Forgets what the engine keeps of a session closed outside it (the sweeper closing an abandoned one). */
+  sessionClosed(sessionId: string): void;
 }
 
 /** Attempts before a request that keeps meeting concurrent writers fails (it never has in tests). */
@@ -97,5 +99,6 @@ export function createChargingEngine(deps: {
     tariffs,
     charge: (request) => (batcher ? batcher.charge(request) : chargeAlone(request)),
     quote: (request) => quoteRequest({ pool, tariffs, settings: config, now: () => clock.now() }, request),
+    sessionClosed: (sessionId) => waiting?.forget(sessionId),
   };
 }

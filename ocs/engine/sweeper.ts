@@ -66,8 +66,8 @@ export async function releaseDue(client: pg.PoolClient, sessionId: string, now: 
   return { released: Number(result.rows[0].released), closed: abandoned };
 }
 
-/** Releases what one sweep finds due; returns how many reservations it released and sessions it closed. */
-export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200): Promise<{ released: number; closed: number }> {
+/** Releases what one sweep finds due; returns how many reservations it released and sessions it closed (each also told to `onClosed`). */
+export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200, onClosed?: (sessionId: string) => void): Promise<{ released: number; closed: number }> {
   const { rows } = await pool.query(CANDIDATES, [now, batch]);
   let released = 0;
   let closed = 0;
@@ -78,7 +78,10 @@ export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200): Promi
       const done = await releaseDue(client, id, now);
       await client.query('COMMIT');
       released += done?.released ?? 0;
-      closed += done?.closed ? 1 : 0;
+      if (done?.closed) {
+        closed++;
+        onClosed?.(id);
+      }
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -98,12 +101,15 @@ export async function purgeClosedSessions(pool: pg.Pool, closedBefore: Date, bat
   return rowCount ?? 0;
 }
 
-/** Sweeps every `intervalMs` until stopped, and purges sessions closed longer than `retentionMs`; errors are reported, not thrown. */
-export function startSweeper(deps: { pool: pg.Pool; clock: Clock; intervalMs: number; retentionMs: number; onError?: (err: unknown) => void }): { stop: () => Promise<void> } {
+/**
+ * Sweeps every `intervalMs` until stopped, and purges sessions closed longer than `retentionMs`;
+ * errors are reported, not thrown. `onClosed` hears of each abandoned session it closes.
+ */
+export function startSweeper(deps: { pool: pg.Pool; clock: Clock; intervalMs: number; retentionMs: number; onError?: (err: unknown) => void; onClosed?: (sessionId: string) => void }): { stop: () => Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     const now = deps.clock.now();
-    running = sweepExpired(deps.pool, now)
+    running = sweepExpired(deps.pool, now, undefined, deps.onClosed)
       .then(() => purgeClosedSessions(deps.pool, new Date(now.getTime() - deps.retentionMs)))
       .catch((err) => deps.onError?.(err));
   }, deps.intervalMs);

@@ -29,5 +29,9 @@ describe('sessions waiting for credit, by account', () => {
     // A waiting session that frees credit itself is not told of it.
     waiting.afterWrites([write('c', 'family', [{ finalUnit: true }], [[0n, -1n]])]);
     expect(freed).toEqual([['b', 'c'], ['c']]);
+    // One closed by the sweeper is forgotten.
+    waiting.forget('c');
+    waiting.afterWrites([write('a', 'family', [], [[0n, -1n]], 'termination')]);
+    expect(freed).toEqual([['b', 'c'], ['c']]);
   });
 });

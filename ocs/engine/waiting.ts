@@ -60,7 +60,8 @@ export class WaitingByAccount {
     if (this.accountOf.size > this.max) this.forget(this.accountOf.keys().next().value!);
   }
 
-  private forget(sessionId: string): void {
+  /** Forgets a session closed elsewhere (the sweeper closing an abandoned one). */
+  forget(sessionId: string): void {
     const account = this.accountOf.get(sessionId);
     if (account === undefined) return;
     this.accountOf.delete(sessionId);

@@ -81,6 +81,11 @@ export class NchfReauthorizer {
     return this.sessions.anyWaiting;
   }
 
+  /** Forgets a session closed without a termination. */
+  forget(sessionId: string): void {
+    this.sessions.forget(sessionId);
+  }
+
   /** The open sessions kept (those that gave a notifyUri), and how many wait for credit. */
   counts(): { open: number; waiting: number } {
     return { open: this.sessions.size, waiting: this.sessions.waiting };

@@ -24,6 +24,8 @@ const MAX_BODY = 256 * 1024;
 
 export interface NchfServer {
   port: number;
+  /** Forgets a session closed without a termination (the sweeper closing an abandoned one). */
+  sessionClosed(sessionId: string): void;
   /** The open sessions it keeps for re-authorisation, and how many wait for credit. */
   sessionCounts(): { open: number; waiting: number };
   /** Whether a session waits for credit (its last answer gave final units or QUOTA_LIMIT_REACHED) and gave a notifyUri. */
@@ -144,6 +146,7 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
     port,
     waitingForCredit: () => reauth.waiting,
     sessionCounts: () => reauth.counts(),
+    sessionClosed: (sessionId) => reauth.forget(sessionId),
     reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     async stop() {
       reauth.close();

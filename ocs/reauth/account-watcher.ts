@@ -161,6 +161,8 @@ export interface Reauthorizing {
   reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
   /** The open sessions it keeps, and how many of them wait for credit. */
   sessionCounts(): { open: number; waiting: number };
+  /** Forgets a session closed without a termination (the sweeper closing an abandoned one). */
+  sessionClosed(sessionId: string): void;
 }
 
 /** Hands `sessionIds` to every front end, which asks those it answered (and that wait, for a credit). */
