@@ -94,7 +94,7 @@ export function createOcsMetrics(): OcsMetrics {
   });
   const reauthorizations = new Counter({
     name: 'ocs_reauthorizations_total',
-    help: "Sessions asked to re-authorise (Gy RAR, Nchf notify) after their account gained credit (reason credit) or their subscriber or account was barred (barred), by protocol, reason and the client's answer (its Result-Code or HTTP status; none: not connected or no answer)",
+    help: "Sessions asked to re-authorise (Gy RAR, Nchf REAUTHORIZATION) after their account gained credit (reason credit), or told of a bar of their subscriber or account (barred: Gy RAR, Nchf ABORT_CHARGING), by protocol, reason and the client's answer (its Result-Code or HTTP status; none: not connected or no answer)",
     labelNames: ['protocol', 'reason', 'answer'],
     registers: [registry],
   });

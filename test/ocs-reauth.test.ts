@@ -2,7 +2,8 @@
  * Re-authorisation after a credit: a Gy session on its final units (or refused for credit) gets a
  * RAR once its account gains credit, and the CCR-U that follows is granted in full; an Nchf session
  * gets a REAUTHORIZATION notify at its notifyUri. After a bar (a subscriber suspended or closed),
- * every open session of it is asked, and granted nothing more. The triggers behind it notify
+ * every open session of it is asked to re-authorise (Gy) or told to abort (Nchf), and granted nothing
+ * more. The triggers behind it notify
  * credits by anyone but the engine, and bars.
  */
 import http2 from 'node:http2';
@@ -365,18 +366,21 @@ describe('re-authorisation after a bar', () => {
     }
   });
 
-  it('notifies every open Nchf session of a closed subscriber, naming no rating group (all of them)', async () => {
+  it('tells every open Nchf session of a closed subscriber ABORT_CHARGING; its release is charged for what it used', async () => {
     const prepaid = await settledLine([{ type: 'money', amount: '10.00' }]);
     const smf = await notifyEndpoint();
     const session = http2.connect(`http://127.0.0.1:${nchf.port}`);
     try {
-      const created = await post(session, BASE, chargingData(prepaid.msisdn, 0, [{ ratingGroup: 300, requestedUnit: {} }], { notifyUri: smf.uri('/smf/notify/pdu-9') }));
+      const national = { iMSChargingInformation: { calledPartyAddress: 'tel:+34612345678' } };
+      const created = await post(session, BASE, chargingData(prepaid.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 120 } }], { ...national, notifyUri: smf.uri('/smf/notify/pdu-9') }));
       expect(created.status).toBe(201);
       await knex('charging_subscriber').where({ msisdn: prepaid.msisdn }).update({ status: 'closed' });
       const [notification] = await smf.notificationsReceived(1);
-      expect(notification).toEqual({ path: '/smf/notify/pdu-9', body: { notificationType: 'REAUTHORIZATION' } });
-      const updated = await post(session, `${BASE}/${encodeURIComponent(refOf(created))}/update`, chargingData(prepaid.msisdn, 1, [{ ratingGroup: 300, requestedUnit: {}, usedUnitContainer: [{ totalVolume: 1000 }] }]));
-      expect((updated.body!.multipleUnitInformation as Array<Record<string, unknown>>)[0]).toMatchObject({ ratingGroup: 300, resultCode: 'END_USER_SERVICE_DENIED' });
+      expect(notification).toEqual({ path: '/smf/notify/pdu-9', body: { notificationType: 'ABORT_CHARGING' } });
+      // The consumer releases the session with what it used: 90 s, 0.12 for the first minute and 30 s at 0.002.
+      const released = await post(session, `${BASE}/${encodeURIComponent(refOf(created))}/release`, chargingData(prepaid.msisdn, 1, [{ ratingGroup: 100, usedUnitContainer: [{ time: 90 }] }], national));
+      expect(released.status).toBe(204);
+      expect(await bucketState(knex, prepaid.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.000000' });
     } finally {
       session.close();
       await smf.close();

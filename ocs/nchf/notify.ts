@@ -3,8 +3,8 @@
  * for credit gains some, the CHF POSTs a ChargingNotifyRequest (REAUTHORIZATION, the rating groups
  * that wait) to the `notifyUri` the consumer gave; the consumer answers 204 and sends an update
  * with what it used, which the engine now grants. When a subscriber or account is barred, every
- * open session of it is notified (no rating groups named: all of them), and its update is granted
- * nothing. The notifications go over HTTP/2 (h2c with prior knowledge for http URIs, TLS for
+ * open session of it is told ABORT_CHARGING: the consumer releases it (reporting what it used, which
+ * is charged) and ends the service. The notifications go over HTTP/2 (h2c with prior knowledge for http URIs, TLS for
  * https), one connection per consumer, closed when idle.
  */
 import http2 from 'node:http2';
@@ -12,11 +12,9 @@ import type { Logger } from 'pino';
 import { OpenSessions, type ReauthOutcome, type ReauthReason } from '../reauth/open-sessions';
 import type { ChargingAnswer, ChargingRequest } from '../engine/types';
 
-/** The ChargingNotifyRequest of a re-authorisation: of the rating groups named, or (none named) of all. */
-export const reauthorizationRequest = (ratingGroups: readonly number[]) => ({
-  notificationType: 'REAUTHORIZATION',
-  ...(ratingGroups.length ? { reauthorizationDetails: ratingGroups.map((ratingGroup) => ({ ratingGroup })) } : {}),
-});
+/** The ChargingNotifyRequest for a reason: after a credit, REAUTHORIZATION of the rating groups that wait; after a bar, ABORT_CHARGING. */
+export const notifyRequest = (reason: ReauthReason, ratingGroups: readonly number[]) =>
+  reason === 'barred' ? { notificationType: 'ABORT_CHARGING' } : { notificationType: 'REAUTHORIZATION', reauthorizationDetails: ratingGroups.map((ratingGroup) => ({ ratingGroup })) };
 
 /** A connection to a consumer is closed after this long without a notification. */
 const IDLE_MS = 30_000;
@@ -91,13 +89,13 @@ export class NchfReauthorizer {
     return { open: this.sessions.size, waiting: this.sessions.waiting };
   }
 
-  /** Notifies each of `sessionIds` to ask (those that wait for a credit, all when barred); resolves with each outcome. */
+  /** Notifies each of `sessionIds` to ask (those that wait, REAUTHORIZATION, for a credit; all, ABORT_CHARGING, when barred); resolves with each outcome. */
   async reauthorize(sessionIds: Iterable<string>, reason: ReauthReason = 'credit'): Promise<ReauthOutcome[]> {
     return Promise.all(
       this.sessions.select(sessionIds, reason).map(async ([sessionId, { target, waiting }]): Promise<ReauthOutcome> => {
         try {
-          const status = await this.poster.post(target, reauthorizationRequest(waiting), this.timeoutMs);
-          this.logger?.info({ sessionId, reason, status }, 'nchf: notified a session to re-authorise');
+          const status = await this.poster.post(target, notifyRequest(reason, waiting), this.timeoutMs);
+          this.logger?.info({ sessionId, reason, status }, 'nchf: notified a session (re-authorise or abort)');
           return { sessionId, answer: status };
         } catch (err) {
           this.logger?.warn({ sessionId, err: (err as Error).message }, 'nchf: re-authorisation notify failed');

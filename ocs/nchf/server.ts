@@ -3,8 +3,8 @@
  * between network functions inside an operator's network; TLS belongs to the service mesh or a
  * terminating proxy in front). Create answers 201 with Location (200 for a one-time event),
  * update 200, release 204; errors are RFC 7807 ProblemDetails. A session that gave a `notifyUri`
- * is notified (REAUTHORIZATION) when it waits for credit and its account gains some, or when its
- * subscriber or account is barred (notify.ts).
+ * is notified when it waits for credit and its account gains some (REAUTHORIZATION), or when its
+ * subscriber or account is barred (ABORT_CHARGING) (notify.ts).
  */
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
@@ -30,7 +30,7 @@ export interface NchfServer {
   sessionCounts(): { open: number; waiting: number };
   /** Whether a session waits for credit (its last answer gave final units or QUOTA_LIMIT_REACHED) and gave a notifyUri. */
   waitingForCredit(): boolean;
-  /** Notifies REAUTHORIZATION to each of these sessions that waits for credit (their account gained some), or to each when barred. */
+  /** Notifies each of these sessions that waits for credit (their account gained some: REAUTHORIZATION), or each when barred (ABORT_CHARGING). */
   reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
   stop(): Promise<void>;
 }

@@ -4,8 +4,9 @@
  * credit, 4012). When an account gains credit, the front end asks the network to re-authorise the
  * sessions that wait (Gy RAR, Nchf REAUTHORIZATION notify), so that a call goes on past its final
  * units and a data session redirected to the top-up portal comes back at once, rather than at the
- * end of the grant's validity time; when a subscriber or account is suspended or closed, it asks
- * every open session of it, so that the service stops at once (its update is granted nothing).
+ * end of the grant's validity time; when a subscriber or account is suspended or closed, it tells
+ * every open session of it (Gy RAR: the update is granted nothing; Nchf ABORT_CHARGING: the
+ * consumer releases it), so that the service stops at once.
  *
  * Kept in the memory of the front end that holds the connection to the client; a re-authorisation
  * only brings forward what the client does anyway at the validity time or its quota's end, so what a
