@@ -4,8 +4,8 @@
  * that wait) to the `notifyUri` the consumer gave; the consumer answers 204 and sends an update
  * with what it used, which the engine now grants. When a subscriber or account is barred, every
  * open session of it is told ABORT_CHARGING: the consumer releases it (reporting what it used, which
- * is charged) and ends the service. The notifications go over HTTP/2 (h2c with prior knowledge for http URIs, TLS for
- * https), one connection per consumer, closed when idle.
+ * is charged) and ends the service. The notifications go over HTTP/2 (h2c with prior knowledge for
+ * http URIs, TLS for https), one connection per consumer, closed when idle.
  */
 import http2 from 'node:http2';
 import type { Logger } from 'pino';
