@@ -137,12 +137,14 @@ describe('TMF hub: events through the outbox', () => {
   });
 
   it('refuses a listener without a valid callback URL, and unknown listener ids', async () => {
-    const before = await api.knex('hub_listener').count({ n: '*' });
+    // Counted by the callbacks refused: other test files register listeners in the same database meanwhile.
+    const refused = () => api.knex('hub_listener').whereIn('callback', ['not a url', 'ftp://x/y']).count({ n: '*' });
+    const before = await refused();
     const bad = await request(api.app).post(`${BASE}/hub`).set(admin).send({ callback: 'not a url' }).expect(400);
     expect(bad.body).toMatchObject({ code: '400', status: '400' });
     expect(bad.body.message).toMatch(/callback/);
     await request(api.app).post(`${BASE}/hub`).set(admin).send({ callback: 'ftp://x/y' }).expect(400);
-    expect(await api.knex('hub_listener').count({ n: '*' })).toEqual(before);
+    expect(await refused()).toEqual(before);
     await request(api.app).delete(`${BASE}/hub/00000000-0000-4000-8000-000000000000`).set(admin).expect(404);
     await request(api.app).post(`${BASE}/hub`).set(bearer(await tokenFor('agent'))).send({ callback }).expect(403);
   });

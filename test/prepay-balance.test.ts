@@ -43,7 +43,17 @@ describe('TMF654 prepay balance management', () => {
   }
   const bucketRow = (id: string) => knex('charging_bucket').where({ id }).first('balance', 'reserved');
   const ledgerOf = (bucketId: string) => knex('charging_ledger').where({ bucket_id: bucketId }).orderBy('id').select('kind', 'amount', 'reference');
-  const actionCount = async () => Number((await knex.raw(`SELECT (SELECT count(*) FROM prepay_topup) + (SELECT count(*) FROM prepay_adjustment) + (SELECT count(*) FROM prepay_reservation) AS n`)).rows[0].n);
+  /** The balance actions (top-ups, adjustments, reservations) on these buckets: other test files write theirs in the same database meanwhile. */
+  const actionCount = async (...bucketIds: string[]) =>
+    Number(
+      (
+        await knex.raw(
+          `SELECT count(*) AS n FROM (SELECT body FROM prepay_topup UNION ALL SELECT body FROM prepay_adjustment UNION ALL SELECT body FROM prepay_reservation) a
+           WHERE a.body #>> '{bucket,id}' = ANY(?::text[])`,
+          [bucketIds],
+        )
+      ).rows[0].n,
+    );
   async function voucher(value: string, opts: { expiresAt?: Date; currency?: string } = {}) {
     const code = `TEST-${randomUUID()}`;
     await insertVoucher(knex, { code, serial: code, value, currency: opts.currency ?? 'EUR', expiresAt: opts.expiresAt ?? new Date(start.getTime() + 86400_000), now: start });
@@ -161,11 +171,12 @@ describe('TMF654 prepay balance management', () => {
       expect(await ledgerOf(c.moneyBucketId)).toEqual([{ kind: 'credit', amount: '10.000000', reference: `topup:${res.body.id}` }]);
       expect(await knex('prepay_voucher').where({ serial: code }).first('state', 'used_by_topup')).toEqual({ state: 'used', used_by_topup: res.body.id });
 
-      const actions = await actionCount();
+      const actions = await actionCount(c.moneyBucketId);
+      expect(actions).toBe(1);
       const again = await request(app).post(`${BASE}/topupBalance`).set(token).send({ bucket: { id: c.moneyBucketId }, voucher: code }).expect(422);
       expect(again.body).toEqual({ code: '422', reason: 'Unprocessable Entity', message: 'voucher: already used', status: '422', '@type': 'Error' });
       expect(await bucketRow(c.moneyBucketId)).toEqual({ balance: '30.000000', reserved: '0.000000' });
-      expect(await actionCount()).toBe(actions);
+      expect(await actionCount(c.moneyBucketId)).toBe(actions);
 
       // The ledger reads back as balance action history, and the customer sees its top-up.
       const history = await request(app).get(`${BASE}/balanceActionHistory?bucket.id=${c.moneyBucketId}`).set(token).expect(200);
@@ -191,7 +202,9 @@ describe('TMF654 prepay balance management', () => {
       const c = await customer({ money: '20.00' });
       const other = await customer();
       const token = await customerToken(c);
-      const before = { bucket: await bucketRow(c.moneyBucketId), actions: await actionCount() };
+      const unknownBucket = randomUUID();
+      const buckets = [c.moneyBucketId, c.dataBucketId, other.moneyBucketId, unknownBucket];
+      const before = { bucket: await bucketRow(c.moneyBucketId), actions: await actionCount(...buckets) };
       const expired = await voucher('5.00', { expiresAt: new Date(start.getTime() - 1000) });
       const usd = await voucher('5.00', { currency: 'USD' });
       const cases: Array<[Record<string, string>, Record<string, unknown>, number, string]> = [
@@ -201,7 +214,7 @@ describe('TMF654 prepay balance management', () => {
         [admin, { bucket: { id: c.moneyBucketId }, amount: { amount: -5, units: 'EUR' } }, 400, 'amount.amount: must be greater than zero'],
         [token, { bucket: { id: other.moneyBucketId }, voucher: 'NOPE' }, 403, 'a customer may only act on its own buckets'],
         [token, { bucket: { id: c.moneyBucketId }, voucher: 'NOPE' }, 422, 'voucher: unknown code'],
-        [token, { bucket: { id: randomUUID() }, voucher: 'NOPE' }, 404, 'not found'],
+        [token, { bucket: { id: unknownBucket }, voucher: 'NOPE' }, 404, 'not found'],
         [token, { bucket: { id: c.moneyBucketId }, voucher: expired }, 422, 'voucher: expired'],
         [token, { bucket: { id: c.moneyBucketId }, voucher: usd }, 422, 'voucher: worth USD, the bucket holds EUR'],
         [token, { bucket: { id: c.dataBucketId }, voucher: usd }, 422, `bucket ${c.dataBucketId} holds octets: top-ups go to a money bucket`],
@@ -215,7 +228,7 @@ describe('TMF654 prepay balance management', () => {
       }
       expect(await bucketRow(c.moneyBucketId)).toEqual(before.bucket);
       expect(await ledgerOf(c.moneyBucketId)).toEqual([]);
-      expect(await actionCount()).toBe(before.actions);
+      expect(await actionCount(...buckets)).toBe(before.actions);
       expect(await knex('prepay_voucher').whereIn('serial', [expired, usd]).pluck('state')).toEqual(['unused', 'unused']);
       await request(app).get(`${BASE}/topupBalance/${randomUUID()}`).set(admin).expect(404);
     });
