@@ -59,7 +59,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     // whether another writer made it (NOTIFY) or the engine freed it; a barred subscriber's or
     // account's sessions are all asked, and granted nothing more.
     frontEnds = [metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)];
-    const accounts = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, logger });
+    const accounts = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, waitingOn: (ids) => online.sessionsWaitingOn(ids), logger });
     stops.push(accounts.stop);
     await accounts.ready;
 

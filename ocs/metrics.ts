@@ -147,7 +147,6 @@ export function createOcsMetrics(): OcsMetrics {
     meterReauthorizing: (protocol, frontEnd) => {
       sessionCounts.set(protocol, () => frontEnd.sessionCounts());
       return {
-        waitingForCredit: () => frontEnd.waitingForCredit(),
         sessionCounts: () => frontEnd.sessionCounts(),
         sessionClosed: (sessionId) => frontEnd.sessionClosed(sessionId),
         async reauthorize(sessionIds, reason) {

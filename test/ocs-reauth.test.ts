@@ -42,7 +42,7 @@ beforeAll(async () => {
   server = await startGyServer({ engine, port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
   nchf = await startNchfServer({ engine, port: 0, host: '127.0.0.1', notifyTimeoutMs: 1000 });
   // As ocs/main.ts starts it.
-  watcher = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, reconnectMs: 50, applicationName: WATCHER });
+  watcher = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, waitingOn: (ids) => engine.sessionsWaitingOn(ids), reconnectMs: 50, applicationName: WATCHER });
   await watcher.ready;
 });
 afterAll(async () => {

@@ -48,7 +48,8 @@ export function reAuthRequest(sessionId: string, origin: GyClient, client: GyCli
 
 /** The open Gy sessions, where to reach their clients, and their re-authorisation. */
 export class GyReauthorizer {
-  private readonly sessions = new OpenSessions<RarTarget>();
+  /** The open sessions answered, and those that wait for credit. */
+  readonly sessions = new OpenSessions<RarTarget>();
 
   constructor(
     private readonly origin: GyClient,
@@ -64,20 +65,8 @@ export class GyReauthorizer {
     this.sessions.note(request, answer, this.sessions.tracks(request.sessionId) || via === undefined ? undefined : { client, via });
   }
 
-  /** Whether any session waits for credit. */
-  get waiting(): boolean {
-    return this.sessions.anyWaiting;
-  }
 
-  /** Forgets a session closed without a termination. */
-  forget(sessionId: string): void {
-    this.sessions.forget(sessionId);
-  }
 
-  /** The open sessions kept, and how many wait for credit. */
-  counts(): { open: number; waiting: number } {
-    return { open: this.sessions.size, waiting: this.sessions.waiting };
-  }
 
   /**
    * Sends a RAR for each of `sessionIds` to ask (those that wait for a credit, all when barred),

@@ -195,9 +195,9 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   return {
     port: (server.address() as net.AddressInfo).port,
     peers: () => [...peers],
-    waitingForCredit: () => reauth.waiting,
-    sessionCounts: () => reauth.counts(),
-    sessionClosed: (sessionId) => reauth.forget(sessionId),
+    waitingForCredit: () => reauth.sessions.anyWaiting,
+    sessionCounts: () => reauth.sessions.counts(),
+    sessionClosed: (sessionId) => reauth.sessions.forget(sessionId),
     reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

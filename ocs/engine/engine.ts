@@ -53,6 +53,8 @@ export interface OnlineChargingEngine extends ChargingEngine {
   readonly tariffs: TariffCache;
   /** Forgets what the engine keeps of a session closed outside it (the sweeper closing an abandoned one). */
   sessionClosed(sessionId: string): void;
+  /** The sessions it answered that wait for credit (final units, 4012) on these accounts; none unless `onCreditFreed` is given. */
+  sessionsWaitingOn(accountIds: Iterable<string>): string[];
 }
 
 /** Attempts before a request that keeps meeting concurrent writers fails (it never has in tests). */
@@ -100,5 +102,6 @@ export function createChargingEngine(deps: {
     charge: (request) => (batcher ? batcher.charge(request) : chargeAlone(request)),
     quote: (request) => quoteRequest({ pool, tariffs, settings: config, now: () => clock.now() }, request),
     sessionClosed: (sessionId) => waiting?.forget(sessionId),
+    sessionsWaitingOn: (accountIds) => waiting?.of(accountIds) ?? [],
   };
 }

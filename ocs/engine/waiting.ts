@@ -2,9 +2,10 @@
  * Sessions waiting for credit: their last answer gave a rating group its final units or refused it
  * for credit (4012). The front ends re-authorise them when their account gains credit; a credit by
  * another writer is told by PostgreSQL (NOTIFY charging_credit), but the engine's own writes send no
- * notice. So the engine keeps, by account, the sessions it answered that wait, and when one of its
+ * notice. So the engine keeps, by account, the sessions it answered that wait: when one of its
  * writes frees credit on such an account (a call of another line of a shared account ends and its
- * reservation goes back, a session hands back units it did not use), it hands them on.
+ * reservation goes back, a session hands back units it did not use) it hands them on, and on a
+ * notice of another writer's credit they are read from here, not from the database.
  */
 import type { PlannedWrite } from './store';
 import { RESULT, type ChargingAnswer, type ChargingRequest } from './types';
@@ -58,6 +59,13 @@ export class WaitingByAccount {
     if (!sessions) this.byAccount.set(chargingAccountId, (sessions = new Set()));
     sessions.add(request.sessionId);
     if (this.accountOf.size > this.max) this.forget(this.accountOf.keys().next().value!);
+  }
+
+  /** The waiting sessions of these accounts (another writer credited them: NOTIFY charging_credit). */
+  of(accountIds: Iterable<string>): string[] {
+    const ids: string[] = [];
+    for (const account of accountIds) for (const id of this.byAccount.get(account) ?? []) ids.push(id);
+    return ids;
   }
 
   /** Forgets a session closed elsewhere (the sweeper closing an abandoned one). */

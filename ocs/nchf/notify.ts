@@ -61,7 +61,8 @@ class Http2Poster {
 
 /** The open Nchf sessions that gave a notifyUri, and their notifications. */
 export class NchfReauthorizer {
-  private readonly sessions = new OpenSessions<string>();
+  /** The open sessions answered that gave a notifyUri, and those that wait for credit. */
+  readonly sessions = new OpenSessions<string>();
   private readonly poster = new Http2Poster();
 
   constructor(
@@ -74,20 +75,8 @@ export class NchfReauthorizer {
     this.sessions.note(request, answer, notifyUri);
   }
 
-  /** Whether any session waits for credit. */
-  get waiting(): boolean {
-    return this.sessions.anyWaiting;
-  }
 
-  /** Forgets a session closed without a termination. */
-  forget(sessionId: string): void {
-    this.sessions.forget(sessionId);
-  }
 
-  /** The open sessions kept (those that gave a notifyUri), and how many wait for credit. */
-  counts(): { open: number; waiting: number } {
-    return { open: this.sessions.size, waiting: this.sessions.waiting };
-  }
 
   /** Notifies each of `sessionIds` to ask (those that wait, REAUTHORIZATION, for a credit; all, ABORT_CHARGING, when barred); resolves with each outcome. */
   async reauthorize(sessionIds: Iterable<string>, reason: ReauthReason = 'credit'): Promise<ReauthOutcome[]> {

@@ -144,9 +144,9 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
   base = opts.publicBase ?? `http://127.0.0.1:${port}`;
   return {
     port,
-    waitingForCredit: () => reauth.waiting,
-    sessionCounts: () => reauth.counts(),
-    sessionClosed: (sessionId) => reauth.forget(sessionId),
+    waitingForCredit: () => reauth.sessions.anyWaiting,
+    sessionCounts: () => reauth.sessions.counts(),
+    sessionClosed: (sessionId) => reauth.sessions.forget(sessionId),
     reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     async stop() {
       reauth.close();

@@ -2,11 +2,11 @@
  * Watches charging accounts gain credit (`NOTIFY charging_credit` from the bucket trigger,
  * migration 20261203000000) and subscribers or accounts get barred (`NOTIFY charging_barred`:
  * suspended or closed, migration 20261204000000) on a connection of its own, and hands the open
- * sessions concerned to the front ends: after a credit, those of the account (the front ends ask
- * the ones that wait for credit to re-authorise); after a bar, those of the barred subscribers or
- * account (all are asked, and their updates are granted nothing).
+ * sessions concerned to the front ends: after a credit, those of the account that wait for credit,
+ * as the engine keeps them (ocs/engine/waiting.ts: no query); after a bar, those of the barred
+ * subscribers or account, read from the database (all are told, and granted nothing more).
  *
- * Notifications that arrive together are read with one query per reason. While the connection is
+ * Notifications that arrive together are handled together. While the connection is
  * down (PostgreSQL restarting) it reconnects every few seconds; changes in between are not seen,
  * and their sessions come back at their validity time as without re-authorisation.
  */
@@ -22,10 +22,10 @@ export const ACCOUNT_WATCHER_APPLICATION = 'ocs-account-watcher';
 export interface AccountWatcherOptions {
   /** For the LISTEN connection. */
   connectionString: string;
-  /** For reading the sessions of the accounts. */
+  /** For reading the sessions of barred accounts. */
   pool: pg.Pool;
-  /** Whether any front end has a session waiting for credit: when none has, a credit reads nothing. */
-  anyWaiting: () => boolean;
+  /** The sessions waiting for credit on these accounts (the engine's sessionsWaitingOn). */
+  waitingOn: (accountIds: Iterable<string>) => string[];
   /** The open sessions concerned by a credit or a bar. */
   onSessions: (sessionIds: string[], reason: ReauthReason) => void;
   /** How pg_stat_activity names the LISTEN connection; ACCOUNT_WATCHER_APPLICATION by default. */
@@ -47,15 +47,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The payload of the marker `settled` sends itself: notifications arrive in commit order, so once it is handled so are the changes before it. */
 const SETTLED = 'settled:';
 
-/** The open sessions concerned, by reason: of the credited accounts; of the barred accounts whose subscriber or account is no longer active. */
-const SESSIONS: Record<ReauthReason, string> = {
-  credit: `SELECT id FROM charging_session WHERE charging_account_id = ANY($1::uuid[]) AND state = 'open'`,
-  barred: `
-    SELECT s.id FROM charging_session s
-    JOIN charging_account a ON a.id = s.charging_account_id
-    LEFT JOIN charging_subscriber sub ON sub.msisdn = s.msisdn
-    WHERE s.charging_account_id = ANY($1::uuid[]) AND s.state = 'open' AND (a.status <> 'active' OR sub.status IS DISTINCT FROM 'active')`,
-};
+/** The open sessions of the barred accounts whose subscriber or account is no longer active. */
+const BARRED_SESSIONS = `
+  SELECT s.id FROM charging_session s
+  JOIN charging_account a ON a.id = s.charging_account_id
+  LEFT JOIN charging_subscriber sub ON sub.msisdn = s.msisdn
+  WHERE s.charging_account_id = ANY($1::uuid[]) AND s.state = 'open' AND (a.status <> 'active' OR sub.status IS DISTINCT FROM 'active')`;
 
 const REASON_OF_CHANNEL: Record<string, ReauthReason> = { [CREDIT_CHANNEL]: 'credit', [BARRED_CHANNEL]: 'barred' };
 
@@ -76,9 +73,9 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
   const read = async (reason: ReauthReason): Promise<void> => {
     const ids = [...accounts[reason]];
     accounts[reason].clear();
-    if (ids.length === 0 || (reason === 'credit' && !options.anyWaiting())) return;
-    const { rows } = await options.pool.query<{ id: string }>(SESSIONS[reason], [ids]);
-    if (rows.length) options.onSessions(rows.map((r) => r.id), reason);
+    if (ids.length === 0) return;
+    const sessionIds = reason === 'credit' ? options.waitingOn(ids) : (await options.pool.query<{ id: string }>(BARRED_SESSIONS, [ids])).rows.map((r) => r.id);
+    if (sessionIds.length) options.onSessions(sessionIds, reason);
   };
 
   const onNotification = (message: pg.Notification) => {
@@ -157,7 +154,6 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
 
 /** A front end that re-authorises the sessions it answered (Gy, Nchf). */
 export interface Reauthorizing {
-  waitingForCredit(): boolean;
   reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
   /** The open sessions it keeps, and how many of them wait for credit. */
   sessionCounts(): { open: number; waiting: number };
@@ -170,11 +166,7 @@ export function reauthorizeAll(frontEnds: readonly Reauthorizing[], sessionIds: 
   for (const f of frontEnds) void f.reauthorize(sessionIds, reason);
 }
 
-/** Watches accounts for `frontEnds`: each is handed the open sessions of every account credited (while one of them has a session waiting) or barred. */
-export function reauthorizeOnChange(frontEnds: readonly Reauthorizing[], options: Omit<AccountWatcherOptions, 'anyWaiting' | 'onSessions'>): AccountWatcher {
-  return watchAccounts({
-    ...options,
-    anyWaiting: () => frontEnds.some((f) => f.waitingForCredit()),
-    onSessions: (ids, reason) => reauthorizeAll(frontEnds, ids, reason),
-  });
+/** Watches accounts for `frontEnds`: each is handed the sessions waiting on every account credited, and the open sessions of every one barred. */
+export function reauthorizeOnChange(frontEnds: readonly Reauthorizing[], options: Omit<AccountWatcherOptions, 'onSessions'>): AccountWatcher {
+  return watchAccounts({ ...options, onSessions: (ids, reason) => reauthorizeAll(frontEnds, ids, reason) });
 }

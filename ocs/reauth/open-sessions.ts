@@ -87,9 +87,9 @@ export class OpenSessions<Target> {
     return this.waitingCount > 0;
   }
 
-  /** How many sessions wait for credit. */
-  get waiting(): number {
-    return this.waitingCount;
+  /** The sessions kept, and how many of them wait for credit. */
+  counts(): { open: number; waiting: number } {
+    return { open: this.sessions.size, waiting: this.waitingCount };
   }
 
   /** How many sessions are kept. */
