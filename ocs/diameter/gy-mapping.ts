@@ -23,8 +23,6 @@ export interface ParsedCcr {
   request: ChargingRequest;
   ccRequestType: number;
   action: CcrAction;
-  /** The client that sent it (Origin-Host, Origin-Realm): the destination of a Re-Auth-Request for its session. */
-  client: { originHost: string; originRealm: string };
   /** The unit AVP per rating group, as the service (or failing that the request) uses it. */
   unitAvps: Map<number, UnitAvp>;
 }
@@ -75,8 +73,7 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   if (request.type === 'event' && request.units.length === 0) {
     throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Multiple-Services-Credit-Control'), 'an event request without Multiple-Services-Credit-Control');
   }
-  const client = { originHost: required<string>(c, 'Origin-Host'), originRealm: required<string>(c, 'Origin-Realm') };
-  return { request, ccRequestType, action, client, unitAvps };
+  return { request, ccRequestType, action, unitAvps };
 }
 
 /**

@@ -59,10 +59,12 @@ export class GyReauthorizer {
     private readonly logger?: Logger,
   ) {}
 
-  /** Notes a CCA sent over `peer` to `client`: the session opened, waits for credit, or ended. */
-  note(request: ChargingRequest, answer: ChargingAnswer, client: GyClient, peer: DiameterPeer): void {
+  /** Notes a CCA sent over `peer` for `ccr` (what the server kept of it, Origin-Host and -Realm included): the session opened, waits for credit, or ended. */
+  note(request: ChargingRequest, answer: ChargingAnswer, ccr: DiameterMessage, peer: DiameterPeer): void {
     const via = peer.remote?.originHost;
-    this.sessions.note(request, answer, this.sessions.tracks(request.sessionId) || via === undefined ? undefined : { client, via });
+    // The client is read only for a session not kept yet (its first answer): not on every request.
+    const target = this.sessions.tracks(request.sessionId) || via === undefined ? undefined : { client: { originHost: valueOf<string>(ccr.avps, 'Origin-Host')!, originRealm: valueOf<string>(ccr.avps, 'Origin-Realm')! }, via };
+    this.sessions.note(request, answer, target);
   }
 
 

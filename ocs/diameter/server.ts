@@ -27,8 +27,11 @@ function echoed(request: DiameterMessage): Avp[] {
   return ECHOED.map((n) => findAvp(request.avps, n)).filter((a) => a !== undefined);
 }
 
-/** What any answer takes from its request (message.ts: Session-Id, Proxy-Info) and the echoed AVPs; all IETF ones. */
-const ANSWER_AVPS = new Set(['Session-Id', 'Proxy-Info', ...ECHOED].map((n) => avpNamed(n).code));
+/**
+ * What any answer takes from its request (message.ts: Session-Id, Proxy-Info) and the echoed AVPs,
+ * and the client a Re-Auth-Request for the session goes to (Origin-Host, Origin-Realm); all IETF ones.
+ */
+const ANSWER_AVPS = new Set(['Session-Id', 'Proxy-Info', 'Origin-Host', 'Origin-Realm', ...ECHOED].map((n) => avpNamed(n).code));
 
 /**
  * What answering a request needs of it: its header and the AVPs an answer repeats. Kept while the
@@ -141,7 +144,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       }
       const answer = await options.engine.charge(parsed.request);
       peer.send(answerTo(request, ccaAvps(parsed, answer, origin)));
-      reauth.note(parsed.request, answer, parsed.client, peer);
+      reauth.note(parsed.request, answer, request, peer);
     } catch (err) {
       if (err instanceof EngineOverloaded) {
         // A transient protocol error: the client may send the request to another OCS.
