@@ -67,11 +67,19 @@ describe('TMF621 trouble tickets', () => {
     ['a status other than acknowledged', { status: 'resolved' }, 'status'],
     ['no customer', { relatedParty: [] }, 'relatedParty'],
   ])('refuses a query with %s (400), storing nothing', async (_, over, field) => {
-    const before = await api.knex('crm_trouble_ticket').count<{ count: string }[]>('* as count');
+    // This file's customer's tickets, and one with no customer that says what this file's do: other
+    // test files write tickets into the same table meanwhile.
+    const ours = () =>
+      api
+        .knex('crm_trouble_ticket')
+        .where({ customer_id: customer.customerId })
+        .orWhere((q) => q.whereNull('customer_id').andWhereRaw(`body->>'description' = ?`, [query().description]))
+        .count<{ count: string }[]>('* as count');
+    const before = await ours();
     const res = await request(api.app).post(TICKETS).set(agent).send(query(over)).expect(400);
     expect(res.body).toMatchObject({ code: '400', status: '400' });
     expect(res.body.message).toContain(field);
-    expect(await api.knex('crm_trouble_ticket').count<{ count: string }[]>('* as count')).toEqual(before);
+    expect(await ours()).toEqual(before);
   });
 
   it('routes a billing query to a billing agent, tells them, and answers the customer by email', async () => {
