@@ -13,12 +13,15 @@ import { createChargingEngine, startSweeper } from './engine';
 import { startGyServer } from './diameter/server';
 import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
-import { reauthorizeAll, reauthorizeOnChange, type Reauthorizing } from './reauth/account-watcher';
+import { reauthorizeAll, reauthorizeOnChange, type AccountWatcher, type Reauthorizing } from './reauth/account-watcher';
+import { OtherInstancesWaiting } from './reauth/other-instances';
 
 export interface RunningOcs {
   nchfPort: number;
   gyPort: number;
   metricsPort: number;
+  /** Resolves once every account change committed before the call has been handled (re-authorisations sent). */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,7 +38,11 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
   // The front ends that re-authorise sessions (set once they are up): the engine tells them of credit
   // its own writes free (a shared account's other line hangs up), the sweeper of sessions it closes.
   let frontEnds: Reauthorizing[] = [];
-  const online = createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer, onCreditFreed: (ids) => reauthorizeAll(frontEnds, ids, 'credit') });
+  // Other OCS instances on the database learn of credit this one's writes free on accounts their
+  // sessions wait on, and it of theirs, over its LISTEN connection (set once it is up).
+  let accounts: AccountWatcher | undefined;
+  const others = new OtherInstancesWaiting({ ttlMs: config.engine.validityTime * 1000, now: () => clock.now().getTime(), notify: (channel, ids) => accounts?.notify(channel, ids) });
+  const online = createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer, onCreditFreed: (ids) => reauthorizeAll(frontEnds, ids, 'credit'), others });
   const engine = metrics.meter(online);
   const sessionClosed = (sessionId: string) => {
     online.sessionClosed(sessionId);
@@ -59,14 +66,16 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     // whether another writer made it (NOTIFY) or the engine freed it; a barred subscriber's or
     // account's sessions are all asked, and granted nothing more.
     frontEnds = [metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)];
-    const accounts = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, waitingOn: (ids) => online.sessionsWaitingOn(ids), logger });
-    stops.push(accounts.stop);
-    await accounts.ready;
+    const watcher = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, waitingOn: (ids) => online.sessionsWaitingOn(ids), others, logger });
+    accounts = watcher;
+    stops.push(watcher.stop);
+    await watcher.ready;
 
     return {
       nchfPort: nchf.port,
       gyPort: gy.port,
       metricsPort: metricsServer.port,
+      settled: () => watcher.settled(),
       async stop() {
         for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'while stopping'));
       },

@@ -20,7 +20,9 @@ import { answerTo } from '../network/diameter/message';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { startNchfServer, type NchfServer } from '../ocs/nchf';
 import { createChargingEngine } from '../ocs/engine';
-import { BARRED_CHANNEL, CREDIT_CHANNEL, reauthorizeAll, reauthorizeOnChange, type AccountWatcher } from '../ocs/reauth/account-watcher';
+import { startOcs } from '../ocs/main';
+import { BARRED_CHANNEL, CREDIT_CHANNEL, reauthorizeAll, reauthorizeOnChange, WAITING_CHANNEL, type AccountWatcher } from '../ocs/reauth/account-watcher';
+import { OtherInstancesWaiting } from '../ocs/reauth/other-instances';
 import { bucketState, createPrepaidAccount } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -33,16 +35,19 @@ let watcher: AccountWatcher;
 const WATCHER = `ocs-account-watcher-${process.pid}`;
 
 beforeAll(async () => {
-  // As ocs/main.ts wires it: the engine's own writes that free credit are told to the front ends.
+  // As ocs/main.ts wires it: the engine's own writes that free credit are told to the front ends,
+  // and other OCS instances told of waits and of credit freed for theirs.
+  const others = new OtherInstancesWaiting({ ttlMs: 600_000, now: () => clock.now().getTime(), notify: (channel, ids) => watcher.notify(channel, ids) });
   const engine = createChargingEngine({
     pool,
     clock,
     onCreditFreed: (ids) => reauthorizeAll([server, nchf], ids, 'credit'),
+    others,
   });
   server = await startGyServer({ engine, port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
   nchf = await startNchfServer({ engine, port: 0, host: '127.0.0.1', notifyTimeoutMs: 1000 });
   // As ocs/main.ts starts it.
-  watcher = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, waitingOn: (ids) => engine.sessionsWaitingOn(ids), reconnectMs: 50, applicationName: WATCHER });
+  watcher = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, waitingOn: (ids) => engine.sessionsWaitingOn(ids), others, reconnectMs: 50, applicationName: WATCHER });
   await watcher.ready;
 });
 afterAll(async () => {
@@ -194,6 +199,60 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
       expect(rars).toHaveLength(1);
     } finally {
       await client.close();
+    }
+  });
+
+  it('sends a RAR for a line refused for credit here once another OCS instance ends a call of the same shared account', async () => {
+    // Instances are sharded by subscriber: the first line is answered by another OCS (as `npm run ocs` starts it), the second by this one.
+    const [first, second] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.24' }], lines: 2 });
+    await watcher.settled();
+    const other = await startOcs(
+      {
+        DATABASE_URL: process.env.DATABASE_URL,
+        OCS_GY_PORT: '0',
+        OCS_GY_HOST: '127.0.0.1',
+        OCS_NCHF_PORT: '0',
+        OCS_NCHF_HOST: '127.0.0.1',
+        OCS_METRICS_PORT: '0',
+        OCS_METRICS_HOST: '127.0.0.1',
+        OCS_DB_POOL: '2',
+        // Its sweeper would work over the whole shared database, where other test files hold reservations charged at other (test) times.
+        OCS_SWEEP_INTERVAL_MS: '3600000',
+        LOG_LEVEL: 'silent',
+      },
+      clock,
+    );
+    // What this instance says of its waits, as the other hears it.
+    const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const announced: string[] = [];
+    listener.on('notification', (n) => announced.push(n.payload!));
+    await listener.connect();
+    await listener.query(`LISTEN ${WAITING_CHANNEL}`);
+    const here = await clientAnsweringRar('pgw9.gw.test.local');
+    const there = await DiameterClient.connect({ host: '127.0.0.1', port: other.gyPort, originHost: 'pgw10.gw.test.local', originRealm: 'gw.test.local' });
+    const ccr = (client: DiameterClient, originHost: string, line: typeof first, step: CcrStep) =>
+      client.creditControl(buildCcr({ sessionId: `${originHost};1;${line.msisdn}`, originHost, originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: line.msisdn, destination: '+34612345678', ...step }));
+    try {
+      expect(readCca(await ccr(there, 'pgw10.gw.test.local', first, { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 120 }] })).units[0]).toMatchObject({ resultCode: 2001, granted: 120n });
+      expect(readCca(await ccr(here.client, 'pgw9.gw.test.local', second, { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] })).units[0].resultCode).toBe(4012);
+      // Once the wait is said (after the answer's commit), the other instance has heard it when what it committed before is handled.
+      for (const deadline = Date.now() + 5000; !announced.includes(second.accountId); ) {
+        if (Date.now() > deadline) throw new Error(`no wait announced for ${second.accountId}: ${announced.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await other.settled();
+      // The first call ends after 30 s on the other instance: 0.12 debited, 0.24 released, so 0.12 is free again.
+      expect(readCca(await ccr(there, 'pgw10.gw.test.local', first, { type: 'termination', requestNumber: 1, units: [{ ratingGroup: 100, unit: 'CC-Time', used: 30 }] })).resultCode).toBe(2001);
+      const [rar] = await here.rarsReceived(1);
+      expect(valueOf(rar.avps, 'Session-Id')).toBe(`pgw9.gw.test.local;1;${second.msisdn}`);
+      expect(readCca(await ccr(here.client, 'pgw9.gw.test.local', second, { type: 'update', requestNumber: 1, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] })).units[0]).toMatchObject({ resultCode: 2001, granted: 60n });
+      await watcher.settled();
+      expect(here.rars).toHaveLength(1);
+    } finally {
+      await here.client.close();
+      await there.close();
+      await listener.end();
+      await other.stop();
     }
   });
 

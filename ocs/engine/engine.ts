@@ -16,7 +16,7 @@ import { EngineStateCache } from './state-cache';
 import { quoteRequest } from './quote';
 import { isConflict } from './store';
 import { TariffCache } from './tariffs';
-import { WaitingByAccount } from './waiting';
+import { WaitingByAccount, type OtherInstances } from './waiting';
 import type { ChargingAnswer, ChargingEngine, ChargingRequest } from './types';
 
 /** How the engine behaves; every field has a default. */
@@ -68,13 +68,15 @@ export function createChargingEngine(deps: {
   observer?: EngineObserver;
   /** Called with the sessions waiting for credit (final units, 4012) on an account where one of the engine's writes freed some (waiting.ts). */
   onCreditFreed?: (sessionIds: string[]) => void;
+  /** Told of the accounts its sessions wait on, and of credit its writes free where other instances' sessions wait. */
+  others?: OtherInstances;
 }): OnlineChargingEngine {
   const { pool, clock, observer } = deps;
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
   const tariffs = new TariffCache({ ttlMs: config.tariffTtlMs, defaultTimeZone: config.defaultTimeZone, now: () => clock.now().getTime() });
 
   const cache = new EngineStateCache(config.stateCacheSize, { ttlMs: config.tariffTtlMs, now: () => clock.now().getTime() });
-  const waiting = deps.onCreditFreed ? new WaitingByAccount(deps.onCreditFreed) : undefined;
+  const waiting = deps.onCreditFreed || deps.others ? new WaitingByAccount(deps.onCreditFreed ?? (() => undefined), { others: deps.others }) : undefined;
   const onceDeps = { pool, clock, tariffs, cache, settings: config, observer, waiting };
 
   /** Charges once on the state as read now (a batch of one); a conflict (isConflict) means read and try again. */

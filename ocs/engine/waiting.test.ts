@@ -1,7 +1,7 @@
 import type { Plan } from './plan';
 import type { PlannedWrite } from './store';
 import { RESULT, type UnitGrant } from './types';
-import { WaitingByAccount } from './waiting';
+import { WaitingByAccount, type OtherInstances } from './waiting';
 
 /** A committed write of `sessionId` on `account`: its answer's units, and per bucket what it debited and reserved (negative: released). */
 function write(sessionId: string, account: string, units: Array<Partial<UnitGrant>>, changes: Array<[bigint, bigint]> = [], type: 'initial' | 'update' | 'termination' = 'update'): PlannedWrite {
@@ -33,5 +33,26 @@ describe('sessions waiting for credit, by account', () => {
     waiting.forget('c');
     waiting.afterWrites([write('a', 'family', [], [[0n, -1n]], 'termination')]);
     expect(freed).toEqual([['b', 'c'], ['c']]);
+  });
+
+  it('tells other instances of the accounts its sessions wait on, and of credit it frees where theirs wait', () => {
+    const told: string[] = [];
+    const freedForOthers: string[][] = [];
+    const others: OtherInstances = {
+      waitOn: (account) => account === 'family',
+      sessionWaits: (account) => told.push(account),
+      creditFreed: (accounts) => freedForOthers.push(accounts),
+    };
+    const freed: string[][] = [];
+    const waiting = new WaitingByAccount((ids) => freed.push(ids), { others });
+    waiting.afterWrites([write('b', 'single', [{ resultCode: RESULT.CREDIT_LIMIT_REACHED }], [], 'initial'), write('a', 'family', [{ granted: { quantity: '60' } }], [[0n, 100n]], 'initial')]);
+    expect(told).toEqual(['single']);
+    // Reserving as much as it releases frees nothing; an account nobody waits on is not told.
+    waiting.afterWrites([write('a', 'family', [{ granted: { quantity: '60' } }], [[100n, -100n]]), write('c', 'lonely', [], [[0n, -1n]], 'termination')]);
+    expect(freedForOthers).toEqual([]);
+    // Two lines of the family hang up in one batch: one notice for the account; nobody here waits on it.
+    waiting.afterWrites([write('a', 'family', [], [[30n, -100n]], 'termination'), write('d', 'family', [], [[0n, -5n]], 'termination')]);
+    expect(freedForOthers).toEqual([['family']]);
+    expect(freed).toEqual([]);
   });
 });

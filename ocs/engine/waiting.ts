@@ -5,7 +5,9 @@
  * notice. So the engine keeps, by account, the sessions it answered that wait: when one of its
  * writes frees credit on such an account (a call of another line of a shared account ends and its
  * reservation goes back, a session hands back units it did not use) it hands them on, and on a
- * notice of another writer's credit they are read from here, not from the database.
+ * notice of another writer's credit they are read from here, not from the database. Other OCS
+ * instances are told of the accounts this one's sessions wait on, and of credit its writes free on
+ * accounts theirs wait on (ocs/reauth/other-instances.ts).
  */
 import type { PlannedWrite } from './store';
 import { RESULT, type ChargingAnswer, type ChargingRequest } from './types';
@@ -23,27 +25,47 @@ export function ratingGroupsAwaitingCredit(request: ChargingRequest, answer: Cha
 /** At most this many waiting sessions are kept (the earliest noted forgotten first). */
 const MAX_WAITING = 100_000;
 
+/** Other OCS instances on the same database, as far as this one knows of their waiting sessions. */
+export interface OtherInstances {
+  /** Whether a session another instance answered waits for credit on the account. */
+  waitOn(accountId: string): boolean;
+  /** A session this instance answered waits for credit on the account. */
+  sessionWaits(accountId: string): void;
+  /** This instance's writes freed credit on these accounts, which others' sessions wait on. */
+  creditFreed(accountIds: string[]): void;
+}
+
 /** The waiting sessions the engine answered, by account (see the file comment). */
 export class WaitingByAccount {
   private readonly accountOf = new Map<string, string>();
   private readonly byAccount = new Map<string, Set<string>>();
+  private readonly others: OtherInstances | undefined;
+  private readonly max: number;
 
   constructor(
     /** Called with the waiting sessions of accounts where a write freed credit. */
     private readonly onFreed: (sessionIds: string[]) => void,
-    private readonly max = MAX_WAITING,
-  ) {}
+    options: { others?: OtherInstances; max?: number } = {},
+  ) {
+    this.others = options.others;
+    this.max = options.max ?? MAX_WAITING;
+  }
 
-  /** After a batch's writes committed: notes which sessions wait, and hands on those of accounts the writes freed credit on. */
+  /** After a batch's writes committed: notes which sessions wait, and hands on those of accounts the writes freed credit on (and tells other instances of theirs). */
   afterWrites(writes: readonly PlannedWrite[]): void {
     let freed: string[] | undefined;
+    let freedForOthers: Set<string> | undefined;
     for (const w of writes) {
       this.note(w);
-      const waiting = this.byAccount.get(w.chargingAccountId);
-      if (!waiting || !freesCredit(w)) continue;
-      for (const id of waiting) if (id !== w.request.sessionId) (freed ??= []).push(id);
+      const account = w.chargingAccountId;
+      const waiting = this.byAccount.get(account);
+      const othersWait = this.others?.waitOn(account) === true;
+      if ((!waiting && !othersWait) || !freesCredit(w)) continue;
+      if (waiting) for (const id of waiting) if (id !== w.request.sessionId) (freed ??= []).push(id);
+      if (othersWait) (freedForOthers ??= new Set()).add(account);
     }
     if (freed) this.onFreed(freed);
+    if (freedForOthers) this.others!.creditFreed([...freedForOthers]);
   }
 
   private note({ request, plan, chargingAccountId }: PlannedWrite): void {
@@ -52,6 +74,7 @@ export class WaitingByAccount {
       if (this.accountOf.size) this.forget(request.sessionId);
       return;
     }
+    this.others?.sessionWaits(chargingAccountId);
     if (this.accountOf.get(request.sessionId) === chargingAccountId) return;
     this.forget(request.sessionId);
     this.accountOf.set(request.sessionId, chargingAccountId);

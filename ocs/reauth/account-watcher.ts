@@ -8,14 +8,19 @@
  *
  * Notifications that arrive together are handled together. While the connection is
  * down (PostgreSQL restarting) it reconnects every few seconds; changes in between are not seen,
- * and their sessions come back at their validity time as without re-authorisation.
+ * and their sessions come back at their validity time as without re-authorisation. With `others`,
+ * the same connection carries what OCS instances tell each other of waits and of credit their
+ * engines free (other-instances.ts); what it sends itself comes back to it and is ignored.
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { ReauthOutcome, ReauthReason } from './open-sessions';
+import type { OtherInstancesWaiting } from './other-instances';
 
 export const CREDIT_CHANNEL = 'charging_credit';
 export const BARRED_CHANNEL = 'charging_barred';
+/** Between OCS instances: a session of the sender waits for credit on the account (other-instances.ts). */
+export const WAITING_CHANNEL = 'charging_waiting';
 /** The application_name of the LISTEN connection, as pg_stat_activity shows it, by default. */
 export const ACCOUNT_WATCHER_APPLICATION = 'ocs-account-watcher';
 
@@ -28,6 +33,8 @@ export interface AccountWatcherOptions {
   waitingOn: (accountIds: Iterable<string>) => string[];
   /** The open sessions concerned by a credit or a bar. */
   onSessions: (sessionIds: string[], reason: ReauthReason) => void;
+  /** The other OCS instances' waits, fed from `charging_waiting`; without, that channel is not listened to. */
+  others?: OtherInstancesWaiting;
   /** How pg_stat_activity names the LISTEN connection; ACCOUNT_WATCHER_APPLICATION by default. */
   applicationName?: string;
   /** Wait before reconnecting a lost connection. */
@@ -40,6 +47,8 @@ export interface AccountWatcher {
   ready: Promise<void>;
   /** Resolves once every change committed before the call has been handled (its sessions handed on); waits for a lost connection to be back. */
   settled(): Promise<void>;
+  /** Sends one notification per payload over the LISTEN connection (dropped while it is down). */
+  notify(channel: string, payloads: string[]): void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +69,8 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
   const reconnectMs = options.reconnectMs ?? 5000;
   const accounts: Record<ReauthReason, Set<string>> = { credit: new Set(), barred: new Set() };
   let client: pg.Client | undefined;
+  /** The LISTEN connection's backend: what it sends itself comes back from it. */
+  let ownPid: number | undefined;
   let stopped = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let reading: Promise<void> = Promise.resolve();
@@ -79,8 +90,13 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
   };
 
   const onNotification = (message: pg.Notification) => {
+    if (message.processId === ownPid || !message.payload) return;
+    if (message.channel === WAITING_CHANNEL) {
+      if (UUID.test(message.payload)) options.others?.heard(message.payload);
+      return;
+    }
     const reason = REASON_OF_CHANNEL[message.channel];
-    if (!reason || !message.payload) return;
+    if (!reason) return;
     const marker = settling.get(message.payload);
     if (marker) {
       settling.delete(message.payload);
@@ -120,7 +136,8 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
     client = c;
     try {
       await c.connect();
-      await c.query(`LISTEN ${CREDIT_CHANNEL}; LISTEN ${BARRED_CHANNEL}`);
+      ownPid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await c.query(`LISTEN ${CREDIT_CHANNEL}; LISTEN ${BARRED_CHANNEL}${options.others ? `; LISTEN ${WAITING_CHANNEL}` : ''}`);
       listened = true;
       onListening();
     } catch (err) {
@@ -140,6 +157,11 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
       // On the credit channel: both channels' notifications reach this connection in commit order.
       await options.pool.query('SELECT pg_notify($1, $2)', [CREDIT_CHANNEL, marker]);
       await handled;
+    },
+    notify(channel, payloads) {
+      const c = listened ? client : undefined;
+      if (!c) return; // the sessions concerned come back at their validity time
+      c.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) p', [channel, payloads]).catch((err) => options.logger?.warn({ err, channel }, 'notifying other OCS instances failed'));
     },
     async stop() {
       stopped = true;

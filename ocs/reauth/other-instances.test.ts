@@ -1,0 +1,54 @@
+import { CREDIT_CHANNEL, WAITING_CHANNEL } from './account-watcher';
+import { OtherInstancesWaiting } from './other-instances';
+
+describe('what OCS instances tell each other of waits', () => {
+  let now = 0;
+  let sent: Array<[string, string[]]> = [];
+  const others = (max?: number) => new OtherInstancesWaiting({ ttlMs: 600_000, now: () => now, notify: (channel, payloads) => sent.push([channel, payloads]), ...(max ? { max } : {}) });
+  beforeEach(() => {
+    now = 0;
+    sent = [];
+  });
+
+  it('remembers an account another instance waits on for a validity time', () => {
+    const o = others();
+    expect(o.waitOn('family')).toBe(false);
+    o.heard('family');
+    now = 599_999;
+    expect(o.waitOn('family')).toBe(true);
+    expect(o.waitOn('other')).toBe(false);
+    now = 600_000;
+    expect(o.waitOn('family')).toBe(false);
+    // Heard again: remembered again from then.
+    o.heard('family');
+    now = 1_100_000;
+    expect(o.waitOn('family')).toBe(true);
+  });
+
+  it('says a wait once per half validity time per account, and tells of freed credit on the credit channel', () => {
+    const o = others();
+    o.sessionWaits('family');
+    o.sessionWaits('family');
+    o.sessionWaits('other');
+    now = 299_999;
+    o.sessionWaits('family');
+    now = 300_000;
+    o.sessionWaits('family');
+    o.creditFreed(['family', 'other']);
+    expect(sent).toEqual([
+      [WAITING_CHANNEL, ['family']],
+      [WAITING_CHANNEL, ['other']],
+      [WAITING_CHANNEL, ['family']],
+      [CREDIT_CHANNEL, ['family', 'other']],
+    ]);
+  });
+
+  it('keeps at most `max` accounts, forgetting the earliest heard first', () => {
+    const o = others(2);
+    o.heard('a');
+    o.heard('b');
+    o.heard('a'); // heard again: now the latest
+    o.heard('c');
+    expect([o.waitOn('a'), o.waitOn('b'), o.waitOn('c')]).toEqual([true, false, true]);
+  });
+});
