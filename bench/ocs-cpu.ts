@@ -25,7 +25,7 @@ const PER_ROUND = 20_000;
 const PAYG_CALLS = (catalogSeed.productOfferingPrice as Array<{ name: string; rating?: Rating }>).find((p) => p.name === 'Pay-as-you-go calls')?.rating;
 if (!PAYG_CALLS) throw new Error('the seed catalog has no Pay-as-you-go calls tariff');
 const TARIFFS = { ratings: { voice: PAYG_CALLS }, timeZone: 'Europe/Madrid' };
-const SETTINGS = { defaultQuota: { voice: '300', data: '10485760', sms: '1' }, maxQuota: { voice: '3600', data: '1073741824', sms: '100' }, validityTime: 600 };
+const SETTINGS = { defaultQuota: { voice: '300', data: '10485760', sms: '1' }, maxQuota: { voice: '3600', data: '1073741824', sms: '100' }, validityTime: 600, quotaThresholdPercent: 0, quotaHoldingTime: 0 };
 const START = Date.UTC(2026, 10, 4, 10, 0, 0);
 const ORIGIN = { originHost: 'ocs.bss.local', originRealm: 'bss.local' };
 

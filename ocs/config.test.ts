@@ -21,6 +21,13 @@ describe('OCS configuration', () => {
     }
   });
 
+  it('sends quota thresholds and a holding time only where configured: a percent below 100, whole seconds', () => {
+    expect(loadOcsConfig(env).engine).toMatchObject({ quotaThresholdPercent: 0, quotaHoldingTime: 0 });
+    expect(loadOcsConfig({ ...env, OCS_QUOTA_THRESHOLD_PERCENT: '20', OCS_QUOTA_HOLDING_TIME: '120' }).engine).toMatchObject({ quotaThresholdPercent: 20, quotaHoldingTime: 120 });
+    for (const bad of ['100', '-1', '12.5', 'a fifth']) expect(() => loadOcsConfig({ ...env, OCS_QUOTA_THRESHOLD_PERCENT: bad })).toThrow(/OCS_QUOTA_THRESHOLD_PERCENT/);
+    expect(() => loadOcsConfig({ ...env, OCS_QUOTA_HOLDING_TIME: '-5' })).toThrow(/OCS_QUOTA_HOLDING_TIME/);
+  });
+
   it('refuses a configuration without a database, naming it', () => {
     expect(() => loadOcsConfig({})).toThrow(/DATABASE_URL/);
   });

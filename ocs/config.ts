@@ -18,6 +18,10 @@ const schema = z.object({
   OCS_METRICS_HOST: z.string().default('0.0.0.0'),
   OCS_DB_POOL: int(20),
   OCS_VALIDITY_TIME: int(DEFAULT_ENGINE_CONFIG.validityTime),
+  /** Share of a call's or data session's grant (percent) left at which the client asks for more (Time-/Volume-Quota-Threshold); 0: none. */
+  OCS_QUOTA_THRESHOLD_PERCENT: z.coerce.number().int().min(0).max(99).default(DEFAULT_ENGINE_CONFIG.quotaThresholdPercent),
+  /** Seconds a data session may stay idle before the client gives its quota back (Quota-Holding-Time); 0: none. */
+  OCS_QUOTA_HOLDING_TIME: int(DEFAULT_ENGINE_CONFIG.quotaHoldingTime),
   OCS_SESSION_TIMEOUT: int(DEFAULT_ENGINE_CONFIG.sessionTimeout),
   OCS_SWEEP_INTERVAL_MS: int(10_000),
   OCS_SESSION_RETENTION: int(86_400),
@@ -72,6 +76,8 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
     engine: {
       ...DEFAULT_ENGINE_CONFIG,
       validityTime: e.OCS_VALIDITY_TIME,
+      quotaThresholdPercent: e.OCS_QUOTA_THRESHOLD_PERCENT,
+      quotaHoldingTime: e.OCS_QUOTA_HOLDING_TIME,
       sessionTimeout: e.OCS_SESSION_TIMEOUT,
       defaultTimeZone: e.OCS_TIME_ZONE,
       defaultQuota: { voice: e.OCS_QUOTA_VOICE, data: e.OCS_QUOTA_DATA, sms: e.OCS_QUOTA_SMS },

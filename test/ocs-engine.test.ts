@@ -587,6 +587,23 @@ describe('charging engine', () => {
     expect(await ask(both, '0.00')).toEqual({ ratingGroup: DATA, resultCode: RESULT.CREDIT_LIMIT_REACHED, validityTime: 600, finalUnit: true, filterId: 'topup-and-care', redirectTo: 'https://topup.example.com/' });
   });
 
+  it('tells the client when to ask again (a share of the grant left) and when to give an idle data quota back, where configured; not with final units, nor for SMS', async () => {
+    const hints = { quotaThresholdPercent: 20, quotaHoldingTime: 120 };
+    const engine = createChargingEngine({ pool, clock, config: hints });
+    const ask = async (balance: string, ratingGroup: number, quantity: string) => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: balance }] });
+      const units = [{ ratingGroup, requested: { quantity } }];
+      return (await engine.charge({ sessionId: `test-${randomUUID()}`, requestNumber: 0, type: 'initial', subscriber: { msisdn: line.msisdn }, eventTime: clock.now(), destination: '+34612345678', units })).units[0];
+    };
+    // 300 s of a call: ask again with 60 s left; 10 MB of data: with 2 MB left, and give it back after 2 idle minutes.
+    expect(await ask('10.00', VOICE, '300')).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '300' }, validityTime: 600, quotaThreshold: '60' });
+    expect(await ask('10.00', DATA, '10485760')).toEqual({ ratingGroup: DATA, resultCode: RESULT.SUCCESS, granted: { quantity: '10485760' }, validityTime: 600, quotaThreshold: '2097152', quotaHoldingTime: 120 });
+    // A grant too small for a whole unit's threshold gets none; the final units get neither (there is no more to ask for).
+    expect(await ask('10.00', VOICE, '4')).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '4' }, validityTime: 600 });
+    expect(await ask('0.30', VOICE, '600')).toEqual({ ratingGroup: VOICE, resultCode: RESULT.SUCCESS, granted: { quantity: '150' }, validityTime: 600, finalUnit: true });
+    expect(await ask('10.00', SMS, '1')).toEqual({ ratingGroup: SMS, resultCode: RESULT.SUCCESS, granted: { quantity: '1' }, validityTime: 600 });
+  });
+
   it('rates data in 1 KB steps and rounds the debit to the cent', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
     const flow = session(line, { destination: '' });

@@ -3,7 +3,8 @@
  * how the destination is found, which unit AVP a rating group uses, subscriber identities, and
  * grants rounded down to whole units.
  */
-import { avp, type Avp, type AvpError } from '../../network/diameter/codec';
+import { avp, decodeMessage, decodeValue, encodeMessage, findAvp, findAvps, valueOf, type Avp, type AvpError } from '../../network/diameter/codec';
+import { avpNamed } from '../../network/diameter/dictionary';
 import { plainAvps } from '../../test/gy/plain-avps';
 import { buildCcr } from '../../network/diameter/gy-client-messages';
 import type { UnitGrant } from '../engine/types';
@@ -49,6 +50,40 @@ describe('Gy mapping', () => {
     const parsed = parseCcr(base({ units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), now);
     const cca = ccaAvps(parsed, { sessionId: 's;1', requestNumber: 3, resultCode: 2001, units: [{ ratingGroup: 100, resultCode: 2001, granted: { quantity: '59.99' }, validityTime: 120 }] }, { originHost: 'o', originRealm: 'r' });
     expect(cca.at(-1)).toEqual(avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Time', 59)]), avp('Rating-Group', 100), avp('Validity-Time', 120), avp('Result-Code', 2001)]));
+  });
+
+  it('writes a call grant\'s Time-Quota-Threshold, a data grant\'s Volume-Quota-Threshold and Quota-Holding-Time, after Result-Code (TS 32.299 order)', () => {
+    const parsed = parseCcr(base({ units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 300 }, { ratingGroup: 300, unit: 'CC-Total-Octets', requested: 10_485_760 }] }), now);
+    const cca = ccaAvps(
+      parsed,
+      {
+        sessionId: 's;1',
+        requestNumber: 0,
+        resultCode: 2001,
+        units: [
+          { ratingGroup: 100, resultCode: 2001, granted: { quantity: '300' }, validityTime: 600, quotaThreshold: '60' },
+          { ratingGroup: 300, resultCode: 2001, granted: { quantity: '10485760' }, validityTime: 600, quotaThreshold: '2097152', quotaHoldingTime: 120 },
+        ],
+      },
+      { originHost: 'o', originRealm: 'r' },
+    );
+    expect(cca.slice(-2)).toEqual([
+      avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Time', 300)]), avp('Rating-Group', 100), avp('Validity-Time', 600), avp('Result-Code', 2001), avp('Time-Quota-Threshold', 60)]),
+      avp('Multiple-Services-Credit-Control', [
+        avp('Granted-Service-Unit', [avp('CC-Total-Octets', 10_485_760n)]),
+        avp('Rating-Group', 300),
+        avp('Validity-Time', 600),
+        avp('Result-Code', 2001),
+        avp('Volume-Quota-Threshold', 2_097_152),
+        avp('Quota-Holding-Time', 120),
+      ]),
+    ]);
+    // On the wire: 3GPP vendor-specific AVPs (10415), decoded back as sent.
+    const decoded = decodeMessage(encodeMessage({ flags: { request: false, proxiable: true, error: false, retransmit: false }, commandCode: 272, applicationId: 4, hopByHop: 1, endToEnd: 1, avps: cca }));
+    const data = decodeValue(avpNamed('Multiple-Services-Credit-Control'), findAvps(decoded.avps, 'Multiple-Services-Credit-Control')[1]) as Avp[];
+    expect(valueOf(data, 'Volume-Quota-Threshold')).toBe(2_097_152);
+    expect(valueOf(data, 'Quota-Holding-Time')).toBe(120);
+    expect(findAvp(data, 'Quota-Holding-Time')).toMatchObject({ code: 871, vendorId: 10415, mandatory: true });
   });
 
   it('answers final units with TERMINATE, REDIRECT to the URL the grant names (with its Filter-Id), or RESTRICT_ACCESS to a Filter-Id alone', () => {

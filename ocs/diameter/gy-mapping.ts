@@ -252,5 +252,8 @@ function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   if (grant.validityTime !== undefined) avps.push(sharedAvp('Validity-Time', grant.validityTime));
   avps.push(sharedAvp('Result-Code', grant.resultCode));
   if (grant.finalUnit) avps.push(finalUnitIndication(grant));
+  // TS 32.299 §7.2.220, §7.2.231 and §7.2.150, in the order of its Multiple-Services-Credit-Control.
+  if (grant.quotaThreshold !== undefined) avps.push(avp(service === 'voice' ? 'Time-Quota-Threshold' : 'Volume-Quota-Threshold', Number(grant.quotaThreshold)));
+  if (grant.quotaHoldingTime !== undefined) avps.push(avp('Quota-Holding-Time', grant.quotaHoldingTime));
   return avps;
 }

@@ -36,6 +36,10 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   defaultQuota: { voice: '300', data: '10485760', sms: '1' },
   maxQuota: { voice: '3600', data: '1073741824', sms: '100' },
   validityTime: 600,
+  // Neither by default: a threshold makes the client ask a grant's last share again (more requests
+  // per call), a holding time ends idle data reporting; both are the operator's choice per network.
+  quotaThresholdPercent: 0,
+  quotaHoldingTime: 0,
   sessionTimeout: 1800,
   defaultTimeZone: 'Europe/Madrid',
   tariffTtlMs: 60_000,

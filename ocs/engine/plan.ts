@@ -85,6 +85,14 @@ export interface EngineSettings {
    * RESTRICT_ACCESS; with `finalUnitRedirect`, what stays reachable besides the portal.
    */
   finalUnitFilterId?: string;
+  /**
+   * Share of a call's or data session's grant (percent) left at which the client asks for more
+   * while it still has some (Time-/Volume-Quota-Threshold, TS 32.299), so that the service does not
+   * pause at the quota's end for the answer; 0: none. Not with final units: there is no more.
+   */
+  quotaThresholdPercent: number;
+  /** Seconds a data session may stay idle before the client reports and gives its quota back (Quota-Holding-Time); 0: none. */
+  quotaHoldingTime: number;
 }
 
 export type LedgerKind = 'debit' | 'credit' | 'reservation' | 'release';
@@ -436,7 +444,18 @@ function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
     work.pendingReservations = work.pendingReservations.filter((r) => r.ratingGroup !== ur.ratingGroup);
     return { ...head, resultCode: RESULT.CREDIT_LIMIT_REACHED, ...(after ? { validityTime: settings.validityTime, finalUnit: true, ...after } : {}) };
   }
-  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true, ...after } : {}) };
+  return { ...head, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(granted) }, validityTime, ...(finalUnit ? { finalUnit: true, ...after } : quotaHints(settings, service, granted)) };
+}
+
+/** Largest Time- or Volume-Quota-Threshold on the wire (Unsigned32). */
+const MAX_THRESHOLD = 0xffff_ffffn;
+
+/** When the client should ask again (a share of the grant left) and give an idle data quota back. */
+function quotaHints(settings: EngineSettings, service: ServiceType, granted: Micros): Pick<UnitGrant, 'quotaThreshold' | 'quotaHoldingTime'> {
+  if (service === 'sms') return {};
+  const threshold = min(((granted / ONE) * BigInt(settings.quotaThresholdPercent)) / 100n, MAX_THRESHOLD);
+  const holding = service === 'data' ? settings.quotaHoldingTime : 0;
+  return { ...(threshold > 0n ? { quotaThreshold: String(threshold) } : {}), ...(holding > 0 ? { quotaHoldingTime: holding } : {}) };
 }
 
 /** The plan of one new (not retransmitted) request on locked state. */

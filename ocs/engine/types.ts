@@ -69,6 +69,10 @@ export interface UnitGrant {
   redirectTo?: string;
   /** With finalUnit: the filter (Filter-Id) the client restricts the subscriber's traffic to once the final units are used. */
   filterId?: string;
+  /** Units of the grant left at which the client asks for more (Time-/Volume-Quota-Threshold; whole seconds or octets). */
+  quotaThreshold?: string;
+  /** Seconds a data session may stay idle before the client reports and gives the quota back (Quota-Holding-Time). */
+  quotaHoldingTime?: number;
 }
 
 export interface ChargingAnswer {

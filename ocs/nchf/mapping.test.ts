@@ -73,6 +73,25 @@ describe('Nchf mapping', () => {
     });
   });
 
+  it('tells a call its timeQuotaThreshold, a data session its volumeQuotaThreshold and quotaHoldingTime', () => {
+    const response = toChargingDataResponse(
+      {
+        sessionId: 'r',
+        requestNumber: 0,
+        resultCode: RESULT.SUCCESS,
+        units: [
+          { ratingGroup: 100, resultCode: RESULT.SUCCESS, granted: { quantity: '300' }, validityTime: 600, quotaThreshold: '60' },
+          { ratingGroup: 300, resultCode: RESULT.SUCCESS, granted: { quantity: '10485760' }, validityTime: 600, quotaThreshold: '2097152', quotaHoldingTime: 120 },
+        ],
+      },
+      new Date('2026-11-04T11:00:00Z'),
+    );
+    expect(response.multipleUnitInformation).toEqual([
+      { resultCode: 'SUCCESS', ratingGroup: 100, grantedUnit: { time: 300 }, validityTime: 600, timeQuotaThreshold: 60 },
+      { resultCode: 'SUCCESS', ratingGroup: 300, grantedUnit: { totalVolume: 10485760 }, validityTime: 600, volumeQuotaThreshold: 2097152, quotaHoldingTime: 120 },
+    ]);
+  });
+
   it('redirects to the URL the final units name (finalUnitIndication REDIRECT with a redirectServer)', () => {
     const grant = { ratingGroup: 300, resultCode: RESULT.SUCCESS, granted: { quantity: '1024' }, validityTime: 600, finalUnit: true, redirectTo: 'https://topup.example.com/' };
     const response = toChargingDataResponse({ sessionId: 'r', requestNumber: 1, resultCode: RESULT.SUCCESS, units: [grant] }, new Date('2026-11-04T11:00:00Z'));

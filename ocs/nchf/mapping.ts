@@ -79,6 +79,8 @@ export function toChargingDataResponse(answer: ChargingAnswer, invocationTimeSta
         ...(u.granted && service ? { grantedUnit: { [FIELD[service]]: Number(u.granted.quantity) } } : {}),
         ...(u.validityTime === undefined ? {} : { validityTime: u.validityTime }),
         ...(u.finalUnit ? { finalUnitIndication: finalUnitIndication(u) } : {}),
+        ...(u.quotaThreshold === undefined ? {} : { [service === 'voice' ? 'timeQuotaThreshold' : 'volumeQuotaThreshold']: Number(u.quotaThreshold) }),
+        ...(u.quotaHoldingTime === undefined ? {} : { quotaHoldingTime: u.quotaHoldingTime }),
       };
     }),
   };
