@@ -28,6 +28,12 @@ describe('OCS configuration', () => {
     expect(() => loadOcsConfig({ ...env, OCS_QUOTA_HOLDING_TIME: '-5' })).toThrow(/OCS_QUOTA_HOLDING_TIME/);
   });
 
+  it('tells Gy clients what to do when no OCS answers only where configured, one of the three RFC 4006 ways', () => {
+    expect(loadOcsConfig(env).gy.failureHandling).toBeUndefined();
+    expect(loadOcsConfig({ ...env, OCS_GY_FAILURE_HANDLING: 'CONTINUE' }).gy.failureHandling).toBe('CONTINUE');
+    expect(() => loadOcsConfig({ ...env, OCS_GY_FAILURE_HANDLING: 'continue' })).toThrow(/OCS_GY_FAILURE_HANDLING/);
+  });
+
   it('refuses a configuration without a database, naming it', () => {
     expect(() => loadOcsConfig({})).toThrow(/DATABASE_URL/);
   });

@@ -1,5 +1,6 @@
 /** The OCS process configuration, from the environment (every variable has a default but DATABASE_URL). */
 import { z } from 'zod';
+import type { FailureHandling } from './diameter/gy-mapping';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine/engine';
 
 const int = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -14,6 +15,8 @@ const schema = z.object({
   OCS_GY_HOST: z.string().default('0.0.0.0'),
   OCS_DIAMETER_ORIGIN_HOST: z.string().default('ocs.bss.local'),
   OCS_DIAMETER_ORIGIN_REALM: z.string().default('bss.local'),
+  /** What Gy clients do with their sessions when no OCS answers (Credit-Control-Failure-Handling); absent: their own settings. */
+  OCS_GY_FAILURE_HANDLING: z.enum(['TERMINATE', 'CONTINUE', 'RETRY_AND_TERMINATE']).optional(),
   OCS_METRICS_PORT: int(9464),
   OCS_METRICS_HOST: z.string().default('0.0.0.0'),
   OCS_DB_POOL: int(20),
@@ -49,7 +52,7 @@ const schema = z.object({
 export interface OcsConfig {
   databaseUrl: string;
   nchf: { port: number; host: string; publicUrl?: string };
-  gy: { port: number; host: string; originHost: string; originRealm: string };
+  gy: { port: number; host: string; originHost: string; originRealm: string; failureHandling?: FailureHandling };
   /** Where Prometheus scrapes `GET /metrics`. */
   metrics: { port: number; host: string };
   poolSize: number;
@@ -68,7 +71,13 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
   return {
     databaseUrl: e.DATABASE_URL,
     nchf: { port: e.OCS_NCHF_PORT, host: e.OCS_NCHF_HOST, publicUrl: e.OCS_NCHF_PUBLIC_URL },
-    gy: { port: e.OCS_GY_PORT, host: e.OCS_GY_HOST, originHost: e.OCS_DIAMETER_ORIGIN_HOST, originRealm: e.OCS_DIAMETER_ORIGIN_REALM },
+    gy: {
+      port: e.OCS_GY_PORT,
+      host: e.OCS_GY_HOST,
+      originHost: e.OCS_DIAMETER_ORIGIN_HOST,
+      originRealm: e.OCS_DIAMETER_ORIGIN_REALM,
+      ...(e.OCS_GY_FAILURE_HANDLING ? { failureHandling: e.OCS_GY_FAILURE_HANDLING } : {}),
+    },
     metrics: { port: e.OCS_METRICS_PORT, host: e.OCS_METRICS_HOST },
     poolSize: e.OCS_DB_POOL,
     sweepIntervalMs: e.OCS_SWEEP_INTERVAL_MS,

@@ -58,7 +58,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     stops.push(nchf.stop);
     logger.info({ port: nchf.port }, 'Nchf_ConvergedCharging listening (HTTP/2 cleartext)');
 
-    const gy = await startGyServer({ engine, clock, logger, port: config.gy.port, host: config.gy.host, originHost: config.gy.originHost, originRealm: config.gy.originRealm });
+    const gy = await startGyServer({ engine, clock, logger, port: config.gy.port, host: config.gy.host, originHost: config.gy.originHost, originRealm: config.gy.originRealm, failureHandling: config.gy.failureHandling });
     stops.push(() => gy.close());
     logger.info({ port: gy.port }, 'Diameter Gy listening');
 

@@ -76,6 +76,10 @@ export const REQUESTED_ACTION = { DIRECT_DEBITING: 0, REFUND_ACCOUNT: 1, CHECK_B
 
 /** Check-Balance-Result values (RFC 4006 §8.6). */
 export const CHECK_BALANCE_RESULT = { ENOUGH_CREDIT: 0, NO_CREDIT: 1 } as const;
+/** CC-Session-Failover (RFC 4006 §8.4). */
+export const CC_SESSION_FAILOVER = { FAILOVER_NOT_SUPPORTED: 0, FAILOVER_SUPPORTED: 1 } as const;
+/** Credit-Control-Failure-Handling (RFC 4006 §8.14): what the client does when the server cannot be reached. */
+export const CC_FAILURE_HANDLING = { TERMINATE: 0, CONTINUE: 1, RETRY_AND_TERMINATE: 2 } as const;
 
 /** Subscription-Id-Type values (RFC 4006 §8.47). */
 export const SUBSCRIPTION_ID_TYPE = { END_USER_E164: 0, END_USER_IMSI: 1, END_USER_SIP_URI: 2, END_USER_NAI: 3, END_USER_PRIVATE: 4 } as const;
@@ -171,8 +175,8 @@ export const AVPS: readonly AvpDefinition[] = [
   ietf('Check-Balance-Result', 422, 'Enumerated', CHECK_BALANCE_RESULT),
   ietf('Cost-Information', 423, 'Grouped'),
   ietf('Cost-Unit', 424, 'UTF8String'),
-  ietf('CC-Session-Failover', 418, 'Enumerated', { FAILOVER_NOT_SUPPORTED: 0, FAILOVER_SUPPORTED: 1 }),
-  ietf('Credit-Control-Failure-Handling', 427, 'Enumerated', { TERMINATE: 0, CONTINUE: 1, RETRY_AND_TERMINATE: 2 }),
+  ietf('CC-Session-Failover', 418, 'Enumerated', CC_SESSION_FAILOVER),
+  ietf('Credit-Control-Failure-Handling', 427, 'Enumerated', CC_FAILURE_HANDLING),
   ietf('Tariff-Time-Change', 451, 'Time'),
   // 3GPP TS 32.299 (vendor 10415)
   tgpp('Service-Information', 873, 'Grouped'),

@@ -4,10 +4,10 @@
  * grants rounded down to whole units.
  */
 import { avp, decodeMessage, decodeValue, encodeMessage, findAvp, findAvps, valueOf, type Avp, type AvpError } from '../../network/diameter/codec';
-import { avpNamed } from '../../network/diameter/dictionary';
+import { avpDefinition, avpNamed } from '../../network/diameter/dictionary';
 import { plainAvps } from '../../test/gy/plain-avps';
 import { buildCcr } from '../../network/diameter/gy-client-messages';
-import type { UnitGrant } from '../engine/types';
+import type { ChargingAnswer, UnitGrant } from '../engine/types';
 import { ccaAvps, parseCcr, quoteCcaAvps, unitValue } from './gy-mapping';
 
 const now = new Date('2026-05-05T05:05:05Z');
@@ -84,6 +84,21 @@ describe('Gy mapping', () => {
     expect(valueOf(data, 'Volume-Quota-Threshold')).toBe(2_097_152);
     expect(valueOf(data, 'Quota-Holding-Time')).toBe(120);
     expect(findAvp(data, 'Quota-Holding-Time')).toMatchObject({ code: 871, vendorId: 10415, mandatory: true });
+  });
+
+  it('tells a session\'s client, in its first answer only, that the session may move to another OCS and what to do when none answers (RFC 4006 §5.7, in §3.2 order)', () => {
+    const answer = (requestNumber: number): ChargingAnswer => ({ sessionId: 's;1', requestNumber, resultCode: 2001, units: [{ ratingGroup: 100, resultCode: 2001, granted: { quantity: '60' }, validityTime: 600 }] });
+    const origin = { originHost: 'o', originRealm: 'r', failureHandling: 'RETRY_AND_TERMINATE' as const };
+    const initial = ccaAvps(parseCcr(base({ type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), now), answer(0), origin);
+    const names = (avps: Avp[]) => avps.map((a) => avpDefinition(a.code, a.vendorId)?.name);
+    expect(names(initial).slice(6)).toEqual(['CC-Request-Number', 'CC-Session-Failover', 'Multiple-Services-Credit-Control', 'Credit-Control-Failure-Handling']);
+    expect(valueOf(initial, 'CC-Session-Failover')).toBe(1); // FAILOVER_SUPPORTED
+    expect(valueOf(initial, 'Credit-Control-Failure-Handling')).toBe(2); // RETRY_AND_TERMINATE
+    const update = ccaAvps(parseCcr(base({ type: 'update', requestNumber: 1, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60, used: 60 }] }), now), answer(1), origin);
+    expect(names(update).slice(6)).toEqual(['CC-Request-Number', 'Multiple-Services-Credit-Control']);
+    // Not configured: the client's own settings hold, and nothing is said.
+    const plain = ccaAvps(parseCcr(base({ type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), now), answer(0), { originHost: 'o', originRealm: 'r' });
+    expect(names(plain).slice(6)).toEqual(['CC-Request-Number', 'Multiple-Services-Credit-Control']);
   });
 
   it('answers final units with TERMINATE, REDIRECT to the URL the grant names (with its Filter-Id), or RESTRICT_ACCESS to a Filter-Id alone', () => {

@@ -8,7 +8,7 @@ import { code as currencyCode } from 'currency-codes';
 import { ONE, parseMicros } from '../../domain/micros';
 import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
-import { APPLICATION, CC_REQUEST_TYPE, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
+import { APPLICATION, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
 export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';
@@ -174,8 +174,8 @@ function unitRequestOf(mscc: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitR
  * The AVPs of a CCA for the engine's answer, in RFC 4006 §3.2 order. All but the session's own
  * (Session-Id, CC-Request-Number, the granted units) recur from answer to answer and are shared.
  */
-export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { originHost: string; originRealm: string }): Avp[] {
-  return [
+export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { originHost: string; originRealm: string; failureHandling?: FailureHandling }): Avp[] {
+  const avps = [
     avp('Session-Id', answer.sessionId),
     sharedAvp('Result-Code', answer.resultCode),
     sharedAvp('Origin-Host', origin.originHost),
@@ -183,9 +183,20 @@ export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { ori
     sharedAvp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
     sharedAvp('CC-Request-Type', parsed.ccRequestType),
     avp('CC-Request-Number', answer.requestNumber),
-    ...answer.units.map((grant) => avp('Multiple-Services-Credit-Control', msccAvps(grant, parsed.unitAvps))),
   ];
+  // RFC 4006 §5.7: told once, in the answer that opens the session, in the order of §3.2.
+  const failover = origin.failureHandling !== undefined && parsed.ccRequestType === CC_REQUEST_TYPE.INITIAL_REQUEST;
+  if (failover) avps.push(sharedAvp('CC-Session-Failover', CC_SESSION_FAILOVER.FAILOVER_SUPPORTED));
+  for (const grant of answer.units) avps.push(avp('Multiple-Services-Credit-Control', msccAvps(grant, parsed.unitAvps)));
+  if (failover) avps.push(sharedAvp('Credit-Control-Failure-Handling', CC_FAILURE_HANDLING[origin.failureHandling!]));
+  return avps;
 }
+
+/**
+ * What a client does with its sessions when no OCS answers (RFC 4006 §5.7): end them, let them go
+ * on uncharged, or try another OCS and end them if none answers.
+ */
+export type FailureHandling = keyof typeof CC_FAILURE_HANDLING;
 
 /**
  * The AVPs of the CCA to a balance check (Check-Balance-Result) or a price enquiry

@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../../domain/clock';
 import { EngineOverloaded, type ChargingEngine } from '../engine/types';
 import { AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
 import { APPLICATION, avpNamed, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
-import { ccaAvps, parseCcr, quoteCcaAvps, type ParsedCcr } from './gy-mapping';
+import { ccaAvps, parseCcr, quoteCcaAvps, type FailureHandling, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
 import { DiameterPeer, type IncomingMessage } from '../../network/diameter/peer';
 import { GyReauthorizer } from './reauth';
@@ -66,6 +66,12 @@ export interface GyServerOptions {
   maxMessageLength?: number;
   /** How long a Re-Auth-Request waits for its answer; 5 s by default. */
   reauthTimeoutMs?: number;
+  /**
+   * What clients do with their sessions when no OCS answers (Credit-Control-Failure-Handling),
+   * told in each session's first answer with CC-Session-Failover FAILOVER_SUPPORTED: a session's
+   * state is in PostgreSQL, so any OCS instance carries it on. Absent: the clients' own settings.
+   */
+  failureHandling?: FailureHandling;
   /** For CCRs without Event-Timestamp. */
   clock?: Clock;
   logger?: Logger;
@@ -93,6 +99,7 @@ export interface GyServer {
 export async function startGyServer(options: GyServerOptions): Promise<GyServer> {
   const clock = options.clock ?? systemClock;
   const origin = { originHost: options.originHost, originRealm: options.originRealm };
+  const answering = options.failureHandling === undefined ? origin : { ...origin, failureHandling: options.failureHandling };
   const peers = new Set<DiameterPeer>();
   const originStateId = Math.floor(Date.now() / 1000);
   const reauth = new GyReauthorizer(origin, () => peers, options.reauthTimeoutMs, options.logger);
@@ -143,7 +150,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
         return;
       }
       const answer = await options.engine.charge(parsed.request);
-      peer.send(answerTo(request, ccaAvps(parsed, answer, origin)));
+      peer.send(answerTo(request, ccaAvps(parsed, answer, answering)));
       reauth.note(parsed.request, answer, request, peer);
     } catch (err) {
       if (err instanceof EngineOverloaded) {

@@ -31,7 +31,7 @@ export interface EngineConfig extends EngineSettings, BatchSettings {
   stateCacheSize: number;
 }
 
-/** Defaults: 5 minutes of voice, 10 MB of data, one SMS, at most an hour, 1 GiB, 100 SMS a grant; grants valid 10 minutes; batches of up to 256, 2 at a time (measured: bigger batches, see the README). */
+/** Defaults: 5 minutes of voice, 10 MB of data, one SMS, at most an hour, 1 GiB, 100 SMS a grant; grants valid 10 minutes; batches of up to 256, 2 at a time (measured: bigger batches, docs/ocs-performance.md). */
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   defaultQuota: { voice: '300', data: '10485760', sms: '1' },
   maxQuota: { voice: '3600', data: '1073741824', sms: '100' },
