@@ -3,7 +3,7 @@ import { EngineOverloaded, type ChargingEngine, type ChargingRequest } from './e
 import { createOcsMetrics } from './metrics';
 
 /** An engine that charges with `charge` (quotes are not asked for here). */
-const engineOf = (charge: ChargingEngine['charge']): ChargingEngine => ({ charge, quote: () => Promise.reject(new Error('no quotes')) });
+const engineOf = (charge: ChargingEngine['charge']): ChargingEngine => ({ charge, quote: () => Promise.reject(new Error('no quotes')), refund: () => Promise.reject(new Error('no refunds')) });
 
 const request: ChargingRequest = { sessionId: 's', requestNumber: 0, type: 'initial', subscriber: { msisdn: '+34600000001' }, eventTime: new Date(0), units: [] };
 
@@ -46,11 +46,14 @@ describe('OCS metrics', () => {
     expect(text).toContain('ocs_sessions{protocol="nchf",state="open"} 3');
   });
 
-  it('counts balance checks and price enquiries as quotes by result code', async () => {
+  it('counts balance checks and price enquiries as quotes, and refunds, by result code', async () => {
     const metrics = createOcsMetrics();
-    const engine = metrics.meter({ charge: () => Promise.reject(new Error('no charges')), quote: async () => ({ resultCode: 5030, enoughCredit: false }) });
+    const refunded = { sessionId: 'r', requestNumber: 0, resultCode: 2001 as const, units: [] };
+    const engine = metrics.meter({ charge: () => Promise.reject(new Error('no charges')), quote: async () => ({ resultCode: 5030, enoughCredit: false }), refund: async () => refunded });
     expect(await engine.quote(request)).toEqual({ resultCode: 5030, enoughCredit: false });
+    expect(await engine.refund({ sessionId: 'r', requestNumber: 0, subscriber: { msisdn: '+34600000001' }, units: [] })).toBe(refunded);
     const text = await metrics.registry.metrics();
+    expect(text).toContain('ocs_charge_requests_total{type="refund",result_code="2001"} 1');
     expect(text).toContain('ocs_charge_requests_total{type="quote",result_code="5030"} 1');
     expect(text).toContain('ocs_charge_duration_seconds_count{type="quote"} 1');
   });

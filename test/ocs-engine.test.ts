@@ -6,7 +6,7 @@ import { ManualClock } from '../domain/clock';
 import { money, roundToCent } from '../domain/money';
 import { rateCall, rateUsage, type Rating } from '../domain/rating';
 import { catalogSeed } from '../db/seeds/catalog-data';
-import { createChargingEngine, purgeClosedSessions, reconcileLedger, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
+import { createChargingEngine, purgeClosedSessions, reconcileLedger, RefundUnknown, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, OFFERING, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -229,11 +229,52 @@ describe('charging engine', () => {
 
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
     const sent = await session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
-    expect(sent.units).toEqual([{ ratingGroup: SMS, resultCode: RESULT.SUCCESS, granted: { quantity: '1' } }]);
+    // What names the debit if the network asks for it back (Refund-Information): its ledger reference.
+    expect(sent.units).toEqual([{ ratingGroup: SMS, resultCode: RESULT.SUCCESS, granted: { quantity: '1' }, refundInformation: `${sent.sessionId}#0` }]);
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
     expect(await ledgerOf(knex, line.buckets[0])).toEqual([['debit', '0.090000']]);
     // The debit names its service, for prepaid usage by service.
     expect(await knex('charging_ledger').where({ bucket_id: line.buckets[0] }).pluck('rating_group')).toEqual([SMS]);
+  });
+
+  it('refunds an SMS the network could not deliver once, to the buckets it was charged to, and only to its own subscriber', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const [other] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const sms = (l: TestLine) => session(l).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+    const refund = (l: TestLine, refundInformation: string, ratingGroup = SMS) =>
+      engine.refund({ sessionId: `refund-${randomUUID()}`, requestNumber: 0, subscriber: { msisdn: l.msisdn }, units: [{ ratingGroup, refundInformation }] });
+    const { refundInformation } = (await sms(line)).units[0];
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
+
+    // Another subscriber, or another rating group, finds no such charge: nothing is credited.
+    await expect(refund(other, refundInformation!)).rejects.toThrow(RefundUnknown);
+    await expect(refund(line, refundInformation!, VOICE)).rejects.toThrow(RefundUnknown);
+    await expect(refund(line, 'never-charged#0')).rejects.toThrow(RefundUnknown);
+    expect(await engine.refund({ sessionId: 'r', requestNumber: 0, subscriber: { msisdn: '+34699999999' }, units: [{ ratingGroup: SMS, refundInformation: refundInformation! }] })).toMatchObject({ resultCode: RESULT.USER_UNKNOWN });
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
+
+    // Asked twice at once and once more after: credited once.
+    const answers = await Promise.all([refund(line, refundInformation!), refund(line, refundInformation!)]);
+    expect(answers.map((a) => a.units)).toEqual([[{ ratingGroup: SMS, resultCode: RESULT.SUCCESS }], [{ ratingGroup: SMS, resultCode: RESULT.SUCCESS }]]);
+    expect((await refund(line, refundInformation!)).resultCode).toBe(RESULT.SUCCESS);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.000000' });
+    expect(await knex('charging_ledger').where({ bucket_id: line.buckets[0] }).orderBy('id').select('kind', 'amount', 'reference', 'rating_group')).toEqual([
+      { kind: 'debit', amount: '0.090000', reference: refundInformation, rating_group: SMS },
+      { kind: 'credit', amount: '0.090000', reference: `refund:${refundInformation}`, rating_group: SMS },
+    ]);
+    expect((await reconcileLedger(pool)).filter((d) => d.bucketId === line.buckets[0])).toEqual([]);
+    // The engine charges the next SMS on the refunded balance (the refund counted the account's revision).
+    await sms(line);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
+  });
+
+  it('refunds an SMS taken from an allowance with the allowance unit', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'sms', amount: '10' }, { type: 'money', amount: '1.00' }] });
+    const sent = await session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+    expect(await bucketState(knex, line.buckets[0])).toMatchObject({ balance: '9.000000' });
+    await engine.refund({ sessionId: `refund-${randomUUID()}`, requestNumber: 0, subscriber: { msisdn: line.msisdn }, units: [{ ratingGroup: SMS, refundInformation: sent.units[0].refundInformation! }] });
+    expect(await bucketState(knex, line.buckets[0])).toMatchObject({ balance: '10.000000' });
+    expect(await bucketState(knex, line.buckets[1])).toMatchObject({ balance: '1.000000' });
   });
 
   it('answers a retransmission with the first answer and charges nothing again; refuses numbers out of sequence', async () => {

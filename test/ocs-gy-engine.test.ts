@@ -103,16 +103,40 @@ describe('Gy over the charging engine', () => {
     }
   });
 
-  it('refuses a refund (5004) without touching the balance', async () => {
+  it('refunds an SMS it could not deliver: the CCA of the SMS carries Refund-Information, a REFUND_ACCOUNT naming it credits the charge back once', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const [other] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
     const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'smsc.test.local', originRealm: 'test.local' });
+    let n = 0;
+    const sms = [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units' as const, requested: 1 }];
+    const ccr = (msisdn: string, extra: Parameters<typeof avp>[] = []) => [
+      ...buildCcr({ sessionId: `smsc.test.local;${++n};${msisdn}`, originHost: 'smsc.test.local', originRealm: 'test.local', destinationRealm: 'test.local', type: 'event', requestNumber: 0, msisdn, destination: '+34612345678', units: extra.length ? [] : sms }),
+      ...extra.map((args) => avp(...args)),
+    ];
+    const refund = (msisdn: string, info: Buffer | undefined) =>
+      client.creditControl(ccr(msisdn, [['Requested-Action', 1], ['Multiple-Services-Credit-Control', [avp('Rating-Group', 200), ...(info ? [avp('Refund-Information', info)] : [])]]]));
     try {
-      const refund = await client.creditControl([
-        ...buildCcr({ sessionId: `smsc.test.local;r;${line.msisdn}`, originHost: 'smsc.test.local', originRealm: 'test.local', destinationRealm: 'test.local', type: 'event', requestNumber: 0, msisdn: line.msisdn, destination: '+34612345678', units: [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units', requested: 1 }] }),
-        avp('Requested-Action', 1),
+      const sent = await client.creditControl(ccr(line.msisdn));
+      const mscc = membersOf(findAvp(sent.avps, 'Multiple-Services-Credit-Control')!);
+      const info = valueOf<Buffer>(mscc, 'Refund-Information')!;
+      expect(info.toString('utf8')).toBe(`smsc.test.local;1;${line.msisdn}#0`);
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.910000', reserved: '0.000000' });
+
+      // Without Refund-Information (5005), or naming another subscriber's SMS (5004, Failed-AVP): nothing is credited.
+      expect(readCca(await refund(line.msisdn, undefined)).resultCode).toBe(5005);
+      const foreign = await refund(other.msisdn, info);
+      expect(readCca(foreign).resultCode).toBe(5004);
+      expect(valueOf<Buffer>(membersOf(findAvp(foreign.avps, 'Failed-AVP')!), 'Refund-Information')).toEqual(info);
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.910000', reserved: '0.000000' });
+
+      const refunded = readCca(await refund(line.msisdn, info));
+      expect(refunded).toMatchObject({ resultCode: 2001, units: [{ ratingGroup: 200, resultCode: 2001 }] });
+      expect(readCca(await refund(line.msisdn, info)).resultCode).toBe(2001);
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.000000' });
+      expect(await ledgerOf(knex, line.buckets[0])).toEqual([
+        ['debit', '0.090000'],
+        ['credit', '0.090000'],
       ]);
-      expect(readCca(refund).resultCode).toBe(5004);
-      expect(await ledgerOf(knex, line.buckets[0])).toEqual([]);
     } finally {
       await client.close();
     }

@@ -153,7 +153,7 @@ describe('Nchf_ConvergedCharging', () => {
   });
 
   it('answers 429 NF_CONGESTION_RISK with Retry-After when the engine is overloaded', async () => {
-    const overloaded = await startNchfServer({ engine: { charge: () => Promise.reject(new EngineOverloaded(10_000)), quote: () => Promise.reject(new EngineOverloaded(10_000)) }, port: 0, host: '127.0.0.1' });
+    const overloaded = await startNchfServer({ engine: { charge: () => Promise.reject(new EngineOverloaded(10_000)), quote: () => Promise.reject(new EngineOverloaded(10_000)), refund: () => Promise.reject(new EngineOverloaded(10_000)) }, port: 0, host: '127.0.0.1' });
     const via = http2.connect(`http://127.0.0.1:${overloaded.port}`);
     try {
       const res = await post(BASE, request('+34600000001', 0, [{ ratingGroup: 100, requestedUnit: {} }]), 'POST', via);

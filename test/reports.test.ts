@@ -170,7 +170,7 @@ describe('business reports', () => {
     expect((await runReport(knex, 'prepaid-balances', { ...Q1, region: 'Valencia' })).rows.filter((r) => r.accounts)).toEqual([{ band: '10 to 20', accounts: 1, balance: '12.50' }]);
   });
 
-  it('sums prepaid usage per month, service and product: allowance units and money charged, not reservations nor expiries', async () => {
+  it('sums prepaid usage per month, service and product: allowance units and money charged, less refunds; not reservations nor expiries', async () => {
     const february = [
       { month: '2025-02', service: 'data', unit: 'octets', units: '52428800', charged: '0.00' },
       { month: '2025-02', service: 'sms', unit: 'events', units: '0', charged: '0.30' },

@@ -191,6 +191,7 @@ export const AVPS: readonly AvpDefinition[] = [
   tgpp('Time-Quota-Threshold', 868, 'Unsigned32'),
   tgpp('Volume-Quota-Threshold', 869, 'Unsigned32'),
   tgpp('Quota-Holding-Time', 871, 'Unsigned32'),
+  tgpp('Refund-Information', 2022, 'OctetString'),
 ];
 
 // By vendor, then code: numbers as keys, so that a lookup (one per AVP read) builds no string.

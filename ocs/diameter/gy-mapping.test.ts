@@ -149,17 +149,31 @@ describe('Gy mapping', () => {
     expect(parseCcr(base({ type: 'initial' }), now).request.units).toEqual([]); // a session may ask for quota later
   });
 
-  it('reads Requested-Action of an event: a debit, a balance check or a price enquiry; refuses a refund, and either of the others in a session (5004)', () => {
+  it('reads Requested-Action of an event: a debit, a refund, a balance check or a price enquiry; refuses any of the others in a session (5004)', () => {
     const sms = { ratingGroup: 200, unit: 'CC-Service-Specific-Units' as const, requested: 1 };
     const event = (action?: number) => [...base({ type: 'event', units: [sms] }), ...(action === undefined ? [] : [avp('Requested-Action', action)])];
     expect(parseCcr(event(), now).action).toBe('debit');
     expect(parseCcr(event(0), now)).toMatchObject({ action: 'debit', request: { type: 'event', units: [{ ratingGroup: 200 }] } });
     expect(parseCcr(event(2), now).action).toBe('check-balance');
     expect(parseCcr(event(3), now).action).toBe('price-enquiry');
-    expect(() => parseCcr(event(1), now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Requested-Action', 1) }));
-    for (const action of [2, 3]) {
+    for (const action of [1, 2, 3]) {
       expect(() => parseCcr([...base({ type: 'initial', units: [sms] }), avp('Requested-Action', action)], now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Requested-Action', action) }));
     }
+  });
+
+  it('reads a refund: the Refund-Information (TS 32.299) of each Multiple-Services-Credit-Control, which it must carry (5005)', () => {
+    const info = (ref: string) => avp('Refund-Information', Buffer.from(ref, 'utf8'));
+    const refund = (...mscc: Avp[][]) => [...base({ type: 'event', requestNumber: 0 }), avp('Requested-Action', 1), ...mscc.map((m) => avp('Multiple-Services-Credit-Control', m))];
+    expect(parseCcr(refund([avp('Rating-Group', 200), info('smsc;1;+34600000001#0')]), now)).toMatchObject({
+      action: 'refund',
+      refund: { sessionId: 's;1', requestNumber: 0, subscriber: { msisdn: '34600000001' }, units: [{ ratingGroup: 200, refundInformation: 'smsc;1;+34600000001#0' }] },
+    });
+    expect(() => parseCcr(refund([avp('Rating-Group', 200)]), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Refund-Information', Buffer.alloc(0)) }));
+    expect(() => parseCcr(refund([avp('Rating-Group', 200), info('x'.repeat(600))]), now)).toThrow(expect.objectContaining({ resultCode: 5004 }));
+    // The answer to an event charged carries what a refund names, after the other AVPs of its Multiple-Services-Credit-Control.
+    const sms = parseCcr(base({ type: 'event', requestNumber: 0, units: [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units', requested: 1 }] }), now);
+    const cca = ccaAvps(sms, { sessionId: 's;1', requestNumber: 0, resultCode: 2001, units: [{ ratingGroup: 200, resultCode: 2001, granted: { quantity: '1' }, refundInformation: 's;1#0' }] }, { originHost: 'o', originRealm: 'r' });
+    expect(cca.at(-1)).toEqual(avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Service-Specific-Units', 1n)]), avp('Rating-Group', 200), avp('Result-Code', 2001), info('s;1#0')]));
   });
 
   it('answers a balance check with Check-Balance-Result and a price enquiry with Cost-Information (Unit-Value, ISO 4217 number)', () => {

@@ -6,7 +6,7 @@
  */
 import { code as currencyCode } from 'currency-codes';
 import { ONE, parseMicros } from '../../domain/micros';
-import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type UnitGrant, type UnitRequest } from '../engine/types';
+import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type RefundRequest, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
 import { APPLICATION, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
@@ -15,14 +15,16 @@ export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units
 
 const UNIT_OF_SERVICE: Record<string, UnitAvp> = { voice: 'CC-Time', data: 'CC-Total-Octets', sms: 'CC-Service-Specific-Units' };
 
-/** What an event request asks for (Requested-Action): a debit, or a balance check or price enquiry that changes nothing. */
-export type CcrAction = 'debit' | 'check-balance' | 'price-enquiry';
+/** What an event request asks for (Requested-Action): a debit, a refund of an event charged before, or a balance check or price enquiry that changes nothing. */
+export type CcrAction = 'debit' | 'refund' | 'check-balance' | 'price-enquiry';
 
 /** A CCR read: the engine's request, plus what the answer must echo and how to express its units. */
 export interface ParsedCcr {
   request: ChargingRequest;
   ccRequestType: number;
   action: CcrAction;
+  /** With action 'refund': the events to give back, by the Refund-Information of their answers. */
+  refund?: RefundRequest;
   /** The unit AVP per rating group, as the service (or failing that the request) uses it. */
   unitAvps: Map<number, UnitAvp>;
 }
@@ -73,20 +75,36 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   if (request.type === 'event' && request.units.length === 0) {
     throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Multiple-Services-Credit-Control'), 'an event request without Multiple-Services-Credit-Control');
   }
+  if (action === 'refund') return { request, ccRequestType, action, unitAvps, refund: refundOf(c, request) };
   return { request, ccRequestType, action, unitAvps };
+}
+
+/** The longest Refund-Information this OCS gives (an event's ledger reference: its session id, '#', its request number). */
+const MAX_REFUND_INFORMATION_BYTES = MAX_SESSION_ID_BYTES + 11;
+
+/** A refund (TS 32.299): each Multiple-Services-Credit-Control names an event by the Refund-Information of its answer. */
+function refundOf(c: CheckedAvps, request: ChargingRequest): RefundRequest {
+  const units = c.groups('Multiple-Services-Credit-Control').map((mscc) => {
+    const info = mscc.valueOf<Buffer>('Refund-Information');
+    if (info === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Refund-Information'), 'a refund without Refund-Information');
+    if (info.length === 0 || info.length > MAX_REFUND_INFORMATION_BYTES) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, mscc.find('Refund-Information')!, 'a Refund-Information this OCS did not give');
+    return { ratingGroup: required<number>(mscc, 'Rating-Group'), refundInformation: info.toString('utf8') };
+  });
+  return { sessionId: request.sessionId, requestNumber: request.requestNumber, subscriber: request.subscriber, units };
 }
 
 /**
  * Requested-Action (RFC 4006 §8.41), which only an event request carries: direct debiting (or
- * none), a balance check or a price enquiry. A refund names no original charge, so what to give
- * back (money, an allowance's units) is left to TMF654's adjustBalance: refused naming the AVP, as
- * is any action but a debit in a session request.
+ * none), a refund of an event charged before (REFUND_ACCOUNT, with the Refund-Information of the
+ * event's answer, TS 32.299), a balance check or a price enquiry. Any action but a debit in a
+ * session request is refused naming the AVP.
  */
 function actionOf(c: CheckedAvps, ccRequestType: number): CcrAction {
   const action = c.valueOf<number>('Requested-Action');
   if (action === undefined || action === REQUESTED_ACTION.DIRECT_DEBITING) return 'debit';
   const refuse = (why: string) => new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Requested-Action')!, why);
   if (ccRequestType !== CC_REQUEST_TYPE.EVENT_REQUEST) throw refuse(`Requested-Action ${action} in a session request`);
+  if (action === REQUESTED_ACTION.REFUND_ACCOUNT) return 'refund';
   if (action === REQUESTED_ACTION.CHECK_BALANCE) return 'check-balance';
   if (action === REQUESTED_ACTION.PRICE_ENQUIRY) return 'price-enquiry';
   throw refuse(`Requested-Action ${action} is not supported`);
@@ -266,5 +284,6 @@ function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   // TS 32.299 §7.2.220, §7.2.231 and §7.2.150, in the order of its Multiple-Services-Credit-Control.
   if (grant.quotaThreshold !== undefined) avps.push(avp(service === 'voice' ? 'Time-Quota-Threshold' : 'Volume-Quota-Threshold', Number(grant.quotaThreshold)));
   if (grant.quotaHoldingTime !== undefined) avps.push(avp('Quota-Holding-Time', grant.quotaHoldingTime));
+  if (grant.refundInformation !== undefined) avps.push(avp('Refund-Information', Buffer.from(grant.refundInformation, 'utf8')));
   return avps;
 }

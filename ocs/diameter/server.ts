@@ -10,8 +10,8 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../domain/clock';
-import { EngineOverloaded, type ChargingEngine } from '../engine/types';
-import { AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
+import { EngineOverloaded, RefundUnknown, type ChargingEngine } from '../engine/types';
+import { avp, AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
 import { APPLICATION, avpNamed, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
 import { ccaAvps, parseCcr, quoteCcaAvps, type FailureHandling, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
@@ -144,6 +144,10 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   /** Charges a CCR read and answers it; `request` is what answering needs of it (answerable). */
   const charge = async (parsed: ParsedCcr, request: DiameterMessage, peer: DiameterPeer): Promise<void> => {
     try {
+      if (parsed.action === 'refund') {
+        peer.send(answerTo(request, ccaAvps(parsed, await options.engine.refund(parsed.refund!), answering)));
+        return;
+      }
       if (parsed.action !== 'debit') {
         // A balance check or price enquiry: answered from the account as it is, nothing changes.
         peer.send(answerTo(request, quoteCcaAvps(parsed, await options.engine.quote(parsed.request), origin)));
@@ -153,6 +157,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       peer.send(answerTo(request, ccaAvps(parsed, answer, answering)));
       reauth.note(parsed.request, answer, request, peer);
     } catch (err) {
+      if (err instanceof RefundUnknown) {
+        // The Refund-Information names no event charged to this subscriber in that rating group.
+        peer.send(errorAnswer(request, origin, DIAMETER_RESULT.INVALID_AVP_VALUE, avp('Refund-Information', Buffer.from(err.refundInformation, 'utf8')), echoed(request)));
+        return;
+      }
       if (err instanceof EngineOverloaded) {
         // A transient protocol error: the client may send the request to another OCS.
         peer.send(errorAnswer(request, origin, DIAMETER_RESULT.TOO_BUSY, undefined, echoed(request)));

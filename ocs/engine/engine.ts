@@ -16,6 +16,7 @@ import { EngineStateCache } from './state-cache';
 import { quoteRequest } from './quote';
 import { isConflict } from './store';
 import { TariffCache } from './tariffs';
+import { refundEvents } from './refund';
 import { WaitingByAccount, type OtherInstances } from './waiting';
 import type { ChargingAnswer, ChargingEngine, ChargingRequest } from './types';
 
@@ -107,6 +108,7 @@ export function createChargingEngine(deps: {
     tariffs,
     charge: (request) => (batcher ? batcher.charge(request) : chargeAlone(request)),
     quote: (request) => quoteRequest({ pool, tariffs, settings: config, now: () => clock.now() }, request),
+    refund: (request) => refundEvents(pool, clock.now(), request),
     sessionClosed: (sessionId) => waiting?.forget(sessionId),
     sessionsWaitingOn: (accountIds) => waiting?.of(accountIds) ?? [],
   };

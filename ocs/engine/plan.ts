@@ -403,7 +403,7 @@ function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating
     if (price > work.moneyAvailable(work.usableOf('money'))) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
   debitUsed(ctx, ur.ratingGroup, service, usage, quantity, rating, []);
-  return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(quantity) } };
+  return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.SUCCESS, granted: { quantity: formatMicros(quantity) }, refundInformation: work.reference };
 }
 
 /** A data session's final-unit action beyond ending: the portal it is redirected to, the filter it is restricted to; undefined when neither is set. */

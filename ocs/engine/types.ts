@@ -73,6 +73,8 @@ export interface UnitGrant {
   quotaThreshold?: string;
   /** Seconds a data session may stay idle before the client reports and gives the quota back (Quota-Holding-Time). */
   quotaHoldingTime?: number;
+  /** An event charged: what names it when the network asks for it back (Refund-Information, TS 32.299): its ledger reference. */
+  refundInformation?: string;
 }
 
 export interface ChargingAnswer {
@@ -107,6 +109,25 @@ export class EngineOverloaded extends Error {
   }
 }
 
+/**
+ * Gives back what an event was charged (Requested-Action REFUND_ACCOUNT: an SMS the network could
+ * not deliver), per rating group, named by the Refund-Information of the event's answer.
+ */
+export interface RefundRequest {
+  sessionId: string;
+  requestNumber: number;
+  subscriber: { msisdn?: string; imsi?: string };
+  units: Array<{ ratingGroup: number; refundInformation: string }>;
+}
+
+/** A refund whose Refund-Information names no event this subscriber was charged for, in that rating group. */
+export class RefundUnknown extends Error {
+  constructor(readonly refundInformation: string) {
+    super(`no charged event ${refundInformation} of this subscriber to refund`);
+    this.name = 'RefundUnknown';
+  }
+}
+
 /** The charging engine as its front ends see it. */
 export interface ChargingEngine {
   /**
@@ -116,4 +137,10 @@ export interface ChargingEngine {
   charge(request: ChargingRequest): Promise<ChargingAnswer>;
   /** Checks the balance for, and prices, the units of an event request, changing nothing. */
   quote(request: ChargingRequest): Promise<ChargingQuote>;
+  /**
+   * Credits back what the named events were charged, to the buckets they were charged to, once:
+   * asked again, it answers the same and credits nothing. Unknown subscriber: USER_UNKNOWN; an
+   * event that is not this subscriber's account's: RefundUnknown.
+   */
+  refund(request: RefundRequest): Promise<ChargingAnswer>;
 }

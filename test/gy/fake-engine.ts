@@ -3,7 +3,7 @@
  * function the test sets (by default: grant what was asked, or 600 units, valid 300 s), and
  * answers a repeated session + request number with its first answer, as the real engine does.
  */
-import type { ChargingAnswer, ChargingEngine, ChargingQuote, ChargingRequest } from '../../ocs/engine/types';
+import type { ChargingAnswer, ChargingEngine, ChargingQuote, ChargingRequest, RefundRequest } from '../../ocs/engine/types';
 
 /** The default answer: every rating group granted what it asked for (600 when unspecified). */
 export function grantAll(request: ChargingRequest): ChargingAnswer {
@@ -44,5 +44,13 @@ export class FakeEngine implements ChargingEngine {
   quote(request: ChargingRequest): Promise<ChargingQuote> {
     this.requests.push(request);
     return Promise.resolve(this.quoteWith(request));
+  }
+
+  /** Refunds asked for; each answered success for every rating group. */
+  readonly refunds: RefundRequest[] = [];
+
+  refund(request: RefundRequest): Promise<ChargingAnswer> {
+    this.refunds.push(request);
+    return Promise.resolve({ sessionId: request.sessionId, requestNumber: request.requestNumber, resultCode: 2001, units: request.units.map((u) => ({ ratingGroup: u.ratingGroup, resultCode: 2001 })) });
   }
 }

@@ -186,6 +186,9 @@ export async function seedReportFixture(knex: Knex): Promise<{ ftth: string; pay
   ]);
   await usedBucket(ids.c3, 'money', 'EUR', '10.00', '8.50', [
     ['debit', '0.30', 's2#0', 200, '2025-02-08T10:00:00Z'],
+    // An SMS the network could not deliver, refunded: no usage left.
+    ['debit', '0.10', 's5#0', 200, '2025-02-08T11:00:00Z'],
+    ['credit', '0.10', 'refund:s5#0', 200, '2025-02-08T11:05:00Z'],
     // A reservation and its release are no usage; the call's overage (after its 90 s of allowance) is.
     ['reservation', '0.50', 's3#0', 100, '2025-03-10T10:00:00Z'],
     ['release', '0.50', 's3#1', 100, '2025-03-10T10:05:00Z'],

@@ -1,0 +1,63 @@
+/**
+ * Refunds of charged events (TS 32.299 Refund-Information with Requested-Action REFUND_ACCOUNT):
+ * the network charged an SMS by direct debit, could not deliver it, and asks for the money back,
+ * naming the event by the Refund-Information of its answer (the event's ledger reference). What the
+ * event debited from each bucket, in the rating group named, is credited back to that bucket, once:
+ * the `charging_refund` row claims the event, and a refund asked again (a retransmission, or the
+ * network retrying) finds it claimed and credits nothing. Only the requester's account's debits are
+ * found, so a Refund-Information of another subscriber's event gives nothing back.
+ *
+ * Not batched with the engine's requests (refunds are rare): one transaction, as any other writer's
+ * credit, so the bucket trigger counts the account's revision (the engine reads it again before it
+ * next charges it) and tells the re-authorisation of sessions waiting for credit.
+ */
+import type pg from 'pg';
+import { RESULT, RefundUnknown, type ChargingAnswer, type RefundRequest } from './types';
+
+/** Finds the event's debits on the account, claims the refund, and credits them back if the claim is new. */
+const REFUND = `
+WITH debit AS (
+  SELECT l.bucket_id, l.amount FROM charging_ledger l JOIN charging_bucket b ON b.id = l.bucket_id
+  WHERE b.charging_account_id = $1 AND l.reference = $2 AND l.kind = 'debit' AND l.rating_group = $3
+), claim AS (
+  INSERT INTO charging_refund (reference, rating_group, charging_account_id, created_at)
+  SELECT $2, $3, $1, $4 WHERE EXISTS (SELECT 1 FROM debit)
+  ON CONFLICT DO NOTHING RETURNING 1
+), credit AS (
+  INSERT INTO charging_ledger (bucket_id, kind, amount, reference, rating_group, created_at)
+  SELECT bucket_id, 'credit', amount, 'refund:' || $2, $3, $4 FROM debit WHERE EXISTS (SELECT 1 FROM claim)
+), bucket AS (
+  UPDATE charging_bucket b SET balance = b.balance + d.amount
+  FROM (SELECT bucket_id, sum(amount) AS amount FROM debit GROUP BY bucket_id) d
+  WHERE b.id = d.bucket_id AND EXISTS (SELECT 1 FROM claim)
+)
+SELECT EXISTS (SELECT 1 FROM debit) AS charged`;
+
+const ACCOUNT_OF = `SELECT charging_account_id FROM charging_subscriber WHERE msisdn = $1 OR imsi = $2 LIMIT 1`;
+
+/** Refunds the events `request` names (all or none), as ChargingEngine.refund says. */
+export async function refundEvents(pool: pg.Pool, now: Date, request: RefundRequest): Promise<ChargingAnswer> {
+  const answer = (resultCode: ChargingAnswer['resultCode'], units: ChargingAnswer['units']): ChargingAnswer => ({ sessionId: request.sessionId, requestNumber: request.requestNumber, resultCode, units });
+  const client = await pool.connect();
+  try {
+    const { msisdn, imsi } = request.subscriber;
+    const subscriber = await client.query<{ charging_account_id: string }>(ACCOUNT_OF, [msisdn ?? null, imsi ?? null]);
+    const account = subscriber.rows[0]?.charging_account_id;
+    if (!account) return answer(RESULT.USER_UNKNOWN, []);
+    await client.query('BEGIN');
+    for (const unit of request.units) {
+      const { rows } = await client.query<{ charged: boolean }>(REFUND, [account, unit.refundInformation, unit.ratingGroup, now]);
+      if (!rows[0].charged) throw new RefundUnknown(unit.refundInformation);
+    }
+    await client.query('COMMIT');
+    return answer(
+      RESULT.SUCCESS,
+      request.units.map((u) => ({ ratingGroup: u.ratingGroup, resultCode: RESULT.SUCCESS })),
+    );
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
