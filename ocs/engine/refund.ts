@@ -9,7 +9,9 @@
  *
  * Not batched with the engine's requests (refunds are rare): one transaction, as any other writer's
  * credit, so the bucket trigger counts the account's revision (the engine reads it again before it
- * next charges it) and tells the re-authorisation of sessions waiting for credit.
+ * next charges it) and tells the re-authorisation of sessions waiting for credit. The event's debits
+ * are found among the ledger entries of the account's buckets (by the ledger's bucket index): no
+ * index by reference is kept for refunds, since every write of the engine would pay for it.
  */
 import type pg from 'pg';
 import { RESULT, RefundUnknown, type ChargingAnswer, type RefundRequest } from './types';
