@@ -35,7 +35,12 @@ WITH debit AS (
 )
 SELECT EXISTS (SELECT 1 FROM debit) AS charged`;
 
-const ACCOUNT_OF = `SELECT charging_account_id FROM charging_subscriber WHERE msisdn = $1 OR imsi = $2 LIMIT 1`;
+/** The subscriber's account: by number, else by IMSI, as the engine finds a subscriber. */
+const ACCOUNT_OF = `
+(SELECT charging_account_id FROM charging_subscriber WHERE msisdn = $1)
+UNION ALL
+(SELECT charging_account_id FROM charging_subscriber WHERE imsi = $2)
+LIMIT 1`;
 
 /** Refunds the events `request` names (all or none), as ChargingEngine.refund says. */
 export async function refundEvents(pool: pg.Pool, now: Date, request: RefundRequest): Promise<ChargingAnswer> {
