@@ -236,7 +236,7 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
       expect(readCca(await ccr(there, 'pgw10.gw.test.local', first, { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 120 }] })).units[0]).toMatchObject({ resultCode: 2001, granted: 120n });
       expect(readCca(await ccr(here.client, 'pgw9.gw.test.local', second, { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] })).units[0].resultCode).toBe(4012);
       // Once the wait is said (after the answer's commit), the other instance has heard it when what it committed before is handled.
-      for (const deadline = Date.now() + 5000; !announced.includes(second.accountId); ) {
+      for (const deadline = Date.now() + 30_000; !announced.includes(second.accountId); ) {
         if (Date.now() > deadline) throw new Error(`no wait announced for ${second.accountId}: ${announced.join(', ')}`);
         await new Promise((r) => setTimeout(r, 10));
       }
