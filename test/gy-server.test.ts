@@ -185,6 +185,48 @@ describe('Gy server: credit control', () => {
   });
 });
 
+describe('Gy server: closing', () => {
+  it('answers the CCRs being charged before it disconnects, refusing new ones 3004 meanwhile (the client tries another OCS)', async () => {
+    const engine = new FakeEngine();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    engine.respond = async (request) => {
+      await held;
+      return grantAll(request);
+    };
+    const server = await startGyServer({ engine, port: 0, host: '127.0.0.1', ...origin });
+    const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'pgw.test', originRealm: 'test' });
+    let closedYet = false;
+    const charged = client.creditControl(ccr({ sessionId: 'drain;1', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }));
+    charged.catch(() => undefined); // awaited below: a failure fails the test there
+    while (engine.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const closed = server.close().then(() => (closedYet = true));
+    const refused = await client.creditControl(ccr({ sessionId: 'drain;2', type: 'initial', requestNumber: 0, units: [] }));
+    expect(refused.flags.error).toBe(true);
+    expect(readCca(refused).resultCode).toBe(3004);
+    expect(engine.requests).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closedYet).toBe(false); // still waiting for the charge
+    release();
+    // Answered before the disconnection (a request still open when it closes fails instead).
+    expect(readCca(await charged)).toMatchObject({ resultCode: 2001, units: [{ ratingGroup: 100, granted: 60n }] });
+    await closed;
+    expect(client.peer.state).toBe('closed');
+  });
+
+  it('does not wait for an engine that never answers past its drain time', async () => {
+    const engine = new FakeEngine();
+    engine.respond = () => new Promise(() => undefined);
+    const server = await startGyServer({ engine, port: 0, host: '127.0.0.1', ...origin, drainMs: 50 });
+    const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'pgw.test', originRealm: 'test', requestTimeoutMs: 5000 });
+    const stuck = client.creditControl(ccr({ sessionId: 'stuck;1', type: 'initial', requestNumber: 0, units: [] })).catch((err: Error) => err);
+    while (engine.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await server.close();
+    // Disconnected without its answer: the client sends it again elsewhere.
+    expect(await stuck).toBeInstanceOf(Error);
+  });
+});
+
 describe('Gy server: malformed input', () => {
   let server: GyServer;
   let engine: FakeEngine;

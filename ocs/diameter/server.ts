@@ -66,6 +66,8 @@ export interface GyServerOptions {
   maxMessageLength?: number;
   /** How long a Re-Auth-Request waits for its answer; 5 s by default. */
   reauthTimeoutMs?: number;
+  /** How long closing waits for the CCRs being charged to be answered before it disconnects; 5 s by default. */
+  drainMs?: number;
   /**
    * What clients do with their sessions when no OCS answers (Credit-Control-Failure-Handling),
    * told in each session's first answer with CC-Session-Failover FAILOVER_SUPPORTED: a session's
@@ -91,7 +93,10 @@ export interface GyServer {
   waitingForCredit(): boolean;
   /** Sends a RAR for each of these sessions it answered that waits for credit (their account gained some), or for each when barred. */
   reauthorize(sessionIds: Iterable<string>, reason?: ReauthReason): Promise<ReauthOutcome[]>;
-  /** Disconnects every peer (DPR, REBOOTING) and stops listening. */
+  /**
+   * Stops listening, answers the CCRs being charged (new ones get 3004 DIAMETER_TOO_BUSY: the
+   * client sends them to another OCS), then disconnects every peer (DPR, REBOOTING).
+   */
   close(): Promise<void>;
 }
 
@@ -103,6 +108,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   const peers = new Set<DiameterPeer>();
   const originStateId = Math.floor(Date.now() / 1000);
   const reauth = new GyReauthorizer(origin, () => peers, options.reauthTimeoutMs, options.logger);
+  // The CCRs being charged, so that closing answers them before it disconnects: a restart loses no
+  // answer the engine committed (the client would otherwise time out and send it again elsewhere).
+  let charging = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
 
   const onRequest = (incoming: IncomingMessage, peer: DiameterPeer) => {
     const { message } = incoming;
@@ -138,11 +148,16 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       peer.send(errorAnswer(message, origin, err.resultCode, err.failedAvp, echoed(message)));
       return;
     }
+    if (closing) {
+      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.TOO_BUSY, undefined, echoed(message)));
+      return;
+    }
     void charge(parsed, answerable(message), peer);
   };
 
   /** Charges a CCR read and answers it; `request` is what answering needs of it (answerable). */
   const charge = async (parsed: ParsedCcr, request: DiameterMessage, peer: DiameterPeer): Promise<void> => {
+    charging++;
     try {
       if (parsed.action === 'refund') {
         peer.send(answerTo(request, ccaAvps(parsed, await options.engine.refund(parsed.refund!), answering)));
@@ -169,6 +184,8 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       }
       options.logger?.error({ err, sessionId: parsed.request.sessionId }, 'gy: the charging engine failed');
       peer.send(errorAnswer(request, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(request)));
+    } finally {
+      if (--charging === 0) drained?.();
     }
   };
 
@@ -219,7 +236,17 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
     sessionClosed: (sessionId) => reauth.sessions.forget(sessionId),
     reauthorize: (sessionIds, reason) => reauth.reauthorize(sessionIds, reason),
     close: async () => {
+      closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (charging > 0) {
+        // Bounded: an engine that does not answer does not hold the stop.
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          timer = setTimeout(resolve, options.drainMs ?? 5000);
+        });
+        clearTimeout(timer);
+      }
       await Promise.all([...peers].map((p) => p.disconnect(DISCONNECT_CAUSE.REBOOTING, 2000)));
       await closed;
     },
