@@ -1,9 +1,9 @@
 /**
- * `npm run reconcile`: checks the charging ledger against every bucket (DATABASE_URL) and prints
- * each difference; exits 1 when there is any.
+ * `npm run reconcile`: checks the charging ledger against every bucket, and every refund against the
+ * event it gives back (DATABASE_URL), and prints each difference; exits 1 when there is any.
  */
 import pg from 'pg';
-import { reconcileLedger } from './engine/reconcile';
+import { reconcileLedger, reconcileRefunds } from './engine/reconcile';
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
@@ -21,7 +21,13 @@ async function main(): Promise<void> {
       );
     }
     console.log(`${buckets.rows[0].n} buckets checked, ${differences.length} differ from the ledger`);
-    process.exitCode = differences.length ? 1 : 0;
+    const refunds = await pool.query('SELECT count(*)::int AS n FROM charging_refund');
+    const wrongRefunds = await reconcileRefunds(pool);
+    for (const r of wrongRefunds) {
+      console.log(`refund of ${r.reference} (rating group ${r.ratingGroup}) on bucket ${r.bucketId}: the event debited ${r.debited}, the refund credited ${r.credited}`);
+    }
+    console.log(`${refunds.rows[0].n} refunds checked, ${wrongRefunds.length} differences`);
+    process.exitCode = differences.length || wrongRefunds.length ? 1 : 0;
   } finally {
     await pool.end();
   }

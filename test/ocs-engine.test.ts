@@ -6,7 +6,7 @@ import { ManualClock } from '../domain/clock';
 import { money, roundToCent } from '../domain/money';
 import { rateCall, rateUsage, type Rating } from '../domain/rating';
 import { catalogSeed } from '../db/seeds/catalog-data';
-import { createChargingEngine, purgeClosedSessions, reconcileLedger, RefundUnknown, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
+import { createChargingEngine, purgeClosedSessions, reconcileLedger, reconcileRefunds, RefundUnknown, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, OFFERING, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -263,6 +263,23 @@ describe('charging engine', () => {
       { kind: 'credit', amount: '0.090000', reference: `refund:${refundInformation}`, rating_group: SMS },
     ]);
     expect((await reconcileLedger(pool)).filter((d) => d.bucketId === line.buckets[0])).toEqual([]);
+    // The audit (npm run reconcile): this refund gave back what was taken; a credit called a refund
+    // that gives more, or one of no claimed event, is found (written in a transaction rolled back).
+    expect((await reconcileRefunds(pool)).filter((d) => d.reference === refundInformation)).toEqual([]);
+    const tampering = await pool.connect();
+    try {
+      await tampering.query('BEGIN');
+      const credit = `INSERT INTO charging_ledger (bucket_id, kind, amount, reference, rating_group, created_at) VALUES ($1, 'credit', $2, $3, ${SMS}, now())`;
+      await tampering.query(credit, [line.buckets[0], '0.05', `refund:${refundInformation}`]);
+      await tampering.query(credit, [line.buckets[0], '1', 'refund:never-charged#0']);
+      expect((await reconcileRefunds(tampering)).filter((d) => [refundInformation, 'never-charged#0'].includes(d.reference))).toEqual([
+        { reference: 'never-charged#0', ratingGroup: SMS, bucketId: line.buckets[0], debited: '0', credited: '1.000000' },
+        { reference: refundInformation, ratingGroup: SMS, bucketId: line.buckets[0], debited: '0.090000', credited: '0.140000' },
+      ]);
+    } finally {
+      await tampering.query('ROLLBACK');
+      tampering.release();
+    }
     // The engine charges the next SMS on the refunded balance (the refund counted the account's revision).
     await sms(line);
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });

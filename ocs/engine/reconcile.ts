@@ -1,6 +1,7 @@
 /**
  * The ledger invariant, checked for every bucket: balance = initial + credits − debits and
- * reserved = reservations − releases. Whatever differs is returned; there must be nothing.
+ * reserved = reservations − releases; and every refund gives back exactly what its event was
+ * charged. Whatever differs is returned; there must be nothing.
  */
 import type pg from 'pg';
 
@@ -41,5 +42,49 @@ export async function reconcileLedger(pool: pg.Pool): Promise<LedgerDifference[]
     expectedBalance: r.expected_balance,
     reserved: r.reserved,
     expectedReserved: r.expected_reserved,
+  }));
+}
+
+/** A refunded event whose credits differ from what it was charged, in one bucket. */
+export interface RefundDifference {
+  /** The event's ledger reference (its Refund-Information). */
+  reference: string;
+  ratingGroup: number;
+  bucketId: string;
+  debited: string;
+  credited: string;
+}
+
+/**
+ * Every refund credit (reference `refund:` and the event's) against the event's debits on the
+ * account that claimed the refund (`charging_refund`), per bucket: a refund gives back exactly what
+ * was taken, where it was taken, and nothing is credited as a refund without its claim.
+ */
+const CHECK_REFUNDS = `
+WITH credited AS (
+  SELECT substr(l.reference, 8) AS reference, l.rating_group, l.bucket_id, sum(l.amount) AS amount
+  FROM charging_ledger l WHERE l.kind = 'credit' AND l.reference LIKE 'refund:%'
+  GROUP BY 1, 2, 3
+), debited AS (
+  SELECT l.reference, l.rating_group, l.bucket_id, sum(l.amount) AS amount
+  FROM charging_refund r
+  JOIN charging_ledger l ON l.reference = r.reference AND l.rating_group = r.rating_group AND l.kind = 'debit'
+  JOIN charging_bucket b ON b.id = l.bucket_id AND b.charging_account_id = r.charging_account_id
+  GROUP BY 1, 2, 3
+)
+SELECT reference, rating_group, bucket_id, coalesce(d.amount, 0)::text AS debited, coalesce(c.amount, 0)::text AS credited
+FROM credited c FULL JOIN debited d USING (reference, rating_group, bucket_id)
+WHERE coalesce(d.amount, 0) <> coalesce(c.amount, 0)
+ORDER BY reference, rating_group, bucket_id`;
+
+/** Every refund that does not give back exactly what its event was charged (one consistent snapshot). */
+export async function reconcileRefunds(db: pg.Pool | pg.PoolClient): Promise<RefundDifference[]> {
+  const { rows } = await db.query(CHECK_REFUNDS);
+  return (rows as Array<Record<string, string | number>>).map((r) => ({
+    reference: String(r.reference),
+    ratingGroup: Number(r.rating_group),
+    bucketId: String(r.bucket_id),
+    debited: String(r.debited),
+    credited: String(r.credited),
   }));
 }
