@@ -103,6 +103,29 @@ describe('Gy over the charging engine', () => {
     }
   });
 
+  it('charges a client without Multiple-Services-Credit-Control (single-service, RFC 4006): units and answers at command level', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.24' }] });
+    const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'msc.test.local', originRealm: 'test.local' });
+    const ccr = (type: 'initial' | 'termination', requestNumber: number, unit: Parameters<typeof avp>) => [
+      ...buildCcr({ sessionId: `msc.test.local;1;${line.msisdn}`, originHost: 'msc.test.local', originRealm: 'test.local', destinationRealm: 'test.local', type, requestNumber, msisdn: line.msisdn, destination: '+34612345678', serviceContextId: '32260@3gpp.org', units: [] }),
+      avp(...unit),
+    ];
+    try {
+      // 0.24 pays two minutes of a national call: 300 s asked, 120 granted as final units.
+      const initial = await client.creditControl(ccr('initial', 0, ['Requested-Service-Unit', [avp('CC-Time', 300)]]));
+      expect(valueOf(initial.avps, 'Result-Code')).toBe(2001);
+      expect(valueOf<number>(membersOf(findAvp(initial.avps, 'Granted-Service-Unit')!), 'CC-Time')).toBe(120);
+      expect(valueOf(membersOf(findAvp(initial.avps, 'Final-Unit-Indication')!), 'Final-Unit-Action')).toBe(0);
+      expect(findAvp(initial.avps, 'Multiple-Services-Credit-Control')).toBeUndefined();
+      const termination = await client.creditControl(ccr('termination', 1, ['Used-Service-Unit', [avp('CC-Time', 90)]]));
+      expect(valueOf(termination.avps, 'Result-Code')).toBe(2001);
+      // 90 s: the first minute whole and 30 s more, 0.18; the rest released.
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.060000', reserved: '0.000000' });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refunds an SMS it could not deliver: the CCA of the SMS carries Refund-Information, a REFUND_ACCOUNT naming it credits the charge back once', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
     const [other] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });

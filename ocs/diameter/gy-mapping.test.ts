@@ -161,6 +161,38 @@ describe('Gy mapping', () => {
     }
   });
 
+  it('reads single-service credit control (units at command level, RFC 4006) in the rating group of the Service-Context-Id, else of the unit', () => {
+    const single = (context: string, ...units: Avp[]) => parseCcr([...base({ type: 'initial', requestNumber: 0, serviceContextId: context }), ...units], now);
+    const call = single('32260@3gpp.org', avp('Requested-Service-Unit', [avp('CC-Time', 120)]));
+    expect(call).toMatchObject({ singleService: true, request: { units: [{ ratingGroup: 100, requested: { quantity: '120' } }] } });
+    // A default quota of data, by the PS charging application (a release prefix is allowed).
+    expect(single('8.32251@3gpp.org', avp('Requested-Service-Unit', [])).request.units).toEqual([{ ratingGroup: 300, requested: {} }]);
+    // No 3GPP context: the unit says which service; used units add up.
+    const report = single('ocs@example.com', avp('Used-Service-Unit', [avp('CC-Total-Octets', 1000n)]), avp('Used-Service-Unit', [avp('CC-Total-Octets', 24n)]));
+    expect(report.request.units).toEqual([{ ratingGroup: 300, used: { quantity: '1024' } }]);
+    expect(() => single('ocs@example.com', avp('Requested-Service-Unit', []))).toThrow(expect.objectContaining({ resultCode: 5005 }));
+    // With Multiple-Services-Credit-Control, command-level units are not read.
+    expect(parseCcr(base({ type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), now).singleService).toBeUndefined();
+
+    // The answer at command level: the grant, the final-unit indication, the validity; a refusal as the answer's Result-Code.
+    const answer = (unit: ChargingAnswer['units'][0]): ChargingAnswer => ({ sessionId: 's;1', requestNumber: 0, resultCode: 2001, units: [unit] });
+    const origin = { originHost: 'o', originRealm: 'r' };
+    expect(ccaAvps(call, answer({ ratingGroup: 100, resultCode: 2001, granted: { quantity: '120' }, validityTime: 600, finalUnit: true }), origin).slice(1)).toEqual([
+      avp('Result-Code', 2001),
+      avp('Origin-Host', 'o'),
+      avp('Origin-Realm', 'r'),
+      avp('Auth-Application-Id', 4),
+      avp('CC-Request-Type', 1),
+      avp('CC-Request-Number', 0),
+      avp('Granted-Service-Unit', [avp('CC-Time', 120)]),
+      avp('Final-Unit-Indication', [avp('Final-Unit-Action', 0)]),
+      avp('Validity-Time', 600),
+    ]);
+    const refused = ccaAvps(call, answer({ ratingGroup: 100, resultCode: 4012 }), origin);
+    expect(valueOf(refused, 'Result-Code')).toBe(4012);
+    expect(findAvp(refused, 'Multiple-Services-Credit-Control')).toBeUndefined();
+  });
+
   it('reads a refund: the Refund-Information (TS 32.299) of each Multiple-Services-Credit-Control, which it must carry (5005)', () => {
     const info = (ref: string) => avp('Refund-Information', Buffer.from(ref, 'utf8'));
     const refund = (...mscc: Avp[][]) => [...base({ type: 'event', requestNumber: 0 }), avp('Requested-Action', 1), ...mscc.map((m) => avp('Multiple-Services-Credit-Control', m))];

@@ -6,7 +6,7 @@
  */
 import { code as currencyCode } from 'currency-codes';
 import { ONE, parseMicros } from '../../domain/micros';
-import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type RefundRequest, type UnitGrant, type UnitRequest } from '../engine/types';
+import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type RefundRequest, type ServiceType, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
 import { APPLICATION, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
@@ -25,6 +25,8 @@ export interface ParsedCcr {
   action: CcrAction;
   /** With action 'refund': the events to give back, by the Refund-Information of their answers. */
   refund?: RefundRequest;
+  /** Single-service credit control (RFC 4006 without Multiple-Services-Credit-Control): the units, and so the answer's, at command level. */
+  singleService?: boolean;
   /** The unit AVP per rating group, as the service (or failing that the request) uses it. */
   unitAvps: Map<number, UnitAvp>;
 }
@@ -62,6 +64,9 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   const action = actionOf(c, ccRequestType);
   const unitAvps = new Map<number, UnitAvp>();
   const destination = destinationOf(c);
+  const units = c.groups('Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(mscc, unitAvps));
+  const single = units.length === 0 ? singleServiceUnitOf(c, unitAvps) : undefined;
+  if (single) units.push(single);
   const request: ChargingRequest = {
     sessionId,
     requestNumber: required<number>(c, 'CC-Request-Number'),
@@ -69,14 +74,45 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
     subscriber: subscriberOf(c),
     eventTime: c.valueOf<Date>('Event-Timestamp') ?? now,
     ...(destination !== undefined ? { destination } : {}),
-    units: c.groups('Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(mscc, unitAvps)),
+    units,
   };
   // An event is charged by its units: without them it would pass free (TS 32.299 IEC sends them in MSCC).
   if (request.type === 'event' && request.units.length === 0) {
     throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Multiple-Services-Credit-Control'), 'an event request without Multiple-Services-Credit-Control');
   }
   if (action === 'refund') return { request, ccRequestType, action, unitAvps, refund: refundOf(c, request) };
-  return { request, ccRequestType, action, unitAvps };
+  return single ? { request, ccRequestType, action, unitAvps, singleService: true } : { request, ccRequestType, action, unitAvps };
+}
+
+/** The service each 3GPP charging application a Service-Context-Id names charges (TS 32.299 §7.1.12: PS, IMS, SMS). */
+const SERVICE_OF_CONTEXT: Record<string, ServiceType> = { '32251': 'data', '32260': 'voice', '32274': 'sms' };
+const SERVICE_OF_UNIT: Record<UnitAvp, ServiceType> = { 'CC-Time': 'voice', 'CC-Total-Octets': 'data', 'CC-Service-Specific-Units': 'sms' };
+const RATING_GROUP_OF_SERVICE = Object.fromEntries(Object.entries(SERVICE_OF_RATING_GROUP).map(([group, service]) => [service, Number(group)])) as Record<ServiceType, number>;
+
+/**
+ * Single-service credit control (RFC 4006 §5.1.1: no Multiple-Services-Credit-Control, the
+ * Requested- and Used-Service-Units at command level), as a client without 3GPP's multiple services
+ * sends it: one unit, in the rating group of the service the Service-Context-Id's charging
+ * application charges (32251 data, 32260 voice, 32274 SMS), else of the unit it is counted in
+ * (CC-Time voice, octets data, service-specific units SMS). Undefined when no units are at command
+ * level; 5005 when neither names a service.
+ */
+function singleServiceUnitOf(c: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitRequest | undefined {
+  const rsu = c.group('Requested-Service-Unit');
+  const usus = c.groups('Used-Service-Unit');
+  if (!rsu && usus.length === 0) return undefined;
+  const context = /(\d+)@3gpp\.org$/i.exec(c.valueOf<string>('Service-Context-Id') ?? '')?.[1];
+  const requested = rsu ? quantityOf(rsu) : undefined;
+  const used = usus.map((u) => quantityOf(u));
+  const counted = requested?.avp ?? used.find((u) => u)?.avp;
+  const service = (context !== undefined ? SERVICE_OF_CONTEXT[context] : undefined) ?? (counted ? SERVICE_OF_UNIT[counted] : undefined);
+  if (!service) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Multiple-Services-Credit-Control'), 'units of no service: neither the Service-Context-Id nor a unit names one');
+  const ratingGroup = RATING_GROUP_OF_SERVICE[service];
+  const unit: UnitRequest = { ratingGroup };
+  if (rsu) unit.requested = requested ? { quantity: requested.quantity.toString() } : {};
+  if (used.length) unit.used = { quantity: used.reduce((sum, u) => sum + (u?.quantity ?? 0n), 0n).toString() };
+  unitAvps.set(ratingGroup, counted ?? UNIT_OF_SERVICE[service]);
+  return unit;
 }
 
 /** The longest Refund-Information this OCS gives (an event's ledger reference: its session id, '#', its request number). */
@@ -193,6 +229,7 @@ function unitRequestOf(mscc: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitR
  * (Session-Id, CC-Request-Number, the granted units) recur from answer to answer and are shared.
  */
 export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { originHost: string; originRealm: string; failureHandling?: FailureHandling }): Avp[] {
+  if (parsed.singleService) return singleServiceCcaAvps(parsed, answer, origin);
   const avps = [
     avp('Session-Id', answer.sessionId),
     sharedAvp('Result-Code', answer.resultCode),
@@ -208,6 +245,37 @@ export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { ori
   for (const grant of answer.units) avps.push(avp('Multiple-Services-Credit-Control', msccAvps(grant, parsed.unitAvps)));
   if (failover) avps.push(sharedAvp('Credit-Control-Failure-Handling', CC_FAILURE_HANDLING[origin.failureHandling!]));
   return avps;
+}
+
+/**
+ * The CCA of a single-service request (RFC 4006 §3.2): the one unit's grant, validity and final-unit
+ * indication at command level, and its result code as the answer's (a refusal for credit is 4012
+ * overall, there being no Multiple-Services-Credit-Control to carry it).
+ */
+function singleServiceCcaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { originHost: string; originRealm: string; failureHandling?: FailureHandling }): Avp[] {
+  const grant: UnitGrant | undefined = answer.units[0];
+  const failover = origin.failureHandling !== undefined && parsed.ccRequestType === CC_REQUEST_TYPE.INITIAL_REQUEST;
+  const avps = [
+    avp('Session-Id', answer.sessionId),
+    sharedAvp('Result-Code', answer.resultCode === RESULT.SUCCESS && grant ? grant.resultCode : answer.resultCode),
+    sharedAvp('Origin-Host', origin.originHost),
+    sharedAvp('Origin-Realm', origin.originRealm),
+    sharedAvp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
+    sharedAvp('CC-Request-Type', parsed.ccRequestType),
+    avp('CC-Request-Number', answer.requestNumber),
+  ];
+  if (failover) avps.push(sharedAvp('CC-Session-Failover', CC_SESSION_FAILOVER.FAILOVER_SUPPORTED));
+  if (grant?.granted) avps.push(grantedServiceUnit(grant.granted.quantity, parsed.unitAvps.get(grant.ratingGroup) ?? 'CC-Service-Specific-Units'));
+  if (grant?.finalUnit) avps.push(finalUnitIndication(grant));
+  if (failover) avps.push(sharedAvp('Credit-Control-Failure-Handling', CC_FAILURE_HANDLING[origin.failureHandling!]));
+  if (grant?.validityTime !== undefined) avps.push(sharedAvp('Validity-Time', grant.validityTime));
+  return avps;
+}
+
+/** Granted-Service-Unit: units are whole on the wire; the engine's decimal is rounded down so we never grant more. */
+function grantedServiceUnit(quantity: string, unitAvp: UnitAvp): Avp {
+  const whole = parseMicros(quantity) / ONE;
+  return avp('Granted-Service-Unit', [avp(unitAvp, unitAvp === 'CC-Time' ? Number(whole) : whole)]);
 }
 
 /**
@@ -271,11 +339,7 @@ function msccAvps(grant: UnitGrant, unitAvps: Map<number, UnitAvp>): Avp[] {
   const service = SERVICE_OF_RATING_GROUP[grant.ratingGroup];
   const unitAvp = unitAvps.get(grant.ratingGroup) ?? (service ? UNIT_OF_SERVICE[service] : 'CC-Service-Specific-Units');
   const avps: Avp[] = [];
-  if (grant.granted) {
-    // Units are whole on the wire; the engine's decimal is rounded down so we never grant more.
-    const whole = parseMicros(grant.granted.quantity) / ONE;
-    avps.push(avp('Granted-Service-Unit', [avp(unitAvp, unitAvp === 'CC-Time' ? Number(whole) : whole)]));
-  }
+  if (grant.granted) avps.push(grantedServiceUnit(grant.granted.quantity, unitAvp));
   if (grant.serviceIdentifier !== undefined) avps.push(sharedAvp('Service-Identifier', grant.serviceIdentifier));
   avps.push(sharedAvp('Rating-Group', grant.ratingGroup));
   if (grant.validityTime !== undefined) avps.push(sharedAvp('Validity-Time', grant.validityTime));
