@@ -230,17 +230,8 @@ function unitRequestOf(mscc: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitR
  */
 export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { originHost: string; originRealm: string; failureHandling?: FailureHandling }): Avp[] {
   if (parsed.singleService) return singleServiceCcaAvps(parsed, answer, origin);
-  const avps = [
-    avp('Session-Id', answer.sessionId),
-    sharedAvp('Result-Code', answer.resultCode),
-    sharedAvp('Origin-Host', origin.originHost),
-    sharedAvp('Origin-Realm', origin.originRealm),
-    sharedAvp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
-    sharedAvp('CC-Request-Type', parsed.ccRequestType),
-    avp('CC-Request-Number', answer.requestNumber),
-  ];
-  // RFC 4006 §5.7: told once, in the answer that opens the session, in the order of §3.2.
-  const failover = origin.failureHandling !== undefined && parsed.ccRequestType === CC_REQUEST_TYPE.INITIAL_REQUEST;
+  const avps = ccaHead(parsed, answer.resultCode, origin);
+  const failover = tellsFailover(parsed, origin);
   if (failover) avps.push(sharedAvp('CC-Session-Failover', CC_SESSION_FAILOVER.FAILOVER_SUPPORTED));
   for (const grant of answer.units) avps.push(avp('Multiple-Services-Credit-Control', msccAvps(grant, parsed.unitAvps)));
   if (failover) avps.push(sharedAvp('Credit-Control-Failure-Handling', CC_FAILURE_HANDLING[origin.failureHandling!]));
@@ -254,16 +245,8 @@ export function ccaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { ori
  */
 function singleServiceCcaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin: { originHost: string; originRealm: string; failureHandling?: FailureHandling }): Avp[] {
   const grant: UnitGrant | undefined = answer.units[0];
-  const failover = origin.failureHandling !== undefined && parsed.ccRequestType === CC_REQUEST_TYPE.INITIAL_REQUEST;
-  const avps = [
-    avp('Session-Id', answer.sessionId),
-    sharedAvp('Result-Code', answer.resultCode === RESULT.SUCCESS && grant ? grant.resultCode : answer.resultCode),
-    sharedAvp('Origin-Host', origin.originHost),
-    sharedAvp('Origin-Realm', origin.originRealm),
-    sharedAvp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
-    sharedAvp('CC-Request-Type', parsed.ccRequestType),
-    avp('CC-Request-Number', answer.requestNumber),
-  ];
+  const avps = ccaHead(parsed, answer.resultCode === RESULT.SUCCESS && grant ? grant.resultCode : answer.resultCode, origin);
+  const failover = tellsFailover(parsed, origin);
   if (failover) avps.push(sharedAvp('CC-Session-Failover', CC_SESSION_FAILOVER.FAILOVER_SUPPORTED));
   if (grant?.granted) avps.push(grantedServiceUnit(grant.granted.quantity, parsed.unitAvps.get(grant.ratingGroup) ?? 'CC-Service-Specific-Units'));
   if (grant?.finalUnit) avps.push(finalUnitIndication(grant));
@@ -271,6 +254,22 @@ function singleServiceCcaAvps(parsed: ParsedCcr, answer: ChargingAnswer, origin:
   if (grant?.validityTime !== undefined) avps.push(sharedAvp('Validity-Time', grant.validityTime));
   return avps;
 }
+
+/** The AVPs every CCA starts with (RFC 4006 §3.2), up to CC-Request-Number. */
+function ccaHead(parsed: ParsedCcr, resultCode: number, origin: { originHost: string; originRealm: string }): Avp[] {
+  return [
+    avp('Session-Id', parsed.request.sessionId),
+    sharedAvp('Result-Code', resultCode),
+    sharedAvp('Origin-Host', origin.originHost),
+    sharedAvp('Origin-Realm', origin.originRealm),
+    sharedAvp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
+    sharedAvp('CC-Request-Type', parsed.ccRequestType),
+    avp('CC-Request-Number', parsed.request.requestNumber),
+  ];
+}
+
+/** RFC 4006 §5.7: what to do when no OCS answers is told once, in the answer that opens the session (where configured). */
+const tellsFailover = (parsed: ParsedCcr, origin: { failureHandling?: FailureHandling }) => origin.failureHandling !== undefined && parsed.ccRequestType === CC_REQUEST_TYPE.INITIAL_REQUEST;
 
 /** Granted-Service-Unit: units are whole on the wire; the engine's decimal is rounded down so we never grant more. */
 function grantedServiceUnit(quantity: string, unitAvp: UnitAvp): Avp {
@@ -301,16 +300,7 @@ export function quoteCcaAvps(parsed: ParsedCcr, quote: ChargingQuote, origin: { 
   if (resultCode === RESULT.SUCCESS && parsed.action === 'check-balance') {
     result.push(avp('Check-Balance-Result', quote.enoughCredit ? CHECK_BALANCE_RESULT.ENOUGH_CREDIT : CHECK_BALANCE_RESULT.NO_CREDIT));
   }
-  return [
-    avp('Session-Id', parsed.request.sessionId),
-    avp('Result-Code', resultCode),
-    sharedAvp('Origin-Host', origin.originHost),
-    sharedAvp('Origin-Realm', origin.originRealm),
-    sharedAvp('Auth-Application-Id', APPLICATION.CREDIT_CONTROL),
-    sharedAvp('CC-Request-Type', parsed.ccRequestType),
-    avp('CC-Request-Number', parsed.request.requestNumber),
-    ...result,
-  ];
+  return [...ccaHead(parsed, resultCode, origin), ...result];
 }
 
 /** A decimal amount as Unit-Value (RFC 4006 §8.8): its digits, and the power of ten they are scaled by. */
