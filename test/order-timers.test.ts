@@ -17,7 +17,7 @@ import { createTmfResourceOnce } from '../db/tmf-store';
 import { NetworkClient } from '../network/client';
 import { startNetworkSimulator, type NetworkSimulator } from '../network/simulator';
 import { createWorkerActivities } from '../worker/activities';
-import { moveAppointmentUpdate, orderFulfilment, orderStatusQuery, workOrderCompletedSignal, type OrderStatus } from '../workflows/order-fulfilment';
+import { moveAppointmentUpdate, orderFulfilment, orderStatusQuery, payWithUpdate, workOrderCompletedSignal, type OrderStatus } from '../workflows/order-fulfilment';
 import { createActiveCustomer, type TestCustomer } from './helpers/customers';
 import { freePort } from './helpers/ports';
 import { createTimeSkippingEnv } from './helpers/time-skipping';
@@ -37,6 +37,7 @@ describe('order waits (time-skipping)', () => {
   let worker: Worker;
   let running: Promise<void>;
   const taskQueue = `orders-${randomUUID()}`;
+  let whileNotifying: ((event: string) => Promise<void>) | undefined;
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
@@ -45,7 +46,14 @@ describe('order waits (time-skipping)', () => {
     networkClient = NetworkClient.fromUrl(network.url);
     const built = createWorkerActivities(config, { knex, network: networkClient });
     closeActivities = built.close;
-    const activities = built.activities;
+    // A test may act while a customer notice is being sent (after it is sent, before the activity ends).
+    const activities = {
+      ...built.activities,
+      notifyOrderCustomer: async (...args: Parameters<typeof built.activities.notifyOrderCustomer>) => {
+        await built.activities.notifyOrderCustomer(...args);
+        await whileNotifying?.(args[1]);
+      },
+    };
     worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities: withHeartbeats(activities) });
     running = worker.run();
   });
@@ -127,6 +135,26 @@ describe('order waits (time-skipping)', () => {
     expect(await knex('inventory_msisdn').where({ msisdn, customer_id: customer.customerId })).toHaveLength(0);
     expect((await knex(productOrderModel.table).where({ id: orderId }).first()).body.state).toBe('cancelled');
     expect(await mailsTo(customer.email, /cancel/i)).toHaveLength(1);
+  });
+
+  it('takes a payment made while the customer is still being told the first card was declined', async () => {
+    const customer = await createActiveCustomer(knex, { paymentType: 'prepaid', cardLast4: '0341' });
+    let order: Awaited<ReturnType<typeof placeOrder>> | undefined;
+    // The customer reads the notice and pays with another card at once: the payment reaches the
+    // workflow before the notice's activity has ended.
+    whileNotifying = async (event) => {
+      if (event !== 'orderPaymentDeclined') return;
+      const good = randomUUID();
+      await knex('crm_payment_method').insert({ id: good, customer_id: customer.customerId, type: 'card', holder_name: 'Lucía Martín', gateway_token: `tok_sim_4242_${randomUUID().replace(/-/g, '')}`, brand: 'visa', last4: '4242', expiry_month: 12, expiry_year: 2031 });
+      await order!.handle.executeUpdate(payWithUpdate, { args: [{ paymentMethodId: good }] });
+    };
+    try {
+      order = await placeOrder(customer, { offering: PAYG, characteristics: { msisdn: 'any' } });
+      expect(await order.handle.result()).toMatchObject({ state: 'completed' });
+      expect((await knex('payment_charge').where({ order_id: order.orderId }).orderBy('created_at')).map((c) => c.status)).toEqual(['declined', 'captured']);
+    } finally {
+      whileNotifying = undefined;
+    }
   });
 
   it('rejects an order that waited 14 days for fibre capacity, releasing what it held', async () => {

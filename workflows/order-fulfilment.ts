@@ -319,9 +319,11 @@ export async function orderFulfilment(input: { orderId: string; timeouts?: Parti
       const outcome = await act.collectOrderPayment({ orderId, customerId, amount: plan.upFrontTotal, currency: plan.currency, attempt, paymentMethodId });
       if (outcome.status === 'captured') break;
       const payBefore = new Date(Date.now() + toMs(timeouts.paymentDeadline)).toISOString();
+      // Forgotten before the order is held (payWith is accepted from then on), not after: a payment
+      // made as soon as the customer reads the notice may come while the notice is still being sent.
+      newPaymentMethod = undefined;
       await moveTo('held', [`payment declined: ${outcome.reason}`]);
       await notify.notifyOrderCustomer(orderId, 'orderPaymentDeclined', { amount: plan.upFrontTotal, currency: plan.currency, reason: outcome.reason, payBefore }, `${attempt}`);
-      newPaymentMethod = undefined;
       const paid = await condition(() => newPaymentMethod !== undefined || cancelRequest !== undefined, timeouts.paymentDeadline);
       throwIfCancelled();
       if (!paid) throw new OrderEnded('cancelled', [`no payment by ${payBefore}`]);
