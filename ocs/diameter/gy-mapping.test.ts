@@ -201,6 +201,9 @@ describe('Gy mapping', () => {
       refund: { sessionId: 's;1', requestNumber: 0, subscriber: { msisdn: '34600000001' }, units: [{ ratingGroup: 200, refundInformation: 'smsc;1;+34600000001#0' }] },
     });
     expect(() => parseCcr(refund([avp('Rating-Group', 200)]), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Refund-Information', Buffer.alloc(0)) }));
+    // A refund with its units at command level (single-service) names no event either.
+    const commandLevel = [...base({ type: 'event', requestNumber: 0 }), avp('Requested-Action', 1), avp('Requested-Service-Unit', [avp('CC-Service-Specific-Units', 1n)])];
+    expect(() => parseCcr(commandLevel, now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Refund-Information', Buffer.alloc(0)) }));
     expect(() => parseCcr(refund([avp('Rating-Group', 200), info('x'.repeat(600))]), now)).toThrow(expect.objectContaining({ resultCode: 5004 }));
     // The answer to an event charged carries what a refund names, after the other AVPs of its Multiple-Services-Credit-Control.
     const sms = parseCcr(base({ type: 'event', requestNumber: 0, units: [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units', requested: 1 }] }), now);

@@ -120,7 +120,10 @@ const MAX_REFUND_INFORMATION_BYTES = MAX_SESSION_ID_BYTES + 11;
 
 /** A refund (TS 32.299): each Multiple-Services-Credit-Control names an event by the Refund-Information of its answer. */
 function refundOf(c: CheckedAvps, request: ChargingRequest): RefundRequest {
-  const units = c.groups('Multiple-Services-Credit-Control').map((mscc) => {
+  const groups = c.groups('Multiple-Services-Credit-Control');
+  // Units at command level (single-service) carry no Refund-Information: nothing would be given back.
+  if (groups.length === 0) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Refund-Information'), 'a refund without Refund-Information');
+  const units = groups.map((mscc) => {
     const info = mscc.valueOf<Buffer>('Refund-Information');
     if (info === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Refund-Information'), 'a refund without Refund-Information');
     if (info.length === 0 || info.length > MAX_REFUND_INFORMATION_BYTES) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, mscc.find('Refund-Information')!, 'a Refund-Information this OCS did not give');
