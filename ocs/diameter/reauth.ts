@@ -67,9 +67,6 @@ export class GyReauthorizer {
     this.sessions.note(request, answer, target);
   }
 
-
-
-
   /**
    * Sends a RAR for each of `sessionIds` to ask (those that wait for a credit, all when barred),
    * over the open connection its CCRs came by; resolves with each outcome once all are answered or

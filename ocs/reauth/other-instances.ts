@@ -40,9 +40,7 @@ export class OtherInstancesWaiting implements OtherInstances {
 
   /** Another instance said a session of it waits on the account. */
   heard(accountId: string): void {
-    this.waitingUntil.delete(accountId);
-    this.waitingUntil.set(accountId, this.options.now() + this.options.ttlMs);
-    if (this.waitingUntil.size > this.max) this.waitingUntil.delete(this.waitingUntil.keys().next().value!);
+    this.remember(this.waitingUntil, accountId, this.options.now() + this.options.ttlMs);
   }
 
   waitOn(accountId: string): boolean {
@@ -58,13 +56,18 @@ export class OtherInstancesWaiting implements OtherInstances {
     const now = this.options.now();
     const last = this.announcedAt.get(accountId);
     if (last !== undefined && now - last < this.options.ttlMs / 2) return;
-    this.announcedAt.delete(accountId);
-    this.announcedAt.set(accountId, now);
-    if (this.announcedAt.size > this.max) this.announcedAt.delete(this.announcedAt.keys().next().value!);
+    this.remember(this.announcedAt, accountId, now);
     this.options.notify(WAITING_CHANNEL, [accountId]);
   }
 
   creditFreed(accountIds: string[]): void {
     this.options.notify(CREDIT_CHANNEL, accountIds);
+  }
+
+  /** Sets an account's time as the latest in `map` (insertion order), forgetting the earliest past the bound. */
+  private remember(map: Map<string, number>, accountId: string, at: number): void {
+    map.delete(accountId);
+    map.set(accountId, at);
+    if (map.size > this.max) map.delete(map.keys().next().value!);
   }
 }
