@@ -10,7 +10,6 @@
  * the runs see a database that has been running, not a new one. Then it checks the ledger: every
  * session debited exactly once, nothing left reserved, every bucket reconciled.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http2 from 'node:http2';
@@ -24,6 +23,7 @@ import { money } from '../domain/money';
 import { reconcileLedger } from '../ocs/engine/reconcile';
 import { gyDriver } from '../network/gy-driver';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { forkOcs, type OcsProcess } from '../test/helpers/ocs-process';
 import { freePort } from '../test/helpers/ports';
 import { byCommandLine, cpuSpent, readCpu, type ProcessGroup } from './cpu';
 import { FLUSH_HEADINGS, flushFigures, probeFlushes, walFlushes } from './disk';
@@ -347,34 +347,13 @@ async function recycleWal(pool: pg.Pool, megabytes: number): Promise<number> {
   return last - first;
 }
 
-/** Forks the OCS process and resolves with its Nchf port once it listens. */
-async function forkOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<{ pid: number; port: number; gyPort: number; metricsPort: number; stop: () => Promise<void> }> {
-  const out = fs.openSync(logFile, 'a');
+/** Forks the OCS process with the bench's profiling options (see below) and resolves once it serves. */
+function forkBenchOcs(env: NodeJS.ProcessEnv, logFile: string): Promise<OcsProcess> {
   // BENCH_CPU_PROFILE=<dir>: the OCS writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROFILE)] : [];
   // BENCH_OCS_NODE_OPTIONS: more node options for the OCS (e.g. --trace-gc-nvp, written to its log; see BENCH_KEEP).
   const extra = (process.env.BENCH_OCS_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-  // The young generation `npm run ocs` gives it (package.json): a request's objects die within its batch.
-  const child: ChildProcess = fork(require.resolve('../ocs/main'), [], { env, execArgv: ['--import', 'tsx', '--max-semi-space-size=64', ...profile, ...extra], stdio: ['ignore', out, out, 'ipc'] });
-  const { nchfPort: port, gyPort, metricsPort } = await new Promise<{ nchfPort: number; gyPort: number; metricsPort: number }>((resolve, reject) => {
-    child.once('message', (m: { nchfPort?: number; gyPort?: number; metricsPort?: number }) =>
-      m.nchfPort && m.gyPort && m.metricsPort ? resolve({ nchfPort: m.nchfPort, gyPort: m.gyPort, metricsPort: m.metricsPort }) : reject(new Error(`ocs: ${JSON.stringify(m)}`)),
-    );
-    child.once('exit', (code) => reject(new Error(`the OCS exited (${code}) during start; see ${logFile}`)));
-  });
-  return {
-    pid: child.pid!,
-    port,
-    gyPort,
-    metricsPort,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-      fs.closeSync(out);
-    },
-  };
+  return forkOcs(env, { logFile, execArgv: [...profile, ...extra] });
 }
 
 /** Every session debited its cost once, nothing reserved or open, every bucket reconciled. */
@@ -446,11 +425,11 @@ export async function ocsBench(): Promise<boolean> {
     const probe = probeFlushes(workDir, 2);
     log(`the disk: ${probe.flushes} flushes of 8 KB in 2 s, p50 ${ms(probe.p50)}, p99 ${ms(probe.p99)}, longest ${ms(probe.max)}`);
 
-    const ocs = await forkOcs({ ...process.env, DATABASE_URL: pgServer.url, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_GY_PORT: '0', OCS_GY_HOST: '127.0.0.1', OCS_METRICS_PORT: '0', OCS_METRICS_HOST: '127.0.0.1', OCS_DB_POOL: String(POOL), LOG_LEVEL: 'warn' }, path.join(workDir, 'ocs.log'));
+    const ocs = await forkBenchOcs({ ...process.env, DATABASE_URL: pgServer.url, OCS_NCHF_PORT: '0', OCS_NCHF_HOST: '127.0.0.1', OCS_GY_PORT: '0', OCS_GY_HOST: '127.0.0.1', OCS_METRICS_PORT: '0', OCS_METRICS_HOST: '127.0.0.1', OCS_DB_POOL: String(POOL), LOG_LEVEL: 'warn' }, path.join(workDir, 'ocs.log'));
     stops.push(ocs.stop);
     // BENCH_OCS_DRIVERS=nchf or gy runs one front end only.
     const chosen = (process.env.BENCH_OCS_DRIVERS ?? 'nchf,gy').split(',');
-    const drivers: FrontEndDriver[] = [...(chosen.includes('nchf') ? [nchfDriver(ocs.port)] : []), ...(chosen.includes('gy') ? [gyBenchDriver(ocs.gyPort)] : [])];
+    const drivers: FrontEndDriver[] = [...(chosen.includes('nchf') ? [nchfDriver(ocs.nchfPort)] : []), ...(chosen.includes('gy') ? [gyBenchDriver(ocs.gyPort)] : [])];
 
     // CPU per request of each process, so a run shows where its time goes (the machine has 2 cores for all three).
     const groups: ProcessGroup[] = [{ name: 'ocs', pids: () => [ocs.pid] }, byCommandLine('postgres', path.join(workDir, 'postgres'), true, true)];

@@ -2,6 +2,7 @@
 import http2 from 'node:http2';
 import { loadOcsConfig } from '../ocs/config';
 import { startOcs } from '../ocs/main';
+import { testOcsEnv } from './helpers/ocs-process';
 
 describe('OCS process', () => {
   it('reads its configuration from the environment, with defaults', () => {
@@ -15,19 +16,7 @@ describe('OCS process', () => {
   });
 
   it('serves Nchf over HTTP/2 and its metrics over HTTP until stopped', async () => {
-    const ocs = await startOcs({
-      DATABASE_URL: process.env.DATABASE_URL,
-      OCS_NCHF_PORT: '0',
-      OCS_NCHF_HOST: '127.0.0.1',
-      OCS_GY_PORT: '0',
-      OCS_GY_HOST: '127.0.0.1',
-      OCS_METRICS_PORT: '0',
-      OCS_METRICS_HOST: '127.0.0.1',
-      // Its sweeper works on the real clock over the whole shared database, where other test files
-      // hold reservations charged at earlier (test) times: it must not run during the test.
-      OCS_SWEEP_INTERVAL_MS: '3600000',
-      LOG_LEVEL: 'silent',
-    });
+    const ocs = await startOcs(testOcsEnv());
     expect(ocs.gyPort).toBeGreaterThan(0);
     const client = http2.connect(`http://127.0.0.1:${ocs.nchfPort}`);
     try {

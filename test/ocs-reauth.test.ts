@@ -24,6 +24,7 @@ import { startOcs } from '../ocs/main';
 import { BARRED_CHANNEL, CREDIT_CHANNEL, reauthorizeAll, reauthorizeOnChange, WAITING_CHANNEL, type AccountWatcher } from '../ocs/reauth/account-watcher';
 import { OtherInstancesWaiting } from '../ocs/reauth/other-instances';
 import { bucketState, createPrepaidAccount } from './helpers/charging';
+import { testOcsEnv } from './helpers/ocs-process';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
@@ -207,19 +208,7 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
     const [first, second] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.24' }], lines: 2 });
     await watcher.settled();
     const other = await startOcs(
-      {
-        DATABASE_URL: process.env.DATABASE_URL,
-        OCS_GY_PORT: '0',
-        OCS_GY_HOST: '127.0.0.1',
-        OCS_NCHF_PORT: '0',
-        OCS_NCHF_HOST: '127.0.0.1',
-        OCS_METRICS_PORT: '0',
-        OCS_METRICS_HOST: '127.0.0.1',
-        OCS_DB_POOL: '2',
-        // Its sweeper would work over the whole shared database, where other test files hold reservations charged at other (test) times.
-        OCS_SWEEP_INTERVAL_MS: '3600000',
-        LOG_LEVEL: 'silent',
-      },
+      { ...testOcsEnv(), OCS_DB_POOL: '2' },
       clock,
     );
     // What this instance says of its waits, as the other hears it.
