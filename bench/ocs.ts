@@ -86,12 +86,14 @@ export function nchfDriver(port: number, connections = 4): FrontEndDriver {
       stream.end(JSON.stringify(body));
     });
   const base = '/nchf-convergedcharging/v3/chargingdata';
-  const body = (sub: BenchSubscriber, n: number, unit: Record<string, unknown>) => ({
+  let sessions = 0;
+  // Every call of the bench starts at the same instant: its IMS charging identifier tells them apart.
+  const body = (sub: BenchSubscriber, call: string, n: number, unit: Record<string, unknown>) => ({
     subscriberIdentifier: `msisdn-${sub.msisdn.slice(1)}`,
-    nfConsumerIdentification: { nodeFunctionality: 'SMF' },
+    nfConsumerIdentification: { nodeFunctionality: 'IMS_NODE' },
     invocationTimeStamp: EVENT_TIME,
     invocationSequenceNumber: n,
-    iMSChargingInformation: { calledPartyAddress: 'tel:+34612345678' },
+    iMSChargingInformation: { iMSChargingIdentifier: call, calledPartyAddress: 'tel:+34612345678' },
     multipleUnitUsage: [{ ratingGroup: 100, ...unit }],
   });
   const timed = async (record: (ms: number) => void, path: string, b: unknown, expected: number) => {
@@ -111,10 +113,11 @@ export function nchfDriver(port: number, connections = 4): FrontEndDriver {
       }
     },
     async runSession(sub, record) {
-      const created = await timed(record, base, body(sub, 0, { requestedUnit: { time: 60 } }), 201);
+      const call = `bench.nchf;${process.pid};${++sessions}`;
+      const created = await timed(record, base, body(sub, call, 0, { requestedUnit: { time: 60 } }), 201);
       const ref = created.location!.split('/').pop()!;
-      for (let n = 1; n <= 3; n++) await timed(record, `${base}/${ref}/update`, body(sub, n, { requestedUnit: { time: 60 }, usedUnitContainer: [{ time: 60 }] }), 200);
-      await timed(record, `${base}/${ref}/release`, body(sub, 4, { usedUnitContainer: [{ time: 60 }] }), 204);
+      for (let n = 1; n <= 3; n++) await timed(record, `${base}/${ref}/update`, body(sub, call, n, { requestedUnit: { time: 60 }, usedUnitContainer: [{ time: 60 }] }), 200);
+      await timed(record, `${base}/${ref}/release`, body(sub, call, 4, { usedUnitContainer: [{ time: 60 }] }), 204);
     },
     async close() {
       for (const c of clients) c.close();

@@ -26,9 +26,21 @@ interface UnitInformation {
   finalUnitIndication?: { finalUnitAction?: string };
 }
 
+/**
+ * What identifies the session to the CHF beside the subscriber, as the network function that charges
+ * it sends it: a PDU session's charging id (SMF), a call's or message's IMS charging identifier and
+ * called party. A Create is recognised by its content (a retransmission is the same request), so
+ * two sessions must differ in it even when they start at the same instant.
+ */
+function serviceInformation(plan: SessionPlan, chargingId: number): Record<string, unknown> {
+  if (plan.service === 'data') return { pDUSessionChargingInformation: { chargingId } };
+  return { iMSChargingInformation: { iMSChargingIdentifier: plan.sessionId, ...(plan.destination ? { calledPartyAddress: `tel:${plan.destination}` } : {}) } };
+}
+
 /** An Nchf driver (name 'nchf'): one HTTP/2 connection, opened on first use. */
 export function nchfDriver(options: NchfDriverOptions): ChargingDriver {
   let session: http2.ClientHttp2Session | undefined;
+  let sessions = 0;
   const connection = () => {
     if (!session || session.closed || session.destroyed) {
       session = http2.connect(options.baseUrl);
@@ -63,6 +75,7 @@ export function nchfDriver(options: NchfDriverOptions): ChargingDriver {
     async runSession(plan: SessionPlan) {
       let ref: string | undefined;
       const field = UNIT_FIELD[plan.service];
+      const service = serviceInformation(plan, (sessions = (sessions + 1) >>> 0));
       const send = async (step: ChargingStep): Promise<StepAnswer> => {
         const body = {
           subscriberIdentifier: plan.subscriber.imsi ? `imsi-${plan.subscriber.imsi}` : `msisdn-${plan.subscriber.msisdn}`,
@@ -70,7 +83,7 @@ export function nchfDriver(options: NchfDriverOptions): ChargingDriver {
           invocationTimeStamp: step.eventTime.toISOString(),
           invocationSequenceNumber: step.requestNumber,
           ...(step.type === 'event' ? { oneTimeEvent: true, oneTimeEventType: 'IEC' } : {}),
-          ...(plan.destination ? { destination: plan.destination } : {}),
+          ...service,
           multipleUnitUsage: [
             {
               ratingGroup: RATING_GROUP_OF[plan.service],

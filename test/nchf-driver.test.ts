@@ -52,7 +52,7 @@ describe('Nchf driver', () => {
     const call = await driver.runSession({ sessionId: 'n;1', subscriber: { msisdn: '34600000007' }, service: 'voice', destination: '+34911234567', startTime: start, updates: 3, requested: 60n, usedPerStep: 45n });
     const sms = await driver.runSession({ sessionId: 'n;2', subscriber: { imsi: '214010000000001' }, service: 'sms', startTime: start, updates: 0, requested: 1n, usedPerStep: 1n });
     await driver.close();
-    const common = { nfConsumerIdentification: { nodeFunctionality: 'IMS_NODE' }, destination: '+34911234567', subscriberIdentifier: 'msisdn-34600000007' };
+    const common = { nfConsumerIdentification: { nodeFunctionality: 'IMS_NODE' }, iMSChargingInformation: { iMSChargingIdentifier: 'n;1', calledPartyAddress: 'tel:+34911234567' }, subscriberIdentifier: 'msisdn-34600000007' };
     expect(seen).toEqual([
       { path: '/nchf-convergedcharging/v3/chargingdata', body: { ...common, invocationTimeStamp: '2026-03-02T09:00:00.000Z', invocationSequenceNumber: 0, multipleUnitUsage: [{ ratingGroup: 100, requestedUnit: { time: 60 } }] } },
       {
@@ -62,7 +62,7 @@ describe('Nchf driver', () => {
       { path: '/nchf-convergedcharging/v3/chargingdata/ref-7/release', body: { ...common, invocationTimeStamp: '2026-03-02T09:01:30.000Z', invocationSequenceNumber: 2, multipleUnitUsage: [{ ratingGroup: 100, usedUnitContainer: [{ time: 45, localSequenceNumber: 2 }] }] } },
       {
         path: '/nchf-convergedcharging/v3/chargingdata',
-        body: { subscriberIdentifier: 'imsi-214010000000001', nfConsumerIdentification: { nodeFunctionality: 'IMS_NODE' }, invocationTimeStamp: '2026-03-02T09:00:00.000Z', invocationSequenceNumber: 0, oneTimeEvent: true, oneTimeEventType: 'IEC', multipleUnitUsage: [{ ratingGroup: 200, requestedUnit: { serviceSpecificUnits: 1 } }] },
+        body: { subscriberIdentifier: 'imsi-214010000000001', nfConsumerIdentification: { nodeFunctionality: 'IMS_NODE' }, invocationTimeStamp: '2026-03-02T09:00:00.000Z', invocationSequenceNumber: 0, oneTimeEvent: true, oneTimeEventType: 'IEC', iMSChargingInformation: { iMSChargingIdentifier: 'n;2' }, multipleUnitUsage: [{ ratingGroup: 200, requestedUnit: { serviceSpecificUnits: 1 } }] },
       },
     ]);
     expect(call.requests.map((r) => [r.type, r.resultCode, r.unitResultCode, r.granted])).toEqual([

@@ -87,17 +87,45 @@ describe('Nchf_ConvergedCharging', () => {
 
   it('charges a one-time SMS event (200, no Location) and says when the quota is reached', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.10' }] });
-    const sms = () => request(line.msisdn, 0, [{ ratingGroup: 200, requestedUnit: { serviceSpecificUnits: 1 } }], { oneTimeEvent: true, oneTimeEventType: 'IEC' });
-    const first = await post(BASE, sms());
+    const sms = (at: string) => request(line.msisdn, 0, [{ ratingGroup: 200, requestedUnit: { serviceSpecificUnits: 1 } }], { oneTimeEvent: true, oneTimeEventType: 'IEC', invocationTimeStamp: at });
+    const first = await post(BASE, sms('2026-11-04T11:00:00Z'));
     expect(first.status).toBe(200);
     expect(first.headers.location).toBeUndefined();
     expect(first.body!.multipleUnitInformation).toEqual([{ resultCode: 'SUCCESS', ratingGroup: 200, grantedUnit: { serviceSpecificUnits: 1 } }]);
-    const second = await post(BASE, sms());
+    const second = await post(BASE, sms('2026-11-04T11:00:05Z'));
     expect(second.body!.multipleUnitInformation).toEqual([{ resultCode: 'QUOTA_LIMIT_REACHED', ratingGroup: 200 }]);
     // An event without units would pass free: refused.
     const unitless = await post(BASE, request(line.msisdn, 0, [], { oneTimeEvent: true, oneTimeEventType: 'IEC' }));
     expect([unitless.status, (unitless.body!.invalidParams as Array<{ param: string }>).map((p) => p.param)]).toEqual([400, ['/multipleUnitUsage']]);
     expect(await ledgerOf(knex, line.buckets[0])).toEqual([['debit', '0.090000']]);
+  });
+
+  it('answers a Create sent again (its response lost) as the first time: reserved once, an event charged once', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const create = request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }]);
+    const first = await post(BASE, create);
+    // The consumer retries, flagged or not, its fields in another order: the same session and answer.
+    const again = await post(BASE, { retransmissionIndicator: true, ...Object.fromEntries(Object.entries(create).reverse()) });
+    const plain = await post(BASE, create);
+    expect([first.status, again.status, plain.status]).toEqual([201, 201, 201]);
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(plain.headers.location).toBe(first.headers.location);
+    // (The answer's invocationTimeStamp is the time it is given.)
+    const answered = (r: typeof first) => ({ ...r.body, invocationTimeStamp: undefined });
+    expect(answered(again)).toEqual(answered(first));
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.120000' });
+    // A Create that differs (another call: invoked later) is another session.
+    const other = await post(BASE, { ...create, invocationTimeStamp: '2026-11-04T11:00:01Z' });
+    expect(other.headers.location).not.toBe(first.headers.location);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.240000' });
+
+    // A one-time event sent again is not charged again.
+    const sms = request(line.msisdn, 0, [{ ratingGroup: 200, requestedUnit: { serviceSpecificUnits: 1 } }], { oneTimeEvent: true, oneTimeEventType: 'IEC' });
+    const sent = await post(BASE, sms);
+    const resent = await post(BASE, { ...sms, retransmissionIndicator: true });
+    expect([sent.status, resent.status]).toEqual([200, 200]);
+    expect(answered(resent)).toEqual(answered(sent));
+    expect((await ledgerOf(knex, line.buckets[0])).filter(([kind]) => kind === 'debit')).toEqual([['debit', '0.090000']]);
   });
 
   it('grants the last units with a final-unit indication', async () => {

@@ -27,6 +27,8 @@ export const chargingDataRequestSchema = z.looseObject({
   nfConsumerIdentification: z.looseObject({ nodeFunctionality: z.string().optional(), nFName: z.string().optional() }),
   invocationTimeStamp: z.iso.datetime({ offset: true }),
   invocationSequenceNumber: z.number().int().nonnegative().max(0xffffffff),
+  // A request sent again; a Create is recognised by its content all the same (create-ref.ts).
+  retransmissionIndicator: z.boolean().optional(),
   oneTimeEvent: z.boolean().optional(),
   oneTimeEventType: z.enum(['IEC', 'PEC']).optional(),
   // The engine keeps a session's usage and reservations by rating group: one entry each.

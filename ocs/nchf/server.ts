@@ -6,11 +6,11 @@
  * is notified when it waits for credit and its account gains some (REAUTHORIZATION), or when its
  * subscriber or account is barred (ABORT_CHARGING) (notify.ts).
  */
-import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
 import type { Logger } from 'pino';
 import type { ChargingEngine, ChargingRequest } from '../engine/types';
 import { EngineOverloaded, RESULT, sessionIdTooLong } from '../engine/types';
+import { createRefOf } from './create-ref';
 import { toChargingDataResponse, toChargingRequest } from './mapping';
 import { problem, type Problem } from './problem';
 import { NchfReauthorizer } from './notify';
@@ -81,7 +81,8 @@ async function handle(engine: ChargingEngine, reauth: NchfReauthorizer, method: 
   const body = parsed.data;
   const [, existingRef, action] = route;
   const event = !existingRef && body.oneTimeEvent === true;
-  const ref = existingRef ? refOf(existingRef) : randomUUID();
+  // A Create's ref comes from the request, so that the same Create sent again names the same session.
+  const ref = existingRef ? refOf(existingRef) : createRefOf(json as Record<string, unknown>);
   // Refs are ours (UUIDs): one that is not text or longer than any session id names nothing.
   if (ref === undefined || sessionIdTooLong(ref)) return reject(problem(404, 'Not Found', `no open charging data ${existingRef}`, 'CHARGING_DATA_REF_NOT_FOUND'));
   const type: ChargingRequest['type'] = event ? 'event' : action === 'update' ? 'update' : action === 'release' ? 'termination' : 'initial';
