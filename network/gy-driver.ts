@@ -15,6 +15,7 @@ export interface GyDriverOptions {
   connections?: number;
   originHost?: string;
   originRealm?: string;
+  /** By default the realm the OCS told in its CEA (it refuses requests for another: 3003). */
   destinationRealm?: string;
   /** A request with no answer by then fails the session; 10 s by default. */
   requestTimeoutMs?: number;
@@ -26,7 +27,6 @@ const UNIT_AVP = { voice: 'CC-Time', data: 'CC-Total-Octets', sms: 'CC-Service-S
 export function gyDriver(options: GyDriverOptions): ChargingDriver {
   const originHost = options.originHost ?? 'traffic.gy.local';
   const originRealm = options.originRealm ?? 'gy.local';
-  const destinationRealm = options.destinationRealm ?? 'ocs.local';
   let clients: Promise<DiameterClient[]> | undefined;
   let next = 0;
   // Each connection is its own peer, so each has its own Origin-Host (traffic-1.gy.local …).
@@ -48,7 +48,7 @@ export function gyDriver(options: GyDriverOptions): ChargingDriver {
         sessionId: plan.sessionId,
         originHost: hostOf(index),
         originRealm,
-        destinationRealm,
+        destinationRealm: options.destinationRealm ?? client.remote.originRealm,
         ...plan.subscriber,
         ...(plan.destination ? { destination: plan.destination } : {}),
       });

@@ -314,6 +314,17 @@ describe('Gy server: malformed input', () => {
     expect([resultOf(command), command.flags.error, command.commandCode]).toEqual([3001, true, 999]);
   });
 
+  it('answers a request for another realm with 3003 (E bit) and charges nothing; the realm compares without case', async () => {
+    const before = engine.requests.length;
+    const elsewhere = await send(ccr({ sessionId: 'realm;1', destinationRealm: 'other.example', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }));
+    expect([resultOf(elsewhere), elsewhere.flags.error, valueOf(elsewhere.avps, 'Session-Id')]).toEqual([3003, true, 'realm;1']);
+    expect(engine.requests.length).toBe(before);
+    // Another host of this realm (an instance failed over from): served, as every instance carries any session.
+    const here = await send([...ccr({ sessionId: 'realm;2', destinationRealm: 'TEST', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), avp('Destination-Host', 'ocs2.test')]);
+    expect(resultOf(here)).toBe(2001);
+    expect(engine.requests.length).toBe(before + 1);
+  });
+
   it('answers a request with the E bit with 3008', async () => {
     const answer = await raw.ask(raw.request(272, 4, base(), { error: true }));
     expect([resultOf(answer), answer.flags.error, answer.flags.request]).toEqual([3008, true, false]);

@@ -220,7 +220,7 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
     const here = await clientAnsweringRar('pgw9.gw.test.local');
     const there = await DiameterClient.connect({ host: '127.0.0.1', port: other.gyPort, originHost: 'pgw10.gw.test.local', originRealm: 'gw.test.local' });
     const ccr = (client: DiameterClient, originHost: string, line: typeof first, step: CcrStep) =>
-      client.creditControl(buildCcr({ sessionId: `${originHost};1;${line.msisdn}`, originHost, originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: line.msisdn, destination: '+34612345678', ...step }));
+      client.creditControl(buildCcr({ sessionId: `${originHost};1;${line.msisdn}`, originHost, originRealm: 'gw.test.local', destinationRealm: client.remote.originRealm, msisdn: line.msisdn, destination: '+34612345678', ...step }));
     try {
       expect(readCca(await ccr(there, 'pgw10.gw.test.local', first, { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 120 }] })).units[0]).toMatchObject({ resultCode: 2001, granted: 120n });
       expect(readCca(await ccr(here.client, 'pgw9.gw.test.local', second, { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] })).units[0].resultCode).toBe(4012);
