@@ -272,7 +272,7 @@ export async function createSubscribers(pool: pg.Pool): Promise<BenchSubscriber[
  * those figures afresh at each scrape): the p99 of the intervals its timer measured, less the
  * shortest one (the timer's own period).
  */
-type BatchCounters = { batches: number; requests: number; read: number; reads: number; write: number; writes: number; conflicts: number; answered: Map<number, number>; gc: number; lagP99: number };
+type BatchCounters = { batches: number; requests: number; read: number; reads: number; write: number; writes: number; writtenWithin: Map<number, number>; conflicts: number; answered: Map<number, number>; gc: number; lagP99: number };
 
 async function batchCounters(metricsPort: number): Promise<BatchCounters> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -284,35 +284,39 @@ async function batchCounters(metricsPort: number): Promise<BatchCounters> {
     reads: value('ocs_batch_statement_duration_seconds_count{statement="read"}'),
     write: value('ocs_batch_statement_duration_seconds_sum{statement="write"}'),
     writes: value('ocs_batch_statement_duration_seconds_count{statement="write"}'),
+    writtenWithin: within(text, 'ocs_batch_statement_duration_seconds', (labels) => labels.includes('statement="write"')),
     conflicts: value('ocs_batch_conflicts_total'),
-    answered: answeredWithin(text),
+    answered: within(text, 'ocs_charge_duration_seconds'),
     gc: [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm)].reduce((sum, [, seconds]) => sum + Number(seconds), 0),
     lagP99: value('nodejs_eventloop_lag_p99_seconds') - value('nodejs_eventloop_lag_min_seconds'),
   };
 }
 
-/** Requests the engine answered within each bound of its answer-time histogram (all request types), by bound in seconds. */
-function answeredWithin(text: string): Map<number, number> {
-  const within = new Map<number, number>();
-  for (const [, labels, count] of text.matchAll(/^ocs_charge_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm)) {
+/** How many observations of a histogram (its series whose labels `match`, summed) fell within each bound, by bound in seconds. */
+function within(text: string, histogram: string, match: (labels: string) => boolean = () => true): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const [, labels, count] of text.matchAll(new RegExp(`^${histogram}_bucket\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    if (!match(labels)) continue;
     const le = /le="([^"]+)"/.exec(labels)![1];
     const bound = le === '+Inf' ? Infinity : Number(le);
-    within.set(bound, (within.get(bound) ?? 0) + Number(count));
+    counts.set(bound, (counts.get(bound) ?? 0) + Number(count));
   }
-  return within;
+  return counts;
 }
 
-/** The smallest bound of the histogram within which 99 % of the run's requests were answered by the engine. */
-function engineP99(before: BatchCounters, after: BatchCounters): string {
-  const bounds = [...after.answered.keys()].sort((a, b) => a - b);
-  const total = (after.answered.get(Infinity) ?? 0) - (before.answered.get(Infinity) ?? 0);
-  const bound = bounds.find((b) => (after.answered.get(b) ?? 0) - (before.answered.get(b) ?? 0) >= total * 0.99);
+/** The smallest bound of a histogram within which 99 % of the run's observations fell (counts before and after the run). */
+function p99Bound(before: Map<number, number>, after: Map<number, number>): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  const bound = bounds.find((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0) >= total * 0.99);
   return bound === undefined || bound === Infinity ? '> 2.5 s' : `≤ ${ms(bound * 1000)}`;
 }
 
 /**
  * The batches of one run: how many requests each carried, how many read (the others had all their
- * state cached), the mean time of a read and a write; and what stalls the OCS's event loop.
+ * state cached), the mean time of a read and a write, and the write's p99 (a request waits for a
+ * write in flight and then for its own: the tail of the answers is the writes' or the queue's);
+ * and what stalls the OCS's event loop.
  */
 function batchFigures(before: BatchCounters, after: BatchCounters): string[] {
   const batches = after.batches - before.batches;
@@ -324,8 +328,9 @@ function batchFigures(before: BatchCounters, after: BatchCounters): string[] {
     `${((reads / batches) * 100).toFixed(0)} %`,
     reads > 0 ? ms(((after.read - before.read) / reads) * 1000) : '-',
     ms(((after.write - before.write) / writes) * 1000),
+    p99Bound(before.writtenWithin, after.writtenWithin),
     String(after.conflicts - before.conflicts),
-    engineP99(before, after),
+    p99Bound(before.answered, after.answered),
     (((after.gc - before.gc) * 1e6) / requests).toFixed(0),
     ms(after.lagP99 * 1000),
   ];
@@ -453,7 +458,7 @@ export async function ocsBench(): Promise<boolean> {
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0)] };
     };
-    const batchRows: string[][] = [['run', 'requests per batch', 'batches read', 'read', 'write (with commit)', 'conflicts', 'p99 in the OCS', 'OCS GC µs/req', 'event-loop delay p99']];
+    const batchRows: string[][] = [['run', 'requests per batch', 'batches read', 'read', 'write (with commit)', 'write p99', 'conflicts', 'p99 in the OCS', 'OCS GC µs/req', 'event-loop delay p99']];
     const withBatches = async (name: string, load: () => Promise<LoadFigures & { cpu: string[] }>) => {
       const before = await batchCounters(ocs.metricsPort);
       const figures = await load();
