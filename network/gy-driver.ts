@@ -4,6 +4,10 @@
  * A session stays on one connection, as a charging trigger function keeps it on one peer.
  */
 import { DiameterClient } from './diameter/client';
+import { avp, valueOf } from './diameter/codec';
+import { APPLICATION, COMMAND, DIAMETER_RESULT } from './diameter/dictionary';
+import { answerTo, errorAnswer } from './diameter/message';
+import type { PeerOptions } from './diameter/peer';
 import { ccrBuilder, readCca, type CcrUnit } from './diameter/gy-client-messages';
 import { playSession, RATING_GROUP_OF, type ChargingDriver, type ChargingStep, type SessionPlan, type StepAnswer } from './charging-traffic';
 
@@ -31,10 +35,27 @@ export function gyDriver(options: GyDriverOptions): ChargingDriver {
   let next = 0;
   // Each connection is its own peer, so each has its own Origin-Host (traffic-1.gy.local …).
   const hostOf = (i: number) => (i ? originHost.replace(/^([^.]+)/, `$1-${i}`) : originHost);
+  // The sessions being played. A RAR (the OCS has credit for a session that waited) for one of them
+  // is answered 2002 LIMITED_SUCCESS: its next CCR-U follows as it plays on. Any other is answered
+  // 5002 DIAMETER_UNKNOWN_SESSION_ID (RFC 4006 §5.5): sessions are played back to back, so one
+  // refused or on its final units has ended here before any credit could come.
+  const playing = new Set<string>();
+  const answerRequests =
+    (i: number): PeerOptions['onRequest'] =>
+    ({ message }, peer) => {
+      const identity = { originHost: hostOf(i), originRealm };
+      if (message.commandCode !== COMMAND.RE_AUTH || message.applicationId !== APPLICATION.CREDIT_CONTROL) {
+        peer.send(errorAnswer(message, identity, DIAMETER_RESULT.COMMAND_UNSUPPORTED));
+        return;
+      }
+      const sessionId = valueOf<string>(message.avps, 'Session-Id') ?? '';
+      const resultCode = playing.has(sessionId) ? DIAMETER_RESULT.LIMITED_SUCCESS : DIAMETER_RESULT.UNKNOWN_SESSION_ID;
+      peer.send(answerTo(message, [avp('Session-Id', sessionId), avp('Result-Code', resultCode), avp('Origin-Host', identity.originHost), avp('Origin-Realm', identity.originRealm)]));
+    };
   const connect = () =>
     (clients ??= Promise.all(
       Array.from({ length: options.connections ?? 1 }, (_, i) =>
-        DiameterClient.connect({ host: options.host, port: options.port ?? 3868, originHost: hostOf(i), originRealm, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 }),
+        DiameterClient.connect({ host: options.host, port: options.port ?? 3868, originHost: hostOf(i), originRealm, requestTimeoutMs: options.requestTimeoutMs ?? 10_000, onRequest: answerRequests(i) }),
       ),
     ));
 
@@ -68,7 +89,12 @@ export function gyDriver(options: GyDriverOptions): ChargingDriver {
           finalUnit: mscc?.finalUnitAction !== undefined,
         };
       };
-      return playSession(plan, send);
+      playing.add(plan.sessionId);
+      try {
+        return await playSession(plan, send);
+      } finally {
+        playing.delete(plan.sessionId);
+      }
     },
     async close() {
       if (!clients) return;

@@ -93,6 +93,23 @@ describe('traffic generator over Gy', () => {
     expect(engine.requests).toHaveLength(1);
   });
 
+  it('answers a RAR 2002 for a session it is playing and 5002 for one that has ended', async () => {
+    // The first update's answer is held, so the call is still being played when it is asked.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    engine.respond = async (r) => (r.type === 'update' ? (await held, grantAll(r)) : grantAll(r));
+    const playing = driver.runSession(plan({ sessionId: 'voice;5' }));
+    while (engine.requests.length < 2) await new Promise((r) => setTimeout(r, 5));
+    // Its subscriber barred meanwhile: every open session of it is asked.
+    expect(await server.reauthorize(['voice;5'], 'barred')).toEqual([{ sessionId: 'voice;5', answer: 2002 }]);
+    release();
+    expect((await playing).requests).toHaveLength(5);
+    // Its rating group refused for credit: the session ends here at once, while the OCS keeps it as waiting for credit.
+    engine.respond = (r) => ({ sessionId: r.sessionId, requestNumber: r.requestNumber, resultCode: 2001, units: [{ ratingGroup: 100, resultCode: 4012 }] });
+    await driver.runSession(plan({ sessionId: 'voice;6' }));
+    expect(await server.reauthorize(['voice;6'], 'credit')).toEqual([{ sessionId: 'voice;6', answer: 5002 }]);
+  });
+
   it('spreads a run over the services by the mix and sums it up', async () => {
     const options = { sessions: 100, concurrency: 16, mix: parseMix('voice=50,data=30,sms=20'), subscribers: 40, msisdnBase: 34600000000n, updates: 3, startTime: start, runId: 'run1' };
     const services = Array.from({ length: 100 }, (_, i) => planSession(i, options).service);
