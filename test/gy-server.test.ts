@@ -323,6 +323,10 @@ describe('Gy server: malformed input', () => {
     const here = await send([...ccr({ sessionId: 'realm;2', destinationRealm: 'TEST', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] }), avp('Destination-Host', 'ocs2.test')]);
     expect(resultOf(here)).toBe(2001);
     expect(engine.requests.length).toBe(before + 1);
+    // A Destination-Realm that is not text is refused as a bad value when the CCR is read.
+    const unreadable = base().map((a) => (a.code === 283 ? { ...a, data: Buffer.from([0xff, 0xfe]) } : a));
+    const bad = await send(unreadable);
+    expect([resultOf(bad), failedAvp(bad)]).toEqual([5004, avp('Failed-AVP', [{ code: 283, mandatory: true, data: Buffer.from([0xff, 0xfe]) }])]);
   });
 
   it('answers a request with the E bit with 3008', async () => {

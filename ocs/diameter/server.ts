@@ -116,14 +116,20 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
 
   /**
    * Whether a request is for the realm this OCS serves (DiameterIdentity compares without case); one
-   * without Destination-Realm is refused 5005 when read. Destination-Host is not checked: every
-   * instance of the realm carries any session (its state is in PostgreSQL), as CC-Session-Failover
-   * tells the clients, so a request addressed to another instance that fails over here is served.
+   * without a readable Destination-Realm is refused when read (5005, 5004). Destination-Host is not
+   * checked: every instance of the realm carries any session (its state is in PostgreSQL), as
+   * CC-Session-Failover tells the clients, so a request addressed to another instance that fails
+   * over here is served.
    */
   const realm = options.originRealm.toLowerCase();
   const forThisRealm = (message: DiameterMessage): boolean => {
-    const destination = valueOf<string>(message.avps, 'Destination-Realm');
-    return destination === undefined || destination.toLowerCase() === realm;
+    try {
+      const destination = valueOf<string>(message.avps, 'Destination-Realm');
+      return destination === undefined || destination.toLowerCase() === realm;
+    } catch (err) {
+      if (err instanceof AvpError) return true;
+      throw err;
+    }
   };
 
   const onRequest = (incoming: IncomingMessage, peer: DiameterPeer) => {
