@@ -259,12 +259,14 @@ export class DiameterPeer extends EventEmitter {
   private dispatch(raw: Buffer): void {
     let incoming: IncomingMessage;
     try {
-      const { message } = decodeHeader(raw);
+      const { flags, commandCode, applicationId, hopByHop, endToEnd } = decodeHeader(raw).message;
+      // Built field by field (not spread): every message then has the same shape, which keeps the
+      // property reads of its handlers monomorphic.
       try {
-        incoming = { message: { ...message, avps: decodeAvps(raw, HEADER_LENGTH) } };
+        incoming = { message: { flags, commandCode, applicationId, hopByHop, endToEnd, avps: decodeAvps(raw, HEADER_LENGTH) } };
       } catch (err) {
         if (!(err instanceof AvpError)) throw err;
-        incoming = { message: { ...message, avps: [] }, avpError: err };
+        incoming = { message: { flags, commandCode, applicationId, hopByHop, endToEnd, avps: [] }, avpError: err };
       }
     } catch (err) {
       if (!(err instanceof DiameterFramingError)) throw err;
