@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { type Avp, type DiameterMessage } from './codec';
 import { APPLICATION, COMMAND } from './dictionary';
-import { DiameterPeer, DiameterPeerError, type PeerOptions, type RemoteIdentity } from './peer';
+import { DiameterPeer, DiameterPeerError, type PeerOptions, type RemoteIdentity, type RequestTimeout } from './peer';
 
 export interface DiameterClientOptions {
   host: string;
@@ -95,8 +95,21 @@ export class DiameterClient {
       endToEnd: options.endToEnd ?? 0,
       avps,
     };
-    const timeoutMs = this.options.requestTimeoutMs;
-    return this.peer.request(message, timeoutMs ? { ms: timeoutMs, error: () => new DiameterTimeoutError(`no answer to command ${commandCode} within ${timeoutMs} ms`) } : undefined);
+    return this.peer.request(message, this.timeoutOf(commandCode));
+  }
+
+  /** The timeout of a command's requests, made once per command (a generator sends thousands a second). */
+  private readonly timeouts = new Map<number, RequestTimeout>();
+
+  private timeoutOf(commandCode: number): RequestTimeout | undefined {
+    const ms = this.options.requestTimeoutMs;
+    if (!ms) return undefined;
+    let timeout = this.timeouts.get(commandCode);
+    if (!timeout) {
+      timeout = { ms, error: () => new DiameterTimeoutError(`no answer to command ${commandCode} within ${ms} ms`) };
+      this.timeouts.set(commandCode, timeout);
+    }
+    return timeout;
   }
 
   /** Sends a CCR (credit-control application) and resolves with the CCA. */

@@ -345,16 +345,18 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
     const available = work.moneyAvailable(moneyBuckets);
     const moneyUnits = parseMicros(usage.moneyUnits);
     const charged = parseMicros(usage.charged);
-    const cost = (q: Micros) => priceOf(rating, service, usage, moneyUnits + q, ctx.request.destination, ctx.tariffs.timeZone) - charged;
-    const costOfRest = cost(rest);
+    // What `q` more units cost on top of what the event was charged. A function, not a closure: tsx
+    // names every closure made (a property definition), and this runs for every request paid by money.
+    const costOfRest = costOfMore(ctx, rating, service, usage, moneyUnits, charged, rest);
     if (costOfRest > available) {
       finalUnit = true;
       // Paid for in full: rounding to the cent may not give away the last units.
       const fits = (q: Micros) =>
-        cost(q) <= available && exactPriceOf(rating, service, usage, moneyUnits + q, ctx.request.destination, ctx.tariffs.timeZone) - charged <= available;
+        costOfMore(ctx, rating, service, usage, moneyUnits, charged, q) <= available &&
+        exactPriceOf(rating, service, usage, moneyUnits + q, ctx.request.destination, ctx.tariffs.timeZone) - charged <= available;
       grantedMoneyUnits = affordable(rest, fits);
     }
-    const price = finalUnit ? cost(grantedMoneyUnits) : costOfRest;
+    const price = finalUnit ? costOfMore(ctx, rating, service, usage, moneyUnits, charged, grantedMoneyUnits) : costOfRest;
     let share = grantedMoneyUnits;
     work.drawFrom(moneyBuckets, price, (b, amount) => {
       work.reserve(b, amount, ur.ratingGroup);
@@ -372,6 +374,11 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   }
   work.pendingReservations.push(...reservations);
   return { granted: grantedUnits + grantedMoneyUnits, finalUnit, validityTime };
+}
+
+/** What `more` units cost, rounded to the cent, beyond the `moneyUnits` the event has used and the `charged` it paid for them. */
+function costOfMore(ctx: Context, rating: Rating, service: ServiceType, usage: RatingGroupUsage, moneyUnits: Micros, charged: Micros, more: Micros): Micros {
+  return priceOf(rating, service, usage, moneyUnits + more, ctx.request.destination, ctx.tariffs.timeZone) - charged;
 }
 
 /**
