@@ -82,7 +82,8 @@ export async function playSession(plan: SessionPlan, send: (step: ChargingStep) 
   const step = async (s: ChargingStep): Promise<StepAnswer> => {
     const submittedAt = performance.now();
     const answer = await send(s);
-    requests.push({ type: s.type, submittedAt, doneAt: performance.now(), resultCode: answer.resultCode, ...(answer.unitResultCode !== undefined ? { unitResultCode: answer.unitResultCode } : {}), ...(answer.granted !== undefined ? { granted: answer.granted } : {}) });
+    // One shape for every record (no conditional spreads): a generator makes thousands a second.
+    requests.push({ type: s.type, submittedAt, doneAt: performance.now(), resultCode: answer.resultCode, unitResultCode: answer.unitResultCode, granted: answer.granted });
     return answer;
   };
   const at = (seconds: number) => new Date(plan.startTime.getTime() + seconds * 1000);

@@ -74,20 +74,11 @@ export function gyDriver(options: GyDriverOptions): ChargingDriver {
         ...(plan.destination ? { destination: plan.destination } : {}),
       });
       const send = async (step: ChargingStep): Promise<StepAnswer> => {
-        const unit: CcrUnit = {
-          ratingGroup: RATING_GROUP_OF[plan.service],
-          unit: UNIT_AVP[plan.service],
-          ...(step.requested !== undefined ? { requested: step.requested } : {}),
-          ...(step.used !== undefined ? { used: step.used } : {}),
-        };
+        // Objects of one shape each (no conditional spreads): a generator sends thousands a second.
+        const unit: CcrUnit = { ratingGroup: RATING_GROUP_OF[plan.service], unit: UNIT_AVP[plan.service], requested: step.requested, used: step.used };
         const cca = readCca(await client.creditControl(ccr({ type: step.type, requestNumber: step.requestNumber, eventTime: step.eventTime, units: [unit] })));
         const mscc = cca.units[0];
-        return {
-          resultCode: cca.resultCode ?? 0,
-          ...(mscc?.resultCode !== undefined ? { unitResultCode: mscc.resultCode } : {}),
-          ...(mscc?.granted !== undefined ? { granted: mscc.granted } : {}),
-          finalUnit: mscc?.finalUnitAction !== undefined,
-        };
+        return { resultCode: cca.resultCode ?? 0, unitResultCode: mscc?.resultCode, granted: mscc?.granted, finalUnit: mscc?.finalUnitAction !== undefined };
       };
       playing.add(plan.sessionId);
       try {

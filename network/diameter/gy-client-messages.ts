@@ -114,7 +114,7 @@ export function readCca(answer: DiameterMessage): CcaResult {
     return {
       ratingGroup: valueOf<number>(mscc, 'Rating-Group'),
       resultCode: valueOf<number>(mscc, 'Result-Code'),
-      ...(granted !== undefined ? { granted: BigInt(granted) } : {}),
+      granted: granted !== undefined ? BigInt(granted) : undefined,
       validityTime: valueOf<number>(mscc, 'Validity-Time'),
       finalUnitAction: fui ? valueOf<number>(fui, 'Final-Unit-Action') : undefined,
     };
