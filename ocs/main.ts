@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../domain/clock';
 import { loadOcsConfig } from './config';
 import { createChargingEngine, startSweeper } from './engine';
 import { startGyServer } from './diameter/server';
+import { ocsHealth } from './health';
 import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
 import { reauthorizeAll, reauthorizeOnChange, type AccountWatcher, type Reauthorizing } from './reauth/account-watcher';
@@ -49,8 +50,10 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     for (const f of frontEnds) f.sessionClosed(sessionId);
   };
   const stops: Array<() => Promise<void>> = [() => pool.end()];
+  let stopping = false;
   try {
-    const metricsServer = await startMetricsServer(metrics.registry, config.metrics.port, config.metrics.host);
+    // Its health says `stopping` from the first step of a stop, while it drains (health.ts).
+    const metricsServer = await startMetricsServer(metrics.registry, config.metrics.port, config.metrics.host, () => ocsHealth(pool, () => stopping));
     stops.push(metricsServer.stop);
     const sweeper = startSweeper({ pool, clock, intervalMs: config.sweepIntervalMs, retentionMs: config.sessionRetention * 1000, onClosed: sessionClosed, onError: (err) => logger.error({ err }, 'reservation sweep failed') });
     stops.push(sweeper.stop);
@@ -77,6 +80,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
       metricsPort: metricsServer.port,
       settled: () => watcher.settled(),
       async stop() {
+        stopping = true;
         for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'while stopping'));
       },
     };

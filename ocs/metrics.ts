@@ -11,6 +11,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EngineOverloaded, type ChargingEngine, type EngineObserver } from './engine';
+import type { OcsHealth } from './health';
 import type { Reauthorizing } from './reauth/account-watcher';
 
 export interface OcsMetrics {
@@ -163,9 +164,16 @@ export function createOcsMetrics(): OcsMetrics {
   };
 }
 
-/** Serves `GET /metrics` (anything else is 404); resolves with the port once listening. */
-export async function startMetricsServer(registry: Registry, port: number, host: string): Promise<{ port: number; stop: () => Promise<void> }> {
+/** Serves `GET /metrics` and, given `health`, `GET /health` (health.ts); anything else is 404. Resolves with the port once listening. */
+export async function startMetricsServer(registry: Registry, port: number, host: string, health?: () => Promise<OcsHealth>): Promise<{ port: number; stop: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/health' && health) {
+      health().then(
+        (h) => res.writeHead(h.status === 'up' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h)),
+        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
+      );
+      return;
+    }
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;

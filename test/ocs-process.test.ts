@@ -1,4 +1,4 @@
-/** The OCS process as `npm run ocs` starts it: configuration from the environment, Nchf and metrics up, clean stop. */
+/** The OCS process as `npm run ocs` starts it: configuration from the environment, Nchf, metrics and health up, clean stop. */
 import http2 from 'node:http2';
 import { loadOcsConfig } from '../ocs/config';
 import { startOcs } from '../ocs/main';
@@ -15,7 +15,7 @@ describe('OCS process', () => {
     expect(() => loadOcsConfig({ OCS_NCHF_PORT: 'eighty' })).toThrow(/DATABASE_URL.*OCS_NCHF_PORT|OCS_NCHF_PORT.*DATABASE_URL/);
   });
 
-  it('serves Nchf over HTTP/2 and its metrics over HTTP until stopped', async () => {
+  it('serves Nchf over HTTP/2, and its metrics and health over HTTP, until stopped', async () => {
     const ocs = await startOcs(testOcsEnv());
     expect(ocs.gyPort).toBeGreaterThan(0);
     const client = http2.connect(`http://127.0.0.1:${ocs.nchfPort}`);
@@ -38,6 +38,9 @@ describe('OCS process', () => {
       expect(metrics).toContain('ocs_state_requests_total{source="read"} 1');
       expect(metrics).toContain('process_cpu_seconds_total');
       expect((await fetch(`http://127.0.0.1:${ocs.metricsPort}/other`)).status).toBe(404);
+      // Its health: serving, and PostgreSQL answers.
+      const health = await fetch(`http://127.0.0.1:${ocs.metricsPort}/health`);
+      expect([health.status, await health.json()]).toEqual([200, { status: 'up', checks: { postgres: { status: 'up' } } }]);
     } finally {
       client.close();
       await ocs.stop();
