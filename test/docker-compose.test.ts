@@ -82,10 +82,10 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual([...EXPECTED].sort());
   });
 
-  it('runs the OCS on the database alone, publishing Nchf on 8090, Gy on 3868 and its metrics (its health check) on 9464', () => {
+  it('runs the OCS on the database alone, publishing Nchf on 8090, Gy on 3868 and its metrics and health (its health check) on 9464', () => {
     expect(script('ocs')).toContain('ocs');
     expect(published('ocs')).toEqual(expect.arrayContaining([{ published: 8090, target: 8090 }, { published: 3868, target: 3868 }, { published: 9464, target: 9464 }]));
-    expect([services.ocs.healthcheck?.test ?? []].flat().join(' ')).toContain('9464/metrics');
+    expect([services.ocs.healthcheck?.test ?? []].flat().join(' ')).toContain('9464/health');
     expect(Object.keys(services.ocs.depends_on ?? {}).sort()).toEqual(['migrate', 'postgres']);
     expect(new URL(interpolate(env('ocs').DATABASE_URL)).hostname).toBe('postgres');
   });
