@@ -6,6 +6,7 @@ import { ManualClock } from '../domain/clock';
 import { createChargingEngine, EngineOverloaded } from '../ocs/engine';
 import { startNchfServer, type NchfServer } from '../ocs/nchf';
 import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
+import { FakeEngine, grantAll } from './gy/fake-engine';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
@@ -178,6 +179,37 @@ describe('Nchf_ConvergedCharging', () => {
     expect((twice.body!.invalidParams as Array<{ param: string }>).map((p) => p.param)).toEqual(['/multipleUnitUsage/2/ratingGroup']);
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.120000' });
     expect((await post(`${BASE}/${ref}/update`, {}, 'GET')).status).toBe(405);
+  });
+
+  it('answers the requests it is charging before it stops, and takes no new connection meanwhile', async () => {
+    const engine = new FakeEngine();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    engine.respond = async (request) => {
+      await held;
+      return grantAll(request);
+    };
+    const stopping = await startNchfServer({ engine, port: 0, host: '127.0.0.1' });
+    const via = http2.connect(`http://127.0.0.1:${stopping.port}`);
+    via.on('error', () => undefined);
+    try {
+      const charged = post(BASE, request('+34600000001', 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }]), 'POST', via);
+      while (engine.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      let stoppedYet = false;
+      const stopped = stopping.stop().then(() => (stoppedYet = true));
+      // A new connection is refused at once (a restart: the consumer goes to another OCS).
+      const late = http2.connect(`http://127.0.0.1:${stopping.port}`);
+      await expect(new Promise((resolve, reject) => late.once('connect', resolve).once('error', reject))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(stoppedYet).toBe(false); // still waiting for the charge in flight
+      release();
+      const answered = await charged;
+      expect([answered.status, answered.body?.multipleUnitInformation]).toEqual([201, [{ resultCode: 'SUCCESS', ratingGroup: 100, grantedUnit: { time: 60 }, validityTime: 300 }]]);
+      await stopped;
+    } finally {
+      via.close();
+      await stopping.stop();
+    }
   });
 
   it('answers 429 NF_CONGESTION_RISK with Retry-After when the engine is overloaded', async () => {
