@@ -188,12 +188,7 @@ describe('Gy server: credit control', () => {
 describe('Gy server: closing', () => {
   it('answers the CCRs being charged before it disconnects, refusing new ones 3004 meanwhile (the client tries another OCS)', async () => {
     const engine = new FakeEngine();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    engine.respond = async (request) => {
-      await held;
-      return grantAll(request);
-    };
+    const release = engine.hold();
     const server = await startGyServer({ engine, port: 0, host: '127.0.0.1', ...origin });
     const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'pgw.test', originRealm: 'test' });
     let closedYet = false;

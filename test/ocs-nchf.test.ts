@@ -6,7 +6,7 @@ import { ManualClock } from '../domain/clock';
 import { createChargingEngine, EngineOverloaded } from '../ocs/engine';
 import { startNchfServer, type NchfServer } from '../ocs/nchf';
 import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
-import { FakeEngine, grantAll } from './gy/fake-engine';
+import { FakeEngine } from './gy/fake-engine';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
@@ -183,12 +183,7 @@ describe('Nchf_ConvergedCharging', () => {
 
   it('answers the requests it is charging before it stops, and takes no new connection meanwhile', async () => {
     const engine = new FakeEngine();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    engine.respond = async (request) => {
-      await held;
-      return grantAll(request);
-    };
+    const release = engine.hold();
     const stopping = await startNchfServer({ engine, port: 0, host: '127.0.0.1' });
     const via = http2.connect(`http://127.0.0.1:${stopping.port}`);
     via.on('error', () => undefined);

@@ -95,9 +95,7 @@ describe('traffic generator over Gy', () => {
 
   it('answers a RAR 2002 for a session it is playing and 5002 for one that has ended', async () => {
     // The first update's answer is held, so the call is still being played when it is asked.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    engine.respond = async (r) => (r.type === 'update' ? (await held, grantAll(r)) : grantAll(r));
+    const release = engine.hold((r) => r.type === 'update');
     const playing = driver.runSession(plan({ sessionId: 'voice;5' }));
     while (engine.requests.length < 2) await new Promise((r) => setTimeout(r, 5));
     // Its subscriber barred meanwhile: every open session of it is asked.

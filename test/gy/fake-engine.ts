@@ -30,6 +30,17 @@ export class FakeEngine implements ChargingEngine {
   quoteWith: (request: ChargingRequest) => ChargingQuote = () => ({ resultCode: 2001, enoughCredit: true, cost: { amount: '0.1', currency: 'EUR' } });
   private readonly answers = new Map<string, Promise<ChargingAnswer>>();
 
+  /** From now on, answers the requests `which` picks (all by default) only once the returned function is called; the others at once. */
+  hold(which: (request: ChargingRequest) => boolean = () => true): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.respond = async (request) => {
+      if (which(request)) await held;
+      return grantAll(request);
+    };
+    return release;
+  }
+
   charge(request: ChargingRequest): Promise<ChargingAnswer> {
     this.requests.push(request);
     const key = `${request.sessionId}#${request.requestNumber}`;
