@@ -23,6 +23,8 @@ export interface ParsedCcr {
   request: ChargingRequest;
   ccRequestType: number;
   action: CcrAction;
+  /** The realm the request is for (Destination-Realm): the server serves only its own. */
+  destinationRealm: string;
   /** With action 'refund': the events to give back, by the Refund-Information of their answers. */
   refund?: RefundRequest;
   /** Single-service credit control (RFC 4006 without Multiple-Services-Credit-Control): the units, and so the answer's, at command level. */
@@ -80,8 +82,9 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   if (request.type === 'event' && request.units.length === 0) {
     throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Multiple-Services-Credit-Control'), 'an event request without Multiple-Services-Credit-Control');
   }
-  if (action === 'refund') return { request, ccRequestType, action, unitAvps, refund: refundOf(c, request) };
-  return single ? { request, ccRequestType, action, unitAvps, singleService: true } : { request, ccRequestType, action, unitAvps };
+  const destinationRealm = required<string>(c, 'Destination-Realm');
+  if (action === 'refund') return { request, ccRequestType, action, destinationRealm, unitAvps, refund: refundOf(c, request) };
+  return single ? { request, ccRequestType, action, destinationRealm, unitAvps, singleService: true } : { request, ccRequestType, action, destinationRealm, unitAvps };
 }
 
 /** The service each 3GPP charging application a Service-Context-Id names charges (TS 32.299 §7.1.12: PS, IMS, SMS). */

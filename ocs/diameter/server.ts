@@ -11,7 +11,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../domain/clock';
 import { EngineOverloaded, RefundUnknown, type ChargingEngine } from '../engine/types';
-import { avp, AvpError, findAvp, valueOf, type Avp, type DiameterMessage } from '../../network/diameter/codec';
+import { avp, AvpError, findAvp, type Avp, type DiameterMessage } from '../../network/diameter/codec';
 import { APPLICATION, avpNamed, COMMAND, DIAMETER_RESULT, DISCONNECT_CAUSE } from '../../network/diameter/dictionary';
 import { ccaAvps, parseCcr, quoteCcaAvps, type FailureHandling, type ParsedCcr } from './gy-mapping';
 import { answerTo, errorAnswer } from '../../network/diameter/message';
@@ -115,22 +115,12 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   let drained: (() => void) | undefined;
 
   /**
-   * Whether a request is for the realm this OCS serves (DiameterIdentity compares without case); one
-   * without a readable Destination-Realm is refused when read (5005, 5004). Destination-Host is not
+   * The realm this OCS serves (DiameterIdentity compares without case). Destination-Host is not
    * checked: every instance of the realm carries any session (its state is in PostgreSQL), as
    * CC-Session-Failover tells the clients, so a request addressed to another instance that fails
    * over here is served.
    */
   const realm = options.originRealm.toLowerCase();
-  const forThisRealm = (message: DiameterMessage): boolean => {
-    try {
-      const destination = valueOf<string>(message.avps, 'Destination-Realm');
-      return destination === undefined || destination.toLowerCase() === realm;
-    } catch (err) {
-      if (err instanceof AvpError) return true;
-      throw err;
-    }
-  };
 
   const onRequest = (incoming: IncomingMessage, peer: DiameterPeer) => {
     const { message } = incoming;
@@ -151,11 +141,6 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   };
 
   const answerCcr = ({ message, avpError }: IncomingMessage, peer: DiameterPeer): void => {
-    if (!forThisRealm(message)) {
-      // RFC 6733 §6.1: not for a realm served here, and this node relays nothing.
-      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.REALM_NOT_SERVED, undefined, echoed(message)));
-      return;
-    }
     let parsed: ParsedCcr;
     try {
       if (avpError) throw avpError;
@@ -169,6 +154,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       }
       options.logger?.info({ resultCode: err.resultCode, reason: err.message }, 'gy: CCR refused');
       peer.send(errorAnswer(message, origin, err.resultCode, err.failedAvp, echoed(message)));
+      return;
+    }
+    if (parsed.destinationRealm.toLowerCase() !== realm) {
+      // RFC 6733 §6.1: not for a realm served here, and this node relays nothing.
+      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.REALM_NOT_SERVED, undefined, echoed(message)));
       return;
     }
     if (closing) {
