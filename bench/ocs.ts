@@ -34,11 +34,15 @@ const SESSIONS = Number(process.env.BENCH_OCS_SESSIONS ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_OCS_CONCURRENCY ?? 200);
 const POOL = Number(process.env.BENCH_OCS_POOL ?? 20);
 /**
- * Sessions each front end runs before it is measured. V8 keeps optimizing the OCS's hot functions
- * for about its first 10,000 requests: after 500 sessions its compiler threads were still busy
- * through the first second of the full-load run, costing the OCS a quarter more CPU per request.
+ * Sessions each front end runs before it is measured, so that the OCS is measured as it runs once
+ * V8 has optimized its hot functions (as it has done long before in a process that has run a while).
+ * The compiler's work grows with the machine's slowness: 2,000 sessions left its threads busy
+ * through the measured runs on a slow spell (TurboFan took 3.6 s of CPU in all), costing the OCS a
+ * tenth more CPU per request.
  */
-const WARM_UP_SESSIONS = Number(process.env.BENCH_OCS_WARM_UP ?? 2000);
+const WARM_UP_SESSIONS = Number(process.env.BENCH_OCS_WARM_UP ?? 8000);
+/** How often the warm-up reads the OCS's metrics (warmUp). */
+const WARM_UP_SCRAPE_MS = 500;
 /** WAL written before measuring and kept for reuse (recycleWal); more than a default run writes. */
 const WAL_MB = Number(process.env.BENCH_OCS_WAL_MB ?? 512);
 /** Pay-as-you-go (seed catalog): calls 0.12 EUR/min at peak, first minute whole, then per second. */
@@ -462,6 +466,25 @@ export async function ocsBench(): Promise<boolean> {
       const perRequest = (seconds: number) => ((seconds * 1e6) / figures.requests).toFixed(0);
       return { ...figures, cpu: [perRequest((ownUs.user + ownUs.system) / 1e6), perRequest(spent.get('ocs') ?? 0), perRequest(spent.get('postgres') ?? 0), ms(lag.percentile(99) / 1e6)] };
     };
+    // The warm-up reads the OCS's metrics as a Prometheus server does, so that the measured runs' own
+    // reads find the code settled: the first read of a process's metrics brings an HTTP socket into
+    // the stream code its Diameter and PostgreSQL sockets run through, and V8 deoptimizes that code
+    // and compiles it again (seen with --trace-deopt in the full-load run before this).
+    const warmUp = async (load: () => Promise<unknown>) => {
+      let warming = true;
+      const scrapes = (async () => {
+        while (warming) {
+          await batchCounters(ocs.metricsPort);
+          await new Promise((r) => setTimeout(r, WARM_UP_SCRAPE_MS));
+        }
+      })();
+      try {
+        await load();
+      } finally {
+        warming = false;
+        await scrapes;
+      }
+    };
     const batchRows: string[][] = [['run', 'requests per batch', 'batches read', 'read', 'write (with commit)', 'write p99', 'conflicts', 'p99 in the OCS', 'OCS GC µs/req', 'event-loop delay p99']];
     const withBatches = async (name: string, load: () => Promise<LoadFigures & { cpu: string[] }>) => {
       const before = await batchCounters(ocs.metricsPort);
@@ -478,7 +501,7 @@ export async function ocsBench(): Promise<boolean> {
       await driver.open();
       try {
         log(`${driver.name}: warm-up…`);
-        await runLoad(driver, subs, WARM_UP_SESSIONS, { concurrency: CONCURRENCY });
+        await warmUp(() => runLoad(driver, subs, WARM_UP_SESSIONS, { concurrency: CONCURRENCY }));
         sessionsRun += WARM_UP_SESSIONS;
         // Statistics as autovacuum keeps them on a database that has run a while: planned on a
         // new one's, the engine's statements would scan the small tables rather than use their keys.
