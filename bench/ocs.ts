@@ -530,9 +530,6 @@ export async function ocsBench(): Promise<boolean> {
     }
     // The floor once more: the machine's speed moves within a run as well as between runs, so its
     // ratio to the first floor says how far the machine drifted while the front ends were measured.
-    // Vacuumed first: autovacuum would otherwise catch up on the rows the front ends left while it
-    // runs (seen: half the floor's rate, PostgreSQL's CPU per debit doubled).
-    await pool.query('VACUUM');
     const againName = 'floor again, after them';
     const again = await measured(againName, () => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
     rows.push([againName, String(again.requests), again.perSecond.toFixed(0), ms(again.p50), ms(again.p99), (again.perSecond / floor.perSecond).toFixed(2), ...again.cpu]);
