@@ -78,7 +78,7 @@ export function nchfDriver(options: NchfDriverOptions): ChargingDriver {
       const service = serviceInformation(plan, (sessions = (sessions + 1) >>> 0));
       const send = async (step: ChargingStep): Promise<StepAnswer> => {
         const body = {
-          subscriberIdentifier: plan.subscriber.imsi ? `imsi-${plan.subscriber.imsi}` : `msisdn-${plan.subscriber.msisdn}`,
+          subscriberIdentifier: plan.subscriber.imsi ? `imsi-${plan.subscriber.imsi}` : `msisdn-${plan.subscriber.msisdn?.replace(/^\+/, '')}`,
           nfConsumerIdentification: { nodeFunctionality: plan.service === 'data' ? 'SMF' : 'IMS_NODE' },
           invocationTimeStamp: step.eventTime.toISOString(),
           invocationSequenceNumber: step.requestNumber,

@@ -139,7 +139,7 @@ describe('Gy server with freeDiameter as the peer', () => {
       'MSCC number=3 rg=300 result=2001 time=0 octets=0 validity=0 fua=-1',
       'DONE',
     ]);
-    const common = { sessionId, subscriber: { msisdn: '34600000042' }, eventTime: new Date('2026-01-15T10:00:00Z') };
+    const common = { sessionId, subscriber: { msisdn: '+34600000042' }, eventTime: new Date('2026-01-15T10:00:00Z') };
     const update = { type: 'update', units: [{ ratingGroup: 100, requested: { quantity: '120' }, used: { quantity: '100' } }, { ratingGroup: 300, requested: { quantity: '5000000000' }, used: { quantity: '5000000000' } }] };
     expect(engine.requests).toEqual([
       { ...common, requestNumber: 0, type: 'initial', units: [{ ratingGroup: 100, requested: { quantity: '120' } }, { ratingGroup: 300, requested: {} }] },

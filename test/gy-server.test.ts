@@ -47,7 +47,7 @@ describe('Gy server: credit control', () => {
         sessionId: 'voice;1',
         requestNumber: 0,
         type: 'initial',
-        subscriber: { msisdn: '34600000001', imsi: '214010000000001' },
+        subscriber: { msisdn: '+34600000001', imsi: '214010000000001' },
         eventTime: new Date('2026-03-01T08:59:59Z'),
         destination: '+4930123456',
         units: [{ ratingGroup: 100, serviceIdentifier: 1000, requested: { quantity: '300' } }],
@@ -84,7 +84,7 @@ describe('Gy server: credit control', () => {
     avps.push(avp('Multiple-Services-Credit-Control', [avp('Requested-Service-Unit', []), used, avp('Used-Service-Unit', [avp('CC-Total-Octets', 7n)]), avp('Rating-Group', 300)]));
     const cca = await client.creditControl(avps);
     expect(engine.requests).toEqual([
-      { sessionId: 'data;1', requestNumber: 1, type: 'update', subscriber: { msisdn: '34600000001' }, eventTime: clock.now(), units: [{ ratingGroup: 300, requested: {}, used: { quantity: '5000000007' } }] },
+      { sessionId: 'data;1', requestNumber: 1, type: 'update', subscriber: { msisdn: '+34600000001' }, eventTime: clock.now(), units: [{ ratingGroup: 300, requested: {}, used: { quantity: '5000000007' } }] },
     ]);
     expect(plainAvps(cca.avps.slice(5))).toEqual([
       avp('CC-Request-Type', 2),
@@ -113,7 +113,7 @@ describe('Gy server: credit control', () => {
     const recipient = avp('Recipient-Info', [avp('Recipient-Address', [avp('Address-Data', '+447700900123')])]);
     avps.push(avp('Service-Information', [avp('SMS-Information', [recipient])]));
     const result = readCca(await client.creditControl(avps));
-    expect(engine.requests[0]).toEqual({ sessionId: 'sms;1', requestNumber: 0, type: 'event', subscriber: { msisdn: '34600000001' }, eventTime: clock.now(), destination: '+447700900123', units: [{ ratingGroup: 200, requested: { quantity: '1' } }] });
+    expect(engine.requests[0]).toEqual({ sessionId: 'sms;1', requestNumber: 0, type: 'event', subscriber: { msisdn: '+34600000001' }, eventTime: clock.now(), destination: '+447700900123', units: [{ ratingGroup: 200, requested: { quantity: '1' } }] });
     expect(result).toEqual({ sessionId: 'sms;1', resultCode: 4012, requestNumber: 0, units: [{ ratingGroup: 200, resultCode: 4012, validityTime: undefined, finalUnitAction: undefined }] });
   });
 

@@ -3,7 +3,7 @@ import Decimal from 'decimal.js';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
-import { avp, findAvp, membersOf, valueOf } from '../network/diameter/codec';
+import { avp, findAvp, membersOf, valueOf, type DiameterMessage } from '../network/diameter/codec';
 import { DiameterClient } from '../network/diameter/client';
 import { buildCcr, readCca, type CcrUnit } from '../network/diameter/gy-client-messages';
 import { gyDriver } from '../network/gy-driver';
@@ -160,6 +160,32 @@ describe('Gy over the charging engine', () => {
         ['debit', '0.090000'],
         ['credit', '0.090000'],
       ]);
+    } finally {
+      await client.close();
+    }
+  });
+  it('finds a line whether the network sends its number without the + (international format, as network elements do) or with it, and prices a called number either way alike', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+    const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'ims.test.local', originRealm: 'test.local' });
+    let n = 0;
+    // A price enquiry for a two-minute call, with the subscriber's and the called party's numbers as given.
+    const enquiry = (subscriptionIdData: string, calledPartyAddress: string) =>
+      client.creditControl([
+        ...buildCcr({ sessionId: `ims.test.local;${++n}`, originHost: 'ims.test.local', originRealm: 'test.local', destinationRealm: 'test.local', type: 'event', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 120 }] }),
+        avp('Subscription-Id', [avp('Subscription-Id-Type', 0), avp('Subscription-Id-Data', subscriptionIdData)]),
+        avp('Service-Information', [avp('IMS-Information', [avp('Called-Party-Address', calledPartyAddress)])]),
+        avp('Requested-Action', 3),
+      ]);
+    const cents = (cca: DiameterMessage) => valueOf<bigint>(membersOf(findAvp(membersOf(findAvp(cca.avps, 'Cost-Information')!), 'Unit-Value')!), 'Value-Digits');
+    try {
+      const withoutPlus = await enquiry(line.msisdn.slice(1), 'tel:+34612345678');
+      expect(readCca(withoutPlus).resultCode).toBe(2001);
+      // A national call: 0.12 for the first minute, 60 s at 0.002.
+      expect(cents(withoutPlus)).toBe(24n);
+      expect(cents(await enquiry(line.msisdn, 'tel:34612345678'))).toBe(24n);
+      expect(cents(await enquiry(line.msisdn, 'sip:0034612345678@ims.example;user=phone'))).toBe(24n);
+      // Not an E.164 number: refused, naming it.
+      expect(readCca(await enquiry(`tel:${line.msisdn}`, 'tel:+34612345678')).resultCode).toBe(5004);
     } finally {
       await client.close();
     }

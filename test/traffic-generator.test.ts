@@ -48,7 +48,7 @@ describe('traffic generator over Gy', () => {
 
   it('plays a voice call as CCR-I, three CCR-U and CCR-T with the time moving by the seconds used', async () => {
     const result = await driver.runSession(plan({ sessionId: 'voice;1' }));
-    const common = { sessionId: 'voice;1', subscriber: { msisdn: '34600000007' }, destination: '+34911234567' };
+    const common = { sessionId: 'voice;1', subscriber: { msisdn: '+34600000007' }, destination: '+34911234567' };
     expect(engine.requests).toEqual<ChargingRequest[]>([
       { ...common, requestNumber: 0, type: 'initial', eventTime: at(0), units: [{ ratingGroup: 100, requested: { quantity: '60' } }] },
       { ...common, requestNumber: 1, type: 'update', eventTime: at(45), units: [{ ratingGroup: 100, requested: { quantity: '60' }, used: { quantity: '45' } }] },

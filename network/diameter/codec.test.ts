@@ -74,7 +74,7 @@ describe('Diameter codec', () => {
       sessionId: 'gy;1;1',
       requestNumber: 0,
       type: 'initial',
-      subscriber: { msisdn: '34600000001' },
+      subscriber: { msisdn: '+34600000001' },
       eventTime: new Date('2026-01-15T10:00:00Z'),
       destination: '+4930123',
       units: [{ ratingGroup: 100, requested: { quantity: '60' } }],

@@ -85,6 +85,9 @@ export const CC_FAILURE_HANDLING = { TERMINATE: 0, CONTINUE: 1, RETRY_AND_TERMIN
 /** Subscription-Id-Type values (RFC 4006 §8.47). */
 export const SUBSCRIPTION_ID_TYPE = { END_USER_E164: 0, END_USER_IMSI: 1, END_USER_SIP_URI: 2, END_USER_NAI: 3, END_USER_PRIVATE: 4 } as const;
 
+/** Address-Type values of an SMS recipient (TS 32.299 §7.2.7). */
+export const ADDRESS_TYPE = { EMAIL: 0, MSISDN: 1, IPV4: 2, IPV6: 3, NUMERIC_SHORTCODE: 4, ALPHANUMERIC_SHORTCODE: 5, OTHER: 6, IMSI: 7 } as const;
+
 /** Final-Unit-Action values (RFC 4006 §8.35). */
 export const FINAL_UNIT_ACTION = { TERMINATE: 0, REDIRECT: 1, RESTRICT_ACCESS: 2 } as const;
 
@@ -187,6 +190,7 @@ export const AVPS: readonly AvpDefinition[] = [
   tgpp('SMS-Information', 2000, 'Grouped'),
   tgpp('Recipient-Info', 2026, 'Grouped'),
   tgpp('Recipient-Address', 1201, 'Grouped'),
+  tgpp('Address-Type', 899, 'Enumerated'),
   tgpp('Address-Data', 897, 'UTF8String'),
   tgpp('Reporting-Reason', 872, 'Enumerated'),
   tgpp('Time-Quota-Threshold', 868, 'Unsigned32'),

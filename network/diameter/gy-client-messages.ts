@@ -58,7 +58,8 @@ export function ccrBuilder(session: CcrSession): (step: CcrStep) => Avp[] {
     avp('Service-Context-Id', session.serviceContextId ?? '32260@3gpp.org'),
   ];
   const subscriber = [
-    ...(session.msisdn ? [avp('Subscription-Id', [avp('Subscription-Id-Type', SUBSCRIPTION_ID_TYPE.END_USER_E164), avp('Subscription-Id-Data', session.msisdn)])] : []),
+    // In international format without the '+', as network elements send it (RFC 4006 §8.47).
+    ...(session.msisdn ? [avp('Subscription-Id', [avp('Subscription-Id-Type', SUBSCRIPTION_ID_TYPE.END_USER_E164), avp('Subscription-Id-Data', session.msisdn.replace(/^\+/, ''))])] : []),
     ...(session.imsi ? [avp('Subscription-Id', [avp('Subscription-Id-Type', SUBSCRIPTION_ID_TYPE.END_USER_IMSI), avp('Subscription-Id-Data', session.imsi)])] : []),
   ];
   const tail = session.destination ? [avp('Service-Information', [avp('IMS-Information', [avp('Called-Party-Address', `tel:${session.destination}`)])])] : [];

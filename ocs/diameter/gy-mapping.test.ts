@@ -23,6 +23,33 @@ describe('Gy mapping', () => {
     expect(parseCcr([...base(), avp('Called-Station-Id', '+34911000000')], now).request.destination).toBe('+34911000000');
   });
 
+  it('reads an E.164 Subscription-Id-Data with or without its + as the subscriber\'s number with it, and refuses one that is no E.164 number (5004)', () => {
+    const e164 = (data: string) => avp('Subscription-Id', [avp('Subscription-Id-Type', 0), avp('Subscription-Id-Data', data)]);
+    expect(parseCcr([...base({ msisdn: undefined }), e164('34600000001')], now).request.subscriber).toEqual({ msisdn: '+34600000001' });
+    expect(parseCcr([...base({ msisdn: undefined }), e164('+34600000001')], now).request.subscriber).toEqual({ msisdn: '+34600000001' });
+    const refused = (() => {
+      try {
+        parseCcr([...base({ msisdn: undefined }), e164('tel:+34600000001')], now);
+      } catch (err) {
+        return err as AvpError;
+      }
+    })();
+    expect(refused?.resultCode).toBe(5004);
+    expect(refused?.failedAvp.code).toBe(avpNamed('Subscription-Id-Data').code);
+    expect(refused?.failedAvp.data.toString()).toBe('tel:+34600000001');
+  });
+
+  it('reads a destination in international format without its + (an SMS recipient) as the same number as with it, and keeps a short code', () => {
+    const sms = (address: string, type = 1) => withService(base(), avp('SMS-Information', [avp('Recipient-Info', [avp('Recipient-Address', [avp('Address-Type', type), avp('Address-Data', address)])])]));
+    expect(parseCcr(sms('34612345678'), now).request.destination).toBe('+34612345678');
+    expect(parseCcr(sms('+34612345678'), now).request.destination).toBe('+34612345678');
+    expect(parseCcr(sms('7777'), now).request.destination).toBe('7777');
+    // A numeric short code (Address-Type 4) of five digits is no international number either.
+    expect(parseCcr(sms('22777', 4), now).request.destination).toBe('22777');
+    expect(parseCcr(sms('alice@example.com', 0), now).request.destination).toBeUndefined();
+    expect(parseCcr([...base(), avp('Called-Station-Id', '34911000000')], now).request.destination).toBe('+34911000000');
+  });
+
   it('takes the first E.164 and the first IMSI, ignores other identity types, and refuses a request with neither (5005)', () => {
     const sipOnly = avp('Subscription-Id', [avp('Subscription-Id-Type', 2), avp('Subscription-Id-Data', 'sip:a@b')]);
     const imsi = avp('Subscription-Id', [avp('Subscription-Id-Type', 1), avp('Subscription-Id-Data', '214010000000009')]);
@@ -198,7 +225,7 @@ describe('Gy mapping', () => {
     const refund = (...mscc: Avp[][]) => [...base({ type: 'event', requestNumber: 0 }), avp('Requested-Action', 1), ...mscc.map((m) => avp('Multiple-Services-Credit-Control', m))];
     expect(parseCcr(refund([avp('Rating-Group', 200), info('smsc;1;+34600000001#0')]), now)).toMatchObject({
       action: 'refund',
-      refund: { sessionId: 's;1', requestNumber: 0, subscriber: { msisdn: '34600000001' }, units: [{ ratingGroup: 200, refundInformation: 'smsc;1;+34600000001#0' }] },
+      refund: { sessionId: 's;1', requestNumber: 0, subscriber: { msisdn: '+34600000001' }, units: [{ ratingGroup: 200, refundInformation: 'smsc;1;+34600000001#0' }] },
     });
     expect(() => parseCcr(refund([avp('Rating-Group', 200)]), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Refund-Information', Buffer.alloc(0)) }));
     // A refund with its units at command level (single-service) names no event either.

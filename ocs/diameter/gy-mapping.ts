@@ -6,9 +6,10 @@
  */
 import { code as currencyCode } from 'currency-codes';
 import { ONE, parseMicros } from '../../domain/micros';
+import { destinationNumber, internationalNumber } from '../../domain/charging/numbers';
 import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type RefundRequest, type ServiceType, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
-import { APPLICATION, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
+import { ADDRESS_TYPE, APPLICATION, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
 export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';
@@ -157,7 +158,12 @@ function subscriberOf(c: CheckedAvps): ChargingRequest['subscriber'] {
   for (const group of c.groups('Subscription-Id')) {
     const type = required<number>(group, 'Subscription-Id-Type');
     const data = required<string>(group, 'Subscription-Id-Data');
-    if (type === SUBSCRIPTION_ID_TYPE.END_USER_E164 && subscriber.msisdn === undefined) subscriber.msisdn = data;
+    if (type === SUBSCRIPTION_ID_TYPE.END_USER_E164 && subscriber.msisdn === undefined) {
+      // International format, as network elements send it without its '+' (RFC 4006 §8.47): the
+      // subscriber rows keep the '+'.
+      subscriber.msisdn = internationalNumber(data);
+      if (subscriber.msisdn === undefined) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, group.find('Subscription-Id-Data')!, `Subscription-Id-Data ${data} is not an E.164 number`);
+    }
     if (type === SUBSCRIPTION_ID_TYPE.END_USER_IMSI && subscriber.imsi === undefined) subscriber.imsi = data;
   }
   // The engine finds subscribers by MSISDN or IMSI only; a SIP URI or NAI alone does not identify one.
@@ -173,17 +179,14 @@ function destinationOf(c: CheckedAvps): string | undefined {
   const info = c.group('Service-Information');
   if (info) {
     const called = info.group('IMS-Information')?.valueOf<string>('Called-Party-Address');
-    if (called) return e164Of(called);
-    const data = info.group('SMS-Information')?.group('Recipient-Info')?.group('Recipient-Address')?.valueOf<string>('Address-Data');
-    if (data) return e164Of(data);
+    if (called) return destinationNumber(called);
+    const recipient = info.group('SMS-Information')?.group('Recipient-Info')?.group('Recipient-Address');
+    const data = recipient?.valueOf<string>('Address-Data');
+    // A numeric short code is national whatever its length; an MSISDN is international.
+    if (data) return recipient!.valueOf<number>('Address-Type') === ADDRESS_TYPE.NUMERIC_SHORTCODE ? data : destinationNumber(data);
   }
   const station = c.valueOf<string>('Called-Station-Id');
-  return station && /^\+?\d+$/.test(station) ? station : undefined;
-}
-
-/** `tel:+4930123;phone-context=…` or `sip:+4930123@ims.example` → `+4930123`. */
-function e164Of(address: string): string {
-  return address.replace(/^(tel|sip|sips):/i, '').replace(/[@;].*$/, '');
+  return station && /^\+?\d+$/.test(station) ? destinationNumber(station) : undefined;
 }
 
 const UNIT_ORDER: UnitAvp[] = ['CC-Time', 'CC-Total-Octets', 'CC-Service-Specific-Units'];

@@ -1,5 +1,6 @@
 /** Nchf ChargingDataRequest/Response ⇄ the engine's ChargingRequest/Answer. */
 import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ResultCode, type ServiceType, type UnitGrant, type UnitRequest } from '../engine/types';
+import { destinationNumber } from '../../domain/charging/numbers';
 import type { ChargingDataRequest, ServiceUnit } from './schemas';
 
 /** The unit field of each service type: seconds, octets, events. */
@@ -28,17 +29,10 @@ function quantityOf(unit: ServiceUnit, ratingGroup: number): number | undefined 
   return unit.time ?? unit.totalVolume ?? unit.serviceSpecificUnits;
 }
 
-/** "tel:+34600…;phone-context=…" or "sip:+34…@domain" → "+34600…". */
-function e164(address: string | undefined): string | undefined {
-  if (!address) return undefined;
-  const match = /^(?:tel:|sip:)?(\+?[0-9]+)/.exec(address.trim());
-  if (!match) return undefined;
-  return match[1].startsWith('+') ? match[1] : `+${match[1]}`;
-}
-
 /** The engine request for a ChargingDataRequest on session `ref`. */
 export function toChargingRequest(body: ChargingDataRequest, ref: string, type: ChargingRequest['type']): ChargingRequest {
   const [kind, digits] = body.subscriberIdentifier.split('-');
+  const called = body.iMSChargingInformation?.calledPartyAddress;
   const units: UnitRequest[] = (body.multipleUnitUsage ?? []).map((u) => {
     const usedTotal = (u.usedUnitContainer ?? []).reduce((sum, c) => sum + (quantityOf(c, u.ratingGroup) ?? 0), 0);
     const requested = u.requestedUnit ? quantityOf(u.requestedUnit, u.ratingGroup) : undefined;
@@ -54,7 +48,7 @@ export function toChargingRequest(body: ChargingDataRequest, ref: string, type: 
     type,
     subscriber: kind === 'msisdn' ? { msisdn: `+${digits}` } : { imsi: digits },
     eventTime: new Date(body.invocationTimeStamp),
-    destination: e164(body.iMSChargingInformation?.calledPartyAddress),
+    destination: called === undefined ? undefined : destinationNumber(called),
     units,
   };
 }
