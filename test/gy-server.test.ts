@@ -4,7 +4,7 @@
  * on one connection answered out of order, and malformed input answered with the right Diameter
  * error or a closed connection while other peers are still served.
  */
-import { avp, encodeAvp, encodeMessage, findAvp, valueOf, type Avp, type DiameterMessage } from '../network/diameter/codec';
+import { avp, encodeAvp, encodeAvps, encodeMessage, findAvp, valueOf, type Avp, type DiameterMessage } from '../network/diameter/codec';
 import { DiameterClient, DiameterTimeoutError } from '../network/diameter/client';
 import { buildCcr, readCca, type CcrParams } from '../network/diameter/gy-client-messages';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
@@ -250,6 +250,14 @@ describe('Gy server: malformed input', () => {
     const answer = await send([...base(), unknown]);
     expect(answer.avps).toEqual([avp('Session-Id', 'bad;1'), avp('Result-Code', 5001), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0), avp('Failed-AVP', [unknown])]);
     expect(answer.flags.error).toBe(false);
+  });
+
+  it('takes a PGW\'s PS-Information whole (M bit set, members it does not read, mandatory ones among them), and charges the CCR', async () => {
+    const tgppMember = (code: number, data: Buffer): Avp => ({ code, vendorId: 10415, mandatory: true, data });
+    // 3GPP-Charging-Id, 3GPP-RAT-Type and 3GPP-User-Location-Info, as a PGW sends them.
+    const members = [tgppMember(2, Buffer.from([0, 0, 0, 7])), tgppMember(21, Buffer.from([6])), tgppMember(22, Buffer.from('8202f4100001', 'hex'))];
+    const psInformation: Avp = { code: 874, vendorId: 10415, mandatory: true, data: encodeAvps(members) };
+    expect(resultOf(await send([...base(), { code: 873, vendorId: 10415, mandatory: true, data: encodeAvps([psInformation]) }]))).toBe(2001);
   });
 
   it('ignores an unknown AVP without the M bit', async () => {

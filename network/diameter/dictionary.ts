@@ -185,6 +185,10 @@ export const AVPS: readonly AvpDefinition[] = [
   // 3GPP TS 32.299 (vendor 10415)
   tgpp('Service-Information', 873, 'Grouped'),
   tgpp('IMS-Information', 876, 'Grouped'),
+  // Sent by every PGW with the M bit, full of what the bearer is (its charging id, addresses, QoS,
+  // RAT, location) for offline records; this node reads none of it, so it takes the group whole as
+  // octets rather than refuse the CCR 5001 for members it has no definition of.
+  tgpp('PS-Information', 874, 'OctetString'),
   tgpp('Called-Party-Address', 832, 'UTF8String'),
   tgpp('Calling-Party-Address', 831, 'UTF8String'),
   tgpp('SMS-Information', 2000, 'Grouped'),
