@@ -117,6 +117,80 @@ describe('Gy server: credit control', () => {
     expect(result).toEqual({ sessionId: 'sms;1', resultCode: 4012, requestNumber: 0, units: [{ ratingGroup: 200, resultCode: 4012, validityTime: undefined, finalUnitAction: undefined }] });
   });
 
+  // Network elements' CCRs as TS 32.299 has them, built from the standard's codes (not our
+  // dictionary's): every AVP with the M bit, most of them ones the OCS does not read.
+  const tgpp = (code: number, data: Buffer | string | Avp[]): Avp => ({ code, vendorId: 10415, mandatory: true, data: typeof data === 'string' ? Buffer.from(data) : Array.isArray(data) ? encodeAvps(data) : data });
+  const u32 = (value: number) => Buffer.from([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
+  const ipv4 = (text: string) => Buffer.from([0, 1, ...text.split('.').map(Number)]);
+
+  it('charges an IMS AS\'s CCR, its IMS-Information full of members it does not read, and reads the called party in it', async () => {
+    const imsInformation = tgpp(876, [
+      tgpp(823, [tgpp(824, 'INVITE')]), // Event-Type: SIP-Method
+      tgpp(829, u32(0)), // Role-Of-Node: originating
+      tgpp(862, u32(6)), // Node-Functionality: AS
+      tgpp(830, 'a84b4c76e66710@pc33.atlanta.example.com'), // User-Session-Id
+      tgpp(831, 'sip:+34600000001@ims.example.com'), // Calling-Party-Address
+      tgpp(832, 'tel:+49-30-123456'), // Called-Party-Address
+      tgpp(833, [tgpp(834, u32(3_981_000_000))]), // Time-Stamps: SIP-Request-Timestamp
+      tgpp(838, [tgpp(839, 'ims.example.com')]), // Inter-Operator-Identifier: Originating-IOI
+      tgpp(841, 'icid-ab12'), // IMS-Charging-Identifier
+      tgpp(843, [tgpp(844, 'audio 49170 RTP/AVP 0'), tgpp(845, 'a=rtpmap:0 PCMU/8000')]), // SDP-Media-Component
+      tgpp(850, [tgpp(836, 'sip:as1.ims.example.com')]), // Application-Server-Information
+      tgpp(2303, u32(0)), // Online-Charging-Flag
+    ]);
+    // User-Equipment-Info (RFC 4006, sent with the M bit as the RFC allows): IMEISV.
+    const equipment: Avp = { code: 458, mandatory: true, data: encodeAvps([{ code: 459, mandatory: true, data: u32(0) }, { code: 460, mandatory: true, data: Buffer.from('3534900698733190', 'hex') }]) };
+    const avps = ccr({ sessionId: 'ims;1', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] });
+    avps.push(equipment, tgpp(873, [imsInformation]));
+    const cca = await client.creditControl(avps);
+    expect(valueOf(cca.avps, 'Result-Code')).toBe(2001);
+    expect(engine.requests).toEqual([expect.objectContaining({ sessionId: 'ims;1', destination: '+4930123456', units: [{ ratingGroup: 100, requested: { quantity: '60' } }] })]);
+  });
+
+  it('charges an SMSC\'s event CCR, its SMS-Information and recipient full of members it does not read, and reads the recipient in it', async () => {
+    const recipientInfo = tgpp(2026, [
+      tgpp(1201, [tgpp(899, u32(1)), tgpp(897, '447700900123'), tgpp(898, [tgpp(1200, 'ims.example.net')]), tgpp(1208, u32(0))]), // Recipient-Address: MSISDN, data, domain, To
+      tgpp(2002, [tgpp(2006, u32(0))]), // Destination-Interface: Interface-Type
+      tgpp(2010, ipv4('10.1.2.3')), // Recipient-SCCP-Address
+      tgpp(2013, Buffer.from([0])), // SM-Protocol-ID
+    ]);
+    const smsInformation = tgpp(2000, [
+      tgpp(2016, u32(0)), // SMS-Node: SMS router
+      tgpp(2018, ipv4('10.0.0.7')), // Client-Address
+      tgpp(2008, ipv4('10.0.0.8')), // Originator-SCCP-Address
+      tgpp(2017, ipv4('10.0.0.9')), // SMSC-Address
+      tgpp(2001, u32(0)), // Data-Coding-Scheme
+      tgpp(2007, u32(0)), // SM-Message-Type: submission
+      tgpp(2009, [tgpp(2003, 'mo-interface')]), // Originator-Interface: Interface-Id
+      tgpp(2019, u32(1)), // Number-Of-Messages-Sent
+      recipientInfo,
+    ]);
+    const avps = ccr({ sessionId: 'sms;2', type: 'event', requestNumber: 0, serviceContextId: '32274@3gpp.org', units: [{ ratingGroup: 200, unit: 'CC-Service-Specific-Units', requested: 1 }] });
+    avps.push(tgpp(873, [smsInformation]));
+    const cca = await client.creditControl(avps);
+    expect(valueOf(cca.avps, 'Result-Code')).toBe(2001);
+    expect(engine.requests).toEqual([expect.objectContaining({ sessionId: 'sms;2', type: 'event', destination: '+447700900123' })]);
+  });
+
+  it('charges a PGW\'s update whose MSCC carries 3GPP members it does not read (trigger, QoS, location, RAT, envelope reporting)', async () => {
+    const used = avp('Used-Service-Unit', [avp('CC-Total-Octets', 524_288n), avp('Reporting-Reason', 3), tgpp(1258, u32(3_981_000_000))]); // Event-Charging-TimeStamp
+    const mscc = avp('Multiple-Services-Credit-Control', [
+      avp('Requested-Service-Unit', []),
+      used,
+      avp('Rating-Group', 300),
+      tgpp(1264, [tgpp(870, u32(1))]), // Trigger: Trigger-Type
+      tgpp(1016, [tgpp(1028, u32(9))]), // QoS-Information: QoS-Class-Identifier
+      tgpp(22, Buffer.from('8202f4100001', 'hex')), // 3GPP-User-Location-Info
+      tgpp(21, Buffer.from([6])), // 3GPP-RAT-Type: EUTRAN
+      tgpp(1268, u32(0)), // Envelope-Reporting
+    ]);
+    const avps = ccr({ sessionId: 'data;2', type: 'update', requestNumber: 1, units: [] });
+    avps.push(mscc, tgpp(2055, u32(0))); // AoC-Request-Type
+    const cca = await client.creditControl(avps);
+    expect(valueOf(cca.avps, 'Result-Code')).toBe(2001);
+    expect(engine.requests).toEqual([expect.objectContaining({ sessionId: 'data;2', units: [{ ratingGroup: 300, requested: {}, used: { quantity: '524288' } }] })]);
+  });
+
   it('passes a retransmission (T bit, same end-to-end id) through unchanged and answers it the same', async () => {
     const avps = ccr({ sessionId: 'voice;3', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] });
     const endToEnd = client.nextEndToEnd();

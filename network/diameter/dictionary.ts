@@ -1,8 +1,9 @@
 /**
  * The Diameter dictionary this node speaks: the base protocol (RFC 6733), credit control
- * (RFC 4006 / RFC 8506) and the subset of 3GPP TS 32.299 that online charging over Gy needs.
- * An AVP the dictionary does not know is kept raw; with its M bit set a request carrying it is
- * refused with DIAMETER_AVP_UNSUPPORTED (5001).
+ * (RFC 4006 / RFC 8506) and the subset of 3GPP TS 32.299 that online charging over Gy needs: what
+ * it reads, and what a PGW, an IMS node or an SMSC puts beside it (known, not read). An AVP the
+ * dictionary does not know is kept raw; with its M bit set a request carrying it is refused with
+ * DIAMETER_AVP_UNSUPPORTED (5001).
  */
 
 /** The wire types of RFC 6733 §4.2–4.3 that this codec reads and writes. */
@@ -109,6 +110,16 @@ const ietf = (name: string, code: number, type: AvpType, values?: Record<string,
   ...(values ? { values } : {}),
 });
 const tgpp = (name: string, code: number, type: AvpType): AvpDefinition => ({ name, code, vendorId: VENDOR_3GPP, type, mandatory: true });
+/**
+ * AVPs this node knows and does not read: what the standards put in a CCR and in the groups it
+ * reads, so that a network element sending them with the M bit is charged rather than refused
+ * 5001. Typed by their wire base type (an Enumerated as Integer32; text, addresses and times as
+ * octets), and a group as octets, taken whole: only their lengths are checked, since nothing here
+ * reads them. Codes and members as freeDiameter's RFC 4006 and TS 32.299 dictionaries give them
+ * (test/gy-dictionary.test.ts compares the two).
+ */
+const unread = (vendorId: number, type: AvpType, codes: Record<string, number>): AvpDefinition[] =>
+  Object.entries(codes).map(([name, code]) => ({ name, code, vendorId, type, mandatory: true }));
 
 /** Every AVP this node knows. */
 export const AVPS: readonly AvpDefinition[] = [
@@ -201,6 +212,53 @@ export const AVPS: readonly AvpDefinition[] = [
   tgpp('Volume-Quota-Threshold', 869, 'Unsigned32'),
   tgpp('Quota-Holding-Time', 871, 'Unsigned32'),
   tgpp('Refund-Information', 2022, 'OctetString'),
+
+  // Known, not read (see `unread`). A CCR's own (RFC 4006 §3.1, TS 32.299 §6.4.2):
+  ...unread(0, 'OctetString', { 'Acct-Multi-Session-Id': 50, 'CC-Correlation-Id': 411, 'Service-Parameter-Info': 440, 'User-Equipment-Info': 458 }),
+  ...unread(0, 'Unsigned64', { 'CC-Sub-Session-Id': 419 }),
+  ...unread(VENDOR_3GPP, 'Integer32', { 'AoC-Request-Type': 2055 }),
+  // Multiple-Services-Credit-Control, its used units and a final-unit indication:
+  ...unread(0, 'Integer32', { 'Tariff-Change-Usage': 452 }),
+  ...unread(0, 'OctetString', { 'Restriction-Filter-Rule': 438, 'G-S-U-Pool-Reference': 457 }),
+  ...unread(VENDOR_3GPP, 'OctetString', {
+    'PS-Furnish-Charging-Information': 865, 'QoS-Information': 1016, 'Service-Specific-Info': 1249, 'Event-Charging-TimeStamp': 1258,
+    'Trigger': 1264, 'Envelope': 1266, 'Time-Quota-Mechanism': 1270, 'AF-Correlation-Information': 1276,
+  }),
+  ...unread(VENDOR_3GPP, 'Unsigned32', { 'Quota-Consumption-Time': 881, 'Unit-Quota-Threshold': 1226 }),
+  ...unread(VENDOR_3GPP, 'Integer32', { 'Envelope-Reporting': 1268 }),
+  // The bearer's AVPs of TS 29.061, which PGWs also send outside PS-Information (in MSCC, for one):
+  ...unread(VENDOR_3GPP, 'OctetString', {
+    '3GPP-IMSI': 1, '3GPP-GPRS-Negotiated-QoS-Profile': 5, '3GPP-SGSN-Address': 6, '3GPP-GGSN-Address': 7, '3GPP-IMSI-MCC-MNC': 8,
+    '3GPP-GGSN-MCC-MNC': 9, '3GPP-NSAPI': 10, '3GPP-Selection-Mode': 12, '3GPP-Charging-Characteristics': 13, '3GPP-SGSN-IPv6-Address': 15,
+    '3GPP-GGSN-IPv6-Address': 16, '3GPP-SGSN-MCC-MNC': 18, '3GPP-IMEISV': 20, '3GPP-RAT-Type': 21, '3GPP-User-Location-Info': 22, '3GPP-MS-TimeZone': 23,
+  }),
+  ...unread(VENDOR_3GPP, 'Unsigned32', { '3GPP-Charging-Id': 2 }),
+  ...unread(VENDOR_3GPP, 'Integer32', { '3GPP-PDP-Type': 3 }),
+  // Service-Information's other services:
+  ...unread(VENDOR_3GPP, 'OctetString', {
+    'WLAN-Information': 875, 'MMS-Information': 877, 'LCS-Information': 878, 'PoC-Information': 879, 'MBMS-Information': 880,
+    'Service-Generic-Information': 1256, 'MMTel-Information': 2030, 'AoC-Information': 2054, 'IM-Information': 2110, 'DCD-Information': 2115,
+  }),
+  // IMS-Information, as an IMS AS, S-CSCF or MRFC sends it:
+  ...unread(VENDOR_3GPP, 'OctetString', {
+    'Server-Capabilities': 603, 'Event-Type': 823, 'User-Session-Id': 830, 'Time-Stamps': 833, 'Inter-Operator-Identifier': 838,
+    'IMS-Charging-Identifier': 841, 'SDP-Session-Description': 842, 'SDP-Media-Component': 843, 'Served-Party-IP-Address': 848,
+    'Application-Server-Information': 850, 'Trunk-Group-Id': 851, 'Bearer-Service': 854, 'Service-Id': 855, 'Associated-URI': 856,
+    'Message-Body': 889, 'Called-Asserted-Identity': 1250, 'Requested-Party-Address': 1251, 'Access-Network-Information': 1263,
+    'Early-Media-Description': 1272, 'Alternate-Charged-Party-Address': 1280, 'IMS-Communication-Service-Identifier': 1281,
+    'Carrier-Select-Routing-Information': 2023, 'Number-Portability-Routing-Information': 2024, 'Real-Time-Tariff-Information': 2305,
+    'Account-Expiration': 2309, 'Outgoing-Session-Id': 2320, 'Initial-IMS-Charging-Identifier': 2321, 'IMS-Application-Reference-Identifier': 2601,
+    'Transit-IOI-List': 2701, 'NNI-Information': 2703, 'From-Address': 2708, 'Access-Transfer-Information': 2709,
+  }),
+  ...unread(VENDOR_3GPP, 'Integer32', { 'Session-Priority': 650, 'Role-Of-Node': 829, 'Cause-Code': 861, 'Node-Functionality': 862, 'Online-Charging-Flag': 2303, 'IMS-Emergency-Indicator': 2322 }),
+  // SMS-Information, its Recipient-Info and Recipient-Address, as an SMSC or IP-SM-GW sends them:
+  ...unread(VENDOR_3GPP, 'OctetString', {
+    'Address-Domain': 898, 'Destination-Interface': 2002, 'Originator-SCCP-Address': 2008, 'Originator-Interface': 2009, 'Recipient-SCCP-Address': 2010,
+    'SM-Discharge-Time': 2012, 'SM-Protocol-ID': 2013, 'SM-Status': 2014, 'SM-User-Data-Header': 2015, 'SMSC-Address': 2017, 'Client-Address': 2018,
+    'Originator-Received-Address': 2027, 'Recipient-Received-Address': 2028,
+  }),
+  ...unread(VENDOR_3GPP, 'Integer32', { 'Addressee-Type': 1208, 'Data-Coding-Scheme': 2001, 'SM-Message-Type': 2007, 'Reply-Path-Requested': 2011, 'SMS-Node': 2016, 'SM-Service-Type': 2029 }),
+  ...unread(VENDOR_3GPP, 'Unsigned32', { 'Number-Of-Messages-Sent': 2019 }),
 ];
 
 // By vendor, then code: numbers as keys, so that a lookup (one per AVP read) builds no string.
