@@ -163,6 +163,10 @@ describe('Nchf_ConvergedCharging', () => {
     expect(bad.headers['content-type']).toBe('application/problem+json');
     const params = (bad.body!.invalidParams as Array<{ param: string }>).map((p) => p.param).sort();
     expect(params).toEqual(['/invocationTimeStamp', '/multipleUnitUsage/0/ratingGroup', '/multipleUnitUsage/0/requestedUnit/time', '/subscriberIdentifier']);
+    // A national number is no MSISDN this OCS can find: refused as Gy refuses it (5004).
+    const national = await post(BASE, { ...request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }]), subscriberIdentifier: 'msisdn-0612345678' });
+    expect(national.status).toBe(400);
+    expect((national.body!.invalidParams as Array<{ param: string }>).map((p) => p.param)).toEqual(['/subscriberIdentifier']);
     const notJson = await post(BASE, '{');
     expect(notJson.status).toBe(400);
     expect(notJson.body).toMatchObject({ cause: 'INVALID_MSG_FORMAT' });

@@ -23,7 +23,9 @@ export const multipleUnitUsageSchema = z.looseObject({
 
 /** ChargingDataRequest (the fields the engine needs). */
 export const chargingDataRequestSchema = z.looseObject({
-  subscriberIdentifier: z.string().regex(/^(msisdn-[0-9]{5,15}|imsi-[0-9]{5,15})$/, 'msisdn-<digits> or imsi-<digits>'),
+  // An MSISDN is international (TS 29.571's pattern allows a leading 0, which no E.164 number has:
+  // Gy refuses such a Subscription-Id-Data 5004 alike, domain/charging/numbers.ts).
+  subscriberIdentifier: z.string().regex(/^(msisdn-[1-9][0-9]{4,14}|imsi-[0-9]{5,15})$/, 'msisdn-<international number, no + or leading 0> or imsi-<digits>'),
   nfConsumerIdentification: z.looseObject({ nodeFunctionality: z.string().optional(), nFName: z.string().optional() }),
   invocationTimeStamp: z.iso.datetime({ offset: true }),
   invocationSequenceNumber: z.number().int().nonnegative().max(0xffffffff),
