@@ -5,17 +5,15 @@
  * in a group we read (Multiple-Services-Credit-Control, Service-Information, IMS-Information,
  * SMS-Information …) is one we know, so that no CCR carrying it is refused 5001. freeDiameter's
  * dictionary is read from the daemon itself, through a small extension (test/freediameter/dict_dump.c).
- * freeDiameter missing is a failure, not a skip: runtime/install-tools.ts and .ci/run install it.
+ * freeDiameter missing is a failure, not a skip.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AVPS, avpDefinition, type AvpType } from '../network/diameter/dictionary';
+import { assertFreeDiameterInstalled, baseConfig, compileExtension, FD_EXTENSIONS } from './helpers/freediameter';
 import { freePort } from './helpers/ports';
-
-const here = path.join(__dirname, 'freediameter');
-const EXTENSIONS = '/usr/lib/freeDiameter';
 
 interface FdAvp {
   name: string;
@@ -62,33 +60,19 @@ const BASE_TYPE: Record<AvpType, string> = {
 };
 
 async function dumpFreeDiameterDictionary(): Promise<string> {
-  if (spawnSync('sh', ['-c', 'command -v freeDiameterd']).status !== 0 || !fs.existsSync(`${EXTENSIONS}/dict_dcca_3gpp.fdx`) || !fs.existsSync('/usr/include/freeDiameter/extension.h')) {
-    throw new Error('freeDiameter is not installed: apt-get install -y freediameter libfreediameter-dev (npm run tools does it as root)');
-  }
+  assertFreeDiameterInstalled();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gy-dictionary-'));
   try {
-    const extension = path.join(dir, 'dict_dump.fdx');
-    const cc = spawnSync('cc', ['-shared', '-fPIC', '-Wall', '-Werror', '-o', extension, path.join(here, 'dict_dump.c'), '-lfdcore', '-lfdproto'], { encoding: 'utf8' });
-    if (cc.status !== 0) throw new Error(`compiling the freeDiameter extension failed:\n${cc.stderr}`);
+    const extension = compileExtension('dict_dump', dir);
     const output = path.join(dir, 'dictionary.txt');
     const conf = path.join(dir, 'freeDiameter.conf');
     fs.writeFileSync(
       conf,
       [
-        // The test certificate's owner, which freeDiameter checks against its identity.
-        'Identity = "fdclient.test";',
-        'Realm = "test";',
-        `Port = ${await freePort()};`,
-        `SecPort = ${await freePort()};`,
-        'ListenOn = "127.0.0.1";',
-        'No_SCTP;',
-        'No_IPv6;',
-        'NoRelay;',
-        `TLS_Cred = "${path.join(here, 'test-only.cert.pem')}", "${path.join(here, 'test-only.key.pem')}";`,
-        `TLS_CA = "${path.join(here, 'test-only.cert.pem')}";`,
-        `LoadExtension = "${EXTENSIONS}/dict_nasreq.fdx";`,
-        `LoadExtension = "${EXTENSIONS}/dict_dcca.fdx";`,
-        `LoadExtension = "${EXTENSIONS}/dict_dcca_3gpp.fdx";`,
+        ...baseConfig({ port: await freePort(), secPort: await freePort() }),
+        `LoadExtension = "${FD_EXTENSIONS}/dict_nasreq.fdx";`,
+        `LoadExtension = "${FD_EXTENSIONS}/dict_dcca.fdx";`,
+        `LoadExtension = "${FD_EXTENSIONS}/dict_dcca_3gpp.fdx";`,
         `LoadExtension = "${extension}" : "${output}";`,
         '',
       ].join('\n'),

@@ -6,21 +6,15 @@
  * the two ends exchange watchdogs; stopping freeDiameterd disconnects with DPR/DPA.
  * freeDiameter missing is a failure, not a skip: runtime/install-tools.ts and .ci/run install it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import type { DiameterPeer } from '../network/diameter/peer';
 import { FakeEngine, grantAll } from './gy/fake-engine';
+import { assertFreeDiameterInstalled, baseConfig, compileExtension, FD_EXTENSIONS } from './helpers/freediameter';
 import { freePort } from './helpers/ports';
-
-const here = path.join(__dirname, 'freediameter');
-const EXTENSIONS = '/usr/lib/freeDiameter';
-
-function onPath(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-}
 
 async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -46,14 +40,10 @@ describe('Gy server with freeDiameter as the peer', () => {
   const fdPeer = () => server.peers().find((p) => p.remote?.originHost === 'fdclient.test');
 
   beforeAll(async () => {
-    if (!onPath('freeDiameterd') || !fs.existsSync(`${EXTENSIONS}/dict_dcca.fdx`) || !fs.existsSync('/usr/include/freeDiameter/extension.h')) {
-      throw new Error('freeDiameter is not installed: apt-get install -y freediameter libfreediameter-dev (npm run tools does it as root)');
-    }
+    assertFreeDiameterInstalled();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gy-freediameter-'));
     output = path.join(dir, 'report.txt');
-    const extension = path.join(dir, 'gy_client.fdx');
-    const cc = spawnSync('cc', ['-shared', '-fPIC', '-Wall', '-Werror', '-o', extension, path.join(here, 'gy_client.c'), '-lfdcore', '-lfdproto'], { encoding: 'utf8' });
-    if (cc.status !== 0) throw new Error(`compiling the freeDiameter extension failed:\n${cc.stderr}`);
+    const extension = compileExtension('gy_client', dir);
 
     engine = new FakeEngine();
     engine.respond = (r) => {
@@ -69,21 +59,11 @@ describe('Gy server with freeDiameter as the peer', () => {
     fs.writeFileSync(
       conf,
       [
-        'Identity = "fdclient.test";',
-        'Realm = "test";',
-        `Port = ${port};`,
-        `SecPort = ${secPort};`,
-        'ListenOn = "127.0.0.1";',
-        'No_SCTP;',
-        'No_IPv6;',
-        'NoRelay;',
+        ...baseConfig({ port, secPort }),
         'TcTimer = 2;',
         'TwTimer = 6;',
-        // freeDiameter will not start without TLS credentials even when no peer uses TLS.
-        `TLS_Cred = "${path.join(here, 'test-only.cert.pem')}", "${path.join(here, 'test-only.key.pem')}";`,
-        `TLS_CA = "${path.join(here, 'test-only.cert.pem')}";`,
-        `LoadExtension = "${EXTENSIONS}/dict_nasreq.fdx";`,
-        `LoadExtension = "${EXTENSIONS}/dict_dcca.fdx";`,
+        `LoadExtension = "${FD_EXTENSIONS}/dict_nasreq.fdx";`,
+        `LoadExtension = "${FD_EXTENSIONS}/dict_dcca.fdx";`,
         `LoadExtension = "${extension}" : "${output} ocs.test test";`,
         `ConnectPeer = "ocs.test" { ConnectTo = "127.0.0.1"; Port = ${server.port}; No_TLS; };`,
         `ConnectPeer = "ocs2.test" { ConnectTo = "127.0.0.1"; Port = ${quiet.port}; No_TLS; };`,
