@@ -1,8 +1,9 @@
 /**
  * freeDiameter (Debian's freeDiameterd) as a real peer of our Gy server: a client extension
  * written in C (test/freediameter/gy_client.c), compiled here with the system C compiler against
- * libfreediameter-dev, exchanges capabilities, sends CCR-I/U/T, answers our Re-Auth-Request and
- * reports each CCA and the RAR in a file;
+ * libfreediameter-dev, exchanges capabilities, sends CCR-I/U/T (the CCR-I with the IMS-Information
+ * and User-Equipment-Info an IMS node adds, in freeDiameter's TS 32.299 dictionary), answers our
+ * Re-Auth-Request and reports each CCA and the RAR in a file;
  * the two ends exchange watchdogs; stopping freeDiameterd disconnects with DPR/DPA.
  * freeDiameter missing is a failure, not a skip: runtime/install-tools.ts and .ci/run install it.
  */
@@ -64,6 +65,7 @@ describe('Gy server with freeDiameter as the peer', () => {
         'TwTimer = 6;',
         `LoadExtension = "${FD_EXTENSIONS}/dict_nasreq.fdx";`,
         `LoadExtension = "${FD_EXTENSIONS}/dict_dcca.fdx";`,
+        `LoadExtension = "${FD_EXTENSIONS}/dict_dcca_3gpp.fdx";`,
         `LoadExtension = "${extension}" : "${output} ocs.test test";`,
         `ConnectPeer = "ocs.test" { ConnectTo = "127.0.0.1"; Port = ${server.port}; No_TLS; };`,
         `ConnectPeer = "ocs2.test" { ConnectTo = "127.0.0.1"; Port = ${quiet.port}; No_TLS; };`,
@@ -122,7 +124,8 @@ describe('Gy server with freeDiameter as the peer', () => {
     const common = { sessionId, subscriber: { msisdn: '+34600000042' }, eventTime: new Date('2026-01-15T10:00:00Z') };
     const update = { type: 'update', units: [{ ratingGroup: 100, requested: { quantity: '120' }, used: { quantity: '100' } }, { ratingGroup: 300, requested: { quantity: '5000000000' }, used: { quantity: '5000000000' } }] };
     expect(engine.requests).toEqual([
-      { ...common, requestNumber: 0, type: 'initial', units: [{ ratingGroup: 100, requested: { quantity: '120' } }, { ratingGroup: 300, requested: {} }] },
+      // The called party, read from the IMS-Information freeDiameter encoded with its TS 32.299 dictionary.
+      { ...common, requestNumber: 0, type: 'initial', destination: '+4930123456', units: [{ ratingGroup: 100, requested: { quantity: '120' } }, { ratingGroup: 300, requested: {} }] },
       { ...common, requestNumber: 1, ...update },
       { ...common, requestNumber: 2, ...update },
       { ...common, requestNumber: 3, type: 'termination', units: [{ ratingGroup: 100, used: { quantity: '30' } }, { ratingGroup: 300, used: { quantity: '1234' } }] },
