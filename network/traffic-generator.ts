@@ -3,12 +3,15 @@
  * against the OCS over Gy or Nchf, a given number at a time, and prints what it saw (requests per
  * second, latency percentiles, result codes). `npm run traffic -- --protocol gy --port 3868
  * --sessions 1000 --concurrency 50 --mix voice=50,data=30,sms=20`. For the demo and the benchmark;
- * it only ever talks to the address it is given.
+ * it only ever talks to the addresses it is given. Its subscribers are a range of numbers
+ * (`--msisdn-base`, `--subscribers`) or a running BSS's prepaid lines (`--subscribers-from <API
+ * base> --token <admin token>`).
  */
 import type { ServiceType } from '../domain/charging/rating-groups';
 import type { ChargingDriver, SessionPlan, SessionResult } from './charging-traffic';
 import { gyDriver } from './gy-driver';
 import { nchfDriver } from './nchf-driver';
+import { fetchPrepaidMsisdns } from './prepaid-lines';
 
 export interface TrafficOptions {
   /** Sessions to play in all (the run stops after them). */
@@ -17,9 +20,8 @@ export interface TrafficOptions {
   concurrency: number;
   /** Share of each service, e.g. { voice: 50, data: 30, sms: 20 }. */
   mix: Partial<Record<ServiceType, number>>;
-  /** Subscribers cycled through: MSISDN msisdnBase + 0 … subscribers − 1. */
-  subscribers: number;
-  msisdnBase: bigint;
+  /** The subscribers' numbers, cycled through. */
+  msisdns: string[];
   /** Updates per voice call or data session (3 makes the benchmark's five-request session). */
   updates: number;
   startTime: Date;
@@ -46,8 +48,13 @@ const STEP: Record<ServiceType, { requested: bigint; used: bigint }> = {
   sms: { requested: 1n, used: 1n },
 };
 
+/** `count` numbers from `base` on: 34600000000, 34600000001 … */
+export function numbersFrom(base: bigint, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => (base + BigInt(i)).toString());
+}
+
 /** The i-th session of a run: the service by the mix (spread evenly), the subscriber in turn. */
-export function planSession(i: number, o: Pick<TrafficOptions, 'mix' | 'subscribers' | 'msisdnBase' | 'updates' | 'startTime' | 'runId'>): SessionPlan {
+export function planSession(i: number, o: Pick<TrafficOptions, 'mix' | 'msisdns' | 'updates' | 'startTime' | 'runId'>): SessionPlan {
   const services = (['voice', 'data', 'sms'] as const).filter((s) => (o.mix[s] ?? 0) > 0);
   const total = services.reduce((sum, s) => sum + (o.mix[s] ?? 0), 0);
   // Stepping by a prime spreads the services through the run instead of playing them in blocks.
@@ -60,10 +67,9 @@ export function planSession(i: number, o: Pick<TrafficOptions, 'mix' | 'subscrib
     }
     slot -= o.mix[s] ?? 0;
   }
-  const subscriber = BigInt(i % o.subscribers);
   return {
     sessionId: `traffic.${o.runId};${i}`,
-    subscriber: { msisdn: (o.msisdnBase + subscriber).toString() },
+    subscriber: { msisdn: o.msisdns[i % o.msisdns.length] },
     service,
     ...(service !== 'data' ? { destination: `+3491${(1000000 + ((i * 7919) % 9000000)).toString()}` } : {}),
     startTime: new Date(o.startTime.getTime() + i * 1000),
@@ -135,6 +141,17 @@ export function parseMix(text: string): Partial<Record<ServiceType, number>> {
   return mix;
 }
 
+/** The numbers to play: a running BSS's prepaid lines (`--subscribers-from`), else a range. */
+async function subscribersOf(args: Record<string, string>): Promise<string[]> {
+  const api = args['subscribers-from'];
+  if (!api) return numbersFrom(BigInt(args['msisdn-base'] ?? '34600000000'), Number(args.subscribers ?? 1000));
+  const token = args.token ?? process.env.BSS_TOKEN;
+  if (!token) throw new Error('--subscribers-from needs --token <admin token> (or BSS_TOKEN): npm start prints one');
+  const msisdns = await fetchPrepaidMsisdns(api, token);
+  if (msisdns.length === 0) throw new Error(`${api} has no active prepaid line yet`);
+  return msisdns;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const protocol = args.protocol ?? 'gy';
@@ -146,12 +163,12 @@ async function main(): Promise<void> {
         ? nchfDriver({ baseUrl: args.url ?? `http://${host}:${args.port ?? 8080}` })
         : undefined;
   if (!driver) throw new Error(`unknown protocol ${protocol} (gy or nchf)`);
+  const msisdns = await subscribersOf(args);
   const { summary } = await runTraffic(driver, {
     sessions: Number(args.sessions ?? 100),
     concurrency: Number(args.concurrency ?? 20),
     mix: parseMix(args.mix ?? 'voice=50,data=30,sms=20'),
-    subscribers: Number(args.subscribers ?? 1000),
-    msisdnBase: BigInt(args['msisdn-base'] ?? '34600000000'),
+    msisdns,
     updates: Number(args.updates ?? 3),
     startTime: args.start ? new Date(args.start) : new Date(),
     runId: args['run-id'] ?? Date.now().toString(36),

@@ -143,6 +143,7 @@ Development admin token (30 days):
   ${token}
   Reports        ${base}/reports#token=<the token>
 Try: curl -H "Authorization: Bearer $TOKEN" ${base}/tmf-api/productCatalogManagement/v4/productOffering
+Prepaid traffic on the OCS: npm run traffic -- --port ${ocs.gyPort} --subscribers-from ${base} --token $TOKEN
 Ctrl-C stops everything.`);
     const historyKnex = createKnex(env.DATABASE_URL, { max: 2 });
     stops.push(() => historyKnex.destroy());

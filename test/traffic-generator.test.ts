@@ -10,7 +10,7 @@ import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import type { ChargingRequest } from '../ocs/engine/types';
 import { gyDriver } from '../network/gy-driver';
 import type { ChargingDriver, SessionPlan } from '../network/charging-traffic';
-import { parseMix, planSession, runTraffic } from '../network/traffic-generator';
+import { numbersFrom, parseMix, planSession, runTraffic } from '../network/traffic-generator';
 import { FakeEngine, grantAll } from './gy/fake-engine';
 
 const start = new Date('2026-03-02T09:00:00Z');
@@ -109,7 +109,7 @@ describe('traffic generator over Gy', () => {
   });
 
   it('spreads a run over the services by the mix and sums it up', async () => {
-    const options = { sessions: 100, concurrency: 16, mix: parseMix('voice=50,data=30,sms=20'), subscribers: 40, msisdnBase: 34600000000n, updates: 3, startTime: start, runId: 'run1' };
+    const options = { sessions: 100, concurrency: 16, mix: parseMix('voice=50,data=30,sms=20'), msisdns: numbersFrom(34600000000n, 40), updates: 3, startTime: start, runId: 'run1' };
     const services = Array.from({ length: 100 }, (_, i) => planSession(i, options).service);
     expect(['voice', 'data', 'sms'].map((s) => services.filter((x) => x === s).length)).toEqual([50, 30, 20]);
     expect(planSession(41, options).subscriber).toEqual({ msisdn: '34600000001' });
