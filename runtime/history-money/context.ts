@@ -56,6 +56,10 @@ export function createMoneyContext(deps: { knex: Knex; databaseUrl: string; publ
   const paymentGateway = new SimulatedPaymentGateway();
   const sendNotification = noNotification;
   const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: 1 });
+  // An idle connection the server ends (npm start stopping PostgreSQL while the history is being
+  // written) is dropped by the pool; without a listener its error event would end the process.
+  // A query's failure still reaches the writer through its promise.
+  pool.on('error', () => undefined);
   const prepay: PrepayDeps = { knex, clock, publicUrl, paymentGateway, sendNotification, lowBalanceThreshold: DEFAULT_LOW_BALANCE_THRESHOLD };
 
   return {
