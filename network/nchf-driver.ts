@@ -8,7 +8,7 @@ import http2 from 'node:http2';
 import { playSession, RATING_GROUP_OF, type ChargingDriver, type ChargingStep, type SessionPlan, type StepAnswer } from './charging-traffic';
 
 export interface NchfDriverOptions {
-  /** e.g. http://127.0.0.1:8080 (prior-knowledge HTTP/2 without TLS). */
+  /** e.g. http://127.0.0.1:8090, the OCS's default (prior-knowledge HTTP/2 without TLS). */
   baseUrl: string;
   /** A request with no answer by then fails the session; 10 s by default. */
   requestTimeoutMs?: number;

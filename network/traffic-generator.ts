@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     protocol === 'gy'
       ? gyDriver({ host, port: Number(args.port ?? 3868), connections: Number(args.connections ?? 1) })
       : protocol === 'nchf'
-        ? nchfDriver({ baseUrl: args.url ?? `http://${host}:${args.port ?? 8080}` })
+        ? nchfDriver({ baseUrl: args.url ?? `http://${host}:${args.port ?? 8090}` })
         : undefined;
   if (!driver) throw new Error(`unknown protocol ${protocol} (gy or nchf)`);
   const msisdns = await subscribersOf(args);
