@@ -73,6 +73,8 @@ export interface FrontEndDriver {
   name: string;
   open(): Promise<void>;
   runSession(sub: BenchSubscriber, record: (ms: number) => void): Promise<void>;
+  /** The speed targets this front end is held to, printed as met or not after the run. */
+  targets?: { perSecond: number; halfLoadP99Ms: number };
   /** A driver that plays a whole load by itself (the C load generator) instead of session by session. */
   runLoad?(subs: BenchSubscriber[], sessions: number, opts: { concurrency: number; sessionsPerSecond?: number }): Promise<LoadFigures>;
   close(): Promise<void>;
@@ -138,16 +140,20 @@ export function nchfDriver(port: number, connections = 4): FrontEndDriver {
   };
 }
 
+/** Gy's targets on these 2 cores: 10,000 requests/s, and a p99 under 10 ms at half the load reached. */
+const GY_TARGETS = { perSecond: 10_000, halfLoadP99Ms: 10 };
+
 /**
  * Diameter Gy: CCR-I, three CCR-U and a CCR-T, played by the C load generator (bench/gy-native.ts),
  * or with BENCH_OCS_GY_CLIENT=node through the traffic generator's Gy driver, which spends 25-50 µs
  * of the two cores per request where the C one spends a few.
  */
 export function gyBenchDriver(port: number, subs: BenchSubscriber[], connections = 4): FrontEndDriver {
-  if (process.env.BENCH_OCS_GY_CLIENT === 'node') return gyNodeDriver(port, connections);
+  if (process.env.BENCH_OCS_GY_CLIENT === 'node') return { ...gyNodeDriver(port, connections), targets: GY_TARGETS };
   const load = nativeGyLoad({ port, connections, originHost: 'bench.gy.local', originRealm: 'gy.local', destinationRealm: 'bss.local', msisdns: subs.map((s) => s.msisdn), destination: '+34612345678', eventTime: new Date(EVENT_TIME) });
   return {
     name: 'Gy (Diameter)',
+    targets: GY_TARGETS,
     async open() {},
     runSession() {
       throw new Error('the C load generator plays whole loads (runLoad)');
@@ -529,6 +535,7 @@ export async function ocsBench(): Promise<boolean> {
       return figures;
     };
     const rows: string[][] = [['run', 'requests', 'req/s', 'p50', 'p99', 'ratio to floor', 'CPU µs/req: bench', 'OCS', 'PostgreSQL', 'bench event-loop delay p99']];
+    const verdicts: string[] = [];
     let sessionsRun = 0;
     const floorName = 'floor: conditional UPDATE';
     const floor = await measured(floorName, () => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
@@ -554,6 +561,14 @@ export async function ocsBench(): Promise<boolean> {
         const half = await withBatches(halfName, () => measured(halfName, () => runLoad(driver, subs, halfSessions, { concurrency: CONCURRENCY, sessionsPerSecond: halfRate })));
         sessionsRun += halfSessions;
         rows.push([halfName, String(half.requests), half.perSecond.toFixed(0), ms(half.p50), ms(half.p99), '', ...half.cpu]);
+        if (driver.targets) {
+          const { perSecond, halfLoadP99Ms } = driver.targets;
+          const met = (yes: boolean) => (yes ? 'met' : 'not met');
+          verdicts.push(
+            `${driver.name} targets: ${full.perSecond.toFixed(0)} req/s at full load (at least ${perSecond}: ${met(full.perSecond >= perSecond)}); ` +
+              `p99 ${ms(half.p99)} at half load (under ${halfLoadP99Ms} ms: ${met(half.p99 < halfLoadP99Ms)})`,
+          );
+        }
         // What the machine itself allows at that rate: a single-row commit per request, sent as they fall due.
         const pacedName = 'floor paced at that rate';
         const paced = await measured(pacedName, () => floorLoad(pgServer.url, half.requests, POOL, CONCURRENCY, half.perSecond));
@@ -568,6 +583,7 @@ export async function ocsBench(): Promise<boolean> {
     const again = await measured(againName, () => floorLoad(pgServer.url, SESSIONS * REQUESTS_PER_SESSION, POOL, CONCURRENCY));
     rows.push([againName, String(again.requests), again.perSecond.toFixed(0), ms(again.p50), ms(again.p99), (again.perSecond / floor.perSecond).toFixed(2), ...again.cpu]);
     console.log(table(rows));
+    for (const v of verdicts) console.log(v);
     console.log(table(batchRows));
     if (flushes) console.log(table(flushRows));
     if (statements) await printStatements(pool);
