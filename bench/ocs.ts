@@ -68,17 +68,23 @@ export interface BenchSubscriber {
   imsi: string;
 }
 
-/** A protocol front end: runs one whole session and reports each request's latency (ms). */
-export interface FrontEndDriver {
+/** How a load is played: `concurrency` sessions in flight (closed loop), or paced at `sessionsPerSecond` (open loop). */
+interface LoadShape {
+  concurrency: number;
+  sessionsPerSecond?: number;
+}
+
+/**
+ * A protocol front end: it runs one whole session and reports each request's latency (ms), which
+ * runLoad plays as a load; or it plays a whole load by itself (the C load generator).
+ */
+export type FrontEndDriver = {
   name: string;
   open(): Promise<void>;
-  runSession(sub: BenchSubscriber, record: (ms: number) => void): Promise<void>;
   /** The speed targets this front end is held to, printed as met or not after the run. */
   targets?: { perSecond: number; halfLoadP99Ms: number };
-  /** A driver that plays a whole load by itself (the C load generator) instead of session by session. */
-  runLoad?(subs: BenchSubscriber[], sessions: number, opts: { concurrency: number; sessionsPerSecond?: number }): Promise<LoadFigures>;
   close(): Promise<void>;
-}
+} & ({ runSession(sub: BenchSubscriber, record: (ms: number) => void): Promise<void> } | { runLoad(subs: BenchSubscriber[], sessions: number, opts: LoadShape): Promise<LoadFigures> });
 
 /** Nchf_ConvergedCharging over HTTP/2: a few connections, many concurrent streams on each. */
 export function nchfDriver(port: number, connections = 4): FrontEndDriver {
@@ -149,15 +155,16 @@ const GY_TARGETS = { perSecond: 10_000, halfLoadP99Ms: 10 };
  * of the two cores per request where the C one spends a few.
  */
 export function gyBenchDriver(port: number, subs: BenchSubscriber[], connections = 4): FrontEndDriver {
-  if (process.env.BENCH_OCS_GY_CLIENT === 'node') return { ...gyNodeDriver(port, connections), targets: GY_TARGETS };
+  const driver = process.env.BENCH_OCS_GY_CLIENT === 'node' ? gyNodeDriver(port, connections) : gyNativeDriver(port, subs, connections);
+  return { ...driver, targets: GY_TARGETS };
+}
+
+/** Gy through the C load generator. */
+function gyNativeDriver(port: number, subs: BenchSubscriber[], connections: number): FrontEndDriver {
   const load = nativeGyLoad({ port, connections, originHost: 'bench.gy.local', originRealm: 'gy.local', destinationRealm: 'bss.local', msisdns: subs.map((s) => s.msisdn), destination: '+34612345678', eventTime: new Date(EVENT_TIME) });
   return {
     name: 'Gy (Diameter)',
-    targets: GY_TARGETS,
     async open() {},
-    runSession() {
-      throw new Error('the C load generator plays whole loads (runLoad)');
-    },
     runLoad: (_subs, sessions, opts) => load.run({ sessions, ...opts }),
     async close() {
       load.close();
@@ -201,8 +208,8 @@ interface LoadFigures {
 }
 
 /** Runs `sessions` sessions with `concurrency` in flight (closed loop), or paced at `sessionsPerSecond` (open loop). */
-async function runLoad(driver: FrontEndDriver, subs: BenchSubscriber[], sessions: number, opts: { concurrency: number; sessionsPerSecond?: number }): Promise<LoadFigures> {
-  if (driver.runLoad) return driver.runLoad(subs, sessions, opts);
+async function runLoad(driver: FrontEndDriver, subs: BenchSubscriber[], sessions: number, opts: LoadShape): Promise<LoadFigures> {
+  if ('runLoad' in driver) return driver.runLoad(subs, sessions, opts);
   const latencies: number[] = [];
   const record = (ms: number) => latencies.push(ms);
   // A subscriber has one session at a time: worker w takes subscribers w, w + C, w + 2C …
