@@ -9,7 +9,7 @@ import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
 import { createChargingEngine, EngineOverloaded, reconcileLedger, releaseDue, RESULT, type ChargingAnswer, type ChargingEngine, type ChargingRequest } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
-import { answer, grant, initial, PEAK, refused, terminate, update } from './helpers/charging-requests';
+import { answer, DATA, grant, initial, PEAK, refused, request, terminate, update, VOICE } from './helpers/charging-requests';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -20,6 +20,7 @@ afterAll(async () => {
 
 const clock = new ManualClock(PEAK);
 const engine = createChargingEngine({ pool, clock });
+const SMS = 200;
 
 /**
  * Runs `change` on the bucket in a transaction that holds its row lock until a batch write waits
@@ -142,6 +143,63 @@ describe('batched charging', () => {
       ['reservation', '0.120000'],
     ]);
     expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
+  });
+
+  describe('two OCS instances charging one shared account, each planning on what it last wrote or read', () => {
+    // The other's writes do not change the account's revision (only writers outside the engine do),
+    // so each plans on balances the other has since changed; the write's guard must catch that.
+    const other = createChargingEngine({ pool, clock });
+
+    it('grants no quota the balance no longer holds, though the update only renews what the session held', async () => {
+      const [x, y] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.24' }], lines: 2 });
+      const cash = x.buckets[0];
+      const xId = `batch-${randomUUID()}`;
+      expect(await engine.charge(initial(x, xId))).toEqual(answer(initial(x, xId), grant('60')));
+      // The other instance grants Y the last 0.12.
+      const yInitial = initial(y, `batch-${randomUUID()}`);
+      expect(await other.charge(yInitial)).toEqual(answer(yInitial, grant('60')));
+      // X reports its minute and asks for another: planned on 0.24 with 0.12 held, it would renew
+      // its 0.12; there is nothing left for it once its minute is paid.
+      const xUpdate = update(x, xId, 1, '60');
+      expect(await engine.charge(xUpdate)).toEqual(answer(xUpdate, refused));
+      expect(await bucketState(knex, cash)).toEqual({ balance: '0.120000', reserved: '0.120000' });
+      expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
+    });
+
+    it('charges no SMS the balance no longer pays', async () => {
+      const [x, y] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.20' }], lines: 2 });
+      const cash = x.buckets[0];
+      const sms = (line: typeof x) => request(line, `batch-${randomUUID()}`, 0, 'event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+      expect((await engine.charge(sms(x))).units[0].resultCode).toBe(RESULT.SUCCESS);
+      expect((await other.charge(sms(y))).units[0].resultCode).toBe(RESULT.SUCCESS);
+      // 0.02 is left: a second SMS of 0.09 planned on the 0.11 this instance saw is refused.
+      expect((await engine.charge(sms(x))).units[0]).toEqual({ ratingGroup: SMS, resultCode: RESULT.CREDIT_LIMIT_REACHED });
+      expect(await bucketState(knex, cash)).toEqual({ balance: '0.020000', reserved: '0.000000' });
+      expect((await reconcileLedger(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
+    });
+  });
+
+  it('debits what every rating group of a request used before it reserves new quota for any', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.50' }] });
+    const cash = line.buckets[0];
+    const sessionId = `batch-${randomUUID()}`;
+    expect((await engine.charge(initial(line, sessionId))).units[0]).toEqual(grant('60'));
+    // Data asks for quota first, then voice reports 400 s against its minute: the call costs
+    // 0.12 + 340 × 0.002 = 0.80, which takes the balance to -0.30, and data gets nothing.
+    const both = request(line, sessionId, 1, 'update', [
+      { ratingGroup: DATA, requested: {} },
+      { ratingGroup: VOICE, used: { quantity: '400' } },
+    ]);
+    expect(await engine.charge(both)).toEqual({
+      sessionId,
+      requestNumber: 1,
+      resultCode: RESULT.SUCCESS,
+      units: [
+        { ratingGroup: DATA, resultCode: RESULT.CREDIT_LIMIT_REACHED },
+        { ratingGroup: VOICE, resultCode: RESULT.SUCCESS },
+      ],
+    });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '-0.300000', reserved: '0.000000' });
   });
 
   it('reads and plans a batch again when the sweeper releases a reservation the batch had planned to release', async () => {

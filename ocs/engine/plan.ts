@@ -116,7 +116,7 @@ export interface NewReservation {
 /** Everything the request changes, written in one statement by the store. */
 export interface Plan {
   /** Per bucket: what leaves `balance` and what is added to `reserved` (negative for a release). */
-  bucketChanges: Map<string, { debit: Micros; reserve: Micros }>;
+  bucketChanges: Map<string, BucketChange>;
   ledger: LedgerRow[];
   releasedReservationIds: string[];
   newReservations: NewReservation[];
@@ -128,9 +128,20 @@ export interface Plan {
 const isValidAt = (b: BucketState, t: Date) => b.validFrom.getTime() <= t.getTime() && (b.validUntil === null || t.getTime() < b.validUntil.getTime());
 const byPriority = (a: BucketState, b: BucketState) => a.priority - b.priority || a.validFrom.getTime() - b.validFrom.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1);
 
+/**
+ * What a request does to one bucket: `debit` and the net change of `reserved` (reservations less
+ * releases); `grants` when it reserves on the bucket or debits an event from it, which must fit
+ * in what the bucket holds, where usage already reported may overrun a money bucket.
+ */
+export interface BucketChange {
+  debit: Micros;
+  reserve: Micros;
+  grants: boolean;
+}
+
 /** Mutable working state: the buckets as they will be after the request. */
 class Working {
-  readonly changes = new Map<string, { debit: Micros; reserve: Micros }>();
+  readonly changes = new Map<string, BucketChange>();
   readonly ledger: LedgerRow[] = [];
   pendingReservations: NewReservation[] = [];
   /**
@@ -149,11 +160,13 @@ class Working {
     readonly reference: string,
     readonly at: Date,
     readonly now: Date,
+    /** An event's debits are its grant (charged before the service is given). */
+    private readonly debitsGrant: boolean,
   ) {}
 
   private change(id: string) {
     let c = this.changes.get(id);
-    if (!c) this.changes.set(id, (c = { debit: 0n, reserve: 0n }));
+    if (!c) this.changes.set(id, (c = { debit: 0n, reserve: 0n, grants: false }));
     return c;
   }
 
@@ -168,6 +181,7 @@ class Working {
     b.balance -= amount;
     const c = this.change(b.id);
     c.debit += amount;
+    if (this.debitsGrant) c.grants = true;
     this.ledger.push({ bucketId: b.id, kind: 'debit', amount, reference: this.reference, ratingGroup });
   }
 
@@ -176,6 +190,7 @@ class Working {
     b.reserved += amount;
     const c = this.change(b.id);
     c.reserve += amount;
+    c.grants = true;
     this.ledger.push({ bucketId: b.id, kind: 'reservation', amount, reference: this.reference, ratingGroup });
   }
 
@@ -420,13 +435,20 @@ function finalUnitAfter(settings: EngineSettings): Pick<UnitGrant, 'redirectTo' 
   return { ...(redirectTo !== undefined ? { redirectTo } : {}), ...(filterId !== undefined ? { filterId } : {}) };
 }
 
-/** One rating group of a session request: release, debit what was used, reserve what comes next. */
-function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionUsage, held: ReservationState[], releasedIds: string[]): UnitGrant {
-  const { work, request, tariffs, settings } = ctx;
+/** A rating group once what it used is charged: its answer, or what the grant of its next quota needs. */
+type Settled = { answer: UnitGrant } | { service: ServiceType; rating: Rating; usage: RatingGroupUsage };
+
+/**
+ * The first step for one rating group of a request: release what it held, debit what it used (an
+ * event: charge it). Every rating group of a request takes this step before any takes the next,
+ * so that usage is debited before new quota is reserved on what is left.
+ */
+function settleRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionUsage, held: ReservationState[], releasedIds: string[]): Settled {
+  const { work, request, tariffs } = ctx;
   const service = SERVICE_OF_RATING_GROUP[ur.ratingGroup];
-  if (!service) return answerOf(ur, RESULT.RATING_FAILED);
+  if (!service) return { answer: answerOf(ur, RESULT.RATING_FAILED) };
   const rating = tariffs.ratings[service];
-  if (request.type === 'event') return chargeEvent(ctx, ur, service, rating);
+  if (request.type === 'event') return { answer: chargeEvent(ctx, ur, service, rating) };
 
   const reserved = held.filter((x) => x.ratingGroup === ur.ratingGroup);
   for (const r of reserved) {
@@ -437,9 +459,16 @@ function chargeRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
   const usage = (usageByGroup[key] ??= fresh(request.eventTime));
   const used = parseMicros(ur.used?.quantity ?? '0');
   const rated = used > 0n ? debitUsed(ctx, ur.ratingGroup, service, usage, used, rating, reserved) : true;
-  if (!rated || !rating) return answerOf(ur, RESULT.RATING_FAILED);
-  if (request.type === 'termination' || ur.requested === undefined) return answerOf(ur, RESULT.SUCCESS);
+  if (!rated || !rating) return { answer: answerOf(ur, RESULT.RATING_FAILED) };
+  if (request.type === 'termination' || ur.requested === undefined) return { answer: answerOf(ur, RESULT.SUCCESS) };
+  return { service, rating, usage };
+}
 
+/** The second step: reserve the rating group's next quota on what the whole request left. */
+function grantRatingGroup(ctx: Context, ur: UnitRequest, settled: Settled): UnitGrant {
+  if ('answer' in settled) return settled.answer;
+  const { work, settings } = ctx;
+  const { service, rating, usage } = settled;
   const { granted, finalUnit, validityTime } = reserveQuota(ctx, ur, service, usage, rating);
   // What a data session does after its final units: a portal and/or a filter; without, it ends.
   const after = service === 'data' ? finalUnitAfter(settings) : undefined;
@@ -508,11 +537,12 @@ export function planRequest(input: {
   now: Date;
 }): Plan {
   const { request } = input;
-  const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`, request.eventTime, input.now);
+  const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`, request.eventTime, input.now, request.type === 'event');
   const usage = copyUsage(input.usage);
   const releasedIds: string[] = [];
   const ctx: Context = { request, tariffs: input.tariffs, settings: input.settings, work };
-  const units = request.units.map((ur) => chargeRatingGroup(ctx, ur, usage, input.reservations, releasedIds));
+  const settled = request.units.map((ur) => settleRatingGroup(ctx, ur, usage, input.reservations, releasedIds));
+  const units = request.units.map((ur, i) => grantRatingGroup(ctx, ur, settled[i]));
   const closeSession = request.type === 'termination' || request.type === 'event';
   if (request.type === 'termination') {
     // The session ends: whatever it still holds on rating groups it did not report goes back.

@@ -75,6 +75,20 @@ describe('engine state cache', () => {
     expect(cache.lookup(request('1'))).toBeUndefined();
   });
 
+  it('does not keep a read that started while a write of the account was in flight, even when the write ends first', () => {
+    const cache = new EngineStateCache(10);
+    keep(cache, ['1']);
+    const account = new Map([['a1', 1]]);
+    const kept = cache.beginWrite(account);
+    // The read's snapshot may be taken before the write commits: it shows 10.00 with nothing reserved.
+    const { requests, state } = readOf(['1']);
+    const read = cache.startRead();
+    cache.endWrite(account, kept, { sessions: [], buckets: [{ id: 'b1', balance: parseMicros('10'), reserved: parseMicros('10') }] });
+    cache.keepRead(read, requests, state);
+    // Read again rather than planned on balances older than the write's.
+    expect(cache.lookup(request('1'))).toBeUndefined();
+  });
+
   it('reads a subscriber again after the tariffs time to live (its product may have changed without its account)', () => {
     let now = 0;
     const cache = new EngineStateCache(10, { ttlMs: 60_000, now: () => now });

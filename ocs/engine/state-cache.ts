@@ -90,9 +90,13 @@ export class EngineStateCache {
     return { session, subscriber: subscriber.row, account, subscriberAccount };
   }
 
-  /** Call before a read; hand the result to keepRead (or to endRead when it failed). */
+  /**
+   * Call before a read; hand the result to keepRead (or to endRead when it failed). Accounts
+   * being written as it starts count as changed too: the read's snapshot may predate the write's
+   * commit even when the write's result comes back first.
+   */
   startRead(): Set<string> {
-    const changedSince = new Set<string>();
+    const changedSince = new Set<string>(this.writing.keys());
     this.openReads.add(changedSince);
     return changedSince;
   }

@@ -13,7 +13,7 @@
  */
 import type pg from 'pg';
 import { formatMicros, parseMicros, type Micros } from '../../domain/micros';
-import type { BucketState, Plan, ReservationState, SessionUsage } from './plan';
+import type { BucketChange, BucketState, Plan, ReservationState, SessionUsage } from './plan';
 import type { TariffRefs } from './tariffs';
 import type { ChargingAnswer, ChargingRequest } from './types';
 
@@ -123,10 +123,11 @@ WITH engine AS MATERIALIZED (
   WHERE a.id = ANY($21::uuid[]) AND a.revision = v.revision
 ), bu AS (
   UPDATE charging_bucket b SET balance = b.balance - d.debit, reserved = b.reserved + d.reserve
-  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[]) AS d(id, debit, reserve), engine
+  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $23::boolean[]) AS d(id, debit, reserve, grants), engine
   WHERE b.id = ANY($1::uuid[]) AND b.id = d.id AND engine.writer = 'engine'
-    -- Usage already happened, so money may overrun; a reservation (and a unit debit) may not.
-    AND ((b.bucket_type = 'money' AND d.reserve <= 0)
+    -- Usage already happened, so money may overrun; a grant (a reservation, an event's debit) and a
+    -- unit debit may not: the bucket as it is now must hold them, whatever the plan was made on.
+    AND ((b.bucket_type = 'money' AND NOT d.grants)
       OR b.balance - d.debit + CASE WHEN b.bucket_type = 'money' THEN coalesce(b.credit_limit, 0) ELSE 0 END - (b.reserved + d.reserve) >= 0)
   RETURNING b.id, b.balance, b.reserved
 ), led AS (
@@ -339,7 +340,7 @@ export async function writeBatch(
   db: pg.Pool | pg.PoolClient,
   w: { writes: PlannedWrite[]; accounts: Map<string, number>; now: Date; sessionExpiresAt: Date; reservationExpiresAt: Date },
 ): Promise<WriteResult> {
-  const buckets = new Map<string, { debit: Micros; reserve: Micros }>();
+  const buckets = new Map<string, BucketChange>();
   const ledger: Array<{ bucketId: string; kind: string; amount: string; reference: string; ratingGroup: number }> = [];
   const columns = new SessionColumns();
   const sessions: SessionRow[] = [];
@@ -352,7 +353,8 @@ export async function writeBatch(
       if (sum) {
         sum.debit += c.debit;
         sum.reserve += c.reserve;
-      } else buckets.set(id, { debit: c.debit, reserve: c.reserve });
+        sum.grants ||= c.grants;
+      } else buckets.set(id, { debit: c.debit, reserve: c.reserve, grants: c.grants });
     }
     for (const l of plan.ledger) ledger.push({ bucketId: l.bucketId, kind: l.kind, amount: formatMicros(l.amount), reference: l.reference, ratingGroup: l.ratingGroup });
     const reservations = reservationsAfter(pw, reservationExpiry);
@@ -412,6 +414,7 @@ export async function writeBatch(
       columns.reservations.join(DOCUMENT_SEPARATOR),
       plainArray([...w.accounts.keys()]),
       plainArray([...w.accounts.values()]),
+      plainArray(changes.map(([, c]) => (c.grants ? 't' : 'f'))),
     ],
   });
   return { sessions, buckets: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, balance: parseMicros(r.balance), reserved: parseMicros(r.reserved) })) };
