@@ -14,6 +14,9 @@ export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
+type ActivityOverrides = Record<string, (...args: never[]) => Promise<unknown>>;
+type WorkerActivities = ReturnType<typeof createWorkerActivities>['activities'];
+
 /**
  * Starts the worker. `workflowBundle` (a pre-built bundle) skips bundling at start; tests build
  * one bundle per run and pass it here.
@@ -21,7 +24,8 @@ export interface WorkerHandle {
 export async function startWorker(
   env: NodeJS.ProcessEnv = process.env,
   extra: Pick<WorkerOptions, 'workflowBundle'> & {
-    activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
+    /** Steps to run instead of the worker's own; given as a function, it gets the worker's own to wrap. */
+    activityOverrides?: ActivityOverrides | ((own: WorkerActivities) => ActivityOverrides);
     /** Create the Temporal Schedules (default); tests on a queue of their own leave them to the one test about them. */
     schedules?: boolean;
   } = {},
@@ -42,7 +46,7 @@ export async function startWorker(
     taskQueue: config.taskQueue,
     // Overrides let a test inject a failure into one step. Every activity heartbeats, so one that
     // was running on a worker that died is retried after its heartbeat timeout.
-    activities: withHeartbeats({ ...activities, ...extra.activityOverrides }),
+    activities: withHeartbeats({ ...activities, ...(typeof extra.activityOverrides === 'function' ? extra.activityOverrides(activities) : extra.activityOverrides) }),
     ...(extra.workflowBundle ? { workflowBundle: extra.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
   if (extra.schedules !== false) {

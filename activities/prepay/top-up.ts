@@ -18,7 +18,7 @@ import { uuidV5 } from '../../domain/uuid';
 import type { SendNotificationInput, SendNotificationResult } from '../notifications';
 import type { NotificationEvent } from '../notifications/templates';
 import { contactOf } from '../crm/customer-contact';
-import { chargeCardOnce } from '../payments/charge-card';
+import { chargeCardOnce, ChargeKeyConflictError } from '../payments/charge-card';
 import type { PaymentGateway } from '../payments/gateway';
 
 export interface PrepayDeps {
@@ -50,27 +50,36 @@ const chargeKey = (topupId: string) => `topup:${topupId}`;
 
 export function createTopUpActivities(deps: PrepayDeps) {
   const { knex, clock, paymentGateway } = deps;
+
+  /** The top-up's charge (key `topup:<id>`); a key already used for another amount fails for good. */
+  async function chargeTopUp(t: Pick<CardTopUpInput, 'topupId' | 'customerId' | 'amount' | 'currency'>, card: { id: string; gatewayToken: string; last4: string }) {
+    try {
+      return await chargeCardOnce(deps, { idempotencyKey: chargeKey(t.topupId), customerId: t.customerId, purpose: 'topUp', amount: t.amount, currency: t.currency, card, description: `Top-up ${t.topupId}` });
+    } catch (err) {
+      if (err instanceof ChargeKeyConflictError) throw ApplicationFailure.nonRetryable(err.message, 'ChargeKeyConflict');
+      throw err;
+    }
+  }
+
   return {
-    /** Charges the card once per top-up (idempotency key `topup:<id>`); a decline is an outcome. */
+    /**
+     * Charges the card once per top-up (idempotency key `topup:<id>`); a decline is an outcome, and
+     * so is a top-up that ended before its charge (the API fails one whose workflow it could not
+     * start): nothing is charged for it.
+     */
     async chargeTopUpCard(input: CardTopUpInput): Promise<TopUpCharge> {
+      const topup = await findResource(knex, topupBalanceModel.table, input.topupId);
+      if (topup && topup.status !== 'created') return { status: 'declined', reason: `the top-up was ${String(topup.status)} before its card was charged` };
       const card = await findCardOfCustomer(knex, input.customerId, input.paymentMethodId);
       if (!card) return { status: 'declined', reason: 'that payment method is not a card of this customer' };
-      const outcome = await chargeCardOnce(deps, {
-        idempotencyKey: chargeKey(input.topupId),
-        customerId: input.customerId,
-        purpose: 'topUp',
-        amount: input.amount,
-        currency: input.currency,
-        card,
-        description: `Top-up ${input.topupId}`,
-      });
+      const outcome = await chargeTopUp(input, card);
       return outcome.status === 'captured' ? { status: 'captured', chargeId: outcome.charge.id } : { status: 'declined', reason: outcome.reason };
     },
 
     /**
      * Credits the bucket and completes the top-up in one transaction; a retry credits nothing
      * more. Returns the account's money balance after it. A bucket that can no longer take it
-     * (gone, expired, suspended) is a non-retryable failure.
+     * (gone, expired, suspended) or a top-up already failed is a non-retryable failure.
      */
     async creditTopUp(input: CardTopUpInput): Promise<{ balance: string }> {
       const now = clock.now();
@@ -78,6 +87,8 @@ export function createTopUpActivities(deps: PrepayDeps) {
         const bucket = await lockPrepayBucket(trx, input.bucketId);
         if (!bucket) throw ApplicationFailure.nonRetryable(`bucket ${input.bucketId} no longer exists`, 'BucketUnavailable');
         const topup = await findResource(trx, topupBalanceModel.table, input.topupId, { forUpdate: true });
+        // A failed top-up is never credited: its charge is refunded, or about to be.
+        if (topup?.status === 'failed') throw ApplicationFailure.nonRetryable(`top-up ${input.topupId} has failed: ${String(topup.statusReason ?? '')}`, 'TopUpFailed');
         if (topup?.status !== 'completed') {
           const status = bucketStatusOf(bucket, now);
           if (status !== 'active') throw ApplicationFailure.nonRetryable(`bucket ${bucket.id} is ${status}`, 'BucketUnavailable');
@@ -89,18 +100,39 @@ export function createTopUpActivities(deps: PrepayDeps) {
       });
     },
 
-    /** Marks the top-up failed with the reason (once; a completed top-up stays completed). */
-    async failTopUp(input: { topupId: string; reason: string }): Promise<void> {
+    /**
+     * Marks the top-up failed with the reason, unless its credit committed first: returns how it
+     * ended. From then on it can be neither credited nor failed again.
+     */
+    async failTopUp(input: { topupId: string; reason: string }): Promise<{ status: 'failed' } | { status: 'completed'; balance: string }> {
       const now = clock.now();
-      await knex.transaction(async (trx) => {
+      return knex.transaction(async (trx) => {
         const topup = await findResource(trx, topupBalanceModel.table, input.topupId, { forUpdate: true });
-        if (topup && topup.status === 'created') await patchTmfResource(trx, topupBalanceModel, input.topupId, { status: 'failed', statusReason: input.reason }, now);
+        if (topup?.status === 'completed') {
+          const bucket = await lockPrepayBucket(trx, (topup.bucket as { id: string }).id);
+          return { status: 'completed', balance: bucket ? await moneyBalanceOfAccount(trx, bucket.chargingAccountId, now) : '0' };
+        }
+        if (topup?.status === 'created') await patchTmfResource(trx, topupBalanceModel, input.topupId, { status: 'failed', statusReason: input.reason }, now);
+        return { status: 'failed' };
       });
     },
 
-    /** Compensation: refunds the top-up's captured charge (once); returns the amount refunded, or null. */
+    /**
+     * Compensation: refunds the charge of a top-up that was not credited (once); returns the
+     * amount refunded, or null when nothing was charged. A charge whose outcome is unknown (still
+     * pending: the gateway did not answer, or the run stopped while it was asked) is asked again
+     * with its idempotency key first, which settles it as the gateway had it.
+     */
     async refundTopUpCharge(input: { topupId: string }): Promise<{ refunded: string | null }> {
-      const charge = await knex('payment_charge').where({ idempotency_key: chargeKey(input.topupId) }).first();
+      const topup = await findResource(knex, topupBalanceModel.table, input.topupId);
+      if (topup?.status === 'completed') throw ApplicationFailure.nonRetryable(`top-up ${input.topupId} was credited: its charge stays`, 'TopUpCredited');
+      let charge = await knex('payment_charge').where({ idempotency_key: chargeKey(input.topupId) }).first();
+      if (charge?.status === 'pending') {
+        const card = await findCardOfCustomer(knex, charge.customer_id, charge.payment_method_id ?? undefined);
+        if (!card) throw new Error(`the card of pending charge ${charge.id} is gone: settle it with the gateway by hand`);
+        await chargeTopUp({ topupId: input.topupId, customerId: charge.customer_id, amount: String(charge.amount), currency: charge.currency }, card);
+        charge = await knex('payment_charge').where({ id: charge.id }).first();
+      }
       if (!charge) return { refunded: null };
       if (charge.status === 'refunded') return { refunded: String(charge.refunded_amount) };
       if (charge.status !== 'captured') return { refunded: null };
