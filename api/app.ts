@@ -186,7 +186,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(provisioningLogRouter(deps.knex));
   app.use(billingCollectionRouter({ knex: deps.knex, temporal: temporalClient, clock: deps.clock }));
   app.use(voucherAdminRouter({ knex: deps.knex, clock: deps.clock }));
-  app.use(lowBalanceThresholdRouter({ knex: deps.knex, defaultThreshold: deps.lowBalanceThreshold ?? '5.00' }));
+  app.use(lowBalanceThresholdRouter({ knex: deps.knex, clock: deps.clock, defaultThreshold: deps.lowBalanceThreshold ?? '5.00' }));
   if (deps.devOutbox) app.use(devOutboxRouter(deps.knex));
 
   app.use(unknownRoute);

@@ -8,7 +8,8 @@ import express, { type Request, type Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { chargingAccountOfBillingAccount } from '../db/prepay-balance';
-import { setLowBalanceThreshold } from '../db/prepay-housekeeping';
+import { rearmLowBalance, setLowBalanceThreshold } from '../db/prepay-housekeeping';
+import type { Clock } from '../domain/clock';
 import { money } from '../domain/money';
 import { requireRole } from './auth';
 import { commonErrors, errorResponse, json, type OpenApiPart } from './openapi';
@@ -19,7 +20,7 @@ export const LOW_BALANCE_THRESHOLD_PATH = '/api/prepay/accounts/:billingAccountI
 
 const bodySchema = z.object({ threshold: decimalString.nullable() });
 
-export function lowBalanceThresholdRouter(deps: { knex: Knex; defaultThreshold: string }): Router {
+export function lowBalanceThresholdRouter(deps: { knex: Knex; clock: Clock; defaultThreshold: string }): Router {
   const router = express.Router();
   const access = requireRole('admin', 'agent', 'customer');
 
@@ -44,9 +45,14 @@ export function lowBalanceThresholdRouter(deps: { knex: Knex; defaultThreshold: 
   router.put(LOW_BALANCE_THRESHOLD_PATH, access, async (req, res) => {
     const parsed = bodySchema.safeParse(req.body);
     if (!parsed.success) throw badRequest(describeZodError(parsed.error));
-    if (parsed.data.threshold !== null && money(parsed.data.threshold).lt(0)) throw badRequest('threshold: must not be negative');
+    const threshold = parsed.data.threshold === null ? null : money(parsed.data.threshold);
+    if (threshold && (threshold.lt(0) || threshold.decimalPlaces() > 2 || threshold.gte('1e12'))) throw badRequest('threshold: an amount of money from 0, in cents (at most 2 decimals), below 1000000000000');
     const account = await accountOf(req);
-    await setLowBalanceThreshold(deps.knex, account.id, parsed.data.threshold);
+    await deps.knex.transaction(async (trx) => {
+      await setLowBalanceThreshold(trx, account.id, parsed.data.threshold);
+      // A balance the new threshold no longer counts as low is told again at its next crossing.
+      await rearmLowBalance(trx, account.id, deps.clock.now(), deps.defaultThreshold);
+    });
     res.json(await view(String(req.params.billingAccountId), account.id, account.currency));
   });
   return router;

@@ -71,6 +71,8 @@ export function throwIfOtherUnits(units: string, bucket: PrepayBucket): void {
 export interface Stored {
   doc: TmfDocument;
   cardTopUp?: CardTopUp;
+  /** Stored by an earlier request with the same Idempotency-Key (answered 200, not 201). */
+  repeated?: boolean;
 }
 
 /** The action document every kind shares: the request as sent, with what the server owns. */

@@ -32,6 +32,7 @@ export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucket
     }
     const unit = type === 'money' ? currency : UNITS[type];
     if (body.remainingValue && !sameUnits(body.remainingValue.units, unit)) throw unprocessable(`remainingValue.units: this bucket holds ${unit}`);
+    if (body.creditLimit && !sameUnits(body.creditLimit.units, unit)) throw unprocessable(`creditLimit.units: this bucket holds ${unit}`);
     const validFrom = body.validFor?.startDateTime ? new Date(body.validFor.startDateTime) : now;
     const validUntil = body.validFor?.endDateTime ? new Date(body.validFor.endDateTime) : undefined;
     if (validUntil && validUntil <= validFrom) throw badRequest('validFor: ends before it starts');

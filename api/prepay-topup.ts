@@ -6,15 +6,18 @@ import { applyLedgerEntry, lockPrepayBucket, moneyBucketOfBillingAccount, type P
 import { rearmLowBalance } from '../db/prepay-housekeeping';
 import { topupBalanceModel } from '../db/prepay-models';
 import { burnVoucher, lockVoucher } from '../db/prepay-vouchers';
-import type { TmfDocument } from '../db/tmf-resources';
+import { findResource, isUuid, type TmfDocument } from '../db/tmf-resources';
 import { insertTmfDocument } from '../db/tmf-store';
-import { money } from '../domain/money';
-import { sameUnits, toQuantity } from '../domain/prepay/quantity';
+import { money, type Money } from '../domain/money';
+import { paidAmountProblem, parseQuantityAmount, sameUnits, toQuantity } from '../domain/prepay/quantity';
+import { uuidV5 } from '../domain/uuid';
 import type { Principal } from './auth';
-import { actionDocument, isCustomer, partiesFor, positiveAmount, recordUnknownBucket, settle, throwIfNotUsable, throwIfOtherCustomer, throwIfOtherUnits, unprocessable, type ActionDeps, type Stored } from './prepay-action-rules';
+import { actionDocument, isCustomer, partiesFor, positiveAmount, recordUnknownBucket, settle, throwIfNotUsable, throwIfOtherCustomer, throwIfOtherUnits, unprocessable, type ActionDeps, type CardTopUp, type Stored } from './prepay-action-rules';
 import { bucketRef } from './prepay-balance-views';
 import type { topupBalanceSchema } from './schemas/tmf654';
-import { badRequest } from './tmf/errors';
+import { badRequest, TmfError } from './tmf/errors';
+
+const conflict = (message: string) => new TmfError(409, 'Conflict', message);
 
 /** The bucket a top-up goes to: `bucket`, else the money bucket of `partyAccount`. */
 async function topupTarget(trx: Knex.Transaction, body: { bucket?: { id: string }; partyAccount?: { id: string } }): Promise<{ bucket?: PrepayBucket; named: string }> {
@@ -24,18 +27,57 @@ async function topupTarget(trx: Knex.Transaction, body: { bucket?: { id: string 
   return { bucket: bucketId ? await lockPrepayBucket(trx, bucketId) : undefined, named: `money bucket of billing account ${body.partyAccount.id}` };
 }
 
+/** Our namespace for the ids of top-ups named by an Idempotency-Key (a fixed random UUID). */
+const TOPUP_KEY_NAMESPACE = '6f1d2b8e-93a4-4c57-8e0b-2a7c5d9e4f13';
+
+/**
+ * A top-up sent again with the same Idempotency-Key is the one stored the first time (a client
+ * that lost the answer of a card top-up must not pay twice): the same request is answered with it,
+ * another one under that key is a conflict.
+ */
+function repeatOf(earlier: TmfDocument, body: z.infer<typeof topupBalanceSchema>, bucketId: string | undefined, key: string): Stored {
+  const was = earlier as { bucket?: { id?: string }; amount?: { amount: number }; paymentMethod?: { id?: string }; voucher?: string };
+  const sameAmount = body.amount === undefined || (was.amount !== undefined && money(was.amount.amount).eq(parseQuantityAmount(body.amount.amount)));
+  const same =
+    was.bucket?.id === (bucketId ?? body.bucket?.id) &&
+    sameAmount &&
+    was.paymentMethod?.id === body.paymentMethod?.id &&
+    was.voucher === (body.voucher === undefined ? undefined : `****${body.voucher.slice(-4)}`);
+  if (!same) throw conflict(`Idempotency-Key: ${key} was used for another top-up (${String(earlier.id)})`);
+  return { doc: earlier, repeated: true };
+}
+
+const cardTopUpOf = (topupId: string, bucket: PrepayBucket, amount: Money, paymentMethodId: string): CardTopUp => ({
+  topupId,
+  bucketId: bucket.id,
+  customerId: bucket.customerId,
+  amount: amount.toFixed(),
+  currency: bucket.unit,
+  paymentMethodId,
+});
+
 /** POST topupBalance: by voucher or (staff) at the counter at once; by card through the top-up workflow. */
-export async function createTopup(deps: ActionDeps, principal: Principal, body: z.infer<typeof topupBalanceSchema>, now: Date): Promise<Stored> {
+export async function createTopup(deps: ActionDeps, principal: Principal, body: z.infer<typeof topupBalanceSchema>, now: Date, idempotencyKey?: string): Promise<Stored> {
   if (body.voucher && body.paymentMethod) throw badRequest('voucher, paymentMethod: pay by one of them');
   if (isCustomer(principal) && !body.voucher && !body.paymentMethod) throw badRequest('paymentMethod: a customer tops up by card (paymentMethod) or voucher');
   if (!body.voucher && !body.amount) throw badRequest('amount: required unless a voucher gives it');
   const amount = positiveAmount(body.amount);
+  const problem = amount && paidAmountProblem(amount);
+  if (problem) throw badRequest(`amount.amount: ${problem}`);
   if (body.usageType && body.usageType !== 'monetary') throw unprocessable('usageType: top-ups add money (monetary)');
-  const id = randomUUID();
+  const id = idempotencyKey === undefined ? randomUUID() : uuidV5(`${principal.subject}\n${idempotencyKey}`, TOPUP_KEY_NAMESPACE);
   const { voucher: _code, ...shown } = body;
   const base = actionDocument(topupBalanceModel, deps.publicUrl, { ...shown, usageType: 'monetary', ...(body.voucher ? { voucher: `****${body.voucher.slice(-4)}` } : {}) }, id, now);
   return deps.knex.transaction(async (trx) => {
     const { bucket, named } = await topupTarget(trx, body);
+    // Under the bucket's lock, so that a repeat sent at the same moment waits for the first.
+    const earlier = idempotencyKey === undefined ? undefined : await findResource(trx, topupBalanceModel.table, id);
+    if (earlier) {
+      const repeat = repeatOf(earlier, body, bucket?.id, idempotencyKey!);
+      // A card top-up still in progress: its workflow is started again should it never have been.
+      if (earlier.status === 'created' && bucket && body.paymentMethod && amount) return { ...repeat, cardTopUp: cardTopUpOf(id, bucket, amount, body.paymentMethod.id) };
+      return repeat;
+    }
     if (!bucket) return recordUnknownBucket(trx, principal, topupBalanceModel, base, named, now);
     throwIfOtherCustomer(principal, bucket);
     if (bucket.type !== 'money') throw unprocessable(`bucket ${bucket.id} holds ${bucket.unit}: top-ups go to a money bucket`);
@@ -45,10 +87,10 @@ export async function createTopup(deps: ActionDeps, principal: Principal, body: 
     if (bucket.billingAccountId) doc.partyAccount = { id: bucket.billingAccountId, '@referredType': 'BillingAccount' };
 
     if (body.paymentMethod) {
-      const card = await trx('crm_payment_method').where({ id: body.paymentMethod.id, customer_id: bucket.customerId, type: 'card' }).first('id');
+      const card = isUuid(body.paymentMethod.id) && (await trx('crm_payment_method').where({ id: body.paymentMethod.id, customer_id: bucket.customerId, type: 'card' }).first('id'));
       if (!card) throw unprocessable(`paymentMethod: ${body.paymentMethod.id} is not a card of the bucket's customer`);
       const stored = await insertTmfDocument(trx, topupBalanceModel, settle(doc, 'created', now), now);
-      return { doc: stored, cardTopUp: { topupId: id, bucketId: bucket.id, customerId: bucket.customerId, amount: amount!.toFixed(), currency: bucket.unit, paymentMethodId: card.id } };
+      return { doc: stored, cardTopUp: cardTopUpOf(id, bucket, amount!, card.id) };
     }
 
     let credit = amount!;

@@ -4,7 +4,7 @@
  * adjustments, reservations, accumulated balances, the ledger as balance action history, and hub.
  * A customer token sees and acts on its own buckets only; adjustments and new buckets are staff's.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -54,6 +54,14 @@ function body<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
   const parsed = schema.safeParse(copy);
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;
+}
+
+/** The optional Idempotency-Key of a POST: 1 to 200 visible ASCII characters. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('Idempotency-Key: 1 to 200 visible ASCII characters');
+  return key;
 }
 
 const scopeOf = (p: Principal | undefined): ViewScope => (p && p.roles.every((r) => r === 'customer') ? { customerId: p.customerId ?? '' } : {});
@@ -128,7 +136,16 @@ export function prepayBalanceApi(deps: PrepayBalanceApiDeps): TmfApi {
   });
 
   router.post('/topupBalance', anyone, async (req, res) => {
-    const { doc, cardTopUp } = await createTopup(actionDeps, req.principal!, body(req, topupBalanceSchema), clock.now());
+    const key = idempotencyKeyOf(req);
+    let stored;
+    try {
+      stored = await createTopup(actionDeps, req.principal!, body(req, topupBalanceSchema), clock.now(), key);
+    } catch (err) {
+      // The same key on another bucket at the same moment: the first one's id is taken.
+      if (key !== undefined && (err as { code?: string }).code === '23505') throw new TmfError(409, 'Conflict', `Idempotency-Key: ${key} was used for another top-up`);
+      throw err;
+    }
+    const { doc, cardTopUp, repeated } = stored;
     if (cardTopUp) {
       try {
         await deps.temporal.workflow.start<typeof prepaidTopUp>('prepaidTopUp', {
@@ -139,13 +156,15 @@ export function prepayBalanceApi(deps: PrepayBalanceApiDeps): TmfApi {
           searchAttributes: { CustomerId: [cardTopUp.customerId] },
         });
       } catch (err) {
-        // Nothing was charged yet: the top-up is failed rather than left waiting for a workflow that never came.
+        if (repeated && err instanceof WorkflowExecutionAlreadyStartedError) return void res.status(200).location(doc.href as string).json(doc);
+        // Nothing was charged yet: the top-up is failed rather than left waiting for a workflow
+        // that never came (should it have started after all, it finds the top-up failed and charges nothing).
         deps.logger.error({ err, topupId: cardTopUp.topupId }, 'could not start the top-up workflow');
         await knex.transaction((trx) => patchTmfResource(trx, topupBalanceModel, cardTopUp.topupId, { status: 'failed', statusReason: 'the top-up could not be started; nothing was charged' }, clock.now()));
-        throw new TmfError(503, 'Service Unavailable', 'the top-up could not be started; nothing was charged, try again');
+        throw new TmfError(503, 'Service Unavailable', 'the top-up could not be started; nothing was charged, try again (as a new top-up: with another Idempotency-Key, if one was sent)');
       }
     }
-    res.status(201).location(doc.href as string).json(doc);
+    res.status(repeated ? 200 : 201).location(doc.href as string).json(doc);
   });
   router.post('/adjustBalance', staff, async (req, res) => {
     const { doc } = await createAdjustment(actionDeps, req.principal!, body(req, adjustBalanceSchema), clock.now());
@@ -226,6 +245,13 @@ export function describePrepayBalance(doc: JsonObject): void {
   for (const [name, type] of [['topupBalance', 'TopupBalance'], ['adjustBalance', 'AdjustBalance'], ['reserveBalance', 'ReserveBalance']] as const) {
     (paths[`${base}/${name}`] as JsonObject).post = createOp(name, type, `${type}_Create`);
   }
+  const topup = (paths[`${base}/topupBalance`] as JsonObject).post as JsonObject;
+  topup.parameters = [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'The same key (per caller) returns the top-up stored the first time, charging nothing again', schema: { type: 'string', maxLength: 200 } }];
+  topup.responses = {
+    ...(topup.responses as JsonObject),
+    '200': { description: 'Sent before with this Idempotency-Key: the top-up as it stands', content: json(ref('TopupBalance')) },
+    '409': errorResponse('The Idempotency-Key was used for another top-up'),
+  };
   (paths[`${base}/reserveBalance/{id}`] as JsonObject).patch = {
     tags: [`${TAG} reserveBalance`],
     operationId: 'patchReserveBalance',

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { insertVoucher } from '../db/prepay-vouchers';
 import type { Clock } from '../domain/clock';
 import { money } from '../domain/money';
+import { paidAmountProblem } from '../domain/prepay/quantity';
 import { requireRole } from './auth';
 import { commonErrors, json, type OpenApiPart } from './openapi';
 import { decimalString } from './schemas/common';
@@ -40,6 +41,8 @@ export function voucherAdminRouter(deps: { knex: Knex; clock: Clock }): Router {
     if (!parsed.success) throw badRequest(describeZodError(parsed.error));
     const { count, value, currency, expiresAt } = parsed.data;
     if (money(value).lte(0)) throw badRequest('value: must be greater than zero');
+    const problem = paidAmountProblem(money(value));
+    if (problem) throw badRequest(`value: ${problem}`);
     const now = deps.clock.now();
     if (new Date(expiresAt) <= now) throw badRequest('expiresAt: must be in the future');
     const batch = randomUUID();

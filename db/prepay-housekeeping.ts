@@ -122,13 +122,21 @@ export async function armedAccountsBelowThreshold(db: Db, now: Date, defaultThre
   }));
 }
 
-/** Disarms the notice after the `crossings`-th was sent; false if another run did it first. */
-export async function disarmLowBalance(db: Db, chargingAccountId: string, crossings: number, balance: string, now: Date): Promise<boolean> {
+/**
+ * Counts the `crossings`-th notice as sent and disarms it, unless the balance is back at or above
+ * the threshold by now (a top-up while the notice went out, whose re-arming found it still armed):
+ * then it stays armed for the next crossing. False if another run counted it first.
+ */
+export async function disarmLowBalance(db: Db, chargingAccountId: string, crossings: number, balance: string, now: Date, defaultThreshold: string): Promise<boolean> {
   await db('prepay_low_balance').insert({ charging_account_id: chargingAccountId }).onConflict('charging_account_id').ignore();
-  const changed = await db('prepay_low_balance')
-    .where({ charging_account_id: chargingAccountId, armed: true, crossings })
-    .update({ armed: false, crossings: crossings + 1, notified_at: now, notified_balance: balance });
-  return changed > 0;
+  const changed = await db.raw(
+    `UPDATE prepay_low_balance l
+     SET armed = coalesce((SELECT m.balance FROM (${MONEY_BALANCE}) m WHERE m.charging_account_id = l.charging_account_id) >= coalesce(l.threshold, CAST(:default AS numeric)), false),
+         crossings = l.crossings + 1, notified_at = :now, notified_balance = :balance
+     WHERE l.charging_account_id = :account AND l.armed AND l.crossings = :crossings`,
+    { now, account: chargingAccountId, crossings, balance, default: defaultThreshold },
+  );
+  return (changed as { rowCount: number }).rowCount > 0;
 }
 
 /** Arms the notice again when the account's money balance is at or above its threshold (after a credit). */

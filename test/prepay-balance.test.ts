@@ -13,6 +13,7 @@ import { createPrepayActivities } from '../activities/prepay';
 import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
 import { applyLedgerEntry, type LedgerKind } from '../db/prepay-balance';
+import { disarmLowBalance } from '../db/prepay-housekeeping';
 import { insertVoucher, voucherCodeHash } from '../db/prepay-vouchers';
 import { SEED_VOUCHERS, seedVouchers } from '../db/seeds/vouchers';
 import { ManualClock } from '../domain/clock';
@@ -185,6 +186,19 @@ describe('TMF654 prepay balance management', () => {
       await request(app).get(`${BASE}/topupBalance/${res.body.id}`).set(await customerToken(await customer())).expect(404);
     });
 
+    it('answers 10 redemptions of a voucher sent at once with one Idempotency-Key with the one top-up', async () => {
+      const c = await customer({ money: '1.00' });
+      const code = await voucher('5.00');
+      const token = await customerToken(c);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => request(app).post(`${BASE}/topupBalance`).set(token).set('Idempotency-Key', `voucher-${code}`).send({ bucket: { id: c.moneyBucketId }, voucher: code })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+      expect(await bucketRow(c.moneyBucketId)).toEqual({ balance: '6.000000', reserved: '0.000000' });
+      expect(await ledgerOf(c.moneyBucketId)).toHaveLength(1);
+    });
+
     it('burns a voucher once when 20 redemptions race for it', async () => {
       const c = await customer({ money: '1.00' });
       const code = await voucher('5.00');
@@ -220,6 +234,11 @@ describe('TMF654 prepay balance management', () => {
         [token, { bucket: { id: c.dataBucketId }, voucher: usd }, 422, `bucket ${c.dataBucketId} holds octets: top-ups go to a money bucket`],
         [admin, { bucket: { id: c.moneyBucketId }, amount: { amount: 5, units: 'USD' } }, 422, `amount.units: bucket ${c.moneyBucketId} holds EUR, not USD`],
         [token, { bucket: { id: c.moneyBucketId }, paymentMethod: { id: randomUUID() }, amount: { amount: 10, units: 'EUR' } }, 422, 'is not a card of the bucket\'s customer'],
+        [token, { bucket: { id: c.moneyBucketId }, paymentMethod: { id: 'card-1' }, amount: { amount: 10, units: 'EUR' } }, 422, 'card-1 is not a card of the bucket\'s customer'],
+        // Paid money: in cents, and no more than a card charge holds.
+        [token, { bucket: { id: c.moneyBucketId }, paymentMethod: { id: c.paymentMethodId }, amount: { amount: '10.005', units: 'EUR' } }, 400, 'amount.amount: money is paid in cents: at most 2 decimals'],
+        [admin, { bucket: { id: c.moneyBucketId }, amount: { amount: '0.001', units: 'EUR' } }, 400, 'amount.amount: money is paid in cents'],
+        [token, { bucket: { id: c.moneyBucketId }, paymentMethod: { id: c.paymentMethodId }, amount: { amount: '1000000000000', units: 'EUR' } }, 400, 'amount.amount: must be below 1000000000000'],
       ];
       for (const [auth, body, status, message] of cases) {
         const res = await request(app).post(`${BASE}/topupBalance`).set(auth).send(body);
@@ -266,6 +285,10 @@ describe('TMF654 prepay balance management', () => {
       const bad = await request(app).post('/api/prepay/vouchers').set(admin).send({ count: 0, value: '5', currency: 'eur', expiresAt }).expect(400);
       expect(bad.body.message).toContain('count');
       expect(bad.body.message).toContain('currency');
+      for (const value of ['0.0000001', '1.1234567', '1000000000000']) {
+        const refused = await request(app).post('/api/prepay/vouchers').set(admin).send({ count: 1, value, currency: 'EUR', expiresAt }).expect(400);
+        expect(refused.body.message).toMatch(/^value: (money is paid in cents|must be below)/);
+      }
     });
   });
 
@@ -436,6 +459,21 @@ describe('TMF654 prepay balance management', () => {
     });
   });
 
+  describe('low-balance notices and top-ups at the same time', () => {
+    it('keeps the notice armed when a top-up lifted the balance while the notice went out', async () => {
+      jobClock.set(start);
+      const c = await customer({ money: '4.00' });
+      // The run found 4.00 under 5.00 and told the customer; a voucher of 5.00 committed meanwhile.
+      await request(app).post(`${BASE}/topupBalance`).set(await customerToken(c)).send({ bucket: { id: c.moneyBucketId }, voucher: await voucher('5.00') }).expect(201);
+      expect(await disarmLowBalance(knex, c.chargingAccountId, 0, '4.00', start, '5.00')).toBe(true);
+      expect(await knex('prepay_low_balance').where({ charging_account_id: c.chargingAccountId }).first('armed', 'crossings')).toEqual({ armed: true, crossings: 1 });
+      // So the next crossing is told.
+      await request(app).post(`${BASE}/adjustBalance`).set(agent).send({ bucket: { id: c.moneyBucketId }, amount: { amount: -6, units: 'EUR' }, reason: 'test call' }).expect(201);
+      expect(await jobs.notifyLowBalances({ chargingAccountIds: [c.chargingAccountId] })).toBe(1);
+      expect((await waitForOutbox(c.email, 1)).map((m) => m.subject)).toEqual(['Your BSS balance is low: 3.00 EUR']);
+    });
+  });
+
   describe('low-balance thresholds', () => {
     it('lets a customer set its own threshold, which the housekeeping then uses', async () => {
       jobClock.set(start);
@@ -448,11 +486,14 @@ describe('TMF654 prepay balance management', () => {
       expect(await jobs.notifyLowBalances({ chargingAccountIds: [c.chargingAccountId] })).toBe(1);
       expect((await waitForOutbox(c.email, 1)).map((m) => m.subject)).toEqual(['Your BSS balance is low: 7.00 EUR']);
 
-      await request(app).put(path).set(token).send({ threshold: '-1' }).expect(400);
-      await request(app).put(path).set(token).send({ threshold: 8 }).expect(400);
+      for (const threshold of ['-1', 8, '3.005', '1000000000000000000000000000000']) await request(app).put(path).set(token).send({ threshold }).expect(400);
       await request(app).get(path).set(await customerToken(await customer())).expect(404);
+      // Back to the default of 5.00, which 7.00 is above: its next crossing is told again.
       await request(app).put(path).set(agent).send({ threshold: null }).expect(200);
-      expect((await request(app).get(path).set(admin).expect(200)).body).toMatchObject({ threshold: null, effectiveThreshold: '5.00', armed: false });
+      expect((await request(app).get(path).set(admin).expect(200)).body).toMatchObject({ threshold: null, effectiveThreshold: '5.00', armed: true });
+      await request(app).post(`${BASE}/adjustBalance`).set(agent).send({ bucket: { id: c.moneyBucketId }, amount: { amount: -3, units: 'EUR' }, reason: 'test call' }).expect(201);
+      expect(await jobs.notifyLowBalances({ chargingAccountIds: [c.chargingAccountId] })).toBe(1);
+      expect((await waitForOutbox(c.email, 2)).map((m) => m.subject)).toEqual(['Your BSS balance is low: 7.00 EUR', 'Your BSS balance is low: 4.00 EUR']);
     });
   });
 
@@ -468,6 +509,8 @@ describe('TMF654 prepay balance management', () => {
       expect(res.body).toMatchObject({ usageType: 'voice', status: 'active', remainingValue: { amount: 600, units: 'seconds' }, partyAccount: { id: c.billingAccountId }, relatedParty: [{ id: c.customerId }] });
       await request(app).post(`${BASE}/bucket`).set(agent).send({ usageType: 'voice' }).expect(403);
       await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'voice', partyAccount: { id: c.billingAccountId }, remainingValue: { amount: 600, units: 'EUR' } }).expect(422);
+      const usd = await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'monetary', partyAccount: { id: c.billingAccountId }, creditLimit: { amount: 50, units: 'USD' } }).expect(422);
+      expect(usd.body.message).toBe('creditLimit.units: this bucket holds EUR');
       await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'minutes' }).expect(400);
       expect(await knex('charging_bucket').where({ charging_account_id: c.chargingAccountId }).count({ n: '*' })).toEqual([{ n: '3' }]);
     });

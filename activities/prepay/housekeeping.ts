@@ -53,7 +53,7 @@ export function createPrepayHousekeepingActivities(deps: PrepayDeps) {
           key: `lowBalance-${a.chargingAccountId}:${a.crossings + 1}`,
           relatedEntity: { id: a.chargingAccountId, '@referredType': 'ChargingAccount' },
         });
-        if (await disarmLowBalance(knex, a.chargingAccountId, a.crossings, a.balance, now)) notified += 1;
+        if (await disarmLowBalance(knex, a.chargingAccountId, a.crossings, a.balance, now, deps.lowBalanceThreshold)) notified += 1;
       }
       return notified;
     },

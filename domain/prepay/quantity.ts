@@ -48,3 +48,13 @@ export function bucketStatusOf(b: { validUntil: Date | null; accountStatus: stri
   if (b.validUntil && b.validUntil <= now) return 'expired';
   return b.accountStatus === 'active' ? 'active' : 'suspended';
 }
+
+/**
+ * What is wrong with an amount of money paid in (a top-up, a voucher's value), if anything: it is
+ * paid in cents, and no more than a card charge holds (`payment_charge.amount`, numeric(14,2)).
+ */
+export function paidAmountProblem(amount: Money): string | undefined {
+  if (amount.decimalPlaces() > 2) return 'money is paid in cents: at most 2 decimals';
+  if (amount.gte('1e12')) return 'must be below 1000000000000';
+  return undefined;
+}

@@ -151,5 +151,5 @@ export async function writePrepaidMoney(ctx: MoneyContext, order: CompletedOrder
   addMoney(summary, 'prepaidBalance', balance);
   // A balance that ends below the low-balance threshold crossed it in the past: the notice counts
   // as given then, so that prepay housekeeping does not tell a made-up customer about it now.
-  if (money(balance).lt(DEFAULT_LOW_BALANCE_THRESHOLD)) await disarmLowBalance(knex, chargingAccountId, 0, balance, order.end);
+  if (money(balance).lt(DEFAULT_LOW_BALANCE_THRESHOLD)) await disarmLowBalance(knex, chargingAccountId, 0, balance, order.end, DEFAULT_LOW_BALANCE_THRESHOLD);
 }
