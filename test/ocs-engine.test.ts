@@ -5,6 +5,8 @@ import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
 import { money, roundToCent } from '../domain/money';
 import { rateCall, rateUsage, type Rating } from '../domain/rating';
+import { placeUsage, rateWithAllowance } from '../domain/usage/rate-record';
+import type { SubscriberTariff } from '../domain/usage/subscriber-tariff';
 import { catalogSeed } from '../db/seeds/catalog-data';
 import { createChargingEngine, purgeClosedSessions, reconcileLedger, reconcileRefunds, RefundUnknown, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, OFFERING, type TestLine } from './helpers/charging';
@@ -183,6 +185,18 @@ describe('charging engine', () => {
     await send(1, 'termination', 75, [{ ratingGroup: VOICE, used: { quantity: '70' } }]);
     expect(await bucketState(knex, minutes)).toEqual({ balance: '0.000000', reserved: '0.000000' });
     expect(await bucketState(knex, cash)).toEqual({ balance: '4.880000', reserved: '0.000000' });
+  });
+
+  it('debits a usage reported past its reservation from the money bucket that ended during the call, rather than not at all', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00', validUntil: new Date(PEAK.getTime() + 200_000) }] });
+    const [cash] = line.buckets;
+    const sessionId = `test-${randomUUID()}`;
+    const send = (requestNumber: number, type: ChargingRequest['type'], at: number, units: ChargingRequest['units']) =>
+      engine.charge({ sessionId, requestNumber, type, subscriber: { msisdn: line.msisdn }, eventTime: new Date(PEAK.getTime() + at * 1000), destination: NATIONAL, units });
+    expect((await send(0, 'initial', 0, [{ ratingGroup: VOICE, requested: { quantity: '60' } }])).units[0].resultCode).toBe(RESULT.SUCCESS);
+    // 600 s at peak (0.12 + 540 × 0.002 = 1.20), reported once the bucket has ended: no money bucket is valid then.
+    expect((await send(1, 'termination', 600, [{ ratingGroup: VOICE, used: { quantity: '600' } }])).units[0].resultCode).toBe(RESULT.SUCCESS);
+    expect(await bucketState(knex, cash)).toEqual({ balance: '3.800000', reserved: '0.000000' });
   });
 
   it("reserves on the buckets valid at the engine's clock, whatever the request's Event-Timestamp says", async () => {
@@ -546,6 +560,67 @@ describe('charging engine', () => {
     const offline = rateCall(paygVoice(), { usageType: 'voice', quantity: '120', startTime: start, destination: NATIONAL }, 'Europe/Madrid');
     expect(offline.amount).toBe('0.180000');
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '4.820000', reserved: '0.000000' });
+  });
+
+  describe('the same call online as offline, with a national voice allowance', () => {
+    /** What offline rating charges for a call of `seconds` to `destination` at `start` when `allowance` seconds are left. */
+    function offline(destination: string, start: Date, seconds: string, allowance: string): string {
+      const tariff: SubscriberTariff = {
+        subscriptionId: 'offline',
+        billingAccountId: 'offline',
+        msisdn: '+34600000000',
+        timeZone: 'Europe/Madrid',
+        billCycleDay: 1,
+        prices: { voice: { priceId: 'payg-voice', version: '1.0', rating: paygVoice(), currency: 'EUR' } },
+        allowances: { voice: allowance },
+      };
+      const call = { source: 'test', recordId: 'r', msisdn: tariff.msisdn, usageType: 'voice' as const, startTime: start, quantity: seconds, destination };
+      const placed = placeUsage(tariff, call);
+      if ('reason' in placed) throw new Error(placed.reason);
+      return roundToCent(money(rateWithAllowance(placed, tariff, call, '0').amount)).toFixed(6);
+    }
+    /** A line with 600 s of allowance and 10.00; a call of `seconds` to `destination` at `start`, reported as it goes. */
+    async function call(destination: string, start: Date, seconds: number) {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'voice', amount: '600' }, { type: 'money', amount: '10.00' }] });
+      const c = session(line, { destination, eventTime: start });
+      expect((await c.initial('300')).resultCode).toBe(RESULT.SUCCESS);
+      let left = seconds;
+      let n = 1;
+      while (left > 300) {
+        expect((await c.update('300', '300')).units[0].resultCode).toBe(RESULT.SUCCESS);
+        left -= 300;
+        n++;
+      }
+      // The termination names no destination (TS 32.299 does not ask it again): it is the session's.
+      const last = await engine.charge({ sessionId: c.sessionId, requestNumber: n, type: 'termination', subscriber: { msisdn: line.msisdn }, eventTime: start, units: [{ ratingGroup: VOICE, used: { quantity: String(left) } }] });
+      expect(last.units[0].resultCode).toBe(RESULT.SUCCESS);
+      const [minutes, cash] = line.buckets;
+      return { minutes: await bucketState(knex, minutes), cash: await bucketState(knex, cash) };
+    }
+    const paid = (amount: string) => money('10').minus(amount).toFixed(6);
+
+    it.each([
+      ['premium', '+34806123456'],
+      ['international', '+447700900123'],
+    ])('leaves the allowance alone for a %s call and charges it as money', async (_kind, destination) => {
+      const { minutes, cash } = await call(destination, PEAK, 240);
+      expect(minutes).toEqual({ balance: '600.000000', reserved: '0.000000' });
+      expect(cash).toEqual({ balance: paid(offline(destination, PEAK, '240', '600')), reserved: '0.000000' });
+      expect(Number(cash.balance)).toBeLessThan(10);
+    });
+
+    it('charges a freephone call nothing, and leaves the allowance alone', async () => {
+      expect(await call('+34900123456', PEAK, 240)).toEqual({ minutes: { balance: '600.000000', reserved: '0.000000' }, cash: { balance: '10.000000', reserved: '0.000000' } });
+    });
+
+    it('pays a national call from the allowance first, and prices what money pays from when the allowance ran out', async () => {
+      // 19:50 in Madrid: the allowance pays 19:50–20:00, money 20:00–20:10 at the off-peak price.
+      const start = new Date('2026-11-04T18:50:00Z');
+      const { minutes, cash } = await call(NATIONAL, start, 1200);
+      expect(minutes).toEqual({ balance: '0.000000', reserved: '0.000000' });
+      expect(offline(NATIONAL, start, '1200', '600')).toBe('0.600000');
+      expect(cash).toEqual({ balance: paid('0.60'), reserved: '0.000000' });
+    });
   });
 
   it('grants a low balance what it buys across the peak/off-peak boundary, at the prices the debit will use', async () => {

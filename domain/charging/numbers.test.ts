@@ -13,6 +13,11 @@ describe('charging numbers', () => {
 
   it('finds the number in a TEL or SIP address, with visual separators, parameters or 00 for the +', () => {
     expect(destinationNumber('tel:+34-612-345-678;phone-context=ims.example')).toBe('+34612345678');
+    // A local number read in the country its phone-context names (a freephone one stays freephone).
+    expect(destinationNumber('tel:612345678;phone-context=+34')).toBe('+34612345678');
+    expect(destinationNumber('tel:900123456;phone-context=+34')).toBe('+34900123456');
+    expect(destinationNumber('tel:030-123456;phone-context=+49')).toBe('+4930123456');
+    expect(destinationNumber('sip:612345678;phone-context=+34@ims.example;user=phone')).toBe('+34612345678');
     expect(destinationNumber('sip:+4930123456@ims.example;user=phone')).toBe('+4930123456');
     expect(destinationNumber('sips:34612345678@ims.example')).toBe('+34612345678');
     expect(destinationNumber('0034612345678')).toBe('+34612345678');

@@ -16,15 +16,21 @@ export function internationalNumber(value: string): string | undefined {
 /**
  * The number a called or recipient address names: "tel:+34-612-345-678;phone-context=…",
  * "sip:+34612345678@ims.example;user=phone", "0034612345678" or "34612345678" → "+34612345678".
- * A short code (up to 4 digits: "112", "7777") stays as it is: it is a national number, not an
- * international one without its '+'. Undefined for an address that names no number (a SIP user).
+ * A local number whose phone-context is a country's prefix (RFC 3966: "tel:612345678;phone-
+ * context=+34", an IMS node's usual form) is read in that country, its trunk 0 dropped
+ * ("tel:030123456;phone-context=+49" → "+4930123456"). A short code (up to 4 digits: "112",
+ * "7777") stays as it is: it is a national number, not an international one without its '+'.
+ * Undefined for an address that names no number (a SIP user).
  */
 export function destinationNumber(address: string): string | undefined {
-  const user = address
+  const [userPart, ...params] = address
     .trim()
     .replace(/^(tel|sips?):/i, '')
-    .replace(/[@;].*$/, '')
-    .replace(/[\s\-.()]/g, '');
+    .replace(/@.*$/, '')
+    .split(';');
+  const user = userPart.replace(/[\s\-.()]/g, '');
   if (/^\d{1,4}$/.test(user)) return user;
+  const context = params.map((p) => /^phone-context=\+([\d\-.()]+)$/i.exec(p.trim())?.[1]).find((c) => c !== undefined);
+  if (context !== undefined && /^\d+$/.test(user)) return internationalNumber(context.replace(/[-.()]/g, '') + user.replace(/^0/, ''));
   return internationalNumber(user.startsWith('00') ? user.slice(2) : user);
 }

@@ -1,7 +1,7 @@
 /**
- * Allowances of a postpaid plan: how much of a record they cover. The voice and SMS allowances are
- * national (the catalog sells "national minutes"), so they cover the national bands only; the data
- * allowance covers every band.
+ * Allowances of a plan: how much of a record they cover. The voice and SMS allowances are national
+ * (the catalog sells "national minutes"), so they cover the national bands only; the data
+ * allowance covers every band. Online charging applies the same rule to a prepaid line's bundles.
  */
 import { money, Money } from '../money';
 import type { UsageType } from '../rating';

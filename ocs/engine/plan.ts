@@ -3,7 +3,8 @@
  * which buckets are debited, reserved and released (with their ledger rows), what the session
  * has used so far, and the answer. Pure: the caller reads and writes the database around it.
  */
-import { priceEventMicros, type Rating } from '../../domain/rating';
+import { priceEventMicros, RatingError, selectBand, type Rating } from '../../domain/rating';
+import { allowanceCovers } from '../../domain/usage/allowance';
 import { ceilToUnit, formatMicros, min, ONE, parseMicros, roundToCent, type Micros } from '../../domain/micros';
 import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ResultCode, type ServiceType, type UnitGrant, type UnitRequest } from './types';
 
@@ -57,6 +58,11 @@ export interface RatingGroupUsage {
   moneyUnits: string;
   /** Money debited for them so far: the price of moneyUnits, rounded to the cent. */
   charged: string;
+  /**
+   * Whom the event is to, as the first request that named it said (a termination need not name
+   * it again): every report prices the whole event to the same destination.
+   */
+  destination?: string;
 }
 
 export type SessionUsage = Record<string, RatingGroupUsage>;
@@ -273,9 +279,37 @@ class Working {
  * The money a quantity of this rating group costs in total at the tariff's 6 decimals: a call that
  * crosses a band boundary is split there (priceEvent, which offline rating's rateCall writes out).
  */
-function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Micros, destination: string | undefined, timeZone: string): Micros {
+function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Micros, timeZone: string): Micros {
   if (quantity === 0n) return 0n;
-  return priceEventMicros(rating, { usageType: service, quantity, startTime: startOf(usage), destination }, timeZone);
+  return priceEventMicros(rating, { usageType: service, quantity, startTime: paidFrom(service, usage), destination: usage.destination }, timeZone);
+}
+
+/**
+ * When the part of the event paid with money began: a call's allowance pays its first seconds,
+ * so what money pays starts once they are used (in the band of that moment), as offline rating
+ * has it; data and SMS are priced from the event's start.
+ */
+function paidFrom(service: ServiceType, usage: RatingGroupUsage): Date {
+  const start = startOf(usage);
+  if (service !== 'voice' || usage.bucketUnits === '0') return start;
+  return new Date(start.getTime() + Number(parseMicros(usage.bucketUnits) / 1000n));
+}
+
+/**
+ * Whether the service's unit buckets (allowances) may pay for this usage: voice and SMS
+ * allowances are national and cover the national bands only, as offline (domain/usage/allowance);
+ * a premium, international or freephone call is priced as money. Data allowances cover every band.
+ */
+function allowanceApplies(ctx: Context, service: ServiceType, usage: RatingGroupUsage, rating: Rating | undefined): boolean {
+  // Without a price there is no band to tell; without allowances nothing to decide.
+  if (service === 'data' || !rating || (ctx.work.usableOf(service).length === 0 && ctx.work.reservableOf(service).length === 0)) return true;
+  try {
+    return allowanceCovers(service, selectBand(rating, { startTime: startOf(usage), destination: usage.destination }, ctx.tariffs.timeZone).name);
+  } catch (err) {
+    // No band for it: the price fails the same way, and answers 5031.
+    if (err instanceof RatingError) return false;
+    throw err;
+  }
 }
 
 let lastStart = '';
@@ -293,18 +327,18 @@ function startOf(usage: RatingGroupUsage): Date {
 }
 
 /** The same, rounded to the cent: what is debited. */
-function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Micros, destination: string | undefined, timeZone: string): Micros {
-  return roundToCent(exactPriceOf(rating, service, usage, quantity, destination, timeZone));
+function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Micros, timeZone: string): Micros {
+  return roundToCent(exactPriceOf(rating, service, usage, quantity, timeZone));
 }
 
 /** A session's usage to change (its values are strings: a copy per rating group suffices, unlike structuredClone's general walk). */
 const copyUsage = (usage: SessionUsage): SessionUsage => {
   const copy: SessionUsage = {};
-  for (const [group, u] of Object.entries(usage)) copy[group] = { start: u.start, bucketUnits: u.bucketUnits, moneyUnits: u.moneyUnits, charged: u.charged };
+  for (const [group, u] of Object.entries(usage)) copy[group] = { start: u.start, bucketUnits: u.bucketUnits, moneyUnits: u.moneyUnits, charged: u.charged, destination: u.destination };
   return copy;
 };
 
-const fresh = (start: Date): RatingGroupUsage => ({ start: start.toISOString(), bucketUnits: '0', moneyUnits: '0', charged: '0' });
+const fresh = (start: Date, destination: string | undefined): RatingGroupUsage => ({ start: start.toISOString(), bucketUnits: '0', moneyUnits: '0', charged: '0', destination });
 
 interface Context {
   request: ChargingRequest;
@@ -321,22 +355,27 @@ interface Context {
  */
 function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usage: RatingGroupUsage, used: Micros, rating: Rating | undefined, held: readonly ReservationState[]): boolean {
   const { work } = ctx;
-  const fromUnits = work.drawReservedFirst(held, service, used, (b, a) => work.debit(b, a, ratingGroup));
+  const fromUnits = allowanceApplies(ctx, service, usage, rating) ? work.drawReservedFirst(held, service, used, (b, a) => work.debit(b, a, ratingGroup)) : 0n;
   if (fromUnits !== 0n) usage.bucketUnits = formatMicros(parseMicros(usage.bucketUnits) + fromUnits);
   const rest = used - fromUnits;
   if (rest === 0n) return true;
   if (!rating) return false;
   const moneyUnits = parseMicros(usage.moneyUnits) + rest;
-  const total = priceOf(rating, service, usage, moneyUnits, ctx.request.destination, ctx.tariffs.timeZone);
+  const total = priceOf(rating, service, usage, moneyUnits, ctx.tariffs.timeZone);
   const cost = total - parseMicros(usage.charged);
   usage.moneyUnits = formatMicros(moneyUnits);
   usage.charged = formatMicros(total);
   if (cost <= 0n) return true;
-  const buckets = work.usableOf('money');
   const taken = work.drawReservedFirst(held, 'money', cost, (b, a) => work.debit(b, a, ratingGroup));
-  // An overrun (usage beyond what was reserved): the first money bucket takes it.
+  // An overrun (usage beyond what was reserved): the first money bucket valid then takes it, else
+  // (none was: it ended during the call) the account's first money bucket. An account without
+  // any cannot pay it: it stays uncharged, and the next report of the event tries again.
   const overrun = cost - taken;
-  if (overrun > 0n && buckets.length) work.debit(buckets[0], overrun, ratingGroup);
+  if (overrun > 0n) {
+    const payer = work.usableOf('money')[0] ?? work.buckets.filter((b) => b.type === 'money').sort(byPriority)[0];
+    if (payer) work.debit(payer, overrun, ratingGroup);
+    else usage.charged = formatMicros(total - overrun);
+  }
   return true;
 }
 
@@ -348,7 +387,8 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
   const { work, settings } = ctx;
   const wanted = min(parseMicros(ur.requested?.quantity ?? settings.defaultQuota[service]), parseMicros(settings.maxQuota[service]));
   const reservations: NewReservation[] = [];
-  const grantedUnits = work.drawFrom(work.reservableOf(service), wanted, (b, amount) => {
+  const allowances = allowanceApplies(ctx, service, usage, rating) ? work.reservableOf(service) : [];
+  const grantedUnits = work.drawFrom(allowances, wanted, (b, amount) => {
     work.reserve(b, amount, ur.ratingGroup);
     reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: amount });
   });
@@ -368,7 +408,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
       // Paid for in full: rounding to the cent may not give away the last units.
       const fits = (q: Micros) =>
         costOfMore(ctx, rating, service, usage, moneyUnits, charged, q) <= available &&
-        exactPriceOf(rating, service, usage, moneyUnits + q, ctx.request.destination, ctx.tariffs.timeZone) - charged <= available;
+        exactPriceOf(rating, service, usage, moneyUnits + q, ctx.tariffs.timeZone) - charged <= available;
       grantedMoneyUnits = affordable(rest, fits);
     }
     const price = finalUnit ? costOfMore(ctx, rating, service, usage, moneyUnits, charged, grantedMoneyUnits) : costOfRest;
@@ -393,7 +433,7 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
 
 /** What `more` units cost, rounded to the cent, beyond the `moneyUnits` the event has used and the `charged` it paid for them. */
 function costOfMore(ctx: Context, rating: Rating, service: ServiceType, usage: RatingGroupUsage, moneyUnits: Micros, charged: Micros, more: Micros): Micros {
-  return priceOf(rating, service, usage, moneyUnits + more, ctx.request.destination, ctx.tariffs.timeZone) - charged;
+  return priceOf(rating, service, usage, moneyUnits + more, ctx.tariffs.timeZone) - charged;
 }
 
 /**
@@ -416,12 +456,12 @@ function affordable(wanted: Micros, fits: (q: Micros) => boolean): Micros {
 function chargeEvent(ctx: Context, ur: UnitRequest, service: ServiceType, rating: Rating | undefined): UnitGrant {
   const { work } = ctx;
   const quantity = parseMicros(ur.requested?.quantity ?? ur.used?.quantity ?? '1');
-  const usage = fresh(ctx.request.eventTime);
-  const fromUnits = min(quantity, work.usableOf(service).reduce((s, b) => s + work.available(b), 0n));
+  const usage = fresh(ctx.request.eventTime, ctx.request.destination);
+  const fromUnits = allowanceApplies(ctx, service, usage, rating) ? min(quantity, work.usableOf(service).reduce((s, b) => s + work.available(b), 0n)) : 0n;
   const rest = quantity - fromUnits;
   if (rest > 0n) {
     if (!rating) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.RATING_FAILED };
-    const price = priceOf(rating, service, usage, rest, ctx.request.destination, ctx.tariffs.timeZone);
+    const price = priceOf(rating, service, usage, rest, ctx.tariffs.timeZone);
     if (price > work.moneyAvailable(work.usableOf('money'))) return { ratingGroup: ur.ratingGroup, serviceIdentifier: ur.serviceIdentifier, resultCode: RESULT.CREDIT_LIMIT_REACHED };
   }
   debitUsed(ctx, ur.ratingGroup, service, usage, quantity, rating, []);
@@ -456,7 +496,9 @@ function settleRatingGroup(ctx: Context, ur: UnitRequest, usageByGroup: SessionU
     releasedIds.push(r.id);
   }
   const key = String(ur.ratingGroup);
-  const usage = (usageByGroup[key] ??= fresh(request.eventTime));
+  const usage = (usageByGroup[key] ??= fresh(request.eventTime, request.destination));
+  // A session from before destinations were kept, or whose first request named none.
+  usage.destination ??= request.destination;
   const used = parseMicros(ur.used?.quantity ?? '0');
   const rated = used > 0n ? debitUsed(ctx, ur.ratingGroup, service, usage, used, rating, reserved) : true;
   if (!rated || !rating) return { answer: answerOf(ur, RESULT.RATING_FAILED) };
