@@ -26,6 +26,7 @@ const schema = z.object({
   /** Seconds a data session may stay idle before the client gives its quota back (Quota-Holding-Time); 0: none. */
   OCS_QUOTA_HOLDING_TIME: int(DEFAULT_ENGINE_CONFIG.quotaHoldingTime),
   OCS_SESSION_TIMEOUT: int(DEFAULT_ENGINE_CONFIG.sessionTimeout),
+  OCS_RESERVATION_GRACE: int(DEFAULT_ENGINE_CONFIG.reservationGrace),
   OCS_SWEEP_INTERVAL_MS: int(10_000),
   OCS_SESSION_RETENTION: int(86_400),
   OCS_QUOTA_VOICE: quantity(DEFAULT_ENGINE_CONFIG.defaultQuota.voice),
@@ -88,6 +89,7 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
       quotaThresholdPercent: e.OCS_QUOTA_THRESHOLD_PERCENT,
       quotaHoldingTime: e.OCS_QUOTA_HOLDING_TIME,
       sessionTimeout: e.OCS_SESSION_TIMEOUT,
+      reservationGrace: e.OCS_RESERVATION_GRACE,
       defaultTimeZone: e.OCS_TIME_ZONE,
       defaultQuota: { voice: e.OCS_QUOTA_VOICE, data: e.OCS_QUOTA_DATA, sms: e.OCS_QUOTA_SMS },
       maxQuota: { voice: e.OCS_MAX_QUOTA_VOICE, data: e.OCS_MAX_QUOTA_DATA, sms: e.OCS_MAX_QUOTA_SMS },

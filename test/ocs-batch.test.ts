@@ -179,6 +179,17 @@ describe('batched charging', () => {
     });
   });
 
+  it('refuses (5012) a request numbered past what a session keeps, and charges the rest of its batch', async () => {
+    const lines = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], lines: 3 });
+    const requests = lines.map((line) => initial(line, `batch-${randomUUID()}`));
+    // An Unsigned32 on the wire, past the session's 32-bit column.
+    const huge = { ...request(lines[2], `batch-${randomUUID()}`, 2 ** 31, 'event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]) };
+    const answers = await together(engine, [requests[0], huge, requests[1]]);
+    expect(answers).toEqual([answer(requests[0], grant('60')), { sessionId: huge.sessionId, requestNumber: 2 ** 31, resultCode: RESULT.UNABLE_TO_COMPLY, units: [] }, answer(requests[1], grant('60'))]);
+    expect(await knex('charging_session').where({ id: huge.sessionId })).toHaveLength(0);
+    expect(await bucketState(knex, lines[0].buckets[0])).toEqual({ balance: '10.000000', reserved: '0.240000' });
+  });
+
   it('debits what every rating group of a request used before it reserves new quota for any', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.50' }] });
     const cash = line.buckets[0];
@@ -214,7 +225,7 @@ describe('batched charging', () => {
     const [answered] = await commitWhileBatchWaits(
       cash,
       async (client) => {
-        expect(await releaseDue(client, sessionId, new Date(PEAK.getTime() + 601_000))).toEqual({ released: 1, closed: false });
+        expect(await releaseDue(client, sessionId, new Date(PEAK.getTime() + 631_000))).toEqual({ released: 1, closed: false });
       },
       () => together(observed, [update(line, sessionId, 1, '60')]),
     );

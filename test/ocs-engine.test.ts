@@ -264,6 +264,7 @@ describe('charging engine', () => {
     await expect(refund(other, refundInformation!)).rejects.toThrow(RefundUnknown);
     await expect(refund(line, refundInformation!, VOICE)).rejects.toThrow(RefundUnknown);
     await expect(refund(line, 'never-charged#0')).rejects.toThrow(RefundUnknown);
+
     expect(await engine.refund({ sessionId: 'r', requestNumber: 0, subscriber: { msisdn: '+34699999999' }, units: [{ ratingGroup: SMS, refundInformation: refundInformation! }] })).toMatchObject({ resultCode: RESULT.USER_UNKNOWN });
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
 
@@ -297,6 +298,19 @@ describe('charging engine', () => {
     // The engine charges the next SMS on the refunded balance (the refund counted the account's revision).
     await sms(line);
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
+  });
+
+  it("refunds no call: a session's charges are usage, not an event", async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const call = session(line);
+    await call.initial('60', VOICE);
+    await call.update('60', '60');
+    await call.terminate('0');
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.880000', reserved: '0.000000' });
+    for (const reference of [`${call.sessionId}#1`, `${call.sessionId}#2`]) {
+      await expect(engine.refund({ sessionId: `refund-${randomUUID()}`, requestNumber: 0, subscriber: { msisdn: line.msisdn }, units: [{ ratingGroup: VOICE, refundInformation: reference }] })).rejects.toThrow(RefundUnknown);
+    }
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.880000', reserved: '0.000000' });
   });
 
   it('refunds an SMS taken from an allowance with the allowance unit', async () => {
@@ -453,7 +467,11 @@ describe('charging engine', () => {
       await call.initial('60');
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.120000' });
       const closedIds: string[] = [];
+      // Held a while past its validity, for the report a client sends when the validity ends.
       clock.advance(601_000);
+      await sweepExpired(pool, clock.now(), undefined, (id) => closedIds.push(id));
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.120000' });
+      clock.advance(30_000);
       await sweepExpired(pool, clock.now(), undefined, (id) => closedIds.push(id));
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '10.000000', reserved: '0.000000' });
       expect(closedIds).not.toContain(call.sessionId);
@@ -498,13 +516,14 @@ describe('charging engine', () => {
     const row = () => knex('charging_session').where({ id: call.sessionId }).first('sweep_at', 'revision');
     try {
       await call.initial('60');
-      // Renewed 5 minutes in: the new reservation runs to 15 minutes, the sweeper's look stays at 10.
+      // Renewed 5 minutes in: the new reservation runs to 15 minutes (and the grace of 30 s), the
+      // sweeper's look stays at 10 (and 30 s).
       clock.advance(300_000);
       await call.update('60', '60');
-      expect(await row()).toEqual({ sweep_at: new Date(SWEPT.getTime() + 600_000), revision: 1 });
-      clock.advance(301_000);
+      expect(await row()).toEqual({ sweep_at: new Date(SWEPT.getTime() + 630_000), revision: 1 });
+      clock.advance(331_000);
       expect(await sweepExpired(pool, clock.now())).toEqual({ released: 0, closed: 0 });
-      expect(await row()).toEqual({ sweep_at: new Date(SWEPT.getTime() + 900_000), revision: 1 });
+      expect(await row()).toEqual({ sweep_at: new Date(SWEPT.getTime() + 930_000), revision: 1 });
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.880000', reserved: '0.120000' });
     } finally {
       clock.set(start);

@@ -190,7 +190,7 @@ describe('the engine state cache', () => {
     const sweep = await pool.connect();
     try {
       await sweep.query('BEGIN');
-      expect(await releaseDue(sweep, call.sessionId, new Date(PEAK.getTime() + 601_000))).toEqual({ released: 1, closed: false });
+      expect(await releaseDue(sweep, call.sessionId, new Date(PEAK.getTime() + 631_000))).toEqual({ released: 1, closed: false });
       await sweep.query('COMMIT');
     } finally {
       sweep.release();

@@ -53,7 +53,7 @@ export interface OnceDeps {
   clock: Clock;
   tariffs: TariffCache;
   cache: EngineStateCache;
-  settings: EngineSettings & { sessionTimeout: number };
+  settings: EngineSettings & { sessionTimeout: number; reservationGrace: number };
   observer?: EngineObserver;
   /** The sessions waiting for credit, told when a write frees credit on their account. */
   waiting?: WaitingByAccount;
@@ -298,7 +298,7 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
         accounts: guard,
         now,
         sessionExpiresAt: new Date(now.getTime() + settings.sessionTimeout * 1000),
-        reservationExpiresAt: new Date(now.getTime() + settings.validityTime * 1000),
+        reservationExpiresAt: new Date(now.getTime() + (settings.validityTime + settings.reservationGrace) * 1000),
       });
     } catch (err) {
       cache.endWrite(guard, kept, { failed: batch.map((p) => p.request.sessionId) });

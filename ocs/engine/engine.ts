@@ -24,6 +24,11 @@ import type { ChargingAnswer, ChargingEngine, ChargingRequest } from './types';
 export interface EngineConfig extends EngineSettings, BatchSettings {
   /** Seconds an open session may stay silent before the sweeper closes it. */
   sessionTimeout: number;
+  /**
+   * Seconds a reservation outlives its grant's Validity-Time before the sweeper releases it: a
+   * client reports when the validity ends (RFC 4006 5.1.2), so its report must find the units held.
+   */
+  reservationGrace: number;
   /** Time zone for bands when the billing account names none. */
   defaultTimeZone: string;
   /** How long a plan's tariffs are cached, and a subscriber's read (its product) counts in the state cache. */
@@ -42,6 +47,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   quotaThresholdPercent: 0,
   quotaHoldingTime: 0,
   sessionTimeout: 1800,
+  reservationGrace: 30,
   defaultTimeZone: 'Europe/Madrid',
   tariffTtlMs: 60_000,
   stateCacheSize: 50_000,

@@ -16,11 +16,18 @@
 import type pg from 'pg';
 import { RESULT, RefundUnknown, type ChargingAnswer, type RefundRequest } from './types';
 
-/** Finds the event's debits on the account, claims the refund, and credits them back if the claim is new. */
+/**
+ * Finds the event's debits on the account, claims the refund, and credits them back if the claim
+ * is new. Only an event is refunded: a direct debit is the one request of its session (request
+ * number 0, so its reference ends in #0) and reserves nothing; a session's report (#1 on) or an
+ * initial request with used units reported (it reserves too) is usage, never given back.
+ */
 const REFUND = `
-WITH debit AS (
-  SELECT l.bucket_id, l.amount FROM charging_ledger l JOIN charging_bucket b ON b.id = l.bucket_id
-  WHERE b.charging_account_id = $1 AND l.reference = $2 AND l.kind = 'debit' AND l.rating_group = $3
+WITH entry AS (
+  SELECT l.bucket_id, l.amount, l.kind FROM charging_ledger l JOIN charging_bucket b ON b.id = l.bucket_id
+  WHERE b.charging_account_id = $1 AND l.reference = $2 AND l.rating_group = $3 AND right($2, 2) = '#0'
+), debit AS (
+  SELECT bucket_id, amount FROM entry WHERE kind = 'debit' AND NOT EXISTS (SELECT 1 FROM entry WHERE kind = 'reservation')
 ), claim AS (
   INSERT INTO charging_refund (reference, rating_group, charging_account_id, created_at)
   SELECT $2, $3, $1, $4 WHERE EXISTS (SELECT 1 FROM debit)

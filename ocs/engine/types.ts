@@ -40,6 +40,13 @@ export const MAX_SESSION_ID_BYTES = 512;
 /** Whether a session id is longer than the engine keeps (a UTF-16 unit is at most 3 bytes of UTF-8: short ids are not measured). */
 export const sessionIdTooLong = (id: string): boolean => id.length * 3 > MAX_SESSION_ID_BYTES && Buffer.byteLength(id) > MAX_SESSION_ID_BYTES;
 
+/**
+ * The highest request number a session is kept with (its column is a 32-bit integer). The wire
+ * allows twice as many (Unsigned32), but a session counts from 0, one request at a time: a number
+ * past this is refused on its own rather than failing the write of the batch it would be in.
+ */
+export const MAX_REQUEST_NUMBER = 2 ** 31 - 1;
+
 export interface ChargingRequest {
   /** Unique per session: the Diameter Session-Id, or the Nchf chargingDataRef (at most MAX_SESSION_ID_BYTES). */
   sessionId: string;
