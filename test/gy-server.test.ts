@@ -370,6 +370,27 @@ describe('Gy server: malformed input', () => {
     expect(resultOf(await send(base().map((a) => (a.code === 258 ? avp('Auth-Application-Id', 5) : a))))).toBe(5004);
   });
 
+  it('answers groups nested thousands deep with 5004, not a stack overflow', async () => {
+    // 60,000 Multiple-Services-Credit-Control AVPs (456, M bit), each holding the next: 480 KB.
+    let nested = Buffer.alloc(0);
+    for (let i = 0; i < 60_000; i++) {
+      const header = Buffer.alloc(8);
+      header.writeUInt32BE(456, 0);
+      header.writeUInt32BE((0x40 << 24) | (8 + nested.length), 4);
+      nested = Buffer.concat([header, nested]);
+    }
+    const request = raw.request(272, 4, base());
+    const bytes = Buffer.concat([encodeMessage(request), nested]);
+    bytes.writeUIntBE(bytes.length, 1, 3);
+    raw.write(bytes);
+    const answer = await raw.next();
+    expect(answer.hopByHop).toBe(request.hopByHop);
+    expect(resultOf(answer)).toBe(5004);
+    expect(failedAvp(answer)?.code).toBe(279);
+    // The connection goes on.
+    expect(resultOf(await send(base()))).toBe(2001);
+  });
+
   it('answers a missing AVP with 5005 naming it in Failed-AVP', async () => {
     const answer = await send(base().filter((a) => a.code !== 415));
     expect(resultOf(answer)).toBe(5005);

@@ -37,6 +37,25 @@ describe('calls across a time-of-day boundary', () => {
     if (parts.length > 1) expect(rated.slots.map((s) => [s.band, s.quantity, s.amount])).toEqual(parts);
   });
 
+  it('charges a band entered in the middle of its first minute for what is left of that minute, not a minute more', () => {
+    // Per second at peak, the first minute whole off-peak: 19:59:30 for 90 s is 30 s at peak, the
+    // 30 s left of the first minute off-peak, then 30 s per second (each band alone: 90 s).
+    const mixed: Rating = {
+      connectFee: '0',
+      bands: [
+        { name: 'peak', startTime: '08:00', endTime: '20:00', slots: [{ start: 0, rate: '0.01', unit: 1, increment: 1 }] },
+        { name: 'off-peak', slots: [{ start: 0, rate: '0.01', unit: 1, increment: 60 }, { start: 60, rate: '0.01', unit: 1, increment: 1 }] },
+      ],
+    };
+    const rated = rateCall(mixed, { usageType: 'voice', quantity: '90', startTime: new Date('2026-11-04T18:59:30Z') }, MADRID);
+    expect(rated.slots.map((x) => [x.band, x.quantity])).toEqual([
+      ['peak', '30'],
+      ['off-peak', '30'],
+      ['off-peak', '30'],
+    ]);
+    expect([rated.chargedQuantity, rated.amount]).toEqual(['90', '0.900000']);
+  });
+
   it('costs what rateUsage says for a call inside one band, and for SMS and data', () => {
     for (const [start, seconds] of [
       ['2026-11-04T10:00:00Z', '3601'],

@@ -59,9 +59,13 @@ function priceSplit(rating: Rating, segments: Segment[], quantity: Decimal): Pri
     const slotEnd = i + 1 < band.slots.length ? new Money(band.slots[i + 1].start) : null;
     const segmentEnd = s + 1 < segments.length ? new Money(segments[s + 1].from) : null;
     const limit = Money.min(quantity, ...[slotEnd, segmentEnd].filter((d): d is Decimal => d !== null));
-    // Increments that begin before the limit, each whole.
-    const steps = limit.minus(position).dividedBy(slot.increment).toDecimalPlaces(0, Money.ROUND_CEIL);
-    const charged = steps.times(slot.increment);
+    // Increments that begin before the limit, each whole, on the slot's own grid (from its start):
+    // a band entered in the middle of one of its increments (the call's first minute began in the
+    // band before) charges what is left of that increment, not a whole one more.
+    const increment = new Money(slot.increment);
+    const onGrid = position.minus(slot.start).dividedBy(increment).floor().times(increment).plus(slot.start);
+    const steps = limit.minus(onGrid).dividedBy(increment).toDecimalPlaces(0, Money.ROUND_CEIL);
+    const charged = onGrid.plus(steps.times(increment)).minus(position);
     const amount = round6(charged.times(tariffDecimal(slot.rate)).dividedBy(slot.unit));
     slots.push({ start: position.toNumber(), charged, amount, band });
     // A slot that ends first hands over at its own end (as priceInBand does); otherwise the

@@ -408,6 +408,9 @@ export function checkAvps(avps: readonly Avp[]): void {
   void new CheckedAvps(avps);
 }
 
+/** The deepest nesting of grouped AVPs a message may have. */
+const MAX_GROUP_DEPTH = 16;
+
 /**
  * A list of AVPs (a message's or a group's) checked as checkAvps does, with every value it decoded
  * kept beside its AVP: a reader of the message (a CCR has groups three levels deep) reads each
@@ -417,7 +420,11 @@ export class CheckedAvps {
   /** Index by index with `avps`: the decoded value, a group's checked members, undefined for an unknown optional AVP. */
   private readonly values: Array<AvpValue | CheckedAvps | undefined> = [];
 
-  constructor(readonly avps: readonly Avp[]) {
+  constructor(
+    readonly avps: readonly Avp[],
+    /** How many groups hold this list (a message's own: 0). */
+    depth = 0,
+  ) {
     for (const a of avps) {
       const def = avpDefinition(a.code, a.vendorId ?? 0);
       if (!def) {
@@ -425,8 +432,11 @@ export class CheckedAvps {
         this.values.push(undefined);
         continue;
       }
+      // The dictionary's groups nest a few levels (a CCR's, three); a message of groups nested
+      // thousands deep would otherwise exhaust the stack rather than get its answer.
+      if (def.type === 'Grouped' && depth >= MAX_GROUP_DEPTH) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, a, `${def.name}: groups nested more than ${MAX_GROUP_DEPTH} deep`);
       const value = decodeValue(def, a);
-      this.values.push(def.type === 'Grouped' ? new CheckedAvps(value as Avp[]) : value);
+      this.values.push(def.type === 'Grouped' ? new CheckedAvps(value as Avp[], depth + 1) : value);
     }
   }
 
