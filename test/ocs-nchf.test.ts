@@ -185,6 +185,113 @@ describe('Nchf_ConvergedCharging', () => {
     expect((await post(`${BASE}/${ref}/update`, {}, 'GET')).status).toBe(405);
   });
 
+  describe('as network functions send it', () => {
+    it('takes updates and releases that name no subscriber, and refuses a Create without one', async () => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+      const { subscriberIdentifier: _, ...anonymous } = request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }]);
+      const refused = await post(BASE, anonymous);
+      expect([refused.status, refused.body?.cause, refused.body?.invalidParams]).toEqual([400, 'MANDATORY_IE_MISSING', [{ param: '/subscriberIdentifier', reason: 'required on a Create' }]]);
+      const ref = String((await post(BASE, request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }]))).headers.location).split('/').pop()!;
+      const { subscriberIdentifier: _u, ...update } = request(line.msisdn, 1, [{ ratingGroup: 100, requestedUnit: { time: 60 }, usedUnitContainer: [{ time: 60 }] }]);
+      expect((await post(`${BASE}/${ref}/update`, update)).status).toBe(200);
+      const { subscriberIdentifier: _r, ...release } = request(line.msisdn, 2, [{ ratingGroup: 100, usedUnitContainer: [{ time: 30 }] }]);
+      expect((await post(`${BASE}/${ref}/release`, release)).status).toBe(204);
+      // 90 s: 0.12 + 30 × 0.002.
+      expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.820000', reserved: '0.000000' });
+    });
+
+    it('adds up a rating group reported once per UPF', async () => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
+      const mb = 1024 * 1024;
+      const ref = String((await post(BASE, request(line.msisdn, 0, [{ ratingGroup: 300, requestedUnit: { totalVolume: 10 * mb } }]))).headers.location).split('/').pop()!;
+      const perUpf = [
+        { ratingGroup: 300, uPFID: 'upf-a', usedUnitContainer: [{ totalVolume: 3 * mb }] },
+        { ratingGroup: 300, uPFID: 'upf-b', usedUnitContainer: [{ totalVolume: 2 * mb }] },
+      ];
+      const released = await post(`${BASE}/${ref}/release`, request(line.msisdn, 1, perUpf));
+      expect(released.status).toBe(204);
+      const debits = (await ledgerOf(knex, line.buckets[0])).filter(([kind]) => kind === 'debit');
+      // 5 MB at 0.03 a MB.
+      expect(debits).toEqual([['debit', '0.150000']]);
+      // Twice for one UPF, or once without one beside another: refused.
+      const twice = await post(BASE, request(line.msisdn, 0, [perUpf[0], { ...perUpf[0], usedUnitContainer: [] }]));
+      expect([twice.status, (twice.body!.invalidParams as Array<{ param: string }>).map((p) => p.param)]).toEqual([400, ['/multipleUnitUsage/1/ratingGroup']]);
+    });
+
+    it("rates an SMSF's SMS to the recipient it names", async () => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+      const { iMSChargingInformation: _, ...sms } = request(line.msisdn, 0, [{ ratingGroup: 200, requestedUnit: { serviceSpecificUnits: 1 } }], {
+        oneTimeEvent: true,
+        oneTimeEventType: 'IEC',
+        sMSChargingInformation: { recipientInfo: [{ recipientGPSI: 'msisdn-34612345678' }] },
+      });
+      expect((await post(BASE, sms)).status).toBe(200);
+      // A national SMS (0.09), not the international price.
+      expect(await ledgerOf(knex, line.buckets[0])).toEqual([['debit', '0.090000']]);
+    });
+
+    it('names the Location by the address it was reached at, and takes the chargingData spelling', async () => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+      const created = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const stream = client.request({ ':method': 'POST', ':path': '/nchf-convergedcharging/v3/chargingData', ':authority': 'chf.operator.example:8090', 'content-type': 'application/json' });
+        stream.on('response', resolve);
+        stream.on('error', reject);
+        stream.resume();
+        stream.end(JSON.stringify(request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }])));
+      });
+      expect(created[':status']).toBe(201);
+      expect(String(created.location)).toMatch(new RegExp(`^http://chf\\.operator\\.example:8090${BASE}/[0-9a-f-]{36}$`));
+    });
+
+    it('refuses what is not JSON (415), JSON nested past 64 levels (400), and cuts a body that never ends', async () => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+      const text = await new Promise<number>((resolve, reject) => {
+        const stream = client.request({ ':method': 'POST', ':path': BASE, 'content-type': 'text/plain' });
+        stream.on('response', (h) => resolve(Number(h[':status'])));
+        stream.on('error', reject);
+        stream.resume();
+        stream.end(JSON.stringify(request(line.msisdn, 0, [])));
+      });
+      expect(text).toBe(415);
+      // 20,000 arrays deep in an extension field (40 KB), written out by hand: too deep to stringify.
+      const valid = JSON.stringify(request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }]));
+      const nested = await post(BASE, `${valid.slice(0, -1)},"pDUSessionChargingInformation":${'['.repeat(20_000)}1${']'.repeat(20_000)}}`);
+      expect([nested.status, nested.body?.cause]).toEqual([400, 'INVALID_MSG_FORMAT']);
+      expect(await ledgerOf(knex, line.buckets[0])).toEqual([]);
+
+      const quick = await startNchfServer({ engine: new FakeEngine(), port: 0, host: '127.0.0.1', bodyTimeoutMs: 200 });
+      const via = http2.connect(`http://127.0.0.1:${quick.port}`);
+      try {
+        const stream = via.request({ ':method': 'POST', ':path': BASE, 'content-type': 'application/json' });
+        stream.write('{"subscriberIdentifier": ');
+        const closed = await new Promise<number>((resolve) => stream.on('close', () => resolve(stream.rstCode)));
+        expect(closed).toBe(http2.constants.NGHTTP2_CANCEL);
+      } finally {
+        via.close();
+        await quick.stop();
+      }
+    });
+
+    it('keeps a session it refused to release as open, for its re-authorisation', async () => {
+      const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+      const own = await startNchfServer({ engine: createChargingEngine({ pool, clock }), port: 0, host: '127.0.0.1' });
+      const via = http2.connect(`http://127.0.0.1:${own.port}`);
+      try {
+        const created = await post(BASE, request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }], { notifyUri: 'http://smf.example/notify' }), 'POST', via);
+        const ref = String(created.headers.location).split('/').pop()!;
+        expect(own.sessionCounts().open).toBe(1);
+        const outOfSequence = await post(`${BASE}/${ref}/release`, request(line.msisdn, 5, []), 'POST', via);
+        expect(outOfSequence.status).toBe(400);
+        expect(own.sessionCounts().open).toBe(1);
+        expect((await post(`${BASE}/${ref}/release`, request(line.msisdn, 1, []), 'POST', via)).status).toBe(204);
+        expect(own.sessionCounts().open).toBe(0);
+      } finally {
+        via.close();
+        await own.stop();
+      }
+    });
+  });
+
   it('answers the requests it is charging before it stops, and takes no new connection meanwhile', async () => {
     const engine = new FakeEngine();
     const release = engine.hold();

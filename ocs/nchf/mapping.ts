@@ -29,26 +29,47 @@ function quantityOf(unit: ServiceUnit, ratingGroup: number): number | undefined 
   return unit.time ?? unit.totalVolume ?? unit.serviceSpecificUnits;
 }
 
+/** Whom the event is to: the called party of a call, the recipient of an SMS (by GPSI, else by address). */
+function destinationOf(body: ChargingDataRequest): string | undefined {
+  const called = body.iMSChargingInformation?.calledPartyAddress;
+  if (called !== undefined) return destinationNumber(called);
+  const recipient = body.sMSChargingInformation?.recipientInfo?.[0];
+  const gpsi = recipient?.recipientGPSI?.match(/^msisdn-(\d+)$/)?.[1];
+  if (gpsi !== undefined) return destinationNumber(gpsi);
+  const address = recipient?.recipientOtherAddress?.sMaddressData;
+  return address === undefined ? undefined : destinationNumber(address);
+}
+
 /** The engine request for a ChargingDataRequest on session `ref`. */
 export function toChargingRequest(body: ChargingDataRequest, ref: string, type: ChargingRequest['type']): ChargingRequest {
-  const [kind, digits] = body.subscriberIdentifier.split('-');
-  const called = body.iMSChargingInformation?.calledPartyAddress;
-  const units: UnitRequest[] = (body.multipleUnitUsage ?? []).map((u) => {
-    const usedTotal = (u.usedUnitContainer ?? []).reduce((sum, c) => sum + (quantityOf(c, u.ratingGroup) ?? 0), 0);
-    const requested = u.requestedUnit ? quantityOf(u.requestedUnit, u.ratingGroup) : undefined;
-    return {
-      ratingGroup: u.ratingGroup,
-      ...(u.requestedUnit && type !== 'termination' ? { requested: requested === undefined ? {} : { quantity: String(requested) } } : {}),
-      ...(u.usedUnitContainer?.length ? { used: { quantity: String(usedTotal) } } : {}),
-    };
-  });
+  const [kind, digits] = body.subscriberIdentifier?.split('-') ?? [];
+  // A rating group reported once per UPF is one rating group to the engine: what each used added
+  // up, one quota asked (the largest asked).
+  const byGroup = new Map<number, { used: number; anyUsed: boolean; asked: boolean; requested: number | undefined }>();
+  for (const u of body.multipleUnitUsage ?? []) {
+    const group = byGroup.get(u.ratingGroup) ?? { used: 0, anyUsed: false, asked: false, requested: undefined };
+    group.used += (u.usedUnitContainer ?? []).reduce((sum, c) => sum + (quantityOf(c, u.ratingGroup) ?? 0), 0);
+    group.anyUsed ||= (u.usedUnitContainer?.length ?? 0) > 0;
+    if (u.requestedUnit) {
+      group.asked = true;
+      const requested = quantityOf(u.requestedUnit, u.ratingGroup);
+      if (requested !== undefined) group.requested = Math.max(group.requested ?? 0, requested);
+    }
+    byGroup.set(u.ratingGroup, group);
+  }
+  const units: UnitRequest[] = [...byGroup].map(([ratingGroup, g]) => ({
+    ratingGroup,
+    ...(g.asked && type !== 'termination' ? { requested: g.requested === undefined ? {} : { quantity: String(g.requested) } } : {}),
+    ...(g.anyUsed ? { used: { quantity: String(g.used) } } : {}),
+  }));
   return {
     sessionId: ref,
     requestNumber: body.invocationSequenceNumber,
     type,
-    subscriber: kind === 'msisdn' ? { msisdn: `+${digits}` } : { imsi: digits },
+    // None after the Create: the engine finds the session's own.
+    subscriber: kind === 'msisdn' ? { msisdn: `+${digits}` } : kind === 'imsi' ? { imsi: digits } : {},
     eventTime: new Date(body.invocationTimeStamp),
-    destination: called === undefined ? undefined : destinationNumber(called),
+    destination: destinationOf(body),
     units,
   };
 }

@@ -19,8 +19,25 @@ import { chargingDataRequestSchema } from './schemas';
 
 /** The API root; resources are below it. */
 export const NCHF_BASE = '/nchf-convergedcharging/v3';
-const ROUTE = /^\/nchf-convergedcharging\/v3\/chargingdata(?:\/([^/]+)\/(update|release))?$/;
+// TS 32.291 writes the collection `chargingdata` in its URIs and `chargingData` in its text: both are taken.
+const ROUTE = /^\/nchf-convergedcharging\/v3\/charging(?:data|Data)(?:\/([^/]+)\/(update|release))?$/;
 const MAX_BODY = 256 * 1024;
+/** How long a request's body may take to arrive: a stream that never ends is cut then, and its buffer freed. */
+const BODY_TIMEOUT_MS = 10_000;
+/** The deepest JSON a request may nest (the ChargingDataRequest's own is a few levels). */
+const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON nests deeper than `max` (walked without recursion, so that no depth can exhaust the stack). */
+function nestsDeeperThan(json: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[json, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= max) return true;
+    for (const v of Array.isArray(value) ? value : Object.values(value)) if (v !== null && typeof v === 'object') stack.push([v, depth + 1]);
+  }
+  return false;
+}
 
 export interface NchfServer {
   port: number;
@@ -49,7 +66,8 @@ function refusal(resultCode: number, ref: string): Reply | undefined {
     case RESULT.USER_UNKNOWN:
       return reject(problem(404, 'Not Found', 'the subscriber is unknown or not active', 'USER_UNKNOWN'));
     case RESULT.RATING_FAILED:
-      return reject(problem(403, 'Forbidden', 'the usage cannot be rated', 'CHARGING_FAILED'));
+      // TS 32.291 table 6.1.7.3-1: CHARGING_FAILED is a 400.
+      return reject(problem(400, 'Bad Request', 'the usage cannot be rated', 'CHARGING_FAILED'));
     default:
       return undefined;
   }
@@ -63,16 +81,18 @@ function refOf(segment: string): string | undefined {
   }
 }
 
-async function handle(engine: ChargingEngine, reauth: NchfReauthorizer, method: string, path: string, raw: string, location: (ref: string) => string): Promise<Reply> {
+async function handle(engine: ChargingEngine, reauth: NchfReauthorizer, method: string, path: string, contentType: string | undefined, raw: string, location: (ref: string) => string): Promise<Reply> {
   const route = ROUTE.exec(path);
   if (!route) return reject(problem(404, 'Not Found', `no resource at ${path}`, 'RESOURCE_URI_STRUCTURE_NOT_FOUND'));
   if (method !== 'POST') return { ...reject(problem(405, 'Method Not Allowed', `${method} is not allowed here`)), headers: { 'content-type': 'application/problem+json', allow: 'POST' } };
+  if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) return reject(problem(415, 'Unsupported Media Type', 'send application/json', 'UNSUPPORTED_MEDIA_TYPE'));
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
     return reject(problem(400, 'Bad Request', 'the body is not JSON', 'INVALID_MSG_FORMAT'));
   }
+  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) return reject(problem(400, 'Bad Request', `the body nests deeper than ${MAX_JSON_DEPTH} levels`, 'INVALID_MSG_FORMAT'));
   const parsed = chargingDataRequestSchema.safeParse(json);
   if (!parsed.success) {
     const invalidParams = parsed.error.issues.map((i) => ({ param: `/${i.path.join('/')}`, reason: i.message }));
@@ -80,6 +100,9 @@ async function handle(engine: ChargingEngine, reauth: NchfReauthorizer, method: 
   }
   const body = parsed.data;
   const [, existingRef, action] = route;
+  if (!existingRef && body.subscriberIdentifier === undefined) {
+    return reject({ ...problem(400, 'Bad Request', 'a Create names its subscriber', 'MANDATORY_IE_MISSING'), invalidParams: [{ param: '/subscriberIdentifier', reason: 'required on a Create' }] });
+  }
   const event = !existingRef && body.oneTimeEvent === true;
   // A Create's ref comes from the request, so that the same Create sent again names the same session.
   const ref = existingRef ? refOf(existingRef) : createRefOf(json as Record<string, unknown>);
@@ -88,9 +111,10 @@ async function handle(engine: ChargingEngine, reauth: NchfReauthorizer, method: 
   const type: ChargingRequest['type'] = event ? 'event' : action === 'update' ? 'update' : action === 'release' ? 'termination' : 'initial';
   const request = toChargingRequest(body, ref, type);
   const answer = await engine.charge(request);
-  reauth.note(request, body.notifyUri, answer);
   const refused = refusal(answer.resultCode, ref);
+  // A refused request changed nothing: the session stays as the re-authorisation knows it.
   if (refused) return refused;
+  reauth.note(request, body.notifyUri, answer);
   const response = toChargingDataResponse(answer, new Date());
   if (type === 'termination') return { status: 204 };
   if (type === 'initial') return { status: 201, body: response, headers: { 'content-type': 'application/json', location: location(ref) } };
@@ -98,7 +122,17 @@ async function handle(engine: ChargingEngine, reauth: NchfReauthorizer, method: 
 }
 
 /** Starts the Nchf server on `port` (0: any free port) and resolves once it listens. */
-export async function startNchfServer(opts: { engine: ChargingEngine; port: number; host?: string; publicBase?: string; notifyTimeoutMs?: number; logger?: Logger; onError?: (err: unknown) => void }): Promise<NchfServer> {
+export async function startNchfServer(opts: {
+  engine: ChargingEngine;
+  port: number;
+  host?: string;
+  publicBase?: string;
+  notifyTimeoutMs?: number;
+  /** How long a request's body may take (10 s). */
+  bodyTimeoutMs?: number;
+  logger?: Logger;
+  onError?: (err: unknown) => void;
+}): Promise<NchfServer> {
   const reauth = new NchfReauthorizer(opts.notifyTimeoutMs, opts.logger);
   const server = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -106,25 +140,33 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
     sessions.add(s);
     s.on('close', () => sessions.delete(s));
   });
-  let base = '';
   server.on('stream', (stream, headers) => {
     const method = String(headers[':method']);
     const path = String(headers[':path']).split('?')[0];
+    const contentType = headers['content-type'];
+    // Where the consumer reached us, for the Location of what it creates (unless a public URL is set).
+    const reached = `${String(headers[':scheme'] ?? 'http')}://${String(headers[':authority'] ?? headers.host ?? `127.0.0.1:${(server.address() as { port: number }).port}`)}`;
     const chunks: Buffer[] = [];
     let size = 0;
+    const cut = setTimeout(() => {
+      chunks.length = 0;
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    }, opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
+    stream.on('close', () => clearTimeout(cut));
     stream.on('data', (c: Buffer) => {
       size += c.length;
       if (size <= MAX_BODY) chunks.push(c);
     });
     stream.on('error', () => undefined);
     stream.on('end', () => {
+      clearTimeout(cut);
       const respond = (r: Reply) => {
         if (stream.destroyed || stream.closed) return;
         stream.respond({ ':status': r.status, ...r.headers });
         stream.end(r.body === undefined ? undefined : JSON.stringify(r.body));
       };
       if (size > MAX_BODY) return respond(reject(problem(413, 'Payload Too Large', `bodies are limited to ${MAX_BODY} bytes`)));
-      handle(opts.engine, reauth, method, path, Buffer.concat(chunks).toString('utf8'), (ref) => `${base}${NCHF_BASE}/chargingdata/${ref}`)
+      handle(opts.engine, reauth, method, path, contentType, Buffer.concat(chunks).toString('utf8'), (ref) => `${opts.publicBase ?? reached}${NCHF_BASE}/chargingdata/${ref}`)
         .then(respond)
         .catch((err) => {
           if (err instanceof EngineOverloaded) {
@@ -142,7 +184,6 @@ export async function startNchfServer(opts: { engine: ChargingEngine; port: numb
     server.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  base = opts.publicBase ?? `http://127.0.0.1:${port}`;
   return {
     port,
     waitingForCredit: () => reauth.sessions.anyWaiting,
