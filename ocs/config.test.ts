@@ -34,6 +34,11 @@ describe('OCS configuration', () => {
     expect(() => loadOcsConfig({ ...env, OCS_GY_FAILURE_HANDLING: 'continue' })).toThrow(/OCS_GY_FAILURE_HANDLING/);
   });
 
+  it('refuses a session timeout shorter than a grant can last (validity time and the reservation grace)', () => {
+    expect(() => loadOcsConfig({ ...env, OCS_VALIDITY_TIME: '3600' })).toThrow(/OCS_SESSION_TIMEOUT \(1800\) must be at least OCS_VALIDITY_TIME \+ OCS_RESERVATION_GRACE \(3630\)/);
+    expect(loadOcsConfig({ ...env, OCS_VALIDITY_TIME: '3600', OCS_SESSION_TIMEOUT: '3630' }).engine).toMatchObject({ validityTime: 3600, sessionTimeout: 3630, reservationGrace: 30 });
+  });
+
   it('refuses a configuration without a database, naming it', () => {
     expect(() => loadOcsConfig({})).toThrow(/DATABASE_URL/);
   });

@@ -69,6 +69,11 @@ export function loadOcsConfig(env: NodeJS.ProcessEnv = process.env): OcsConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new Error(`OCS configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const e = parsed.data;
+  // A session is closed as abandoned only once none of its grants can still be valid: sooner, the
+  // client's report at the end of a grant would find it closed (5002) and its usage uncharged.
+  if (e.OCS_SESSION_TIMEOUT < e.OCS_VALIDITY_TIME + e.OCS_RESERVATION_GRACE) {
+    throw new Error(`OCS configuration: OCS_SESSION_TIMEOUT (${e.OCS_SESSION_TIMEOUT}) must be at least OCS_VALIDITY_TIME + OCS_RESERVATION_GRACE (${e.OCS_VALIDITY_TIME + e.OCS_RESERVATION_GRACE})`);
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     nchf: { port: e.OCS_NCHF_PORT, host: e.OCS_NCHF_HOST, publicUrl: e.OCS_NCHF_PUBLIC_URL },

@@ -248,12 +248,13 @@ describe('Gy server: credit control', () => {
     expect(plainAvps(cca.avps)).toEqual([avp('Session-Id', 'busy;1'), avp('Result-Code', 3004), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
   });
 
-  it('answers 5012 when the engine fails, and goes on serving', async () => {
+  it('answers 3004 (transient: the client sends it again) when the engine fails, and goes on serving', async () => {
     engine.respond = () => {
       throw new Error('database down');
     };
     const cca = await client.creditControl(ccr({ sessionId: 'fail;1', type: 'initial', requestNumber: 0, units: [] }));
-    expect(plainAvps(cca.avps)).toEqual([avp('Session-Id', 'fail;1'), avp('Result-Code', 5012), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
+    expect(cca.flags.error).toBe(true);
+    expect(plainAvps(cca.avps)).toEqual([avp('Session-Id', 'fail;1'), avp('Result-Code', 3004), avp('Origin-Host', 'ocs.test'), avp('Origin-Realm', 'test'), avp('Auth-Application-Id', 4), avp('CC-Request-Type', 1), avp('CC-Request-Number', 0)]);
     engine.respond = grantAll;
     expect(readCca(await client.creditControl(ccr({ sessionId: 'fail;2', type: 'initial', requestNumber: 0, units: [] }))).resultCode).toBe(2001);
   });

@@ -458,6 +458,29 @@ describe('charging engine', () => {
     }
   });
 
+  it('reserves nothing when it grants nothing, though a tariff changed during the call prices what was used higher', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '0.11' }], offering: OFFERING.prepaid10 });
+    const [cash] = line.buckets;
+    const start = clock.now();
+    try {
+      const call = session(line, { eventTime: PEAK });
+      expect((await call.initial('60')).units[0].resultCode).toBe(RESULT.SUCCESS);
+      // The first minute at 0.10 (Prepaid 10 GB out of bundle); 0.01 left buys 6 s more, the last.
+      expect((await call.update('60', '60')).units[0]).toMatchObject({ granted: { quantity: '6' }, finalUnit: true });
+      // The product moves to Pay-as-you-go (0.12 a minute at peak): the minute used now prices 0.02
+      // more than it was charged, more than the 0.01 left, so nothing is granted.
+      const product = await knex('product_inventory').where({ id: line.productId }).first('body');
+      await knex('product_inventory').where({ id: line.productId }).update({ body: { ...product.body, productOffering: OFFERING.payg } });
+      clock.advance(61_000);
+      expect((await call.update('0', '60')).units[0]).toEqual({ ratingGroup: VOICE, resultCode: RESULT.CREDIT_LIMIT_REACHED });
+      expect(await bucketState(knex, cash)).toEqual({ balance: '0.010000', reserved: '0.000000' });
+      await call.terminate('0');
+      expect(await bucketState(knex, cash)).toMatchObject({ reserved: '0.000000' });
+    } finally {
+      clock.set(start);
+    }
+  });
+
   it('releases an abandoned reservation after its validity time and closes the session after its timeout', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
     const start = clock.now();

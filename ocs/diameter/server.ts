@@ -196,7 +196,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
         return;
       }
       options.logger?.error({ err, sessionId: parsed.request.sessionId }, 'gy: the charging engine failed');
-      peer.send(errorAnswer(request, origin, DIAMETER_RESULT.UNABLE_TO_COMPLY, undefined, echoed(request)));
+      // Transient (E bit), not 5012: the database may be down, or the write may have committed
+      // though its answer was lost. The client sends the request again (T flag), here or to another
+      // OCS, and gets the stored answer or a fresh one; a permanent 5012 would end the session
+      // with its usage uncharged.
+      peer.send(errorAnswer(request, origin, DIAMETER_RESULT.TOO_BUSY, undefined, echoed(request)));
     } finally {
       if (--charging === 0) drained?.();
     }

@@ -63,6 +63,12 @@ export interface RatingGroupUsage {
    * it again): every report prices the whole event to the same destination.
    */
   destination?: string;
+  /**
+   * When what money pays of a call began (ISO), fixed by the first report money paid for: what an
+   * allowance pays after that (a bundle bought during the call) does not move it, nor so re-price
+   * what money has already paid.
+   */
+  moneyFrom?: string;
 }
 
 export type SessionUsage = Record<string, RatingGroupUsage>;
@@ -290,6 +296,7 @@ function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUs
  * has it; data and SMS are priced from the event's start.
  */
 function paidFrom(service: ServiceType, usage: RatingGroupUsage): Date {
+  if (usage.moneyFrom !== undefined) return new Date(usage.moneyFrom);
   const start = startOf(usage);
   if (service !== 'voice' || usage.bucketUnits === '0') return start;
   return new Date(start.getTime() + Number(parseMicros(usage.bucketUnits) / 1000n));
@@ -334,11 +341,11 @@ function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, 
 /** A session's usage to change (its values are strings: a copy per rating group suffices, unlike structuredClone's general walk). */
 const copyUsage = (usage: SessionUsage): SessionUsage => {
   const copy: SessionUsage = {};
-  for (const [group, u] of Object.entries(usage)) copy[group] = { start: u.start, bucketUnits: u.bucketUnits, moneyUnits: u.moneyUnits, charged: u.charged, destination: u.destination };
+  for (const [group, u] of Object.entries(usage)) copy[group] = { start: u.start, bucketUnits: u.bucketUnits, moneyUnits: u.moneyUnits, charged: u.charged, destination: u.destination, moneyFrom: u.moneyFrom };
   return copy;
 };
 
-const fresh = (start: Date, destination: string | undefined): RatingGroupUsage => ({ start: start.toISOString(), bucketUnits: '0', moneyUnits: '0', charged: '0', destination });
+const fresh = (start: Date, destination: string | undefined): RatingGroupUsage => ({ start: start.toISOString(), bucketUnits: '0', moneyUnits: '0', charged: '0', destination, moneyFrom: undefined });
 
 interface Context {
   request: ChargingRequest;
@@ -360,6 +367,7 @@ function debitUsed(ctx: Context, ratingGroup: number, service: ServiceType, usag
   const rest = used - fromUnits;
   if (rest === 0n) return true;
   if (!rating) return false;
+  if (service === 'voice' && usage.moneyFrom === undefined) usage.moneyFrom = paidFrom(service, usage).toISOString();
   const moneyUnits = parseMicros(usage.moneyUnits) + rest;
   const total = priceOf(rating, service, usage, moneyUnits, ctx.tariffs.timeZone);
   const cost = total - parseMicros(usage.charged);
@@ -413,12 +421,17 @@ function reserveQuota(ctx: Context, ur: UnitRequest, service: ServiceType, usage
     }
     const price = finalUnit ? costOfMore(ctx, rating, service, usage, moneyUnits, charged, grantedMoneyUnits) : costOfRest;
     let share = grantedMoneyUnits;
-    work.drawFrom(moneyBuckets, price, (b, amount) => {
-      work.reserve(b, amount, ur.ratingGroup);
-      // The service units stand with the first bucket that pays for them.
-      reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: share });
-      share = 0n;
-    });
+    // Nothing granted, nothing reserved: the price of no more units is not always 0 (what was used
+    // may price higher now than it was charged, a tariff changed during the call), and a
+    // reservation without a grant would be held by no session, released by nothing.
+    if (grantedMoneyUnits > 0n) {
+      work.drawFrom(moneyBuckets, price, (b, amount) => {
+        work.reserve(b, amount, ur.ratingGroup);
+        // The service units stand with the first bucket that pays for them.
+        reservations.push({ ratingGroup: ur.ratingGroup, bucketId: b.id, amount, quantity: share });
+        share = 0n;
+      });
+    }
   }
   // The grant lasts no longer than the buckets it is reserved on: the client reports when one
   // ends, so what it uses after that is charged to what is valid then (whole seconds, rounded up).
