@@ -30,4 +30,22 @@ describe('a bucket keeps its ledger', () => {
     expect(await knex('charging_bucket').where({ id: unused }).delete()).toBe(1);
     expect(await knex('charging_bucket').where({ id: unused }).first()).toBeUndefined();
   });
+
+  it('keeps its entries as written: no update, delete or truncate of an entry, no change of where a bucket started', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }], productId: null });
+    const [bucket] = line.buckets;
+    await knex.transaction((trx) => applyLedgerEntry(trx, { bucketId: bucket, kind: 'debit', amount: '2.00', reference: `adjustment:${bucket}`, now: new Date('2026-01-02T00:00:00Z') }));
+    const entries = () => knex('charging_ledger').where({ bucket_id: bucket }).select('kind', 'amount');
+    const before = await entries();
+    const refused = { code: '42501' };
+    await expect(knex('charging_ledger').where({ bucket_id: bucket }).update({ amount: '0.01' })).rejects.toMatchObject(refused);
+    await expect(knex('charging_ledger').where({ bucket_id: bucket }).delete()).rejects.toMatchObject(refused);
+    await expect(knex.raw('TRUNCATE charging_ledger')).rejects.toMatchObject(refused);
+    // Moving the start with the balance would hide a debit from reconciliation.
+    await expect(knex('charging_bucket').where({ id: bucket }).update({ initial: '12.00', balance: '10.00' })).rejects.toMatchObject(refused);
+    expect(await entries()).toEqual(before);
+    expect(await knex('charging_bucket').where({ id: bucket }).first(knex.raw('initial::text'), knex.raw('balance::text'))).toEqual({ initial: '10.000000', balance: '8.000000' });
+    // Anything else of the bucket still changes.
+    await knex('charging_bucket').where({ id: bucket }).update({ priority: 90 });
+  });
 });

@@ -8,7 +8,7 @@ import { rateCall, rateUsage, type Rating } from '../domain/rating';
 import { placeUsage, rateWithAllowance } from '../domain/usage/rate-record';
 import type { SubscriberTariff } from '../domain/usage/subscriber-tariff';
 import { catalogSeed } from '../db/seeds/catalog-data';
-import { createChargingEngine, purgeClosedSessions, reconcileLedger, reconcileRefunds, RefundUnknown, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
+import { createChargingEngine, purgeClosedSessions, reconcileHolders, reconcileLedger, reconcileRefunds, RefundUnknown, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf, OFFERING, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
@@ -563,11 +563,26 @@ describe('charging engine', () => {
     expect(granted.length).toBe(83); // 83 × 0.12 = 9.96; the 84th would need 0.12 of the 0.04 left
     expect(answers.filter((a) => a.units[0].resultCode === RESULT.CREDIT_LIMIT_REACHED).length).toBe(117);
     expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '9.960000' });
+    // All of it held by the 83 sessions granted.
+    expect((await reconcileHolders(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
+    // A reservation no session holds (written in a transaction rolled back) is found, ledger and all.
+    const leak = await pool.connect();
+    try {
+      await leak.query('BEGIN');
+      await leak.query(`UPDATE charging_bucket SET reserved = reserved + 0.02 WHERE id = $1`, [cash]);
+      await leak.query(`INSERT INTO charging_ledger (bucket_id, kind, amount, reference, created_at) VALUES ($1, 'reservation', 0.02, 'nobody#0', now())`, [cash]);
+      expect((await reconcileLedger(leak as unknown as pg.Pool)).filter((d) => d.bucketId === cash)).toEqual([]);
+      expect((await reconcileHolders(leak)).filter((d) => d.bucketId === cash)).toEqual([{ bucketId: cash, chargingAccountId: lines[0].accountId, reserved: '9.980000', held: '9.960000' }]);
+    } finally {
+      await leak.query('ROLLBACK');
+      leak.release();
+    }
 
     await Promise.all(calls.map((c, i) => c.terminate(answers[i].units[0].resultCode === RESULT.SUCCESS ? '60' : '0')));
     expect(await bucketState(knex, cash)).toEqual({ balance: '0.040000', reserved: '0.000000' });
     const mine = (await reconcileLedger(pool)).filter((d) => d.bucketId === cash);
     expect(mine).toEqual([]);
+    expect((await reconcileHolders(pool)).filter((d) => d.bucketId === cash)).toEqual([]);
   });
 
   it.each([

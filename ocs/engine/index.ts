@@ -3,6 +3,6 @@ export { createChargingEngine, DEFAULT_ENGINE_CONFIG } from './engine';
 export type { EngineConfig, OnlineChargingEngine } from './engine';
 export type { EngineObserver } from './batcher';
 export { purgeClosedSessions, releaseDue, sweepExpired, startSweeper } from './sweeper';
-export { reconcileLedger, reconcileRefunds } from './reconcile';
+export { reconcileHolders, reconcileLedger, reconcileRefunds } from './reconcile';
 export type { LedgerDifference } from './reconcile';
 export * from './types';

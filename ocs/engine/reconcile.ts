@@ -1,7 +1,9 @@
 /**
  * The ledger invariant, checked for every bucket: balance = initial + credits − debits and
- * reserved = reservations − releases; and every refund gives back exactly what its event was
- * charged. Whatever differs is returned; there must be nothing.
+ * reserved = reservations − releases; what a bucket has reserved is held by someone (an open
+ * session's reservations, a TMF654 reservation), so that none is left that nothing will release;
+ * and every refund gives back exactly what its event was charged. Whatever differs is returned;
+ * there must be nothing.
  */
 import type pg from 'pg';
 
@@ -43,6 +45,39 @@ export async function reconcileLedger(pool: pg.Pool): Promise<LedgerDifference[]
     reserved: r.reserved,
     expectedReserved: r.expected_reserved,
   }));
+}
+
+/** A bucket whose reserved amount is not what its holders hold. */
+export interface HeldDifference {
+  bucketId: string;
+  chargingAccountId: string;
+  reserved: string;
+  /** What open sessions and held TMF654 reservations hold on it. */
+  held: string;
+}
+
+const CHECK_HELD = `
+WITH held AS (
+  SELECT (r->>'bucketId')::uuid AS bucket_id, (r->>'amount')::numeric AS amount
+  FROM charging_session s, json_array_elements(s.reservations::json) r
+  WHERE s.state = 'open'
+  UNION ALL
+  SELECT bucket_id, amount FROM prepay_reservation_hold WHERE state = 'held'
+), per_bucket AS (
+  SELECT bucket_id, sum(amount) AS amount FROM held GROUP BY bucket_id
+)
+SELECT b.id AS bucket_id, b.charging_account_id, b.reserved::text AS reserved, round(coalesce(h.amount, 0), 6)::text AS held
+FROM charging_bucket b LEFT JOIN per_bucket h ON h.bucket_id = b.id
+WHERE b.reserved <> coalesce(h.amount, 0)
+ORDER BY b.charging_account_id, b.id`;
+
+/**
+ * Every bucket whose reserved amount is not what its holders hold (one consistent snapshot): a
+ * reservation held by no session is released by nothing (the ledger still adds up around it).
+ */
+export async function reconcileHolders(db: pg.Pool | pg.PoolClient): Promise<HeldDifference[]> {
+  const { rows } = await db.query(CHECK_HELD);
+  return (rows as Array<Record<string, string>>).map((r) => ({ bucketId: r.bucket_id, chargingAccountId: r.charging_account_id, reserved: r.reserved, held: r.held }));
 }
 
 /** A refunded event whose credits differ from what it was charged, in one bucket. */
