@@ -545,7 +545,7 @@ describe('charging engine', () => {
       await call.update('60', '60');
       expect(await row()).toEqual({ sweep_at: new Date(SWEPT.getTime() + 630_000), revision: 1 });
       clock.advance(331_000);
-      expect(await sweepExpired(pool, clock.now())).toEqual({ released: 0, closed: 0 });
+      expect(await sweepExpired(pool, clock.now())).toMatchObject({ released: 0, closed: 0 });
       expect(await row()).toEqual({ sweep_at: new Date(SWEPT.getTime() + 930_000), revision: 1 });
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.880000', reserved: '0.120000' });
     } finally {

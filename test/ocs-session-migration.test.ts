@@ -62,7 +62,7 @@ describe('reservations kept in the session row', () => {
       expect((await knex('charging_session').where({ id: 'closed-1' }).first('closed_at')).closed_at).toEqual(T0);
 
       // Due one at a time: the first at 600 s, the second at 900 s.
-      expect(await sweepExpired(pool, at(600))).toEqual({ released: 1, closed: 0 });
+      expect(await sweepExpired(pool, at(600))).toMatchObject({ released: 1, closed: 0 });
       expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '0.300000' });
       expect((await knex('charging_session').where({ id: 'open-1' }).first('sweep_at')).sweep_at).toEqual(at(900));
       await backToBefore();

@@ -66,11 +66,17 @@ export async function releaseDue(client: pg.PoolClient, sessionId: string, now: 
   return { released: Number(result.rows[0].released), closed: abandoned };
 }
 
-/** Releases what one sweep finds due; returns how many reservations it released and sessions it closed (each also told to `onClosed`). */
-export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200, onClosed?: (sessionId: string) => void): Promise<{ released: number; closed: number }> {
+/**
+ * Releases what one sweep finds due (at most `batch` sessions); returns how many reservations it
+ * released and sessions it closed (each also told to `onClosed`). A session that fails (a deadlock
+ * with a request, which then reads again) does not hold up the others: it is still due at the next
+ * sweep, and the first such error is thrown once the rest are done.
+ */
+export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200, onClosed?: (sessionId: string) => void): Promise<{ released: number; closed: number; looked: number }> {
   const { rows } = await pool.query(CANDIDATES, [now, batch]);
   let released = 0;
   let closed = 0;
+  let failure: unknown;
   for (const { id } of rows as Array<{ id: string }>) {
     const client = await pool.connect();
     try {
@@ -84,12 +90,13 @@ export async function sweepExpired(pool: pg.Pool, now: Date, batch = 200, onClos
       }
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      failure ??= err;
     } finally {
       client.release();
     }
   }
-  return { released, closed };
+  if (failure !== undefined) throw failure;
+  return { released, closed, looked: rows.length };
 }
 
 /** Deletes up to `batch` sessions closed before `closedBefore`; returns how many. */
@@ -103,19 +110,53 @@ export async function purgeClosedSessions(pool: pg.Pool, closedBefore: Date, bat
 
 /**
  * Sweeps every `intervalMs` until stopped, and purges sessions closed longer than `retentionMs`;
- * errors are reported, not thrown. `onClosed` hears of each abandoned session it closes.
+ * errors are reported, not thrown. A sweep that found a full batch due sweeps again at once (for
+ * up to half the interval), and so does the purge, so that a backlog (many long sessions, a burst
+ * of abandoned ones) is worked off rather than taken 200 sessions every interval. `onClosed` hears
+ * of each abandoned session it closes.
  */
-export function startSweeper(deps: { pool: pg.Pool; clock: Clock; intervalMs: number; retentionMs: number; onError?: (err: unknown) => void; onClosed?: (sessionId: string) => void }): { stop: () => Promise<void> } {
+export function startSweeper(deps: {
+  pool: pg.Pool;
+  clock: Clock;
+  intervalMs: number;
+  retentionMs: number;
+  onError?: (err: unknown) => void;
+  onClosed?: (sessionId: string) => void;
+  /** Sessions per sweep, and closed sessions per purge (200, 1000). */
+  batch?: number;
+  purgeBatch?: number;
+}): { stop: () => Promise<void> } {
+  const batch = deps.batch ?? 200;
+  const purgeBatch = deps.purgeBatch ?? 1000;
   let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
+  let stopped = false;
+  const tick = async () => {
     const now = deps.clock.now();
-    running = sweepExpired(deps.pool, now, undefined, deps.onClosed)
-      .then(() => purgeClosedSessions(deps.pool, new Date(now.getTime() - deps.retentionMs)))
-      .catch((err) => deps.onError?.(err));
+    const until = Date.now() + deps.intervalMs / 2;
+    // Again while the last round was full, time is left, and no stop was asked.
+    const again = (done: number, of: number) => done === of && !stopped && Date.now() < until;
+    try {
+      let looked: number;
+      do ({ looked } = await sweepExpired(deps.pool, now, batch, deps.onClosed));
+      while (again(looked, batch));
+    } catch (err) {
+      deps.onError?.(err);
+    }
+    try {
+      let purged: number;
+      do purged = await purgeClosedSessions(deps.pool, new Date(now.getTime() - deps.retentionMs), purgeBatch);
+      while (again(purged, purgeBatch));
+    } catch (err) {
+      deps.onError?.(err);
+    }
+  };
+  const timer = setInterval(() => {
+    running = running.then(tick);
   }, deps.intervalMs);
   timer.unref();
   return {
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await running;
     },
