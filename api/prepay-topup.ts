@@ -15,9 +15,7 @@ import type { Principal } from './auth';
 import { actionDocument, isCustomer, partiesFor, positiveAmount, recordUnknownBucket, settle, throwIfNotUsable, throwIfOtherCustomer, throwIfOtherUnits, unprocessable, type ActionDeps, type CardTopUp, type Stored } from './prepay-action-rules';
 import { bucketRef } from './prepay-balance-views';
 import type { topupBalanceSchema } from './schemas/tmf654';
-import { badRequest, TmfError } from './tmf/errors';
-
-const conflict = (message: string) => new TmfError(409, 'Conflict', message);
+import { badRequest, conflict } from './tmf/errors';
 
 /** The bucket a top-up goes to: `bucket`, else the money bucket of `partyAccount`. */
 async function topupTarget(trx: Knex.Transaction, body: { bucket?: { id: string }; partyAccount?: { id: string } }): Promise<{ bucket?: PrepayBucket; named: string }> {

@@ -5,7 +5,7 @@
  * database or a workflow history.
  */
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { Knex } from 'knex';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { PaymentGateway } from '../activities/payments/gateway';
@@ -33,7 +33,7 @@ import { requireRole } from './auth';
 import { tokeniseCard } from './card-tokenisation';
 import { registrationRequestSchema, reviewRequestSchema, type RegistrationRequest } from './schemas/registration';
 import { UPLOAD_TYPES } from './tmf667-document';
-import { badRequest, describeZodError, notFound, TmfError } from './tmf/errors';
+import { badRequest, describeZodError, idempotencyKeyOf, notFound, TmfError } from './tmf/errors';
 
 export interface RegistrationApiDeps {
   knex: Knex;
@@ -89,12 +89,6 @@ async function ensureWorkflow(deps: RegistrationApiDeps, registrationId: string)
   }
 }
 
-function idempotencyKey(req: Request): string | null {
-  const key = req.get('idempotency-key');
-  if (key === undefined) return null;
-  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('Idempotency-Key: 1 to 200 visible ASCII characters');
-  return key;
-}
 
 export function registrationsRouter(deps: RegistrationApiDeps): Router {
   const router = express.Router();
@@ -106,7 +100,7 @@ export function registrationsRouter(deps: RegistrationApiDeps): Router {
   });
 
   router.post('/', staff, async (req, res) => {
-    const key = idempotencyKey(req);
+    const key = idempotencyKeyOf(req) ?? null;
     const sendAccepted = (r: RegistrationRow) => res.status(202).location(`${req.baseUrl}/${r.id}`).json(view(r));
     if (key) {
       const existing = await findRegistrationByIdempotencyKey(knex, key);

@@ -32,7 +32,7 @@ import { formatCommand } from '../network/mml';
 import type { serviceActivation, ServiceActivationInput } from '../workflows/service-activation';
 import type { Role } from './auth';
 import { activationServiceSchema, monitorSchema, serviceToProvision } from './schemas/tmf640';
-import { badRequest, TmfError } from './tmf/errors';
+import { badRequest, conflict, TmfError } from './tmf/errors';
 import { TmfApi, type TmfApiDeps, type TmfResourceSpec } from './tmf/resource';
 
 /** Staff and the network team; customers have no access (403). */
@@ -54,7 +54,6 @@ const PLANS: Record<ActivationOperation, (s: ServiceToProvision) => NetworkComma
   restore: restorationCommands,
 };
 
-const conflict = (message: string) => new TmfError(409, 'Conflict', message);
 
 /** The monitor's request: the operations, the commands they will send, the states. */
 function monitorRequest(serviceId: string, from: string, to: string, operations: ActivationOperation[], service: ServiceToProvision) {

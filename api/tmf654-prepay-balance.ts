@@ -27,7 +27,7 @@ import {
   reserveBalanceSchema,
   topupBalanceSchema,
 } from './schemas/tmf654';
-import { badRequest, describeZodError, notFound, TmfError } from './tmf/errors';
+import { badRequest, conflict, describeZodError, idempotencyKeyOf, notFound, TmfError } from './tmf/errors';
 import { parseFields, parseFilters, parsePaging, projectFields } from './tmf/query';
 import { TmfApi, type TmfApiDeps } from './tmf/resource';
 import type { EqualityFilters } from '../db/tmf-resources';
@@ -54,14 +54,6 @@ function body<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
   const parsed = schema.safeParse(copy);
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;
-}
-
-/** The optional Idempotency-Key of a POST: 1 to 200 visible ASCII characters. */
-function idempotencyKeyOf(req: Request): string | undefined {
-  const key = req.get('idempotency-key');
-  if (key === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('Idempotency-Key: 1 to 200 visible ASCII characters');
-  return key;
 }
 
 const scopeOf = (p: Principal | undefined): ViewScope => (p && p.roles.every((r) => r === 'customer') ? { customerId: p.customerId ?? '' } : {});
@@ -142,7 +134,7 @@ export function prepayBalanceApi(deps: PrepayBalanceApiDeps): TmfApi {
       stored = await createTopup(actionDeps, req.principal!, body(req, topupBalanceSchema), clock.now(), key);
     } catch (err) {
       // The same key on another bucket at the same moment: the first one's id is taken.
-      if (key !== undefined && (err as { code?: string }).code === '23505') throw new TmfError(409, 'Conflict', `Idempotency-Key: ${key} was used for another top-up`);
+      if (key !== undefined && (err as { code?: string }).code === '23505') throw conflict(`Idempotency-Key: ${key} was used for another top-up`);
       throw err;
     }
     const { doc, cardTopUp, repeated } = stored;

@@ -28,7 +28,7 @@ import { billingCycleWorkflowId, paymentReceivedSignal } from '../workflows/bill
 import { requireRole } from './auth';
 import { commonErrors, errorResponse, json, jsonSchema, ref } from './openapi';
 import { paymentCreateSchema, paymentSchema } from './schemas/tmf676';
-import { badRequest, describeZodError, TmfError } from './tmf/errors';
+import { badRequest, conflict, describeZodError, TmfError } from './tmf/errors';
 import { TmfApi, type TmfApiDeps } from './tmf/resource';
 import { addRefunds, describeRefundCreate } from './tmf676-refund';
 
@@ -39,7 +39,6 @@ export interface PaymentApiDeps extends TmfApiDeps {
 }
 
 const unprocessable = (message: string) => new TmfError(422, 'Unprocessable Entity', message);
-const conflict = (message: string) => new TmfError(409, 'Conflict', message);
 const unavailable = (message: string) => new TmfError(503, 'Service Unavailable', message);
 
 /** The idempotency key: correlatorId, else the Idempotency-Key header (they must agree when both are given). */

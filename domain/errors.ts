@@ -14,3 +14,4 @@ export class TmfError extends Error {
 
 export const notFound = (what: string) => new TmfError(404, 'Not Found', `${what} not found`);
 export const badRequest = (message: string) => new TmfError(400, 'Bad Request', message);
+export const conflict = (message: string) => new TmfError(409, 'Conflict', message);

@@ -4,7 +4,15 @@ import { ZodError } from 'zod';
 
 import { TmfError } from '../../domain/errors';
 
-export { TmfError, badRequest, notFound } from '../../domain/errors';
+export { TmfError, badRequest, conflict, notFound } from '../../domain/errors';
+
+/** The optional Idempotency-Key header of a POST: 1 to 200 visible ASCII characters, else 400. */
+export function idempotencyKeyOf(req: { get(name: string): string | undefined }): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new TmfError(400, 'Bad Request', 'Idempotency-Key: 1 to 200 visible ASCII characters');
+  return key;
+}
 
 /** TMF Error resource body. */
 export function errorBody(status: number, reason: string, message: string) {

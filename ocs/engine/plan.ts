@@ -296,7 +296,7 @@ function exactPriceOf(rating: Rating, service: ServiceType, usage: RatingGroupUs
  * has it; data and SMS are priced from the event's start.
  */
 function paidFrom(service: ServiceType, usage: RatingGroupUsage): Date {
-  if (usage.moneyFrom !== undefined) return new Date(usage.moneyFrom);
+  if (usage.moneyFrom !== undefined) return dateOf(usage.moneyFrom);
   const start = startOf(usage);
   if (service !== 'voice' || usage.bucketUnits === '0') return start;
   return new Date(start.getTime() + Number(parseMicros(usage.bucketUnits) / 1000n));
@@ -319,19 +319,23 @@ function allowanceApplies(ctx: Context, service: ServiceType, usage: RatingGroup
   }
 }
 
-let lastStart = '';
-let lastStartTime = new Date(NaN);
+let lastText = '';
+let lastDate = new Date(NaN);
 /**
- * When the usage began, parsed from its ISO text once for the several prices a request asks for
- * (the debit, the reservation, the search for final units); rating only reads the date.
+ * An ISO instant of the usage, parsed once for the several prices a request asks for (the debit,
+ * the reservation, the search for final units); rating only reads the date. A call's start and
+ * the start of what money pays are mostly the same text.
  */
-function startOf(usage: RatingGroupUsage): Date {
-  if (usage.start !== lastStart) {
-    lastStart = usage.start;
-    lastStartTime = new Date(usage.start);
+function dateOf(iso: string): Date {
+  if (iso !== lastText) {
+    lastText = iso;
+    lastDate = new Date(iso);
   }
-  return lastStartTime;
+  return lastDate;
 }
+
+/** When the usage began. */
+const startOf = (usage: RatingGroupUsage): Date => dateOf(usage.start);
 
 /** The same, rounded to the cent: what is debited. */
 function priceOf(rating: Rating, service: ServiceType, usage: RatingGroupUsage, quantity: Micros, timeZone: string): Micros {

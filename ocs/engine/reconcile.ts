@@ -35,8 +35,8 @@ WHERE b.balance <> b.initial + coalesce(l.credits, 0) - coalesce(l.debits, 0)
 ORDER BY b.charging_account_id, b.id`;
 
 /** Every bucket whose balance or reserved amount differs from its ledger (one consistent snapshot). */
-export async function reconcileLedger(pool: pg.Pool): Promise<LedgerDifference[]> {
-  const { rows } = await pool.query(CHECK);
+export async function reconcileLedger(db: pg.Pool | pg.PoolClient): Promise<LedgerDifference[]> {
+  const { rows } = await db.query(CHECK);
   return (rows as Array<Record<string, string>>).map((r) => ({
     bucketId: r.bucket_id,
     chargingAccountId: r.charging_account_id,

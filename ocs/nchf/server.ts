@@ -140,12 +140,13 @@ export async function startNchfServer(opts: {
     sessions.add(s);
     s.on('close', () => sessions.delete(s));
   });
+  /** Where the consumer reached us, for the Location of what it creates (unless a public URL is set). */
+  const reachedAt = (headers: http2.IncomingHttpHeaders) =>
+    `${String(headers[':scheme'] ?? 'http')}://${String(headers[':authority'] ?? headers.host ?? `127.0.0.1:${(server.address() as { port: number }).port}`)}`;
   server.on('stream', (stream, headers) => {
     const method = String(headers[':method']);
     const path = String(headers[':path']).split('?')[0];
     const contentType = headers['content-type'];
-    // Where the consumer reached us, for the Location of what it creates (unless a public URL is set).
-    const reached = `${String(headers[':scheme'] ?? 'http')}://${String(headers[':authority'] ?? headers.host ?? `127.0.0.1:${(server.address() as { port: number }).port}`)}`;
     const chunks: Buffer[] = [];
     let size = 0;
     const cut = setTimeout(() => {
@@ -166,7 +167,7 @@ export async function startNchfServer(opts: {
         stream.end(r.body === undefined ? undefined : JSON.stringify(r.body));
       };
       if (size > MAX_BODY) return respond(reject(problem(413, 'Payload Too Large', `bodies are limited to ${MAX_BODY} bytes`)));
-      handle(opts.engine, reauth, method, path, contentType, Buffer.concat(chunks).toString('utf8'), (ref) => `${opts.publicBase ?? reached}${NCHF_BASE}/chargingdata/${ref}`)
+      handle(opts.engine, reauth, method, path, contentType, Buffer.concat(chunks).toString('utf8'), (ref) => `${opts.publicBase ?? reachedAt(headers)}${NCHF_BASE}/chargingdata/${ref}`)
         .then(respond)
         .catch((err) => {
           if (err instanceof EngineOverloaded) {
