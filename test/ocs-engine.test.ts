@@ -387,7 +387,15 @@ describe('charging engine', () => {
     expect(await sessionState(browse.sessionId)).toBe('closed');
     expect(await call.terminate('0')).toMatchObject({ resultCode: RESULT.SUCCESS });
     expect(await sessionState(call.sessionId)).toBe('closed');
-    // A new session is refused.
+    // A new session or event is refused as barred (4010), not as unknown: the line exists.
+    expect(await session(line).initial('60')).toMatchObject({ resultCode: RESULT.END_USER_SERVICE_DENIED, units: [] });
+    expect((await session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }])).resultCode).toBe(RESULT.END_USER_SERVICE_DENIED);
+    // Back in service, it is charged again; its account suspended, it is barred again; closed, it is unknown.
+    await knex('charging_subscriber').where({ msisdn: line.msisdn }).update({ status: 'active' });
+    expect((await session(line).initial('60')).units[0].resultCode).toBe(RESULT.SUCCESS);
+    await knex('charging_account').where({ id: line.accountId }).update({ status: 'suspended' });
+    expect((await session(line).initial('60')).resultCode).toBe(RESULT.END_USER_SERVICE_DENIED);
+    await knex('charging_subscriber').where({ msisdn: line.msisdn }).update({ status: 'closed' });
     expect((await session(line).initial('60')).resultCode).toBe(RESULT.USER_UNKNOWN);
     expect((await reconcileLedger(pool)).filter((d) => line.buckets.includes(d.bucketId))).toEqual([]);
   });

@@ -86,6 +86,9 @@ describe('Gy over the charging engine', () => {
       expect(await checkBalance(broke.msisdn, call)).toBe(1); // NO_CREDIT
       expect(await checkBalance(bundled.msisdn, call)).toBe(0);
       expect(readCca(await event('+34999999999', 3, call)).resultCode).toBe(5030);
+      await knex('charging_subscriber').where({ msisdn: broke.msisdn }).update({ status: 'suspended' });
+      expect(readCca(await event(broke.msisdn, 2, call)).resultCode).toBe(4010); // barred, not unknown
+      expect(readCca(await event(broke.msisdn, 0, sms)).resultCode).toBe(4010);
       expect(readCca(await event(rich.msisdn, 3, [{ ratingGroup: 999, unit: 'CC-Service-Specific-Units', requested: 1 }])).resultCode).toBe(5031);
       // Nothing changed: no ledger row, no reservation, no session kept.
       for (const line of [rich, broke, bundled]) expect(await ledgerOf(knex, line.buckets[0])).toEqual([]);

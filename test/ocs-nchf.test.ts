@@ -135,7 +135,7 @@ describe('Nchf_ConvergedCharging', () => {
     expect(created.body!.multipleUnitInformation).toEqual([{ resultCode: 'SUCCESS', ratingGroup: 100, grantedUnit: { time: 100 }, validityTime: 600, finalUnitIndication: { finalUnitAction: 'TERMINATE' } }]);
   });
 
-  it('answers 404 ProblemDetails for unknown charging data, unknown subscribers and paths', async () => {
+  it('answers 404 ProblemDetails for unknown charging data, unknown subscribers and paths, 403 for a suspended one', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
     const unknownRef = await post(`${BASE}/00000000-0000-4000-8000-000000000000/update`, request(line.msisdn, 1, []));
     expect(unknownRef.status).toBe(404);
@@ -152,6 +152,11 @@ describe('Nchf_ConvergedCharging', () => {
     const stranger = await post(BASE, request('+34999000111', 0, [{ ratingGroup: 100, requestedUnit: {} }]));
     expect(stranger.status).toBe(404);
     expect(stranger.body).toMatchObject({ cause: 'USER_UNKNOWN' });
+    // A suspended line is known and barred: 403 END_USER_REQUEST_DENIED (TS 32.291 table 6.1.7.3-1), nothing kept.
+    await knex('charging_subscriber').where({ msisdn: line.msisdn }).update({ status: 'suspended' });
+    const barred = await post(BASE, request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: {} }]));
+    expect([barred.status, barred.headers['content-type'], barred.body?.cause]).toEqual([403, 'application/problem+json', 'END_USER_REQUEST_DENIED']);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.000000' });
     const nowhere = await post('/nchf-convergedcharging/v3/elsewhere', {});
     expect(nowhere.status).toBe(404);
   });

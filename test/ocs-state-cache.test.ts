@@ -95,7 +95,7 @@ describe('the engine state cache', () => {
     // A suspension counts at once for a subscriber the engine holds as active.
     await knex('charging_subscriber').where({ msisdn: line.msisdn }).update({ status: 'suspended' });
     const refused = initial(line, `cache-${randomUUID()}`);
-    expect(await engine.charge(refused)).toEqual({ sessionId: refused.sessionId, requestNumber: 0, resultCode: RESULT.USER_UNKNOWN, units: [] });
+    expect(await engine.charge(refused)).toEqual({ sessionId: refused.sessionId, requestNumber: 0, resultCode: RESULT.END_USER_SERVICE_DENIED, units: [] });
     expect(seen.conflicts).toBe(2);
     expect(await bucketState(knex, cash)).toEqual({ balance: '9.880000', reserved: '0.000000' });
   });

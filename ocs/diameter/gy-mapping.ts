@@ -295,7 +295,7 @@ export type FailureHandling = keyof typeof CC_FAILURE_HANDLING;
 /**
  * The AVPs of the CCA to a balance check (Check-Balance-Result) or a price enquiry
  * (Cost-Information: the cost as Unit-Value and the account's currency as its ISO 4217 number),
- * RFC 4006 §3.2, §6.2, §6.3. A refusal (5030, 5031) carries neither.
+ * RFC 4006 §3.2, §6.2, §6.3. A refusal (4010, 5030, 5031) carries neither.
  */
 export function quoteCcaAvps(parsed: ParsedCcr, quote: ChargingQuote, origin: { originHost: string; originRealm: string }): Avp[] {
   const result: Avp[] = [];

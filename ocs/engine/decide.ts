@@ -51,14 +51,16 @@ export async function decide(db: Queryable, tariffs: TariffCache, settings: Engi
   } else if (request.type === 'update' || request.type === 'termination') {
     return { answer: refusal(request, RESULT.UNKNOWN_SESSION_ID) };
   }
-  if (!subscriber || (!subscriber.active && !session)) return { answer: refusal(request, RESULT.USER_UNKNOWN) };
+  if (!subscriber || (subscriber.status === 'closed' && !session)) return { answer: refusal(request, RESULT.USER_UNKNOWN) };
+  // A suspended line is known and barred (RFC 4006 §9.1: 4010), not unknown: its client tells the user so.
+  if (subscriber.status === 'suspended' && !session) return { answer: refusal(request, RESULT.END_USER_SERVICE_DENIED) };
   // Usage and reservations are kept by rating group: one unit request each; an event is charged by its
   // units, so one without any would pass free. (The front ends refuse both as bad input.)
   if (repeatsRatingGroup(request) || (request.type === 'event' && request.units.length === 0)) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
 
   // A subscriber suspended or closed while its session was open: what the session used happened
   // while it was allowed and is charged; it is granted nothing more (4010) and ends on termination.
-  const denied = !subscriber.active;
+  const denied = subscriber.status !== 'active';
   const accountTariffs = await tariffs.tariffsOf(db, subscriber.tariff);
   try {
     const plan = planRequest({ request: denied ? reportOnly(request) : request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings, now });

@@ -40,7 +40,8 @@ export async function quoteRequest(deps: QuoteDeps, request: ChargingRequest): P
   if (request.units.length === 0) return refused(RESULT.UNABLE_TO_COMPLY);
   const state = await readBatch(deps.pool, [{ ...request, sessionId: '' }]);
   const subscriber = state.subscribers[0];
-  if (!subscriber || !subscriber.active) return refused(RESULT.USER_UNKNOWN);
+  if (!subscriber || subscriber.status === 'closed') return refused(RESULT.USER_UNKNOWN);
+  if (subscriber.status === 'suspended') return refused(RESULT.END_USER_SERVICE_DENIED);
   const tariffs = await deps.tariffs.tariffsOf(deps.pool, subscriber.tariff);
   const buckets = state.bucketsByAccount.get(subscriber.chargingAccountId) ?? [];
   const event: ChargingRequest = { ...request, type: 'event' };

@@ -24,7 +24,7 @@ function readOf(numbers: string[]): { requests: ChargingRequest[]; state: BatchS
     requests: numbers.map(request),
     state: {
       sessions: new Map(),
-      subscribers: numbers.map((n) => ({ msisdn: n, imsi: null, chargingAccountId: `a${n}`, tariff: { prices: [], offering: null, timeZone: null }, active: true })),
+      subscribers: numbers.map((n) => ({ msisdn: n, imsi: null, chargingAccountId: `a${n}`, tariff: { prices: [], offering: null, timeZone: null }, status: 'active' })),
       bucketsByAccount: new Map(numbers.map((n) => [`a${n}`, [bucket(`b${n}`, '10.00')]])),
       revisions: new Map(numbers.map((n) => [`a${n}`, 1])),
     },

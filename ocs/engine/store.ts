@@ -48,9 +48,12 @@ export interface SubscriberRow {
   chargingAccountId: string;
   /** What its tariffs are read from: its product's price references and its billing account's time zone. */
   tariff: TariffRefs;
-  /** Active only when both the subscriber and its account are. */
-  active: boolean;
+  /** The stricter of the subscriber's and its account's: closed, else suspended, else active. */
+  status: SubscriberStatus;
 }
+
+/** Closed: gone (5030 user unknown). Suspended: known but barred (4010 end user service denied). */
+export type SubscriberStatus = 'active' | 'suspended' | 'closed';
 
 export interface ReadState {
   session?: SessionRow;
@@ -76,7 +79,8 @@ WITH req AS (
   SELECT id, charging_account_id, msisdn, state, last_request_number, last_answer, usage, reservations, revision
   FROM charging_session WHERE id = ANY($1::text[])
 ), sub AS (
-  SELECT r.i, x.msisdn, x.imsi, x.charging_account_id, (x.status = 'active' AND a.status = 'active') AS active,
+  SELECT r.i, x.msisdn, x.imsi, x.charging_account_id,
+         CASE WHEN 'closed' IN (x.status, a.status) THEN 'closed' WHEN 'suspended' IN (x.status, a.status) THEN 'suspended' ELSE 'active' END AS status,
          -- What the tariffs are read from (tariffs.ts), so that they are cached per plan, not per subscriber.
          json_build_object('prices', coalesce(jsonb_path_query_array(p.body, '$.productPrice[*].productOfferingPrice'), '[]'::jsonb),
                            'offering', p.body -> 'productOffering', 'timeZone', ba.body #>> '{billStructure,timeZone}') AS tariff
@@ -94,11 +98,11 @@ WITH req AS (
   SELECT charging_account_id AS id FROM sess UNION SELECT charging_account_id FROM sub
 )
 SELECT 's' AS kind, NULL::int AS i, id, charging_account_id AS account, msisdn, state, last_request_number AS number, last_answer AS answer, usage, reservations, revision,
-       NULL::json AS tariff, NULL::boolean AS active,
+       NULL::json AS tariff, NULL::text AS status,
        NULL::text AS balance, NULL::text AS reserved, NULL::text AS credit_limit, NULL::int AS priority, NULL::float8 AS valid_from, NULL::float8 AS valid_until, NULL::float8 AS created_at
 FROM sess
 UNION ALL
-SELECT 'a', i::int, NULL, charging_account_id, msisdn, imsi, NULL, NULL, NULL, NULL, NULL, tariff, active, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 'a', i::int, NULL, charging_account_id, msisdn, imsi, NULL, NULL, NULL, NULL, NULL, tariff, status, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM sub
 UNION ALL
 SELECT 'b', NULL, id::text, charging_account_id, NULL, bucket_type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -204,7 +208,7 @@ interface ReadRow {
   reservations: string;
   revision: number;
   tariff: TariffRefs;
-  active: boolean;
+  status: SubscriberStatus;
   balance: string;
   reserved: string;
   credit_limit: string;
@@ -245,7 +249,7 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
         revision: r.revision,
       });
     } else if (r.kind === 'a') {
-      subscribers[r.i! - 1] = { msisdn: r.msisdn, imsi: r.state, chargingAccountId: r.account, tariff: r.tariff, active: r.active };
+      subscribers[r.i! - 1] = { msisdn: r.msisdn, imsi: r.state, chargingAccountId: r.account, tariff: r.tariff, status: r.status };
     } else if (r.kind === 'r') {
       revisions.set(r.id, r.revision);
     } else {

@@ -64,7 +64,9 @@ function refusal(resultCode: number, ref: string): Reply | undefined {
     case RESULT.UNABLE_TO_COMPLY:
       return reject(problem(400, 'Bad Request', 'invocationSequenceNumber is neither the next nor the last one of this charging data', 'INVOCATION_SEQUENCE_NUMBER_OUT_OF_SEQUENCE'));
     case RESULT.USER_UNKNOWN:
-      return reject(problem(404, 'Not Found', 'the subscriber is unknown or not active', 'USER_UNKNOWN'));
+      return reject(problem(404, 'Not Found', 'the subscriber is unknown or closed', 'USER_UNKNOWN'));
+    case RESULT.END_USER_SERVICE_DENIED:
+      return reject(problem(403, 'Forbidden', 'the subscriber or its account is suspended', 'END_USER_REQUEST_DENIED'));
     case RESULT.RATING_FAILED:
       // TS 32.291 table 6.1.7.3-1: CHARGING_FAILED is a 400.
       return reject(problem(400, 'Bad Request', 'the usage cannot be rated', 'CHARGING_FAILED'));
