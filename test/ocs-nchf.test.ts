@@ -168,9 +168,17 @@ describe('Nchf_ConvergedCharging', () => {
     expect(bad.headers['content-type']).toBe('application/problem+json');
     const params = (bad.body!.invalidParams as Array<{ param: string }>).map((p) => p.param).sort();
     expect(params).toEqual(['/invocationTimeStamp', '/multipleUnitUsage/0/ratingGroup', '/multipleUnitUsage/0/requestedUnit/time', '/subscriberIdentifier']);
+    expect(bad.body!.cause).toBe('MANDATORY_IE_INCORRECT');
+    // TS 29.500's causes: a mandatory IE absent; only optional IEs wrong (a wrong member makes its IE wrong).
+    const { nfConsumerIdentification: _, ...headless } = request(line.msisdn, 0, [{ ratingGroup: -1, requestedUnit: {} }]);
+    expect((await post(BASE, headless)).body).toMatchObject({ cause: 'MANDATORY_IE_MISSING' });
+    const optional = await post(BASE, { ...request(line.msisdn, 0, [{ ratingGroup: -1, requestedUnit: {} }]), oneTimeEventType: 'SOMETIMES' });
+    expect(optional.body).toMatchObject({ cause: 'OPTIONAL_IE_INCORRECT' });
+    expect((optional.body!.invalidParams as Array<{ param: string }>).map((p) => p.param).sort()).toEqual(['/multipleUnitUsage/0/ratingGroup', '/oneTimeEventType']);
+    expect((await post(BASE, [])).body).toMatchObject({ cause: 'MANDATORY_IE_MISSING' });
     // A national number is no MSISDN this OCS can find: refused as Gy refuses it (5004).
     const national = await post(BASE, { ...request(line.msisdn, 0, [{ ratingGroup: 100, requestedUnit: { time: 60 } }]), subscriberIdentifier: 'msisdn-0612345678' });
-    expect(national.status).toBe(400);
+    expect([national.status, national.body!.cause]).toEqual([400, 'MANDATORY_IE_INCORRECT']); // a Create's subscriber is mandatory
     expect((national.body!.invalidParams as Array<{ param: string }>).map((p) => p.param)).toEqual(['/subscriberIdentifier']);
     const notJson = await post(BASE, '{');
     expect(notJson.status).toBe(400);
@@ -180,11 +188,11 @@ describe('Nchf_ConvergedCharging', () => {
     const ref = String(created.headers.location).split('/').pop()!;
     const skipped = await post(`${BASE}/${ref}/update`, request(line.msisdn, 3, [{ ratingGroup: 100, usedUnitContainer: [{ time: 60 }] }]));
     expect(skipped.status).toBe(400);
-    expect(skipped.body).toMatchObject({ cause: 'INVOCATION_SEQUENCE_NUMBER_OUT_OF_SEQUENCE' });
+    expect(skipped.body).toMatchObject({ cause: 'MANDATORY_IE_INCORRECT', invalidParams: [{ param: '/invocationSequenceNumber' }] });
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.120000' });
     // One rating group reported twice would be debited and released twice.
     const twice = await post(`${BASE}/${ref}/update`, request(line.msisdn, 1, [100, 300, 100].map((ratingGroup) => ({ ratingGroup, usedUnitContainer: [{ time: 60 }] }))));
-    expect(twice.status).toBe(400);
+    expect([twice.status, twice.body!.cause]).toEqual([400, 'OPTIONAL_IE_INCORRECT']);
     expect((twice.body!.invalidParams as Array<{ param: string }>).map((p) => p.param)).toEqual(['/multipleUnitUsage/2/ratingGroup']);
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '1.000000', reserved: '0.120000' });
     expect((await post(`${BASE}/${ref}/update`, {}, 'GET')).status).toBe(405);

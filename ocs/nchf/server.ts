@@ -39,6 +39,22 @@ function nestsDeeperThan(json: unknown, max: number): boolean {
   return false;
 }
 
+/** The ChargingDataRequest's mandatory IEs (TS 32.291 §6.1.6.2.1), and on a Create its subscriber's. */
+const MANDATORY_IES = new Set(['nfConsumerIdentification', 'invocationTimeStamp', 'invocationSequenceNumber']);
+const MANDATORY_ON_CREATE = new Set([...MANDATORY_IES, 'subscriberIdentifier']);
+
+/**
+ * The TS 29.500 cause of a request the schema refused: a mandatory IE absent, else one present but
+ * wrong, else only optional IEs wrong (a wrong member of an optional IE makes that IE incorrect).
+ */
+function schemaErrorCause(json: unknown, issues: ReadonlyArray<{ path: PropertyKey[] }>, mandatoryIes: Set<string>): string {
+  const body = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  if (!body) return 'MANDATORY_IE_MISSING'; // not an object: every mandatory IE is missing
+  const mandatory = issues.map((i) => String(i.path[0])).filter((ie) => mandatoryIes.has(ie));
+  if (mandatory.some((ie) => body[ie] === undefined)) return 'MANDATORY_IE_MISSING';
+  return mandatory.length > 0 ? 'MANDATORY_IE_INCORRECT' : 'OPTIONAL_IE_INCORRECT';
+}
+
 export interface NchfServer {
   port: number;
   /** Forgets a session closed without a termination (the sweeper closing an abandoned one). */
@@ -61,8 +77,11 @@ function refusal(resultCode: number, ref: string): Reply | undefined {
   switch (resultCode) {
     case RESULT.UNKNOWN_SESSION_ID:
       return reject(problem(404, 'Not Found', `no open charging data ${ref}`, 'CHARGING_DATA_REF_NOT_FOUND'));
-    case RESULT.UNABLE_TO_COMPLY:
-      return reject(problem(400, 'Bad Request', 'invocationSequenceNumber is neither the next nor the last one of this charging data', 'INVOCATION_SEQUENCE_NUMBER_OUT_OF_SEQUENCE'));
+    case RESULT.UNABLE_TO_COMPLY: {
+      // TS 29.500 has no cause of its own for this: the mandatory IE that is wrong is named.
+      const reason = 'neither the next nor the last one of this charging data';
+      return reject({ ...problem(400, 'Bad Request', `invocationSequenceNumber is ${reason}`, 'MANDATORY_IE_INCORRECT'), invalidParams: [{ param: '/invocationSequenceNumber', reason }] });
+    }
     case RESULT.USER_UNKNOWN:
       return reject(problem(404, 'Not Found', 'the subscriber is unknown or closed', 'USER_UNKNOWN'));
     case RESULT.END_USER_SERVICE_DENIED:
@@ -95,13 +114,14 @@ async function handle(engine: ChargingEngine, reauth: NchfReauthorizer, method: 
     return reject(problem(400, 'Bad Request', 'the body is not JSON', 'INVALID_MSG_FORMAT'));
   }
   if (nestsDeeperThan(json, MAX_JSON_DEPTH)) return reject(problem(400, 'Bad Request', `the body nests deeper than ${MAX_JSON_DEPTH} levels`, 'INVALID_MSG_FORMAT'));
+  const [, existingRef, action] = route;
   const parsed = chargingDataRequestSchema.safeParse(json);
   if (!parsed.success) {
     const invalidParams = parsed.error.issues.map((i) => ({ param: `/${i.path.join('/')}`, reason: i.message }));
-    return reject({ ...problem(400, 'Bad Request', 'the ChargingDataRequest is not valid', 'MANDATORY_IE_INCORRECT'), invalidParams });
+    const cause = schemaErrorCause(json, parsed.error.issues, existingRef ? MANDATORY_IES : MANDATORY_ON_CREATE);
+    return reject({ ...problem(400, 'Bad Request', 'the ChargingDataRequest is not valid', cause), invalidParams });
   }
   const body = parsed.data;
-  const [, existingRef, action] = route;
   if (!existingRef && body.subscriberIdentifier === undefined) {
     return reject({ ...problem(400, 'Bad Request', 'a Create names its subscriber', 'MANDATORY_IE_MISSING'), invalidParams: [{ param: '/subscriberIdentifier', reason: 'required on a Create' }] });
   }
