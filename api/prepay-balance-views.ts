@@ -39,13 +39,19 @@ const accountRef = (publicUrl: string, billingAccountId: string) => ({
 /** A reference to a bucket, as actions and aggregates carry it. */
 export const bucketRef = (publicUrl: string, bucketId: string) => ({ id: bucketId, href: `${publicUrl}${BASE}/bucket/${bucketId}`, '@referredType': 'Bucket' });
 
-interface Subscribers {
-  msisdns: string[];
-  productIds: string[];
+/** An account's active lines, by number: each one's product. */
+type Lines = Map<string, string | null>;
+
+/** The lines that draw on a bucket: its owner alone (whatever its status), else the account's active lines. */
+function linesOf(b: PrepayBucket, accountLines: Lines | undefined): { msisdns: string[]; productIds: string[] } {
+  const numbers = b.ownerMsisdn !== null ? [b.ownerMsisdn] : [...(accountLines?.keys() ?? [])];
+  const productIds = [...new Set(numbers.map((n) => accountLines?.get(n)).filter((p): p is string => !!p))];
+  return { msisdns: numbers, productIds };
 }
 
 /** The TMF654 Bucket of a charging bucket. */
-export function bucketDocument(b: PrepayBucket, subs: Subscribers, now: Date, publicUrl: string): Doc {
+export function bucketDocument(b: PrepayBucket, accountLines: Lines | undefined, now: Date, publicUrl: string): Doc {
+  const subs = linesOf(b, accountLines);
   const doc: Doc = {
     id: b.id,
     href: `${publicUrl}${BASE}/bucket/${b.id}`,
@@ -68,17 +74,16 @@ export function bucketDocument(b: PrepayBucket, subs: Subscribers, now: Date, pu
   return doc;
 }
 
-/** Active subscribers of each account, by account id. */
-async function subscribersOf(knex: Knex, accountIds: string[]): Promise<Map<string, Subscribers>> {
+/** Active lines of each account, by account id. */
+async function linesOfAccounts(knex: Knex, accountIds: string[]): Promise<Map<string, Lines>> {
   const rows = accountIds.length
     ? await knex('charging_subscriber').whereIn('charging_account_id', accountIds).andWhere({ status: 'active' }).orderBy('msisdn').select('charging_account_id', 'msisdn', 'product_id')
     : [];
-  const byAccount = new Map<string, Subscribers>();
+  const byAccount = new Map<string, Lines>();
   for (const r of rows) {
-    const subs = byAccount.get(r.charging_account_id) ?? { msisdns: [], productIds: [] };
-    subs.msisdns.push(r.msisdn);
-    if (r.product_id && !subs.productIds.includes(r.product_id)) subs.productIds.push(r.product_id);
-    byAccount.set(r.charging_account_id, subs);
+    const lines = byAccount.get(r.charging_account_id) ?? new Map<string, string | null>();
+    lines.set(r.msisdn, r.product_id);
+    byAccount.set(r.charging_account_id, lines);
   }
   return byAccount;
 }
@@ -100,8 +105,8 @@ export async function bucketDocuments(knex: Knex, scope: ViewScope, filters: Equ
     if (path === 'relatedParty.id') void query.whereIn('a.customer_id', f.values);
   }
   const buckets = (await query).map(toPrepayBucket);
-  const subs = await subscribersOf(knex, [...new Set(buckets.map((b) => b.chargingAccountId))]);
-  return buckets.map((b) => bucketDocument(b, subs.get(b.chargingAccountId) ?? { msisdns: [], productIds: [] }, now, publicUrl));
+  const lines = await linesOfAccounts(knex, [...new Set(buckets.map((b) => b.chargingAccountId))]);
+  return buckets.map((b) => bucketDocument(b, lines.get(b.chargingAccountId), now, publicUrl));
 }
 
 /** One bucket in view, or undefined. */

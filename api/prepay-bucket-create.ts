@@ -10,7 +10,10 @@ import { badRequest } from './tmf/errors';
 
 const UNITS = { data: 'octets', voice: 'seconds', sms: 'events' } as const;
 
-/** POST bucket (admin): a bucket on the charging account of `partyAccount`, or standalone; returns its id. */
+/**
+ * POST bucket (admin): a bucket on the charging account of `partyAccount`, or standalone; returns
+ * its id. With a `logicalResource` (an MSISDN of that account), only that line draws on it.
+ */
 export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucketCreateSchema>, now: Date): Promise<string> {
   const type = bucketTypeOf(body.usageType);
   if (!type) throw unprocessable('usageType: buckets hold monetary, voice, data or sms');
@@ -18,6 +21,8 @@ export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucket
   if (amount.lt(0)) throw badRequest('remainingValue.amount: must not be negative');
   const creditLimit = body.creditLimit ? parseQuantityAmount(body.creditLimit.amount) : undefined;
   if (creditLimit && (type !== 'money' || creditLimit.lt(0))) throw badRequest('creditLimit: a money bucket may have a credit limit of zero or more');
+  const owner = body.logicalResource?.[0]?.id;
+  if (owner !== undefined && !body.partyAccount) throw unprocessable("logicalResource: a line's bucket is on its partyAccount");
   const id = randomUUID();
   return deps.knex.transaction(async (trx) => {
     let accountId: string;
@@ -29,6 +34,10 @@ export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucket
     } else {
       currency = type === 'money' ? (body.remainingValue?.units ?? 'EUR').toUpperCase() : 'EUR';
       accountId = await openStandaloneAccount(trx, { bucketId: id, currency, now });
+    }
+    if (owner !== undefined) {
+      const line = await trx('charging_subscriber').where({ msisdn: owner, charging_account_id: accountId, status: 'active' }).first('msisdn');
+      if (!line) throw unprocessable(`logicalResource: ${owner} is no active line of the partyAccount's charging account`);
     }
     const unit = type === 'money' ? currency : UNITS[type];
     if (body.remainingValue && !sameUnits(body.remainingValue.units, unit)) throw unprocessable(`remainingValue.units: this bucket holds ${unit}`);
@@ -46,6 +55,7 @@ export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucket
       priority: type === 'money' ? 100 : 10,
       validFrom,
       validUntil,
+      ownerMsisdn: owner,
       now,
     });
   });

@@ -76,7 +76,7 @@ function planSession(i: number, account: { buckets: BucketState[] }): void {
       units: [{ ratingGroup: 100, ...(n < 4 ? { requested: { quantity: '60' } } : {}), ...(n > 0 ? { used: { quantity: '60' } } : {}) }],
     };
     const buckets = account.buckets.map((b) => copyBucket(b));
-    const plan = planRequest({ request, buckets, reservations, usage, tariffs: TARIFFS, settings: SETTINGS, now: request.eventTime });
+    const plan = planRequest({ request, msisdn: '+34600000001', buckets, reservations, usage, tariffs: TARIFFS, settings: SETTINGS, now: request.eventTime });
     account.buckets = buckets;
     usage = plan.usage;
     const released = new Set(plan.releasedReservationIds);
@@ -90,7 +90,7 @@ function main(): void {
   const parsed = parseCcr(message.avps, new Date(START));
   const answer = { sessionId: parsed.request.sessionId, requestNumber: 2, resultCode: RESULT.SUCCESS, units: [{ ratingGroup: 100, resultCode: RESULT.SUCCESS, granted: { quantity: '60' }, validityTime: 600 }] };
   const ccaWire = encodeMessage(answerTo(message, ccaAvps(parsed, answer, ORIGIN)));
-  const account = { buckets: [{ id: 'cash', type: 'money' as const, balance: parseMicros('1000000'), reserved: 0n, creditLimit: 0n, priority: 100, validFrom: new Date(0), validUntil: null, createdAt: new Date(0) }] };
+  const account = { buckets: [{ id: 'cash', type: 'money' as const, balance: parseMicros('1000000'), reserved: 0n, creditLimit: 0n, priority: 100, validFrom: new Date(0), validUntil: null, createdAt: new Date(0), owner: null }] };
   const rows: Array<[string, number]> = [
     ['load generator: build and encode a CCR', measure((i) => encodeMessage(ccr(i)))],
     ['OCS: decode a CCR', measure(() => decodeMessage(wire))],

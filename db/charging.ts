@@ -40,6 +40,8 @@ export interface NewBucket {
   priority: number;
   validFrom: Date;
   validUntil?: Date;
+  /** The one line that may draw on it; none: every line of the account. */
+  ownerMsisdn?: string;
 }
 
 /** Adds a bucket once per origin. */
@@ -56,6 +58,7 @@ export async function addBucket(db: Db, b: NewBucket): Promise<void> {
       valid_from: b.validFrom,
       valid_until: b.validUntil ?? null,
       origin: b.origin,
+      ...(b.ownerMsisdn !== undefined ? { owner_msisdn: b.ownerMsisdn } : {}),
       created_at: b.validFrom,
     })
     .onConflict('origin')
@@ -66,16 +69,17 @@ export async function addBucket(db: Db, b: NewBucket): Promise<void> {
 const ALLOWANCE_PRIORITY = 10;
 
 /**
- * Loads a plan's allowances (data, voice, SMS) as buckets valid from `now` for the plan's period,
- * each once per origin (`originOf(type)`); 'unlimited' needs no bucket (the tariff rates it at zero).
+ * Loads a line's plan allowances (data, voice, SMS) as buckets of that line (`msisdn`), valid from
+ * `now` for the plan's period, each once per origin (`originOf(type)`); 'unlimited' needs no bucket
+ * (the tariff rates it at zero). Other lines of a shared account do not draw on them.
  */
-export async function addAllowanceBuckets(db: Db, a: { chargingAccountId: string; allowances: PrepaidAllowances; originOf: (type: 'data' | 'voice' | 'sms') => string; now: Date }): Promise<void> {
+export async function addAllowanceBuckets(db: Db, a: { chargingAccountId: string; msisdn: string; allowances: PrepaidAllowances; originOf: (type: 'data' | 'voice' | 'sms') => string; now: Date }): Promise<void> {
   const { periodDays } = a.allowances;
   const validUntil = periodDays ? new Date(a.now.getTime() + periodDays * 86_400_000) : undefined;
   const amounts = { data: a.allowances.dataOctets, voice: a.allowances.voiceSeconds, sms: a.allowances.smsEvents } as const;
   for (const [type, amount] of Object.entries(amounts) as Array<[keyof typeof amounts, string | undefined]>) {
     if (!amount || amount === 'unlimited') continue;
-    await addBucket(db, { chargingAccountId: a.chargingAccountId, origin: a.originOf(type), type, unit: BUCKET_UNITS[type], amount, priority: ALLOWANCE_PRIORITY, validFrom: a.now, validUntil });
+    await addBucket(db, { chargingAccountId: a.chargingAccountId, origin: a.originOf(type), type, unit: BUCKET_UNITS[type], amount, priority: ALLOWANCE_PRIORITY, validFrom: a.now, validUntil, ownerMsisdn: a.msisdn });
   }
 }
 

@@ -30,6 +30,8 @@ export interface PrepayBucket {
   validFrom: Date;
   validUntil: Date | null;
   createdAt: Date;
+  /** The one line that draws on it, or null: every line of its account. */
+  ownerMsisdn: string | null;
 }
 
 export type LedgerKind = 'credit' | 'debit' | 'reservation' | 'release';
@@ -47,6 +49,7 @@ const BUCKET_COLUMNS = [
   'b.valid_from',
   'b.valid_until',
   'b.created_at',
+  'b.owner_msisdn',
   'a.customer_id',
   'a.billing_account_id',
   'a.status as account_status',
@@ -72,6 +75,7 @@ export function toPrepayBucket(r: Record<string, unknown>): PrepayBucket {
     validFrom: new Date(r.valid_from as string),
     validUntil: r.valid_until ? new Date(r.valid_until as string) : null,
     createdAt: new Date(r.created_at as string),
+    ownerMsisdn: (r.owner_msisdn as string | null) ?? null,
   };
 }
 
@@ -138,7 +142,7 @@ export async function applyLedgerEntry(
 /** A new bucket (TMF654 POST bucket), with no ledger entry: its balance is its initial value. */
 export async function insertPrepayBucket(
   trx: Knex.Transaction,
-  b: { id?: string; chargingAccountId: string; type: BucketType; unit: string; amount: string; creditLimit?: string; priority: number; validFrom: Date; validUntil?: Date; now: Date },
+  b: { id?: string; chargingAccountId: string; type: BucketType; unit: string; amount: string; creditLimit?: string; priority: number; validFrom: Date; validUntil?: Date; ownerMsisdn?: string; now: Date },
 ): Promise<string> {
   const id = b.id ?? randomUUID();
   await trx('charging_bucket').insert({
@@ -153,6 +157,7 @@ export async function insertPrepayBucket(
     valid_from: b.validFrom,
     valid_until: b.validUntil ?? null,
     origin: `tmf654:bucket:${id}`,
+    owner_msisdn: b.ownerMsisdn ?? null,
     created_at: b.now,
   });
   return id;

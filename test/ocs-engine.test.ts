@@ -400,6 +400,36 @@ describe('charging engine', () => {
     expect((await reconcileLedger(pool)).filter((d) => line.buckets.includes(d.bucketId))).toEqual([]);
   });
 
+  it("gives a line's own allowances to that line only, the account's money and shared buckets to every line of it", async () => {
+    const [mine, other] = await createPrepaidAccount(knex, {
+      buckets: [{ type: 'money', amount: '10.00' }, { type: 'voice', amount: '600', owner: 0 }, { type: 'data', amount: '50000000', owner: 0 }, { type: 'sms', amount: '5' }],
+      lines: 2,
+    });
+    const [cash, minutes, pass, texts] = mine.buckets;
+    // The owner's call is reserved on its minutes; the other line's on the account's money (0.12 + 60 × 0.002).
+    expect((await session(mine).initial('120')).units[0]).toMatchObject({ resultCode: RESULT.SUCCESS, granted: { quantity: '120' } });
+    const call = session(other);
+    expect((await call.initial('120')).units[0]).toMatchObject({ resultCode: RESULT.SUCCESS, granted: { quantity: '120' } });
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '600.000000', reserved: '120.000000' });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '0.240000' });
+    // What the other line used is debited from money, never from the owner's minutes.
+    expect(await call.terminate('90')).toMatchObject({ resultCode: RESULT.SUCCESS });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '9.820000', reserved: '0.000000' });
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '600.000000', reserved: '120.000000' });
+    // The other line's data does not touch the owner's pass; an unowned SMS bundle serves both lines.
+    expect((await session(other).initial('1000000', DATA)).units[0].resultCode).toBe(RESULT.SUCCESS);
+    expect(await bucketState(knex, pass)).toEqual({ balance: '50000000.000000', reserved: '0.000000' });
+    for (const line of [mine, other]) expect((await session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }])).resultCode).toBe(RESULT.SUCCESS);
+    expect(await bucketState(knex, texts)).toEqual({ balance: '3.000000', reserved: '0.000000' });
+    // A balance check sees the line's own buckets and the shared ones alone.
+    await knex('charging_ledger').insert({ bucket_id: cash, kind: 'debit', amount: '9.820000', reference: `test:${cash}`, created_at: PEAK });
+    await knex('charging_bucket').where({ id: cash }).update({ balance: knex.raw('balance - 9.82') });
+    const check = (line: TestLine) => engine.quote({ sessionId: `test-${randomUUID()}`, requestNumber: 0, type: 'event', subscriber: { msisdn: line.msisdn }, eventTime: PEAK, destination: NATIONAL, units: [{ ratingGroup: VOICE, requested: { quantity: '60' } }] });
+    expect(await check(mine)).toMatchObject({ resultCode: RESULT.SUCCESS, enoughCredit: true });
+    expect(await check(other)).toMatchObject({ resultCode: RESULT.SUCCESS, enoughCredit: false });
+    expect((await reconcileLedger(pool)).filter((d) => mine.buckets.includes(d.bucketId))).toEqual([]);
+  });
+
   it('refuses unknown sessions (5002), unknown or closed subscribers (5030), and usage without a tariff (5031)', async () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }] });
     const base = { requestNumber: 1, subscriber: { msisdn: line.msisdn }, eventTime: PEAK, units: [{ ratingGroup: VOICE, used: { quantity: '10' } }] };

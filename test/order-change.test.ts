@@ -213,11 +213,12 @@ describe('change orders through the API', () => {
     // 15.00 + 21 % VAT for the first 30 days of Prepaid 10 GB, collected once.
     expect((await knex('payment_charge').where({ order_id: orderId })).map((c) => [c.status, c.amount])).toEqual([['captured', '18.15']]);
     const buckets = async () => knex('charging_bucket').where({ charging_account_id: account.id }).orderBy(['bucket_type', 'created_at']);
-    expect((await buckets()).map((b) => [b.bucket_type, b.balance, b.origin])).toEqual([
-      ['data', '10737418240.000000', `order:${orderId}:1:data`],
-      ['money', '10.000000', `order:${old.orderId}:1:money`],
-      ['sms', '100.000000', `order:${orderId}:1:sms`],
-      ['voice', '18000.000000', `order:${orderId}:1:voice`],
+    // The new allowances are the line's; its money is the account's, shared by all its lines.
+    expect((await buckets()).map((b) => [b.bucket_type, b.balance, b.origin, b.owner_msisdn])).toEqual([
+      ['data', '10737418240.000000', `order:${orderId}:1:data`, old.msisdn],
+      ['money', '10.000000', `order:${old.orderId}:1:money`, null],
+      ['sms', '100.000000', `order:${orderId}:1:sms`, old.msisdn],
+      ['voice', '18000.000000', `order:${orderId}:1:voice`, old.msisdn],
     ]);
     expect(await knex('charging_subscriber').where({ msisdn: old.msisdn }).first()).toMatchObject({ product_id: old.productId, status: 'active' });
     expect(await productBody(old.productId)).toMatchObject({ productOffering: { id: OFFERING.prepaid10 } });

@@ -153,10 +153,11 @@ describe('order fulfilment through the API', () => {
     // Charging: the allowances of the plan on the customer's charging account.
     const account = await knex('charging_account').where({ billing_account_id: customer.billingAccountId }).first();
     const buckets = await knex('charging_bucket').where({ charging_account_id: account.id }).orderBy('bucket_type');
-    expect(buckets.map((b) => [b.bucket_type, b.balance])).toEqual([
-      ['data', '10737418240.000000'],
-      ['sms', '100.000000'],
-      ['voice', '18000.000000'],
+    // They are the line's own: another line of the account does not draw on them.
+    expect(buckets.map((b) => [b.bucket_type, b.balance, b.owner_msisdn])).toEqual([
+      ['data', '10737418240.000000', msisdn],
+      ['sms', '100.000000', msisdn],
+      ['voice', '18000.000000', msisdn],
     ]);
     expect(await knex('charging_subscriber').where({ msisdn }).first()).toMatchObject({ imsi, charging_account_id: account.id });
 

@@ -6,12 +6,13 @@
  */
 import type { Express } from 'express';
 import type { Knex } from 'knex';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createNotificationService } from '../activities/notifications';
 import { createPrepayActivities } from '../activities/prepay';
 import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
+import { addChargingSubscriber } from '../db/charging';
 import { applyLedgerEntry, type LedgerKind } from '../db/prepay-balance';
 import { disarmLowBalance } from '../db/prepay-housekeeping';
 import { insertVoucher, voucherCodeHash } from '../db/prepay-vouchers';
@@ -512,6 +513,31 @@ describe('TMF654 prepay balance management', () => {
       const usd = await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'monetary', partyAccount: { id: c.billingAccountId }, creditLimit: { amount: 50, units: 'USD' } }).expect(422);
       expect(usd.body.message).toBe('creditLimit.units: this bucket holds EUR');
       await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'minutes' }).expect(400);
+      expect(await knex('charging_bucket').where({ charging_account_id: c.chargingAccountId }).count({ n: '*' })).toEqual([{ n: '3' }]);
+    });
+
+    it("adds a bucket of one line of the account (logicalResource), and shows whose each bucket is", async () => {
+      const c = await customer();
+      const [mine, theirs] = ['+34611000001', '+34611000002'].map((n) => n.replace(/\d{4}$/, String(randomInt(1000, 9999))));
+      for (const msisdn of [mine, theirs]) await addChargingSubscriber(knex, { msisdn, imsi: `21401${randomInt(1e9, 1e10 - 1)}`, chargingAccountId: c.chargingAccountId, now: start });
+      const created = await request(app).post(`${BASE}/bucket`).set(admin).send({
+        usageType: 'data',
+        partyAccount: { id: c.billingAccountId },
+        logicalResource: [{ id: mine }],
+        remainingValue: { amount: 1073741824, units: 'octets' },
+      }).expect(201);
+      expect(created.body).toMatchObject({ isShared: false, logicalResource: [{ id: mine, '@referredType': 'MSISDN' }] });
+      expect(await knex('charging_bucket').where({ id: created.body.id }).first('owner_msisdn')).toEqual({ owner_msisdn: mine });
+      // The account's money is every line's.
+      const money = (await request(app).get(`${BASE}/bucket/${c.moneyBucketId}`).set(admin).expect(200)).body;
+      expect(money).toMatchObject({ isShared: true, logicalResource: [mine, theirs].sort().map((id) => ({ id })) });
+
+      // Refused, and nothing added: a number not of this account, two lines, a line without an account.
+      const stranger = await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'voice', partyAccount: { id: c.billingAccountId }, logicalResource: [{ id: '+34699999999' }] }).expect(422);
+      expect(stranger.body.message).toMatch(/^logicalResource: \+34699999999 is no active line/);
+      await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'voice', partyAccount: { id: c.billingAccountId }, logicalResource: [{ id: mine }, { id: theirs }] }).expect(400);
+      const orphan = await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'voice', logicalResource: [{ id: mine }] }).expect(422);
+      expect(orphan.body.message).toBe("logicalResource: a line's bucket is on its partyAccount");
       expect(await knex('charging_bucket').where({ charging_account_id: c.chargingAccountId }).count({ n: '*' })).toEqual([{ n: '3' }]);
     });
   });

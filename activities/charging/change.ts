@@ -23,7 +23,7 @@ export function createChargingChangeActivities(deps: { knex: Knex; clock: Clock 
         if (!sub) throw ApplicationFailure.nonRetryable(`number ${input.msisdn} has no charging subscriber`, 'NoChargingSubscriber');
         // This order's own buckets are new: a retry must not end them.
         const ended = await endAllowances(trx, input.originPrefixes.filter((p) => !p.startsWith(`order:${input.orderId}:`)), now);
-        await addAllowanceBuckets(trx, { chargingAccountId: sub.charging_account_id, allowances: input.allowances, originOf: (type) => `order:${input.orderId}:${input.itemId}:${type}`, now });
+        await addAllowanceBuckets(trx, { chargingAccountId: sub.charging_account_id, msisdn: input.msisdn, allowances: input.allowances, originOf: (type) => `order:${input.orderId}:${input.itemId}:${type}`, now });
         return { ended };
       });
     },

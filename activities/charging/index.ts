@@ -31,7 +31,7 @@ export function createChargingActivities(deps: { knex: Knex; clock: Clock }) {
           if (line.credit) {
             await addBucket(trx, { chargingAccountId, origin: origin('money'), type: 'money', unit: input.currency, amount: line.credit, priority: CASH_PRIORITY, validFrom: now });
           }
-          await addAllowanceBuckets(trx, { chargingAccountId, allowances: line.allowances, originOf: origin, now });
+          await addAllowanceBuckets(trx, { chargingAccountId, msisdn: line.msisdn, allowances: line.allowances, originOf: origin, now });
         }
         return { chargingAccountId };
       });

@@ -73,6 +73,8 @@ export const bucketCreateSchema = z.object({
   description: z.string().optional(),
   remainingValue: quantityInput.optional(),
   partyAccount: entityRef.optional(),
+  // The one line (MSISDN) that may draw on the bucket; without it, every line of the account.
+  logicalResource: z.array(entityRef).max(1, 'a bucket belongs to one line, or to every line of its account (no logicalResource)').optional(),
   validFor: timePeriod.optional(),
   creditLimit: quantityInput.optional(),
 });

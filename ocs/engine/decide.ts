@@ -62,14 +62,15 @@ export async function decide(db: Queryable, tariffs: TariffCache, settings: Engi
   // while it was allowed and is charged; it is granted nothing more (4010) and ends on termination.
   const denied = subscriber.status !== 'active';
   const accountTariffs = await tariffs.tariffsOf(db, subscriber.tariff);
+  const msisdn = session?.msisdn ?? subscriber.msisdn;
   try {
-    const plan = planRequest({ request: denied ? reportOnly(request) : request, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings, now });
+    const plan = planRequest({ request: denied ? reportOnly(request) : request, msisdn, buckets: state.buckets, reservations: state.reservations, usage: session?.usage ?? {}, tariffs: accountTariffs, settings, now });
     if (denied) plan.answer.units = plan.answer.units.map((u) => (u.resultCode === RESULT.SUCCESS && request.type === 'update' ? { ...u, resultCode: RESULT.END_USER_SERVICE_DENIED } : u));
     return {
       plan,
       session,
       chargingAccountId: session?.chargingAccountId ?? subscriber.chargingAccountId,
-      msisdn: session?.msisdn ?? subscriber.msisdn,
+      msisdn,
     };
   } catch (err) {
     if (err instanceof RatingError) return { answer: refusal(request, RESULT.RATING_FAILED) };

@@ -20,6 +20,8 @@ export interface BucketState {
   validFrom: Date;
   validUntil: Date | null;
   createdAt: Date;
+  /** The one line (MSISDN) that may draw on it, or null: every line of the account. */
+  owner: string | null;
 }
 
 /**
@@ -37,6 +39,7 @@ export const copyBucket = (b: BucketState, balance = b.balance, reserved = b.res
   validFrom: b.validFrom,
   validUntil: b.validUntil,
   createdAt: b.createdAt,
+  owner: b.owner,
 });
 
 /** A reservation the session holds. */
@@ -584,9 +587,20 @@ function quotaThreshold(settings: EngineSettings, service: ServiceType, granted:
   return min(((granted / ONE) * BigInt(settings.quotaThresholdPercent)) / 100n, MAX_THRESHOLD);
 }
 
+/**
+ * The buckets a line may draw on: its account's shared ones and its own. The same objects (a plan
+ * changes them in place); the list itself as it is when no bucket is another line's.
+ */
+function bucketsOfLine(buckets: BucketState[], msisdn: string): BucketState[] {
+  for (const b of buckets) if (b.owner !== null && b.owner !== msisdn) return buckets.filter((x) => x.owner === null || x.owner === msisdn);
+  return buckets;
+}
+
 /** The plan of one new (not retransmitted) request on locked state. */
 export function planRequest(input: {
   request: ChargingRequest;
+  /** The line charged (its number): buckets of the account's other lines are not drawn on. */
+  msisdn: string;
   buckets: BucketState[];
   reservations: ReservationState[];
   usage: SessionUsage;
@@ -596,7 +610,7 @@ export function planRequest(input: {
   now: Date;
 }): Plan {
   const { request } = input;
-  const work = new Working(input.buckets, `${request.sessionId}#${request.requestNumber}`, request.eventTime, input.now, request.type === 'event');
+  const work = new Working(bucketsOfLine(input.buckets, input.msisdn), `${request.sessionId}#${request.requestNumber}`, request.eventTime, input.now, request.type === 'event');
   const usage = copyUsage(input.usage);
   const releasedIds: string[] = [];
   const ctx: Context = { request, tariffs: input.tariffs, settings: input.settings, work };

@@ -32,6 +32,7 @@ const unlimitedMoney = (): BucketState => ({
   validFrom: new Date(0),
   validUntil: null,
   createdAt: new Date(0),
+  owner: null,
 });
 
 export async function quoteRequest(deps: QuoteDeps, request: ChargingRequest): Promise<ChargingQuote> {
@@ -46,7 +47,7 @@ export async function quoteRequest(deps: QuoteDeps, request: ChargingRequest): P
   const buckets = state.bucketsByAccount.get(subscriber.chargingAccountId) ?? [];
   const event: ChargingRequest = { ...request, type: 'event' };
   const now = deps.now();
-  const plan = (on: BucketState[]) => planRequest({ request: event, buckets: on.map((b) => copyBucket(b)), reservations: [], usage: {}, tariffs, settings: deps.settings, now });
+  const plan = (on: BucketState[]) => planRequest({ request: event, msisdn: subscriber.msisdn, buckets: on.map((b) => copyBucket(b)), reservations: [], usage: {}, tariffs, settings: deps.settings, now });
   try {
     const asIs = plan(buckets);
     const priced = plan([...buckets, unlimitedMoney()]);

@@ -14,6 +14,7 @@ const bucket = (id: string, balance: string): BucketState => ({
   validFrom: new Date(0),
   validUntil: null,
   createdAt: new Date(0),
+  owner: null,
 });
 
 const request = (msisdn: string): ChargingRequest => ({ sessionId: `s-${msisdn}`, requestNumber: 0, type: 'initial', subscriber: { msisdn }, eventTime: new Date(0), units: [] });

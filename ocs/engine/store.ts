@@ -105,7 +105,7 @@ UNION ALL
 SELECT 'a', i::int, NULL, charging_account_id, msisdn, imsi, NULL, NULL, NULL, NULL, NULL, tariff, status, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM sub
 UNION ALL
-SELECT 'b', NULL, id::text, charging_account_id, NULL, bucket_type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+SELECT 'b', NULL, id::text, charging_account_id, owner_msisdn, bucket_type, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        balance::text, reserved::text, coalesce(credit_limit, 0)::text, priority,
        extract(epoch FROM valid_from)::float8 * 1000, extract(epoch FROM valid_until)::float8 * 1000, extract(epoch FROM created_at)::float8 * 1000
 FROM charging_bucket
@@ -199,6 +199,7 @@ interface ReadRow {
   i: number | null;
   id: string;
   account: string;
+  /** A session's or subscriber's number; a bucket's owner (null: the account's lines). */
   msisdn: string;
   state: string;
   number: number;
@@ -263,6 +264,7 @@ export async function readBatch(db: pg.Pool | pg.PoolClient, requests: ChargingR
         validFrom: new Date(r.valid_from),
         validUntil: r.valid_until === null ? null : new Date(r.valid_until),
         createdAt: new Date(r.created_at),
+        owner: r.msisdn,
       });
     }
   }

@@ -16,6 +16,8 @@ export interface TestBucket {
   creditLimit?: string;
   validFrom?: Date;
   validUntil?: Date;
+  /** The index of the line that owns it (none: every line of the account draws on it). */
+  owner?: number;
 }
 
 export interface TestLine {
@@ -44,19 +46,20 @@ export async function createPrepaidAccount(knex: Knex, opts: { buckets: TestBuck
   const at = opts.at ?? new Date('2026-01-01T00:00:00Z');
   const accountId = await openChargingAccount(knex, { customerId: randomUUID(), billingAccountId: randomUUID(), currency: 'EUR', now: at });
   const buckets: string[] = [];
-  for (const [i, b] of opts.buckets.entries()) {
-    const origin = `test:${accountId}:${i}`;
-    await addBucket(knex, { chargingAccountId: accountId, origin, type: b.type, unit: UNIT[b.type], amount: b.amount, priority: b.priority ?? (b.type === 'money' ? 100 : 10), validFrom: b.validFrom ?? at, validUntil: b.validUntil });
-    const row = await knex('charging_bucket').where({ origin }).first('id');
-    if (b.creditLimit) await knex('charging_bucket').where({ id: row.id }).update({ credit_limit: b.creditLimit });
-    buckets.push(row.id);
-  }
   const lines: TestLine[] = [];
   for (let i = 0; i < (opts.lines ?? 1); i++) {
     const productId = opts.productId === undefined ? await createProduct(knex, opts.offering) : opts.productId;
     const { msisdn, imsi } = newNumber();
     await addChargingSubscriber(knex, { msisdn, imsi, chargingAccountId: accountId, productId: productId ?? undefined, now: at });
     lines.push({ accountId, msisdn, imsi, productId: productId ?? '', buckets });
+  }
+  for (const [i, b] of opts.buckets.entries()) {
+    const origin = `test:${accountId}:${i}`;
+    const ownerMsisdn = b.owner === undefined ? undefined : lines[b.owner].msisdn;
+    await addBucket(knex, { chargingAccountId: accountId, origin, type: b.type, unit: UNIT[b.type], amount: b.amount, priority: b.priority ?? (b.type === 'money' ? 100 : 10), validFrom: b.validFrom ?? at, validUntil: b.validUntil, ownerMsisdn });
+    const row = await knex('charging_bucket').where({ origin }).first('id');
+    if (b.creditLimit) await knex('charging_bucket').where({ id: row.id }).update({ credit_limit: b.creditLimit });
+    buckets.push(row.id);
   }
   return lines;
 }
