@@ -6,6 +6,7 @@
  * more. The triggers behind it notify
  * credits by anyone but the engine, and bars.
  */
+import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
@@ -448,11 +449,19 @@ describe('charging_credit and charging_barred notifications', () => {
   afterAll(() => listener.end());
 
   /** The notifications on `channel` for `accountId` after `change`, read once a later notification (a sentinel) has arrived. */
+  /** Waits until every notice committed so far has arrived (PostgreSQL delivers them in commit order). */
+  async function drained(): Promise<void> {
+    const sentinel = `sentinel-${randomUUID()}`;
+    await pool.query(`SELECT pg_notify($1, $2)`, [CREDIT_CHANNEL, sentinel]);
+    while (!payloads.includes(`${CREDIT_CHANNEL} ${sentinel}`)) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** The notices `change` sends on `channel` for the account (none of the changes before it counted). */
   async function notified(accountId: string, change: () => Promise<unknown>, channel = CREDIT_CHANNEL): Promise<number> {
+    await drained();
     payloads.length = 0;
     await change();
-    await pool.query(`SELECT pg_notify($1, 'sentinel')`, [CREDIT_CHANNEL]);
-    while (!payloads.includes(`${CREDIT_CHANNEL} sentinel`)) await new Promise((r) => setTimeout(r, 5));
+    await drained();
     return payloads.filter((p) => p === `${channel} ${accountId}`).length;
   }
 
