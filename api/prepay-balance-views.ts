@@ -90,11 +90,22 @@ async function linesOfAccounts(knex: Knex, accountIds: string[]): Promise<Map<st
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A bucket's document, and the line it belongs to (null: its account's, shared by its lines). */
+export interface BucketView {
+  doc: Doc;
+  line: string | null;
+}
+
 /**
  * Buckets in view, oldest first. Filters on id, usageType, partyAccount.id and relatedParty.id
  * narrow the query; the caller applies every filter to the documents as well.
  */
 export async function bucketDocuments(knex: Knex, scope: ViewScope, filters: EqualityFilters, now: Date, publicUrl: string): Promise<Doc[]> {
+  return (await bucketViews(knex, scope, filters, now, publicUrl)).map((v) => v.doc);
+}
+
+/** bucketDocuments with each bucket's line. */
+export async function bucketViews(knex: Knex, scope: ViewScope, filters: EqualityFilters, now: Date, publicUrl: string): Promise<BucketView[]> {
   const query = bucketQuery(knex).orderBy([{ column: 'b.created_at' }, { column: 'b.id' }]);
   if (scope.customerId !== undefined) void query.where('a.customer_id', scope.customerId).whereNot('a.customer_id', '');
   for (const f of filters) {
@@ -106,7 +117,7 @@ export async function bucketDocuments(knex: Knex, scope: ViewScope, filters: Equ
   }
   const buckets = (await query).map(toPrepayBucket);
   const lines = await linesOfAccounts(knex, [...new Set(buckets.map((b) => b.chargingAccountId))]);
-  return buckets.map((b) => bucketDocument(b, lines.get(b.chargingAccountId), now, publicUrl));
+  return buckets.map((b) => ({ doc: bucketDocument(b, lines.get(b.chargingAccountId), now, publicUrl), line: b.ownerMsisdn }));
 }
 
 /** One bucket in view, or undefined. */
@@ -117,24 +128,25 @@ export async function bucketDocumentById(knex: Knex, scope: ViewScope, id: strin
 
 /**
  * Accumulated balances: for each customer (a standalone bucket: its account), one per usage type
- * and unit, totalling the remaining value of its active buckets.
+ * and unit, totalling the remaining value of its active shared buckets, and one more per line that
+ * has buckets of its own of that type (no line draws on another's: their sum is nobody's balance).
  */
-export function accumulatedDocuments(buckets: Doc[], publicUrl: string): Doc[] {
-  const groups = new Map<string, Doc[]>();
-  for (const b of buckets) {
+export function accumulatedDocuments(buckets: BucketView[], publicUrl: string): Doc[] {
+  const groups = new Map<string, { owner: string; usageType: string; units: string; line: string | null; members: Doc[] }>();
+  for (const { doc: b, line } of buckets) {
     if (b.status !== 'active') continue;
     const owner = (b.relatedParty as Array<{ id: string }> | undefined)?.[0]?.id ?? `bucket:${b.id}`;
+    const usageType = String(b.usageType);
     const { units } = b.remainingValue as { units: string };
-    const key = `${owner}|${String(b.usageType)}|${units}`;
-    groups.set(key, [...(groups.get(key) ?? []), b]);
+    // A shared group's key is what it was before buckets had lines: its id stays.
+    const key = `${owner}|${usageType}|${units}${line === null ? '' : `|${line}`}`;
+    const group = groups.get(key) ?? { owner, usageType, units, line, members: [] };
+    group.members.push(b);
+    groups.set(key, group);
   }
-  // Per owner, in the spec's order of usage types (monetary first).
-  const order = (key: string) => {
-    const [owner, usageType] = key.split('|');
-    return `${owner}|${USAGE_TYPES.indexOf(usageType as UsageType)}`;
-  };
-  return [...groups.entries()].sort(([a], [b]) => order(a).localeCompare(order(b))).map(([key, members]) => {
-    const [owner, usageType, units] = key.split('|');
+  // Per owner, in the spec's order of usage types (monetary first), the shared group before the lines'.
+  const order = (g: { owner: string; usageType: string; line: string | null }) => `${g.owner}|${USAGE_TYPES.indexOf(g.usageType as UsageType)}|${g.line ?? ''}`;
+  return [...groups.entries()].sort(([, a], [, b]) => order(a).localeCompare(order(b))).map(([key, { owner, usageType, units, line, members }]) => {
     const id = uuidV5(key, ACCUMULATED_NAMESPACE);
     const total = members.reduce((s, b) => s.plus(String((b.remainingValue as { amount: number }).amount)), money(0));
     const doc: Doc = {
@@ -148,6 +160,7 @@ export function accumulatedDocuments(buckets: Doc[], publicUrl: string): Doc[] {
       bucket: members.map((b) => bucketRef(publicUrl, b.id)),
     };
     if (!owner.startsWith('bucket:')) doc.relatedParty = [customerRef(publicUrl, owner)];
+    if (line !== null) doc.logicalResource = [{ id: line, name: line, '@referredType': 'MSISDN' }];
     const accounts = [...new Set(members.map((b) => (b.partyAccount as { id: string } | undefined)?.id).filter(Boolean))];
     if (accounts.length === 1) doc.partyAccount = accountRef(publicUrl, accounts[0]!);
     return doc;

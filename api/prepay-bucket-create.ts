@@ -12,7 +12,8 @@ const UNITS = { data: 'octets', voice: 'seconds', sms: 'events' } as const;
 
 /**
  * POST bucket (admin): a bucket on the charging account of `partyAccount`, or standalone; returns
- * its id. With a `logicalResource` (an MSISDN of that account), only that line draws on it.
+ * its id. With a `logicalResource` (an MSISDN of that account), only that line draws on it (not
+ * money: that is always the account's).
  */
 export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucketCreateSchema>, now: Date): Promise<string> {
   const type = bucketTypeOf(body.usageType);
@@ -23,6 +24,7 @@ export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucket
   if (creditLimit && (type !== 'money' || creditLimit.lt(0))) throw badRequest('creditLimit: a money bucket may have a credit limit of zero or more');
   const owner = body.logicalResource?.[0]?.id;
   if (owner !== undefined && !body.partyAccount) throw unprocessable("logicalResource: a line's bucket is on its partyAccount");
+  if (owner !== undefined && type === 'money') throw unprocessable("logicalResource: money is the account's, shared by its lines");
   const id = randomUUID();
   return deps.knex.transaction(async (trx) => {
     let accountId: string;
@@ -36,7 +38,8 @@ export async function createBucket(deps: ActionDeps, body: z.infer<typeof bucket
       accountId = await openStandaloneAccount(trx, { bucketId: id, currency, now });
     }
     if (owner !== undefined) {
-      const line = await trx('charging_subscriber').where({ msisdn: owner, charging_account_id: accountId, status: 'active' }).first('msisdn');
+      // Locked until the bucket is in: a line closing meanwhile ends its buckets after, not before.
+      const line = await trx('charging_subscriber').where({ msisdn: owner, charging_account_id: accountId, status: 'active' }).forShare().first('msisdn');
       if (!line) throw unprocessable(`logicalResource: ${owner} is no active line of the partyAccount's charging account`);
     }
     const unit = type === 'money' ? currency : UNITS[type];

@@ -17,7 +17,7 @@ import { createAdjustment } from './prepay-adjustment';
 import { createBucket } from './prepay-bucket-create';
 import { cancelReservation, createReservation } from './prepay-reservation';
 import { createTopup } from './prepay-topup';
-import { accumulatedDocuments, bucketDocumentById, bucketDocuments, historyDocuments, type Doc, type ViewScope } from './prepay-balance-views';
+import { accumulatedDocuments, bucketDocumentById, bucketDocuments, bucketViews, historyDocuments, type Doc, type ViewScope } from './prepay-balance-views';
 import {
   accumulatedBalanceSchema,
   adjustBalanceSchema,
@@ -103,7 +103,7 @@ export function prepayBalanceApi(deps: PrepayBalanceApiDeps): TmfApi {
     res.status(201).location(doc.href as string).json(doc);
   });
 
-  const accumulated = async (req: Request) => accumulatedDocuments(await bucketDocuments(knex, scopeOf(req.principal), [], clock.now(), publicUrl), publicUrl);
+  const accumulated = async (req: Request) => accumulatedDocuments(await bucketViews(knex, scopeOf(req.principal), [], clock.now(), publicUrl), publicUrl);
   router.get('/accumulatedBalance', anyone, async (req, res) => {
     const filters = parseFilters(req.query);
     sendPage(req, res, (await accumulated(req)).filter((d) => matches(d, filters)));

@@ -84,10 +84,10 @@ export async function addAllowanceBuckets(db: Db, a: { chargingAccountId: string
 }
 
 /** Undoes what an order added: its unused buckets go, its numbers stop drawing on the account. */
-export async function removeOrderCharging(db: Db, orderId: string, msisdns: string[]): Promise<void> {
+export async function removeOrderCharging(db: Db, orderId: string, msisdns: string[], now: Date): Promise<void> {
   const buckets = db('charging_bucket').where('origin', 'like', `order:${orderId}:%`);
   await db('charging_bucket').whereIn('id', buckets.clone().select('id')).whereNotExists(db('charging_ledger').whereRaw('charging_ledger.bucket_id = charging_bucket.id')).delete();
-  if (msisdns.length) await db('charging_subscriber').whereIn('msisdn', msisdns).update({ status: 'closed' });
+  await closeChargingSubscribers(db, msisdns, now);
 }
 
 /** Buckets of an account, for reading. */
@@ -125,7 +125,17 @@ export async function restoreAllowances(db: Db, ended: EndedAllowance[]): Promis
   for (const b of ended) await db('charging_bucket').where({ id: b.id }).update({ valid_until: b.validUntil });
 }
 
-/** The number stops drawing on its charging account (its line was terminated). */
-export async function closeChargingSubscriber(db: Db, msisdn: string): Promise<void> {
-  await db('charging_subscriber').where({ msisdn }).update({ status: 'closed' });
+/**
+ * The numbers stop drawing on their charging accounts (their lines were terminated, or their order
+ * undone), and their own allowances still valid end now: no other line may draw on them, and the
+ * number, given to someone else later, must not find them (housekeeping then debits what is left,
+ * as for any expired allowance).
+ */
+export async function closeChargingSubscribers(db: Db, msisdns: string[], now: Date): Promise<void> {
+  if (!msisdns.length) return;
+  await db('charging_subscriber').whereIn('msisdn', msisdns).update({ status: 'closed' });
+  await db('charging_bucket')
+    .whereIn('owner_msisdn', msisdns)
+    .where((q) => q.whereNull('valid_until').orWhere('valid_until', '>', now))
+    .update({ valid_until: now });
 }

@@ -100,11 +100,11 @@ export async function lockPrepayBucket(trx: Knex.Transaction, id: string): Promi
   return locked ? findPrepayBucket(trx, id) : undefined;
 }
 
-/** The money bucket of a billing account's charging account that top-ups go to (cash every line shares first, lowest priority first). */
+/** The money bucket of a billing account's charging account that top-ups go to (cash, lowest priority first). */
 export async function moneyBucketOfBillingAccount(db: Db, billingAccountId: string): Promise<string | undefined> {
   const row = await bucketQuery(db)
     .where({ 'a.billing_account_id': billingAccountId, 'b.bucket_type': 'money' })
-    .orderByRaw('b.owner_msisdn IS NOT NULL, b.priority, b.created_at')
+    .orderBy([{ column: 'b.priority' }, { column: 'b.created_at' }])
     .first();
   return row?.id;
 }

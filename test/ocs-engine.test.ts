@@ -9,7 +9,8 @@ import { placeUsage, rateWithAllowance } from '../domain/usage/rate-record';
 import type { SubscriberTariff } from '../domain/usage/subscriber-tariff';
 import { catalogSeed } from '../db/seeds/catalog-data';
 import { createChargingEngine, purgeClosedSessions, reconcileHolders, reconcileLedger, reconcileRefunds, RefundUnknown, RESULT, sweepExpired, type ChargingRequest, type EngineConfig } from '../ocs/engine';
-import { bucketState, createPrepaidAccount, ledgerOf, OFFERING, type TestLine } from './helpers/charging';
+import { addChargingSubscriber, closeChargingSubscribers } from '../db/charging';
+import { bucketState, createPrepaidAccount, ledgerOf, newNumber, OFFERING, type TestLine } from './helpers/charging';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
@@ -428,6 +429,22 @@ describe('charging engine', () => {
     expect(await check(mine)).toMatchObject({ resultCode: RESULT.SUCCESS, enoughCredit: true });
     expect(await check(other)).toMatchObject({ resultCode: RESULT.SUCCESS, enoughCredit: false });
     expect((await reconcileLedger(pool)).filter((d) => mine.buckets.includes(d.bucketId))).toEqual([]);
+  });
+
+  it("ends a closed line's own allowances: no line of the account, nor the number given again, draws on them", async () => {
+    const [gone, stays] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '10.00' }, { type: 'voice', amount: '600', owner: 0 }, { type: 'sms', amount: '5' }], lines: 2 });
+    const [cash, minutes, texts] = gone.buckets;
+    await closeChargingSubscribers(knex, [gone.msisdn], PEAK);
+    expect(await knex('charging_bucket').whereIn('id', [cash, minutes, texts]).orderBy('priority').select('id', 'valid_until')).toEqual([
+      { id: minutes, valid_until: PEAK },
+      { id: texts, valid_until: null },
+      { id: cash, valid_until: null },
+    ]);
+    // The number, given again to a line of the same account, starts without them.
+    await addChargingSubscriber(knex, { msisdn: gone.msisdn, imsi: newNumber().imsi, chargingAccountId: gone.accountId, productId: gone.productId, now: PEAK });
+    for (const line of [gone, stays]) expect((await session(line).initial('60')).units[0]).toMatchObject({ resultCode: RESULT.SUCCESS, granted: { quantity: '60' } });
+    expect(await bucketState(knex, minutes)).toEqual({ balance: '600.000000', reserved: '0.000000' });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '0.240000' });
   });
 
   it('refuses unknown sessions (5002), unknown or closed subscribers (5030), and usage without a tariff (5031)', async () => {

@@ -532,19 +532,24 @@ describe('TMF654 prepay balance management', () => {
       const money = (await request(app).get(`${BASE}/bucket/${c.moneyBucketId}`).set(admin).expect(200)).body;
       expect(money).toMatchObject({ isShared: true, logicalResource: [mine, theirs].sort().map((id) => ({ id })) });
 
-      // A line's own money bucket, even an older one, is not where the account's top-ups go.
-      const pocket = await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'monetary', partyAccount: { id: c.billingAccountId }, logicalResource: [{ id: theirs }] }).expect(201);
-      await knex('charging_bucket').where({ id: pocket.body.id }).update({ created_at: new Date(start.getTime() - 86400_000) });
-      const topup = await request(app).post(`${BASE}/topupBalance`).set(agent).send({ partyAccount: { id: c.billingAccountId }, amount: { amount: 5, units: 'EUR' } }).expect(201);
-      expect(topup.body).toMatchObject({ status: 'completed', bucket: { id: c.moneyBucketId } });
+      // Totals: the account's shared data, and the line's own apart (no line draws on both lines' own).
+      const totals = (await request(app).get(`${BASE}/accumulatedBalance`).set(await customerToken(c)).expect(200)).body;
+      expect(totals.map((a: { usageType: string; totalBalance: unknown; bucket: unknown[]; logicalResource?: unknown }) => [a.usageType, a.totalBalance, a.bucket.length, a.logicalResource])).toEqual([
+        ['monetary', { amount: 20, units: 'EUR' }, 1, undefined],
+        ['data', { amount: GIB, units: 'octets' }, 1, undefined],
+        ['data', { amount: GIB, units: 'octets' }, 1, [{ id: mine, name: mine, '@referredType': 'MSISDN' }]],
+      ]);
 
-      // Refused, and nothing added: a number not of this account, two lines, a line without an account.
+      // Refused, and nothing added: money of one line (money is the account's), a number not of this
+      // account, two lines, a line without an account.
+      const pocket = await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'monetary', partyAccount: { id: c.billingAccountId }, logicalResource: [{ id: theirs }] }).expect(422);
+      expect(pocket.body.message).toBe("logicalResource: money is the account's, shared by its lines");
       const stranger = await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'voice', partyAccount: { id: c.billingAccountId }, logicalResource: [{ id: '+34699999999' }] }).expect(422);
       expect(stranger.body.message).toMatch(/^logicalResource: \+34699999999 is no active line/);
       await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'voice', partyAccount: { id: c.billingAccountId }, logicalResource: [{ id: mine }, { id: theirs }] }).expect(400);
       const orphan = await request(app).post(`${BASE}/bucket`).set(admin).send({ usageType: 'voice', logicalResource: [{ id: mine }] }).expect(422);
       expect(orphan.body.message).toBe("logicalResource: a line's bucket is on its partyAccount");
-      expect(await knex('charging_bucket').where({ charging_account_id: c.chargingAccountId }).count({ n: '*' })).toEqual([{ n: '4' }]);
+      expect(await knex('charging_bucket').where({ charging_account_id: c.chargingAccountId }).count({ n: '*' })).toEqual([{ n: '3' }]);
     });
   });
 

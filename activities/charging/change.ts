@@ -7,7 +7,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { addAllowanceBuckets, closeChargingSubscriber, endAllowances, removeOrderCharging, restoreAllowances, type EndedAllowance } from '../../db/charging';
+import { addAllowanceBuckets, closeChargingSubscribers, endAllowances, removeOrderCharging, restoreAllowances, type EndedAllowance } from '../../db/charging';
 import type { Clock } from '../../domain/clock';
 import type { PrepaidAllowances } from '../../domain/ordering/plan';
 
@@ -31,7 +31,7 @@ export function createChargingChangeActivities(deps: { knex: Knex; clock: Clock 
     /** Compensation: the new plan's unused buckets go, the old allowances get their validity back. */
     async revertPrepaidPlanChange(input: { orderId: string; ended: EndedAllowance[] }): Promise<void> {
       await knex.transaction(async (trx) => {
-        await removeOrderCharging(trx, input.orderId, []);
+        await removeOrderCharging(trx, input.orderId, [], clock.now());
         await restoreAllowances(trx, input.ended);
       });
     },
@@ -39,8 +39,9 @@ export function createChargingChangeActivities(deps: { knex: Knex; clock: Clock 
     /** A terminated prepaid line: its number is closed for charging and its allowances end. */
     async closePrepaidLine(input: { msisdn: string; originPrefixes: string[] }): Promise<void> {
       await knex.transaction(async (trx) => {
-        await closeChargingSubscriber(trx, input.msisdn);
-        await endAllowances(trx, input.originPrefixes, clock.now());
+        const now = clock.now();
+        await closeChargingSubscribers(trx, [input.msisdn], now);
+        await endAllowances(trx, input.originPrefixes, now);
       });
     },
   };

@@ -39,7 +39,7 @@ export function createChargingActivities(deps: { knex: Knex; clock: Clock }) {
 
     /** Compensation: removes the order's unused buckets and closes its numbers on the account. */
     async closeOrderCharging(input: { orderId: string; msisdns: string[] }): Promise<void> {
-      await knex.transaction((trx) => removeOrderCharging(trx, input.orderId, input.msisdns));
+      await knex.transaction((trx) => removeOrderCharging(trx, input.orderId, input.msisdns, clock.now()));
     },
   };
 }

@@ -28,8 +28,11 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP TABLE charging_refund');
 }
 
-/** The view of 20261128100000, with refunds (credits that name a service) as negative usage when `refunds`. */
-async function createUsageView(knex: Knex, refunds: boolean): Promise<void> {
+/**
+ * The view of 20261128100000, with refunds (credits that name a service) as negative usage when
+ * `refunds`; with `owners` (20261207000000), what a line's own bucket gave counts for its product.
+ */
+export async function createUsageView(knex: Knex, refunds: boolean, owners = false): Promise<void> {
   const groups = Object.entries(SERVICE_OF_RATING_GROUP);
   const service = `CASE l.rating_group ${groups.map(([group, s]) => `WHEN ${Number(group)} THEN '${s}'`).join(' ')} ELSE 'other' END`;
   const unit = `CASE l.rating_group ${groups.map(([group, s]) => `WHEN ${Number(group)} THEN '${BUCKET_UNITS[s]}'`).join(' ')} ELSE 'units' END`;
@@ -41,7 +44,7 @@ async function createUsageView(knex: Knex, refunds: boolean): Promise<void> {
       ${unit} AS unit,
       CASE WHEN b.bucket_type = 'money' THEN 0 ELSE ${signed} END AS units,
       CASE WHEN b.bucket_type = 'money' THEN ${signed} ELSE 0 END AS charged,
-      coalesce(ap.product, 'unknown') AS product,
+      coalesce(${owners ? 'op.product, ' : ''}ap.product, 'unknown') AS product,
       coalesce(rc.region, 'unknown') AS region
     FROM charging_ledger l
     JOIN charging_bucket b ON b.id = l.bucket_id
@@ -53,6 +56,11 @@ async function createUsageView(knex: Knex, refunds: boolean): Promise<void> {
       CROSS JOIN LATERAL (SELECT coalesce(p.body->'productOffering'->>'name', 'unknown') AS name) n
       WHERE cs.charging_account_id = a.id
     ) ap ON true
+    ${owners ? `LEFT JOIN LATERAL (
+      SELECT coalesce(p.body->'productOffering'->>'name', 'unknown') AS product
+      FROM charging_subscriber os LEFT JOIN product_inventory p ON p.id::text = os.product_id
+      WHERE os.msisdn = b.owner_msisdn
+    ) op ON true` : ''}
     LEFT JOIN report_customer rc ON rc.id = a.customer_id
     WHERE ${refunds ? `(l.kind = 'debit' OR (l.kind = 'credit' AND l.reference LIKE 'refund:%'))` : `l.kind = 'debit'`} AND l.rating_group IS NOT NULL
   `);
