@@ -5,7 +5,7 @@ import { applyLedgerEntry, availableOf, lockPrepayBucket } from '../db/prepay-ba
 import { rearmLowBalance } from '../db/prepay-housekeeping';
 import { adjustBalanceModel } from '../db/prepay-models';
 import { insertTmfDocument } from '../db/tmf-store';
-import { parseQuantityAmount, usageTypeOf } from '../domain/prepay/quantity';
+import { bucketStatusOf, parseQuantityAmount, usageTypeOf } from '../domain/prepay/quantity';
 import type { Principal } from './auth';
 import { actionDocument, partiesFor, recordUnknownBucket, settle, throwIfOtherUnits, unprocessable, type ActionDeps, type Stored } from './prepay-action-rules';
 import { bucketRef } from './prepay-balance-views';
@@ -29,6 +29,8 @@ export async function createAdjustment(deps: ActionDeps, principal: Principal, b
       throw unprocessable(`amount: a debit of ${amount.abs().toFixed()} ${bucket.unit} would take bucket ${bucket.id} below its credit limit (available ${availableOf(bucket).toFixed()})`);
     }
     const kind = amount.gt(0) ? 'credit' : 'debit';
+    // Housekeeping would debit it again as expired at its next run.
+    if (kind === 'credit' && bucketStatusOf(bucket, now) === 'expired') throw unprocessable(`bucket ${bucket.id} is expired: a credit to it would expire`);
     await applyLedgerEntry(trx, { bucketId: bucket.id, kind, amount: amount.abs().toFixed(), reference: `adjustment:${id}`, now });
     if (kind === 'credit' && bucket.type === 'money') await rearmLowBalance(trx, bucket.chargingAccountId, now, deps.lowBalanceThreshold);
     const doc = { ...base, usageType: usageTypeOf(bucket.type), bucket: bucketRef(deps.publicUrl, bucket.id), relatedParty: partiesFor(deps.publicUrl, bucket, body.relatedParty) };

@@ -61,7 +61,8 @@ export async function cancelReservation(deps: ActionDeps, scope: { customerId?: 
     if (!before) throw notFound(`ReserveBalance ${id}`);
     if (before.status === 'cancelled') return before;
     if (before.status !== 'completed') throw new TmfError(409, 'Conflict', `a ${String(before.status)} reservation holds nothing to cancel`);
-    await releaseReservationHold(trx, id, now);
+    // Ended and given back by the housekeeping already: its release date stays what it was.
+    if (!(await releaseReservationHold(trx, id, now))) throw new TmfError(409, 'Conflict', `the reservation ended at ${String(before.releaseDate)} and holds nothing to cancel`);
     return (await patchTmfResource(trx, reserveBalanceModel, id, { status: 'cancelled', releaseDate: now.toISOString(), ...(reason ? { cancellationReason: reason } : {}) }, now))!;
   });
 }

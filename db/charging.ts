@@ -4,8 +4,10 @@
  * so a retried creation changes nothing. The charging engine owns the balances from then on.
  */
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { PrepaidAllowances } from '../domain/ordering/plan';
 import type { Db } from './knex';
+import { applyLedgerEntry, lockPrepayBucket } from './prepay-balance';
 
 export type BucketType = 'money' | 'data' | 'voice' | 'sms';
 
@@ -120,9 +122,22 @@ export async function endAllowances(db: Db, originPrefixes: string[], now: Date)
   return live.map((b: { id: string; valid_until: Date | null }) => ({ id: b.id, validUntil: b.valid_until ? b.valid_until.toISOString() : null }));
 }
 
-/** Compensation of endAllowances: the buckets get back the validity they had. */
-export async function restoreAllowances(db: Db, ended: EndedAllowance[]): Promise<void> {
-  for (const b of ended) await db('charging_bucket').where({ id: b.id }).update({ valid_until: b.validUntil });
+/**
+ * Compensation of endAllowances: the buckets get back the validity they had, and what prepay
+ * housekeeping debited of them meanwhile as expired (`expiry:<id>…`; the bucket was valid when
+ * ended, so every such debit came of that end) is credited back, once per debit
+ * (`unexpiry:<its reference>`), under the bucket's lock.
+ */
+export async function restoreAllowances(trx: Knex.Transaction, ended: EndedAllowance[], now: Date): Promise<void> {
+  for (const b of ended) {
+    if (!(await lockPrepayBucket(trx, b.id))) continue;
+    const expiries = await trx('charging_ledger')
+      .where({ bucket_id: b.id, kind: 'debit' })
+      .andWhere((q) => q.where('reference', `expiry:${b.id}`).orWhere('reference', 'like', `expiry:${b.id}:%`))
+      .select('reference', trx.raw('amount::text AS amount'));
+    for (const e of expiries) await applyLedgerEntry(trx, { bucketId: b.id, kind: 'credit', amount: e.amount, reference: `unexpiry:${e.reference}`, now });
+    await trx('charging_bucket').where({ id: b.id }).update({ valid_until: b.validUntil });
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { createNotificationService } from '../activities/notifications';
 import { createPrepayActivities } from '../activities/prepay';
 import { SimulatedPaymentGateway } from '../activities/payments/gateway';
 import { loadConfig } from '../config';
+import { createChargingChangeActivities } from '../activities/charging/change';
 import { addChargingSubscriber } from '../db/charging';
 import { applyLedgerEntry, type LedgerKind } from '../db/prepay-balance';
 import { disarmLowBalance } from '../db/prepay-housekeeping';
@@ -19,6 +20,7 @@ import { insertVoucher, voucherCodeHash } from '../db/prepay-vouchers';
 import { SEED_VOUCHERS, seedVouchers } from '../db/seeds/vouchers';
 import { ManualClock } from '../domain/clock';
 import { bearer, createTestApi, tokenFor, type TestApi } from './helpers/api';
+import { newNumber } from './helpers/charging';
 import { createPrepaidCustomer, ledgerMismatches, type PrepaidCustomer } from './helpers/prepaid';
 
 const BASE = '/tmf-api/prepayBalanceManagement/v4';
@@ -366,7 +368,49 @@ describe('TMF654 prepay balance management', () => {
       ]);
       const after = await request(app).get(`${BASE}/reserveBalance/${res.body.id}`).set(token).expect(200);
       expect(after.body.releaseDate).toBe(new Date(start.getTime() + 11 * 60_000).toISOString());
+      // Ended and given back: a cancel afterwards is refused, and the reservation's history stays.
+      apiClock.set(new Date(start.getTime() + 20 * 60_000));
+      const late = await request(app).patch(`${BASE}/reserveBalance/${res.body.id}`).set(token).send({ status: 'cancelled' }).expect(409);
+      apiClock.set(start);
+      expect(late.body.message).toBe(`the reservation ended at ${after.body.releaseDate} and holds nothing to cancel`);
+      expect((await request(app).get(`${BASE}/reserveBalance/${res.body.id}`).set(token).expect(200)).body).toEqual(after.body);
+      expect(await bucketRow(c.moneyBucketId)).toEqual({ balance: '10.000000', reserved: '0.000000' });
     });
+    it('lets a cancel and the housekeeping race for a reservation past its end: one gives it back, neither fails', async () => {
+      const c = await customer({ money: '10.00' });
+      const token = await customerToken(c);
+      const end = new Date(start.getTime() + 10 * 60_000).toISOString();
+      const res = await request(app).post(`${BASE}/reserveBalance`).set(token).send({ bucket: { id: c.moneyBucketId }, amount: { amount: 3, units: 'EUR' }, validFor: { endDateTime: end } }).expect(201);
+      const later = new Date(start.getTime() + 11 * 60_000);
+      [jobClock, apiClock].forEach((clock) => clock.set(later));
+      /** Until `n` backends of this database wait for a lock on the bucket or the reservation (5 s at most). */
+      const waiting = async (n: number) => {
+        for (let i = 0; i < 100; i++) {
+          const { rows } = await knex.raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND (query LIKE '%charging_bucket%' OR query LIKE '%prepay_reservation%')`);
+          if (rows[0].n >= n) return;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      // The bucket is busy (a charging write, say) while both start: they wait for it together.
+      const blocker = await knex.transaction();
+      try {
+        await blocker('charging_bucket').where({ id: c.moneyBucketId }).forUpdate().first('id');
+        const release = jobs.releaseExpiredReservations({ chargingAccountIds: [c.chargingAccountId] });
+        await waiting(1);
+        const cancel = request(app).patch(`${BASE}/reserveBalance/${res.body.id}`).set(token).send({ status: 'cancelled' }).then((r) => r);
+        await waiting(2);
+        await blocker.commit();
+        const [released, cancelled] = await Promise.all([release, cancel]);
+        // Whichever locked the reservation first gave it back; the other found nothing held.
+        expect({ released, cancelled: cancelled.status }).toEqual(released === 1 ? { released: 1, cancelled: 409 } : { released: 0, cancelled: 200 });
+      } finally {
+        if (!blocker.isCompleted()) await blocker.rollback();
+        [jobClock, apiClock].forEach((clock) => clock.set(start));
+      }
+      expect(await bucketRow(c.moneyBucketId)).toEqual({ balance: '10.000000', reserved: '0.000000' });
+      expect((await ledgerOf(c.moneyBucketId)).map((e) => e.kind)).toEqual(['reservation', 'release']);
+    });
+
     it('gives back what a cancelled reservation held, once', async () => {
       const c = await customer({ money: '10.00' });
       const token = await customerToken(c);
@@ -403,6 +447,37 @@ describe('TMF654 prepay balance management', () => {
       const bucket = await request(app).get(`${BASE}/bucket/${c.dataBucketId}`).set(admin).expect(200);
       apiClock.set(start);
       expect(bucket.body).toMatchObject({ status: 'expired', remainingValue: { amount: 0, units: 'octets' } });
+      // A credit to it would be expired again at the next run: refused, nothing changed.
+      apiClock.set(new Date(start.getTime() + 61_000));
+      const credit = await request(app).post(`${BASE}/adjustBalance`).set(admin).send({ bucket: { id: c.dataBucketId }, amount: { amount: 1000, units: 'octets' }, reason: 'goodwill' });
+      apiClock.set(start);
+      expect([credit.status, credit.body.message]).toEqual([422, `bucket ${c.dataBucketId} is expired: a credit to it would expire`]);
+      expect(await bucketRow(c.dataBucketId)).toEqual({ balance: '0.000000', reserved: '0.000000' });
+    });
+
+    it('gives an allowance back what expired of it when the plan change that ended it is undone', async () => {
+      const c = await customer();
+      const { msisdn, imsi } = newNumber();
+      await addChargingSubscriber(knex, { msisdn, imsi, chargingAccountId: c.chargingAccountId, now: start });
+      const validUntil = (await knex('charging_bucket').where({ id: c.dataBucketId }).first('valid_until')).valid_until;
+      const changes = createChargingChangeActivities({ knex, clock: jobClock });
+      const only = { chargingAccountIds: [c.chargingAccountId] };
+      jobClock.set(new Date(start.getTime() + 60_000));
+      const orderId = randomUUID();
+      const { ended } = await changes.changePrepaidPlan({ orderId, itemId: '1', msisdn, originPrefixes: [`test:${c.chargingAccountId}:data`], allowances: { dataOctets: '1000', periodDays: 30 } });
+      expect(ended.map((e) => e.id)).toEqual([c.dataBucketId]);
+      // The housekeeping runs before a later step of the order fails.
+      expect(await jobs.expireAllowanceBuckets(only)).toBe(1);
+      expect(await bucketRow(c.dataBucketId)).toEqual({ balance: '0.000000', reserved: '0.000000' });
+      for (let i = 0; i < 2; i++) await changes.revertPrepaidPlanChange({ orderId, ended });
+      expect(await knex('charging_bucket').where({ id: c.dataBucketId }).first('balance', 'valid_until')).toEqual({ balance: `${GIB}.000000`, valid_until: validUntil });
+      expect((await ledgerOf(c.dataBucketId)).map((e) => [e.kind, e.reference])).toEqual([
+        ['debit', `expiry:${c.dataBucketId}`],
+        ['credit', `unexpiry:expiry:${c.dataBucketId}`],
+      ]);
+      expect(await knex('charging_bucket').where('origin', 'like', `order:${orderId}:%`)).toEqual([]);
+      expect(await jobs.expireAllowanceBuckets(only)).toBe(0);
+      expect((await ledgerMismatches(knex, [c.chargingAccountId])).mismatched).toEqual([]);
     });
 
     it('expires later what a session gives back of an allowance it had reserved on before the end', async () => {
@@ -457,6 +532,16 @@ describe('TMF654 prepay balance management', () => {
       expect(await jobs.notifyLowBalances(only)).toBe(1);
       expect((await waitForOutbox(c.email, 2)).map((m) => m.subject)).toEqual(['Your BSS balance is low: 4.00 EUR', 'Your BSS balance is low: 4.00 EUR']);
       expect(await knex('crm_party_interaction').whereRaw(`body->>'description' = 'Prepaid balance: lowBalance'`).andWhere({ customer_id: c.customerId }).count({ n: '*' })).toEqual([{ n: '2' }]);
+    });
+  });
+
+  describe('low-balance notices of a balance with pennies', () => {
+    it('tells the balance in cents down, never as the threshold it is below', async () => {
+      jobClock.set(start);
+      const c = await customer({ money: '6.00' });
+      await request(app).post(`${BASE}/adjustBalance`).set(agent).send({ bucket: { id: c.moneyBucketId }, amount: { amount: '-1.005', units: 'EUR' }, reason: 'test call' }).expect(201);
+      expect(await jobs.notifyLowBalances({ chargingAccountIds: [c.chargingAccountId] })).toBe(1);
+      expect((await waitForOutbox(c.email, 1))[0].body).toContain('Your balance is 4.99 EUR, below 5.00 EUR.');
     });
   });
 

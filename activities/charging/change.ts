@@ -28,11 +28,12 @@ export function createChargingChangeActivities(deps: { knex: Knex; clock: Clock 
       });
     },
 
-    /** Compensation: the new plan's unused buckets go, the old allowances get their validity back. */
+    /** Compensation: the new plan's unused buckets go, the old allowances get their validity (and what expired of them) back. */
     async revertPrepaidPlanChange(input: { orderId: string; ended: EndedAllowance[] }): Promise<void> {
       await knex.transaction(async (trx) => {
-        await removeOrderCharging(trx, input.orderId, [], clock.now());
-        await restoreAllowances(trx, input.ended);
+        const now = clock.now();
+        await removeOrderCharging(trx, input.orderId, [], now);
+        await restoreAllowances(trx, input.ended, now);
       });
     },
 

@@ -6,8 +6,9 @@
  */
 import { reserveBalanceModel } from '../../db/prepay-models';
 import { armedAccountsBelowThreshold, type AccountScope, disarmLowBalance, dueExpiredBuckets, dueReservationHolds, expireBucket, releaseReservationHold } from '../../db/prepay-housekeeping';
+import { findResource } from '../../db/tmf-resources';
 import { patchTmfResource } from '../../db/tmf-store';
-import { money } from '../../domain/money';
+import { Money, money } from '../../domain/money';
 import { notifyCustomer, type PrepayDeps } from './top-up';
 
 export function createPrepayHousekeepingActivities(deps: PrepayDeps) {
@@ -19,6 +20,8 @@ export function createPrepayHousekeepingActivities(deps: PrepayDeps) {
       let released = 0;
       for (const id of await dueReservationHolds(knex, now, only)) {
         await knex.transaction(async (trx) => {
+          // The reservation's document first, then its bucket: the order a cancel locks them in.
+          await findResource(trx, reserveBalanceModel.table, id, { forUpdate: true });
           if (!(await releaseReservationHold(trx, id, now))) return;
           await patchTmfResource(trx, reserveBalanceModel, id, { releaseDate: now.toISOString() }, now);
           released += 1;
@@ -48,8 +51,9 @@ export function createPrepayHousekeepingActivities(deps: PrepayDeps) {
         await notifyCustomer(deps, {
           customerId: a.customerId,
           event: 'lowBalance',
-          // A balance below zero (spent into a credit limit) is told as nothing left.
-          params: { balance: money(a.balance).lt(0) ? '0' : a.balance, currency: a.currency, threshold: a.threshold },
+          // A balance below zero (spent into a credit limit) is told as nothing left; the rest in
+          // whole cents down, so that a balance below the threshold never reads as reaching it.
+          params: { balance: money(a.balance).lt(0) ? '0' : money(a.balance).toDecimalPlaces(2, Money.ROUND_DOWN).toFixed(2), currency: a.currency, threshold: a.threshold },
           key: `lowBalance-${a.chargingAccountId}:${a.crossings + 1}`,
           relatedEntity: { id: a.chargingAccountId, '@referredType': 'ChargingAccount' },
         });
