@@ -11,7 +11,7 @@ import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { ManualClock } from '../domain/clock';
 import { EngineOverloaded, type ChargingRequest } from '../ocs/engine/types';
 import { FakeEngine, grantAll } from './gy/fake-engine';
-import { RawPeer } from './gy/raw-peer';
+import { cerAvps, RawPeer } from './gy/raw-peer';
 import { plainAvps } from './gy/plain-avps';
 
 const origin = { originHost: 'ocs.test', originRealm: 'test' };
@@ -487,5 +487,71 @@ describe('Gy server: malformed input', () => {
     storm.forEach((b) => b.end());
     await Promise.all(storm.map((b) => b.whenClosed()));
     expect(resultOf(await send(base()))).toBe(2001);
+  });
+});
+
+describe('Gy server: connections a peer does not close', () => {
+  /** A raw peer that keeps its side open after the server ends its own (crashed, partitioned). */
+  async function halfOpen(port: number): Promise<RawPeer> {
+    const peer = await RawPeer.open(port);
+    peer.socket.allowHalfOpen = true;
+    return peer;
+  }
+  /**
+   * Whether the server has let go of the peer's connection: what the peer writes then is refused
+   * (a reset), where a connection the server still holds takes it in silence.
+   */
+  async function released(peer: RawPeer): Promise<boolean> {
+    // The first write draws the reset, the next one meets it.
+    peer.write(Buffer.alloc(20));
+    await new Promise((r) => setTimeout(r, 100));
+    if (!peer.closed) peer.write(Buffer.alloc(20));
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+    return Promise.race([peer.whenClosed().then(() => true), timeout]);
+  }
+
+  it('drops a peer left half-open after a DPR or a refused CER once Tw has passed, and closes at once with one still there', async () => {
+    const server = await startGyServer({ engine: new FakeEngine(), port: 0, host: '127.0.0.1', ...origin, watchdogMs: 300 });
+    try {
+      const refused = await halfOpen(server.port);
+      expect(valueOf<number>((await refused.exchangeCapabilities([16777238])).avps, 'Result-Code')).toBe(5010);
+      const leaving = await halfOpen(server.port);
+      await leaving.exchangeCapabilities();
+      expect(valueOf<number>((await leaving.ask(leaving.request(282, 0, [avp('Origin-Host', 'raw.test'), avp('Origin-Realm', 'test'), avp('Disconnect-Cause', 0)]))).avps, 'Result-Code')).toBe(2001);
+      // Neither closes its side: the server's sockets go after Tw all the same.
+      await new Promise((r) => setTimeout(r, 600));
+      expect([await released(refused), await released(leaving)]).toEqual([true, true]);
+    } finally {
+      await server.close();
+    }
+    // One left half-open when the server stops does not hold the stop.
+    const again = await startGyServer({ engine: new FakeEngine(), port: 0, host: '127.0.0.1', ...origin, watchdogMs: 60_000 });
+    const lingering = await halfOpen(again.port);
+    await lingering.exchangeCapabilities();
+    await lingering.ask(lingering.request(282, 0, [avp('Origin-Host', 'raw.test'), avp('Origin-Realm', 'test'), avp('Disconnect-Cause', 0)]));
+    await again.close();
+    expect(await released(lingering)).toBe(true);
+  });
+
+  it('closes a connection that sends answers, or only part of a message, instead of a CER within Tw', async () => {
+    const server = await startGyServer({ engine: new FakeEngine(), port: 0, host: '127.0.0.1', ...origin, watchdogMs: 300 });
+    try {
+      const answering = await RawPeer.open(server.port);
+      answering.send({ ...answering.request(280, 0, [avp('Result-Code', 2001), avp('Origin-Host', 'raw.test'), avp('Origin-Realm', 'test')]), flags: { request: false, proxiable: false, error: false, retransmit: false } });
+      const within = (peer: RawPeer) => Promise.race([peer.whenClosed().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]);
+      expect(await within(answering)).toBe(true);
+      // A trickle of bytes that never makes a message is no sign of life.
+      const trickling = await RawPeer.open(server.port);
+      const cer = encodeMessage(trickling.request(257, 0, cerAvps([4])));
+      let sent = 0;
+      const timer = setInterval(() => trickling.write(cer.subarray(sent, ++sent)), 50); // the CER would take seconds whole
+      try {
+        expect(await within(trickling)).toBe(true);
+      } finally {
+        clearInterval(timer);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -212,8 +212,11 @@ export class DiameterPeer extends EventEmitter {
     this.closeReason = reason;
     clearTimeout(this.watchdogTimer);
     this.stopDeadlines();
-    if (options.flush) this.socket.end();
-    else this.socket.destroy();
+    if (options.flush) {
+      this.socket.end();
+      // A peer that never closes its side would hold the connection (and its descriptor) for ever.
+      setTimeout(() => this.socket.destroy(), this.options.watchdogMs).unref();
+    } else this.socket.destroy();
     const err = new DiameterPeerError(`connection closed: ${reason}`);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -243,6 +246,9 @@ export class DiameterPeer extends EventEmitter {
       this.close(`framing error: ${(err as Error).message}`);
       return;
     }
+    // A whole message is a sign of life; bytes that never make one are not (nor, before the
+    // capabilities exchange, anything but a CER: see dispatch).
+    if (messages.length === 0) return;
     this.lastReceived = Date.now();
     this.watchdogOutstanding = false;
     for (const raw of messages) {
@@ -274,6 +280,10 @@ export class DiameterPeer extends EventEmitter {
       return;
     }
     const { message } = incoming;
+    if (this.state === 'waitCER' && !message.flags.request) {
+      this.close(`answer ${message.commandCode} before CER`);
+      return;
+    }
     if (!message.flags.request) {
       this.onAnswer(message);
       return;

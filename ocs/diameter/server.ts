@@ -206,7 +206,11 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
     }
   };
 
+  // Every connection, to end at close those a peer left half-open (it never closed its side).
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     const local = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const peer = new DiameterPeer(socket, 'responder', {
       identity: {
@@ -265,6 +269,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
         clearTimeout(timer);
       }
       await Promise.all([...peers].map((p) => p.disconnect(DISCONNECT_CAUSE.REBOOTING, 2000)));
+      for (const socket of sockets) socket.destroy();
       await closed;
     },
   };
