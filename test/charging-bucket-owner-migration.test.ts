@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { addBucket } from '../db/charging';
 import { createKnex } from '../db/knex';
-import { migrationNames, migrationSource } from '../db/migrations';
+import { migrationSource } from '../db/migrations';
 import { createPrepaidAccount } from './helpers/charging';
-import { createEmptyDatabase, dropDatabase } from './helpers/database';
+import { createEmptyDatabase, dropDatabase, migrateBackToBefore } from './helpers/database';
 
 const MIGRATION = '20261207000000_charging_bucket_owner';
 const T0 = new Date('2026-11-04T11:00:00Z');
@@ -20,11 +20,7 @@ describe('line-owned buckets', () => {
     const knex = createKnex(url, { max: 2 });
     try {
       await knex.migrate.latest({ migrationSource });
-      // Back to just before it (it and whatever came after it), and back there again below.
-      const all = migrationNames();
-      const backToBefore = async () => {
-        for (let i = 0; i < all.length - all.indexOf(MIGRATION); i++) await knex.migrate.down({ migrationSource });
-      };
+      const backToBefore = () => migrateBackToBefore(knex, MIGRATION);
       await backToBefore();
       expect(await knex.schema.hasColumn('charging_bucket', 'owner_msisdn')).toBe(false);
 

@@ -5,10 +5,10 @@
  */
 import pg from 'pg';
 import { createKnex } from '../db/knex';
-import { migrationNames, migrationSource } from '../db/migrations';
+import { migrationSource } from '../db/migrations';
 import { sweepExpired } from '../ocs/engine';
 import { bucketState, createPrepaidAccount } from './helpers/charging';
-import { createEmptyDatabase, dropDatabase } from './helpers/database';
+import { createEmptyDatabase, dropDatabase, migrateBackToBefore } from './helpers/database';
 
 const MIGRATION = '20261129000000_charging_reservations_in_session';
 const T0 = new Date('2026-11-04T11:00:00Z');
@@ -22,11 +22,7 @@ describe('reservations kept in the session row', () => {
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     try {
       await knex.migrate.latest({ migrationSource });
-      // Back to just before the move (it and whatever came after it), and back there again below.
-      const all = migrationNames();
-      const backToBefore = async () => {
-        for (let i = 0; i < all.length - all.indexOf(MIGRATION); i++) await knex.migrate.down({ migrationSource });
-      };
+      const backToBefore = () => migrateBackToBefore(knex, MIGRATION);
       await backToBefore();
       expect(await knex.schema.hasTable('charging_reservation')).toBe(true);
 

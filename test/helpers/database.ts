@@ -1,5 +1,7 @@
 /** Databases of the run's PostgreSQL of a test's own: empty (for migrations), or migrated and seeded (to see only its own data). */
+import type { Knex } from 'knex';
 import { createKnex } from '../../db/knex';
+import { migrationNames, migrationSource } from '../../db/migrations';
 import { migrateAndSeed } from '../../db/setup';
 
 /** Creates (again, if it is left from an earlier run) an empty database; returns its connection string. */
@@ -37,4 +39,10 @@ export async function createScratchDatabase(name: string): Promise<string> {
     await knex.destroy();
   }
   return url;
+}
+
+/** Rolls a database back to just before `migration` (it and whatever came after it). */
+export async function migrateBackToBefore(knex: Knex, migration: string): Promise<void> {
+  const all = migrationNames();
+  for (let i = 0; i < all.length - all.indexOf(migration); i++) await knex.migrate.down({ migrationSource });
 }
