@@ -141,21 +141,49 @@ describe('Gy mapping', () => {
     expect(msccOf({ filterId: 'topup-and-care' })).toEqual(mscc(avp('Final-Unit-Indication', [avp('Final-Unit-Action', 2), avp('Filter-Id', 'topup-and-care')])));
   });
 
-  it('refuses a CCR that reports one rating group in two Multiple-Services-Credit-Control AVPs (5004, the second Rating-Group)', () => {
+  it('reads the services a client reports apart in one rating group (Service-Identifier) as one unit request: usage added up, the largest quota asked, granted for the rating group', () => {
     const units = [
+      { ratingGroup: 300, serviceIdentifier: 1, unit: 'CC-Total-Octets' as const, requested: 1000, used: 700 },
       { ratingGroup: 100, unit: 'CC-Time' as const, requested: 60, used: 60 },
-      { ratingGroup: 300, unit: 'CC-Total-Octets' as const, requested: 1000 },
-      { ratingGroup: 100, unit: 'CC-Time' as const, requested: 60, used: 60 },
+      { ratingGroup: 300, serviceIdentifier: 2, unit: 'CC-Total-Octets' as const, requested: 4000, used: 300 },
+      { ratingGroup: 300, serviceIdentifier: 3, unit: 'CC-Total-Octets' as const, requested: true as const },
     ];
-    let refused: AvpError | undefined;
-    try {
-      parseCcr(base({ units }), now);
-    } catch (err) {
-      refused = err as AvpError;
-    }
-    expect(refused).toMatchObject({ resultCode: 5004, message: expect.stringContaining('Rating-Group 100') });
-    expect(plainAvps([refused!.failedAvp])).toEqual([avp('Rating-Group', 100)]);
-    expect(parseCcr(base({ units: units.slice(0, 2) }), now).request.units.map((u) => u.ratingGroup)).toEqual([100, 300]);
+    const parsed = parseCcr(base({ units }), now);
+    expect(parsed.request.units).toEqual([
+      { ratingGroup: 300, requested: { quantity: '4000' }, used: { quantity: '1000' } },
+      { ratingGroup: 100, requested: { quantity: '60' }, used: { quantity: '60' } },
+    ]);
+    // One service alone keeps its Service-Identifier, and only its default quota asked is the default.
+    expect(parseCcr(base({ units: [units[3]] }), now).request.units).toEqual([{ ratingGroup: 300, serviceIdentifier: 3, requested: {} }]);
+    expect(parseCcr(base({ units: [units[3], { ...units[3], serviceIdentifier: 4 }] }), now).request.units).toEqual([{ ratingGroup: 300, requested: {} }]);
+    // The merged grant is the rating group's: no Service-Identifier in its answer.
+    const cca = ccaAvps(parsed, { sessionId: 's;1', requestNumber: 3, resultCode: 2001, units: [{ ratingGroup: 300, resultCode: 2001, granted: { quantity: '4000' } }] }, { originHost: 'o', originRealm: 'r' });
+    expect(cca.at(-1)).toEqual(avp('Multiple-Services-Credit-Control', [avp('Granted-Service-Unit', [avp('CC-Total-Octets', 4000n)]), avp('Rating-Group', 300), avp('Result-Code', 2001)]));
+  });
+
+  it('refuses one rating group reported twice for the same service (5004, the second\'s Service-Identifier, else Rating-Group): its usage would be debited twice', () => {
+    const refusal = (units: Parameters<typeof buildCcr>[0]['units']) => {
+      try {
+        parseCcr(base({ units }), now);
+      } catch (err) {
+        return err as AvpError;
+      }
+      throw new Error('accepted');
+    };
+    const twice = refusal([
+      { ratingGroup: 100, unit: 'CC-Time', requested: 60, used: 60 },
+      { ratingGroup: 300, unit: 'CC-Total-Octets', requested: 1000 },
+      { ratingGroup: 100, unit: 'CC-Time', requested: 60, used: 60 },
+    ]);
+    expect(twice).toMatchObject({ resultCode: 5004, message: expect.stringContaining('Rating-Group 100') });
+    expect(plainAvps([twice.failedAvp])).toEqual([avp('Rating-Group', 100)]);
+    const sameService = refusal([
+      { ratingGroup: 300, serviceIdentifier: 7, unit: 'CC-Total-Octets', used: 10 },
+      { ratingGroup: 300, serviceIdentifier: 8, unit: 'CC-Total-Octets', used: 10 },
+      { ratingGroup: 300, serviceIdentifier: 7, unit: 'CC-Total-Octets', used: 10 },
+    ]);
+    expect(sameService).toMatchObject({ resultCode: 5004, message: expect.stringContaining('Rating-Group 300 and Service-Identifier 7') });
+    expect(plainAvps([sameService.failedAvp])).toEqual([avp('Service-Identifier', 7)]);
   });
 
   it('refuses a Session-Id longer than 512 bytes of UTF-8 (5004): it keys the session in the database', () => {
@@ -227,6 +255,11 @@ describe('Gy mapping', () => {
       action: 'refund',
       refund: { sessionId: 's;1', requestNumber: 0, subscriber: { msisdn: '+34600000001' }, units: [{ ratingGroup: 200, refundInformation: 'smsc;1;+34600000001#0' }] },
     });
+    // Two events of one rating group are two refunds.
+    expect(parseCcr(refund([avp('Rating-Group', 200), info('smsc;1;+34600000001#0')], [avp('Rating-Group', 200), info('smsc;2;+34600000001#0')]), now).refund!.units).toEqual([
+      { ratingGroup: 200, refundInformation: 'smsc;1;+34600000001#0' },
+      { ratingGroup: 200, refundInformation: 'smsc;2;+34600000001#0' },
+    ]);
     expect(() => parseCcr(refund([avp('Rating-Group', 200)]), now)).toThrow(expect.objectContaining({ resultCode: 5005, failedAvp: avp('Refund-Information', Buffer.alloc(0)) }));
     // A refund with its units at command level (single-service) names no event either.
     const commandLevel = [...base({ type: 'event', requestNumber: 0 }), avp('Requested-Action', 1), avp('Requested-Service-Unit', [avp('CC-Service-Specific-Units', 1n)])];

@@ -67,8 +67,9 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   const action = actionOf(c, ccRequestType);
   const unitAvps = new Map<number, UnitAvp>();
   const destination = destinationOf(c);
-  const units = c.groups('Multiple-Services-Credit-Control').map((mscc) => unitRequestOf(mscc, unitAvps));
-  const single = units.length === 0 ? singleServiceUnitOf(c, unitAvps) : undefined;
+  // A refund names events, not usage: two in one rating group are two events (refundOf reads them).
+  const units = action === 'refund' ? [] : unitRequestsOf(c.groups('Multiple-Services-Credit-Control'), unitAvps);
+  const single = units.length === 0 && action !== 'refund' ? singleServiceUnitOf(c, unitAvps) : undefined;
   if (single) units.push(single);
   const request: ChargingRequest = {
     sessionId,
@@ -79,12 +80,12 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
     ...(destination !== undefined ? { destination } : {}),
     units,
   };
+  const destinationRealm = required<string>(c, 'Destination-Realm');
+  if (action === 'refund') return { request, ccRequestType, action, destinationRealm, unitAvps, refund: refundOf(c, request) };
   // An event is charged by its units: without them it would pass free (TS 32.299 IEC sends them in MSCC).
   if (request.type === 'event' && request.units.length === 0) {
     throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Multiple-Services-Credit-Control'), 'an event request without Multiple-Services-Credit-Control');
   }
-  const destinationRealm = required<string>(c, 'Destination-Realm');
-  if (action === 'refund') return { request, ccRequestType, action, destinationRealm, unitAvps, refund: refundOf(c, request) };
   return single ? { request, ccRequestType, action, destinationRealm, unitAvps, singleService: true } : { request, ccRequestType, action, destinationRealm, unitAvps };
 }
 
@@ -206,26 +207,47 @@ function quantityOf(unit: CheckedAvps, preferred?: UnitAvp): { avp: UnitAvp; qua
   return undefined;
 }
 
-function unitRequestOf(mscc: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitRequest {
-  const ratingGroup = required<number>(mscc, 'Rating-Group');
-  // The engine keeps a session's usage and reservations by rating group: a second report of one
-  // in the same request would debit and release them twice.
-  if (unitAvps.has(ratingGroup)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, mscc.find('Rating-Group')!, `Rating-Group ${ratingGroup} in more than one Multiple-Services-Credit-Control`);
-  const serviceIdentifier = mscc.valueOf<number>('Service-Identifier');
+/**
+ * One unit request per rating group. A client reporting at service level (TS 32.299: a PGW with
+ * one Multiple-Services-Credit-Control per Service-Identifier) may send several of one rating group;
+ * the engine keeps a session's usage and quota by rating group, so they are one to it: what each
+ * used added up, one quota asked (the largest asked), granted for the whole rating group (without
+ * a Service-Identifier in the answer). The same rating group and Service-Identifier twice is a
+ * repeated report, refused (5004) lest its usage be debited twice.
+ */
+function unitRequestsOf(msccs: CheckedAvps[], unitAvps: Map<number, UnitAvp>): UnitRequest[] {
+  const byGroup = new Map<number, CheckedAvps[]>();
+  for (const mscc of msccs) {
+    const ratingGroup = required<number>(mscc, 'Rating-Group');
+    const group = byGroup.get(ratingGroup) ?? [];
+    const serviceIdentifier = mscc.valueOf<number>('Service-Identifier');
+    if (group.some((other) => other.valueOf<number>('Service-Identifier') === serviceIdentifier)) {
+      const service = serviceIdentifier === undefined ? '' : ` and Service-Identifier ${serviceIdentifier}`;
+      throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, mscc.find(serviceIdentifier === undefined ? 'Rating-Group' : 'Service-Identifier')!, `Rating-Group ${ratingGroup}${service} in more than one Multiple-Services-Credit-Control`);
+    }
+    byGroup.set(ratingGroup, [...group, mscc]);
+  }
+  return [...byGroup].map(([ratingGroup, group]) => unitRequestOf(ratingGroup, group, unitAvps));
+}
+
+/** The unit request of one rating group, from its Multiple-Services-Credit-Control AVPs (one per service reported). */
+function unitRequestOf(ratingGroup: number, msccs: CheckedAvps[], unitAvps: Map<number, UnitAvp>): UnitRequest {
+  const serviceIdentifier = msccs.length === 1 ? msccs[0].valueOf<number>('Service-Identifier') : undefined;
   const service = SERVICE_OF_RATING_GROUP[ratingGroup];
   const preferred = service ? UNIT_OF_SERVICE[service] : undefined;
   const unit: UnitRequest = { ratingGroup, ...(serviceIdentifier !== undefined ? { serviceIdentifier } : {}) };
-  const rsu = mscc.group('Requested-Service-Unit');
   let seen: UnitAvp | undefined = preferred;
-  if (rsu) {
+  const rsus = msccs.flatMap((mscc) => mscc.groups('Requested-Service-Unit'));
+  if (rsus.length) {
     // An empty Requested-Service-Unit asks for the server's default quota (RFC 4006 §8.18).
-    const requested = quantityOf(rsu, preferred);
-    unit.requested = requested ? { quantity: requested.quantity.toString() } : {};
-    seen ??= requested?.avp;
+    const requested = rsus.map((rsu) => quantityOf(rsu, preferred)).filter((r) => r !== undefined);
+    const largest = requested.reduce<bigint | undefined>((max, r) => (max === undefined || r.quantity > max ? r.quantity : max), undefined);
+    unit.requested = largest === undefined ? {} : { quantity: largest.toString() };
+    seen ??= requested[0]?.avp;
   }
-  const used = mscc.groups('Used-Service-Unit').map((u) => quantityOf(u, preferred));
+  const used = msccs.flatMap((mscc) => mscc.groups('Used-Service-Unit')).map((u) => quantityOf(u, preferred));
   if (used.length) {
-    // Several Used-Service-Units (one per reporting reason or tariff period) add up.
+    // Several Used-Service-Units (one per reporting reason, tariff period or service) add up.
     unit.used = { quantity: used.reduce((sum, u) => sum + (u?.quantity ?? 0n), 0n).toString() };
     seen ??= used.find((u) => u)?.avp;
   }
