@@ -45,6 +45,8 @@ export type AvpValue = string | number | bigint | Buffer | Date | Avp[];
  */
 export class AvpError extends Error {
   override name = 'AvpError';
+  /** For a list that could not be split: the AVPs read before the bad one (an answer echoes its Session-Id and the like). */
+  readBefore?: Avp[];
   constructor(
     readonly resultCode: number,
     readonly failedAvp: Avp,
@@ -151,7 +153,7 @@ export function decodeAvps(buf: Buffer, start = 0, end = buf.length): Avp[] {
   let offset = start;
   while (offset < end) {
     if (end - offset < 8) {
-      throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, { code: 0, mandatory: false, data: Buffer.alloc(0) }, `${end - offset} stray bytes after the last AVP`);
+      throw lengthError(avps, { code: 0, mandatory: false, data: Buffer.alloc(0) }, `${end - offset} stray bytes after the last AVP`);
     }
     const code = buf.readUInt32BE(offset);
     const flags = buf[offset + 4];
@@ -160,7 +162,7 @@ export function decodeAvps(buf: Buffer, start = 0, end = buf.length): Avp[] {
     const headerLength = hasVendor ? 12 : 8;
     const vendorId = hasVendor && end - offset >= 12 ? buf.readUInt32BE(offset + 8) : hasVendor ? 0 : undefined;
     if (length < headerLength || offset + length > end) {
-      throw new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, truncatedAvp(code, flags, vendorId), `AVP ${code} has length ${length}`);
+      throw lengthError(avps, truncatedAvp(code, flags, vendorId), `AVP ${code} has length ${length}`);
     }
     const a = new ReceivedAvp(code, (flags & AVP_FLAG.MANDATORY) !== 0, buf, offset + headerLength, offset + length);
     if (vendorId !== undefined) a.vendorId = vendorId;
@@ -170,6 +172,12 @@ export function decodeAvps(buf: Buffer, start = 0, end = buf.length): Avp[] {
     offset = Math.min(offset + padded(length), end);
   }
   return avps;
+}
+
+function lengthError(readBefore: Avp[], failedAvp: Avp, message: string): AvpError {
+  const err = new AvpError(DIAMETER_RESULT.INVALID_AVP_LENGTH, failedAvp, message);
+  err.readBefore = readBefore;
+  return err;
 }
 
 /** The members of a grouped AVP, read in place when it came from a message. */

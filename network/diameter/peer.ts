@@ -3,8 +3,10 @@
  * the initiator sends CER and waits for CEA; the responder waits for CER, checks for a common
  * application (else DIAMETER_NO_COMMON_APPLICATION, 5010) and answers CEA. While open it answers
  * DWR, sends its own DWR after Tw without traffic and closes a peer that stays silent for
- * another Tw (RFC 3539 §3.4), answers DPR and closes, and passes application messages on.
- * Many requests may be in flight; answers are matched to requests by hop-by-hop identifier.
+ * another Tw (RFC 3539 §3.4), answers a second CER with a CEA, answers DPR (once the requests it
+ * is serving are answered) and closes, and passes application messages on. Many requests may be
+ * in flight; answers are matched to requests by hop-by-hop identifier. A peer that does not read
+ * its answers is not read from until it does (the answers waiting to be written are bounded).
  */
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
@@ -35,7 +37,7 @@ export interface RemoteIdentity {
   applicationIds: number[];
 }
 
-/** A received message; `avpError` is set when its AVPs could not be split (invalid AVP length). */
+/** A received message; `avpError` is set when its AVPs could not be split (invalid AVP length), and `avps` are then those before the bad one. */
 export interface IncomingMessage {
   message: DiameterMessage;
   avpError?: AvpError;
@@ -48,6 +50,8 @@ export interface PeerOptions {
   /** Tw: idle time before we send DWR, and the time we wait for any sign of life after it. */
   watchdogMs: number;
   maxMessageLength?: number;
+  /** Bytes written and not yet taken by the peer beyond which it is not read from until they are; 4 MiB by default. */
+  maxUnsentBytes?: number;
   /** An application request on an open connection; the handler sends the answer when it has it. */
   onRequest?: (incoming: IncomingMessage, peer: DiameterPeer) => void;
   logger?: Logger;
@@ -83,6 +87,12 @@ export class DiameterPeer extends EventEmitter {
   readonly ids = new IdentifierSource();
   private readonly framer: DiameterFramer;
   private readonly pending = new Map<number, Pending>();
+  /** Application requests handed to onRequest and not yet answered, counted by hop-by-hop id. */
+  private readonly serving = new Map<number, number>();
+  /** A DPR received while requests were being served: its DPA waits for their answers (at most Tw). */
+  private deferredDpr?: { dpr: DiameterMessage; timer: NodeJS.Timeout };
+  /** Reading is paused until the peer takes the answers waiting for it. */
+  private readPaused = false;
   private lastReceived = Date.now();
   private watchdogOutstanding = false;
   private corked = false;
@@ -127,7 +137,12 @@ export class DiameterPeer extends EventEmitter {
 
   /** Writes a message (no-op once closed). */
   send(message: DiameterMessage): void {
-    if (this.state === 'closed' || this.socket.destroyed) return;
+    if (this.state !== 'closed' && !this.socket.destroyed) this.write(message);
+    // After the answer is written: a DPR waiting for it is answered behind it.
+    if (this.serving.size > 0 && !message.flags.request) this.answered(message.hopByHop);
+  }
+
+  private write(message: DiameterMessage): void {
     // Messages written in the same tick leave in one writev: under pipelined load this saves a
     // system call per answer, which is most of the cost of a small message.
     if (!this.corked) {
@@ -139,6 +154,33 @@ export class DiameterPeer extends EventEmitter {
       });
     }
     this.socket.write(encodeMessage(message));
+    // A peer that sends requests and does not read their answers would have them pile up here
+    // without end: stop reading its requests until it has taken them.
+    if (!this.readPaused && this.socket.writableLength > (this.options.maxUnsentBytes ?? 4 * 1024 * 1024)) {
+      this.readPaused = true;
+      this.socket.pause();
+      this.socket.once('drain', () => {
+        this.readPaused = false;
+        this.socket.resume();
+      });
+    }
+  }
+
+  /** Notes the answer to a request being served; the last one lets a deferred DPR be answered. */
+  private answered(hopByHop: number): void {
+    const count = this.serving.get(hopByHop);
+    if (count === undefined) return;
+    if (count > 1) this.serving.set(hopByHop, count - 1);
+    else this.serving.delete(hopByHop);
+    if (this.serving.size === 0 && this.deferredDpr) this.answerDpr(this.deferredDpr.dpr);
+  }
+
+  /** DPA, then the connection ends once it is flushed (the sender of DPR closes the transport). */
+  private answerDpr(dpr: DiameterMessage): void {
+    clearTimeout(this.deferredDpr?.timer);
+    this.deferredDpr = undefined;
+    this.send(answerTo(dpr, [avp('Result-Code', DIAMETER_RESULT.SUCCESS), ...this.originAvps()]));
+    this.close('disconnected by the peer (DPR)', { flush: true });
   }
 
   /**
@@ -211,6 +253,7 @@ export class DiameterPeer extends EventEmitter {
     this.state = 'closed';
     this.closeReason = reason;
     clearTimeout(this.watchdogTimer);
+    clearTimeout(this.deferredDpr?.timer);
     this.stopDeadlines();
     if (options.flush) {
       this.socket.end();
@@ -272,7 +315,8 @@ export class DiameterPeer extends EventEmitter {
         incoming = { message: { flags, commandCode, applicationId, hopByHop, endToEnd, avps: decodeAvps(raw, HEADER_LENGTH) } };
       } catch (err) {
         if (!(err instanceof AvpError)) throw err;
-        incoming = { message: { flags, commandCode, applicationId, hopByHop, endToEnd, avps: [] }, avpError: err };
+        // What was read before the bad AVP lets the answer carry the request's Session-Id and the like.
+        incoming = { message: { flags, commandCode, applicationId, hopByHop, endToEnd, avps: err.readBefore ?? [] }, avpError: err };
       }
     } catch (err) {
       if (!(err instanceof DiameterFramingError)) throw err;
@@ -304,18 +348,32 @@ export class DiameterPeer extends EventEmitter {
         this.send(answerTo(message, [avp('Result-Code', DIAMETER_RESULT.SUCCESS), ...this.originAvps(), avp('Origin-State-Id', this.options.identity.originStateId)]));
         return;
       case COMMAND.DISCONNECT_PEER:
-        this.send(answerTo(message, [avp('Result-Code', DIAMETER_RESULT.SUCCESS), ...this.originAvps()]));
-        // The sender of DPR closes the transport; we end ours once the DPA is flushed.
-        this.close('disconnected by the peer (DPR)', { flush: true });
+        if (this.serving.size === 0) this.answerDpr(message);
+        else if (!this.deferredDpr) {
+          // The answers to the requests being served go out first: a DPA before them would end the
+          // connection and lose them. A DPR sent again meanwhile is the same request: one DPA answers it.
+          const timer = setTimeout(() => this.answerDpr(message), this.options.watchdogMs);
+          timer.unref();
+          this.deferredDpr = { dpr: message, timer };
+        }
         return;
       case COMMAND.CAPABILITIES_EXCHANGE:
-        // A second CER on an open connection is not something we take part in (RFC 6733 §5.6.4).
-        this.send(errorAnswer(message, this.options.identity, DIAMETER_RESULT.UNABLE_TO_COMPLY));
+        // RFC 6733 §5.6, I-Open/R-Open on Rcv-CER: Snd-CEA, and the connection stays open as it was.
+        this.send(answerTo(message, [avp('Result-Code', DIAMETER_RESULT.SUCCESS), ...this.capabilityAvps()]));
         return;
     }
-    if (this.state !== 'open') return;
-    if (this.options.onRequest) this.options.onRequest(incoming, this);
-    else this.send(errorAnswer(message, this.options.identity, DIAMETER_RESULT.COMMAND_UNSUPPORTED));
+    if (this.state !== 'open' || this.deferredDpr) {
+      // Disconnecting (our DPR, or the peer's waiting for its DPA): a transient refusal sends the
+      // request to another peer rather than leaving it unanswered.
+      this.send(errorAnswer(message, this.options.identity, DIAMETER_RESULT.TOO_BUSY));
+      return;
+    }
+    if (!this.options.onRequest) {
+      this.send(errorAnswer(message, this.options.identity, DIAMETER_RESULT.COMMAND_UNSUPPORTED));
+      return;
+    }
+    this.serving.set(message.hopByHop, (this.serving.get(message.hopByHop) ?? 0) + 1);
+    this.options.onRequest(incoming, this);
   }
 
   private onAnswer(message: DiameterMessage): void {

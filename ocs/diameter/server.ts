@@ -64,6 +64,8 @@ export interface GyServerOptions {
   watchdogMs?: number;
   /** Larger messages are taken as garbage and close the connection. */
   maxMessageLength?: number;
+  /** Answers a peer has not taken yet, in bytes, beyond which its requests are not read until it does; 4 MiB by default. */
+  maxUnsentBytes?: number;
   /** How long a Re-Auth-Request waits for its answer; 5 s by default. */
   reauthTimeoutMs?: number;
   /** How long closing waits for the CCRs being charged to be answered before it disconnects; 5 s by default. */
@@ -223,6 +225,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       },
       watchdogMs: options.watchdogMs ?? 30_000,
       ...(options.maxMessageLength ? { maxMessageLength: options.maxMessageLength } : {}),
+      ...(options.maxUnsentBytes ? { maxUnsentBytes: options.maxUnsentBytes } : {}),
       onRequest: (incoming, p) => {
         try {
           onRequest(incoming, p);
