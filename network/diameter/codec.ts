@@ -461,6 +461,13 @@ export class CheckedAvps {
     return i < 0 ? undefined : this.avps[i];
   }
 
+  /** The second AVP of that name, or undefined: where there may be one only, what is too many. */
+  second(name: string): Avp | undefined {
+    const first = this.indexOf(name);
+    const i = first < 0 ? -1 : this.indexOf(name, first + 1);
+    return i < 0 ? undefined : this.avps[i];
+  }
+
   /** The decoded value of the first AVP of that name, or undefined. */
   valueOf<T extends AvpValue>(name: string): T | undefined {
     const i = this.indexOf(name);

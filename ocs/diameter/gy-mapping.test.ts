@@ -186,6 +186,33 @@ describe('Gy mapping', () => {
     expect(plainAvps([sameService.failedAvp])).toEqual([avp('Service-Identifier', 7)]);
   });
 
+  it('refuses a second AVP where a CCR or its Multiple-Services-Credit-Control has room for one (5009, Failed-AVP the second): which one counts would be a guess', () => {
+    const refusal = (avps: Avp[]) => {
+      try {
+        parseCcr(avps, now);
+      } catch (err) {
+        return err as AvpError;
+      }
+      throw new Error('accepted');
+    };
+    const twice = refusal([...base(), avp('CC-Request-Number', 4)]);
+    expect(twice).toMatchObject({ resultCode: 5009, message: 'CC-Request-Number more than once' });
+    expect(plainAvps([twice.failedAvp])).toEqual([avp('CC-Request-Number', 4)]);
+    const mscc = (...members: Avp[]) => [...base(), avp('Multiple-Services-Credit-Control', [avp('Rating-Group', 100), ...members])];
+    const asked = (seconds: number) => avp('Requested-Service-Unit', [avp('CC-Time', seconds)]);
+    const twoQuotas = refusal(mscc(asked(60), asked(600)));
+    expect([twoQuotas.resultCode, ...plainAvps([twoQuotas.failedAvp])]).toEqual([5009, asked(600)]);
+    expect(refusal(mscc(avp('Rating-Group', 300))).resultCode).toBe(5009);
+    // Several Used-Service-Units and Subscription-Ids are allowed.
+    const used = (seconds: number) => avp('Used-Service-Unit', [avp('CC-Time', seconds)]);
+    expect(parseCcr(mscc(used(30), used(15)), now).request.units).toEqual([{ ratingGroup: 100, used: { quantity: '45' } }]);
+  });
+
+  it('refuses an empty Session-Id (5004)', () => {
+    const avps = base().map((a) => (a.code === 263 ? avp('Session-Id', '') : a));
+    expect(() => parseCcr(avps, now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Session-Id', '') }));
+  });
+
   it('refuses a Session-Id longer than 512 bytes of UTF-8 (5004): it keys the session in the database', () => {
     expect(parseCcr(base({ sessionId: `h;${'é'.repeat(255)}` }), now).request.sessionId).toHaveLength(257); // 512 bytes
     const long = `h;${'é'.repeat(255)}x`;

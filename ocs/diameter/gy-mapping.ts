@@ -44,6 +44,21 @@ const REQUEST_TYPE: Record<number, ChargingRequest['type']> = {
 /** RFC 4006 §3.1: the AVPs every CCR carries. */
 const REQUIRED = ['Session-Id', 'Origin-Host', 'Origin-Realm', 'Destination-Realm', 'Auth-Application-Id', 'Service-Context-Id', 'CC-Request-Type', 'CC-Request-Number'];
 
+/** What a CCR (RFC 4006 §3.1) and its Multiple-Services-Credit-Control (§8.16) carry once at most, of what is read here. */
+const ONCE_IN_CCR = [...REQUIRED, 'Destination-Host', 'Event-Timestamp', 'Requested-Action', 'Multiple-Services-Indicator', 'Requested-Service-Unit'];
+const ONCE_IN_MSCC = ['Rating-Group', 'Service-Identifier', 'Requested-Service-Unit', 'Refund-Information'];
+
+/**
+ * 5009 for a second AVP where one is allowed (RFC 6733 §7.1.5, Failed-AVP the one too many): which
+ * one a reader took would be a guess (two CC-Request-Numbers, two quotas asked).
+ */
+function once(c: CheckedAvps, names: readonly string[]): void {
+  for (const name of names) {
+    const extra = c.second(name);
+    if (extra) throw new AvpError(DIAMETER_RESULT.AVP_OCCURS_TOO_MANY_TIMES, extra, `${name} more than once`);
+  }
+}
+
 function required<T extends AvpValue>(c: CheckedAvps, name: string): T {
   const value = c.valueOf<T>(name);
   if (value === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp(name), `missing ${name}`);
@@ -59,9 +74,11 @@ function required<T extends AvpValue>(c: CheckedAvps, name: string): T {
 export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   const c = new CheckedAvps(avps);
   for (const name of REQUIRED) required(c, name);
+  once(c, ONCE_IN_CCR);
   const appId = required<number>(c, 'Auth-Application-Id');
   if (appId !== APPLICATION.CREDIT_CONTROL) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Auth-Application-Id')!, `Auth-Application-Id ${appId}`);
   const sessionId = required<string>(c, 'Session-Id');
+  if (sessionId === '') throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, 'an empty Session-Id');
   if (sessionIdTooLong(sessionId)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, `Session-Id longer than ${MAX_SESSION_ID_BYTES} bytes`);
   const ccRequestType = required<number>(c, 'CC-Request-Type');
   const action = actionOf(c, ccRequestType);
@@ -129,6 +146,7 @@ function refundOf(c: CheckedAvps, request: ChargingRequest): RefundRequest {
   // Units at command level (single-service) carry no Refund-Information: nothing would be given back.
   if (groups.length === 0) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Refund-Information'), 'a refund without Refund-Information');
   const units = groups.map((mscc) => {
+    once(mscc, ONCE_IN_MSCC);
     const info = mscc.valueOf<Buffer>('Refund-Information');
     if (info === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Refund-Information'), 'a refund without Refund-Information');
     if (info.length === 0 || info.length > MAX_REFUND_INFORMATION_BYTES) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, mscc.find('Refund-Information')!, 'a Refund-Information this OCS did not give');
@@ -218,6 +236,7 @@ function quantityOf(unit: CheckedAvps, preferred?: UnitAvp): { avp: UnitAvp; qua
 function unitRequestsOf(msccs: CheckedAvps[], unitAvps: Map<number, UnitAvp>): UnitRequest[] {
   const byGroup = new Map<number, CheckedAvps[]>();
   for (const mscc of msccs) {
+    once(mscc, ONCE_IN_MSCC);
     const ratingGroup = required<number>(mscc, 'Rating-Group');
     const group = byGroup.get(ratingGroup) ?? [];
     const serviceIdentifier = mscc.valueOf<number>('Service-Identifier');
