@@ -461,11 +461,16 @@ export class CheckedAvps {
     return i < 0 ? undefined : this.avps[i];
   }
 
-  /** The second AVP of that name, or undefined: where there may be one only, what is too many. */
-  second(name: string): Avp | undefined {
-    const first = this.indexOf(name);
-    const i = first < 0 ? -1 : this.indexOf(name, first + 1);
-    return i < 0 ? undefined : this.avps[i];
+  /** The first AVP that repeats one of `once` (from avpKeys), or undefined: where there may be one only, what is too many. */
+  repeatedOf(once: ReadonlySet<number>): Avp | undefined {
+    let seen: number[] | undefined;
+    for (const a of this.avps) {
+      const key = avpKey(a.code, a.vendorId ?? 0);
+      if (!once.has(key)) continue;
+      if (seen?.includes(key)) return a;
+      (seen ??= []).push(key);
+    }
+    return undefined;
   }
 
   /** The decoded value of the first AVP of that name, or undefined. */
@@ -487,6 +492,12 @@ export class CheckedAvps {
     return found;
   }
 }
+
+/** One number for an AVP's code and vendor. */
+const avpKey = (code: number, vendorId: number) => vendorId * 0x1_0000_0000 + code;
+
+/** The keys of these AVPs, for CheckedAvps.repeatedOf. */
+export const avpKeys = (names: readonly string[]): ReadonlySet<number> => new Set(names.map((name) => avpKey(avpNamed(name).code, avpNamed(name).vendorId)));
 
 /** The first AVP of that name in a list, or undefined. */
 export function findAvp(avps: readonly Avp[], name: string): Avp | undefined {

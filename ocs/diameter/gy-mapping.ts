@@ -8,8 +8,8 @@ import { code as currencyCode } from 'currency-codes';
 import { ONE, parseMicros } from '../../domain/micros';
 import { destinationNumber, internationalNumber } from '../../domain/charging/numbers';
 import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type RefundRequest, type ServiceType, type UnitGrant, type UnitRequest } from '../engine/types';
-import { avp, AvpError, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
-import { ADDRESS_TYPE, APPLICATION, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
+import { avp, AvpError, avpKeys, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
+import { ADDRESS_TYPE, APPLICATION, avpDefinition, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
 export type UnitAvp = 'CC-Time' | 'CC-Total-Octets' | 'CC-Service-Specific-Units';
@@ -45,18 +45,16 @@ const REQUEST_TYPE: Record<number, ChargingRequest['type']> = {
 const REQUIRED = ['Session-Id', 'Origin-Host', 'Origin-Realm', 'Destination-Realm', 'Auth-Application-Id', 'Service-Context-Id', 'CC-Request-Type', 'CC-Request-Number'];
 
 /** What a CCR (RFC 4006 §3.1) and its Multiple-Services-Credit-Control (§8.16) carry once at most, of what is read here. */
-const ONCE_IN_CCR = [...REQUIRED, 'Destination-Host', 'Event-Timestamp', 'Requested-Action', 'Multiple-Services-Indicator', 'Requested-Service-Unit'];
-const ONCE_IN_MSCC = ['Rating-Group', 'Service-Identifier', 'Requested-Service-Unit', 'Refund-Information'];
+const ONCE_IN_CCR = avpKeys([...REQUIRED, 'Destination-Host', 'Event-Timestamp', 'Requested-Action', 'Multiple-Services-Indicator', 'Requested-Service-Unit']);
+const ONCE_IN_MSCC = avpKeys(['Rating-Group', 'Service-Identifier', 'Requested-Service-Unit', 'Refund-Information']);
 
 /**
  * 5009 for a second AVP where one is allowed (RFC 6733 §7.1.5, Failed-AVP the one too many): which
  * one a reader took would be a guess (two CC-Request-Numbers, two quotas asked).
  */
-function once(c: CheckedAvps, names: readonly string[]): void {
-  for (const name of names) {
-    const extra = c.second(name);
-    if (extra) throw new AvpError(DIAMETER_RESULT.AVP_OCCURS_TOO_MANY_TIMES, extra, `${name} more than once`);
-  }
+function once(c: CheckedAvps, names: ReadonlySet<number>): void {
+  const extra = c.repeatedOf(names);
+  if (extra) throw new AvpError(DIAMETER_RESULT.AVP_OCCURS_TOO_MANY_TIMES, extra, `${avpDefinition(extra.code, extra.vendorId ?? 0)!.name} more than once`);
 }
 
 function required<T extends AvpValue>(c: CheckedAvps, name: string): T {
@@ -234,43 +232,55 @@ function quantityOf(unit: CheckedAvps, preferred?: UnitAvp): { avp: UnitAvp; qua
  * repeated report, refused (5004) lest its usage be debited twice.
  */
 function unitRequestsOf(msccs: CheckedAvps[], unitAvps: Map<number, UnitAvp>): UnitRequest[] {
-  const byGroup = new Map<number, CheckedAvps[]>();
-  for (const mscc of msccs) {
-    once(mscc, ONCE_IN_MSCC);
-    const ratingGroup = required<number>(mscc, 'Rating-Group');
-    const group = byGroup.get(ratingGroup) ?? [];
-    const serviceIdentifier = mscc.valueOf<number>('Service-Identifier');
-    if (group.some((other) => other.valueOf<number>('Service-Identifier') === serviceIdentifier)) {
-      const service = serviceIdentifier === undefined ? '' : ` and Service-Identifier ${serviceIdentifier}`;
-      throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, mscc.find(serviceIdentifier === undefined ? 'Rating-Group' : 'Service-Identifier')!, `Rating-Group ${ratingGroup}${service} in more than one Multiple-Services-Credit-Control`);
-    }
-    byGroup.set(ratingGroup, [...group, mscc]);
+  const units: UnitRequest[] = [];
+  for (let i = 0; i < msccs.length; i++) {
+    once(msccs[i], ONCE_IN_MSCC);
+    const unit = unitRequestOf(msccs[i], unitAvps);
+    const same = units.find((u) => u.ratingGroup === unit.ratingGroup);
+    if (!same) units.push(unit);
+    else mergeService(same, unit, msccs, i);
   }
-  return [...byGroup].map(([ratingGroup, group]) => unitRequestOf(ratingGroup, group, unitAvps));
+  return units;
 }
 
-/** The unit request of one rating group, from its Multiple-Services-Credit-Control AVPs (one per service reported). */
-function unitRequestOf(ratingGroup: number, msccs: CheckedAvps[], unitAvps: Map<number, UnitAvp>): UnitRequest {
-  const serviceIdentifier = msccs.length === 1 ? msccs[0].valueOf<number>('Service-Identifier') : undefined;
+/** Adds the unit request of msccs[i] to the one before it of the same rating group (unitRequestsOf). */
+function mergeService(into: UnitRequest, unit: UnitRequest, msccs: CheckedAvps[], i: number): void {
+  const serviceIdentifier = msccs[i].valueOf<number>('Service-Identifier');
+  const before = msccs.slice(0, i).filter((m) => m.valueOf<number>('Rating-Group') === unit.ratingGroup);
+  if (before.some((m) => m.valueOf<number>('Service-Identifier') === serviceIdentifier)) {
+    const service = serviceIdentifier === undefined ? '' : ` and Service-Identifier ${serviceIdentifier}`;
+    throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, msccs[i].find(serviceIdentifier === undefined ? 'Rating-Group' : 'Service-Identifier')!, `Rating-Group ${unit.ratingGroup}${service} in more than one Multiple-Services-Credit-Control`);
+  }
+  delete into.serviceIdentifier;
+  if (unit.used) into.used = { quantity: (BigInt(into.used?.quantity ?? 0) + BigInt(unit.used.quantity!)).toString() };
+  if (unit.requested) {
+    const largest = [into.requested?.quantity, unit.requested.quantity].filter((q) => q !== undefined).map(BigInt).reduce<bigint | undefined>((max, q) => (max === undefined || q > max ? q : max), undefined);
+    into.requested = largest === undefined ? {} : { quantity: largest.toString() };
+  }
+}
+
+/** The unit request of one Multiple-Services-Credit-Control. */
+function unitRequestOf(mscc: CheckedAvps, unitAvps: Map<number, UnitAvp>): UnitRequest {
+  const ratingGroup = required<number>(mscc, 'Rating-Group');
+  const serviceIdentifier = mscc.valueOf<number>('Service-Identifier');
   const service = SERVICE_OF_RATING_GROUP[ratingGroup];
   const preferred = service ? UNIT_OF_SERVICE[service] : undefined;
   const unit: UnitRequest = { ratingGroup, ...(serviceIdentifier !== undefined ? { serviceIdentifier } : {}) };
+  const rsu = mscc.group('Requested-Service-Unit');
   let seen: UnitAvp | undefined = preferred;
-  const rsus = msccs.flatMap((mscc) => mscc.groups('Requested-Service-Unit'));
-  if (rsus.length) {
+  if (rsu) {
     // An empty Requested-Service-Unit asks for the server's default quota (RFC 4006 §8.18).
-    const requested = rsus.map((rsu) => quantityOf(rsu, preferred)).filter((r) => r !== undefined);
-    const largest = requested.reduce<bigint | undefined>((max, r) => (max === undefined || r.quantity > max ? r.quantity : max), undefined);
-    unit.requested = largest === undefined ? {} : { quantity: largest.toString() };
-    seen ??= requested[0]?.avp;
+    const requested = quantityOf(rsu, preferred);
+    unit.requested = requested ? { quantity: requested.quantity.toString() } : {};
+    seen ??= requested?.avp;
   }
-  const used = msccs.flatMap((mscc) => mscc.groups('Used-Service-Unit')).map((u) => quantityOf(u, preferred));
+  const used = mscc.groups('Used-Service-Unit').map((u) => quantityOf(u, preferred));
   if (used.length) {
-    // Several Used-Service-Units (one per reporting reason, tariff period or service) add up.
+    // Several Used-Service-Units (one per reporting reason or tariff period) add up.
     unit.used = { quantity: used.reduce((sum, u) => sum + (u?.quantity ?? 0n), 0n).toString() };
     seen ??= used.find((u) => u)?.avp;
   }
-  unitAvps.set(ratingGroup, seen ?? 'CC-Service-Specific-Units');
+  unitAvps.set(ratingGroup, seen ?? unitAvps.get(ratingGroup) ?? 'CC-Service-Specific-Units');
   return unit;
 }
 
