@@ -2,7 +2,8 @@
  * The engine's state cache on real PostgreSQL: a session's later requests are charged on what the
  * engine keeps, without a read, and never on state someone else has changed: a writer outside the
  * engine changes the account's revision, which fails the engine's write and makes it read again;
- * another OCS instance's release shows in the fresh read every refusal is decided on.
+ * another OCS instance's release shows in the fresh read every refusal, and every plan that went past
+ * units reserved on a bucket, is decided on.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -11,7 +12,7 @@ import { createKnex } from '../db/knex';
 import { ManualClock } from '../domain/clock';
 import { createChargingEngine, releaseDue, RESULT, type EngineObserver } from '../ocs/engine';
 import { bucketState, createPrepaidAccount, ledgerOf } from './helpers/charging';
-import { answer, DATA, grant, initial, PEAK, terminate, update } from './helpers/charging-requests';
+import { answer, DATA, grant, initial, PEAK, terminate, update, VOICE } from './helpers/charging-requests';
 
 const knex = createKnex(process.env.DATABASE_URL!);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -118,6 +119,31 @@ describe('the engine state cache', () => {
       [1, true, true],
     ]);
     expect(await bucketState(knex, one.buckets[0])).toEqual({ balance: '0.240000', reserved: '0.240000' });
+  });
+
+  it('plans on a fresh read a request that would go past units reserved on a bucket: another OCS instance may have released them (the shared allowance, not money)', async () => {
+    const [one, two] = await createPrepaidAccount(knex, { buckets: [{ type: 'voice', amount: '120' }, { type: 'money', amount: '10.00' }], lines: 2 });
+    const [voice, cash] = one.buckets;
+    const a = observedEngine();
+    const b = createChargingEngine({ pool, clock });
+    const first = initial(one, `cache-${randomUUID()}`, VOICE, '120');
+    expect(await b.charge(first)).toEqual(answer(first, grant('120')));
+    // a reads the account with the whole allowance reserved by b's call: its minute is on money.
+    const second = initial(two, `cache-${randomUUID()}`);
+    expect(await a.engine.charge(second)).toEqual(answer(second, grant('60')));
+    expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '0.120000' });
+    // b's call ends having used nothing: the allowance is free again, which a's cache does not show.
+    expect(await b.charge(terminate(one, first.sessionId, 1, '0'))).toMatchObject({ resultCode: RESULT.SUCCESS });
+    const next = update(two, second.sessionId, 1, '60');
+    expect(await a.engine.charge(next)).toEqual(answer(next, grant('60')));
+    // Planned on the cache it went past the reserved allowance to money: planned again on a read.
+    expect(a.seen.batches.slice(1)).toEqual([
+      [1, false, false],
+      [1, true, true],
+    ]);
+    // The minute used and the next one are the allowance's (units first), money's reservation released.
+    expect(await bucketState(knex, voice)).toEqual({ balance: '60.000000', reserved: '60.000000' });
+    expect(await bucketState(knex, cash)).toEqual({ balance: '10.000000', reserved: '0.000000' });
   });
 
   it('charges a session that moves between OCS instances once per request, each on the state the other left', async () => {

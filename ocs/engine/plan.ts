@@ -138,6 +138,13 @@ export interface Plan {
   usage: SessionUsage;
   closeSession: boolean;
   answer: ChargingAnswer;
+  /**
+   * A bucket with units reserved gave less than was asked of it, so the plan went on to the next
+   * bucket or granted less. Planned on the engine's cache, such a plan is made again on a fresh read:
+   * another OCS instance may have released those units since, and nothing else would tell (the
+   * engine's writes do not count in the account's revision).
+   */
+  shortOfReserved: boolean;
 }
 
 const isValidAt = (b: BucketState, t: Date) => b.validFrom.getTime() <= t.getTime() && (b.validUntil === null || t.getTime() < b.validUntil.getTime());
@@ -159,6 +166,8 @@ class Working {
   readonly changes = new Map<string, BucketChange>();
   readonly ledger: LedgerRow[] = [];
   pendingReservations: NewReservation[] = [];
+  /** Plan.shortOfReserved. */
+  shortOfReserved = false;
   /**
    * The buckets usable by type, in the order they are drawn from: those valid at the request's
    * time (what usage that happened is charged to) and those valid `now`, at the engine's clock
@@ -270,6 +279,7 @@ class Working {
     for (const b of buckets) {
       if (left <= 0n) break;
       const amount = min(left, this.available(b));
+      if (amount < left && b.reserved > 0n) this.shortOfReserved = true;
       if (amount > 0n) {
         take(b, amount);
         left -= amount;
@@ -632,5 +642,6 @@ export function planRequest(input: {
     usage,
     closeSession,
     answer: { sessionId: request.sessionId, requestNumber: request.requestNumber, resultCode: RESULT.SUCCESS, units },
+    shortOfReserved: work.shortOfReserved,
   };
 }

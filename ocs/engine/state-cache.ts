@@ -13,7 +13,10 @@
  *   the account;
  * - balances are those the engine's own write returned (a concurrent writer's change included),
  *   or a read's when no write of the account was in flight meanwhile (a read that may predate a
- *   write is not kept).
+ *   write is not kept). Another OCS instance's writes do not count in the revision: what they take
+ *   the guard catches (a bucket must hold what is granted on it), and what they give back (units
+ *   they held reserved, released) matters only where a plan found a bucket short with units
+ *   reserved on it, and such a plan is made again on a fresh read (batcher.ts).
  * Bounded: past `maxEntries` of a kind, the oldest entries go (and are read again when needed).
  */
 import { copyBucket, type BucketState } from './plan';
