@@ -245,7 +245,7 @@ describe('charging engine', () => {
     const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
     const sent = await session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
     // What names the debit if the network asks for it back (Refund-Information): its ledger reference.
-    expect(sent.units).toEqual([{ ratingGroup: SMS, resultCode: RESULT.SUCCESS, granted: { quantity: '1' }, refundInformation: `${sent.sessionId}#0` }]);
+    expect(sent.units).toEqual([{ ratingGroup: SMS, resultCode: RESULT.SUCCESS, granted: { quantity: '1' }, refundInformation: `${sent.sessionId}#event` }]);
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.910000', reserved: '0.000000' });
     expect(await ledgerOf(knex, line.buckets[0])).toEqual([['debit', '0.090000']]);
     // The debit names its service, for prepaid usage by service.
@@ -312,6 +312,43 @@ describe('charging engine', () => {
       await expect(engine.refund({ sessionId: `refund-${randomUUID()}`, requestNumber: 0, subscriber: { msisdn: line.msisdn }, units: [{ ratingGroup: VOICE, refundInformation: reference }] })).rejects.toThrow(RefundUnknown);
     }
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '0.880000', reserved: '0.000000' });
+  });
+
+  it("refunds no usage a session's first request reported, with or without a grant beside it", async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const refund = (reference: string, ratingGroup = VOICE) =>
+      engine.refund({ sessionId: `refund-${randomUUID()}`, requestNumber: 0, subscriber: { msisdn: line.msisdn }, units: [{ ratingGroup, refundInformation: reference }] });
+    // Ten minutes reported in a first request alone (1.20: more than the 1.00 there was).
+    const reported = session(line);
+    await reported.send('initial', [{ ratingGroup: VOICE, used: { quantity: '600' } }]);
+    // A minute reported beside a data quota asked for.
+    const beside = session(line);
+    await beside.send('initial', [{ ratingGroup: VOICE, used: { quantity: '60' } }, { ratingGroup: DATA, requested: {} }]);
+    const charged = await bucketState(knex, line.buckets[0]);
+    for (const reference of [`${reported.sessionId}#0`, `${beside.sessionId}#0`]) await expect(refund(reference)).rejects.toThrow(RefundUnknown);
+    expect(await bucketState(knex, line.buckets[0])).toEqual(charged);
+  });
+
+  it('refunds an event charged before events had a reference of their own (#0) while its session is kept', async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '1.00' }] });
+    const [cash] = line.buckets;
+    const sent = await session(line).send('event', [{ ratingGroup: SMS, requested: { quantity: '1' } }]);
+    // The same event as an earlier version wrote it: its debit and its answer named `<session>#0`.
+    const old = `old-${randomUUID()}`;
+    await knex.raw(
+      `INSERT INTO charging_session SELECT (jsonb_populate_record(NULL::charging_session, to_jsonb(s) || jsonb_build_object('id', ?::text, 'last_answer', replace(s.last_answer::text, '#event', '#0')))).* FROM charging_session s WHERE s.id = ?`,
+      [old, sent.sessionId],
+    );
+    await knex.raw(`INSERT INTO charging_ledger (bucket_id, kind, amount, reference, rating_group, created_at) VALUES (?, 'debit', 0.09, ?, ${SMS}, now())`, [cash, `${old}#0`]);
+    await knex('charging_bucket').where({ id: cash }).decrement('balance', 0.09);
+    const refund = (reference: string) => engine.refund({ sessionId: `refund-${randomUUID()}`, requestNumber: 0, subscriber: { msisdn: line.msisdn }, units: [{ ratingGroup: SMS, refundInformation: reference }] });
+    expect((await refund(`${old}#0`)).resultCode).toBe(RESULT.SUCCESS);
+    expect(await bucketState(knex, cash)).toEqual({ balance: '0.910000', reserved: '0.000000' });
+    // Its session purged, such an event is no longer known.
+    await knex.raw(`INSERT INTO charging_ledger (bucket_id, kind, amount, reference, rating_group, created_at) VALUES (?, 'debit', 0.09, ?, ${SMS}, now())`, [cash, `${sent.sessionId}#0`]);
+    await knex('charging_bucket').where({ id: cash }).decrement('balance', 0.09);
+    await knex('charging_session').where({ id: sent.sessionId }).delete();
+    await expect(refund(`${sent.sessionId}#0`)).rejects.toThrow(RefundUnknown);
   });
 
   it('refunds an SMS taken from an allowance with the allowance unit', async () => {

@@ -145,7 +145,7 @@ describe('Gy over the charging engine', () => {
       const sent = await client.creditControl(ccr(line.msisdn));
       const mscc = membersOf(findAvp(sent.avps, 'Multiple-Services-Credit-Control')!);
       const info = valueOf<Buffer>(mscc, 'Refund-Information')!;
-      expect(info.toString('utf8')).toBe(`smsc.test.local;1;${line.msisdn}#0`);
+      expect(info.toString('utf8')).toBe(`smsc.test.local;1;${line.msisdn}#event`);
       expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '9.910000', reserved: '0.000000' });
 
       // Without Refund-Information (5005), or naming another subscriber's SMS (5004, Failed-AVP): nothing is credited.

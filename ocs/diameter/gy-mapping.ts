@@ -135,7 +135,7 @@ function singleServiceUnitOf(c: CheckedAvps, unitAvps: Map<number, UnitAvp>): Un
   return unit;
 }
 
-/** The longest Refund-Information this OCS gives (an event's ledger reference: its session id, '#', its request number). */
+/** The longest Refund-Information this OCS gives (an event's ledger reference: its session id and '#event', or before that '#' and a request number). */
 const MAX_REFUND_INFORMATION_BYTES = MAX_SESSION_ID_BYTES + 11;
 
 /** A refund (TS 32.299): each Multiple-Services-Credit-Control names an event by the Refund-Information of its answer. */

@@ -6,7 +6,7 @@
 import { priceEventMicros, RatingError, selectBand, type Rating } from '../../domain/rating';
 import { allowanceCovers } from '../../domain/usage/allowance';
 import { ceilToUnit, formatMicros, min, ONE, parseMicros, roundToCent, type Micros } from '../../domain/micros';
-import { RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ResultCode, type ServiceType, type UnitGrant, type UnitRequest } from './types';
+import { eventReference, RESULT, SERVICE_OF_RATING_GROUP, type ChargingAnswer, type ChargingRequest, type ResultCode, type ServiceType, type UnitGrant, type UnitRequest } from './types';
 
 /** A bucket as locked for the request; amounts in millionths of its unit (money or octets, seconds, events). */
 export interface BucketState {
@@ -620,7 +620,9 @@ export function planRequest(input: {
   now: Date;
 }): Plan {
   const { request } = input;
-  const work = new Working(bucketsOfLine(input.buckets, input.msisdn), `${request.sessionId}#${request.requestNumber}`, request.eventTime, input.now, request.type === 'event');
+  const event = request.type === 'event';
+  const reference = event ? eventReference(request.sessionId) : `${request.sessionId}#${request.requestNumber}`;
+  const work = new Working(bucketsOfLine(input.buckets, input.msisdn), reference, request.eventTime, input.now, event);
   const usage = copyUsage(input.usage);
   const releasedIds: string[] = [];
   const ctx: Context = { request, tariffs: input.tariffs, settings: input.settings, work };

@@ -18,14 +18,18 @@ import { RESULT, RefundUnknown, type ChargingAnswer, type RefundRequest } from '
 
 /**
  * Finds the event's debits on the account, claims the refund, and credits them back if the claim
- * is new. Only an event is refunded: a direct debit is the one request of its session (request
- * number 0, so its reference ends in #0) and reserves nothing; a session's report (#1 on) or an
- * initial request with used units reported (it reserves too) is usage, never given back.
+ * is new. Only an event is refunded: its charges have a reference of their own (eventReference); a
+ * session's usage, also what its first request reports (`#0`), is never given back. An event charged
+ * before events had their own reference (its reference ends in #0) is known by its session, while
+ * the session's row is kept: closed by that one request, whose answer named the charge.
  */
 const REFUND = `
 WITH entry AS (
   SELECT l.bucket_id, l.amount, l.kind FROM charging_ledger l JOIN charging_bucket b ON b.id = l.bucket_id
-  WHERE b.charging_account_id = $1 AND l.reference = $2 AND l.rating_group = $3 AND right($2, 2) = '#0'
+  WHERE b.charging_account_id = $1 AND l.reference = $2 AND l.rating_group = $3
+    AND (right($2, 6) = '#event' OR (right($2, 2) = '#0' AND EXISTS (
+      SELECT 1 FROM charging_session s WHERE s.id = left($2, -2) AND s.charging_account_id = $1 AND s.state = 'closed'
+        AND s.last_request_number = 0 AND strpos(s.last_answer::text, '"refundInformation"') > 0)))
 ), debit AS (
   SELECT bucket_id, amount FROM entry WHERE kind = 'debit' AND NOT EXISTS (SELECT 1 FROM entry WHERE kind = 'reservation')
 ), claim AS (

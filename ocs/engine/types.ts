@@ -38,6 +38,12 @@ export interface UnitRequest {
 export const MAX_SESSION_ID_BYTES = 512;
 
 /** Whether a session id is longer than the engine keeps (a UTF-16 unit is at most 3 bytes of UTF-8: short ids are not measured). */
+/**
+ * The ledger reference of an event's charges, and so its Refund-Information: its own form, since a
+ * session's first request (`<session>#0`) may debit usage too, which is never given back.
+ */
+export const eventReference = (sessionId: string): string => `${sessionId}#event`;
+
 export const sessionIdTooLong = (id: string): boolean => id.length * 3 > MAX_SESSION_ID_BYTES && Buffer.byteLength(id) > MAX_SESSION_ID_BYTES;
 
 /**
