@@ -216,6 +216,20 @@ describe('Gy server: peer state machine', () => {
     }
   });
 
+  it('reads on after a burst of answers past a bound smaller than the stream\'s own buffer', async () => {
+    const tiny = await startGyServer({ engine: new FakeEngine(), port: 0, host: '127.0.0.1', ...origin, maxUnsentBytes: 1024 });
+    try {
+      const raw = await open(tiny.port);
+      await raw.exchangeCapabilities();
+      for (let i = 0; i < 10; i++) raw.send(raw.request(272, 4, ccrAvps(`tiny;${i}`)));
+      for (let i = 0; i < 10; i++) expect(resultOf(await raw.next())).toBe(2001);
+      const dwa = await raw.ask(raw.request(280, 0, [avp('Origin-Host', 'raw.test'), avp('Origin-Realm', 'test')]));
+      expect([dwa.commandCode, resultOf(dwa)]).toEqual([280, 2001]);
+    } finally {
+      await tiny.close();
+    }
+  });
+
   it('lets a client connect, exchange capabilities and disconnect with DPR/DPA', async () => {
     const client = await DiameterClient.connect({ host: '127.0.0.1', port: server.port, originHost: 'client.test', originRealm: 'test' });
     expect(client.remote).toEqual({ originHost: 'ocs.test', originRealm: 'test', productName: 'ocs-test', applicationIds: [4] });

@@ -437,9 +437,27 @@ describe('Gy server: malformed input', () => {
     expect([resultOf(bad), failedAvp(bad)]).toEqual([5004, avp('Failed-AVP', [{ code: 283, mandatory: true, data: Buffer.from([0xff, 0xfe]) }])]);
   });
 
-  it('answers a request with the E bit with 3008', async () => {
+  it('answers a request with the E bit with 3008, a watchdog too', async () => {
     const answer = await raw.ask(raw.request(272, 4, base(), { error: true }));
     expect([resultOf(answer), answer.flags.error, answer.flags.request]).toEqual([3008, true, false]);
+    const dwr = await raw.ask(raw.request(280, 0, [avp('Origin-Host', 'raw.test'), avp('Origin-Realm', 'test')], { error: true }));
+    expect([dwr.commandCode, resultOf(dwr), dwr.flags.error]).toEqual([280, 3008, true]);
+  });
+
+  it('echoes a Session-Id sent with the V bit and Vendor-Id 0 (read as the IETF AVP it is) in an error answer', async () => {
+    const session: Avp = { code: 263, vendorId: 0, mandatory: true, data: Buffer.from('v0;1') };
+    const avps = base().filter((a) => a.code !== 263 && a.code !== 461);
+    const answer = await send([session, ...avps]);
+    expect([resultOf(answer), answer.avps[0]]).toEqual([5005, session]);
+  });
+
+  it('refuses what the engine could not store or find: a Session-Id with NUL, an IMSI that is not digits, a short code that is not a number (5004)', async () => {
+    const withSession = base().map((a) => (a.code === 263 ? avp('Session-Id', 'nul\0;1') : a));
+    expect(resultOf(await send(withSession))).toBe(5004);
+    const imsi = ccr({ sessionId: 'imsi;1', type: 'initial', requestNumber: 0, msisdn: undefined, imsi: '21401\u00001234', units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] });
+    const refused = await send(imsi);
+    expect([resultOf(refused), failedAvp(refused)]).toEqual([5004, avp('Failed-AVP', [avp('Subscription-Id-Data', '21401\u00001234')])]);
+    expect(engine.requests.filter((r) => ['nul\0;1', 'imsi;1'].includes(r.sessionId))).toEqual([]);
   });
 
   it('returns the Proxy-Info AVPs of a request at the end of its answer', async () => {

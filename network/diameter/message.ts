@@ -10,7 +10,8 @@ import { avp, type Avp, type DiameterMessage } from './codec';
  * request's Proxy-Info AVPs at the end, in order (RFC 6733 §6.2: a relay needs its state back).
  */
 export function answerTo(request: DiameterMessage, avps: Avp[], options: { error?: boolean } = {}): DiameterMessage {
-  const proxyInfo = request.avps.filter((a) => a.code === 284 && a.vendorId === undefined);
+  // An IETF AVP: without a Vendor-Id, or (V bit set all the same) with 0, as the codec reads it.
+  const proxyInfo = request.avps.filter((a) => a.code === 284 && !a.vendorId);
   return {
     flags: { request: false, proxiable: request.flags.proxiable, error: options.error ?? false, retransmit: false },
     commandCode: request.commandCode,
@@ -23,7 +24,7 @@ export function answerTo(request: DiameterMessage, avps: Avp[], options: { error
 
 /** The answer to a request this node cannot serve: Result-Code and, when given, Failed-AVP. */
 export function errorAnswer(request: DiameterMessage, identity: { originHost: string; originRealm: string }, resultCode: number, failedAvp?: Avp, extra: Avp[] = []): DiameterMessage {
-  const sessionId = request.avps.find((a) => a.code === 263 && a.vendorId === undefined);
+  const sessionId = request.avps.find((a) => a.code === 263 && !a.vendorId);
   const avps = [
     ...(sessionId ? [sessionId] : []),
     avp('Result-Code', resultCode),

@@ -155,8 +155,9 @@ export class DiameterPeer extends EventEmitter {
     }
     this.socket.write(encodeMessage(message));
     // A peer that sends requests and does not read their answers would have them pile up here
-    // without end: stop reading its requests until it has taken them.
-    if (!this.readPaused && this.socket.writableLength > (this.options.maxUnsentBytes ?? 4 * 1024 * 1024)) {
+    // without end: stop reading its requests until it has taken them. Only once a write has asked
+    // for a 'drain' (the stream's high-water mark passed), which is what resumes reading.
+    if (!this.readPaused && this.socket.writableNeedDrain && this.socket.writableLength > (this.options.maxUnsentBytes ?? 4 * 1024 * 1024)) {
       this.readPaused = true;
       this.socket.pause();
       this.socket.once('drain', () => {
@@ -340,6 +341,11 @@ export class DiameterPeer extends EventEmitter {
     }
     if (this.state === 'waitCEA') {
       this.close(`request ${message.commandCode} before CEA`);
+      return;
+    }
+    if (message.flags.error) {
+      // The E bit belongs to answers only (RFC 6733 §3).
+      this.send(errorAnswer(message, this.options.identity, DIAMETER_RESULT.INVALID_HDR_BITS));
       return;
     }
     switch (message.commandCode) {

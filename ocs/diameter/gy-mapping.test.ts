@@ -208,6 +208,51 @@ describe('Gy mapping', () => {
     expect(parseCcr(mscc(used(30), used(15)), now).request.units).toEqual([{ ratingGroup: 100, used: { quantity: '45' } }]);
   });
 
+  it('refuses a second unit in a Requested- or Used-Service-Unit, or a second type or datum in a Subscription-Id (5009): the usage read would be a guess', () => {
+    const refusal = (avps: Avp[]) => {
+      try {
+        parseCcr(avps, now);
+      } catch (err) {
+        return err as AvpError;
+      }
+      throw new Error('accepted');
+    };
+    const twoTimes = avp('Used-Service-Unit', [avp('CC-Time', 10), avp('CC-Time', 5000)]);
+    const used = refusal([...base(), avp('Multiple-Services-Credit-Control', [twoTimes, avp('Rating-Group', 100)])]);
+    expect([used.resultCode, ...plainAvps([used.failedAvp])]).toEqual([5009, avp('CC-Time', 5000)]);
+    const twoData = avp('Subscription-Id', [avp('Subscription-Id-Type', 0), avp('Subscription-Id-Data', '34600000001'), avp('Subscription-Id-Data', '34600000002')]);
+    const subscriber = refusal([...base().filter((a) => a.code !== 443), twoData]);
+    expect([subscriber.resultCode, ...plainAvps([subscriber.failedAvp])]).toEqual([5009, avp('Subscription-Id-Data', '34600000002')]);
+    // Single-service units at command level likewise.
+    const commandLevel = refusal([...base(), avp('Requested-Service-Unit', [avp('CC-Total-Octets', 1n), avp('CC-Total-Octets', 2n)])]);
+    expect(commandLevel.resultCode).toBe(5009);
+  });
+
+  it('refuses more than 256 Multiple-Services-Credit-Control (5009, the first one too many): many thousands of them would hold the OCS up', () => {
+    const services = (n: number) => Array.from({ length: n }, (_, i) => ({ ratingGroup: 300, serviceIdentifier: i, unit: 'CC-Total-Octets' as const, used: 1 }));
+    expect(parseCcr(base({ units: services(256) }), now).request.units).toEqual([{ ratingGroup: 300, used: { quantity: '256' } }]);
+    let refused: AvpError | undefined;
+    try {
+      parseCcr(base({ units: services(257) }), now);
+    } catch (err) {
+      refused = err as AvpError;
+    }
+    expect(refused?.resultCode).toBe(5009);
+    expect(plainAvps([refused!.failedAvp])).toEqual([avp('Multiple-Services-Credit-Control', [avp('Used-Service-Unit', [avp('CC-Total-Octets', 1n)]), avp('Service-Identifier', 256), avp('Rating-Group', 300)])]);
+  });
+
+  it('refuses an SMS recipient of Address-Type numeric short code that is no number (5004)', () => {
+    const recipient = (data: string) => avp('SMS-Information', [avp('Recipient-Info', [avp('Recipient-Address', [avp('Address-Type', 4), avp('Address-Data', data)])])]);
+    expect(parseCcr(withService(base(), recipient('22177')), now).request.destination).toBe('22177');
+    let refused: AvpError | undefined;
+    try {
+      parseCcr(withService(base(), recipient('abc;DROP')), now);
+    } catch (err) {
+      refused = err as AvpError;
+    }
+    expect([refused?.resultCode, ...plainAvps([refused!.failedAvp])]).toEqual([5004, avp('Address-Data', 'abc;DROP')]);
+  });
+
   it('refuses an empty Session-Id (5004)', () => {
     const avps = base().map((a) => (a.code === 263 ? avp('Session-Id', '') : a));
     expect(() => parseCcr(avps, now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Session-Id', '') }));

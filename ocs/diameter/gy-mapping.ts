@@ -8,7 +8,7 @@ import { code as currencyCode } from 'currency-codes';
 import { ONE, parseMicros } from '../../domain/micros';
 import { destinationNumber, internationalNumber } from '../../domain/charging/numbers';
 import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type RefundRequest, type ServiceType, type UnitGrant, type UnitRequest } from '../engine/types';
-import { avp, AvpError, avpKeys, CheckedAvps, exampleAvp, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
+import { avp, AvpError, avpKeys, CheckedAvps, exampleAvp, findAvps, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
 import { ADDRESS_TYPE, APPLICATION, avpDefinition, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
 /** Which AVP carries the quantity of a rating group's units. */
@@ -47,6 +47,18 @@ const REQUIRED = ['Session-Id', 'Origin-Host', 'Origin-Realm', 'Destination-Real
 /** What a CCR (RFC 4006 §3.1) and its Multiple-Services-Credit-Control (§8.16) carry once at most, of what is read here. */
 const ONCE_IN_CCR = avpKeys([...REQUIRED, 'Destination-Host', 'Event-Timestamp', 'Requested-Action', 'Multiple-Services-Indicator', 'Requested-Service-Unit']);
 const ONCE_IN_MSCC = avpKeys(['Rating-Group', 'Service-Identifier', 'Requested-Service-Unit', 'Refund-Information']);
+const ONCE_IN_SUBSCRIPTION_ID = avpKeys(['Subscription-Id-Type', 'Subscription-Id-Data']);
+/** A Requested- or Used-Service-Unit (RFC 4006 §8.18, §8.19): each unit once at most. */
+const ONCE_IN_UNIT = avpKeys(['CC-Time', 'CC-Money', 'CC-Total-Octets', 'CC-Input-Octets', 'CC-Output-Octets', 'CC-Service-Specific-Units']);
+
+/**
+ * The most Multiple-Services-Credit-Control AVPs a CCR may carry: a PGW reports a few dozen rating
+ * groups and services at most, and reading many thousands would hold the OCS up for everyone.
+ */
+const MAX_MSCC = 256;
+
+/** An IMSI (TS 23.003 §2.2, at most 15 digits), as Nchf takes it in a SUPI (TS 29.571: imsi- and 5 to 15 digits). */
+const IMSI = /^\d{5,15}$/;
 
 /**
  * 5009 for a second AVP where one is allowed (RFC 6733 §7.1.5, Failed-AVP the one too many): which
@@ -76,14 +88,17 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   const appId = required<number>(c, 'Auth-Application-Id');
   if (appId !== APPLICATION.CREDIT_CONTROL) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Auth-Application-Id')!, `Auth-Application-Id ${appId}`);
   const sessionId = required<string>(c, 'Session-Id');
-  if (sessionId === '') throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, 'an empty Session-Id');
+  // NUL is no character PostgreSQL stores: the session could never be written.
+  if (sessionId === '' || sessionId.includes('\0')) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, 'an empty Session-Id, or one with NUL in it');
   if (sessionIdTooLong(sessionId)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, `Session-Id longer than ${MAX_SESSION_ID_BYTES} bytes`);
   const ccRequestType = required<number>(c, 'CC-Request-Type');
   const action = actionOf(c, ccRequestType);
   const unitAvps = new Map<number, UnitAvp>();
   const destination = destinationOf(c);
+  const msccs = c.groups('Multiple-Services-Credit-Control');
+  if (msccs.length > MAX_MSCC) throw new AvpError(DIAMETER_RESULT.AVP_OCCURS_TOO_MANY_TIMES, findAvps(c.avps, 'Multiple-Services-Credit-Control')[MAX_MSCC], `more than ${MAX_MSCC} Multiple-Services-Credit-Control`);
   // A refund names events, not usage: two in one rating group are two events (refundOf reads them).
-  const units = action === 'refund' ? [] : unitRequestsOf(c.groups('Multiple-Services-Credit-Control'), unitAvps);
+  const units = action === 'refund' ? [] : unitRequestsOf(msccs, unitAvps);
   const single = units.length === 0 && action !== 'refund' ? singleServiceUnitOf(c, unitAvps) : undefined;
   if (single) units.push(single);
   const request: ChargingRequest = {
@@ -173,6 +188,7 @@ function actionOf(c: CheckedAvps, ccRequestType: number): CcrAction {
 function subscriberOf(c: CheckedAvps): ChargingRequest['subscriber'] {
   const subscriber: ChargingRequest['subscriber'] = {};
   for (const group of c.groups('Subscription-Id')) {
+    once(group, ONCE_IN_SUBSCRIPTION_ID);
     const type = required<number>(group, 'Subscription-Id-Type');
     const data = required<string>(group, 'Subscription-Id-Data');
     if (type === SUBSCRIPTION_ID_TYPE.END_USER_E164 && subscriber.msisdn === undefined) {
@@ -181,7 +197,10 @@ function subscriberOf(c: CheckedAvps): ChargingRequest['subscriber'] {
       subscriber.msisdn = internationalNumber(data);
       if (subscriber.msisdn === undefined) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, group.find('Subscription-Id-Data')!, `Subscription-Id-Data ${data} is not an E.164 number`);
     }
-    if (type === SUBSCRIPTION_ID_TYPE.END_USER_IMSI && subscriber.imsi === undefined) subscriber.imsi = data;
+    if (type === SUBSCRIPTION_ID_TYPE.END_USER_IMSI && subscriber.imsi === undefined) {
+      if (!IMSI.test(data)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, group.find('Subscription-Id-Data')!, `Subscription-Id-Data ${JSON.stringify(data)} is not an IMSI`);
+      subscriber.imsi = data;
+    }
   }
   // The engine finds subscribers by MSISDN or IMSI only; a SIP URI or NAI alone does not identify one.
   if (subscriber.msisdn === undefined && subscriber.imsi === undefined) throw new AvpError(DIAMETER_RESULT.MISSING_AVP, exampleAvp('Subscription-Id'), 'no E.164 or IMSI Subscription-Id');
@@ -200,7 +219,11 @@ function destinationOf(c: CheckedAvps): string | undefined {
     const recipient = info.group('SMS-Information')?.group('Recipient-Info')?.group('Recipient-Address');
     const data = recipient?.valueOf<string>('Address-Data');
     // A numeric short code is national whatever its length; an MSISDN is international.
-    if (data) return recipient!.valueOf<number>('Address-Type') === ADDRESS_TYPE.NUMERIC_SHORTCODE ? data : destinationNumber(data);
+    if (data && recipient!.valueOf<number>('Address-Type') === ADDRESS_TYPE.NUMERIC_SHORTCODE) {
+      if (!/^\d{1,15}$/.test(data)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, recipient!.find('Address-Data')!, `Address-Data ${JSON.stringify(data)} is no numeric short code`);
+      return data;
+    }
+    if (data) return destinationNumber(data);
   }
   const station = c.valueOf<string>('Called-Station-Id');
   return station && /^\+?\d+$/.test(station) ? destinationNumber(station) : undefined;
@@ -210,6 +233,7 @@ const UNIT_ORDER: UnitAvp[] = ['CC-Time', 'CC-Total-Octets', 'CC-Service-Specifi
 
 /** The quantity a Requested/Used/Granted-Service-Unit carries, in the unit it uses, or undefined. */
 function quantityOf(unit: CheckedAvps, preferred?: UnitAvp): { avp: UnitAvp; quantity: bigint } | undefined {
+  once(unit, ONCE_IN_UNIT);
   const order = preferred ? [preferred, ...UNIT_ORDER.filter((u) => u !== preferred)] : UNIT_ORDER;
   for (const name of order) {
     const value = unit.valueOf<number | bigint>(name);

@@ -40,7 +40,7 @@ const ANSWER_AVPS = new Set(['Session-Id', 'Proxy-Info', 'Origin-Host', 'Origin-
  */
 function answerable(request: DiameterMessage): DiameterMessage {
   const { flags, commandCode, applicationId, hopByHop, endToEnd } = request;
-  return { flags, commandCode, applicationId, hopByHop, endToEnd, avps: request.avps.filter((a) => a.vendorId === undefined && ANSWER_AVPS.has(a.code)) };
+  return { flags, commandCode, applicationId, hopByHop, endToEnd, avps: request.avps.filter((a) => !a.vendorId && ANSWER_AVPS.has(a.code)) };
 }
 
 /** The Diameter port of RFC 6733 §2.1. */
@@ -125,12 +125,8 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
   const realm = options.originRealm.toLowerCase();
 
   const onRequest = (incoming: IncomingMessage, peer: DiameterPeer) => {
+    // (A request with the E bit the peer answers 3008 itself.)
     const { message } = incoming;
-    if (message.flags.error) {
-      // The E bit belongs to answers only (RFC 6733 §3).
-      peer.send(errorAnswer(message, origin, DIAMETER_RESULT.INVALID_HDR_BITS));
-      return;
-    }
     if (message.commandCode !== COMMAND.CREDIT_CONTROL) {
       peer.send(errorAnswer(message, origin, DIAMETER_RESULT.COMMAND_UNSUPPORTED));
       return;
