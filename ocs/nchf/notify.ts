@@ -39,10 +39,12 @@ class Http2Poster {
   post(uri: string, body: unknown, timeoutMs: number): Promise<number> {
     const url = new URL(uri);
     return new Promise((resolve, reject) => {
-      const stream = this.session(url.origin).request({ ':method': 'POST', ':path': `${url.pathname}${url.search}`, 'content-type': 'application/json' });
+      const session = this.session(url.origin);
+      const stream = session.request({ ':method': 'POST', ':path': `${url.pathname}${url.search}`, 'content-type': 'application/json' });
       stream.setTimeout(timeoutMs, () => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
         reject(new Error(`no answer within ${timeoutMs} ms`));
+        this.checkAlive(session, timeoutMs);
       });
       stream.on('response', (headers) => {
         resolve(Number(headers[':status']));
@@ -51,6 +53,19 @@ class Http2Poster {
       stream.on('error', reject);
       stream.end(JSON.stringify(body));
     });
+  }
+
+  /**
+   * After a request went unanswered: a connection that does not answer a PING either is dead (a
+   * half-open path) and is dropped, so the next notification opens a new one; one that answers is
+   * kept (the consumer was only slow).
+   */
+  private checkAlive(session: http2.ClientHttp2Session, timeoutMs: number): void {
+    if (session.closed || session.destroyed) return;
+    const dead = setTimeout(() => session.destroy(), timeoutMs);
+    dead.unref();
+    // Not sent (too many PINGs unanswered already) is no sign of life either.
+    session.ping((err) => !err && clearTimeout(dead));
   }
 
   close(): void {
@@ -74,9 +89,6 @@ export class NchfReauthorizer {
   note(request: ChargingRequest, notifyUri: string | undefined, answer: ChargingAnswer): void {
     this.sessions.note(request, answer, notifyUri);
   }
-
-
-
 
   /** Notifies each of `sessionIds` to ask (those that wait, REAUTHORIZATION, for a credit; all, ABORT_CHARGING, when barred); resolves with each outcome. */
   async reauthorize(sessionIds: Iterable<string>, reason: ReauthReason = 'credit'): Promise<ReauthOutcome[]> {
