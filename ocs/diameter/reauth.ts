@@ -19,10 +19,15 @@ export interface GyClient {
   originRealm: string;
 }
 
-/** Where a session's RAR goes: to its client (the Origin-Host of its CCRs), over the connection they came by (the client's own, or a Diameter agent's). */
+/**
+ * Where a session's RAR goes: to its client (the Origin-Host of its CCRs), over the connection its
+ * last CCR came by (the client's own, or a Diameter agent's); and whether it is single-service
+ * credit control, whose RAR names no Rating-Group (it has none of its own).
+ */
 interface RarTarget {
   client: GyClient;
   via: string;
+  singleService: boolean;
 }
 
 /** The RAR of RFC 4006 §3.3 for a session. */
@@ -60,10 +65,14 @@ export class GyReauthorizer {
   ) {}
 
   /** Notes a CCA sent over `peer` for `ccr` (what the server kept of it, Origin-Host and -Realm included): the session opened, waits for credit, or ended. */
-  note(request: ChargingRequest, answer: ChargingAnswer, ccr: DiameterMessage, peer: DiameterPeer): void {
+  note(request: ChargingRequest, answer: ChargingAnswer, ccr: DiameterMessage, peer: DiameterPeer, singleService = false): void {
     const via = peer.remote?.originHost;
+    const kept = this.sessions.targetOf(request.sessionId);
     // The client is read only for a session not kept yet (its first answer): not on every request.
-    const target = this.sessions.tracks(request.sessionId) || via === undefined ? undefined : { client: { originHost: valueOf<string>(ccr.avps, 'Origin-Host')!, originRealm: valueOf<string>(ccr.avps, 'Origin-Realm')! }, via };
+    // A CCR that came by another connection (another agent, the first one gone) moves the RAR there.
+    let target: RarTarget | undefined;
+    if (via !== undefined && kept === undefined) target = { client: { originHost: valueOf<string>(ccr.avps, 'Origin-Host')!, originRealm: valueOf<string>(ccr.avps, 'Origin-Realm')! }, via, singleService };
+    else if (via !== undefined && kept !== undefined && kept.via !== via) target = { ...kept, via };
     this.sessions.note(request, answer, target);
   }
 
@@ -83,7 +92,7 @@ export class GyReauthorizer {
         const peer = byHost.get(target.via);
         if (!peer) return { sessionId, error: `${target.via} is not connected` };
         try {
-          const answer = await peer.request(reAuthRequest(sessionId, this.origin, target.client, waiting), {
+          const answer = await peer.request(reAuthRequest(sessionId, this.origin, target.client, target.singleService ? [] : waiting), {
             ms: this.timeoutMs,
             error: () => new DiameterPeerError(`no RAA within ${this.timeoutMs} ms`),
           });

@@ -181,7 +181,7 @@ export async function startGyServer(options: GyServerOptions): Promise<GyServer>
       }
       const answer = await options.engine.charge(parsed.request);
       peer.send(answerTo(request, ccaAvps(parsed, answer, answering)));
-      reauth.note(parsed.request, answer, request, peer);
+      reauth.note(parsed.request, answer, request, peer, parsed.singleService === true);
     } catch (err) {
       if (err instanceof RefundUnknown) {
         // The Refund-Information names no event charged to this subscriber in that rating group.

@@ -48,6 +48,11 @@ export class OpenSessions<Target> {
     return this.sessions.has(sessionId);
   }
 
+  /** Where a kept session's client is reached. */
+  targetOf(sessionId: string): Target | undefined {
+    return this.sessions.get(sessionId)?.target;
+  }
+
   /**
    * Notes the answer to a request: a termination or event forgets its session; a session opened
    * (or first seen) is kept with `target`; every answer says which of its rating groups wait.
