@@ -14,7 +14,7 @@ import { startGyServer } from './diameter/server';
 import { ocsHealth } from './health';
 import { createOcsMetrics, startMetricsServer } from './metrics';
 import { startNchfServer } from './nchf';
-import { reauthorizeAll, reauthorizeOnChange, type AccountWatcher, type Reauthorizing } from './reauth/account-watcher';
+import { reauthorizeAll, reauthorizeOnChange, stillOpen, type AccountWatcher, type Reauthorizing } from './reauth/account-watcher';
 import { OtherInstancesWaiting } from './reauth/other-instances';
 
 export interface RunningOcs {
@@ -43,7 +43,12 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
   // sessions wait on, and it of theirs, over its LISTEN connection (set once it is up).
   let accounts: AccountWatcher | undefined;
   const others = new OtherInstancesWaiting({ ttlMs: config.engine.validityTime * 1000, now: () => clock.now().getTime(), notify: (channel, ids) => accounts?.notify(channel, ids) });
-  const online = createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer, onCreditFreed: (ids) => reauthorizeAll(frontEnds, ids, 'credit'), others });
+  // Of the sessions a credit concerns, those another instance ended or swept meanwhile are forgotten, not asked.
+  const reauthorizeWaiting = (ids: string[]) =>
+    void stillOpen(pool, ids, (id) => sessionClosed(id))
+      .then((open) => reauthorizeAll(frontEnds, open, 'credit'))
+      .catch((err) => logger.error({ err }, 'reading the sessions waiting for credit failed'));
+  const online = createChargingEngine({ pool, clock, config: config.engine, observer: metrics.observer, onCreditFreed: reauthorizeWaiting, others });
   const engine = metrics.meter(online);
   const sessionClosed = (sessionId: string) => {
     online.sessionClosed(sessionId);
@@ -69,7 +74,7 @@ export async function startOcs(env: NodeJS.ProcessEnv = process.env, clock: Cloc
     // whether another writer made it (NOTIFY) or the engine freed it; a barred subscriber's or
     // account's sessions are all asked, and granted nothing more.
     frontEnds = [metrics.meterReauthorizing('gy', gy), metrics.meterReauthorizing('nchf', nchf)];
-    const watcher = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, waitingOn: (ids) => online.sessionsWaitingOn(ids), others, logger });
+    const watcher = reauthorizeOnChange(frontEnds, { connectionString: config.databaseUrl, pool, waitingOn: (ids) => online.sessionsWaitingOn(ids), onClosed: sessionClosed, others, logger });
     accounts = watcher;
     stops.push(watcher.stop);
     await watcher.ready;

@@ -49,7 +49,12 @@ beforeAll(async () => {
   server = await startGyServer({ engine, port: 0, host: '127.0.0.1', originHost: 'ocs.test.local', originRealm: 'test.local', clock });
   nchf = await startNchfServer({ engine, port: 0, host: '127.0.0.1', notifyTimeoutMs: 1000 });
   // As ocs/main.ts starts it.
-  watcher = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, waitingOn: (ids) => engine.sessionsWaitingOn(ids), others, reconnectMs: 50, applicationName: WATCHER });
+  const onClosed = (id: string) => {
+    engine.sessionClosed(id);
+    server.sessionClosed(id);
+    nchf.sessionClosed(id);
+  };
+  watcher = reauthorizeOnChange([server, nchf], { connectionString: process.env.DATABASE_URL!, pool, waitingOn: (ids) => engine.sessionsWaitingOn(ids), onClosed, others, reconnectMs: 50, applicationName: WATCHER });
   await watcher.ready;
 });
 afterAll(async () => {
@@ -123,6 +128,46 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
       // Granted in full, the session no longer waits: a later credit sends it no RAR.
       expect(server.waitingForCredit()).toBe(false);
       expect(rars).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends a RAR for a session whose refusal another instance wrote and this one gave again (the client failed over)', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+    const { client, rarsReceived } = await clientAnsweringRar('pgw11.gw.test.local');
+    const sessionId = `pgw11.gw.test.local;1;${prepaid.msisdn}`;
+    const initial: CcrStep = { type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] };
+    // Another instance answered the CCR-I 4012 and then went away before its client had the answer.
+    const elsewhere = createChargingEngine({ pool, clock });
+    const first = await elsewhere.charge({ sessionId, requestNumber: 0, type: 'initial', subscriber: { msisdn: prepaid.msisdn }, eventTime: clock.now(), destination: '+34612345678', units: [{ ratingGroup: 100, requested: { quantity: '60' } }] });
+    expect(first.units[0].resultCode).toBe(4012);
+    try {
+      const again = readCca(await client.creditControl(buildCcr({ sessionId, originHost: 'pgw11.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, destination: '+34612345678', ...initial })));
+      expect(again.units[0].resultCode).toBe(4012);
+      await topUp(prepaid.buckets[0], '1.00', `test-topup-${randomUUID()}`);
+      const [rar] = await rarsReceived(1);
+      expect(valueOf(rar.avps, 'Session-Id')).toBe(sessionId);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('asks no session another instance ended meanwhile, and forgets it', async () => {
+    const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+    const { client, rars } = await clientAnsweringRar('pgw12.gw.test.local');
+    const sessionId = `pgw12.gw.test.local;1;${prepaid.msisdn}`;
+    try {
+      const initial = readCca(await client.creditControl(buildCcr({ sessionId, originHost: 'pgw12.gw.test.local', originRealm: 'gw.test.local', destinationRealm: 'test.local', msisdn: prepaid.msisdn, destination: '+34612345678', type: 'initial', requestNumber: 0, units: [{ ratingGroup: 100, unit: 'CC-Time', requested: 60 }] })));
+      expect(initial.units[0].resultCode).toBe(4012);
+      const kept = server.sessionCounts().open;
+      // The client failed over, and its termination was answered by another instance.
+      const elsewhere = createChargingEngine({ pool, clock });
+      expect((await elsewhere.charge({ sessionId, requestNumber: 1, type: 'termination', subscriber: { msisdn: prepaid.msisdn }, eventTime: clock.now(), units: [{ ratingGroup: 100, used: { quantity: '0' } }] })).resultCode).toBe(2001);
+      await topUp(prepaid.buckets[0], '1.00', `test-topup-${randomUUID()}`);
+      await watcher.settled();
+      expect(rars).toEqual([]);
+      expect(server.sessionCounts().open).toBe(kept - 1);
     } finally {
       await client.close();
     }

@@ -275,7 +275,9 @@ export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false
       continue;
     }
     if (!decision.plan) {
-      // A stored answer or a refusal, from committed state: nothing to write.
+      // A stored answer or a refusal, from committed state: nothing to write. A stored answer may
+      // be another instance's (the client failed over): whether its session waits is noted here too.
+      if (state.session?.state === 'open' && decision.answer === state.session.lastAnswer) deps.waiting?.note(p.request, decision.answer, state.session.chargingAccountId);
       p.resolve(decision.answer);
       continue;
     }

@@ -56,7 +56,7 @@ export class WaitingByAccount {
     let freed: string[] | undefined;
     let freedForOthers: Set<string> | undefined;
     for (const w of writes) {
-      this.note(w);
+      this.note(w.request, w.plan.answer, w.chargingAccountId);
       const account = w.chargingAccountId;
       const waiting = this.byAccount.get(account);
       const othersWait = this.others?.waitOn(account) === true;
@@ -68,8 +68,12 @@ export class WaitingByAccount {
     if (freedForOthers) this.others!.creditFreed([...freedForOthers]);
   }
 
-  private note({ request, plan, chargingAccountId }: PlannedWrite): void {
-    const waits = ratingGroupsAwaitingCredit(request, plan.answer).length > 0;
+  /**
+   * Notes whether a session waits after `answer` (a write's, or its last answer given again to a
+   * retransmission, which another instance may have written: the client waits all the same).
+   */
+  note(request: ChargingRequest, answer: ChargingAnswer, chargingAccountId: string): void {
+    const waits = ratingGroupsAwaitingCredit(request, answer).length > 0;
     if (!waits) {
       if (this.accountOf.size) this.forget(request.sessionId);
       return;

@@ -33,6 +33,8 @@ export interface AccountWatcherOptions {
   waitingOn: (accountIds: Iterable<string>) => string[];
   /** The open sessions concerned by a credit or a bar. */
   onSessions: (sessionIds: string[], reason: ReauthReason) => void;
+  /** A session found closed among those waiting for credit (another instance ended or swept it): to be forgotten. */
+  onClosed?: (sessionId: string) => void;
   /** The other OCS instances' waits, fed from `charging_waiting`; without, that channel is not listened to. */
   others?: OtherInstancesWaiting;
   /** How pg_stat_activity names the LISTEN connection; ACCOUNT_WATCHER_APPLICATION by default. */
@@ -63,6 +65,20 @@ const BARRED_SESSIONS = `
   LEFT JOIN charging_subscriber sub ON sub.msisdn = s.msisdn
   WHERE s.charging_account_id = ANY($1::uuid[]) AND s.state = 'open' AND (a.status <> 'active' OR sub.status IS DISTINCT FROM 'active')`;
 
+const OPEN_SESSIONS = `SELECT id FROM charging_session WHERE id = ANY($1::text[]) AND state = 'open'`;
+
+/**
+ * Of the sessions waiting for credit, those still open: another OCS instance may have ended or
+ * swept them since this one answered them, and nothing told this one. The others go to `closed`.
+ */
+export async function stillOpen(pool: pg.Pool, sessionIds: string[], closed?: (sessionId: string) => void): Promise<string[]> {
+  if (sessionIds.length === 0) return sessionIds;
+  const open = new Set((await pool.query<{ id: string }>(OPEN_SESSIONS, [sessionIds])).rows.map((r) => r.id));
+  if (open.size === sessionIds.length) return sessionIds;
+  for (const id of sessionIds) if (!open.has(id)) closed?.(id);
+  return sessionIds.filter((id) => open.has(id));
+}
+
 const REASON_OF_CHANNEL: Record<string, ReauthReason> = { [CREDIT_CHANNEL]: 'credit', [BARRED_CHANNEL]: 'barred' };
 
 export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
@@ -85,7 +101,7 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
     const ids = [...accounts[reason]];
     accounts[reason].clear();
     if (ids.length === 0) return;
-    const sessionIds = reason === 'credit' ? options.waitingOn(ids) : (await options.pool.query<{ id: string }>(BARRED_SESSIONS, [ids])).rows.map((r) => r.id);
+    const sessionIds = reason === 'credit' ? await stillOpen(options.pool, options.waitingOn(ids), options.onClosed) : (await options.pool.query<{ id: string }>(BARRED_SESSIONS, [ids])).rows.map((r) => r.id);
     if (sessionIds.length) options.onSessions(sessionIds, reason);
   };
 
