@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
+import net from 'node:net';
 import pg from 'pg';
 import { createKnex } from '../db/knex';
 import { addBucket } from '../db/charging';
@@ -22,7 +23,7 @@ import { startGyServer, type GyServer } from '../ocs/diameter/server';
 import { startNchfServer, type NchfServer } from '../ocs/nchf';
 import { createChargingEngine } from '../ocs/engine';
 import { startOcs } from '../ocs/main';
-import { BARRED_CHANNEL, CREDIT_CHANNEL, reauthorizeAll, reauthorizeOnChange, WAITING_CHANNEL, type AccountWatcher } from '../ocs/reauth/account-watcher';
+import { BARRED_CHANNEL, CREDIT_CHANNEL, reauthorizeAll, reauthorizeOnChange, WAITING_CHANNEL, watchAccounts, type AccountWatcher } from '../ocs/reauth/account-watcher';
 import { OtherInstancesWaiting } from '../ocs/reauth/other-instances';
 import { bucketState, createPrepaidAccount } from './helpers/charging';
 import { testOcsEnv } from './helpers/ocs-process';
@@ -288,6 +289,44 @@ describe('re-authorisation after a credit (Gy RAR)', () => {
       await there.close();
       await listener.end();
       await other.stop();
+    }
+  });
+
+  it('takes a connection that stops answering without a word (a path gone dead) as lost, and listens again on a new one', async () => {
+    // A TCP relay to PostgreSQL that can go silent: it then passes nothing either way and closes nothing.
+    const target = new URL(process.env.DATABASE_URL!);
+    const relays: Array<{ frozen: boolean }> = [];
+    const relay = net.createServer((inbound) => {
+      const state = { frozen: false };
+      relays.push(state);
+      const outbound = net.connect(Number(target.port), target.hostname);
+      inbound.on('data', (chunk) => !state.frozen && outbound.write(chunk));
+      outbound.on('data', (chunk) => !state.frozen && inbound.write(chunk));
+      const end = () => (inbound.destroy(), outbound.destroy());
+      inbound.on('error', end).on('close', end);
+      outbound.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const relayed = new URL(process.env.DATABASE_URL!);
+    relayed.hostname = '127.0.0.1';
+    relayed.port = String((relay.address() as net.AddressInfo).port);
+    // The accounts whose credit it heard.
+    const credited: string[] = [];
+    const waitingOn = (ids: Iterable<string>) => (credited.push(...ids), []);
+    const silentWatcher = watchAccounts({ connectionString: relayed.toString(), pool, waitingOn, onSessions: () => undefined, reconnectMs: 50, heartbeatMs: 200 });
+    try {
+      await silentWatcher.ready;
+      relays[0].frozen = true;
+      // The heartbeat goes unanswered: a second connection listens, and hears the next credit.
+      for (const deadline = Date.now() + 10_000; relays.length < 2; await new Promise((r) => setTimeout(r, 20))) if (Date.now() > deadline) throw new Error('no new connection');
+      await silentWatcher.settled();
+      const prepaid = await settledLine([{ type: 'money', amount: '0.00' }]);
+      await topUp(prepaid.buckets[0], '1.00', `test-topup-${randomUUID()}`);
+      await silentWatcher.settled();
+      expect(credited).toContain(prepaid.accountId);
+    } finally {
+      await silentWatcher.stop();
+      relay.close();
     }
   });
 

@@ -41,6 +41,12 @@ export interface AccountWatcherOptions {
   applicationName?: string;
   /** Wait before reconnecting a lost connection. */
   reconnectMs?: number;
+  /**
+   * How often the connection is asked a trivial query, and how long it has to answer before it is
+   * taken as lost: a path that dies without a word (a NAT or firewall forgetting it) would otherwise
+   * swallow every notification until the kernel gives up on it. 15 s by default.
+   */
+  heartbeatMs?: number;
   logger?: Logger;
 }
 
@@ -83,6 +89,8 @@ const REASON_OF_CHANNEL: Record<string, ReauthReason> = { [CREDIT_CHANNEL]: 'cre
 
 export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
   const reconnectMs = options.reconnectMs ?? 5000;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  let heartbeat: NodeJS.Timeout | undefined;
   const accounts: Record<ReauthReason, Set<string>> = { credit: new Set(), barred: new Set() };
   let client: pg.Client | undefined;
   /** The LISTEN connection's backend: what it sends itself comes back from it. */
@@ -132,10 +140,11 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
   };
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: options.connectionString, application_name: options.applicationName ?? ACCOUNT_WATCHER_APPLICATION });
+    const c = new pg.Client({ connectionString: options.connectionString, application_name: options.applicationName ?? ACCOUNT_WATCHER_APPLICATION, keepAlive: true });
     const lost = (err?: Error) => {
       if (client !== c) return;
       client = undefined;
+      clearInterval(heartbeat);
       if (listened) {
         listened = false;
         listening = new Promise<void>((resolve) => (onListening = resolve));
@@ -156,6 +165,15 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
       await c.query(`LISTEN ${CREDIT_CHANNEL}; LISTEN ${BARRED_CHANNEL}${options.others ? `; LISTEN ${WAITING_CHANNEL}` : ''}`);
       listened = true;
       onListening();
+      heartbeat = setInterval(() => {
+        const silent = setTimeout(() => lost(new Error(`no answer to a heartbeat within ${heartbeatMs} ms`)), heartbeatMs);
+        silent.unref();
+        c.query('SELECT 1').then(
+          () => clearTimeout(silent),
+          () => clearTimeout(silent),
+        );
+      }, heartbeatMs);
+      heartbeat.unref();
     } catch (err) {
       lost(err as Error);
       throw err;
@@ -182,6 +200,7 @@ export function watchAccounts(options: AccountWatcherOptions): AccountWatcher {
     async stop() {
       stopped = true;
       clearTimeout(reconnectTimer);
+      clearInterval(heartbeat);
       const c = client;
       client = undefined;
       await c?.end().catch(() => undefined);
