@@ -10,18 +10,19 @@ describe('what OCS instances tell each other of waits', () => {
     sent = [];
   });
 
-  it('remembers an account another instance waits on for a validity time', () => {
+  it('remembers an account another instance waits on for a validity time and a half: a wait it did not say again (within half a validity time of the last) is covered for a whole one', () => {
     const o = others();
     expect(o.waitOn('family')).toBe(false);
     o.heard('family');
-    now = 599_999;
+    // A second line of the account begins to wait at 299 s, not said again: it waits until 899 s.
+    now = 899_999;
     expect(o.waitOn('family')).toBe(true);
     expect(o.waitOn('other')).toBe(false);
-    now = 600_000;
+    now = 900_000;
     expect(o.waitOn('family')).toBe(false);
     // Heard again: remembered again from then.
     o.heard('family');
-    now = 1_100_000;
+    now = 1_700_000;
     expect(o.waitOn('family')).toBe(true);
   });
 

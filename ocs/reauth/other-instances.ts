@@ -7,8 +7,10 @@
  * trigger skips them: every debit would notify), so:
  * - an instance with a session waiting on an account says so on `charging_waiting` (the account
  *   id; again at most every half validity time while one still waits);
- * - every other instance remembers that account for a validity time (by then the waiting session
- *   has come back by itself), and when one of its writes frees credit on it, sends
+ * - every other instance remembers that account for a validity time and a half (a wait that began
+ *   up to half a validity time after the announcement it was not said again for is covered for a
+ *   whole validity time: by then a session on final units has come back by itself), and when one of
+ *   its writes frees credit on it, sends
  *   `charging_credit` for it, as any other writer's credit does; the waiting instance re-authorises.
  * Both go over the instance's LISTEN connection (account-watcher.ts), which ignores its own.
  * What is lost while that connection is down costs a wait until the validity time, nothing else.
@@ -40,7 +42,7 @@ export class OtherInstancesWaiting implements OtherInstances {
 
   /** Another instance said a session of it waits on the account. */
   heard(accountId: string): void {
-    this.remember(this.waitingUntil, accountId, this.options.now() + this.options.ttlMs);
+    this.remember(this.waitingUntil, accountId, this.options.now() + this.options.ttlMs * 1.5);
   }
 
   waitOn(accountId: string): boolean {
