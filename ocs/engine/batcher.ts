@@ -245,8 +245,9 @@ async function stateOfBatch(deps: OnceDeps, batch: Pending[], fresh: boolean) {
  * its Pending. A request planned on the cache is answered from it only when the write confirms it
  * (a plain success): any other answer (a stored one, a refusal, final units), or one that went past
  * units reserved on a bucket (Plan.shortOfReserved), is decided again on a fresh read after the
- * write, as is a request whose cached account turned out older than the batch's. Throws WriteFailed with the requests still to answer when the write fails; a failed read
- * throws as it is. The single-request path is this for a batch of one.
+ * write, as is a request whose cached account turned out older than the batch's. Throws
+ * WriteFailed with the requests still to answer when the write fails; a failed read throws as it
+ * is. The single-request path is this for a batch of one.
  */
 export async function chargeOnce(deps: OnceDeps, batch: Pending[], fresh = false): Promise<void> {
   const { pool, clock, tariffs, settings, observer, cache } = deps;
