@@ -827,6 +827,16 @@ describe('charging engine', () => {
     expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '5.000000', reserved: '0.000000' });
   });
 
+  it("refuses (5012) a session id that begins as balance management's ledger references (unique per bucket), writing nothing", async () => {
+    const [line] = await createPrepaidAccount(knex, { buckets: [{ type: 'money', amount: '5.00' }] });
+    const sessionId = `topup:${randomUUID()}`;
+    // Two rating groups reserving on the one money bucket: two entries of one reference and kind.
+    const answer = await engine.charge({ sessionId, requestNumber: 0, type: 'initial', subscriber: { msisdn: line.msisdn }, eventTime: clock.now(), destination: NATIONAL, units: [{ ratingGroup: VOICE, requested: {} }, { ratingGroup: DATA, requested: {} }] });
+    expect(answer).toEqual({ sessionId, requestNumber: 0, resultCode: RESULT.UNABLE_TO_COMPLY, units: [] });
+    expect(await knex('charging_session').where({ id: sessionId })).toHaveLength(0);
+    expect(await bucketState(knex, line.buckets[0])).toEqual({ balance: '5.000000', reserved: '0.000000' });
+  });
+
   it('sends a data session to the top-up portal once its final units are used, where one is configured; a call still ends', async () => {
     const portal = 'https://topup.example.com/prepaid';
     const redirecting = createChargingEngine({ pool, clock, config: { finalUnitRedirect: portal } });

@@ -224,9 +224,12 @@ describe('Gy mapping', () => {
     expect([refused.resultCode, ...plainAvps([refused.failedAvp])]).toEqual([5004, avp('Address-Data', 'abc;DROP')]);
   });
 
-  it('refuses an empty Session-Id (5004)', () => {
-    const avps = base().map((a) => (a.code === 263 ? avp('Session-Id', '') : a));
-    expect(() => parseCcr(avps, now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Session-Id', '') }));
+  it('refuses an empty Session-Id, and one that begins as a ledger reference of balance management (5004): its entries could not be written', () => {
+    for (const sessionId of ['', 'topup:x;1', 'expiry:1']) {
+      const avps = base().map((a) => (a.code === 263 ? avp('Session-Id', sessionId) : a));
+      expect(() => parseCcr(avps, now)).toThrow(expect.objectContaining({ resultCode: 5004, failedAvp: avp('Session-Id', sessionId) }));
+    }
+    expect(parseCcr(base({ sessionId: 'pgw.example.com;1;topup:1' }), now).request.sessionId).toBe('pgw.example.com;1;topup:1');
   });
 
   it('refuses a Session-Id longer than 512 bytes of UTF-8 (5004): it keys the session in the database', () => {

@@ -7,7 +7,7 @@
 import { code as currencyCode } from 'currency-codes';
 import { ONE, parseMicros } from '../../domain/micros';
 import { destinationNumber, internationalNumber } from '../../domain/charging/numbers';
-import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type RefundRequest, type ServiceType, type UnitGrant, type UnitRequest } from '../engine/types';
+import { MAX_SESSION_ID_BYTES, RESULT, SERVICE_OF_RATING_GROUP, sessionIdLikePrepayReference, sessionIdTooLong, type ChargingAnswer, type ChargingQuote, type ChargingRequest, type RefundRequest, type ServiceType, type UnitGrant, type UnitRequest } from '../engine/types';
 import { avp, AvpError, avpKeys, CheckedAvps, exampleAvp, findAvps, sharedAvp, type Avp, type AvpValue } from '../../network/diameter/codec';
 import { ADDRESS_TYPE, APPLICATION, avpDefinition, CC_FAILURE_HANDLING, CC_REQUEST_TYPE, CC_SESSION_FAILOVER, CHECK_BALANCE_RESULT, DIAMETER_RESULT, FINAL_UNIT_ACTION, REDIRECT_ADDRESS_TYPE, REQUESTED_ACTION, SUBSCRIPTION_ID_TYPE } from '../../network/diameter/dictionary';
 
@@ -89,7 +89,9 @@ export function parseCcr(avps: Avp[], now: Date): ParsedCcr {
   if (appId !== APPLICATION.CREDIT_CONTROL) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Auth-Application-Id')!, `Auth-Application-Id ${appId}`);
   const sessionId = required<string>(c, 'Session-Id');
   // NUL is no character PostgreSQL stores: the session could never be written.
-  if (sessionId === '' || sessionId.includes('\0')) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, 'an empty Session-Id, or one with NUL in it');
+  if (sessionId === '' || sessionId.includes('\0') || sessionIdLikePrepayReference(sessionId)) {
+    throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, 'an empty Session-Id, one with NUL in it, or one that begins as a ledger reference of balance management');
+  }
   if (sessionIdTooLong(sessionId)) throw new AvpError(DIAMETER_RESULT.INVALID_AVP_VALUE, c.find('Session-Id')!, `Session-Id longer than ${MAX_SESSION_ID_BYTES} bytes`);
   const ccRequestType = required<number>(c, 'CC-Request-Type');
   const action = actionOf(c, ccRequestType);

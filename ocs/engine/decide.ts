@@ -7,7 +7,7 @@ import { RatingError } from '../../domain/rating';
 import { planRequest, type EngineSettings, type Plan } from './plan';
 import type { ReadState, SessionRow } from './store';
 import type { TariffCache } from './tariffs';
-import { MAX_REQUEST_NUMBER, RESULT, sessionIdTooLong, type ChargingAnswer, type ChargingRequest, type ResultCode } from './types';
+import { MAX_REQUEST_NUMBER, RESULT, sessionIdLikePrepayReference, sessionIdTooLong, type ChargingAnswer, type ChargingRequest, type ResultCode } from './types';
 
 /** Either an answer that needs no write, or a plan and the session row it writes. */
 export type Decision =
@@ -40,7 +40,7 @@ function repeatsRatingGroup(request: ChargingRequest): boolean {
  */
 export async function decide(db: Queryable, tariffs: TariffCache, settings: EngineSettings, request: ChargingRequest, state: ReadState, now: Date): Promise<Decision> {
   const { session, subscriber } = state;
-  if (sessionIdTooLong(request.sessionId) || request.requestNumber > MAX_REQUEST_NUMBER) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
+  if (sessionIdTooLong(request.sessionId) || sessionIdLikePrepayReference(request.sessionId) || request.requestNumber > MAX_REQUEST_NUMBER) return { answer: refusal(request, RESULT.UNABLE_TO_COMPLY) };
   if (session) {
     // Exactly once: the last request again gets its stored answer; anything but the next is refused.
     if (request.requestNumber === session.lastRequestNumber) return { answer: session.lastAnswer };

@@ -47,6 +47,14 @@ export const eventReference = (sessionId: string): string => `${sessionId}#event
 export const sessionIdTooLong = (id: string): boolean => id.length * 3 > MAX_SESSION_ID_BYTES && Buffer.byteLength(id) > MAX_SESSION_ID_BYTES;
 
 /**
+ * A session id that begins as the ledger references of prepay balance management do, which are
+ * unique per bucket and kind (migration 20261127300400): the session's own entries (two rating
+ * groups reserving on one bucket) would break that and never be written. No Diameter Session-Id
+ * begins so (its DiameterIdentity holds no ':'), nor any reference the Nchf front end makes.
+ */
+export const sessionIdLikePrepayReference = (id: string): boolean => /^(topup|adjustment|reservation|expiry):/.test(id);
+
+/**
  * The highest request number a session is kept with (its column is a 32-bit integer). The wire
  * allows twice as many (Unsigned32), but a session counts from 0, one request at a time: a number
  * past this is refused on its own rather than failing the write of the batch it would be in.
